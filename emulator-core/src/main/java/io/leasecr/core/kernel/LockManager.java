@@ -1,0 +1,295 @@
+package io.leasecr.core.kernel;
+
+import io.leasecr.core.locks.AccessMode;
+import io.leasecr.core.locks.BlockedOpener;
+import io.leasecr.core.locks.Credentials;
+import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.Inode;
+import io.leasecr.core.locks.Lease;
+import io.leasecr.core.locks.LeaseTable;
+import io.leasecr.core.locks.LeaseType;
+import io.leasecr.core.locks.LockEvents;
+import io.leasecr.core.locks.OpenFile;
+import io.leasecr.core.locks.ProcLocks;
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.process.Fd;
+import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.time.EmulatedClock;
+import io.leasecr.core.time.EmulatedTime;
+import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.core.trace.TraceSink;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The kernel side of file leases: owns the inode lease table, answers the lease syscalls, arms
+ * each inode's break deadline as an actor timer, wakes blocked openers and signals holders.
+ * The rules themselves are in {@link LeaseTable}; this actor only routes and keeps time.
+ */
+public final class LockManager extends AbstractBehavior<LockManager.Command> {
+
+  public sealed interface Command {}
+
+  public record Open(int pid, long reqId, String path, AccessMode mode, boolean nonblock,
+      ActorRef<ProcessActor.Command> replyTo) implements Command {}
+
+  public record Truncate(int pid, long reqId, String path, ActorRef<ProcessActor.Command> replyTo)
+      implements Command {}
+
+  public record SetLease(int pid, long reqId, int fd, long ino, long fileId, long arg, int fsuid,
+      boolean capLease, ActorRef<ProcessActor.Command> replyTo) implements Command {}
+
+  public record GetLease(int pid, long reqId, long ino, long fileId, ActorRef<ProcessActor.Command> replyTo)
+      implements Command {}
+
+  public record SetSig(int pid, long reqId, long ino, long fileId, long sig,
+      ActorRef<ProcessActor.Command> replyTo) implements Command {}
+
+  /** dup/fork: one more fd refers to the description. */
+  public record Get(long ino, long fileId) implements Command {}
+
+  /** close: one fd less; the last one releases the description and its lease. */
+  public record Put(long ino, long fileId) implements Command {}
+
+  /** A signal (or death) interrupts a blocked open/truncate; answered with EINTR if still blocked. */
+  public record Interrupt(int pid, long reqId, String path, ActorRef<ProcessActor.Command> replyTo)
+      implements Command {}
+
+  public record ProcessExited(int pid) implements Command {}
+
+  public record SetSysctl(String name, long value) implements Command {}
+
+  public record ShowLocks(ActorRef<LocksReport> replyTo) implements Command {}
+
+  public record LocksReport(List<String> lines) {}
+
+  private record DeadlineReached(long ino) implements Command {}
+
+  public static Behavior<Command> create(Vfs vfs, long leaseBreakTime, boolean leasesEnable, TraceSink trace) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new LockManager(ctx, timers, vfs, new LeaseTable(leaseBreakTime, leasesEnable), trace)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final EmulatedClock clock;
+  private final Vfs vfs;
+  private final LeaseTable table;
+  private final TraceSink trace;
+  private final Map<Integer, ActorRef<ProcessActor.Command>> processes = new HashMap<>();
+  private final Events events = new Events();
+  private final Map<Long, Long> armed = new HashMap<>();
+
+  private LockManager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Vfs vfs, LeaseTable table,
+      TraceSink trace) {
+    super(ctx);
+    this.timers = timers;
+    this.clock = EmulatedTime.clock(ctx.getSystem());
+    this.vfs = vfs;
+    this.table = table;
+    this.trace = trace;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Open.class, this::onOpen)
+        .onMessage(Truncate.class, this::onTruncate)
+        .onMessage(SetLease.class, this::onSetLease)
+        .onMessage(GetLease.class, this::onGetLease)
+        .onMessage(SetSig.class, this::onSetSig)
+        .onMessage(Get.class, this::onGet)
+        .onMessage(Put.class, this::onPut)
+        .onMessage(Interrupt.class, this::onInterrupt)
+        .onMessage(DeadlineReached.class, this::onDeadline)
+        .onMessage(ProcessExited.class, this::onProcessExited)
+        .onMessage(SetSysctl.class, this::onSetSysctl)
+        .onMessage(ShowLocks.class, this::onShowLocks)
+        .build();
+  }
+
+  private Behavior<Command> onOpen(Open m) {
+    processes.put(m.pid(), m.replyTo());
+    Inode inode = vfs.lookup(m.path());
+    if (inode == null) {
+      return reply(m.replyTo(), m.reqId(), Errno.ENOENT);
+    }
+    LeaseTable.Outcome outcome = table.open(m.pid(), m.reqId(), inode, m.mode(), m.nonblock(), now(), events);
+    answer(m.replyTo(), m.reqId(), outcome, m.path());
+    rearm(inode.ino());
+    return this;
+  }
+
+  private Behavior<Command> onTruncate(Truncate m) {
+    processes.put(m.pid(), m.replyTo());
+    Inode inode = vfs.lookup(m.path());
+    if (inode == null) {
+      return reply(m.replyTo(), m.reqId(), Errno.ENOENT);
+    }
+    answer(m.replyTo(), m.reqId(), table.truncate(m.pid(), m.reqId(), inode, now(), events), m.path());
+    rearm(inode.ino());
+    return this;
+  }
+
+  private void answer(ActorRef<ProcessActor.Command> replyTo, long reqId, LeaseTable.Outcome outcome, String path) {
+    if (outcome instanceof LeaseTable.Outcome.Done done) {
+      replyTo.tell(granted(reqId, done.file(), path));
+    } else if (outcome instanceof LeaseTable.Outcome.Failed failed) {
+      replyTo.tell(new ProcessActor.KernelReply(reqId, -1, failed.errno(), null));
+    } else {
+      replyTo.tell(new ProcessActor.Blocked(reqId));
+    }
+  }
+
+  private static ProcessActor.KernelReply granted(long reqId, OpenFile file, String path) {
+    if (file == null) {
+      return new ProcessActor.KernelReply(reqId, 0, null, null); // truncate
+    }
+    Fd fd = new Fd(file.inode().ino(), file.id(), path, file.mode(), file.nonblock());
+    return new ProcessActor.KernelReply(reqId, 0, null, fd);
+  }
+
+  private Behavior<Command> onSetLease(SetLease m) {
+    processes.put(m.pid(), m.replyTo());
+    Errno err = table.setLease(m.pid(), m.fd(), m.ino(), m.fileId(), m.arg(),
+        new Credentials(m.fsuid(), m.capLease()), now(), events);
+    rearm(m.ino());
+    return reply(m.replyTo(), m.reqId(), err);
+  }
+
+  private Behavior<Command> onGetLease(GetLease m) {
+    LeaseType type = table.getLease(m.ino(), m.fileId(), now(), events);
+    rearm(m.ino());
+    if (type == null) {
+      return reply(m.replyTo(), m.reqId(), Errno.EBADF);
+    }
+    m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), type.value, null, null));
+    return this;
+  }
+
+  private Behavior<Command> onSetSig(SetSig m) {
+    return reply(m.replyTo(), m.reqId(), table.setSig(m.ino(), m.fileId(), m.sig()));
+  }
+
+  private Behavior<Command> onGet(Get m) {
+    table.get(m.ino(), m.fileId());
+    return this;
+  }
+
+  private Behavior<Command> onPut(Put m) {
+    table.put(m.ino(), m.fileId(), now(), events);
+    rearm(m.ino());
+    return this;
+  }
+
+  private Behavior<Command> onInterrupt(Interrupt m) {
+    Inode inode = vfs.lookup(m.path());
+    // not found: the open already completed and its answer is on the way; the caller takes that one
+    if (inode != null && table.abandon(inode.ino(), m.pid(), m.reqId())) {
+      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), -1, Errno.EINTR, null));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDeadline(DeadlineReached m) {
+    armed.remove(m.ino());
+    table.timeOutLeases(m.ino(), now(), events);
+    rearm(m.ino());
+    return this;
+  }
+
+  private Behavior<Command> onProcessExited(ProcessExited m) {
+    processes.remove(m.pid());
+    return this;
+  }
+
+  private Behavior<Command> onSetSysctl(SetSysctl m) {
+    switch (m.name()) {
+      case "fs.lease-break-time" -> table.setLeaseBreakTime(m.value());
+      case "fs.leases-enable" -> table.setLeasesEnable(m.value() != 0);
+      default -> throw new IllegalArgumentException("unknown sysctl " + m.name()); // parser rejects these
+    }
+    return this;
+  }
+
+  private Behavior<Command> onShowLocks(ShowLocks m) {
+    m.replyTo().tell(new LocksReport(ProcLocks.render(table)));
+    return this;
+  }
+
+  private Behavior<Command> reply(ActorRef<ProcessActor.Command> to, long reqId, Errno err) {
+    to.tell(new ProcessActor.KernelReply(reqId, err == null ? 0 : -1, err, null));
+    return this;
+  }
+
+  private long now() {
+    return clock.nowMillis();
+  }
+
+  /** Keep exactly one timer per inode, due at its earliest lease deadline. */
+  private void rearm(long ino) {
+    long deadline = table.nextDeadline(ino);
+    Long current = armed.get(ino);
+    if (current != null && current == deadline) {
+      return;
+    }
+    if (deadline == 0) {
+      armed.remove(ino);
+      timers.cancel(ino);
+      return;
+    }
+    armed.put(ino, deadline);
+    timers.startSingleTimer(ino, new DeadlineReached(ino), Duration.ofMillis(Math.max(0, deadline - now())));
+  }
+
+  /** Turns what the lease rules ask for into messages and trace events. */
+  private final class Events implements LockEvents {
+    @Override
+    public void signal(int pid, int signo, int siCode, int siFd, Lease lease) {
+      ActorRef<ProcessActor.Command> target = processes.get(pid);
+      if (target != null) {
+        target.tell(new ProcessActor.Signal(signo, siCode, siFd));
+      } else if (trace.enabled()) {
+        trace.emit(new TraceEvent(now(), "note", 0, "kernel", 0, null,
+            TraceEvent.args("text", Signals.name(signo) + " for " + lease.file().inode().path()
+                + " not delivered: owner pid " + pid + " has exited"), null, null));
+      }
+    }
+
+    @Override
+    public void unblocked(BlockedOpener opener) {
+      ActorRef<ProcessActor.Command> target = processes.get(opener.pid());
+      if (target != null) {
+        target.tell(granted(opener.reqId(), opener.truncate() ? null : opener.file(),
+            opener.file().inode().path()));
+      }
+    }
+
+    @Override
+    public void leaseChanged(Lease lease, String change) {
+      if (!trace.enabled()) {
+        return;
+      }
+      Inode inode = lease.file().inode();
+      trace.emit(new TraceEvent(now(), "lease", lease.pid(), "kernel", 0, null,
+          TraceEvent.args(
+              "path", inode.path(),
+              "ino", inode.ino(),
+              "change", change,
+              "type", lease.type().procName,
+              "target", lease.targetType().procName,
+              "typePrev", lease.typePrev() == null ? null : lease.typePrev().procName,
+              "breakNotified", lease.breaking() ? lease.breakNotified() : null,
+              "deadline", lease.deadline() == 0 ? null : lease.deadline()),
+          null, null));
+    }
+  }
+}

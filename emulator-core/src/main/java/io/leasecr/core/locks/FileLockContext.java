@@ -1,0 +1,78 @@
+package io.leasecr.core.locks;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per-inode lock state ({@code struct file_lock_context} plus the inode's open counts). Everything
+ * the lease rules read or change for one file lives here, so the table can be split by inode.
+ */
+public final class FileLockContext {
+  final Inode inode;
+  /** flc_lease, in insertion order. */
+  final List<Lease> leases = new ArrayList<>(1);
+  /** Openers and truncaters sleeping in __break_lease, in arrival order. */
+  final List<BlockedOpener> blocked = new ArrayList<>(1);
+  /** Open file descriptions of this inode, by id. */
+  final Map<Long, OpenFile> files = new HashMap<>(4);
+  /** i_readcount: O_RDONLY opens. */
+  int readCount;
+  /** i_writecount: opens with FMODE_WRITE, plus truncates in progress. */
+  int writeCount;
+  long nextFileSeq = 1;
+
+  FileLockContext(Inode inode) {
+    this.inode = inode;
+  }
+
+  public Inode inode() {
+    return inode;
+  }
+
+  public List<Lease> leases() {
+    return List.copyOf(leases);
+  }
+
+  public List<BlockedOpener> blocked() {
+    return List.copyOf(blocked);
+  }
+
+  public int readCount() {
+    return readCount;
+  }
+
+  public int writeCount() {
+    return writeCount;
+  }
+
+  public OpenFile file(long id) {
+    return files.get(id);
+  }
+
+  Lease leaseOf(OpenFile file) {
+    for (Lease l : leases) {
+      if (l.file == file) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  /** Earliest pending deadline of this inode's leases, or 0 if none. */
+  public long nextDeadline() {
+    long next = 0;
+    for (Lease l : leases) {
+      long d = l.deadline();
+      if (d != 0 && (next == 0 || d < next)) {
+        next = d;
+      }
+    }
+    return next;
+  }
+
+  boolean idle() {
+    return leases.isEmpty() && blocked.isEmpty() && files.isEmpty();
+  }
+}

@@ -1,0 +1,469 @@
+package io.leasecr.core.locks;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The lease rules of fs/locks.c (Linux 6.x), as a deterministic state machine: no actors, no
+ * clocks, "now" is a parameter (emulated milliseconds). Each method is named after the kernel
+ * function it stands for; see docs/lease-rules.md for the rule-by-rule map.
+ *
+ * <p>The table holds one {@link FileLockContext} per inode and nothing shared between inodes except
+ * the two sysctls, so it can be partitioned by inode.
+ */
+public final class LeaseTable {
+
+  /** fs.lease-break-time in seconds; <= 0 means a break has no deadline. */
+  private long leaseBreakTime;
+  /** fs.leases-enable: 0 refuses new leases (existing ones can still change). */
+  private boolean leasesEnable;
+  private final Map<Long, FileLockContext> contexts = new HashMap<>();
+  private long leaseOrder;
+
+  public LeaseTable(long leaseBreakTime, boolean leasesEnable) {
+    this.leaseBreakTime = leaseBreakTime;
+    this.leasesEnable = leasesEnable;
+  }
+
+  public void setLeaseBreakTime(long seconds) {
+    this.leaseBreakTime = seconds; // no range check, like the sysctl
+  }
+
+  public void setLeasesEnable(boolean enable) {
+    this.leasesEnable = enable;
+  }
+
+  public long leaseBreakTime() {
+    return leaseBreakTime;
+  }
+
+  public boolean leasesEnable() {
+    return leasesEnable;
+  }
+
+  public FileLockContext context(long ino) {
+    return contexts.get(ino);
+  }
+
+  public List<FileLockContext> contexts() {
+    return new ArrayList<>(contexts.values());
+  }
+
+  private FileLockContext contextFor(Inode inode) {
+    return contexts.computeIfAbsent(inode.ino(), k -> new FileLockContext(inode));
+  }
+
+  private void forgetIfIdle(FileLockContext ctx) {
+    if (ctx.idle()) {
+      contexts.remove(ctx.inode.ino());
+    }
+  }
+
+  // ------------------------------------------------------------------ open, truncate, close
+
+  /** What open(2) or truncate(2) leads to. */
+  public sealed interface Outcome {
+    record Done(OpenFile file) implements Outcome {}
+
+    record Failed(Errno errno) implements Outcome {}
+
+    record Blocked(BlockedOpener opener) implements Outcome {}
+  }
+
+  /**
+   * open(2), from do_dentry_open: count the open in i_readcount/i_writecount first, then break
+   * leases. The count comes first, so a blocked writer already makes the holder's downgrade fail.
+   */
+  public Outcome open(int pid, long reqId, Inode inode, AccessMode mode, boolean nonblock, long now,
+      LockEvents ev) {
+    FileLockContext ctx = contextFor(inode);
+    OpenFile file = new OpenFile(inode.ino() << 24 | ctx.nextFileSeq++, inode, mode, nonblock);
+    ctx.files.put(file.id, file);
+    if (mode == AccessMode.O_PATH) {
+      return new Outcome.Done(file); // O_PATH opens neither count nor break
+    }
+    getAccess(ctx, file);
+    boolean wantWrite = mode != AccessMode.O_RDONLY;
+    Errno err = breakLease(ctx, wantWrite, nonblock, now, ev);
+    if (err == Errno.EWOULDBLOCK) {
+      putAccess(ctx, file);
+      ctx.files.remove(file.id);
+      return new Outcome.Failed(err);
+    }
+    if (err == Errno.ERESTARTSYS) {
+      BlockedOpener opener = new BlockedOpener(pid, reqId, wantWrite, now, file, false);
+      ctx.blocked.add(opener);
+      return new Outcome.Blocked(opener);
+    }
+    return new Outcome.Done(file);
+  }
+
+  /**
+   * truncate(2) by path, from vfs_truncate: get_write_access, then break_lease(inode, O_WRONLY),
+   * always blocking. ftruncate(2) does not break leases and is not modelled here.
+   */
+  public Outcome truncate(int pid, long reqId, Inode inode, long now, LockEvents ev) {
+    if (inode.kind() == Inode.Kind.DIRECTORY) {
+      return new Outcome.Failed(Errno.EISDIR);
+    }
+    FileLockContext ctx = contextFor(inode);
+    OpenFile access = new OpenFile(inode.ino() << 24 | ctx.nextFileSeq++, inode, AccessMode.O_WRONLY, false);
+    ctx.files.put(access.id, access);
+    getAccess(ctx, access);
+    Errno err = breakLease(ctx, true, false, now, ev);
+    if (err == Errno.ERESTARTSYS) {
+      BlockedOpener opener = new BlockedOpener(pid, reqId, true, now, access, true);
+      ctx.blocked.add(opener);
+      return new Outcome.Blocked(opener);
+    }
+    putAccess(ctx, access);
+    ctx.files.remove(access.id);
+    forgetIfIdle(ctx);
+    return new Outcome.Done(null);
+  }
+
+  /** dup(2) or fork(2): one more fd refers to the description. */
+  public void get(long ino, long fileId) {
+    OpenFile file = fileOf(ino, fileId);
+    if (file != null) {
+      file.refs++;
+    }
+  }
+
+  /**
+   * close(2) of one fd. On the last close (__fput) locks_remove_file drops the description's lease,
+   * which wakes blocked openers, then the open counts go.
+   */
+  public void put(long ino, long fileId, long now, LockEvents ev) {
+    FileLockContext ctx = contexts.get(ino);
+    OpenFile file = ctx == null ? null : ctx.files.get(fileId);
+    if (file == null || --file.refs > 0) {
+      return;
+    }
+    Lease lease = ctx.leaseOf(file);
+    if (lease != null) {
+      leaseModify(ctx, lease, LeaseType.UNLCK, ev, "released by last close");
+    }
+    putAccess(ctx, file);
+    ctx.files.remove(fileId);
+    forgetIfIdle(ctx);
+  }
+
+  /**
+   * A signal ended a blocked open/truncate (EINTR, or the process died): the opener leaves the
+   * wait queue and its description is dropped (do_dentry_open's cleanup). The break goes on.
+   */
+  public boolean abandon(long ino, int pid, long reqId) {
+    FileLockContext ctx = contexts.get(ino);
+    if (ctx == null) {
+      return false;
+    }
+    for (BlockedOpener b : ctx.blocked) {
+      if (b.pid() == pid && b.reqId() == reqId) {
+        ctx.blocked.remove(b);
+        putAccess(ctx, b.file());
+        ctx.files.remove(b.file().id);
+        forgetIfIdle(ctx);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void getAccess(FileLockContext ctx, OpenFile file) {
+    if (file.mode.writes()) {
+      ctx.writeCount++;
+    } else if (file.mode.readOnly()) {
+      ctx.readCount++;
+    }
+  }
+
+  private static void putAccess(FileLockContext ctx, OpenFile file) {
+    if (file.mode.writes()) {
+      ctx.writeCount--;
+    } else if (file.mode.readOnly()) {
+      ctx.readCount--;
+    }
+  }
+
+  // ------------------------------------------------------------------ the break
+
+  /** leases_conflict() → locks_conflict(): a write on either side conflicts. */
+  private static boolean leasesConflict(Lease lease, boolean wantWrite) {
+    return wantWrite || lease.type == LeaseType.WRLCK;
+  }
+
+  private static boolean anyLeasesConflict(FileLockContext ctx, boolean wantWrite) {
+    for (Lease l : ctx.leases) {
+      if (leasesConflict(l, wantWrite)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * __break_lease(): start (or join) the break of every conflicting lease. Returns null if nothing
+   * conflicts, EWOULDBLOCK for an O_NONBLOCK opener (the break still goes on), else ERESTARTSYS
+   * meaning "sleep until woken".
+   */
+  private Errno breakLease(FileLockContext ctx, boolean wantWrite, boolean nonblock, long now, LockEvents ev) {
+    timeOutLeases(ctx, now, ev);
+    if (!anyLeasesConflict(ctx, wantWrite)) {
+      return null;
+    }
+    // read when the break starts; 0 means "never" to the rest of the code, as in the kernel
+    long breakTime = leaseBreakTime > 0 ? Math.max(1, now + leaseBreakTime * 1000) : 0;
+    for (Lease l : List.copyOf(ctx.leases)) {
+      if (!leasesConflict(l, wantWrite)) {
+        continue;
+      }
+      boolean wasBreaking = l.breaking();
+      if (wantWrite) {
+        if (l.unlockPending) {
+          continue; // later writers neither re-signal nor move the deadline
+        }
+        l.unlockPending = true;
+        l.breakTime = breakTime;
+      } else {
+        if (l.breaking()) {
+          continue;
+        }
+        l.downgradePending = true;
+        l.downgradeTime = breakTime;
+      }
+      if (!wasBreaking) {
+        l.typePrev = l.type; // the type before this break, for checkpoint/restart
+      }
+      leaseBreakCallback(l, ev);
+      ev.leaseChanged(l, wantWrite ? "break: unlock pending" : "break: downgrade pending");
+    }
+    if (nonblock) {
+      return Errno.EWOULDBLOCK;
+    }
+    return Errno.ERESTARTSYS;
+  }
+
+  /** lease_break_callback → kill_fasync(SIGIO, POLL_MSG) → send_sigio to the file owner. */
+  private static void leaseBreakCallback(Lease lease, LockEvents ev) {
+    OpenFile f = lease.file;
+    lease.breakNotified = true;
+    if (f.ownerPid == 0) {
+      return;
+    }
+    if (f.signum == 0) {
+      ev.signal(f.ownerPid, Signals.SIGIO, Signals.SI_KERNEL, -1, lease); // SEND_SIG_PRIV: no si_fd
+    } else {
+      ev.signal(f.ownerPid, f.signum, Signals.POLL_MSG, f.fasyncFd, lease);
+    }
+  }
+
+  /**
+   * time_out_leases(): apply overdue downgrades and unlocks. The kernel does this lazily (on open,
+   * F_GETLEASE, F_SETLEASE and a waiter's time-out); the owning actor also calls it from a timer at
+   * each deadline, which processes cannot tell apart. A deadline is reached at now >= deadline.
+   */
+  public void timeOutLeases(FileLockContext ctx, long now, LockEvents ev) {
+    for (Lease l : List.copyOf(ctx.leases)) {
+      if (l.downgradeTime != 0 && l.downgradePending && now >= l.downgradeTime) {
+        leaseModify(ctx, l, LeaseType.RDLCK, ev, "deadline: forced downgrade");
+      }
+      if (l.breakTime != 0 && l.unlockPending && now >= l.breakTime) {
+        leaseModify(ctx, l, LeaseType.UNLCK, ev, "deadline: removed");
+      }
+    }
+  }
+
+  /** The deadline timer of an inode fired. */
+  public void timeOutLeases(long ino, long now, LockEvents ev) {
+    FileLockContext ctx = contexts.get(ino);
+    if (ctx != null) {
+      timeOutLeases(ctx, now, ev);
+      forgetIfIdle(ctx);
+    }
+  }
+
+  /**
+   * lease_modify(): set the type, clear the pending state it satisfies, wake every blocked opener
+   * (each re-checks for conflicts), and on F_UNLCK remove the lease and the file's owner and signal.
+   */
+  private void leaseModify(FileLockContext ctx, Lease lease, LeaseType arg, LockEvents ev, String why) {
+    if (arg == LeaseType.UNLCK) {
+      lease.type = LeaseType.UNLCK; // assign_type before the lease is deleted
+      lease.unlockPending = false;
+      lease.downgradePending = false;
+      lease.breakTime = 0;
+      lease.downgradeTime = 0;
+      ctx.leases.remove(lease);
+      lease.file.ownerPid = 0; // f_delown
+      lease.file.signum = 0;
+      lease.file.fasyncFd = -1;
+    } else {
+      lease.type = arg;
+      if (arg == LeaseType.RDLCK) {
+        lease.downgradePending = false;
+        lease.downgradeTime = 0;
+      }
+    }
+    if (!lease.breaking()) {
+      lease.typePrev = null;
+      lease.breakNotified = false;
+    }
+    ev.leaseChanged(lease, why);
+    wakeUpBlocks(ctx, ev);
+  }
+
+  /** locks_wake_up_blocks(): woken openers proceed only if nothing conflicts any more. */
+  private static void wakeUpBlocks(FileLockContext ctx, LockEvents ev) {
+    if (ctx.blocked.isEmpty()) {
+      return;
+    }
+    for (BlockedOpener b : List.copyOf(ctx.blocked)) {
+      if (!anyLeasesConflict(ctx, b.wantWrite())) {
+        ctx.blocked.remove(b);
+        if (b.truncate()) {
+          putAccess(ctx, b.file()); // vfs_truncate's put_write_access
+          ctx.files.remove(b.file().id);
+        }
+        ev.unblocked(b);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ fcntl
+
+  /**
+   * fcntl(F_SETLEASE): fcntl_setlease → lease_alloc (argument check) → vfs_setlease (filesystem
+   * support) → generic_setlease (owner, regular file) → generic_delete_lease / generic_add_lease.
+   * Returns 0 or an errno.
+   */
+  public Errno setLease(int pid, int fd, long ino, long fileId, long arg, Credentials cred, long now,
+      LockEvents ev) {
+    OpenFile file = fileOf(ino, fileId);
+    if (file == null || file.mode == AccessMode.O_PATH) {
+      return Errno.EBADF;
+    }
+    LeaseType type = LeaseType.ofValue(arg);
+    if (type == null) {
+      return Errno.EINVAL;
+    }
+    Inode inode = file.inode;
+    if (!inode.leaseSupport()) {
+      return Errno.EINVAL; // simple_nosetlease
+    }
+    if (inode.uid() != cred.fsuid() && !cred.capLease()) {
+      return Errno.EACCES;
+    }
+    if (!inode.isRegular()) {
+      return Errno.EINVAL;
+    }
+    FileLockContext ctx = contexts.get(ino);
+    if (type == LeaseType.UNLCK) {
+      return genericDeleteLease(ctx, file, ev);
+    }
+    return genericAddLease(ctx, file, pid, fd, type, now, ev);
+  }
+
+  private Errno genericDeleteLease(FileLockContext ctx, OpenFile file, LockEvents ev) {
+    Lease victim = ctx.leaseOf(file);
+    if (victim == null) {
+      return Errno.EAGAIN;
+    }
+    leaseModify(ctx, victim, LeaseType.UNLCK, ev, "released by F_UNLCK");
+    return null;
+  }
+
+  private Errno genericAddLease(FileLockContext ctx, OpenFile file, int pid, int fd, LeaseType arg, long now,
+      LockEvents ev) {
+    timeOutLeases(ctx, now, ev);
+    if (checkConflictingOpen(ctx, file, arg)) {
+      return Errno.EAGAIN;
+    }
+    Lease mine = null;
+    for (Lease l : ctx.leases) {
+      if (l.file == file) {
+        mine = l;
+        continue;
+      }
+      if (arg == LeaseType.WRLCK) {
+        return Errno.EAGAIN; // no exclusive lease while anyone else has one
+      }
+      if (l.unlockPending) {
+        return Errno.EAGAIN; // no new read lease while someone is opening for write
+      }
+    }
+    if (mine != null) {
+      // changing our own lease works even with leases-enable = 0
+      LeaseType before = mine.type;
+      leaseModify(ctx, mine, arg, ev, before == arg ? "set again" : "changed " + before.procName + " -> " + arg.procName);
+    } else {
+      if (!leasesEnable) {
+        return Errno.EINVAL;
+      }
+      mine = new Lease(file, pid, leaseOrder++, arg);
+      ctx.leases.add(mine);
+      ev.leaseChanged(mine, "acquired");
+    }
+    leaseSetup(file, pid, fd);
+    return null;
+  }
+
+  /** lease_setup(): record the fd for si_fd and make the caller the owner unless one is set. */
+  private static void leaseSetup(OpenFile file, int pid, int fd) {
+    file.fasyncFd = fd;
+    if (file.ownerPid == 0) {
+      file.ownerPid = pid;
+    }
+  }
+
+  /**
+   * check_conflicting_open(): a read lease needs the file open for write nowhere (the caller's own
+   * descriptions included); a write lease needs no open but the caller's own description.
+   */
+  private static boolean checkConflictingOpen(FileLockContext ctx, OpenFile file, LeaseType arg) {
+    if (arg == LeaseType.RDLCK) {
+      return ctx.writeCount > 0;
+    }
+    int selfWrite = file.mode.writes() ? 1 : 0;
+    int selfRead = file.mode.readOnly() ? 1 : 0;
+    return ctx.writeCount != selfWrite || ctx.readCount != selfRead;
+  }
+
+  /** fcntl(F_GETLEASE): the target type of this description's lease after overdue ones expire. */
+  public LeaseType getLease(long ino, long fileId, long now, LockEvents ev) {
+    FileLockContext ctx = contexts.get(ino);
+    OpenFile file = ctx == null ? null : ctx.files.get(fileId);
+    if (file == null) {
+      return null; // EBADF
+    }
+    timeOutLeases(ctx, now, ev);
+    Lease lease = ctx.leaseOf(file);
+    return lease == null ? LeaseType.UNLCK : lease.targetType();
+  }
+
+  /** fcntl(F_SETSIG): 0 restores plain SIGIO; beyond the last signal is EINVAL. */
+  public Errno setSig(long ino, long fileId, long sig) {
+    OpenFile file = fileOf(ino, fileId);
+    if (file == null) {
+      return Errno.EBADF;
+    }
+    if (sig < 0 || sig > Signals.SIGRTMAX) {
+      return Errno.EINVAL;
+    }
+    file.signum = (int) sig;
+    return null;
+  }
+
+  public OpenFile fileOf(long ino, long fileId) {
+    FileLockContext ctx = contexts.get(ino);
+    return ctx == null ? null : ctx.files.get(fileId);
+  }
+
+  /** Earliest deadline on the inode, 0 if none: the owner arms its timer for it. */
+  public long nextDeadline(long ino) {
+    FileLockContext ctx = contexts.get(ino);
+    return ctx == null ? 0 : ctx.nextDeadline();
+  }
+}

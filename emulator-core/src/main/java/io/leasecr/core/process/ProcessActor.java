@@ -1,0 +1,501 @@
+package io.leasecr.core.process;
+
+import io.leasecr.core.kernel.LockManager;
+import io.leasecr.core.kernel.ProcessTable;
+import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.LeaseType;
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.time.EmulatedClock;
+import io.leasecr.core.time.EmulatedTime;
+import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.core.trace.TraceSink;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One emulated process: its fd table, signal dispositions, scripted reactions and the syscall it
+ * is in. Syscalls on files go to the {@link LockManager}; the process waits for the answer (that
+ * is what "blocked in open" means here) and meanwhile still receives signals.
+ */
+public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
+
+  public sealed interface Command {}
+
+  /** Make a syscall (a scenario step or a driver); replyTo, if not null, hears when it returns. */
+  public record Run(Syscall call, int step, ActorRef<StepDone> replyTo) implements Command {}
+
+  /** A signal arrives: from the kernel for a lease break (siFd -1 if none) or sent by kill(2). */
+  public record Signal(int signo, int siCode, int siFd) implements Command {}
+
+  /** The kernel put the request to sleep (open or truncate waiting for a lease break). */
+  public record Blocked(long reqId) implements Command {}
+
+  /** The kernel's answer: result or errno, and the new open file description for an open. */
+  public record KernelReply(long reqId, long result, Errno errno, Fd file) implements Command {}
+
+  private record ReactionDue(Reaction reaction, int siFd) implements Command {}
+
+  public record StepDone(int pid, int step, String call, long result, Errno errno) {}
+
+  /** The actors a process talks to, and where it reports what it does. */
+  public record Kernel(ActorRef<LockManager.Command> locks, ActorRef<ProcessTable.Command> processes,
+      TraceSink trace) {}
+
+  /** A process with the given fds; leaseFds are those it knows it took a lease through (a fork copies them). */
+  public static Behavior<Command> create(ProcessSpec spec, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds,
+      Kernel kernel) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new ProcessActor(ctx, timers, spec, fds, leaseFds, kernel)));
+  }
+
+  /** fds 0-2 are the standard streams, not modelled: the first open returns 3, as in a real process. */
+  private static final int FIRST_FD = 3;
+
+  private final TimerScheduler<Command> timers;
+  private final EmulatedClock clock;
+  private final Kernel kernel;
+  private final ProcessSpec spec;
+  private final TreeMap<Integer, Fd> fds;
+  private Map<Integer, Disposition> dispositions;
+  private TreeSet<Integer> leaseFds;
+  private Map<Long, Call> inFlight;
+  private ArrayDeque<Run> waiting;
+  private SplittableRandom random;
+  private long nextReq = 1;
+  private boolean dying;
+  private int exitStatus;
+  private int killedBy;
+
+  /** A syscall in progress. {@code main} is the program's own call; reactions run beside it. */
+  private static final class Call {
+    final Syscall syscall;
+    final int step;
+    final ActorRef<StepDone> replyTo;
+    final boolean main;
+    final long startedAt;
+    boolean blocked;
+    boolean interrupted;
+
+    Call(Syscall syscall, int step, ActorRef<StepDone> replyTo, boolean main, long startedAt) {
+      this.syscall = syscall;
+      this.step = step;
+      this.replyTo = replyTo;
+      this.main = main;
+      this.startedAt = startedAt;
+    }
+  }
+
+  private ProcessActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, ProcessSpec spec,
+      TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds, Kernel kernel) {
+    super(ctx);
+    this.timers = timers;
+    this.clock = EmulatedTime.clock(ctx.getSystem());
+    this.kernel = kernel;
+    this.spec = spec;
+    this.fds = fds;
+    this.dispositions = spec.dispositions();
+    this.leaseFds = leaseFds == null || leaseFds.isEmpty() ? null : leaseFds;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Run.class, this::onRun)
+        .onMessage(KernelReply.class, this::onKernelReply)
+        .onMessage(Blocked.class, this::onBlocked)
+        .onMessage(Signal.class, this::onSignal)
+        .onMessage(ReactionDue.class, this::onReactionDue)
+        .build();
+  }
+
+  // ------------------------------------------------------------------ syscalls
+
+  private Behavior<Command> onRun(Run run) {
+    if (dying) {
+      return this;
+    }
+    if (mainCall() != null) {
+      // a single-threaded program cannot make its next call before the current one returns
+      if (waiting == null) {
+        waiting = new ArrayDeque<>(2);
+      }
+      waiting.add(run);
+      return this;
+    }
+    return execute(run.call(), run.step(), run.replyTo(), true);
+  }
+
+  private Behavior<Command> execute(Syscall call, int step, ActorRef<StepDone> replyTo, boolean main) {
+    Call c = new Call(call, step, replyTo, main, now());
+    emit("enter", step, call.name(), describe(call), null, null);
+    if (call instanceof Syscall.Open open) {
+      send(c, req -> new LockManager.Open(spec.pid(), req, open.path(), open.mode(), open.nonblock(),
+          getContext().getSelf()));
+      return this;
+    }
+    if (call instanceof Syscall.Truncate t) {
+      send(c, req -> new LockManager.Truncate(spec.pid(), req, t.path(), getContext().getSelf()));
+      return this;
+    }
+    if (call instanceof Syscall.Fcntl f) {
+      Fd fd = fds.get(f.fd());
+      if (fd == null) {
+        return finish(c, -1, Errno.EBADF);
+      }
+      send(c, req -> fcntl(req, f, fd));
+      return this;
+    }
+    if (call instanceof Syscall.Close close) {
+      return close(c, close.fd());
+    }
+    if (call instanceof Syscall.Dup dup) {
+      return dup(c, dup.fd());
+    }
+    if (call instanceof Syscall.Fork fork) {
+      return fork(c, fork);
+    }
+    if (call instanceof Syscall.Sigaction sa) {
+      return sigaction(c, sa);
+    }
+    return die(((Syscall.Exit) call).status(), 0);
+  }
+
+  private Behavior<Command> close(Call c, int fdNum) {
+    Fd fd = fds.remove(fdNum);
+    if (fd == null) {
+      return finish(c, -1, Errno.EBADF);
+    }
+    forgetLease(fdNum);
+    kernel.locks().tell(new LockManager.Put(fd.ino(), fd.fileId()));
+    return finish(c, 0, null);
+  }
+
+  private Behavior<Command> dup(Call c, int fdNum) {
+    Fd fd = fds.get(fdNum);
+    if (fd == null) {
+      return finish(c, -1, Errno.EBADF);
+    }
+    int newFd = lowestFreeFd();
+    fds.put(newFd, fd);
+    kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
+    return finish(c, newFd, null);
+  }
+
+  private Behavior<Command> fork(Call c, Syscall.Fork fork) {
+    for (Fd fd : fds.values()) {
+      kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
+    }
+    ProcessSpec child = new ProcessSpec(fork.childPid(), spec.pid(), fork.childName(), spec.cred(),
+        dispositions, spec.reactions(), spec.seed());
+    kernel.processes().tell(new ProcessTable.Forked(child, new TreeMap<>(fds),
+        leaseFds == null ? null : new TreeSet<>(leaseFds)));
+    return finish(c, fork.childPid(), null);
+  }
+
+  private Behavior<Command> sigaction(Call c, Syscall.Sigaction sa) {
+    if (!Signals.catchable(sa.signo())) {
+      return finish(c, -1, Errno.EINVAL);
+    }
+    Map<Integer, Disposition> copy = new HashMap<>(dispositions);
+    copy.put(sa.signo(), sa.disposition());
+    dispositions = copy;
+    return finish(c, 0, null);
+  }
+
+  private LockManager.Command fcntl(long req, Syscall.Fcntl f, Fd fd) {
+    ActorRef<Command> self = getContext().getSelf();
+    return switch (f.cmd()) {
+      case F_SETLEASE -> new LockManager.SetLease(spec.pid(), req, f.fd(), fd.ino(), fd.fileId(), f.arg(),
+          spec.cred().fsuid(), spec.cred().capLease(), self);
+      case F_GETLEASE -> new LockManager.GetLease(spec.pid(), req, fd.ino(), fd.fileId(), self);
+      case F_SETSIG -> new LockManager.SetSig(spec.pid(), req, fd.ino(), fd.fileId(), f.arg(), self);
+    };
+  }
+
+  private interface Request {
+    LockManager.Command build(long reqId);
+  }
+
+  private void send(Call c, Request request) {
+    long req = nextReq++;
+    if (inFlight == null) {
+      inFlight = new LinkedHashMap<>(2);
+    }
+    inFlight.put(req, c);
+    kernel.locks().tell(request.build(req));
+  }
+
+  private Behavior<Command> onBlocked(Blocked m) {
+    Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    if (c != null) {
+      c.blocked = true;
+      emit("block", c.step, c.syscall.name(), null, null, null);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onKernelReply(KernelReply m) {
+    Call c = inFlight == null ? null : inFlight.remove(m.reqId());
+    if (c == null) {
+      return this;
+    }
+    if (inFlight.isEmpty()) {
+      inFlight = null;
+    }
+    if (dying) {
+      if (m.file() != null) {
+        kernel.locks().tell(new LockManager.Put(m.file().ino(), m.file().fileId())); // opened as we died
+      }
+      return inFlight == null ? exitNow() : this;
+    }
+    if (m.errno() != null) {
+      return finish(c, -1, m.errno());
+    }
+    long result = m.result();
+    if (m.file() != null) {
+      int fd = lowestFreeFd();
+      fds.put(fd, m.file());
+      result = fd;
+    } else if (c.syscall instanceof Syscall.Fcntl f && f.cmd() == Syscall.Fcntl.Cmd.F_SETLEASE) {
+      if (f.arg() == LeaseType.UNLCK.value) {
+        forgetLease(f.fd());
+      } else {
+        if (leaseFds == null) {
+          leaseFds = new TreeSet<>();
+        }
+        leaseFds.add(f.fd());
+      }
+    }
+    return finish(c, result, null);
+  }
+
+  /** The call returns: trace it, tell whoever asked, and let the program make its next call. */
+  private Behavior<Command> finish(Call c, long result, Errno errno) {
+    Map<String, Object> args = c.blocked ? TraceEvent.args("blockedMs", now() - c.startedAt) : null;
+    emit("return", c.step, c.syscall.name(), args, errno == null ? result : null, errno);
+    if (c.replyTo != null) {
+      c.replyTo.tell(new StepDone(spec.pid(), c.step, c.syscall.name(), result, errno));
+    }
+    if (c.main && waiting != null && mainCall() == null) {
+      Run next = waiting.poll();
+      if (waiting.isEmpty()) {
+        waiting = null;
+      }
+      return execute(next.call(), next.step(), next.replyTo(), true);
+    }
+    return this;
+  }
+
+  private Call mainCall() {
+    if (inFlight != null) {
+      for (Call c : inFlight.values()) {
+        if (c.main) {
+          return c;
+        }
+      }
+    }
+    return null;
+  }
+
+  private long mainRequest() {
+    if (inFlight != null) {
+      for (Map.Entry<Long, Call> e : inFlight.entrySet()) {
+        if (e.getValue().main) {
+          return e.getKey();
+        }
+      }
+    }
+    return 0;
+  }
+
+  private int lowestFreeFd() {
+    int fd = FIRST_FD;
+    for (int used : fds.keySet()) {
+      if (used > fd) {
+        break;
+      }
+      if (used == fd) {
+        fd++;
+      }
+    }
+    return fd;
+  }
+
+  private void forgetLease(int fd) {
+    if (leaseFds != null) {
+      leaseFds.remove(fd);
+      if (leaseFds.isEmpty()) {
+        leaseFds = null;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ signals
+
+  private Behavior<Command> onSignal(Signal s) {
+    if (dying) {
+      return this;
+    }
+    Disposition d = s.signo() == Signals.SIGKILL ? Disposition.DEFAULT
+        : dispositions.getOrDefault(s.signo(), Disposition.DEFAULT);
+    boolean discarded = d.kind() == Disposition.Kind.IGNORE
+        || (d.kind() == Disposition.Kind.DEFAULT && !Signals.defaultTerminates(s.signo()));
+    String action = discarded ? "ignored" : d.kind() == Disposition.Kind.DEFAULT ? "terminate" : d.describe();
+    emit("signal", 0, null, TraceEvent.args(
+        "signal", Signals.name(s.signo()),
+        "code", Signals.codeName(s.siCode()),
+        "fd", s.siFd() >= 0 ? s.siFd() : null,
+        "action", action), null, null);
+    if (discarded) {
+      return this; // an ignored signal does not even interrupt a sleeping syscall
+    }
+    if (d.kind() == Disposition.Kind.DEFAULT) {
+      return die(0, s.signo());
+    }
+    scheduleReactions(s);
+    Call main = mainCall();
+    if (main != null && main.blocked && !main.interrupted) {
+      if (d.saRestart()) {
+        // -ERESTARTSYS + SA_RESTART: the handler runs and the call sleeps again, same break, same deadline
+        emit("restart", main.step, main.syscall.name(), null, null, null);
+      } else {
+        main.interrupted = true;
+        interrupt(mainRequest(), main);
+      }
+    }
+    return this;
+  }
+
+  private void interrupt(long req, Call c) {
+    String path = c.syscall instanceof Syscall.Open o ? o.path() : ((Syscall.Truncate) c.syscall).path();
+    kernel.locks().tell(new LockManager.Interrupt(spec.pid(), req, path, getContext().getSelf()));
+  }
+
+  private void scheduleReactions(Signal s) {
+    for (Reaction r : spec.reactions()) {
+      if (r.signo() != s.signo()) {
+        continue;
+      }
+      long delay = r.delayMs();
+      if (r.jitterMs() > 0) {
+        if (random == null) {
+          random = new SplittableRandom(spec.seed() * 1_000_003L + spec.pid());
+        }
+        delay += random.nextLong(r.jitterMs() + 1);
+      }
+      ReactionDue due = new ReactionDue(r, s.siFd());
+      if (delay == 0) {
+        getContext().getSelf().tell(due);
+      } else {
+        timers.startSingleTimer(due, due, Duration.ofMillis(delay));
+      }
+    }
+  }
+
+  private Behavior<Command> onReactionDue(ReactionDue due) {
+    if (dying) {
+      return this;
+    }
+    Reaction r = due.reaction();
+    int fd = r.fd() >= 0 ? r.fd() : due.siFd() >= 0 ? due.siFd() : leaseFds == null ? -1 : leaseFds.first();
+    emit("reaction", 0, null, TraceEvent.args(
+        "signal", Signals.name(r.signo()), "action", r.action().name().toLowerCase(), "fd", fd), null, null);
+    return switch (r.action()) {
+      case RELEASE -> execute(new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.UNLCK.value), 0, null, false);
+      case DOWNGRADE -> execute(new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.RDLCK.value), 0, null, false);
+      case CLOSE -> execute(new Syscall.Close(fd), 0, null, false);
+      case NOTHING -> this;
+    };
+  }
+
+  // ------------------------------------------------------------------ death
+
+  /** exit(2) or a fatal signal: abandon a sleeping call, then close every fd and go. */
+  private Behavior<Command> die(int status, int signo) {
+    dying = true;
+    exitStatus = status;
+    killedBy = signo;
+    waiting = null;
+    timers.cancelAll();
+    if (inFlight != null) {
+      for (Iterator<Map.Entry<Long, Call>> it = inFlight.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Long, Call> e = it.next();
+        if (e.getValue().blocked) {
+          interrupt(e.getKey(), e.getValue()); // answered with EINTR, or with the grant already sent
+        }
+      }
+      return this; // exit once every answer is in
+    }
+    return exitNow();
+  }
+
+  private Behavior<Command> exitNow() {
+    for (Fd fd : fds.values()) {
+      kernel.locks().tell(new LockManager.Put(fd.ino(), fd.fileId()));
+    }
+    fds.clear();
+    emit("exit", 0, null, killedBy != 0
+        ? TraceEvent.args("signal", Signals.name(killedBy))
+        : TraceEvent.args("status", exitStatus), null, null);
+    kernel.locks().tell(new LockManager.ProcessExited(spec.pid()));
+    kernel.processes().tell(new ProcessTable.Exited(spec.pid()));
+    return Behaviors.stopped();
+  }
+
+  // ------------------------------------------------------------------ trace
+
+  private long now() {
+    return clock.nowMillis();
+  }
+
+  private void emit(String kind, int step, String call, Map<String, Object> args, Long result, Errno errno) {
+    if (kernel.trace().enabled()) {
+      kernel.trace().emit(new TraceEvent(now(), kind, spec.pid(), spec.name(), step, call, args, result,
+          errno == null ? null : errno.name()));
+    }
+  }
+
+  private static Map<String, Object> describe(Syscall call) {
+    if (call instanceof Syscall.Open o) {
+      return TraceEvent.args("path", o.path(), "flags", o.flags());
+    } else if (call instanceof Syscall.Truncate t) {
+      return TraceEvent.args("path", t.path());
+    } else if (call instanceof Syscall.Close c) {
+      return TraceEvent.args("fd", c.fd());
+    } else if (call instanceof Syscall.Dup d) {
+      return TraceEvent.args("fd", d.fd());
+    } else if (call instanceof Syscall.Fcntl f) {
+      return TraceEvent.args("fd", f.fd(), "cmd", f.cmd().name(), "arg", fcntlArg(f));
+    } else if (call instanceof Syscall.Fork f) {
+      return TraceEvent.args("child", f.childName(), "childPid", f.childPid());
+    } else if (call instanceof Syscall.Sigaction s) {
+      return TraceEvent.args("signal", Signals.name(s.signo()), "action", s.disposition().describe());
+    }
+    return TraceEvent.args("status", ((Syscall.Exit) call).status());
+  }
+
+  private static Object fcntlArg(Syscall.Fcntl f) {
+    return switch (f.cmd()) {
+      case F_SETLEASE -> {
+        LeaseType t = LeaseType.ofValue(f.arg());
+        yield t == null ? (Object) f.arg() : t.fcntlName();
+      }
+      case F_SETSIG -> f.arg() == 0 ? (Object) 0L : Signals.name((int) f.arg());
+      case F_GETLEASE -> null;
+    };
+  }
+}

@@ -1,0 +1,23 @@
+package io.leasecr.core.process;
+
+import io.leasecr.core.locks.Credentials;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a process starts: identity, credentials, signal dispositions and scripted reactions.
+ * Immutable and shared: a million processes with the same script share one instance of its parts.
+ */
+public record ProcessSpec(
+    int pid, int ppid, String name, Credentials cred, Map<Integer, Disposition> dispositions,
+    List<Reaction> reactions, long seed) {
+
+  public ProcessSpec {
+    dispositions = Map.copyOf(dispositions);
+    reactions = List.copyOf(reactions);
+  }
+
+  public ProcessSpec forkedAs(int childPid, String childName) {
+    return new ProcessSpec(childPid, pid, childName, cred, dispositions, reactions, seed);
+  }
+}

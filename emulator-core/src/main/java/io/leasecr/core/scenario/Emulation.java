@@ -1,0 +1,53 @@
+package io.leasecr.core.scenario;
+
+import io.leasecr.core.time.EmulatorConfig;
+import io.leasecr.core.time.TimeMode;
+import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.core.trace.TraceRecorder;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/** Runs one scenario in its own actor system on emulated time and returns the trace. */
+public final class Emulation {
+
+  private Emulation() {}
+
+  /** A finished run: every trace event in order, the final /proc/locks, and the wall time it took. */
+  public record Result(Scenario scenario, List<TraceEvent> events, List<String> finalLocks, long wallMillis) {}
+
+  public static Result run(Scenario scenario) {
+    return run(scenario, TimeMode.VIRTUAL, 1.0, Duration.ofMinutes(10));
+  }
+
+  public static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit) {
+    long start = System.nanoTime();
+    TraceRecorder trace = new TraceRecorder();
+    CompletableFuture<List<String>> done = new CompletableFuture<>();
+    ActorSystem<ScenarioRunner.Command> system = ActorSystem.create(
+        ScenarioRunner.create(scenario, trace, done), "emulator", EmulatorConfig.load(mode, scale));
+    try {
+      List<String> locks = done.get(wallLimit.toMillis(), TimeUnit.MILLISECONDS);
+      return new Result(scenario, trace.events(), locks, (System.nanoTime() - start) / 1_000_000);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(scenario.source() + ": the run did not finish within " + wallLimit
+          + " of wall time", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(scenario.source() + ": the run failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } finally {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // the run's result is already complete; a slow shutdown changes nothing in it
+      }
+    }
+  }
+}

@@ -1,0 +1,454 @@
+package io.leasecr.core.scenario;
+
+import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.AccessMode;
+import io.leasecr.core.locks.Credentials;
+import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.Inode;
+import io.leasecr.core.locks.LeaseType;
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.process.Disposition;
+import io.leasecr.core.process.ProcessSpec;
+import io.leasecr.core.process.Reaction;
+import io.leasecr.core.process.Syscall;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Reads a scenario file (docs/scenario-format.md); every error names the file and the line. */
+public final class ScenarioParser {
+
+  private static final Set<String> TOP = Set.of(
+      "name", "description", "seed", "sysctl", "files", "processes", "steps", "expect", "end");
+  private static final Set<String> SYSCTLS = Set.of("fs.lease-break-time", "fs.leases-enable");
+  private static final Set<String> FILE_KEYS = Set.of("path", "uid", "type", "leases");
+  private static final Set<String> PROCESS_KEYS = Set.of(
+      "name", "pid", "parent", "uid", "cap_lease", "forked", "signals", "on_signal");
+  private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
+  private static final Set<String> ACTIONS = Set.of(
+      "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks");
+  private static final Set<String> STEP_KEYS = Set.of(
+      "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
+      "proc_locks", "flags", "fd", "arg", "signal", "action", "value", "expect");
+  private static final Set<String> STEP_EXPECT_KEYS = Set.of(
+      "result", "errno", "blocked", "returns_at", "still_blocked", "locks");
+  private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count");
+
+  private final String file;
+
+  private ScenarioParser(String file) {
+    this.file = file;
+  }
+
+  public static Scenario parse(Path path) {
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (IOException e) {
+      throw new ScenarioException(path.toString(), 0, "cannot read the file: " + e.getMessage());
+    }
+    return parse(path.toString(), text);
+  }
+
+  public static Scenario parse(String fileName, String text) {
+    return new ScenarioParser(fileName).parseText(text);
+  }
+
+  private Scenario parseText(String text) {
+    Node root;
+    try (Reader r = new StringReader(text)) {
+      root = new Yaml(new LoaderOptions()).compose(r);
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      throw new ScenarioException(file, line, "not valid YAML: " + e.getProblem());
+    } catch (YAMLException | IOException e) {
+      throw new ScenarioException(file, 0, "not valid YAML: " + e.getMessage());
+    }
+    if (root == null) {
+      throw new ScenarioException(file, 1, "the file is empty");
+    }
+    Map<String, YamlNode> top = new YamlNode(file, root, "the scenario").map(TOP);
+    YamlNode nameNode = required(top, "name", root);
+    long seed = top.containsKey("seed") ? top.get("seed").integer() : 1;
+    Map<String, Long> sysctls = sysctls(top.get("sysctl"));
+    Vfs vfs = files(required(top, "files", root));
+    Processes procs = processes(required(top, "processes", root), seed);
+    List<Step> steps = steps(required(top, "steps", root), procs);
+    List<EventExpectation> expectations = new ArrayList<>();
+    if (top.containsKey("expect")) {
+      for (YamlNode e : top.get("expect").list()) {
+        expectations.add(eventExpectation(e, procs));
+      }
+    }
+    long end = top.containsKey("end") ? top.get("end").millis() : 0;
+    String description = top.containsKey("description") ? top.get("description").text() : "";
+    return new Scenario(file, nameNode.text(), description, seed, sysctls, vfs, procs.decls, steps,
+        List.copyOf(expectations), end);
+  }
+
+  private YamlNode required(Map<String, YamlNode> m, String key, Node parent) {
+    YamlNode n = m.get(key);
+    if (n == null) {
+      throw new YamlNode(file, parent, "").error("missing required key '" + key + "'");
+    }
+    return n;
+  }
+
+  private Map<String, Long> sysctls(YamlNode node) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put("fs.lease-break-time", 45L);
+    out.put("fs.leases-enable", 1L);
+    if (node != null) {
+      node.map(SYSCTLS).forEach((k, v) -> out.put(k, v.integer()));
+    }
+    return out;
+  }
+
+  private Vfs files(YamlNode node) {
+    Vfs.Builder b = Vfs.builder();
+    Set<String> seen = new HashSet<>();
+    for (YamlNode f : node.list()) {
+      Map<String, YamlNode> m = f.map(FILE_KEYS);
+      YamlNode pathNode = required(m, "path", f.node);
+      String path = pathNode.text();
+      if (!path.startsWith("/")) {
+        throw pathNode.error("file path must be absolute, got '" + path + "'");
+      }
+      if (!seen.add(path)) {
+        throw pathNode.error("file " + path + " is declared twice");
+      }
+      Inode.Kind kind = Inode.Kind.REGULAR;
+      if (m.containsKey("type")) {
+        String t = m.get("type").text().toUpperCase(Locale.ROOT);
+        try {
+          kind = Inode.Kind.valueOf(t);
+        } catch (IllegalArgumentException e) {
+          throw m.get("type").error("file type must be regular, directory or fifo, got '" + t.toLowerCase() + "'");
+        }
+      }
+      int uid = m.containsKey("uid") ? (int) m.get("uid").integer() : 0;
+      boolean leases = !m.containsKey("leases") || m.get("leases").bool();
+      b.file(path, uid, kind, leases);
+    }
+    return b.build();
+  }
+
+  /** The declared processes, by name, with the lines they were declared on. */
+  private record Processes(List<Scenario.ProcessDecl> decls, Map<String, Scenario.ProcessDecl> byName) {}
+
+  private Processes processes(YamlNode node, long seed) {
+    List<Scenario.ProcessDecl> decls = new ArrayList<>();
+    Map<String, Scenario.ProcessDecl> byName = new HashMap<>();
+    Set<Integer> pids = new HashSet<>();
+    List<YamlNode> items = node.list();
+    Map<String, YamlNode> parents = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      YamlNode p = items.get(i);
+      Map<String, YamlNode> m = p.map(PROCESS_KEYS);
+      String name = required(m, "name", p.node).text();
+      if (byName.containsKey(name)) {
+        throw m.get("name").error("process " + name + " is declared twice");
+      }
+      int pid = m.containsKey("pid") ? (int) m.get("pid").integer() : 100 + i;
+      if (pid <= 1 || !pids.add(pid)) {
+        throw (m.containsKey("pid") ? m.get("pid") : p).error("pid " + pid + " is invalid or already used");
+      }
+      int uid = m.containsKey("uid") ? (int) m.get("uid").integer() : 0;
+      boolean cap = m.containsKey("cap_lease") ? m.get("cap_lease").bool() : uid == 0;
+      Map<Integer, Disposition> dispositions = m.containsKey("signals") ? dispositions(m.get("signals")) : Map.of();
+      List<Reaction> reactions = new ArrayList<>();
+      if (m.containsKey("on_signal")) {
+        for (YamlNode r : m.get("on_signal").list()) {
+          reactions.add(reaction(r));
+        }
+      }
+      boolean forked = m.containsKey("forked") && m.get("forked").bool();
+      String parent = m.containsKey("parent") ? m.get("parent").text() : null;
+      if (parent != null) {
+        parents.put(name, m.get("parent"));
+      }
+      ProcessSpec spec = new ProcessSpec(pid, 1, name, new Credentials(uid, cap), dispositions, reactions, seed);
+      Scenario.ProcessDecl decl = new Scenario.ProcessDecl(spec, parent, forked, p.line());
+      decls.add(decl);
+      byName.put(name, decl);
+    }
+    for (Map.Entry<String, YamlNode> e : parents.entrySet()) {
+      Scenario.ProcessDecl parent = byName.get(e.getValue().text());
+      if (parent == null) {
+        throw e.getValue().error("parent '" + e.getValue().text() + "' is not a declared process");
+      }
+      Scenario.ProcessDecl child = byName.get(e.getKey());
+      ProcessSpec s = child.spec();
+      Scenario.ProcessDecl fixed = new Scenario.ProcessDecl(new ProcessSpec(s.pid(), parent.pid(), s.name(),
+          s.cred(), s.dispositions(), s.reactions(), s.seed()), child.parent(), child.forked(), child.line());
+      decls.set(decls.indexOf(child), fixed);
+      byName.put(e.getKey(), fixed);
+    }
+    return new Processes(List.copyOf(decls), byName);
+  }
+
+  private Map<Integer, Disposition> dispositions(YamlNode node) {
+    Map<Integer, Disposition> out = new HashMap<>();
+    for (Map.Entry<String, YamlNode> e : node.map(null).entrySet()) {
+      int signo = signal(e.getValue(), e.getKey());
+      if (!Signals.catchable(signo)) {
+        throw e.getValue().error(Signals.name(signo) + " cannot be caught or ignored");
+      }
+      out.put(signo, disposition(e.getValue()));
+    }
+    return out;
+  }
+
+  private Disposition disposition(YamlNode node) {
+    return switch (node.text()) {
+      case "default" -> Disposition.DEFAULT;
+      case "ignore" -> Disposition.IGNORE;
+      case "handler" -> Disposition.HANDLER;
+      case "handler+restart" -> Disposition.HANDLER_RESTART;
+      default -> throw node.error(
+          "signal disposition must be default, ignore, handler or handler+restart, got '" + node.text() + "'");
+    };
+  }
+
+  private Reaction reaction(YamlNode node) {
+    Map<String, YamlNode> m = node.map(REACTION_KEYS);
+    YamlNode sig = required(m, "signal", node.node);
+    int signo = signal(sig, sig.text());
+    YamlNode what = required(m, "do", node.node);
+    Reaction.Action action;
+    try {
+      action = Reaction.Action.valueOf(what.text().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw what.error("reaction must be release, downgrade, close or nothing, got '" + what.text() + "'");
+    }
+    long after = m.containsKey("after") ? m.get("after").millis() : 0;
+    long jitter = m.containsKey("jitter") ? m.get("jitter").millis() : 0;
+    if (after < 0 || jitter < 0) {
+      throw node.error("reaction delays must not be negative");
+    }
+    int fd = m.containsKey("fd") ? (int) m.get("fd").integer() : -1;
+    return new Reaction(signo, action, after, jitter, fd);
+  }
+
+  private int signal(YamlNode where, String text) {
+    int signo = Signals.parse(text);
+    if (signo < 1 || signo > Signals.SIGRTMAX) {
+      throw where.error("unknown signal '" + text + "'");
+    }
+    return signo;
+  }
+
+  private List<Step> steps(YamlNode node, Processes procs) {
+    List<Step> steps = new ArrayList<>();
+    Set<String> forkedChildren = new HashSet<>();
+    int n = 0;
+    long lastAt = 0;
+    for (YamlNode s : node.list()) {
+      n++;
+      Map<String, YamlNode> m = s.map(STEP_KEYS);
+      long at = required(m, "at", s.node).millis();
+      if (at < lastAt) {
+        throw m.get("at").error("step " + n + " is at " + at + " ms, before the step above it (" + lastAt
+            + " ms): steps must be in time order");
+      }
+      lastAt = at;
+      List<String> actions = m.keySet().stream().filter(ACTIONS::contains).toList();
+      if (actions.size() != 1) {
+        throw s.error("step " + n + " must have exactly one action (" + String.join(", ", ACTIONS.stream().sorted().toList())
+            + "), found " + (actions.isEmpty() ? "none" : String.join(", ", actions)));
+      }
+      String verb = actions.get(0);
+      Step.Action action = action(verb, m, s, procs, forkedChildren);
+      StepExpectation expect = m.containsKey("expect") ? stepExpectation(m.get("expect")) : StepExpectation.NONE;
+      steps.add(new Step(n, s.line(), at, action, expect));
+    }
+    return List.copyOf(steps);
+  }
+
+  private Step.Action action(String verb, Map<String, YamlNode> m, YamlNode s, Processes procs,
+      Set<String> forkedChildren) {
+    YamlNode arg = m.get(verb);
+    switch (verb) {
+      case "kill" -> {
+        Scenario.ProcessDecl target = process(arg, procs);
+        int signo = m.containsKey("signal") ? signal(m.get("signal"), m.get("signal").text()) : Signals.SIGTERM;
+        return new Step.Kill(target.name(), target.pid(), signo);
+      }
+      case "sysctl" -> {
+        String name = arg.text();
+        if (!SYSCTLS.contains(name)) {
+          throw arg.error("unknown sysctl '" + name + "' (known: " + String.join(", ", SYSCTLS) + ")");
+        }
+        return new Step.SetSysctl(name, required(m, "value", s.node).integer());
+      }
+      case "proc_locks" -> {
+        return new Step.ShowLocks();
+      }
+      default -> {
+        Scenario.ProcessDecl proc = process(required(m, "proc", s.node), procs);
+        return new Step.Call(proc.name(), proc.pid(), syscall(verb, arg, m, s, procs, forkedChildren));
+      }
+    }
+  }
+
+  private Scenario.ProcessDecl process(YamlNode node, Processes procs) {
+    Scenario.ProcessDecl p = procs.byName.get(node.text());
+    if (p == null) {
+      throw node.error("no process named '" + node.text() + "' (declared: "
+          + String.join(", ", procs.decls.stream().map(Scenario.ProcessDecl::name).toList()) + ")");
+    }
+    return p;
+  }
+
+  private Syscall syscall(String verb, YamlNode arg, Map<String, YamlNode> m, YamlNode s, Processes procs,
+      Set<String> forkedChildren) {
+    return switch (verb) {
+      case "open" -> open(arg, m.get("flags"));
+      case "close" -> new Syscall.Close((int) arg.integer());
+      case "dup" -> new Syscall.Dup((int) arg.integer());
+      case "truncate" -> new Syscall.Truncate(arg.text());
+      case "exit" -> new Syscall.Exit((int) arg.integer());
+      case "fcntl" -> fcntl(arg, m, s);
+      case "sigaction" -> new Syscall.Sigaction(signal(arg, arg.text()), disposition(required(m, "action", s.node)));
+      case "fork" -> {
+        Scenario.ProcessDecl child = process(arg, procs);
+        if (!child.forked()) {
+          throw arg.error("process " + child.name() + " must be declared with 'forked: true' to be created by fork");
+        }
+        if (!forkedChildren.add(child.name())) {
+          throw arg.error("process " + child.name() + " is forked twice");
+        }
+        yield new Syscall.Fork(child.pid(), child.name());
+      }
+      default -> throw arg.error("unknown action " + verb);
+    };
+  }
+
+  private Syscall open(YamlNode path, YamlNode flagsNode) {
+    AccessMode mode = null;
+    boolean nonblock = false;
+    boolean trunc = false;
+    List<String> flags = new ArrayList<>();
+    if (flagsNode != null) {
+      if (flagsNode.isScalar()) {
+        for (String f : flagsNode.text().split("\\|")) {
+          flags.add(f.trim());
+        }
+      } else {
+        for (YamlNode f : flagsNode.list()) {
+          flags.add(f.text());
+        }
+      }
+    }
+    for (String f : flags) {
+      switch (f) {
+        case "O_RDONLY", "O_WRONLY", "O_RDWR", "O_PATH" -> {
+          if (mode != null) {
+            throw flagsNode.error("open flags name two access modes (" + mode + " and " + f + ")");
+          }
+          mode = AccessMode.valueOf(f);
+        }
+        case "O_NONBLOCK" -> nonblock = true;
+        case "O_TRUNC" -> trunc = true;
+        default -> throw flagsNode.error("unsupported open flag '" + f
+            + "' (supported: O_RDONLY, O_WRONLY, O_RDWR, O_PATH, O_NONBLOCK, O_TRUNC)");
+      }
+    }
+    return new Syscall.Open(path.text(), mode == null ? AccessMode.O_RDONLY : mode, nonblock, trunc);
+  }
+
+  private Syscall fcntl(YamlNode cmdNode, Map<String, YamlNode> m, YamlNode s) {
+    Syscall.Fcntl.Cmd cmd;
+    try {
+      cmd = Syscall.Fcntl.Cmd.valueOf(cmdNode.text());
+    } catch (IllegalArgumentException e) {
+      throw cmdNode.error("unsupported fcntl command '" + cmdNode.text() + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG)");
+    }
+    int fd = (int) required(m, "fd", s.node).integer();
+    long arg = 0;
+    if (cmd == Syscall.Fcntl.Cmd.F_SETLEASE) {
+      arg = leaseArg(required(m, "arg", s.node));
+    } else if (cmd == Syscall.Fcntl.Cmd.F_SETSIG) {
+      YamlNode a = required(m, "arg", s.node);
+      arg = a.text().equals("0") ? 0 : signal(a, a.text());
+    }
+    return new Syscall.Fcntl(fd, cmd, arg);
+  }
+
+  /** F_RDLCK, F_WRLCK, F_UNLCK or any integer (to exercise EINVAL). */
+  private static long leaseArg(YamlNode node) {
+    for (LeaseType t : LeaseType.values()) {
+      if (t.fcntlName().equals(node.text())) {
+        return t.value;
+      }
+    }
+    return node.integer();
+  }
+
+  private StepExpectation stepExpectation(YamlNode node) {
+    if (node.isScalar()) {
+      String t = node.text();
+      if (t.startsWith("E")) {
+        return new StepExpectation(null, errno(node), null, null, null, null);
+      }
+      return new StepExpectation(leaseArg(node), null, null, null, null, null);
+    }
+    Map<String, YamlNode> m = node.map(STEP_EXPECT_KEYS);
+    Long result = m.containsKey("result") ? leaseArg(m.get("result")) : null;
+    Errno errno = m.containsKey("errno") ? errno(m.get("errno")) : null;
+    Boolean blocked = m.containsKey("blocked") ? m.get("blocked").bool() : null;
+    Long returnsAt = m.containsKey("returns_at") ? m.get("returns_at").millis() : null;
+    Boolean still = m.containsKey("still_blocked") ? m.get("still_blocked").bool() : null;
+    List<String> locks = null;
+    if (m.containsKey("locks")) {
+      locks = new ArrayList<>();
+      for (YamlNode l : m.get("locks").list()) {
+        locks.add(l.text());
+      }
+    }
+    return new StepExpectation(result, errno, blocked, returnsAt, still, locks);
+  }
+
+  private static Errno errno(YamlNode node) {
+    try {
+      return Errno.parse(node.text());
+    } catch (IllegalArgumentException e) {
+      throw node.error("unknown errno '" + node.text() + "'");
+    }
+  }
+
+  private EventExpectation eventExpectation(YamlNode node, Processes procs) {
+    Map<String, YamlNode> m = node.map(EVENT_EXPECT_KEYS);
+    Scenario.ProcessDecl proc = process(required(m, "proc", node.node), procs);
+    Long at = m.containsKey("at") ? m.get("at").millis() : null;
+    Integer count = m.containsKey("count") ? (int) m.get("count").integer() : null;
+    if (m.containsKey("signal") == m.containsKey("exit")) {
+      throw node.error("an expectation names exactly one of 'signal' or 'exit'");
+    }
+    if (m.containsKey("signal")) {
+      YamlNode s = m.get("signal");
+      return new EventExpectation(node.line(), EventExpectation.Kind.SIGNAL, proc.name(), proc.pid(),
+          signal(s, s.text()), 0, at, count);
+    }
+    YamlNode e = m.get("exit");
+    String t = e.text();
+    boolean bySignal = t.startsWith("SIG");
+    return new EventExpectation(node.line(), EventExpectation.Kind.EXIT, proc.name(), proc.pid(),
+        bySignal ? signal(e, t) : 0, bySignal ? 0 : (int) e.integer(), at, count);
+  }
+}

@@ -1,0 +1,131 @@
+package io.leasecr.core.scenario;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/** A YAML node that remembers its line, with typed accessors that fail with file:line errors. */
+final class YamlNode {
+  final String file;
+  final Node node;
+  final String what;
+
+  YamlNode(String file, Node node, String what) {
+    this.file = file;
+    this.node = node;
+    this.what = what;
+  }
+
+  int line() {
+    return node.getStartMark().getLine() + 1;
+  }
+
+  ScenarioException error(String problem) {
+    return new ScenarioException(file, line(), problem);
+  }
+
+  boolean isScalar() {
+    return node instanceof ScalarNode;
+  }
+
+  boolean isMap() {
+    return node instanceof MappingNode;
+  }
+
+  boolean isNull() {
+    return node instanceof ScalarNode s && s.getTag().getValue().endsWith(":null");
+  }
+
+  String text() {
+    if (!(node instanceof ScalarNode s)) {
+      throw error(what + " must be a single value, not a " + kind());
+    }
+    return s.getValue().trim();
+  }
+
+  long integer() {
+    String t = text();
+    try {
+      return Long.decode(t);
+    } catch (NumberFormatException e) {
+      throw error(what + " must be an integer, got '" + t + "'");
+    }
+  }
+
+  boolean bool() {
+    String t = text().toLowerCase();
+    return switch (t) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> throw error(what + " must be true or false, got '" + t + "'");
+    };
+  }
+
+  /** Emulated time: 45s, 1.5s, 250ms, 2m, or a bare number of seconds. */
+  long millis() {
+    String t = text().toLowerCase();
+    try {
+      if (t.endsWith("ms")) {
+        return Math.round(Double.parseDouble(t.substring(0, t.length() - 2)));
+      }
+      if (t.endsWith("s")) {
+        return Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000);
+      }
+      if (t.endsWith("m")) {
+        return Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 60_000);
+      }
+      return Math.round(Double.parseDouble(t) * 1000);
+    } catch (NumberFormatException e) {
+      throw error(what + " must be a time like 45s, 1.5s or 250ms, got '" + t + "'");
+    }
+  }
+
+  List<YamlNode> list() {
+    if (!(node instanceof SequenceNode seq)) {
+      throw error(what + " must be a list (lines starting with '- '), not a " + kind());
+    }
+    List<YamlNode> out = new ArrayList<>();
+    int i = 1;
+    for (Node n : seq.getValue()) {
+      out.add(new YamlNode(file, n, what + " item " + i++));
+    }
+    return out;
+  }
+
+  /** The entries of a mapping, checking that every key is one of {@code allowed}. */
+  Map<String, YamlNode> map(Set<String> allowed) {
+    if (!(node instanceof MappingNode m)) {
+      throw error(what + " must be a mapping of 'key: value' lines, not a " + kind());
+    }
+    Map<String, YamlNode> out = new LinkedHashMap<>();
+    for (NodeTuple t : m.getValue()) {
+      YamlNode key = new YamlNode(file, t.getKeyNode(), what + " key");
+      String k = key.text();
+      if (allowed != null && !allowed.contains(k)) {
+        throw key.error("unknown key '" + k + "' in " + what + " (allowed: " + String.join(", ", sorted(allowed)) + ")");
+      }
+      if (out.containsKey(k)) {
+        throw key.error("key '" + k + "' appears twice in " + what);
+      }
+      out.put(k, new YamlNode(file, t.getValueNode(), k));
+    }
+    return out;
+  }
+
+  private static List<String> sorted(Set<String> s) {
+    List<String> l = new ArrayList<>(s);
+    l.sort(null);
+    return l;
+  }
+
+  private String kind() {
+    return node instanceof MappingNode ? "mapping" : node instanceof SequenceNode ? "list" : "single value";
+  }
+}

@@ -1,0 +1,400 @@
+package io.leasecr.core.time;
+
+import com.typesafe.config.Config;
+import java.io.Closeable;
+import java.util.ArrayDeque;
+import java.util.PriorityQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.pekko.actor.AbstractSchedulerBase;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.event.LoggingAdapter;
+import scala.concurrent.ExecutionContext;
+import scala.concurrent.duration.FiniteDuration;
+
+/**
+ * The emulator's clock, scheduler and only worker thread, in one event loop.
+ *
+ * <p>Pekko runs every actor of the system on this loop (see {@link EmulatedExecutorConfigurator}),
+ * and every timer (actor timers, ask time-outs) is a task in a priority queue ordered by (due time,
+ * insertion sequence). The loop runs ready tasks first; only when none is left does it take the next
+ * timer. In {@link TimeMode#VIRTUAL} mode it then jumps the clock to that timer's due time, so a 45 s
+ * lease break costs no wall time; in {@link TimeMode#REAL} mode it waits for the (scaled) wall clock.
+ *
+ * <p>Why one thread: same-instant events must happen in the same order on every run and machine.
+ * With one thread, FIFO ready tasks and (due, seq) timers, the order depends only on the inputs.
+ * Why not Pekko's ExplicitlyTriggeredScheduler: it sleeps 100 ms per advance, fires same-instant
+ * timers in random order, and mis-times timers started while a due timer runs (docs/virtual-time.md).
+ */
+public final class EmulatedScheduler extends AbstractSchedulerBase implements Closeable, EmulatedClock {
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wakeUp = lock.newCondition();
+  private final Condition idleChanged = lock.newCondition();
+  private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+  private final TimeMode mode;
+  private final double scale;
+  private final Thread loop;
+
+  private long seq;
+  private long nowNanos;
+  private long wallOriginNanos;
+  private long virtualOriginNanos;
+  private long horizonNanos = Long.MAX_VALUE;
+  private boolean paused;
+  private boolean idle;
+  private boolean waiting;
+  private volatile boolean closed;
+  private long tasksRun;
+  private long cancelledTimers;
+  private final ArrayDeque<Runnable> idleCallbacks = new ArrayDeque<>();
+
+  public EmulatedScheduler(Config config, LoggingAdapter log, ThreadFactory threadFactory) {
+    this(TimeMode.fromConfig(config), config.getDouble("lease-cr.time.scale"));
+  }
+
+  public EmulatedScheduler(TimeMode mode, double scale) {
+    if (!(scale > 0)) {
+      throw new IllegalArgumentException("lease-cr.time.scale must be > 0, got " + scale);
+    }
+    this.mode = mode;
+    this.scale = scale;
+    this.wallOriginNanos = System.nanoTime();
+    this.loop = new Thread(this::runLoop, "emulated-time-loop");
+    this.loop.setDaemon(true);
+    this.loop.start();
+  }
+
+  // ---------------------------------------------------------------- the clock
+
+  @Override
+  public TimeMode mode() {
+    return mode;
+  }
+
+  @Override
+  public long nowNanos() {
+    if (mode == TimeMode.REAL) {
+      lock.lock();
+      try {
+        return wallToVirtual(System.nanoTime());
+      } finally {
+        lock.unlock();
+      }
+    }
+    return nowNanos; // only written on the loop thread, read by actors on the loop thread
+  }
+
+  /** Stops or resumes the passing of time; ready work still runs while paused. */
+  @Override
+  public void setPaused(boolean paused) {
+    lock.lock();
+    try {
+      if (mode == TimeMode.REAL && this.paused && !paused) {
+        // time stood still while paused: re-anchor the wall clock so no timer fires late en masse
+        wallOriginNanos = System.nanoTime();
+        virtualOriginNanos = nowNanos;
+      } else if (mode == TimeMode.REAL && paused) {
+        nowNanos = wallToVirtual(System.nanoTime());
+      }
+      this.paused = paused;
+      wakeUp.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Timers due after this emulated instant do not fire: the loop goes idle instead. */
+  @Override
+  public void setHorizonNanos(long horizonNanos) {
+    lock.lock();
+    try {
+      this.horizonNanos = horizonNanos;
+      wakeUp.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until nothing is left to do: no ready task and no timer that may fire (none at all, all
+   * beyond the horizon, or time paused). Returns false on time-out (wall clock).
+   */
+  @Override
+  public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    lock.lock();
+    try {
+      while (!idle || !ready.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        idleChanged.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs the callback on the loop the next time it has nothing else to do (then forgets it). */
+  @Override
+  public void whenIdle(Runnable callback) {
+    lock.lock();
+    try {
+      idleCallbacks.addLast(callback);
+      wake();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public long tasksRun() {
+    return tasksRun;
+  }
+
+  private long wallToVirtual(long wall) {
+    return virtualOriginNanos + (long) ((wall - wallOriginNanos) * scale);
+  }
+
+  private long virtualToWall(long virtual) {
+    return wallOriginNanos + (long) ((virtual - virtualOriginNanos) / scale);
+  }
+
+  // ---------------------------------------------------------------- the executor side
+
+  /** Runs a task on the loop thread, after those already ready (FIFO). */
+  void execute(Runnable task) {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      ready.addLast(task);
+      wake();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isLoopThread() {
+    return Thread.currentThread() == loop;
+  }
+
+  private void runLoop() {
+    while (!closed) {
+      Runnable next = takeNext();
+      if (next == null) {
+        continue;
+      }
+      try {
+        next.run();
+      } catch (Throwable t) {
+        // a failing task must not stop time for everyone else; Pekko reports actor failures itself
+        t.printStackTrace();
+      }
+      tasksRun++;
+    }
+  }
+
+  private Runnable takeNext() {
+    lock.lock();
+    try {
+      Runnable task = ready.pollFirst();
+      if (task != null) {
+        return task;
+      }
+      Timer timer = timers.peek();
+      while (timer != null && timer.cancelled()) {
+        timers.poll();
+        cancelledTimers = Math.max(0, cancelledTimers - 1);
+        timer = timers.peek();
+      }
+      if (timer == null || paused || timer.dueNanos > horizonNanos) {
+        Runnable callback = idleCallbacks.pollFirst();
+        if (callback != null) {
+          return callback;
+        }
+        goIdle(0);
+        return null;
+      }
+      if (mode == TimeMode.REAL) {
+        long wait = virtualToWall(timer.dueNanos) - System.nanoTime();
+        if (wait > 0) {
+          goIdle(wait);
+          return null;
+        }
+      }
+      timers.poll();
+      if (timer.dueNanos > nowNanos) {
+        nowNanos = timer.dueNanos;
+      }
+      return timer;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void wake() {
+    idle = false;
+    if (waiting) {
+      wakeUp.signal();
+    }
+  }
+
+  private void goIdle(long waitNanos) {
+    // a REAL-mode wait for a due timer is not idleness: the timer will fire by itself
+    if (waitNanos == 0) {
+      idle = true;
+      idleChanged.signalAll();
+    }
+    waiting = true;
+    try {
+      if (waitNanos > 0) {
+        wakeUp.awaitNanos(waitNanos);
+      } else {
+        wakeUp.await();
+      }
+    } catch (InterruptedException e) {
+      closed = true;
+    } finally {
+      waiting = false;
+    }
+  }
+
+  // ---------------------------------------------------------------- Pekko Scheduler API
+
+  @Override
+  public Cancellable scheduleOnce(FiniteDuration delay, Runnable runnable, ExecutionContext executor) {
+    return add(delay.toNanos(), 0, runnable, executor);
+  }
+
+  @Override
+  public Cancellable schedule(
+      FiniteDuration initialDelay, FiniteDuration interval, Runnable runnable, ExecutionContext executor) {
+    if (interval.toNanos() <= 0) {
+      throw new IllegalArgumentException("interval must be > 0");
+    }
+    return add(initialDelay.toNanos(), interval.toNanos(), runnable, executor);
+  }
+
+  @Override
+  public double maxFrequency() {
+    return 1.0e9; // a timer may be due every emulated nanosecond
+  }
+
+  private Cancellable add(long delayNanos, long intervalNanos, Runnable runnable, ExecutionContext executor) {
+    lock.lock();
+    try {
+      long base = mode == TimeMode.REAL ? wallToVirtual(System.nanoTime()) : nowNanos;
+      Handle handle = new Handle();
+      if (!closed) {
+        timers.add(new Timer(base + Math.max(0, delayNanos), seq++, intervalNanos, runnable, executor, handle));
+        wake();
+      }
+      return handle;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      ready.clear();
+      timers.clear();
+      idle = true;
+      wakeUp.signalAll();
+      idleChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Cancelled timers stay in the heap until due; purge them when they are most of it, so that
+   * millions of armed-then-cancelled lease deadlines do not pile up (amortised O(1) per cancel).
+   */
+  private void timerCancelled() {
+    lock.lock();
+    try {
+      if (++cancelledTimers > 4096 && cancelledTimers > timers.size() / 2) {
+        timers.removeIf(Timer::cancelled);
+        cancelledTimers = 0;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What the caller of schedule gets: one handle for all firings of a periodic timer. */
+  private final class Handle implements Cancellable {
+    private volatile boolean cancelled;
+
+    @Override
+    public boolean cancel() {
+      boolean was = cancelled;
+      cancelled = true;
+      if (!was) {
+        timerCancelled();
+      }
+      return !was;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+  }
+
+  private final class Timer implements Runnable, Comparable<Timer> {
+    final long dueNanos;
+    final long order;
+    final long intervalNanos;
+    final Runnable task;
+    final ExecutionContext executor;
+    final Handle handle;
+
+    Timer(long dueNanos, long order, long intervalNanos, Runnable task, ExecutionContext executor, Handle handle) {
+      this.dueNanos = dueNanos;
+      this.order = order;
+      this.intervalNanos = intervalNanos;
+      this.task = task;
+      this.executor = executor;
+      this.handle = handle;
+    }
+
+    boolean cancelled() {
+      return handle.cancelled;
+    }
+
+    @Override
+    public void run() {
+      if (handle.cancelled) {
+        return;
+      }
+      if (intervalNanos > 0) {
+        lock.lock();
+        try {
+          timers.add(new Timer(dueNanos + intervalNanos, seq++, intervalNanos, task, executor, handle));
+        } finally {
+          lock.unlock();
+        }
+      }
+      executor.execute(task);
+    }
+
+    @Override
+    public int compareTo(Timer o) {
+      int c = Long.compare(dueNanos, o.dueNanos);
+      return c != 0 ? c : Long.compare(order, o.order);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.leasecr.core.trace;
+
+/**
+ * Where actors report trace events. Like Pekko's event stream it is an output port, not shared
+ * state: actors only append. On emulated time all actors run on one thread, so the order of
+ * {@link #emit} calls is the deterministic order of the run.
+ */
+public interface TraceSink {
+  void emit(TraceEvent event);
+
+  /** False lets hot paths skip building events nobody reads (benchmarks). */
+  default boolean enabled() {
+    return true;
+  }
+
+  TraceSink NONE =
+      new TraceSink() {
+        @Override
+        public void emit(TraceEvent event) {}
+
+        @Override
+        public boolean enabled() {
+          return false;
+        }
+      };
+}

@@ -1,0 +1,59 @@
+package io.leasecr.node.cli;
+
+import java.util.Arrays;
+
+/** The {@code emulator} command: dispatches to one subcommand per file in this package. */
+public final class Main {
+
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int BAD_INPUT = 2;
+
+  private static final String USAGE = """
+      usage: emulator <command> [options]
+
+      commands:
+        run FILE...        run scenario files on emulated time, print their timelines, check expectations
+                           options: --trace FILE (JSON Lines; with several files, FILE gets a -N suffix)
+                                    --quiet (no timeline)  --time virtual|real  --scale X
+        bench              measure lease-break cycles (emulator and real kernel), Pekko messaging, heap
+                           options: --cycles N  --processes N[,N...]  --skip-kernel  --skip-heap
+        help               this text
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      System.out.print(USAGE);
+      return args.length == 0 ? BAD_INPUT : OK;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      return switch (args[0]) {
+        case "run" -> RunCommand.run(rest);
+        case "bench" -> BenchCommand.run(rest);
+        default -> usage("unknown command '" + args[0] + "'");
+      };
+    } catch (UsageException e) {
+      return usage(e.getMessage());
+    }
+  }
+
+  static int usage(String problem) {
+    System.err.println("emulator: " + problem);
+    System.err.print(USAGE);
+    return BAD_INPUT;
+  }
+
+  /** A command-line argument that cannot be used. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.leasecr.node.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Minimal option parsing: --name value, --flag, and positional arguments; unknown options are errors. */
+final class Options {
+  final List<String> positional = new ArrayList<>();
+  private final Map<String, String> values = new HashMap<>();
+
+  private Options() {}
+
+  static Options parse(String[] args, Set<String> withValue, Set<String> flags) {
+    Options o = new Options();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.startsWith("--")) {
+        if (withValue.contains(a)) {
+          if (i + 1 >= args.length) {
+            throw new Main.UsageException("option " + a + " needs a value");
+          }
+          o.values.put(a, args[++i]);
+        } else if (flags.contains(a)) {
+          o.values.put(a, "true");
+        } else {
+          throw new Main.UsageException("unknown option " + a);
+        }
+      } else {
+        o.positional.add(a);
+      }
+    }
+    return o;
+  }
+
+  String get(String name, String fallback) {
+    return values.getOrDefault(name, fallback);
+  }
+
+  boolean has(String name) {
+    return values.containsKey(name);
+  }
+
+  long number(String name, long fallback) {
+    String v = values.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(v.replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new Main.UsageException("option " + name + " needs a whole number, got '" + v + "'");
+    }
+  }
+
+  double decimal(String name, double fallback) {
+    String v = values.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new Main.UsageException("option " + name + " needs a number, got '" + v + "'");
+    }
+  }
+}

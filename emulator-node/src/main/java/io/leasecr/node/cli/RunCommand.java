@@ -1,0 +1,100 @@
+package io.leasecr.node.cli;
+
+import io.leasecr.core.scenario.Emulation;
+import io.leasecr.core.scenario.Expectations;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.ScenarioException;
+import io.leasecr.core.scenario.ScenarioParser;
+import io.leasecr.core.scenario.Timeline;
+import io.leasecr.core.time.TimeMode;
+import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.core.trace.TraceJson;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** {@code emulator run FILE...}: parse, run, print the timeline, write the trace, check expectations. */
+final class RunCommand {
+
+  private RunCommand() {}
+
+  static int run(String[] args) {
+    Options o = Options.parse(args, Set.of("--trace", "--time", "--scale"), Set.of("--quiet"));
+    if (o.positional.isEmpty()) {
+      throw new Main.UsageException("run needs at least one scenario file");
+    }
+    TimeMode mode;
+    try {
+      mode = TimeMode.valueOf(o.get("--time", "virtual").toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException("--time must be virtual or real");
+    }
+    double scale = o.decimal("--scale", 1.0);
+    if (!(scale > 0)) {
+      throw new Main.UsageException("--scale must be > 0");
+    }
+    // parse everything first: a malformed file is reported before anything runs
+    List<Scenario> scenarios = new ArrayList<>();
+    for (String file : o.positional) {
+      try {
+        scenarios.add(ScenarioParser.parse(Path.of(file)));
+      } catch (ScenarioException e) {
+        System.err.println("emulator: " + e.getMessage());
+        return Main.BAD_INPUT;
+      }
+    }
+    int status = Main.OK;
+    for (int i = 0; i < scenarios.size(); i++) {
+      Scenario s = scenarios.get(i);
+      Emulation.Result result = Emulation.run(s, mode, scale, Duration.ofHours(1));
+      PrintStream out = System.out;
+      if (!o.has("--quiet")) {
+        out.println("== " + s.name() + " (" + s.source() + ")");
+        out.print(Timeline.render(result.events()));
+      }
+      if (o.has("--trace")) {
+        String target = o.get("--trace", null);
+        if (scenarios.size() > 1) {
+          target = target + "-" + (i + 1);
+        }
+        try {
+          writeTrace(Path.of(target), result.events());
+        } catch (IOException e) {
+          System.err.println("emulator: cannot write trace " + target + ": " + e.getMessage());
+          return Main.BAD_INPUT;
+        }
+      }
+      List<String> failures = Expectations.check(s, result.events());
+      long last = result.events().isEmpty() ? 0 : result.events().get(result.events().size() - 1).t();
+      if (failures.isEmpty()) {
+        out.printf("PASS %s: %d steps, %d expectations, %.3f s emulated in %d ms wall%n", s.name(), s.steps().size(),
+            s.expectations().size() + (int) s.steps().stream().filter(st -> !st.expect().isEmpty()).count(),
+            last / 1000.0, result.wallMillis());
+      } else {
+        status = Main.FAILED;
+        out.println("FAIL " + s.name() + ":");
+        failures.forEach(f -> out.println("  " + f));
+      }
+    }
+    return status;
+  }
+
+  static void writeTrace(Path path, List<TraceEvent> events) throws IOException {
+    if (path.getParent() != null) {
+      Files.createDirectories(path.getParent());
+    }
+    try (Writer w = Files.newBufferedWriter(path)) {
+      for (TraceEvent e : events) {
+        w.write(TraceJson.line(e));
+        w.write('\n');
+      }
+    }
+  }
+}
