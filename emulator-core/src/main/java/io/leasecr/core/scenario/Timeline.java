@@ -35,15 +35,25 @@ public final class Timeline {
     return false;
   }
 
+  private static int nextOfSameProcess(List<TraceEvent> events, int i) {
+    TraceEvent e = events.get(i);
+    for (int j = i + 1; j < events.size(); j++) {
+      if (events.get(j).pid() == e.pid() && events.get(j).proc().equals(e.proc())) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
   private static String text(List<TraceEvent> events, int i) {
     TraceEvent e = events.get(i);
     Map<String, Object> a = e.args();
     return switch (e.kind()) {
       case "enter" -> {
         String call = call(e);
-        TraceEvent ret = i + 1 < events.size() ? events.get(i + 1) : null;
-        if (ret != null && ret.kind().equals("return") && merged(events, i + 1)) {
-          yield call + " = " + outcome(ret) + step(e);
+        int r = nextOfSameProcess(events, i);
+        if (r > 0 && events.get(r).kind().equals("return") && merged(events, r)) {
+          yield call + " = " + outcome(events.get(r)) + step(e);
         }
         yield call + " ..." + step(e);
       }
