@@ -67,6 +67,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       clock.setHorizonNanos(scenario.endMs() * 1_000_000L);
     }
     scheduleNext();
+    clock.setPaused(false);
   }
 
   @Override

@@ -62,6 +62,10 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
     }
     this.mode = mode;
     this.scale = scale;
+    // Virtual time stands still until the guardian resumes it: while the actor system starts, the
+    // main thread arms ask time-outs before it sends the asks, and a free-running virtual clock would
+    // fire those time-outs at once (seen as "Logger did not respond with LoggerInitialized").
+    this.paused = mode == TimeMode.VIRTUAL;
     this.wallOriginNanos = System.nanoTime();
     this.loop = new Thread(this::runLoop, "emulated-time-loop");
     this.loop.setDaemon(true);

@@ -27,7 +27,7 @@ public final class Main {
     System.exit(run(args));
   }
 
-  static int run(String[] args) {
+  public static int run(String[] args) {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
       System.out.print(USAGE);
       return args.length == 0 ? BAD_INPUT : OK;

@@ -1,0 +1,115 @@
+package io.leasecr.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leasecr.node.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The `emulator run` command: exit codes, messages, trace files; and traces equal across JVMs. */
+class CommandLineTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @TempDir Path tmp;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  private static String resource(String name) {
+    return Path.of("src/test/resources").resolve(name).toString();
+  }
+
+  @Test
+  void seedScenarioPrintsTheTimelineAndWritesTheTrace() throws Exception {
+    Path trace = tmp.resolve("seed.jsonl");
+    int code = Main.run(new String[] {"run", ShippedScenarios.root().resolve("leases/seed-basic.yaml").toString(),
+        "--trace", trace.toString()});
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(text + err).isZero();
+    assertThat(text).contains("open(\"/data/F1\", O_WRONLY) ...", "... open blocked", "--- SIGIO",
+        "<... open resumed> = 3   (blocked 2.000s)", "PASS seed-basic");
+    List<String> lines = Files.readAllLines(trace);
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("{\"t\":1000,\"kind\":\"block\",\"pid\":102"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"kind\":\"return\"").contains("\"step\":3")
+        .contains("\"result\":3").startsWith("{\"t\":3000"));
+  }
+
+  @Test
+  void aFailedExpectationExitsOneAndNamesTheStep() {
+    int code = Main.run(new String[] {"run", "--quiet", resource("wrong-expectation.yaml")});
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("FAIL wrong-expectation")
+        .contains("step 3 (" + resource("wrong-expectation.yaml") + ":20, P2 open)")
+        .contains("expected to return at 2.000s, returned at 3.000s");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "malformed/unknown-key.yaml|:10: unknown key 'flgs' in step",
+      "malformed/not-yaml.yaml|not valid YAML",
+      "malformed/unknown-process.yaml|:8: no process named 'P2'",
+      "malformed/bad-time.yaml|:7: at must be a time",
+      "malformed/steps-out-of-order.yaml|:10: step 2 is at 1000 ms, before the step above it",
+      "malformed/two-actions.yaml|:7: step 1 must have exactly one action",
+      "malformed/bad-signal.yaml|:6: unknown signal 'SIGFOO'"})
+  void malformedFilesExitTwoNamingFileLineAndProblem(String file, String message) {
+    int code = Main.run(new String[] {"run", resource(file)});
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(resource(file)).contains(message);
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("PASS").doesNotContain("FAIL");
+  }
+
+  @Test
+  void badArgumentsExitTwo() {
+    assertThat(Main.run(new String[] {"frobnicate"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"run"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"run", "--scale", "x", "a.yaml"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"run", "missing-file.yaml"})).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'frobnicate'")
+        .contains("--scale needs a number").contains("missing-file.yaml: cannot read the file");
+  }
+
+  @Test
+  void twoJvmsWriteByteIdenticalTraces() throws Exception {
+    Path a = tmp.resolve("a.jsonl");
+    Path b = tmp.resolve("b.jsonl");
+    for (Path trace : List.of(a, b)) {
+      Process p = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--quiet",
+          "--trace", trace.toString(), ShippedScenarios.root().resolve("leases/seed-basic.yaml").toString())
+          .redirectErrorStream(true).redirectOutput(new File(tmp.toFile(), "jvm.out")).start();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(Files.readString(tmp.resolve("jvm.out"))).isZero();
+    }
+    assertThat(Files.readAllBytes(b)).isEqualTo(Files.readAllBytes(a)).isNotEmpty();
+  }
+}
