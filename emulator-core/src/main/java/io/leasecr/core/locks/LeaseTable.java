@@ -216,7 +216,8 @@ public final class LeaseTable {
     }
     // read when the break starts; 0 means "never" to the rest of the code, as in the kernel
     long breakTime = leaseBreakTime > 0 ? Math.max(1, now + leaseBreakTime * 1000) : 0;
-    for (Lease l : List.copyOf(ctx.leases)) {
+    for (int i = 0; i < ctx.leases.size(); i++) { // the callbacks below never change the list
+      Lease l = ctx.leases.get(i);
       if (!leasesConflict(l, wantWrite)) {
         continue;
       }
@@ -266,6 +267,10 @@ public final class LeaseTable {
    * each deadline, which processes cannot tell apart. A deadline is reached at now >= deadline.
    */
   public void timeOutLeases(FileLockContext ctx, long now, LockEvents ev) {
+    long next = ctx.nextDeadline();
+    if (next == 0 || now < next) {
+      return; // nothing overdue: the common case, checked without copying the list
+    }
     for (Lease l : List.copyOf(ctx.leases)) {
       if (l.downgradeTime != 0 && l.downgradePending && now >= l.downgradeTime) {
         leaseModify(ctx, l, LeaseType.RDLCK, ev, "deadline: forced downgrade");
@@ -435,8 +440,8 @@ public final class LeaseTable {
   public LeaseType getLease(long ino, long fileId, long now, LockEvents ev) {
     FileLockContext ctx = contexts.get(ino);
     OpenFile file = ctx == null ? null : ctx.files.get(fileId);
-    if (file == null) {
-      return null; // EBADF
+    if (file == null || file.mode == AccessMode.O_PATH) {
+      return null; // EBADF: fcntl allows O_PATH fds only a few commands, not the lease ones
     }
     timeOutLeases(ctx, now, ev);
     Lease lease = ctx.leaseOf(file);
@@ -446,7 +451,7 @@ public final class LeaseTable {
   /** fcntl(F_SETSIG): 0 restores plain SIGIO; beyond the last signal is EINVAL. */
   public Errno setSig(long ino, long fileId, long sig) {
     OpenFile file = fileOf(ino, fileId);
-    if (file == null) {
+    if (file == null || file.mode == AccessMode.O_PATH) {
       return Errno.EBADF;
     }
     if (sig < 0 || sig > Signals.SIGRTMAX) {

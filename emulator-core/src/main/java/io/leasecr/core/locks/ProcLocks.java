@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * /proc/locks as lock_get_status() prints leases: one line per lease with its target type, and
- * the openers blocked on an inode as "->" lines under the inode's first lease.
+ * the openers blocked on an inode as "->" lines under the inode's first lease. Like
+ * __locks_insert_block, a waiter that conflicts with an earlier waiter is queued under it, and
+ * each level of that tree is indented one more space.
  */
 public final class ProcLocks {
   private ProcLocks() {}
@@ -26,12 +28,44 @@ public final class ProcLocks {
           id, l.breaking() ? "BREAKING  " : "ACTIVE    ", l.targetType().procName, l.pid, inode.dev(), inode.ino()));
       FileLockContext ctx = table.context(inode.ino());
       if (ctx.leases.get(0) == l) {
+        Waiter root = new Waiter(null);
         for (BlockedOpener b : ctx.blocked) {
-          lines.add(String.format("%d: -> LEASE  BREAKER   %s %d <none>:0 0 EOF",
-              id, b.wantWrite() ? "WRITE" : "READ", b.pid()));
+          root.insert(b);
         }
+        root.print(id, 0, lines);
       }
     }
     return lines;
+  }
+
+  /** A node of the blocked-requests tree. */
+  private static final class Waiter {
+    final BlockedOpener opener;
+    final List<Waiter> children = new ArrayList<>();
+
+    Waiter(BlockedOpener opener) {
+      this.opener = opener;
+    }
+
+    void insert(BlockedOpener b) {
+      for (Waiter w : children) {
+        if (w.opener.wantWrite() || b.wantWrite()) {
+          w.insert(b);
+          return;
+        }
+      }
+      children.add(new Waiter(b));
+    }
+
+    void print(int id, int level, List<String> lines) {
+      if (opener != null) {
+        String prefix = " ".repeat(level - 1) + "-> ";
+        lines.add(String.format("%d: %sLEASE  BREAKER   %s %d <none>:0 0 EOF",
+            id, prefix, opener.wantWrite() ? "WRITE" : "READ", opener.pid()));
+      }
+      for (Waiter w : children) {
+        w.print(id, level + 1, lines);
+      }
+    }
   }
 }

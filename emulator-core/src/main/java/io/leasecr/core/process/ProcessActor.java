@@ -12,7 +12,6 @@ import io.leasecr.core.trace.TraceSink;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -89,6 +88,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     final long startedAt;
     boolean blocked;
     boolean interrupted;
+    /** A handled signal arrived before the kernel said whether the call sleeps; it acts if it does. */
+    Disposition pendingSignal;
 
     Call(Syscall syscall, int step, ActorRef<StepDone> replyTo, boolean main, long startedAt) {
       this.syscall = syscall;
@@ -141,7 +142,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   private Behavior<Command> execute(Syscall call, int step, ActorRef<StepDone> replyTo, boolean main) {
     Call c = new Call(call, step, replyTo, main, now());
-    emit("enter", step, call.name(), describe(call), null, null);
+    if (kernel.trace().enabled()) {
+      emit("enter", step, call.name(), describe(call), null, null);
+    }
     if (call instanceof Syscall.Open open) {
       send(c, req -> new LockManager.Open(spec.pid(), req, open.path(), open.mode(), open.nonblock(),
           getContext().getSelf()));
@@ -244,6 +247,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (c != null) {
       c.blocked = true;
       emit("block", c.step, c.syscall.name(), null, null, null);
+      if (c.pendingSignal != null) {
+        // a signal already pending when the task goes to sleep interrupts the sleep at once
+        signalWhileBlocked(m.reqId(), c, c.pendingSignal);
+      }
     }
     return this;
   }
@@ -253,14 +260,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (c == null) {
       return this;
     }
-    if (inFlight.isEmpty()) {
-      inFlight = null;
-    }
     if (dying) {
       if (m.file() != null) {
         kernel.locks().tell(new LockManager.Put(m.file().ino(), m.file().fileId())); // opened as we died
       }
-      return inFlight == null ? exitNow() : this;
+      return inFlight.isEmpty() ? exitNow() : this;
     }
     if (m.errno() != null) {
       return finish(c, -1, m.errno());
@@ -285,8 +289,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   /** The call returns: trace it, tell whoever asked, and let the program make its next call. */
   private Behavior<Command> finish(Call c, long result, Errno errno) {
-    Map<String, Object> args = c.blocked ? TraceEvent.args("blockedMs", now() - c.startedAt) : null;
-    emit("return", c.step, c.syscall.name(), args, errno == null ? result : null, errno);
+    if (kernel.trace().enabled()) {
+      Map<String, Object> args = c.blocked ? TraceEvent.args("blockedMs", now() - c.startedAt) : null;
+      emit("return", c.step, c.syscall.name(), args, errno == null ? result : null, errno);
+    }
     if (c.replyTo != null) {
       c.replyTo.tell(new StepDone(spec.pid(), c.step, c.syscall.name(), result, errno));
     }
@@ -355,11 +361,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     boolean discarded = d.kind() == Disposition.Kind.IGNORE
         || (d.kind() == Disposition.Kind.DEFAULT && !Signals.defaultTerminates(s.signo()));
     String action = discarded ? "ignored" : d.kind() == Disposition.Kind.DEFAULT ? "terminate" : d.describe();
-    emit("signal", 0, null, TraceEvent.args(
+    if (kernel.trace().enabled()) {
+      emit("signal", 0, null, TraceEvent.args(
         "signal", Signals.name(s.signo()),
         "code", Signals.codeName(s.siCode()),
         "fd", s.siFd() >= 0 ? s.siFd() : null,
         "action", action), null, null);
+    }
     if (discarded) {
       return this; // an ignored signal does not even interrupt a sleeping syscall
     }
@@ -368,16 +376,25 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     scheduleReactions(s);
     Call main = mainCall();
-    if (main != null && main.blocked && !main.interrupted) {
-      if (d.saRestart()) {
-        // -ERESTARTSYS + SA_RESTART: the handler runs and the call sleeps again, same break, same deadline
-        emit("restart", main.step, main.syscall.name(), null, null, null);
-      } else {
-        main.interrupted = true;
-        interrupt(mainRequest(), main);
-      }
+    if (main != null && main.blocked) {
+      signalWhileBlocked(mainRequest(), main, d);
+    } else if (main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate)) {
+      main.pendingSignal = d;
     }
     return this;
+  }
+
+  private void signalWhileBlocked(long req, Call call, Disposition d) {
+    if (call.interrupted) {
+      return;
+    }
+    if (d.saRestart()) {
+      // -ERESTARTSYS + SA_RESTART: the handler runs and the call sleeps again, same break, same deadline
+      emit("restart", call.step, call.syscall.name(), null, null, null);
+    } else {
+      call.interrupted = true;
+      interrupt(req, call);
+    }
   }
 
   private void interrupt(long req, Call c) {
@@ -412,8 +429,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     Reaction r = due.reaction();
     int fd = r.fd() >= 0 ? r.fd() : due.siFd() >= 0 ? due.siFd() : leaseFds == null ? -1 : leaseFds.first();
-    emit("reaction", 0, null, TraceEvent.args(
-        "signal", Signals.name(r.signo()), "action", r.action().name().toLowerCase(), "fd", fd), null, null);
+    if (kernel.trace().enabled()) {
+      emit("reaction", 0, null, TraceEvent.args(
+          "signal", Signals.name(r.signo()), "action", r.action().name().toLowerCase(), "fd", fd), null, null);
+    }
     return switch (r.action()) {
       case RELEASE -> execute(new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.UNLCK.value), 0, null, false);
       case DOWNGRADE -> execute(new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.RDLCK.value), 0, null, false);
@@ -431,9 +450,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     killedBy = signo;
     waiting = null;
     timers.cancelAll();
-    if (inFlight != null) {
-      for (Iterator<Map.Entry<Long, Call>> it = inFlight.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<Long, Call> e = it.next();
+    if (inFlight != null && !inFlight.isEmpty()) {
+      for (Map.Entry<Long, Call> e : inFlight.entrySet()) {
         if (e.getValue().blocked) {
           interrupt(e.getKey(), e.getValue()); // answered with EINTR, or with the grant already sent
         }

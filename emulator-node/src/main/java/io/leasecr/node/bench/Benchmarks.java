@@ -1,0 +1,78 @@
+package io.leasecr.node.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The core benchmark, all measured in one run on one machine: lease-break cycles in virtual time,
+ * the same cycle on the real kernel, raw Pekko messaging for the same message count, wall time per
+ * emulated 45 s break, and heap per idle emulated process. Prints figures, ratios and targets.
+ */
+public final class Benchmarks {
+
+  private final PrintStream out;
+
+  public Benchmarks(PrintStream out) {
+    this.out = out;
+  }
+
+  /** Returns false if a target is missed. A null kernelSource skips the kernel run. */
+  public boolean run(long cycles, int pairs, Path kernelSource, List<Integer> heapSizes) {
+    out.printf("machine: %d cores, %s %s, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"),
+        Runtime.getRuntime().maxMemory() >> 20);
+    boolean ok = true;
+
+    EmulatorCycles.run(pairs, Math.max(1, cycles / pairs / 10), true); // warm-up: JIT, class loading
+    EmulatorCycles.Result emu = EmulatorCycles.run(pairs, cycles / pairs, true);
+    out.printf("emulator lease-break cycles: %,d cycles (%d pairs) in %.3f s wall = %,.0f cycles/s%n",
+        emu.cycles(), pairs, emu.wallNanos() / 1e9, emu.perSecond());
+
+    if (kernelSource != null) {
+      StringBuilder why = new StringBuilder();
+      Optional<KernelCycles.Result> kernel = KernelCycles.run(kernelSource, Path.of("target", "bench"), 100_000, why);
+      if (kernel.isPresent()) {
+        KernelCycles.Result k = kernel.get();
+        double ratio = emu.perSecond() / k.perSecond();
+        out.printf("kernel lease-break cycles:   %,d cycles in %.3f s = %,.0f cycles/s (bench/native/lease_cycle.c)%n",
+            k.cycles(), k.seconds(), k.perSecond());
+        out.printf("  emulator / kernel:         %.1fx  (target >= 10x): %s%n", ratio, verdict(ratio >= 10));
+        ok &= ratio >= 10;
+      } else {
+        out.println("kernel lease-break cycles:   skipped: " + why);
+      }
+    }
+    out.printf("  emulator cycles/s:         target >= 100,000: %s%n", verdict(emu.perSecond() >= 100_000));
+    ok &= emu.perSecond() >= 100_000;
+
+    long messages = emu.cycles() * CycleDriver.MESSAGES_PER_CYCLE;
+    RawMessaging.wallNanos(pairs, messages / 10); // warm-up
+    long raw = RawMessaging.wallNanos(pairs, messages);
+    double slowdown = emu.wallNanos() / (double) raw;
+    out.printf("raw Pekko messaging:         %,d messages (%d per cycle) in %.3f s = %,.0f msg/s%n",
+        messages, CycleDriver.MESSAGES_PER_CYCLE, raw / 1e9, messages / (raw / 1e9));
+    out.printf("  lease engine / raw Pekko:  %.2fx the wall time  (target <= 3x): %s%n", slowdown,
+        verdict(slowdown <= 3));
+    ok &= slowdown <= 3;
+
+    EmulatorCycles.Result slow = EmulatorCycles.run(pairs, 100, false);
+    out.printf("emulated 45 s breaks:        %,d breaks (holder ignores SIGIO) covering %,d s emulated in %.3f s wall"
+        + " = %.2f us wall per break%n", slow.cycles(), slow.emulatedMillis() / 1000, slow.wallNanos() / 1e9,
+        slow.wallNanos() / 1e3 / slow.cycles());
+
+    for (int n : heapSizes) {
+      double bytes = HeapPerProcess.bytesPerProcess(n);
+      out.printf("heap per idle process:       %,d processes: %,.0f bytes each  (target <= 4096): %s%n", n, bytes,
+          verdict(bytes <= 4096));
+      ok &= bytes <= 4096;
+    }
+    out.println(ok ? "all targets met" : "SOME TARGETS MISSED");
+    return ok;
+  }
+
+  private static String verdict(boolean met) {
+    return met ? "met" : "MISSED";
+  }
+}

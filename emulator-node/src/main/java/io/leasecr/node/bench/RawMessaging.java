@@ -1,0 +1,53 @@
+package io.leasecr.node.bench;
+
+import io.leasecr.core.time.EmulatedTime;
+import io.leasecr.core.time.EmulatorConfig;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/** The floor: plain Pekko ping-pong on the same emulated dispatcher, for a given number of messages. */
+final class RawMessaging {
+
+  private RawMessaging() {}
+
+  record Ball(long left, ActorRef<Ball> replyTo) {}
+
+  static long wallNanos(int pairs, long messages) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    AtomicInteger remaining = new AtomicInteger(pairs);
+    long perPair = messages / pairs;
+    long[] start = new long[1];
+    Behavior<Void> guardian = Behaviors.setup(ctx -> {
+      Behavior<Ball> player = Behaviors.receive((c, ball) -> {
+        if (ball.left() <= 1) {
+          if (remaining.decrementAndGet() == 0) {
+            done.complete(null);
+          }
+        } else {
+          ball.replyTo().tell(new Ball(ball.left() - 1, c.getSelf()));
+        }
+        return Behaviors.same();
+      });
+      start[0] = System.nanoTime();
+      for (int i = 0; i < pairs; i++) {
+        ActorRef<Ball> a = ctx.spawn(player, "a" + i);
+        ActorRef<Ball> b = ctx.spawn(player, "b" + i);
+        a.tell(new Ball(perPair, b));
+      }
+      EmulatedTime.clock(ctx.getSystem()).setPaused(false);
+      return Behaviors.empty();
+    });
+    ActorSystem<Void> system = ActorSystem.create(guardian, "raw", EmulatorConfig.virtual());
+    try {
+      BenchKernel.await(done);
+      return System.nanoTime() - start[0];
+    } finally {
+      system.terminate();
+      BenchKernel.await(system.getWhenTerminated().toCompletableFuture().thenApply(x -> null));
+    }
+  }
+}
