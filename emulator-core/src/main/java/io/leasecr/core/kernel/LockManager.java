@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -72,7 +73,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   public record LocksReport(List<String> lines) {}
 
-  private record DeadlineReached(long ino) implements Command {}
+  /** Local timer message: never crosses a node. */
+  private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
 
   public static Behavior<Command> create(Vfs vfs, long leaseBreakTime, boolean leasesEnable, TraceSink trace) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->

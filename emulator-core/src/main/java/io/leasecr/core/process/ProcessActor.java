@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -46,7 +47,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** The kernel's answer: result or errno, and the new open file description for an open. */
   public record KernelReply(long reqId, long result, Errno errno, Fd file) implements Command {}
 
-  private record ReactionDue(Reaction reaction, int siFd) implements Command {}
+  /** Local timer message: never crosses a node. */
+  private record ReactionDue(Reaction reaction, int siFd) implements Command, NoSerializationVerificationNeeded {}
 
   public record StepDone(int pid, int step, String call, long result, Errno errno) {}
 

@@ -1,5 +1,7 @@
 package io.leasecr.core.scenario;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.leasecr.core.time.EmulatorConfig;
 import io.leasecr.core.time.TimeMode;
 import io.leasecr.core.trace.TraceEvent;
@@ -25,11 +27,17 @@ public final class Emulation {
   }
 
   public static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit) {
+    return run(scenario, mode, scale, wallLimit, ConfigFactory.empty());
+  }
+
+  /** With configuration overrides, e.g. {@code pekko.actor.serialize-messages = on}. */
+  public static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides) {
     long start = System.nanoTime();
     TraceRecorder trace = new TraceRecorder();
     CompletableFuture<List<String>> done = new CompletableFuture<>();
     ActorSystem<ScenarioRunner.Command> system = ActorSystem.create(
-        ScenarioRunner.create(scenario, trace, done), "emulator", EmulatorConfig.load(mode, scale));
+        ScenarioRunner.create(scenario, trace, done), "emulator",
+        overrides.withFallback(EmulatorConfig.load(mode, scale)).resolve());
     try {
       List<String> locks = done.get(wallLimit.toMillis(), TimeUnit.MILLISECONDS);
       return new Result(scenario, trace.events(), locks, (System.nanoTime() - start) / 1_000_000);

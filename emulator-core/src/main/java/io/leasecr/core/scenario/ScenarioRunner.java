@@ -11,6 +11,7 @@ import io.leasecr.core.trace.TraceSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -26,7 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Command> {
 
-  public sealed interface Command {}
+  /** The runner drives one local run: its messages never cross a node. */
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
 
   private record NextStep() implements Command {}
 

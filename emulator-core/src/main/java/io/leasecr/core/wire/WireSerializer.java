@@ -1,0 +1,160 @@
+package io.leasecr.core.wire;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.leasecr.core.kernel.LockManager;
+import io.leasecr.core.kernel.ProcessTable;
+import io.leasecr.core.process.ProcessActor;
+import io.leasecr.proto.wire.Blocked;
+import io.leasecr.proto.wire.Deliver;
+import io.leasecr.proto.wire.Exited;
+import io.leasecr.proto.wire.FileRef;
+import io.leasecr.proto.wire.Forked;
+import io.leasecr.proto.wire.GetLease;
+import io.leasecr.proto.wire.Interrupt;
+import io.leasecr.proto.wire.KernelReply;
+import io.leasecr.proto.wire.LocksReport;
+import io.leasecr.proto.wire.Open;
+import io.leasecr.proto.wire.ProcessExited;
+import io.leasecr.proto.wire.Run;
+import io.leasecr.proto.wire.SetLease;
+import io.leasecr.proto.wire.SetSig;
+import io.leasecr.proto.wire.SetSysctl;
+import io.leasecr.proto.wire.ShowLocks;
+import io.leasecr.proto.wire.Signal;
+import io.leasecr.proto.wire.Spawn;
+import io.leasecr.proto.wire.StepDone;
+import io.leasecr.proto.wire.Truncate;
+import java.io.NotSerializableException;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/**
+ * Protobuf serialization of the kernel, process and process-table protocols (proto/.../wire.proto).
+ * Manifests are short and stable: they name the message, never the Java class, so classes can be
+ * renamed without breaking peers or stored data. Conversions live in {@link WireCodec}.
+ */
+public final class WireSerializer extends SerializerWithStringManifest {
+
+  /** Registered in reference.conf; must never change once data is stored. */
+  public static final int IDENTIFIER = 7310;
+
+  private final ExtendedActorSystem system;
+  private volatile WireCodec codec;
+
+  public WireSerializer(ExtendedActorSystem system) {
+    this.system = system;
+  }
+
+  private WireCodec codec() {
+    WireCodec c = codec;
+    if (c == null) {
+      c = codec = new WireCodec(system, this);
+    }
+    return c;
+  }
+
+  @Override
+  public int identifier() {
+    return IDENTIFIER;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    String m = Manifests.of(o);
+    if (m == null) {
+      throw new IllegalArgumentException("no wire manifest for " + o.getClass().getName());
+    }
+    return m;
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    return codec().toProto(o).toByteArray();
+  }
+
+  @Override
+  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    try {
+      return codec().fromProto(parse(bytes, manifest));
+    } catch (InvalidProtocolBufferException e) {
+      throw new NotSerializableException("corrupt " + manifest + " message: " + e.getMessage());
+    }
+  }
+
+  private static MessageLite parse(byte[] b, String manifest) throws InvalidProtocolBufferException, NotSerializableException {
+    return switch (manifest) {
+      case Manifests.OPEN -> Open.parseFrom(b);
+      case Manifests.TRUNCATE -> Truncate.parseFrom(b);
+      case Manifests.SET_LEASE -> SetLease.parseFrom(b);
+      case Manifests.GET_LEASE -> GetLease.parseFrom(b);
+      case Manifests.SET_SIG -> SetSig.parseFrom(b);
+      case Manifests.FILE_REF -> FileRef.parseFrom(b);
+      case Manifests.INTERRUPT -> Interrupt.parseFrom(b);
+      case Manifests.PROCESS_EXITED -> ProcessExited.parseFrom(b);
+      case Manifests.SET_SYSCTL -> SetSysctl.parseFrom(b);
+      case Manifests.SHOW_LOCKS -> ShowLocks.parseFrom(b);
+      case Manifests.LOCKS_REPORT -> LocksReport.parseFrom(b);
+      case Manifests.RUN -> Run.parseFrom(b);
+      case Manifests.SIGNAL -> Signal.parseFrom(b);
+      case Manifests.BLOCKED -> Blocked.parseFrom(b);
+      case Manifests.KERNEL_REPLY -> KernelReply.parseFrom(b);
+      case Manifests.STEP_DONE -> StepDone.parseFrom(b);
+      case Manifests.SPAWN -> Spawn.parseFrom(b);
+      case Manifests.FORKED -> Forked.parseFrom(b);
+      case Manifests.DELIVER -> Deliver.parseFrom(b);
+      case Manifests.EXITED -> Exited.parseFrom(b);
+      default -> throw new NotSerializableException("unknown wire manifest '" + manifest + "'");
+    };
+  }
+
+  /** The stable manifest of each message. */
+  static final class Manifests {
+    static final String OPEN = "lm-open";
+    static final String TRUNCATE = "lm-truncate";
+    static final String SET_LEASE = "lm-setlease";
+    static final String GET_LEASE = "lm-getlease";
+    static final String SET_SIG = "lm-setsig";
+    static final String FILE_REF = "lm-fileref";
+    static final String INTERRUPT = "lm-interrupt";
+    static final String PROCESS_EXITED = "lm-exited";
+    static final String SET_SYSCTL = "lm-sysctl";
+    static final String SHOW_LOCKS = "lm-showlocks";
+    static final String LOCKS_REPORT = "lm-locksreport";
+    static final String RUN = "p-run";
+    static final String SIGNAL = "p-signal";
+    static final String BLOCKED = "p-blocked";
+    static final String KERNEL_REPLY = "p-reply";
+    static final String STEP_DONE = "p-stepdone";
+    static final String SPAWN = "pt-spawn";
+    static final String FORKED = "pt-forked";
+    static final String DELIVER = "pt-deliver";
+    static final String EXITED = "pt-exited";
+
+    private Manifests() {}
+
+    static String of(Object o) {
+      if (o instanceof LockManager.Open) return OPEN;
+      if (o instanceof LockManager.Truncate) return TRUNCATE;
+      if (o instanceof LockManager.SetLease) return SET_LEASE;
+      if (o instanceof LockManager.GetLease) return GET_LEASE;
+      if (o instanceof LockManager.SetSig) return SET_SIG;
+      if (o instanceof LockManager.Get || o instanceof LockManager.Put) return FILE_REF;
+      if (o instanceof LockManager.Interrupt) return INTERRUPT;
+      if (o instanceof LockManager.ProcessExited) return PROCESS_EXITED;
+      if (o instanceof LockManager.SetSysctl) return SET_SYSCTL;
+      if (o instanceof LockManager.ShowLocks) return SHOW_LOCKS;
+      if (o instanceof LockManager.LocksReport) return LOCKS_REPORT;
+      if (o instanceof ProcessActor.Run) return RUN;
+      if (o instanceof ProcessActor.Signal) return SIGNAL;
+      if (o instanceof ProcessActor.Blocked) return BLOCKED;
+      if (o instanceof ProcessActor.KernelReply) return KERNEL_REPLY;
+      if (o instanceof ProcessActor.StepDone) return STEP_DONE;
+      if (o instanceof ProcessTable.Spawn) return SPAWN;
+      if (o instanceof ProcessTable.Forked) return FORKED;
+      if (o instanceof ProcessTable.Deliver) return DELIVER;
+      if (o instanceof ProcessTable.Exited) return EXITED;
+      return null;
+    }
+  }
+}
