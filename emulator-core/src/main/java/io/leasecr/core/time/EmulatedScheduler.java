@@ -105,6 +105,7 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
         nowNanos = wallToVirtual(System.nanoTime());
       }
       this.paused = paused;
+      idle = false; // the loop must look again before anyone may call it idle
       wakeUp.signalAll();
     } finally {
       lock.unlock();
@@ -117,6 +118,7 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
     lock.lock();
     try {
       this.horizonNanos = horizonNanos;
+      idle = false;
       wakeUp.signalAll();
     } finally {
       lock.unlock();

@@ -103,7 +103,8 @@ class EmulatedSchedulerTest {
     clock.setHorizonNanos(TimeUnit.SECONDS.toNanos(5));
     at(4000, "inside");
     at(6000, "outside");
-    clock.whenIdle(() -> fired.add("idle@" + clock.nowMillis()));
+    // registered from the loop, once time runs (while paused, the loop is idle at once)
+    clock.scheduleOnce(ms(0), () -> clock.whenIdle(() -> fired.add("idle@" + clock.nowMillis())), onLoop);
     runToIdle();
     assertThat(fired).containsExactly("inside@4000", "idle@4000");
   }
