@@ -112,4 +112,16 @@ class CommandLineTest {
     }
     assertThat(Files.readAllBytes(b)).isEqualTo(Files.readAllBytes(a)).isNotEmpty();
   }
+
+  @Test
+  void realTimeModeFollowsTheScaledWallClock() {
+    long start = System.nanoTime();
+    int code = Main.run(new String[] {"run", "--time", "real", "--scale", "10",
+        ShippedScenarios.root().resolve("leases/seed-basic.yaml").toString()});
+    long wallMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    // 3 s emulated at 10x is 300 ms of wall time: more than virtual time needs, far less than 3 s
+    assertThat(wallMs).isBetween(300L, 2900L);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("PASS seed-basic");
+  }
 }

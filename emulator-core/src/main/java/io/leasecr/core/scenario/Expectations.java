@@ -12,20 +12,34 @@ public final class Expectations {
 
   private Expectations() {}
 
+  /** Exact times: what a virtual-time run must meet. */
   public static List<String> check(Scenario scenario, List<TraceEvent> events) {
+    return check(scenario, events, 0);
+  }
+
+  /**
+   * With a tolerance on expected times, in emulated ms: a real-time run reads the wall clock, so its
+   * events land a little after their nominal instants.
+   */
+  public static List<String> check(Scenario scenario, List<TraceEvent> events, long toleranceMs) {
     List<String> failures = new ArrayList<>();
     for (Step step : scenario.steps()) {
       if (!step.expect().isEmpty()) {
-        checkStep(scenario, step, events, failures);
+        checkStep(scenario, step, events, failures, toleranceMs);
       }
     }
     for (EventExpectation e : scenario.expectations()) {
-      checkEvent(scenario, e, events, failures);
+      checkEvent(scenario, e, events, failures, toleranceMs);
     }
     return failures;
   }
 
-  private static void checkStep(Scenario scenario, Step step, List<TraceEvent> events, List<String> failures) {
+  private static boolean near(long actual, long expected, long toleranceMs) {
+    return Math.abs(actual - expected) <= toleranceMs;
+  }
+
+  private static void checkStep(Scenario scenario, Step step, List<TraceEvent> events, List<String> failures,
+      long toleranceMs) {
     String where = "step " + step.number() + " (" + scenario.source() + ":" + step.line() + ", " + step.describe() + ")";
     StepExpectation x = step.expect();
     if (x.locks() != null) {
@@ -82,12 +96,13 @@ public final class Expectations {
     } else if (x.result() != null && (ret.errno() != null || !Objects.equals(ret.result(), x.result()))) {
       failures.add(where + ": expected result " + x.result() + ", got " + outcome(ret));
     }
-    if (x.returnsAtMs() != null && ret.t() != x.returnsAtMs()) {
+    if (x.returnsAtMs() != null && !near(ret.t(), x.returnsAtMs(), toleranceMs)) {
       failures.add(where + ": expected to return at " + secs(x.returnsAtMs()) + ", returned at " + secs(ret.t()));
     }
   }
 
-  private static void checkEvent(Scenario scenario, EventExpectation x, List<TraceEvent> events, List<String> failures) {
+  private static void checkEvent(Scenario scenario, EventExpectation x, List<TraceEvent> events, List<String> failures,
+      long toleranceMs) {
     String where = "expectation at " + scenario.source() + ":" + x.line();
     List<TraceEvent> matching = new ArrayList<>();
     for (TraceEvent e : events) {
@@ -116,7 +131,7 @@ public final class Expectations {
       failures.add(where + ": expected " + what + ", it never happened");
       return;
     }
-    if (x.atMs() != null && matching.stream().noneMatch(e -> e.t() == x.atMs())) {
+    if (x.atMs() != null && matching.stream().noneMatch(e -> near(e.t(), x.atMs(), toleranceMs))) {
       failures.add(where + ": expected " + what + " at " + secs(x.atMs()) + ", it happened" + times(matching));
     }
   }

@@ -62,10 +62,11 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
     }
     this.mode = mode;
     this.scale = scale;
-    // Virtual time stands still until the guardian resumes it: while the actor system starts, the
-    // main thread arms ask time-outs before it sends the asks, and a free-running virtual clock would
-    // fire those time-outs at once (seen as "Logger did not respond with LoggerInitialized").
-    this.paused = mode == TimeMode.VIRTUAL;
+    // Time stands still until the guardian resumes it. Virtual time must: while the actor system
+    // starts, the main thread arms ask time-outs before it sends the asks, and a free-running virtual
+    // clock would fire them at once ("Logger did not respond with LoggerInitialized"). Real time too,
+    // so that emulated time 0 is when the run starts, not when the JVM began building the system.
+    this.paused = true;
     this.wallOriginNanos = System.nanoTime();
     this.loop = new Thread(this::runLoop, "emulated-time-loop");
     this.loop.setDaemon(true);
@@ -84,12 +85,17 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
     if (mode == TimeMode.REAL) {
       lock.lock();
       try {
-        return wallToVirtual(System.nanoTime());
+        return currentNanos();
       } finally {
         lock.unlock();
       }
     }
     return nowNanos; // only written on the loop thread, read by actors on the loop thread
+  }
+
+  /** Emulated now; the caller holds the lock. */
+  private long currentNanos() {
+    return mode == TimeMode.REAL && !paused ? wallToVirtual(System.nanoTime()) : nowNanos;
   }
 
   /** Stops or resumes the passing of time; ready work still runs while paused. */
@@ -101,7 +107,7 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
         // time stood still while paused: re-anchor the wall clock so no timer fires late en masse
         wallOriginNanos = System.nanoTime();
         virtualOriginNanos = nowNanos;
-      } else if (mode == TimeMode.REAL && paused) {
+      } else if (mode == TimeMode.REAL && !this.paused && paused) {
         nowNanos = wallToVirtual(System.nanoTime());
       }
       this.paused = paused;
@@ -297,7 +303,7 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
   private Cancellable add(long delayNanos, long intervalNanos, Runnable runnable, ExecutionContext executor) {
     lock.lock();
     try {
-      long base = mode == TimeMode.REAL ? wallToVirtual(System.nanoTime()) : nowNanos;
+      long base = currentNanos();
       Handle handle = new Handle();
       if (!closed) {
         timers.add(new Timer(base + Math.max(0, delayNanos), seq++, intervalNanos, runnable, executor, handle));

@@ -116,6 +116,7 @@ class EmulatedSchedulerTest {
       long start = System.nanoTime();
       List<Long> at = new CopyOnWriteArrayList<>();
       real.scheduleOnce(ms(2000), () -> at.add(System.nanoTime() - start), ExecutionContext.fromExecutor(real::execute));
+      real.setPaused(false);
       Thread.sleep(5);
       assertThat(at).as("2 s at scale 100 is 20 ms of wall time, not 5").isEmpty();
       assertThat(real.awaitIdle(10, TimeUnit.SECONDS)).isTrue();
