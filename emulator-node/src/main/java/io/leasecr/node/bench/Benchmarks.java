@@ -32,7 +32,8 @@ public final class Benchmarks {
 
     if (kernelSource != null) {
       StringBuilder why = new StringBuilder();
-      Optional<KernelCycles.Result> kernel = KernelCycles.run(kernelSource, Path.of("target", "bench"), 100_000, why);
+      Optional<KernelCycles.Result> kernel = KernelCycles.run(kernelSource,
+          Path.of(System.getProperty("java.io.tmpdir"), "lease-cr-bench"), 100_000, why);
       if (kernel.isPresent()) {
         KernelCycles.Result k = kernel.get();
         double ratio = emu.perSecond() / k.perSecond();

@@ -26,7 +26,9 @@ final class BenchCommand {
         throw new Main.UsageException("--processes needs numbers separated by commas, got '" + s + "'");
       }
     }
-    Path source = Path.of(o.get("--native-src", "bench/native/lease_cycle.c"));
+    // the launcher tells where the project is, so the bench runs from any directory
+    Path home = Path.of(System.getProperty("emulator.home", "."));
+    Path source = Path.of(o.get("--native-src", home.resolve("bench/native/lease_cycle.c").toString()));
     return new Benchmarks(System.out).run(cycles, (int) pairs, o.has("--skip-kernel") ? null : source,
         o.has("--skip-heap") ? List.of() : sizes) ? Main.OK : Main.FAILED;
   }
