@@ -1,7 +1,6 @@
 package io.leasecr.node.bench;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,8 +17,8 @@ public final class Benchmarks {
     this.out = out;
   }
 
-  /** Returns false if a target is missed. A null kernelSource skips the kernel run. */
-  public boolean run(long cycles, int pairs, Path kernelSource, List<Integer> heapSizes) {
+  /** Returns false if a target is missed. */
+  public boolean run(long cycles, int pairs, boolean kernel, List<Integer> heapSizes) {
     out.printf("machine: %d cores, %s %s, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"),
         Runtime.getRuntime().maxMemory() >> 20);
@@ -30,14 +29,13 @@ public final class Benchmarks {
     out.printf("emulator lease-break cycles: %,d cycles (%d pairs) in %.3f s wall = %,.0f cycles/s%n",
         emu.cycles(), pairs, emu.wallNanos() / 1e9, emu.perSecond());
 
-    if (kernelSource != null) {
+    if (kernel) {
       StringBuilder why = new StringBuilder();
-      Optional<KernelCycles.Result> kernel = KernelCycles.run(kernelSource,
-          Path.of(System.getProperty("java.io.tmpdir"), "lease-cr-bench"), 100_000, why);
-      if (kernel.isPresent()) {
-        KernelCycles.Result k = kernel.get();
+      Optional<KernelCycles.Result> measured = KernelCycles.run(100_000, why);
+      if (measured.isPresent()) {
+        KernelCycles.Result k = measured.get();
         double ratio = emu.perSecond() / k.perSecond();
-        out.printf("kernel lease-break cycles:   %,d cycles in %.3f s = %,.0f cycles/s (bench/native/lease_cycle.c)%n",
+        out.printf("kernel lease-break cycles:   %,d cycles in %.3f s = %,.0f cycles/s (native/lease_cycle.c)%n",
             k.cycles(), k.seconds(), k.perSecond());
         out.printf("  emulator / kernel:         %.1fx  (target >= 10x): %s%n", ratio, verdict(ratio >= 10));
         ok &= ratio >= 10;

@@ -1,7 +1,6 @@
 package io.leasecr.node.cli;
 
 import io.leasecr.node.bench.Benchmarks;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -11,7 +10,7 @@ final class BenchCommand {
   private BenchCommand() {}
 
   static int run(String[] args) {
-    Options o = Options.parse(args, Set.of("--cycles", "--pairs", "--processes", "--native-src"),
+    Options o = Options.parse(args, Set.of("--cycles", "--pairs", "--processes"),
         Set.of("--skip-kernel", "--skip-heap"));
     long cycles = o.number("--cycles", 200_000);
     long pairs = o.number("--pairs", 100);
@@ -26,10 +25,7 @@ final class BenchCommand {
         throw new Main.UsageException("--processes needs numbers separated by commas, got '" + s + "'");
       }
     }
-    // the launcher tells where the project is, so the bench runs from any directory
-    Path home = Path.of(System.getProperty("emulator.home", "."));
-    Path source = Path.of(o.get("--native-src", home.resolve("bench/native/lease_cycle.c").toString()));
-    return new Benchmarks(System.out).run(cycles, (int) pairs, o.has("--skip-kernel") ? null : source,
+    return new Benchmarks(System.out).run(cycles, (int) pairs, !o.has("--skip-kernel"),
         o.has("--skip-heap") ? List.of() : sizes) ? Main.OK : Main.FAILED;
   }
 }
