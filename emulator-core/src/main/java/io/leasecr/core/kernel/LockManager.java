@@ -3,7 +3,9 @@ package io.leasecr.core.kernel;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.BlockedOpener;
 import io.leasecr.core.locks.Credentials;
+import com.typesafe.config.Config;
 import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.Fault;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.Lease;
 import io.leasecr.core.locks.LeaseTable;
@@ -19,7 +21,9 @@ import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -77,8 +81,16 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
 
   public static Behavior<Command> create(Vfs vfs, long leaseBreakTime, boolean leasesEnable, TraceSink trace) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new LockManager(ctx, timers, vfs, new LeaseTable(leaseBreakTime, leasesEnable), trace)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new LockManager(ctx, timers, vfs,
+        new LeaseTable(leaseBreakTime, leasesEnable, faults(ctx.getSystem().settings().config())), trace)));
+  }
+
+  private static Set<Fault> faults(Config config) {
+    Set<Fault> faults = EnumSet.noneOf(Fault.class);
+    for (String name : config.getStringList("lease-cr.kernel.inject-faults")) {
+      faults.add(Fault.parse(name));
+    }
+    return faults;
   }
 
   private final TimerScheduler<Command> timers;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The lease rules of fs/locks.c (Linux 6.x), as a deterministic state machine: no actors, no
@@ -20,11 +21,18 @@ public final class LeaseTable {
   /** fs.leases-enable: 0 refuses new leases (existing ones can still change). */
   private boolean leasesEnable;
   private final Map<Long, FileLockContext> contexts = new HashMap<>();
+  private final Set<Fault> faults;
   private long leaseOrder;
 
   public LeaseTable(long leaseBreakTime, boolean leasesEnable) {
+    this(leaseBreakTime, leasesEnable, Set.of());
+  }
+
+  /** With deliberately wrong rules switched on: only for showing that conformance catches them. */
+  public LeaseTable(long leaseBreakTime, boolean leasesEnable, Set<Fault> faults) {
     this.leaseBreakTime = leaseBreakTime;
     this.leasesEnable = leasesEnable;
+    this.faults = Set.copyOf(faults);
   }
 
   public void setLeaseBreakTime(long seconds) {
@@ -224,6 +232,9 @@ public final class LeaseTable {
       boolean wasBreaking = l.breaking();
       if (wantWrite) {
         if (l.unlockPending) {
+          if (faults.contains(Fault.RESIGNAL_LATER_OPENERS)) {
+            leaseBreakCallback(l, ev);
+          }
           continue; // later writers neither re-signal nor move the deadline
         }
         l.unlockPending = true;

@@ -145,7 +145,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Behavior<Command> execute(Syscall call, int step, ActorRef<StepDone> replyTo, boolean main) {
     Call c = new Call(call, step, replyTo, main, now());
     if (kernel.trace().enabled()) {
-      emit("enter", step, call.name(), describe(call), null, null);
+      emit("enter", step, call.name(), call.traceArgs(), null, null);
     }
     if (call instanceof Syscall.Open open) {
       send(c, req -> new LockManager.Open(spec.pid(), req, open.path(), open.mode(), open.nonblock(),
@@ -489,33 +489,5 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
   }
 
-  private static Map<String, Object> describe(Syscall call) {
-    if (call instanceof Syscall.Open o) {
-      return TraceEvent.args("path", o.path(), "flags", o.flags());
-    } else if (call instanceof Syscall.Truncate t) {
-      return TraceEvent.args("path", t.path());
-    } else if (call instanceof Syscall.Close c) {
-      return TraceEvent.args("fd", c.fd());
-    } else if (call instanceof Syscall.Dup d) {
-      return TraceEvent.args("fd", d.fd());
-    } else if (call instanceof Syscall.Fcntl f) {
-      return TraceEvent.args("fd", f.fd(), "cmd", f.cmd().name(), "arg", fcntlArg(f));
-    } else if (call instanceof Syscall.Fork f) {
-      return TraceEvent.args("child", f.childName(), "childPid", f.childPid());
-    } else if (call instanceof Syscall.Sigaction s) {
-      return TraceEvent.args("signal", Signals.name(s.signo()), "action", s.disposition().describe());
-    }
-    return TraceEvent.args("status", ((Syscall.Exit) call).status());
-  }
 
-  private static Object fcntlArg(Syscall.Fcntl f) {
-    return switch (f.cmd()) {
-      case F_SETLEASE -> {
-        LeaseType t = LeaseType.ofValue(f.arg());
-        yield t == null ? (Object) f.arg() : t.fcntlName();
-      }
-      case F_SETSIG -> f.arg() == 0 ? (Object) 0L : Signals.name((int) f.arg());
-      case F_GETLEASE -> null;
-    };
-  }
 }

@@ -1,11 +1,35 @@
 package io.leasecr.core.process;
 
 import io.leasecr.core.locks.AccessMode;
+import io.leasecr.core.locks.LeaseType;
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.trace.TraceEvent;
+import java.util.Map;
 
 /** The system calls an emulated process can make. */
 public sealed interface Syscall {
 
   String name();
+
+  /** The call's arguments as the trace shows them (docs/trace-format.md). */
+  default Map<String, Object> traceArgs() {
+    if (this instanceof Open o) {
+      return TraceEvent.args("path", o.path(), "flags", o.flags());
+    } else if (this instanceof Truncate t) {
+      return TraceEvent.args("path", t.path());
+    } else if (this instanceof Close c) {
+      return TraceEvent.args("fd", c.fd());
+    } else if (this instanceof Dup d) {
+      return TraceEvent.args("fd", d.fd());
+    } else if (this instanceof Fcntl f) {
+      return TraceEvent.args("fd", f.fd(), "cmd", f.cmd().name(), "arg", f.traceArg());
+    } else if (this instanceof Fork f) {
+      return TraceEvent.args("child", f.childName(), "childPid", f.childPid());
+    } else if (this instanceof Sigaction s) {
+      return TraceEvent.args("signal", Signals.name(s.signo()), "action", s.disposition().describe());
+    }
+    return TraceEvent.args("status", ((Exit) this).status());
+  }
 
   record Open(String path, AccessMode mode, boolean nonblock, boolean trunc) implements Syscall {
     @Override
@@ -50,6 +74,17 @@ public sealed interface Syscall {
     @Override
     public String name() {
       return "fcntl";
+    }
+
+    Object traceArg() {
+      return switch (cmd) {
+        case F_SETLEASE -> {
+          LeaseType t = LeaseType.ofValue(arg);
+          yield t == null ? (Object) arg : t.fcntlName();
+        }
+        case F_SETSIG -> arg == 0 ? (Object) 0L : Signals.name((int) arg);
+        case F_GETLEASE -> null;
+      };
     }
   }
 

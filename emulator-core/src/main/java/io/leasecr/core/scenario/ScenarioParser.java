@@ -178,6 +178,14 @@ public final class ScenarioParser {
         }
       }
       boolean forked = m.containsKey("forked") && m.get("forked").bool();
+      if (forked) {
+        for (String inherited : List.of("signals", "on_signal", "uid", "cap_lease")) {
+          if (m.containsKey(inherited)) {
+            throw m.get(inherited).error("a forked process inherits '" + inherited
+                + "' from its parent; change dispositions after the fork with a sigaction step");
+          }
+        }
+      }
       String parent = m.containsKey("parent") ? m.get("parent").text() : null;
       if (parent != null) {
         parents.put(name, m.get("parent"));

@@ -16,6 +16,10 @@ public final class Main {
         run FILE...        run scenario files on emulated time, print their timelines, check expectations
                            options: --trace FILE (JSON Lines; with several files, FILE gets a -N suffix)
                                     --quiet (no timeline)  --time virtual|real  --scale X
+        conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
+                           options: --trace-dir DIR  --verbose (side-by-side even when they agree)
+                                    --inject-fault resignal-later-openers (a wrong rule, to see a difference)
+                           exit: 0 all agree, 1 a difference, 2 bad input, 3 the kernel side cannot run here
         bench              measure lease-break cycles (emulator and real kernel), Pekko messaging, heap
                            options: --cycles N  --processes N[,N...]  --skip-kernel  --skip-heap
         help               this text
@@ -36,11 +40,15 @@ public final class Main {
     try {
       return switch (args[0]) {
         case "run" -> RunCommand.run(rest);
+        case "conform" -> ConformCommand.run(rest);
         case "bench" -> BenchCommand.run(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {
       return usage(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return FAILED;
     }
   }
 

@@ -1,0 +1,179 @@
+package io.leasecr.node.conform;
+
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.trace.TraceEvent;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One real process running native/lcr_proc.c: sends it commands and turns its reports into trace
+ * events. Commands queue in the process as they would in a single-threaded program.
+ */
+final class HelperConnection {
+
+  /** What was sent and awaits its "ret" line. */
+  private record Pending(int step, String call, CompletableFuture<long[]> answer) {}
+
+  final String name;
+  final int pid;
+  final int realPid;
+  private final SocketChannel channel;
+  private final BufferedReader in;
+  private final KernelRun run;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final ArrayDeque<String> reactions = new ArrayDeque<>();
+  private final Map<Integer, Map<String, Object>> queuedArgs = new HashMap<>();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private volatile boolean exitReported;
+
+  HelperConnection(SocketChannel channel, BufferedReader in, String name, int pid, int realPid, KernelRun run) {
+    this.channel = channel;
+    this.in = in;
+    this.name = name;
+    this.pid = pid;
+    this.realPid = realPid;
+    this.run = run;
+    Thread reader = new Thread(this::readLoop, "lcr-" + name);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static BufferedReader reader(SocketChannel ch) {
+    return new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.US_ASCII));
+  }
+
+  /** Sends a command; step > 0 for a scenario step (its enter event is traced), 0 for set-up. */
+  synchronized CompletableFuture<long[]> send(int step, String call, String line, Map<String, Object> args) {
+    CompletableFuture<long[]> answer = new CompletableFuture<>();
+    if (step > 0 && pending.stream().noneMatch(p -> p.step > 0)) {
+      run.emit(new TraceEvent(run.now(), "enter", pid, name, step, call, args, null, null));
+    } else if (step > 0) {
+      queuedArgs.put(step, args);
+    }
+    pending.add(new Pending(step, call, answer));
+    try {
+      channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
+    } catch (IOException e) {
+      pending.removeLast();
+      answer.completeExceptionally(e);
+    }
+    return answer;
+  }
+
+  boolean busy() {
+    synchronized (this) {
+      return pending.stream().anyMatch(p -> p.step > 0);
+    }
+  }
+
+  CompletableFuture<Void> closed() {
+    return closed;
+  }
+
+  void markExitReported() {
+    exitReported = true;
+  }
+
+  boolean exitReported() {
+    return exitReported;
+  }
+
+  private void readLoop() {
+    try {
+      String line;
+      while ((line = in.readLine()) != null) {
+        handle(line.split(" "));
+      }
+    } catch (IOException | RuntimeException e) {
+      // the process died or was killed: EOF is how we learn it
+    }
+    synchronized (this) {
+      for (Pending p : pending) {
+        p.answer.completeExceptionally(new IOException(name + " went away"));
+      }
+      pending.clear();
+    }
+    closed.complete(null);
+  }
+
+  private void handle(String[] f) {
+    long t = run.emulatedTime(Long.parseLong(f[0]));
+    switch (f[1]) {
+      case "ret" -> onReturn(t, f[2], Long.parseLong(f[3]), f[4]);
+      case "sig" -> {
+        int signo = Integer.parseInt(f[2]);
+        int fd = Integer.parseInt(f[4]);
+        run.emit(new TraceEvent(t, "signal", pid, name, 0, null, TraceEvent.args(
+            "signal", Signals.name(signo),
+            "code", Signals.codeName(Integer.parseInt(f[3])),
+            "fd", fd >= 0 ? fd : null,
+            "action", f[5].equals("restart") ? "handler(SA_RESTART)" : "handler"), null, null));
+      }
+      case "react" -> {
+        String action = f[2];
+        synchronized (this) {
+          reactions.add(action.equals("close") ? "close" : "fcntl");
+        }
+        run.emit(new TraceEvent(t, "reaction", pid, name, 0, null, TraceEvent.args(
+            "signal", run.reactionSignal(name, action), "action", action, "fd", Integer.parseInt(f[3])), null, null));
+      }
+      case "exit" -> {
+        exitReported = true;
+        run.emit(new TraceEvent(t, "exit", pid, name, 0, null, TraceEvent.args("status", Integer.parseInt(f[2])),
+            null, null));
+      }
+      case "child" -> run.childEnded(t, Integer.parseInt(f[2]), f[3], Integer.parseInt(f[4]));
+      default -> { }
+    }
+  }
+
+  private void onReturn(long t, String call, long result, String errno) {
+    Pending p;
+    synchronized (this) {
+      // a reaction writes "react" just before its call, and the main line cannot write in between
+      // (handlers run on the main thread; the delayed-reaction thread's window is one syscall)
+      if (!reactions.isEmpty() && reactions.peek().equals(call)) {
+        reactions.poll();
+        emitReturn(t, 0, call, result, errno);
+        return;
+      }
+      p = pending.poll();
+      if (p == null) {
+        return;
+      }
+      if (p.step > 0) {
+        emitReturn(t, p.step, call, result, errno);
+        Pending next = pending.stream().filter(q -> q.step > 0).findFirst().orElse(null);
+        if (next != null) {
+          // the program makes its next call when this one returns, as the emulator does
+          run.emit(new TraceEvent(t, "enter", pid, name, next.step, next.call, queuedArgs.remove(next.step), null, null));
+        }
+      }
+    }
+    p.answer.complete(new long[] {result, errno.equals("-") ? 0 : 1});
+  }
+
+  private void emitReturn(long t, int step, String call, long result, String errno) {
+    boolean ok = errno.equals("-");
+    run.emit(new TraceEvent(t, "return", pid, name, step, call, null, ok ? result : null,
+        ok ? null : errno));
+  }
+
+  void close() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // already gone
+    }
+  }
+}

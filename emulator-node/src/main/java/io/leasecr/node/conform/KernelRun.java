@@ -1,0 +1,358 @@
+package io.leasecr.node.conform;
+
+import io.leasecr.core.locks.Inode;
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.process.Disposition;
+import io.leasecr.core.process.Reaction;
+import io.leasecr.core.process.Syscall;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.Step;
+import io.leasecr.core.trace.TraceEvent;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Plays a scenario on the real kernel: one process running native/lcr_proc.c per emulated
+ * process, files in a temporary directory, fs.lease-break-time scaled (and always put back), and
+ * the emulator's trace format as output, with times converted back to emulated milliseconds.
+ */
+public final class KernelRun {
+
+  private static final int O_NONBLOCK = 04000;
+  private static final int O_TRUNC = 01000;
+  private static final int O_PATH = 010000000;
+
+  private final Scenario scenario;
+  private final TimeScale scale;
+  private final Path binary;
+  private final List<TraceEvent> events = new ArrayList<>();
+  private final Map<String, HelperConnection> byName = new ConcurrentHashMap<>();
+  private final Map<Integer, HelperConnection> byRealPid = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<HelperConnection>> arriving = new ConcurrentHashMap<>();
+  private final Map<Long, Long> inos = new ConcurrentHashMap<>();
+  private final List<Process> started = new ArrayList<>();
+  private Path dir;
+  private Path socket;
+  private ServerSocketChannel server;
+  private volatile long startNanos;
+
+  public KernelRun(Scenario scenario, TimeScale scale, Path binary) {
+    this.scenario = scenario;
+    this.scale = scale;
+    this.binary = binary;
+  }
+
+  /** Why this scenario cannot be played on a real kernel, or null if it can. */
+  public static String notRunnable(Scenario s) {
+    for (Inode inode : s.vfs().inodes()) {
+      if (!inode.leaseSupport()) {
+        return inode.path() + " is on a filesystem without lease support, which this machine does not have";
+      }
+      if (inode.kind() == Inode.Kind.FIFO) {
+        return inode.path() + " is a fifo: opening one blocks on the real kernel for reasons unrelated to leases";
+      }
+    }
+    for (Scenario.ProcessDecl p : s.processes()) {
+      if (p.spec().reactions().stream().anyMatch(r -> r.jitterMs() > 0)) {
+        return p.name() + "'s reaction jitter is drawn by the emulator's seeded random";
+      }
+      if (p.spec().cred().fsuid() == 0 && !p.spec().cred().capLease()) {
+        return p.name() + " is root without CAP_LEASE, which the helper does not set up";
+      }
+    }
+    return null;
+  }
+
+  /** Plays the scenario until {@code horizonMs} of emulated time (the emulator's last event). */
+  public List<TraceEvent> run(long horizonMs) throws IOException, InterruptedException {
+    try (Sysctls sysctls = new Sysctls()) {
+      try {
+        setUp(sysctls);
+        play(sysctls, horizonMs);
+      } finally {
+        tearDown();
+      }
+    }
+    synchronized (events) {
+      List<TraceEvent> sorted = new ArrayList<>(events);
+      sorted.sort(Comparator.comparingLong(TraceEvent::t)); // stable: each process's order is kept
+      return sorted;
+    }
+  }
+
+  // ------------------------------------------------------------------ set-up
+
+  private void setUp(Sysctls sysctls) throws IOException, InterruptedException {
+    dir = Files.createTempDirectory("lcr-conform-");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    for (Inode inode : scenario.vfs().inodes()) {
+      Path real = realPath(inode.path());
+      createParents(real);
+      if (inode.kind() == Inode.Kind.DIRECTORY) {
+        Files.createDirectories(real);
+      } else {
+        Files.createFile(real);
+        // the emulator has no permission bits: let every uid open every file
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-rw-rw-"));
+      }
+      Files.setAttribute(real, "unix:uid", inode.uid());
+      inos.put(((Number) Files.getAttribute(real, "unix:ino")).longValue(), inode.ino());
+    }
+    sysctls.set("fs.lease-break-time", scale.realBreakTime(scenario.sysctl("fs.lease-break-time")));
+    sysctls.set("fs.leases-enable", scenario.sysctl("fs.leases-enable"));
+    socket = dir.resolve("lcr.sock");
+    server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(socket));
+    Thread acceptor = new Thread(this::acceptLoop, "lcr-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    for (Scenario.ProcessDecl p : scenario.processes()) {
+      if (!p.forked()) {
+        start(p);
+      }
+    }
+  }
+
+  private void createParents(Path real) throws IOException {
+    Path parent = real.getParent();
+    Files.createDirectories(parent);
+    for (Path p = parent; !p.equals(dir); p = p.getParent()) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  private Path realPath(String path) {
+    return dir.resolve(path.substring(1));
+  }
+
+  private void start(Scenario.ProcessDecl p) throws IOException, InterruptedException {
+    CompletableFuture<HelperConnection> hello = expect(p.name());
+    Process process = new ProcessBuilder(binary.toString(), socket.toString(), p.name())
+        .redirectError(dir.resolve(p.name() + ".err").toFile()).start();
+    started.add(process);
+    HelperConnection c = await(hello, p.name() + " did not connect");
+    process.onExit().thenAccept(done -> {
+      int code = done.exitValue();
+      if (!c.exitReported() && code > 128) {
+        c.markExitReported();
+        emit(new TraceEvent(now(), "exit", c.pid, c.name, 0, null,
+            TraceEvent.args("signal", Signals.name(code - 128)), null, null));
+      }
+    });
+    if (p.spec().cred().fsuid() != 0) {
+      setUp(c, "identity " + p.spec().cred().fsuid() + " " + (p.spec().cred().capLease() ? 1 : 0));
+    }
+    for (Map.Entry<Integer, Disposition> d : p.spec().dispositions().entrySet()) {
+      setUp(c, "sigaction " + d.getKey() + " " + mode(d.getValue()));
+    }
+    for (Reaction r : p.spec().reactions()) {
+      setUp(c, "reaction " + r.signo() + " " + r.action().name().toLowerCase() + " "
+          + scale.realNanos(r.delayMs()) + " " + r.fd());
+    }
+  }
+
+  private void setUp(HelperConnection c, String command) throws InterruptedException {
+    long[] r = await(c.send(0, command.split(" ")[0], command, null), c.name + " did not answer " + command);
+    if (r[1] != 0) {
+      throw new IllegalStateException(c.name + ": set-up command '" + command + "' failed");
+    }
+  }
+
+  private static String mode(Disposition d) {
+    return switch (d.kind()) {
+      case DEFAULT -> "default";
+      case IGNORE -> "ignore";
+      case HANDLER -> d.saRestart() ? "restart" : "handler";
+    };
+  }
+
+  private CompletableFuture<HelperConnection> expect(String name) {
+    return arriving.computeIfAbsent(name, n -> new CompletableFuture<>());
+  }
+
+  private void acceptLoop() {
+    try {
+      while (true) {
+        SocketChannel ch = server.accept();
+        BufferedReader in = HelperConnection.reader(ch);
+        String[] hello = in.readLine().split(" ");
+        String name = hello[2];
+        Scenario.ProcessDecl decl = scenario.process(name);
+        HelperConnection c = new HelperConnection(ch, in, name, decl.pid(), Integer.parseInt(hello[3]), this);
+        byName.put(name, c);
+        byRealPid.put(c.realPid, c);
+        expect(name).complete(c);
+      }
+    } catch (IOException | RuntimeException e) {
+      // the server socket was closed: the run is over
+    }
+  }
+
+  // ------------------------------------------------------------------ the steps
+
+  private void play(Sysctls sysctls, long horizonMs) throws IOException, InterruptedException {
+    startNanos = System.nanoTime();
+    for (Step step : scenario.steps()) {
+      sleepUntil(step.atMs());
+      Step.Action action = step.action();
+      if (action instanceof Step.Call call) {
+        HelperConnection c = byName.get(call.proc());
+        if (c == null || c.closed().isDone()) {
+          emit(new TraceEvent(now(), "note", call.pid(), call.proc(), step.number(), null,
+              TraceEvent.args("text", "step skipped: " + call.proc() + " is not running"), null, null));
+          continue;
+        }
+        if (call.syscall() instanceof Syscall.Fork fork) {
+          expect(fork.childName());
+        }
+        c.send(step.number(), call.syscall().name(), command(call.syscall()), call.syscall().traceArgs());
+        if (call.syscall() instanceof Syscall.Fork fork && !c.busy()) {
+          await(expect(fork.childName()), fork.childName() + " did not connect after fork");
+        }
+      } else if (action instanceof Step.Kill kill) {
+        HelperConnection c = byName.get(kill.proc());
+        emit(new TraceEvent(now(), "kill", 0, "scenario", step.number(), null, TraceEvent.args(
+            "target", kill.proc(), "targetPid", kill.pid(), "signal", Signals.name(kill.signo())), null, null));
+        if (c != null) {
+          new ProcessBuilder("kill", "-s", Signals.name(kill.signo()).substring(3), String.valueOf(c.realPid))
+              .start().waitFor();
+        }
+      } else if (action instanceof Step.SetSysctl sc) {
+        emit(new TraceEvent(now(), "sysctl", 0, "scenario", step.number(), null,
+            TraceEvent.args("name", sc.name(), "value", sc.value()), null, null));
+        sysctls.set(sc.name(), sc.name().equals("fs.lease-break-time") ? scale.realBreakTime(sc.value()) : sc.value());
+      } else {
+        emit(new TraceEvent(now(), "locks", 0, "scenario", step.number(), null,
+            TraceEvent.args("lines", ProcLocksReader.read(inos, realPids())), null, null));
+      }
+    }
+    sleepUntil(horizonMs + scale.toleranceMs());
+    emit(new TraceEvent(now(), "locks", 0, "scenario", 0, null,
+        TraceEvent.args("lines", ProcLocksReader.read(inos, realPids())), null, null));
+  }
+
+  private Map<Integer, Integer> realPids() {
+    Map<Integer, Integer> m = new ConcurrentHashMap<>();
+    byRealPid.forEach((real, c) -> m.put(real, c.pid));
+    return m;
+  }
+
+  private String command(Syscall call) {
+    if (call instanceof Syscall.Open o) {
+      int flags = switch (o.mode()) {
+        case O_RDONLY -> 0;
+        case O_WRONLY -> 1;
+        case O_RDWR -> 2;
+        case O_PATH -> O_PATH;
+      };
+      flags |= (o.nonblock() ? O_NONBLOCK : 0) | (o.trunc() ? O_TRUNC : 0);
+      return "open " + realPath(o.path()) + " " + flags;
+    } else if (call instanceof Syscall.Close c) {
+      return "close " + c.fd();
+    } else if (call instanceof Syscall.Dup d) {
+      return "dup " + d.fd();
+    } else if (call instanceof Syscall.Truncate t) {
+      return "truncate " + realPath(t.path());
+    } else if (call instanceof Syscall.Fcntl f) {
+      return switch (f.cmd()) {
+        case F_SETLEASE -> "setlease " + f.fd() + " " + f.arg();
+        case F_GETLEASE -> "getlease " + f.fd();
+        case F_SETSIG -> "setsig " + f.fd() + " " + f.arg();
+      };
+    } else if (call instanceof Syscall.Fork f) {
+      return "fork " + f.childName();
+    } else if (call instanceof Syscall.Sigaction s) {
+      return "sigaction " + s.signo() + " " + mode(s.disposition());
+    }
+    return "exit " + ((Syscall.Exit) call).status();
+  }
+
+  // ------------------------------------------------------------------ what the connections call
+
+  void emit(TraceEvent e) {
+    synchronized (events) {
+      events.add(e);
+    }
+  }
+
+  long now() {
+    return emulatedTime(System.nanoTime());
+  }
+
+  /** CLOCK_MONOTONIC nanoseconds (Java's nanoTime on Linux) to emulated milliseconds since the start. */
+  long emulatedTime(long monotonicNanos) {
+    return startNanos == 0 ? 0 : Math.max(0, scale.emulatedMillis(monotonicNanos - startNanos));
+  }
+
+  String reactionSignal(String proc, String action) {
+    Scenario.ProcessDecl p = scenario.process(proc);
+    for (Scenario.ProcessDecl d = p; d != null; d = d.parent() == null ? null : scenario.process(d.parent())) {
+      for (Reaction r : d.spec().reactions()) {
+        if (r.action().name().equalsIgnoreCase(action)) {
+          return Signals.name(r.signo());
+        }
+      }
+    }
+    return "?";
+  }
+
+  /** A parent reaped a child: deaths by signal are reported here (exits by status, by the child). */
+  void childEnded(long t, int realPid, String how, int value) {
+    HelperConnection c = byRealPid.get(realPid);
+    if (c != null && how.equals("signal") && !c.exitReported()) {
+      c.markExitReported();
+      emit(new TraceEvent(t, "exit", c.pid, c.name, 0, null, TraceEvent.args("signal", Signals.name(value)), null, null));
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void sleepUntil(long emulatedMs) throws InterruptedException {
+    long wait = startNanos + scale.realNanos(emulatedMs) - System.nanoTime();
+    if (wait > 0) {
+      TimeUnit.NANOSECONDS.sleep(wait);
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> f, String what) throws InterruptedException {
+    try {
+      return f.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(what + " (" + e + ")", e);
+    }
+  }
+
+  private void tearDown() throws IOException {
+    for (HelperConnection c : byName.values()) {
+      ProcessHandle.of(c.realPid).ifPresent(ProcessHandle::destroyForcibly);
+      c.close();
+    }
+    for (Process p : started) {
+      p.destroyForcibly();
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (dir != null) {
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,805 @@
+/*
+ * lcr_proc.c - one emulated process on the real kernel, driven over a UNIX socket.
+ *
+ * Build: gcc -O2 -Wall -Wextra -o lcr_proc lcr_proc.c -lpthread
+ * Usage: lcr_proc SOCKET_PATH NAME
+ *
+ * Connects to SOCKET_PATH, moves the connection to fd 100 (so the first open()
+ * returns 3, as in the emulator), says "T hello NAME PID" and then runs one
+ * command line at a time, answering each with "T ret CALL RESULT ERRNO"
+ * (T = CLOCK_MONOTONIC ns, ERRNO = errno name or "-"):
+ *   open PATH FLAGS | close FD | dup FD | truncate PATH
+ *   setlease FD ARG | getlease FD | setsig FD SIG        (answered "ret fcntl")
+ *   sigaction SIG default|ignore|handler|restart
+ *   reaction SIG release|downgrade|close|nothing DELAY_NS FD
+ *   identity UID CAPLEASE | fork CHILDNAME | exit STATUS
+ * Asynchronous lines: "T sig SIGNO SICODE SIFD MODE", "T react ACTION FD"
+ * (followed by its "ret" line, written in the same write), "T child PID exit
+ * STATUS" / "T child PID signal SIGNO", and "T exit STATUS" before _exit.
+ *
+ * Threads: the main thread runs the commands and takes every signal; the
+ * reaction thread blocks all signals and runs delayed reactions at their
+ * deadline. Every line (or react+ret pair) is one send() on the stream socket,
+ * so lines from the two threads and the handlers never interleave.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SOCK_FD		100	/* connection to the driver */
+#define JOB_RD		101	/* handler -> reaction thread pipe */
+#define JOB_WR		102
+#define MAX_FD		1024	/* lease-fd set size */
+#define MAX_REACT	256
+#define MAX_JOBS	1024
+#define NSIGS		65	/* signals 1..64 */
+#define MAX_GROUPS	256
+
+enum { A_RELEASE, A_DOWNGRADE, A_CLOSE, A_NOTHING, A_STOP };
+static const char *const act_names[] = { "release", "downgrade", "close", "nothing" };
+
+enum { M_OTHER, M_HANDLER, M_RESTART };
+
+struct reaction {
+	int sig, action, fd;
+	long long delay;
+};
+
+/* A delayed reaction on its way to (or waiting in) the reaction thread. */
+struct job {
+	long long due;
+	int action;
+	int fd;		/* explicit fd, si_fd, or -2: lowest lease fd at due time */
+};
+
+struct line {
+	char b[512];
+	size_t n;
+};
+
+static const char *sock_path;
+static struct reaction reactions[MAX_REACT];
+static volatile sig_atomic_t nreactions;
+static volatile sig_atomic_t sig_mode[NSIGS];
+static volatile unsigned char lease_fd[MAX_FD];
+static struct job jobs[MAX_JOBS];	/* owned by the reaction thread */
+static int njobs;
+static pthread_t rthread;
+static gid_t groups0[MAX_GROUPS];
+static int ngroups0;
+static char ibuf[16384];
+static size_t ilen, iskip;	/* bytes buffered; bytes of the line in use */
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- line formatting: async-signal-safe, no stdio ---- */
+
+static void put_s(struct line *l, const char *s)
+{
+	while (*s && l->n < sizeof(l->b) - 2)
+		l->b[l->n++] = *s++;
+}
+
+static void put_d(struct line *l, long long v)
+{
+	char t[24];
+	int i = 0;
+	unsigned long long u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+
+	if (v < 0)
+		put_s(l, "-");
+	do
+		t[i++] = '0' + u % 10;
+	while ((u /= 10));
+	while (i && l->n < sizeof(l->b) - 2)
+		l->b[l->n++] = t[--i];
+}
+
+/* Starts a report line: "T KEYWORD". */
+static void begin(struct line *l, long long t, const char *kw)
+{
+	l->n = 0;
+	put_d(l, t);
+	put_s(l, " ");
+	put_s(l, kw);
+}
+
+static void end(struct line *l)
+{
+	l->b[l->n++] = '\n';
+}
+
+/* glibc's strerrorname_np is a table lookup: safe in a handler in practice. */
+static const char *errname(int e)
+{
+	const char *s = strerrorname_np(e);
+
+	return s ? s : "EUNKNOWN";
+}
+
+/* " R ERR" of a ret line from a syscall result and the errno it left. */
+static void put_res(struct line *l, long long r, int e)
+{
+	put_s(l, " ");
+	put_d(l, r);
+	put_s(l, " ");
+	put_s(l, r < 0 ? errname(e) : "-");
+	end(l);
+}
+
+/*
+ * One send() per line: AF_UNIX stream sends this small are queued as one
+ * skb, so writers on different threads cannot interleave inside a line.
+ * MSG_NOSIGNAL: a gone driver must not be confused with a real SIGPIPE.
+ */
+static void send_raw(const char *b, size_t n)
+{
+	while (n) {
+		ssize_t r = send(SOCK_FD, b, n, MSG_NOSIGNAL);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(0);	/* driver gone: nobody to serve */
+		}
+		b += r;
+		n -= r;
+	}
+}
+
+/* From the main thread: keep handlers from writing while we are in send(). */
+static void send_main(struct line *l)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	send_raw(l->b, l->n);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void reply(const char *call, long long r, int e)
+{
+	struct line l;
+
+	begin(&l, mono_ns(), "ret ");
+	put_s(&l, call);
+	put_res(&l, r, e);
+	send_main(&l);
+}
+
+/* ---- the lease-fd set (fds this process took a lease through) ---- */
+
+/* The driver's connection and the job pipe are invisible to the scenario. */
+static int hidden_fd(long long fd)
+{
+	return fd >= SOCK_FD && fd <= JOB_WR;
+}
+
+static void lease_set(int fd, int on)
+{
+	if (fd >= 0 && fd < MAX_FD)
+		lease_fd[fd] = on;
+}
+
+static int lowest_lease_fd(void)
+{
+	for (int fd = 0; fd < MAX_FD; fd++)
+		if (lease_fd[fd])
+			return fd;
+	return -1;
+}
+
+/* F_SETLEASE, keeping the set as the emulator does: add on RD/WR, drop on UNLCK. */
+static int do_setlease(int fd, long long arg, int *err)
+{
+	int r;
+
+	if (hidden_fd(fd)) {
+		*err = EBADF;
+		return -1;
+	}
+	r = fcntl(fd, F_SETLEASE, (int)arg);
+	*err = errno;
+	if (r == 0)
+		lease_set(fd, arg != F_UNLCK);
+	return r;
+}
+
+static int do_close(int fd, int *err)
+{
+	int r;
+
+	if (hidden_fd(fd)) {
+		*err = EBADF;
+		return -1;
+	}
+	r = close(fd);
+	*err = errno;
+	lease_set(fd, 0);
+	return r;
+}
+
+/*
+ * Runs one reaction and reports it as "react" + "ret" in a single send, so no
+ * other line (main thread, other thread) can come between the pair.
+ * Called from handlers (main thread) and the reaction thread.
+ */
+static void run_reaction(int action, int fd)
+{
+	struct line l;
+	int r, e = 0;
+
+	if (fd == -2)
+		fd = lowest_lease_fd();
+	begin(&l, mono_ns(), "react ");
+	put_s(&l, act_names[action]);
+	put_s(&l, " ");
+	put_d(&l, fd);
+	end(&l);
+	switch (action) {
+	case A_RELEASE:
+	case A_DOWNGRADE:
+		r = do_setlease(fd, action == A_RELEASE ? F_UNLCK : F_RDLCK, &e);
+		put_d(&l, mono_ns());
+		put_s(&l, " ret fcntl");
+		put_res(&l, r, e);
+		break;
+	case A_CLOSE:
+		r = do_close(fd, &e);
+		put_d(&l, mono_ns());
+		put_s(&l, " ret close");
+		put_res(&l, r, e);
+		break;
+	default:
+		break;		/* nothing: the react line alone, no call */
+	}
+	send_raw(l.b, l.n);
+}
+
+/* ---- signal handlers ---- */
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+	long long now = mono_ns();
+	int sifd = si->si_code == POLL_MSG ? si->si_fd : -1;
+	struct line l;
+
+	(void)uc;
+	begin(&l, now, "sig ");
+	put_d(&l, sig);
+	put_s(&l, " ");
+	put_d(&l, si->si_code);
+	put_s(&l, " ");
+	put_d(&l, sifd);
+	put_s(&l, sig_mode[sig] == M_RESTART ? " restart" : " handler");
+	end(&l);
+	send_raw(l.b, l.n);
+
+	for (int i = 0; i < nreactions; i++) {
+		struct reaction *r = &reactions[i];
+		/* si_fd is fixed now; the lease-set fallback is looked up when due */
+		int fd = r->fd >= 0 ? r->fd : sifd >= 0 ? sifd : -2;
+
+		if (r->sig != sig)
+			continue;
+		if (r->delay <= 0) {
+			run_reaction(r->action, fd);
+		} else {
+			struct job j = { now + r->delay, r->action, fd };
+
+			if (write(JOB_WR, &j, sizeof(j)) != sizeof(j))
+				(void)!write(2, "lcr_proc: reaction pipe full\n", 29);
+		}
+	}
+	errno = saved;
+}
+
+/* Harness-internal: reap and report children, never a "sig" line. */
+static void on_child(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno, st;
+	pid_t p;
+	struct line l;
+
+	(void)sig;
+	(void)si;
+	(void)uc;
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		begin(&l, mono_ns(), "child ");
+		put_d(&l, p);
+		if (WIFSIGNALED(st)) {
+			put_s(&l, " signal ");
+			put_d(&l, WTERMSIG(st));
+		} else {
+			put_s(&l, " exit ");
+			put_d(&l, WEXITSTATUS(st));
+		}
+		end(&l);
+		send_raw(l.b, l.n);
+	}
+	errno = saved;
+}
+
+/* ---- the reaction thread ---- */
+
+static void add_job(struct job j)
+{
+	int i = njobs;
+
+	if (njobs == MAX_JOBS) {
+		fprintf(stderr, "lcr_proc: too many pending reactions\n");
+		return;
+	}
+	while (i > 0 && jobs[i - 1].due > j.due)	/* stable: equal deadlines keep order */
+		i--;
+	memmove(&jobs[i + 1], &jobs[i], (njobs - i) * sizeof(jobs[0]));
+	jobs[i] = j;
+	njobs++;
+}
+
+static void *reaction_thread(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		struct pollfd p = { JOB_RD, POLLIN, 0 };
+		struct timespec ts, *tp = NULL;
+		struct job j;
+
+		if (njobs) {
+			long long d = jobs[0].due - mono_ns();
+
+			if (d < 0)
+				d = 0;
+			ts.tv_sec = d / 1000000000LL;
+			ts.tv_nsec = d % 1000000000LL;
+			tp = &ts;
+		}
+		if (ppoll(&p, 1, tp, NULL) > 0) {
+			while (read(JOB_RD, &j, sizeof(j)) == sizeof(j)) {
+				if (j.action == A_STOP)
+					return NULL;	/* jobs[] stays for the next thread */
+				add_job(j);
+			}
+		}
+		while (njobs) {
+			long long now = mono_ns();
+
+			if (jobs[0].due > now + 2000000)
+				break;	/* not yet: back to watching the pipe */
+			if (jobs[0].due > now) {
+				ts.tv_sec = jobs[0].due / 1000000000LL;
+				ts.tv_nsec = jobs[0].due % 1000000000LL;
+				while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+					;
+			}
+			j = jobs[0];
+			njobs--;
+			memmove(&jobs[0], &jobs[1], njobs * sizeof(jobs[0]));
+			run_reaction(j.action, j.fd);
+		}
+	}
+}
+
+/* The thread starts with every signal blocked, so signals go to the main thread. */
+static void start_thread(void)
+{
+	sigset_t all, old;
+	int e;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	e = pthread_create(&rthread, NULL, reaction_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		fprintf(stderr, "lcr_proc: pthread_create: %s\n", strerror(e));
+		_exit(1);
+	}
+}
+
+static void stop_thread(void)
+{
+	struct job j = { 0, A_STOP, 0 };
+
+	if (write(JOB_WR, &j, sizeof(j)) != sizeof(j)) {
+		fprintf(stderr, "lcr_proc: cannot stop the reaction thread\n");
+		_exit(1);
+	}
+	pthread_join(rthread, NULL);
+}
+
+/* ---- set-up helpers ---- */
+
+static void move_fd(int from, int to)
+{
+	if (from == to)
+		return;
+	if (dup3(from, to, O_CLOEXEC) < 0) {
+		perror("lcr_proc: dup3");
+		_exit(1);
+	}
+	close(from);
+}
+
+static void make_job_pipe(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) {
+		perror("lcr_proc: pipe2");
+		_exit(1);
+	}
+	/* move the write end first: the read end may sit on JOB_WR's number */
+	int w = fcntl(p[1], F_DUPFD_CLOEXEC, JOB_WR + 1);
+
+	close(p[1]);
+	move_fd(p[0], JOB_RD);
+	move_fd(w, JOB_WR);
+}
+
+/*
+ * Connects to the driver and puts the connection on SOCK_FD. A process that
+ * switched to another fsuid connects as fsuid 0 (the socket is root's), then
+ * switches back: the euid stayed 0, so that is allowed.
+ */
+static void connect_driver(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fsuid = setfsuid(-1), s;
+
+	if (strlen(sock_path) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "lcr_proc: socket path too long\n");
+		_exit(1);
+	}
+	strcpy(a.sun_path, sock_path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		perror("lcr_proc: socket");
+		_exit(1);
+	}
+	setfsuid(0);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("lcr_proc: connect");
+		_exit(1);
+	}
+	setfsuid(fsuid);
+	move_fd(s, SOCK_FD);	/* closes a parent's connection in a fork child */
+}
+
+static void hello(const char *name)
+{
+	struct line l;
+
+	begin(&l, mono_ns(), "hello ");
+	put_s(&l, name);
+	put_s(&l, " ");
+	put_d(&l, getpid());
+	end(&l);
+	send_main(&l);
+}
+
+/* A known state, as in the emulator: every signal default and unblocked. */
+static void reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int s = 1; s < NSIGS; s++)
+		sigaction(s, &sa, NULL);	/* fails harmlessly for KILL, STOP, 32, 33 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_child;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NOCLDSTOP;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* ---- commands ---- */
+
+/* Whole-token decimal number; 0 on a malformed one. */
+static int num(const char *s, long long *v)
+{
+	char *e;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	*v = strtoll(s, &e, 10);
+	return !*e && !errno;
+}
+
+static int split(char *s, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max && s && *s) {
+		f[n++] = s;
+		s = strchr(s, ' ');
+		if (s)
+			*s++ = 0;
+	}
+	return n;
+}
+
+static void cmd_fork(const char *name)
+{
+	sigset_t all, old;
+	pid_t p;
+	int e;
+
+	/* No handler may write to the parent's connection from the child. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	p = fork();
+	e = errno;
+	if (p == 0) {
+		ilen = iskip = 0;	/* read-ahead belongs to the parent's connection */
+		njobs = 0;	/* the parent's delayed reactions stay the parent's */
+		connect_driver();
+		hello(name);
+		close(JOB_RD);
+		close(JOB_WR);
+		make_job_pipe();
+		start_thread();
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		return;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	reply("fork", p, e);
+}
+
+static void cmd_sigaction(long long sig, const char *mode)
+{
+	struct sigaction sa;
+	int m, r;
+
+	memset(&sa, 0, sizeof(sa));
+	if (!strcmp(mode, "default")) {
+		sa.sa_handler = SIG_DFL;
+		m = M_OTHER;
+	} else if (!strcmp(mode, "ignore")) {
+		sa.sa_handler = SIG_IGN;
+		m = M_OTHER;
+	} else if (!strcmp(mode, "handler") || !strcmp(mode, "restart")) {
+		sa.sa_sigaction = on_signal;
+		sa.sa_flags = SA_SIGINFO;
+		m = M_HANDLER;
+		if (mode[0] == 'r') {
+			sa.sa_flags |= SA_RESTART;
+			m = M_RESTART;
+		}
+		sigfillset(&sa.sa_mask);	/* handlers never nest: lines stay ordered */
+	} else {
+		reply("sigaction", -1, EINVAL);
+		return;
+	}
+	if (sig == SIGCHLD) {
+		reply("sigaction", 0, 0);	/* harness-internal: keep reaping */
+		return;
+	}
+	if (sig < 1 || sig >= NSIGS) {
+		reply("sigaction", -1, EINVAL);
+		return;
+	}
+	sig_mode[sig] = m;	/* before the handler can run */
+	r = sigaction(sig, &sa, NULL);
+	reply("sigaction", r, errno);
+}
+
+static void cmd_reaction(char **f, int n)
+{
+	long long sig, delay, fd;
+	int a;
+	sigset_t all, old;
+
+	for (a = 0; a < A_STOP; a++)
+		if (n == 5 && !strcmp(f[2], act_names[a]))
+			break;
+	if (n != 5 || a == A_STOP || !num(f[1], &sig) || !num(f[3], &delay) ||
+	    !num(f[4], &fd) || nreactions == MAX_REACT) {
+		reply("reaction", -1, EINVAL);
+		return;
+	}
+	/* a handler walking the table must see whole entries only */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	reactions[nreactions] = (struct reaction){ (int)sig, a, (int)fd, delay };
+	nreactions++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	reply("reaction", 0, 0);
+}
+
+/* Raw capget/capset: per-thread, no libcap needed. */
+static int cap_lease(int on)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	unsigned int bit = 1u << (CAP_LEASE % 32);
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	if (on)
+		d[CAP_LEASE / 32].effective |= bit;	/* EPERM if not permitted */
+	else
+		d[CAP_LEASE / 32].effective &= ~bit;	/* permitted keeps it: reversible */
+	return syscall(SYS_capset, &h, d);
+}
+
+/*
+ * fsuid/fsgid decide F_SETLEASE's ownership check and file access; the euid
+ * stays 0 so a fork child can still connect to the driver's socket and a
+ * later "identity 0 1" can go back. CAP_LEASE is toggled in the effective set,
+ * which is what capable() checks. These are per-thread credentials, so the
+ * reaction thread is restarted to inherit them.
+ */
+static void cmd_identity(long long uid, long long caplease)
+{
+	int r = 0, e = 0;
+
+	if (uid < 0 || uid > 0xfffffffeLL) {
+		reply("identity", -1, EINVAL);
+		return;
+	}
+	stop_thread();
+	if (setgroups(uid ? 0 : ngroups0, groups0) < 0) {
+		r = -1;
+		e = errno;
+	}
+	setfsgid(uid);
+	setfsuid(uid);
+	if (!r && ((uid_t)setfsuid(-1) != (uid_t)uid || (gid_t)setfsgid(-1) != (gid_t)uid)) {
+		r = -1;
+		e = EPERM;
+	}
+	if (!r && cap_lease(caplease != 0) < 0) {
+		r = -1;
+		e = errno;
+	}
+	start_thread();
+	reply("identity", r, e);
+}
+
+static void command(char *line)
+{
+	char *f[6];
+	long long a, b;
+	int n, r, e;
+
+	if (!strncmp(line, "open ", 5) || !strncmp(line, "truncate ", 9)) {
+		/* PATH may hold spaces: it runs up to the last field */
+		int is_open = line[0] == 'o';
+		char *path = strchr(line, ' ') + 1, *fl = NULL;
+
+		if (is_open) {
+			fl = strrchr(path, ' ');
+			if (!fl || !num(fl + 1, &a)) {
+				reply("open", -1, EINVAL);
+				return;
+			}
+			*fl = 0;
+			r = open(path, (int)a, 0644);
+			e = errno;
+			reply("open", r, e);
+		} else {
+			r = truncate(path, 0);
+			e = errno;
+			reply("truncate", r, e);
+		}
+		return;
+	}
+
+	n = split(line, f, 6);
+	if (n == 0) {
+		reply("unknown", -1, EINVAL);
+		return;
+	}
+	if (!strcmp(f[0], "close") && n == 2 && num(f[1], &a)) {
+		r = do_close((int)a, &e);
+		reply("close", r, e);
+	} else if (!strcmp(f[0], "dup") && n == 2 && num(f[1], &a)) {
+		r = hidden_fd(a) ? (errno = EBADF, -1) : dup((int)a);
+		reply("dup", r, errno);
+	} else if (!strcmp(f[0], "setlease") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
+		r = do_setlease((int)a, b, &e);
+		reply("fcntl", r, e);
+	} else if (!strcmp(f[0], "getlease") && n == 2 && num(f[1], &a)) {
+		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, F_GETLEASE);
+		reply("fcntl", r, errno);
+	} else if (!strcmp(f[0], "setsig") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
+		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, F_SETSIG, (int)b);
+		reply("fcntl", r, errno);
+	} else if (!strcmp(f[0], "sigaction") && n == 3 && num(f[1], &a)) {
+		cmd_sigaction(a, f[2]);
+	} else if (!strcmp(f[0], "reaction")) {
+		cmd_reaction(f, n);
+	} else if (!strcmp(f[0], "identity") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
+		cmd_identity(a, b);
+	} else if (!strcmp(f[0], "fork") && n == 2) {
+		cmd_fork(f[1]);
+	} else if (!strcmp(f[0], "exit") && n == 2 && num(f[1], &a)) {
+		struct line l;
+
+		begin(&l, mono_ns(), "exit ");
+		put_d(&l, a);
+		end(&l);
+		send_main(&l);
+		_exit((int)a);
+	} else {
+		fprintf(stderr, "lcr_proc: bad command '%s'\n", f[0]);
+		reply(f[0], -1, EINVAL);
+	}
+}
+
+/* Next command line, NUL-terminated; NULL when the driver hung up. */
+static char *next_line(void)
+{
+	char *nl;
+
+	if (iskip) {		/* drop the line handed out last time */
+		memmove(ibuf, ibuf + iskip, ilen - iskip);
+		ilen -= iskip;
+		iskip = 0;
+	}
+	while (!(nl = memchr(ibuf, '\n', ilen))) {
+		ssize_t r;
+
+		if (ilen == sizeof(ibuf)) {
+			fprintf(stderr, "lcr_proc: command line too long\n");
+			_exit(1);
+		}
+		r = recv(SOCK_FD, ibuf + ilen, sizeof(ibuf) - ilen, 0);
+		if (r < 0 && errno == EINTR)
+			continue;	/* a handler without SA_RESTART ran */
+		if (r <= 0)
+			return NULL;
+		ilen += r;
+	}
+	*nl = 0;
+	iskip = nl - ibuf + 1;
+	return ibuf;
+}
+
+int main(int argc, char **argv)
+{
+	char *line;
+	int s;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s SOCKET_PATH NAME\n", argv[0]);
+		return 2;
+	}
+	sock_path = argv[1];
+	reset_signals();
+	connect_driver();
+	make_job_pipe();
+	s = getgroups(MAX_GROUPS, groups0);
+	ngroups0 = s < 0 ? 0 : s;
+	hello(argv[2]);
+	start_thread();
+	while ((line = next_line()))
+		command(line);
+	_exit(0);		/* driver hung up */
+}

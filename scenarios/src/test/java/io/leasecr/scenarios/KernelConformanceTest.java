@@ -1,0 +1,85 @@
+package io.leasecr.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.ScenarioParser;
+import io.leasecr.node.conform.Conformance;
+import io.leasecr.node.conform.KernelRun;
+import io.leasecr.node.conform.KernelSide;
+import io.leasecr.node.linux.NativeProgram;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The real kernel as the oracle: every kernel-runnable shipped scenario runs on the emulator and on
+ * this machine's kernel, and the traces must agree. Skipped, with the reason, where the kernel side
+ * cannot run (not Linux, not root, no gcc, leases disabled), except under CI, which provides all of it.
+ */
+class KernelConformanceTest {
+
+  private static Path helper;
+  private static String unavailable;
+
+  @BeforeAll
+  static void kernelSide() {
+    try {
+      helper = KernelSide.check();
+    } catch (NativeProgram.Unavailable e) {
+      unavailable = e.getMessage();
+    }
+  }
+
+  private static void requireKernelSide() {
+    if (unavailable != null) {
+      if (System.getenv("CI") != null) {
+        fail("CI provides Linux, root, gcc and leases, yet the kernel side cannot run: " + unavailable);
+      }
+      Assumptions.abort("kernel side unavailable here: " + unavailable);
+    }
+  }
+
+  private static List<Path> runnable() {
+    return ShippedScenarios.all().stream().filter(p -> KernelRun.notRunnable(ScenarioParser.parse(p)) == null).toList();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyKernelRunnableScenarioAgreesWithTheKernel() {
+    requireKernelSide();
+    return runnable().stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> {
+      Conformance.Outcome r = Conformance.run(ScenarioParser.parse(path), helper);
+      assertThat(r.comparison().agree())
+          .as("%s differs from the kernel:%n%s%n%s", path, String.join("\n", r.comparison().differences()),
+              r.comparison().sideBySide())
+          .isTrue();
+      assertThat(r.comparison().comparedEvents()).isPositive();
+    }));
+  }
+
+  @Test
+  void nearlyEveryScenarioIsKernelRunnable() {
+    List<String> not = ShippedScenarios.all().stream()
+        .map(ScenarioParser::parse).filter(s -> KernelRun.notRunnable(s) != null).map(Scenario::name).toList();
+    assertThat(not).as("scenarios the kernel cannot run (a filesystem without lease support)")
+        .containsExactly("setlease-einval-no-lease-support");
+  }
+
+  @Test
+  void aWrongRuleInTheEmulatorShowsAsADifference() throws Exception {
+    requireKernelSide();
+    Scenario s = ScenarioParser.parse(ShippedScenarios.root().resolve("leases/break-signal-once-deadline-not-reset.yaml"));
+    Conformance.Outcome r = Conformance.run(s, helper,
+        ConfigFactory.parseString("lease-cr.kernel.inject-faults = [resignal-later-openers]"));
+    assertThat(r.comparison().agree()).isFalse();
+    assertThat(r.comparison().differences()).anySatisfy(d -> assertThat(d).contains("only the emulator").contains("SIGIO"));
+    assertThat(r.comparison().sideBySide()).contains("! ").contains("| kernel");
+  }
+}
