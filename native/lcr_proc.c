@@ -445,15 +445,14 @@ static void move_fd(int from, int to)
 
 static void make_job_pipe(void)
 {
-	int p[2];
+	int p[2], w;
 
 	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) {
 		perror("lcr_proc: pipe2");
 		_exit(1);
 	}
-	/* move the write end first: the read end may sit on JOB_WR's number */
-	int w = fcntl(p[1], F_DUPFD_CLOEXEC, JOB_WR + 1);
-
+	/* park the write end above both slots: the read end may sit on JOB_WR */
+	w = fcntl(p[1], F_DUPFD_CLOEXEC, JOB_WR + 1);
 	close(p[1]);
 	move_fd(p[0], JOB_RD);
 	move_fd(w, JOB_WR);

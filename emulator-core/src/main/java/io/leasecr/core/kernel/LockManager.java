@@ -22,6 +22,7 @@ import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Set;
 import java.util.List;
@@ -101,6 +102,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private final Map<Integer, ActorRef<ProcessActor.Command>> processes = new HashMap<>();
   private final Events events = new Events();
   private final Map<Long, Long> armed = new HashMap<>();
+  private final List<BlockedOpener> wakeUps = new ArrayList<>();
 
   private LockManager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Vfs vfs, LeaseTable table,
       TraceSink trace) {
@@ -138,6 +140,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     }
     LeaseTable.Outcome outcome = table.open(m.pid(), m.reqId(), inode, m.mode(), m.nonblock(), now(), events);
     answer(m.replyTo(), m.reqId(), outcome, m.path());
+    flushWakeUps();
     rearm(inode.ino());
     return this;
   }
@@ -149,6 +152,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       return reply(m.replyTo(), m.reqId(), Errno.ENOENT);
     }
     answer(m.replyTo(), m.reqId(), table.truncate(m.pid(), m.reqId(), inode, now(), events), m.path());
+    flushWakeUps();
     rearm(inode.ino());
     return this;
   }
@@ -176,16 +180,20 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     Errno err = table.setLease(m.pid(), m.fd(), m.ino(), m.fileId(), m.arg(),
         new Credentials(m.fsuid(), m.capLease()), now(), events);
     rearm(m.ino());
-    return reply(m.replyTo(), m.reqId(), err);
+    reply(m.replyTo(), m.reqId(), err);
+    flushWakeUps();
+    return this;
   }
 
   private Behavior<Command> onGetLease(GetLease m) {
     LeaseType type = table.getLease(m.ino(), m.fileId(), now(), events);
     rearm(m.ino());
     if (type == null) {
-      return reply(m.replyTo(), m.reqId(), Errno.EBADF);
+      reply(m.replyTo(), m.reqId(), Errno.EBADF);
+    } else {
+      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), type.value, null, null));
     }
-    m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), type.value, null, null));
+    flushWakeUps();
     return this;
   }
 
@@ -200,6 +208,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   private Behavior<Command> onPut(Put m) {
     table.put(m.ino(), m.fileId(), now(), events);
+    flushWakeUps();
     rearm(m.ino());
     return this;
   }
@@ -216,6 +225,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Behavior<Command> onDeadline(DeadlineReached m) {
     armed.remove(m.ino());
     table.timeOutLeases(m.ino(), now(), events);
+    flushWakeUps();
     rearm(m.ino());
     return this;
   }
@@ -242,6 +252,21 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Behavior<Command> reply(ActorRef<ProcessActor.Command> to, long reqId, Errno err) {
     to.tell(new ProcessActor.KernelReply(reqId, err == null ? 0 : -1, err, null));
     return this;
+  }
+
+  /**
+   * Wakes the openers that the last call let through. The caller's own answer goes first: in the
+   * kernel the woken opener runs after the waker's syscall returns (always so when the waker is a
+   * signal handler interrupting that very opener, as when a holder opens its own file).
+   */
+  private void flushWakeUps() {
+    for (BlockedOpener opener : wakeUps) {
+      ActorRef<ProcessActor.Command> target = processes.get(opener.pid());
+      if (target != null) {
+        target.tell(granted(opener.reqId(), opener.truncate() ? null : opener.file(), opener.file().inode().path()));
+      }
+    }
+    wakeUps.clear();
   }
 
   private long now() {
@@ -280,11 +305,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
     @Override
     public void unblocked(BlockedOpener opener) {
-      ActorRef<ProcessActor.Command> target = processes.get(opener.pid());
-      if (target != null) {
-        target.tell(granted(opener.reqId(), opener.truncate() ? null : opener.file(),
-            opener.file().inode().path()));
-      }
+      wakeUps.add(opener); // sent after the answer to the call that caused it: see flushWakeUps
     }
 
     @Override

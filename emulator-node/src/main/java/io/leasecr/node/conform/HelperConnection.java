@@ -1,6 +1,8 @@
 package io.leasecr.node.conform;
 
+import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.Signals;
+import io.leasecr.core.process.Syscall;
 import io.leasecr.core.trace.TraceEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,8 +23,11 @@ import java.util.function.Consumer;
  */
 final class HelperConnection {
 
-  /** What was sent and awaits its "ret" line. */
-  private record Pending(int step, String call, CompletableFuture<long[]> answer) {}
+  /**
+   * What was sent and awaits its "ret" line. {@code childPid}: for a fork, the scenario's pid of the
+   * child, reported instead of the real one.
+   */
+  private record Pending(int step, String call, int childPid, CompletableFuture<long[]> answer) {}
 
   final String name;
   final int pid;
@@ -54,13 +59,18 @@ final class HelperConnection {
 
   /** Sends a command; step > 0 for a scenario step (its enter event is traced), 0 for set-up. */
   synchronized CompletableFuture<long[]> send(int step, String call, String line, Map<String, Object> args) {
+    return send(step, call, line, args, 0);
+  }
+
+  synchronized CompletableFuture<long[]> send(int step, String call, String line, Map<String, Object> args,
+      int childPid) {
     CompletableFuture<long[]> answer = new CompletableFuture<>();
     if (step > 0 && pending.stream().noneMatch(p -> p.step > 0)) {
       run.emit(new TraceEvent(run.now(), "enter", pid, name, step, call, args, null, null));
     } else if (step > 0) {
       queuedArgs.put(step, args);
     }
-    pending.add(new Pending(step, call, answer));
+    pending.add(new Pending(step, call, childPid, answer));
     try {
       channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
     } catch (IOException e) {
@@ -121,11 +131,23 @@ final class HelperConnection {
       }
       case "react" -> {
         String action = f[2];
-        synchronized (this) {
-          reactions.add(action.equals("close") ? "close" : "fcntl");
+        if (!action.equals("nothing")) { // "nothing" makes no call, so no "ret" follows
+          synchronized (this) {
+            reactions.add(action.equals("close") ? "close" : "fcntl");
+          }
         }
+        int fd = Integer.parseInt(f[3]);
         run.emit(new TraceEvent(t, "reaction", pid, name, 0, null, TraceEvent.args(
-            "signal", run.reactionSignal(name, action), "action", action, "fd", Integer.parseInt(f[3])), null, null));
+            "signal", run.reactionSignal(name, action), "action", action, "fd", fd), null, null));
+        Syscall call = switch (action) {
+          case "release" -> new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.UNLCK.value);
+          case "downgrade" -> new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.RDLCK.value);
+          case "close" -> new Syscall.Close(fd);
+          default -> null;
+        };
+        if (call != null) {
+          run.emit(new TraceEvent(t, "enter", pid, name, 0, call.name(), call.traceArgs(), null, null));
+        }
       }
       case "exit" -> {
         exitReported = true;
@@ -150,6 +172,9 @@ final class HelperConnection {
       p = pending.poll();
       if (p == null) {
         return;
+      }
+      if (p.childPid > 0 && result > 0) {
+        result = p.childPid;
       }
       if (p.step > 0) {
         emitReturn(t, p.step, call, result, errno);

@@ -50,6 +50,7 @@ public final class KernelRun {
   private Path socket;
   private ServerSocketChannel server;
   private volatile long startNanos;
+  private boolean finished;
 
   public KernelRun(Scenario scenario, TimeScale scale, Path binary) {
     this.scenario = scenario;
@@ -70,9 +71,6 @@ public final class KernelRun {
     for (Scenario.ProcessDecl p : s.processes()) {
       if (p.spec().reactions().stream().anyMatch(r -> r.jitterMs() > 0)) {
         return p.name() + "'s reaction jitter is drawn by the emulator's seeded random";
-      }
-      if (p.spec().cred().fsuid() == 0 && !p.spec().cred().capLease()) {
-        return p.name() + " is root without CAP_LEASE, which the helper does not set up";
       }
     }
     return null;
@@ -153,7 +151,7 @@ public final class KernelRun {
             TraceEvent.args("signal", Signals.name(code - 128)), null, null));
       }
     });
-    if (p.spec().cred().fsuid() != 0) {
+    if (p.spec().cred().fsuid() != 0 || !p.spec().cred().capLease()) {
       setUp(c, "identity " + p.spec().cred().fsuid() + " " + (p.spec().cred().capLease() ? 1 : 0));
     }
     for (Map.Entry<Integer, Disposition> d : p.spec().dispositions().entrySet()) {
@@ -219,7 +217,8 @@ public final class KernelRun {
         if (call.syscall() instanceof Syscall.Fork fork) {
           expect(fork.childName());
         }
-        c.send(step.number(), call.syscall().name(), command(call.syscall()), call.syscall().traceArgs());
+        int child = call.syscall() instanceof Syscall.Fork f ? f.childPid() : 0;
+        c.send(step.number(), call.syscall().name(), command(call.syscall()), call.syscall().traceArgs(), child);
         if (call.syscall() instanceof Syscall.Fork fork && !c.busy()) {
           await(expect(fork.childName()), fork.childName() + " did not connect after fork");
         }
@@ -243,6 +242,9 @@ public final class KernelRun {
     sleepUntil(horizonMs + scale.toleranceMs());
     emit(new TraceEvent(now(), "locks", 0, "scenario", 0, null,
         TraceEvent.args("lines", ProcLocksReader.read(inos, realPids())), null, null));
+    synchronized (events) {
+      finished = true;
+    }
   }
 
   private Map<Integer, Integer> realPids() {
@@ -285,7 +287,9 @@ public final class KernelRun {
 
   void emit(TraceEvent e) {
     synchronized (events) {
-      events.add(e);
+      if (!finished) { // the tear-down's kills are not part of the scenario
+        events.add(e);
+      }
     }
   }
 
