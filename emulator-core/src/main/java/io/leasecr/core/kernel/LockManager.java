@@ -4,7 +4,10 @@ import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.BlockedOpener;
 import io.leasecr.core.locks.Credentials;
 import com.typesafe.config.Config;
+import io.leasecr.core.checkpoint.ImageCodec;
 import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.RestartPolicy;
+import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.core.locks.Fault;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.Lease;
@@ -24,6 +27,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +82,20 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   public record LocksReport(List<String> lines) {}
 
+  /** A process exists (spawned, forked or restored): where its signals go. */
+  public record Register(int pid, ActorRef<ProcessActor.Command> process) implements Command {}
+
+  /** Checkpoint: the lease table at the frozen instant, as the image's files and leases. */
+  public record Save(ActorRef<LocksSaved> replyTo) implements Command {}
+
+  public record LocksSaved(CheckpointImage part) {}
+
+  /**
+   * Restart from an image for the processes {@code pids} (all of the image's, or a subset), with the
+   * break-time policy and the seed's or CRIU's semantics.
+   */
+  public record Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu) implements Command {}
+
   /** Local timer message: never crosses a node. */
   private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
 
@@ -103,6 +121,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private final Events events = new Events();
   private final Map<Long, Long> armed = new HashMap<>();
   private final List<BlockedOpener> wakeUps = new ArrayList<>();
+  /** Signals raised by a restore (CRIU's re-break) before the restored processes exist. */
+  private final Map<Integer, List<ProcessActor.Signal>> heldSignals = new HashMap<>();
+  private boolean restoring;
 
   private LockManager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Vfs vfs, LeaseTable table,
       TraceSink trace) {
@@ -129,6 +150,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(ProcessExited.class, this::onProcessExited)
         .onMessage(SetSysctl.class, this::onSetSysctl)
         .onMessage(ShowLocks.class, this::onShowLocks)
+        .onMessage(Register.class, this::onRegister)
+        .onMessage(Save.class, this::onSave)
+        .onMessage(Restore.class, this::onRestore)
         .build();
   }
 
@@ -249,6 +273,52 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     return this;
   }
 
+  private Behavior<Command> onRegister(Register m) {
+    processes.put(m.pid(), m.process());
+    List<ProcessActor.Signal> held = heldSignals.remove(m.pid());
+    if (held != null) {
+      held.forEach(m.process()::tell); // raised while the tree was being restored
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSave(Save m) {
+    m.replyTo().tell(new LocksSaved(ImageCodec.locks(table.save(now())).build()));
+    return this;
+  }
+
+  private Behavior<Command> onRestore(Restore m) throws java.io.NotSerializableException {
+    Map<Long, Integer> refs = new HashMap<>();
+    Set<Long> breakers = new HashSet<>();
+    for (io.leasecr.proto.image.Process p : m.image().getProcessesList()) {
+      if (!m.pids().contains(p.getSpec().getPid())) {
+        continue;
+      }
+      p.getFdsMap().values().forEach(id -> refs.merge(id, 1, Integer::sum));
+      if (p.hasPending() && p.getPending().getBlocked()) {
+        io.leasecr.proto.wire.Syscall call = p.getPending().getCall();
+        String path = call.hasOpen() ? call.getOpen().getPath() : call.getTruncatePath();
+        Inode inode = vfs.lookup(path);
+        if (inode != null) {
+          breakers.add(inode.ino());
+        }
+      }
+    }
+    processes.clear();
+    heldSignals.clear();
+    timers.cancelAll();
+    armed.clear();
+    restoring = true;
+    table.restore(ImageCodec.savedLocks(m.image(), vfs), refs, breakers, RestartPolicy.parse(m.policy()), m.criu(),
+        now(), events);
+    restoring = false;
+    flushWakeUps();
+    for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
+      rearm(ctx.inode().ino());
+    }
+    return this;
+  }
+
   private Behavior<Command> reply(ActorRef<ProcessActor.Command> to, long reqId, Errno err) {
     to.tell(new ProcessActor.KernelReply(reqId, err == null ? 0 : -1, err, null));
     return this;
@@ -296,6 +366,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       ActorRef<ProcessActor.Command> target = processes.get(pid);
       if (target != null) {
         target.tell(new ProcessActor.Signal(signo, siCode, siFd));
+      } else if (restoring) {
+        heldSignals.computeIfAbsent(pid, p -> new ArrayList<>()).add(new ProcessActor.Signal(signo, siCode, siFd));
       } else if (trace.enabled()) {
         trace.emit(new TraceEvent(now(), "note", 0, "kernel", 0, null,
             TraceEvent.args("text", Signals.name(signo) + " for " + lease.file().inode().path()

@@ -1,5 +1,6 @@
 package io.leasecr.core.kernel;
 
+import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Errno;
 import io.leasecr.core.process.Fd;
 import io.leasecr.core.process.ProcessActor;
@@ -7,10 +8,14 @@ import io.leasecr.core.process.ProcessSpec;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;
 import io.leasecr.core.time.EmulatedTime;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -38,12 +43,26 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
 
   public record Exited(int pid) implements Command {}
 
+  /** Checkpoint: collect every process's state. */
+  public record Save(ActorRef<ProcessesSaved> replyTo) implements Command {}
+
+  public record ProcessesSaved(List<io.leasecr.proto.image.Process> processes) {}
+
+  /** Restart: the current tree is gone; these processes come back from the image. */
+  public record Restore(List<io.leasecr.proto.image.Process> processes, List<io.leasecr.proto.image.OpenFile> files)
+      implements Command {}
+
+  private record Collected(ProcessActor.Saved saved) implements Command, NoSerializationVerificationNeeded {}
+
   public static Behavior<Command> create(ActorRef<LockManager.Command> locks, TraceSink trace) {
     return Behaviors.setup(ctx -> new ProcessTable(ctx, locks, trace));
   }
 
   private final ProcessActor.Kernel kernel;
   private final Map<Integer, ActorRef<ProcessActor.Command>> byPid = new HashMap<>();
+  private ActorRef<ProcessesSaved> saveReplyTo;
+  private List<io.leasecr.proto.image.Process> saving;
+  private int epoch;
 
   private ProcessTable(ActorContext<Command> ctx, ActorRef<LockManager.Command> locks, TraceSink trace) {
     super(ctx);
@@ -57,6 +76,9 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
         .onMessage(Forked.class, m -> start(m.child(), m.fds(), m.leaseFds()))
         .onMessage(Deliver.class, this::onDeliver)
         .onMessage(Exited.class, this::onExited)
+        .onMessage(Save.class, this::onSave)
+        .onMessage(Collected.class, this::onCollected)
+        .onMessage(Restore.class, this::onRestore)
         .build();
   }
 
@@ -65,7 +87,56 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
       note(spec.pid(), spec.name(), "pid " + spec.pid() + " is already in use: process not started");
       return this;
     }
-    byPid.put(spec.pid(), getContext().spawn(ProcessActor.create(spec, fds, leaseFds, kernel), "pid-" + spec.pid()));
+    return register(spec.pid(), getContext().spawn(ProcessActor.create(spec, fds, leaseFds, kernel), name(spec.pid())));
+  }
+
+  private Behavior<Command> register(int pid, ActorRef<ProcessActor.Command> ref) {
+    byPid.put(pid, ref);
+    kernel.locks().tell(new LockManager.Register(pid, ref));
+    return this;
+  }
+
+  /** Actor names carry the restart epoch: a stopped process's name stays taken until it has terminated. */
+  private String name(int pid) {
+    return epoch == 0 ? "pid-" + pid : "pid-" + pid + "-r" + epoch;
+  }
+
+  private Behavior<Command> onSave(Save m) {
+    saveReplyTo = m.replyTo();
+    saving = new ArrayList<>();
+    if (byPid.isEmpty()) {
+      return finishSave();
+    }
+    ActorRef<ProcessActor.Saved> adapter = getContext().messageAdapter(ProcessActor.Saved.class, Collected::new);
+    byPid.values().forEach(p -> p.tell(new ProcessActor.Save(adapter)));
+    return this;
+  }
+
+  private Behavior<Command> onCollected(Collected m) {
+    saving.add(m.saved().image());
+    return saving.size() == byPid.size() ? finishSave() : this;
+  }
+
+  private Behavior<Command> finishSave() {
+    saving.sort(Comparator.comparingInt(p -> p.getSpec().getPid()));
+    saveReplyTo.tell(new ProcessesSaved(List.copyOf(saving)));
+    saving = null;
+    return this;
+  }
+
+  private Behavior<Command> onRestore(Restore m) {
+    byPid.values().forEach(getContext()::stop); // the old tree is gone, without exit(2): it crashed or was frozen
+    byPid.clear();
+    epoch++;
+    Map<Long, Fd> files = new HashMap<>();
+    for (io.leasecr.proto.image.OpenFile f : m.files()) {
+      files.put(f.getId(), new Fd(f.getIno(), f.getId(), f.getPath(), AccessMode.valueOf(f.getMode().name()),
+          f.getNonblock()));
+    }
+    for (io.leasecr.proto.image.Process p : m.processes()) {
+      int pid = p.getSpec().getPid();
+      register(pid, getContext().spawn(ProcessActor.restored(p, files, kernel), name(pid)));
+    }
     return this;
   }
 

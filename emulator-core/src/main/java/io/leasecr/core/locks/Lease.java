@@ -24,6 +24,13 @@ public final class Lease {
   LeaseType typePrev;
   /** The seed's fl_break_notified: the holder was signalled for the current break. */
   boolean breakNotified;
+  /**
+   * Restored from a checkpoint taken during a break: the next break keeps {@code typePrev}, takes
+   * {@code restoredBreakTime} as its deadline (if set) and signals only if the holder was not
+   * signalled before the checkpoint (the seed's __break_lease changes).
+   */
+  boolean restored;
+  long restoredBreakTime;
 
   Lease(OpenFile file, int pid, long order, LeaseType type) {
     this.file = file;
@@ -66,6 +73,10 @@ public final class Lease {
 
   public boolean breakNotified() {
     return breakNotified;
+  }
+
+  public boolean restored() {
+    return restored;
   }
 
   public long breakTime() {

@@ -230,6 +230,8 @@ public final class LeaseTable {
         continue;
       }
       boolean wasBreaking = l.breaking();
+      // a break resumed after restart keeps the restored deadline (the seed: "if ->fl_break_time is set")
+      long deadline = l.restored && l.restoredBreakTime != 0 ? l.restoredBreakTime : breakTime;
       if (wantWrite) {
         if (l.unlockPending) {
           if (faults.contains(Fault.RESIGNAL_LATER_OPENERS)) {
@@ -238,16 +240,21 @@ public final class LeaseTable {
           continue; // later writers neither re-signal nor move the deadline
         }
         l.unlockPending = true;
-        l.breakTime = breakTime;
+        l.breakTime = deadline;
       } else {
         if (l.breaking()) {
           continue;
         }
         l.downgradePending = true;
-        l.downgradeTime = breakTime;
+        l.downgradeTime = deadline;
       }
-      if (!wasBreaking) {
-        l.typePrev = l.type; // the type before this break, for checkpoint/restart
+      if (!wasBreaking && l.typePrev == null) {
+        l.typePrev = l.type; // the type before this break; a restored one is kept (recursive C/R)
+      }
+      if (l.restored && l.breakNotified) {
+        ev.leaseChanged(l, (wantWrite ? "break resumed: unlock pending" : "break resumed: downgrade pending")
+            + ", holder not signalled again");
+        continue;
       }
       leaseBreakCallback(l, ev);
       ev.leaseChanged(l, wantWrite ? "break: unlock pending" : "break: downgrade pending");
@@ -326,6 +333,8 @@ public final class LeaseTable {
     if (!lease.breaking()) {
       lease.typePrev = null;
       lease.breakNotified = false;
+      lease.restored = false;
+      lease.restoredBreakTime = 0;
     }
     ev.leaseChanged(lease, why);
     wakeUpBlocks(ctx, ev);
@@ -482,4 +491,104 @@ public final class LeaseTable {
     FileLockContext ctx = contexts.get(ino);
     return ctx == null ? 0 : ctx.nextDeadline();
   }
+
+  // ------------------------------------------------------------------ checkpoint / restart
+
+  /** The whole table at a consistent cut (the tree is frozen): what a checkpoint image keeps. */
+  public SavedLocks save(long now) {
+    List<SavedLocks.File> files = new ArrayList<>();
+    List<SavedLocks.Saved> leases = new ArrayList<>();
+    List<FileLockContext> all = contexts();
+    all.sort((a, b) -> Long.compare(a.inode.ino(), b.inode.ino()));
+    for (FileLockContext ctx : all) {
+      List<OpenFile> open = new ArrayList<>(ctx.files.values());
+      open.sort((a, b) -> Long.compare(a.id, b.id));
+      for (OpenFile f : open) {
+        files.add(new SavedLocks.File(f.id, f.inode, f.mode, f.nonblock, f.ownerPid, f.signum, f.fasyncFd));
+      }
+    }
+    List<Lease> ordered = new ArrayList<>();
+    all.forEach(ctx -> ordered.addAll(ctx.leases));
+    ordered.sort((a, b) -> Long.compare(a.order, b.order));
+    for (Lease l : ordered) {
+      long deadline = l.deadline();
+      leases.add(new SavedLocks.Saved(l.file.id, l.pid, l.type, l.unlockPending, l.downgradePending,
+          l.typePrev, l.breakNotified, deadline == 0 ? -1 : Math.max(0, deadline - now)));
+    }
+    return new SavedLocks(leaseBreakTime, leasesEnable, files, leases);
+  }
+
+  /**
+   * Restart: rebuild the table from a checkpoint for the restored processes. {@code refs} counts,
+   * per open file description, the fds of the restored processes that refer to it (descriptions
+   * nobody restored are gone, and their leases with them). {@code breakerInodes} are the inodes on
+   * which a restored process was blocked in open: only there does a break resume.
+   *
+   * <p>Seed mode: a lease that was being broken goes back to its holder with the type it had before
+   * the break (fl_type_prev), keeps the notified flag, and gets the deadline the policy gives, counted
+   * from {@code now}; the restored breaker's retried open starts the break again. Without a restored
+   * breaker (a partial restart) no deadline is kept: a new breaker waits the whole lease-break-time,
+   * and the holder, already notified, is not signalled again (the seed's noted downside).
+   *
+   * <p>CRIU mode: only the target type counts; the previous type is guessed (read first, then write)
+   * and the lease is re-broken with an O_NONBLOCK open, which starts a fresh, full break.
+   */
+  public void restore(SavedLocks saved, Map<Long, Integer> refs, Set<Long> breakerInodes, RestartPolicy policy,
+      boolean criu, long now, LockEvents ev) {
+    contexts.clear();
+    leaseBreakTime = saved.leaseBreakTime();
+    leasesEnable = saved.leasesEnable();
+    Map<Long, OpenFile> byId = new HashMap<>();
+    for (SavedLocks.File f : saved.files()) {
+      int n = refs.getOrDefault(f.id(), 0);
+      if (n == 0) {
+        continue;
+      }
+      FileLockContext ctx = contextFor(f.inode());
+      OpenFile file = new OpenFile(f.id(), f.inode(), f.mode(), f.nonblock());
+      file.refs = n;
+      file.ownerPid = f.ownerPid();
+      file.signum = f.signum();
+      file.fasyncFd = f.fasyncFd();
+      ctx.files.put(file.id, file);
+      ctx.nextFileSeq = Math.max(ctx.nextFileSeq, (file.id & 0xffffff) + 1);
+      getAccess(ctx, file);
+      byId.put(file.id, file);
+    }
+    List<Rebreak> rebreak = new ArrayList<>();
+    for (SavedLocks.Saved s : saved.leases()) {
+      OpenFile file = byId.get(s.fileId());
+      if (file == null) {
+        continue;
+      }
+      FileLockContext ctx = contexts.get(file.inode.ino());
+      Lease l = new Lease(file, s.pid(), leaseOrder++, s.type());
+      ctx.leases.add(l);
+      if (!s.breaking()) {
+        ev.leaseChanged(l, "restored");
+        continue;
+      }
+      if (criu) {
+        // CRIU saw only the target type: it guesses the previous one, read first, then write
+        l.type = ctx.writeCount > 0 ? LeaseType.WRLCK : LeaseType.RDLCK;
+        ev.leaseChanged(l, "restored as CRIU does: previous type guessed " + l.type.procName);
+        rebreak.add(new Rebreak(ctx, s.targetType() == LeaseType.UNLCK));
+        continue;
+      }
+      l.type = s.typePrev() != null ? s.typePrev() : s.type();
+      l.typePrev = s.typePrev();
+      l.breakNotified = s.breakNotified();
+      l.restored = true;
+      long left = breakerInodes.contains(file.inode.ino()) ? policy.timeLeft(s.remainingMs(), leaseBreakTime) : -1;
+      l.restoredBreakTime = left < 0 ? 0 : Math.max(1, now + left);
+      ev.leaseChanged(l, "restored to its type before the break"
+          + (l.restoredBreakTime != 0 ? " (" + policy + ")" : ", no breaker restored"));
+    }
+    for (Rebreak r : rebreak) {
+      breakLease(r.ctx, r.writer, true, now, ev); // CRIU's O_NONBLOCK open: EWOULDBLOCK, a fresh break goes on
+    }
+  }
+
+  private record Rebreak(FileLockContext ctx, boolean writer) {}
+
 }

@@ -9,6 +9,7 @@ import io.leasecr.core.time.EmulatedClock;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;
+import io.leasecr.core.wire.WireTypes;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -52,6 +53,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   public record StepDone(int pid, int step, String call, long result, Errno errno) {}
 
+  /** Checkpoint: report this process's state (the tree is frozen, nothing is in flight). */
+  public record Save(ActorRef<Saved> replyTo) implements Command {}
+
+  public record Saved(io.leasecr.proto.image.Process image) {}
+
   /** The actors a process talks to, and where it reports what it does. */
   public record Kernel(ActorRef<LockManager.Command> locks, ActorRef<ProcessTable.Command> processes,
       TraceSink trace) {}
@@ -61,6 +67,21 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       Kernel kernel) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new ProcessActor(ctx, timers, spec, fds, leaseFds, kernel)));
+  }
+
+  /**
+   * A process rehydrated from a checkpoint image: its pending reactions are re-armed with the time
+   * they had left, and a call it was blocked in fails with -ERESTARTSYS and is retried.
+   */
+  public static Behavior<Command> restored(io.leasecr.proto.image.Process image, Map<Long, Fd> files, Kernel kernel) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ProcessSpec spec = WireTypes.spec(image.getSpec());
+      TreeMap<Integer, Fd> fds = new TreeMap<>();
+      image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
+      ProcessActor p = new ProcessActor(ctx, timers, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
+      p.resume(image);
+      return p;
+    }));
   }
 
   /** fds 0-2 are the standard streams, not modelled: the first open returns 3, as in a real process. */
@@ -76,6 +97,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Map<Long, Call> inFlight;
   private ArrayDeque<Run> waiting;
   private SplittableRandom random;
+  /** When each armed reaction is due (emulated ms): a checkpoint saves the time they have left. */
+  private Map<ReactionDue, Long> reactionsDue;
   private long nextReq = 1;
   private boolean dying;
   private int exitStatus;
@@ -122,6 +145,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
         .onMessage(Blocked.class, this::onBlocked)
         .onMessage(Signal.class, this::onSignal)
         .onMessage(ReactionDue.class, this::onReactionDue)
+        .onMessage(Save.class, this::onSave)
         .build();
   }
 
@@ -143,10 +167,14 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private Behavior<Command> execute(Syscall call, int step, ActorRef<StepDone> replyTo, boolean main) {
-    Call c = new Call(call, step, replyTo, main, now());
     if (kernel.trace().enabled()) {
       emit("enter", step, call.name(), call.traceArgs(), null, null);
     }
+    return perform(new Call(call, step, replyTo, main, now()));
+  }
+
+  private Behavior<Command> perform(Call c) {
+    Syscall call = c.syscall;
     if (call instanceof Syscall.Open open) {
       send(c, req -> new LockManager.Open(spec.pid(), req, open.path(), open.mode(), open.nonblock(),
           getContext().getSelf()));
@@ -416,16 +444,26 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
         }
         delay += random.nextLong(r.jitterMs() + 1);
       }
-      ReactionDue due = new ReactionDue(r, s.siFd());
-      if (delay == 0) {
-        getContext().getSelf().tell(due);
-      } else {
-        timers.startSingleTimer(due, due, Duration.ofMillis(delay));
-      }
+      arm(new ReactionDue(r, s.siFd()), delay);
     }
   }
 
+  private void arm(ReactionDue due, long delay) {
+    if (delay == 0) {
+      getContext().getSelf().tell(due);
+      return;
+    }
+    if (reactionsDue == null) {
+      reactionsDue = new LinkedHashMap<>();
+    }
+    reactionsDue.put(due, now() + delay);
+    timers.startSingleTimer(due, due, Duration.ofMillis(delay));
+  }
+
   private Behavior<Command> onReactionDue(ReactionDue due) {
+    if (reactionsDue != null) {
+      reactionsDue.remove(due);
+    }
     if (dying) {
       return this;
     }
@@ -441,6 +479,64 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       case CLOSE -> execute(new Syscall.Close(fd), 0, null, false);
       case NOTHING -> this;
     };
+  }
+
+  // ------------------------------------------------------------------ checkpoint / restart
+
+  private Behavior<Command> onSave(Save m) {
+    io.leasecr.proto.image.Process.Builder b = io.leasecr.proto.image.Process.newBuilder()
+        .setSpec(WireTypes.spec(new ProcessSpec(spec.pid(), spec.ppid(), spec.name(), spec.cred(), dispositions,
+            spec.reactions(), spec.seed())));
+    fds.forEach((fd, entry) -> b.putFds(fd, entry.fileId()));
+    if (leaseFds != null) {
+      b.addAllLeaseFds(leaseFds);
+    }
+    Call main = mainCall();
+    if (main != null) {
+      b.setPending(pending(main.syscall, main.step, main.blocked, main.startedAt));
+    }
+    if (waiting != null) {
+      for (Run r : waiting) {
+        b.addQueued(pending(r.call(), r.step(), false, now()));
+      }
+    }
+    if (reactionsDue != null) {
+      reactionsDue.forEach((due, at) -> b.addReactions(io.leasecr.proto.image.PendingReaction.newBuilder()
+          .setReaction(WireTypes.reaction(due.reaction())).setSiFd(due.siFd()).setRemainingMs(Math.max(0, at - now()))));
+    }
+    m.replyTo().tell(new Saved(b.build()));
+    return this;
+  }
+
+  private static io.leasecr.proto.image.PendingCall pending(Syscall call, int step, boolean blocked, long startedAt) {
+    return io.leasecr.proto.image.PendingCall.newBuilder().setCall(WireTypes.syscall(call)).setStep(step)
+        .setBlocked(blocked).setStartedAtMs(startedAt).build();
+  }
+
+  /** After a restore: re-arm reactions, retry the interrupted call, queue the program's next steps. */
+  private void resume(io.leasecr.proto.image.Process image) throws java.io.NotSerializableException {
+    for (io.leasecr.proto.image.PendingReaction r : image.getReactionsList()) {
+      arm(new ReactionDue(WireTypes.reaction(r.getReaction()), r.getSiFd()), r.getRemainingMs());
+    }
+    for (io.leasecr.proto.image.PendingCall q : image.getQueuedList()) {
+      if (waiting == null) {
+        waiting = new ArrayDeque<>(2);
+      }
+      waiting.add(new Run(WireTypes.syscall(q.getCall()), q.getStep(), null));
+    }
+    if (image.hasPending()) {
+      io.leasecr.proto.image.PendingCall p = image.getPending();
+      Syscall call = WireTypes.syscall(p.getCall());
+      // the sleep ended with -ERESTARTSYS at the checkpoint: the call starts again, as a restarted syscall
+      emit("restart", p.getStep(), call.name(), TraceEvent.args("after", "restore", "errno", "ERESTARTSYS"), null, null);
+      perform(new Call(call, p.getStep(), null, true, now()));
+    } else if (waiting != null) {
+      Run next = waiting.poll();
+      if (waiting.isEmpty()) {
+        waiting = null;
+      }
+      execute(next.call(), next.step(), next.replyTo(), true);
+    }
   }
 
   // ------------------------------------------------------------------ death

@@ -41,15 +41,18 @@ public final class ScenarioParser {
       "name", "pid", "parent", "uid", "cap_lease", "forked", "signals", "on_signal");
   private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
   private static final Set<String> ACTIONS = Set.of(
-      "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks");
+      "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks",
+      "checkpoint", "restart");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
-      "proc_locks", "flags", "fd", "arg", "signal", "action", "value", "expect");
+      "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "signal", "action", "value", "image", "policy",
+      "only", "mode", "leave_running", "expect");
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
       "result", "errno", "blocked", "returns_at", "still_blocked", "locks");
   private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count");
 
   private final String file;
+  private final Set<String> checkpoints = new HashSet<>();
 
   private ScenarioParser(String file) {
     this.file = file;
@@ -264,6 +267,7 @@ public final class ScenarioParser {
   private List<Step> steps(YamlNode node, Processes procs) {
     List<Step> steps = new ArrayList<>();
     Set<String> forkedChildren = new HashSet<>();
+    checkpoints.clear();
     int n = 0;
     long lastAt = 0;
     for (YamlNode s : node.list()) {
@@ -307,11 +311,51 @@ public final class ScenarioParser {
       case "proc_locks" -> {
         return new Step.ShowLocks();
       }
+      case "checkpoint" -> {
+        if (!checkpoints.add(arg.text())) {
+          throw arg.error("checkpoint id '" + arg.text() + "' is used twice");
+        }
+        return new Step.Checkpoint(arg.text(), m.containsKey("image") ? m.get("image").text() : null,
+            m.containsKey("leave_running") && m.get("leave_running").bool());
+      }
+      case "restart" -> {
+        return restart(arg, m, procs);
+      }
       default -> {
         Scenario.ProcessDecl proc = process(required(m, "proc", s.node), procs);
         return new Step.Call(proc.name(), proc.pid(), syscall(verb, arg, m, s, procs, forkedChildren));
       }
     }
+  }
+
+  private Step.Action restart(YamlNode arg, Map<String, YamlNode> m, Processes procs) {
+    String image = m.containsKey("image") ? m.get("image").text() : null;
+    String id = arg.text();
+    if (image == null && !checkpoints.contains(id)) {
+      throw arg.error("restart of '" + id + "': no checkpoint step with that id above (or give 'image: FILE')");
+    }
+    String policy = m.containsKey("policy") ? m.get("policy").text() : "remaining";
+    try {
+      io.leasecr.core.locks.RestartPolicy.parse(policy);
+    } catch (IllegalArgumentException e) {
+      throw m.get("policy").error(e.getMessage());
+    }
+    boolean criu = false;
+    if (m.containsKey("mode")) {
+      String mode = m.get("mode").text();
+      if (!mode.equals("seed") && !mode.equals("criu")) {
+        throw m.get("mode").error("restart mode must be seed or criu, got '" + mode + "'");
+      }
+      criu = mode.equals("criu");
+    }
+    List<String> only = null;
+    if (m.containsKey("only")) {
+      only = new ArrayList<>();
+      for (YamlNode p : m.get("only").list()) {
+        only.add(process(p, procs).name());
+      }
+    }
+    return new Step.Restart(image != null && !checkpoints.contains(id) ? null : id, image, policy, criu, only);
   }
 
   private Scenario.ProcessDecl process(YamlNode node, Processes procs) {

@@ -1,5 +1,7 @@
 package io.leasecr.core.scenario;
 
+import io.leasecr.core.checkpoint.ImageCodec;
+import io.leasecr.core.checkpoint.ImageFiles;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.Signals;
@@ -8,7 +10,13 @@ import io.leasecr.core.time.EmulatedClock;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;
+import io.leasecr.proto.image.CheckpointImage;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -36,6 +44,10 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
 
   private record Locks(int step, List<String> lines) implements Command {}
 
+  private record LocksPart(LockManager.LocksSaved saved) implements Command {}
+
+  private record ProcessesPart(ProcessTable.ProcessesSaved saved) implements Command {}
+
   public static Behavior<Command> create(Scenario scenario, TraceSink trace, CompletableFuture<List<String>> done) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ScenarioRunner(ctx, timers, scenario, trace, done)));
   }
@@ -47,7 +59,12 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   private final CompletableFuture<List<String>> done;
   private final ActorRef<LockManager.Command> locks;
   private final ActorRef<ProcessTable.Command> processes;
+  private final Map<String, CheckpointImage> checkpoints = new HashMap<>();
   private int next;
+  /** The checkpoint being taken: the tree is frozen until both halves are in. */
+  private Step inCheckpoint;
+  private CheckpointImage.Builder locksPart;
+  private List<io.leasecr.proto.image.Process> processesPart;
 
   private ScenarioRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, Scenario scenario,
       TraceSink trace, CompletableFuture<List<String>> done) {
@@ -78,6 +95,14 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
         .onMessage(NextStep.class, m -> onNextStep())
         .onMessage(Locks.class, this::onLocks)
         .onMessage(Idle.class, m -> onIdle())
+        .onMessage(LocksPart.class, m -> {
+          locksPart = m.saved().part().toBuilder();
+          return checkpointDone();
+        })
+        .onMessage(ProcessesPart.class, m -> {
+          processesPart = m.saved().processes();
+          return checkpointDone();
+        })
         .build();
   }
 
@@ -100,6 +125,15 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       emit("kill", step.number(), TraceEvent.args("target", kill.proc(), "targetPid", kill.pid(),
           "signal", Signals.name(kill.signo())));
       processes.tell(new ProcessTable.Deliver(kill.pid(), new ProcessActor.Signal(kill.signo(), Signals.SI_USER, -1)));
+    } else if (action instanceof Step.Checkpoint) {
+      // freeze: no timer (process step, reaction, lease deadline) fires until the image is complete
+      clock.setPaused(true);
+      inCheckpoint = step;
+      locks.tell(new LockManager.Save(getContext().messageAdapter(LockManager.LocksSaved.class, LocksPart::new)));
+      processes.tell(new ProcessTable.Save(
+          getContext().messageAdapter(ProcessTable.ProcessesSaved.class, ProcessesPart::new)));
+    } else if (action instanceof Step.Restart restart) {
+      return restart(step, restart);
     } else if (action instanceof Step.SetSysctl sysctl) {
       emit("sysctl", step.number(), TraceEvent.args("name", sysctl.name(), "value", sysctl.value()));
       locks.tell(new LockManager.SetSysctl(sysctl.name(), sysctl.value()));
@@ -110,6 +144,70 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     }
     scheduleNext();
     return this;
+  }
+
+  private Behavior<Command> checkpointDone() {
+    if (locksPart == null || processesPart == null) {
+      return this;
+    }
+    Step.Checkpoint c = (Step.Checkpoint) inCheckpoint.action();
+    CheckpointImage image = locksPart.setMagic(ImageCodec.MAGIC).setId(c.id()).setTakenAtMs(clock.nowMillis())
+        .setScenario(scenario.name()).addAllProcesses(processesPart).build();
+    checkpoints.put(c.id(), image);
+    emit("checkpoint", inCheckpoint.number(), TraceEvent.args("id", c.id(), "processes", image.getProcessesCount(),
+        "leases", image.getLeasesCount(), "bytes", image.getSerializedSize(), "image", c.imageFile(),
+        "tree", c.leaveRunning() ? "left running" : "stopped"));
+    if (c.imageFile() != null) {
+      try {
+        ImageFiles.write(resolve(c.imageFile()), image);
+      } catch (IOException e) {
+        done.completeExceptionally(new IllegalStateException("cannot write image " + c.imageFile() + ": " + e.getMessage()));
+        return Behaviors.stopped();
+      }
+    }
+    if (!c.leaveRunning()) {
+      // like a CRIU dump: the tree goes (no exit(2), no trace of its own); only the image remains
+      locks.tell(new LockManager.Restore(image, List.of(), "remaining", false));
+      processes.tell(new ProcessTable.Restore(List.of(), List.of()));
+    }
+    inCheckpoint = null;
+    locksPart = null;
+    processesPart = null;
+    clock.setPaused(false);
+    return this;
+  }
+
+  private Behavior<Command> restart(Step step, Step.Restart r) {
+    CheckpointImage image = r.id() != null ? checkpoints.get(r.id()) : null;
+    if (image == null) {
+      try {
+        image = ImageFiles.read(resolve(r.imageFile()));
+      } catch (ImageFiles.BadImage e) {
+        done.completeExceptionally(new IllegalStateException("step " + step.number() + ": " + e.getMessage()));
+        return Behaviors.stopped();
+      }
+    }
+    List<io.leasecr.proto.image.Process> chosen = new ArrayList<>();
+    for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
+      if (r.only() == null || r.only().contains(p.getSpec().getName())) {
+        chosen.add(p);
+      }
+    }
+    List<Integer> pids = chosen.stream().map(p -> p.getSpec().getPid()).toList();
+    emit("restart", step.number(), TraceEvent.args("id", image.getId(), "policy", r.policy(),
+        "mode", r.criu() ? "criu" : "seed", "processes", chosen.stream().map(p -> p.getSpec().getName()).toList(),
+        "checkpointAt", image.getTakenAtMs()));
+    locks.tell(new LockManager.Restore(image, pids, r.policy(), r.criu()));
+    processes.tell(new ProcessTable.Restore(chosen, image.getFilesList()));
+    scheduleNext();
+    return this;
+  }
+
+  /** Image paths are relative to the scenario file. */
+  private Path resolve(String file) {
+    Path p = Path.of(file);
+    Path dir = Path.of(scenario.source()).toAbsolutePath().getParent();
+    return p.isAbsolute() || dir == null ? p : dir.resolve(p);
   }
 
   private Behavior<Command> onLocks(Locks m) {
@@ -126,7 +224,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     return this;
   }
 
-  private void emit(String kind, int step, java.util.Map<String, Object> args) {
+  private void emit(String kind, int step, Map<String, Object> args) {
     trace.emit(new TraceEvent(clock.nowMillis(), kind, 0, "scenario", step, null, args, null, null));
   }
 }

@@ -1,6 +1,7 @@
 package io.leasecr.core.scenario;
 
 import io.leasecr.core.process.Syscall;
+import java.util.List;
 
 /**
  * One timed step of a scenario: at an emulated time, a process makes a syscall, or the scenario
@@ -19,6 +20,19 @@ public record Step(int number, int line, long atMs, Action action, StepExpectati
 
   public record ShowLocks() implements Action {}
 
+  /**
+   * Freeze the tree and save it as checkpoint {@code id} (and to {@code imageFile}, if given). Like a
+   * CRIU dump, the tree is then gone, unless {@code leaveRunning}.
+   */
+  public record Checkpoint(String id, String imageFile, boolean leaveRunning) implements Action {}
+
+  /**
+   * Replace the tree by checkpoint {@code id} (or the image in {@code imageFile}): all its processes,
+   * or only {@code only}; break times by {@code policy}; the seed's semantics or CRIU's.
+   */
+  public record Restart(String id, String imageFile, String policy, boolean criu, List<String> only)
+      implements Action {}
+
   public String describe() {
     if (action instanceof Call c) {
       return c.proc() + " " + c.syscall().name();
@@ -26,6 +40,10 @@ public record Step(int number, int line, long atMs, Action action, StepExpectati
       return "kill " + k.proc();
     } else if (action instanceof SetSysctl s) {
       return "sysctl " + s.name();
+    } else if (action instanceof Checkpoint c) {
+      return "checkpoint " + c.id();
+    } else if (action instanceof Restart r) {
+      return "restart " + (r.id() != null ? r.id() : r.imageFile());
     }
     return "proc_locks";
   }

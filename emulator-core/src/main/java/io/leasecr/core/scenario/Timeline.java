@@ -61,7 +61,15 @@ public final class Timeline {
       case "return" -> "<... " + e.call() + " resumed> = " + outcome(e)
           + (a.containsKey("blockedMs") ? "   (blocked " + Expectations.secs(((Number) a.get("blockedMs")).longValue()) + ")" : "")
           + step(e);
-      case "restart" -> "... " + e.call() + " interrupted and restarted (SA_RESTART)" + step(e);
+      case "restart" -> e.pid() == 0
+          ? "restart from checkpoint " + a.get("id") + " (taken at " + Expectations.secs(((Number) a.get("checkpointAt")).longValue())
+              + "): " + a.get("processes") + ", policy " + a.get("policy") + ", " + a.get("mode") + " semantics" + step(e)
+          : "restore".equals(a.get("after"))
+              ? e.call() + "(...) restarted after restore (-ERESTARTSYS)" + step(e)
+              : "... " + e.call() + " interrupted and restarted (SA_RESTART)" + step(e);
+      case "checkpoint" -> "checkpoint " + a.get("id") + ": " + a.get("processes") + " processes, " + a.get("leases")
+          + " leases, " + a.get("bytes") + " bytes" + (a.containsKey("image") ? " -> " + a.get("image") : "")
+          + "; tree " + a.get("tree") + step(e);
       case "signal" -> "--- " + a.get("signal") + " {si_code=" + a.get("code")
           + (a.containsKey("fd") ? ", si_fd=" + a.get("fd") : "") + "} --- " + a.get("action");
       case "reaction" -> "handler for " + a.get("signal") + ": " + a.get("action") + " fd " + a.get("fd");

@@ -70,19 +70,22 @@ public final class WireSerializer extends SerializerWithStringManifest {
 
   @Override
   public byte[] toBinary(Object o) {
-    return codec().toProto(o).toByteArray();
+    MessageLite p = codec().checkpoint().toProto(o);
+    return (p != null ? p : codec().toProto(o)).toByteArray();
   }
 
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     try {
-      return codec().fromProto(parse(bytes, manifest));
+      Object parsed = parse(bytes, manifest);
+      return parsed instanceof CheckpointCodec.SaveRequestOf r ? codec().checkpoint().saveRequest(r)
+          : codec().fromProto((MessageLite) parsed);
     } catch (InvalidProtocolBufferException e) {
       throw new NotSerializableException("corrupt " + manifest + " message: " + e.getMessage());
     }
   }
 
-  private static MessageLite parse(byte[] b, String manifest) throws InvalidProtocolBufferException, NotSerializableException {
+  private static Object parse(byte[] b, String manifest) throws InvalidProtocolBufferException, NotSerializableException {
     return switch (manifest) {
       case Manifests.OPEN -> Open.parseFrom(b);
       case Manifests.TRUNCATE -> Truncate.parseFrom(b);
@@ -104,6 +107,14 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.FORKED -> Forked.parseFrom(b);
       case Manifests.DELIVER -> Deliver.parseFrom(b);
       case Manifests.EXITED -> Exited.parseFrom(b);
+      case Manifests.REGISTER -> io.leasecr.proto.checkpoint.Register.parseFrom(b);
+      case Manifests.SAVE_LOCKS, Manifests.SAVE_PROCESSES, Manifests.SAVE_PROCESS ->
+          new CheckpointCodec.SaveRequestOf(manifest, io.leasecr.proto.checkpoint.SaveRequest.parseFrom(b));
+      case Manifests.LOCKS_SAVED -> io.leasecr.proto.checkpoint.LocksSaved.parseFrom(b);
+      case Manifests.PROCESSES_SAVED -> io.leasecr.proto.checkpoint.ProcessesSaved.parseFrom(b);
+      case Manifests.PROCESS_SAVED -> io.leasecr.proto.checkpoint.ProcessSaved.parseFrom(b);
+      case Manifests.RESTORE_LOCKS -> io.leasecr.proto.checkpoint.RestoreLocks.parseFrom(b);
+      case Manifests.RESTORE_PROCESSES -> io.leasecr.proto.checkpoint.RestoreProcesses.parseFrom(b);
       default -> throw new NotSerializableException("unknown wire manifest '" + manifest + "'");
     };
   }
@@ -130,6 +141,15 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String FORKED = "pt-forked";
     static final String DELIVER = "pt-deliver";
     static final String EXITED = "pt-exited";
+    static final String REGISTER = "lm-register";
+    static final String SAVE_LOCKS = "lm-save";
+    static final String LOCKS_SAVED = "lm-saved";
+    static final String RESTORE_LOCKS = "lm-restore";
+    static final String SAVE_PROCESSES = "pt-save";
+    static final String PROCESSES_SAVED = "pt-saved";
+    static final String RESTORE_PROCESSES = "pt-restore";
+    static final String SAVE_PROCESS = "p-save";
+    static final String PROCESS_SAVED = "p-saved";
 
     private Manifests() {}
 
@@ -154,6 +174,15 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof ProcessTable.Forked) return FORKED;
       if (o instanceof ProcessTable.Deliver) return DELIVER;
       if (o instanceof ProcessTable.Exited) return EXITED;
+      if (o instanceof LockManager.Register) return REGISTER;
+      if (o instanceof LockManager.Save) return SAVE_LOCKS;
+      if (o instanceof LockManager.LocksSaved) return LOCKS_SAVED;
+      if (o instanceof LockManager.Restore) return RESTORE_LOCKS;
+      if (o instanceof ProcessTable.Save) return SAVE_PROCESSES;
+      if (o instanceof ProcessTable.ProcessesSaved) return PROCESSES_SAVED;
+      if (o instanceof ProcessTable.Restore) return RESTORE_PROCESSES;
+      if (o instanceof ProcessActor.Save) return SAVE_PROCESS;
+      if (o instanceof ProcessActor.Saved) return PROCESS_SAVED;
       return null;
     }
   }

@@ -87,11 +87,11 @@ final class RunCommand {
   }
 
   /**
-   * Real time reads the wall clock: a timer fires, and a message arrives, a little late. Allow 20 ms
-   * of wall time (scaled to emulated time), and at least 50 ms.
+   * Real time reads the wall clock: a timer fires, and a message arrives, a little late (more in a
+   * cold JVM). Allow 50 ms of wall time (scaled to emulated time), and at least 100 ms.
    */
   static long tolerance(TimeMode mode, double scale) {
-    return mode == TimeMode.VIRTUAL ? 0 : Math.max(50, Math.round(20 * scale));
+    return mode == TimeMode.VIRTUAL ? 0 : Math.max(100, Math.round(50 * scale));
   }
 
   static void writeTrace(Path path, List<TraceEvent> events) throws IOException {

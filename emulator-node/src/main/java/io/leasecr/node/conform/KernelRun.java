@@ -60,6 +60,11 @@ public final class KernelRun {
 
   /** Why this scenario cannot be played on a real kernel, or null if it can. */
   public static String notRunnable(Scenario s) {
+    for (Step step : s.steps()) {
+      if (step.action() instanceof Step.Checkpoint || step.action() instanceof Step.Restart) {
+        return "it checkpoints or restarts: Linux has no checkpoint/restart of leases to compare with";
+      }
+    }
     for (Inode inode : s.vfs().inodes()) {
       if (!inode.leaseSupport()) {
         return inode.path() + " is on a filesystem without lease support, which this machine does not have";

@@ -1,0 +1,73 @@
+package io.leasecr.core.checkpoint;
+
+import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Inode;
+import io.leasecr.core.locks.LeaseType;
+import io.leasecr.core.locks.SavedLocks;
+import io.leasecr.core.wire.WireTypes;
+import io.leasecr.proto.image.CheckpointImage;
+import io.leasecr.proto.image.Lease;
+import io.leasecr.proto.image.OpenFile;
+import java.io.NotSerializableException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The lease table's part of a checkpoint image, both ways. */
+public final class ImageCodec {
+
+  public static final String MAGIC = "LCRIMG1";
+
+  private ImageCodec() {}
+
+  public static CheckpointImage.Builder locks(SavedLocks saved) {
+    CheckpointImage.Builder b = CheckpointImage.newBuilder()
+        .setLeaseBreakTime(saved.leaseBreakTime()).setLeasesEnable(saved.leasesEnable());
+    for (SavedLocks.File f : saved.files()) {
+      b.addFiles(OpenFile.newBuilder().setId(f.id()).setIno(f.inode().ino()).setPath(f.inode().path())
+          .setMode(WireTypes.mode(f.mode())).setNonblock(f.nonblock()).setOwnerPid(f.ownerPid())
+          .setSignum(f.signum()).setFasyncFd(f.fasyncFd()));
+    }
+    for (SavedLocks.Saved l : saved.leases()) {
+      Lease.Builder lb = Lease.newBuilder().setFileId(l.fileId()).setPid(l.pid()).setType(type(l.type()))
+          .setUnlockPending(l.unlockPending()).setDowngradePending(l.downgradePending())
+          .setBreakNotified(l.breakNotified()).setRemainingMs(l.remainingMs());
+      if (l.typePrev() != null) {
+        lb.setHasTypePrev(true).setTypePrev(type(l.typePrev()));
+      }
+      b.addLeases(lb);
+    }
+    return b;
+  }
+
+  /** The lease table of an image; every path must be a file of this run's namespace. */
+  public static SavedLocks savedLocks(CheckpointImage image, Vfs vfs) throws NotSerializableException {
+    List<SavedLocks.File> files = new ArrayList<>();
+    for (OpenFile f : image.getFilesList()) {
+      Inode inode = vfs.lookup(f.getPath());
+      if (inode == null) {
+        throw new NotSerializableException("the image refers to " + f.getPath() + ", which this scenario does not have");
+      }
+      files.add(new SavedLocks.File(f.getId(), inode, WireTypes.mode(f.getMode()), f.getNonblock(), f.getOwnerPid(),
+          f.getSignum(), f.getFasyncFd()));
+    }
+    List<SavedLocks.Saved> leases = new ArrayList<>();
+    for (Lease l : image.getLeasesList()) {
+      leases.add(new SavedLocks.Saved(l.getFileId(), l.getPid(), type(l.getType()), l.getUnlockPending(),
+          l.getDowngradePending(), l.getHasTypePrev() ? type(l.getTypePrev()) : null, l.getBreakNotified(),
+          l.getRemainingMs()));
+    }
+    return new SavedLocks(image.getLeaseBreakTime(), image.getLeasesEnable(), files, leases);
+  }
+
+  static io.leasecr.proto.image.LeaseType type(LeaseType t) {
+    return io.leasecr.proto.image.LeaseType.forNumber(t.value);
+  }
+
+  static LeaseType type(io.leasecr.proto.image.LeaseType t) throws NotSerializableException {
+    LeaseType type = t == io.leasecr.proto.image.LeaseType.UNRECOGNIZED ? null : LeaseType.ofValue(t.getNumber());
+    if (type == null) {
+      throw new NotSerializableException("unknown lease type in image");
+    }
+    return type;
+  }
+}

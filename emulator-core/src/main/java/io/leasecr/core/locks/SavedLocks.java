@@ -1,0 +1,25 @@
+package io.leasecr.core.locks;
+
+import java.util.List;
+
+/**
+ * The lease table of a checkpoint, as plain data: what checkpoint/restart saves of each open file
+ * description and each lease (the seed's fl_type_prev, fl_break_notified and remaining time).
+ */
+public record SavedLocks(long leaseBreakTime, boolean leasesEnable, List<File> files, List<Saved> leases) {
+
+  public record File(long id, Inode inode, AccessMode mode, boolean nonblock, int ownerPid, int signum, int fasyncFd) {}
+
+  /** @param remainingMs time left until the break deadline; -1 when there is none */
+  public record Saved(long fileId, int pid, LeaseType type, boolean unlockPending, boolean downgradePending,
+      LeaseType typePrev, boolean breakNotified, long remainingMs) {
+
+    public boolean breaking() {
+      return unlockPending || downgradePending;
+    }
+
+    public LeaseType targetType() {
+      return unlockPending ? LeaseType.UNLCK : downgradePending ? LeaseType.RDLCK : type;
+    }
+  }
+}

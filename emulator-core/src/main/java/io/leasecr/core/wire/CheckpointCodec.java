@@ -1,0 +1,80 @@
+package io.leasecr.core.wire;
+
+import com.google.protobuf.MessageLite;
+import io.leasecr.core.kernel.LockManager;
+import io.leasecr.core.kernel.ProcessTable;
+import io.leasecr.core.process.ProcessActor;
+import io.leasecr.proto.checkpoint.LocksSaved;
+import io.leasecr.proto.checkpoint.ProcessSaved;
+import io.leasecr.proto.checkpoint.ProcessesSaved;
+import io.leasecr.proto.checkpoint.Register;
+import io.leasecr.proto.checkpoint.RestoreLocks;
+import io.leasecr.proto.checkpoint.RestoreProcesses;
+import io.leasecr.proto.checkpoint.SaveRequest;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+
+/** Record ⇄ protobuf for the checkpoint/restart protocol (checkpoint.proto). */
+final class CheckpointCodec {
+
+  /** Three save requests share one schema; the manifest tells which record it becomes. */
+  record SaveRequestOf(String manifest, SaveRequest request) {}
+
+  private final ActorRefResolver refs;
+
+  CheckpointCodec(ActorRefResolver refs) {
+    this.refs = refs;
+  }
+
+  /** Null if {@code o} is not a checkpoint message. */
+  MessageLite toProto(Object o) {
+    if (o instanceof LockManager.Register m) {
+      return Register.newBuilder().setPid(m.pid()).setProcess(refs.toSerializationFormat(m.process())).build();
+    } else if (o instanceof LockManager.Save m) {
+      return SaveRequest.newBuilder().setReplyTo(refs.toSerializationFormat(m.replyTo())).build();
+    } else if (o instanceof ProcessTable.Save m) {
+      return SaveRequest.newBuilder().setReplyTo(refs.toSerializationFormat(m.replyTo())).build();
+    } else if (o instanceof ProcessActor.Save m) {
+      return SaveRequest.newBuilder().setReplyTo(refs.toSerializationFormat(m.replyTo())).build();
+    } else if (o instanceof LockManager.LocksSaved m) {
+      return LocksSaved.newBuilder().setPart(m.part()).build();
+    } else if (o instanceof ProcessTable.ProcessesSaved m) {
+      return ProcessesSaved.newBuilder().addAllProcesses(m.processes()).build();
+    } else if (o instanceof ProcessActor.Saved m) {
+      return ProcessSaved.newBuilder().setProcess(m.image()).build();
+    } else if (o instanceof LockManager.Restore m) {
+      return RestoreLocks.newBuilder().setImage(m.image()).addAllPids(m.pids()).setPolicy(m.policy())
+          .setCriu(m.criu()).build();
+    } else if (o instanceof ProcessTable.Restore m) {
+      return RestoreProcesses.newBuilder().addAllProcesses(m.processes()).addAllFiles(m.files()).build();
+    }
+    return null;
+  }
+
+  /** Null if {@code p} is not a checkpoint message. */
+  Object fromProto(MessageLite p) {
+    if (p instanceof Register m) {
+      return new LockManager.Register(m.getPid(), refs.resolveActorRef(m.getProcess()));
+    } else if (p instanceof LocksSaved m) {
+      return new LockManager.LocksSaved(m.getPart());
+    } else if (p instanceof ProcessesSaved m) {
+      return new ProcessTable.ProcessesSaved(List.copyOf(m.getProcessesList()));
+    } else if (p instanceof ProcessSaved m) {
+      return new ProcessActor.Saved(m.getProcess());
+    } else if (p instanceof RestoreLocks m) {
+      return new LockManager.Restore(m.getImage(), List.copyOf(m.getPidsList()), m.getPolicy(), m.getCriu());
+    } else if (p instanceof RestoreProcesses m) {
+      return new ProcessTable.Restore(List.copyOf(m.getProcessesList()), List.copyOf(m.getFilesList()));
+    }
+    return null;
+  }
+
+  Object saveRequest(SaveRequestOf r) {
+    String replyTo = r.request().getReplyTo();
+    return switch (r.manifest()) {
+      case WireSerializer.Manifests.SAVE_LOCKS -> new LockManager.Save(refs.resolveActorRef(replyTo));
+      case WireSerializer.Manifests.SAVE_PROCESSES -> new ProcessTable.Save(refs.resolveActorRef(replyTo));
+      default -> new ProcessActor.Save(refs.resolveActorRef(replyTo));
+    };
+  }
+}

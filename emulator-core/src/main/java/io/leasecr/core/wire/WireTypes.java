@@ -1,0 +1,149 @@
+package io.leasecr.core.wire;
+
+import io.leasecr.core.locks.AccessMode;
+import io.leasecr.core.locks.Credentials;
+import io.leasecr.core.locks.Errno;
+import io.leasecr.core.process.Disposition;
+import io.leasecr.core.process.Fd;
+import io.leasecr.core.process.ProcessSpec;
+import io.leasecr.core.process.Reaction;
+import io.leasecr.core.process.Syscall;
+import io.leasecr.proto.wire.FdEntry;
+import java.io.NotSerializableException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Conversions of the shared value types (access modes, syscalls, specs...) between records and protobuf. */
+public final class WireTypes {
+
+  private WireTypes() {}
+
+  public static io.leasecr.proto.wire.AccessMode mode(AccessMode m) {
+    return io.leasecr.proto.wire.AccessMode.valueOf(m.name());
+  }
+
+  public static FdEntry fd(Fd f) {
+    return FdEntry.newBuilder().setIno(f.ino()).setFileId(f.fileId()).setPath(f.path()).setMode(mode(f.mode()))
+        .setNonblock(f.nonblock()).build();
+  }
+
+  public static io.leasecr.proto.wire.Disposition disposition(Disposition d) {
+    return io.leasecr.proto.wire.Disposition.newBuilder()
+        .setKind(io.leasecr.proto.wire.Disposition.Kind.valueOf(d.kind().name())).setSaRestart(d.saRestart()).build();
+  }
+
+  public static io.leasecr.proto.wire.ProcessSpec spec(ProcessSpec s) {
+    io.leasecr.proto.wire.ProcessSpec.Builder b = io.leasecr.proto.wire.ProcessSpec.newBuilder()
+        .setPid(s.pid()).setPpid(s.ppid()).setName(s.name()).setFsuid(s.cred().fsuid())
+        .setCapLease(s.cred().capLease()).setSeed(s.seed());
+    s.dispositions().forEach((signo, d) -> b.putDispositions(signo, disposition(d)));
+    for (Reaction r : s.reactions()) {
+      b.addReactions(reaction(r));
+    }
+    return b.build();
+  }
+
+  public static io.leasecr.proto.wire.Syscall syscall(Syscall call) {
+    io.leasecr.proto.wire.Syscall.Builder b = io.leasecr.proto.wire.Syscall.newBuilder();
+    if (call instanceof Syscall.Open o) {
+      b.setOpen(io.leasecr.proto.wire.Syscall.Open.newBuilder().setPath(o.path()).setMode(mode(o.mode()))
+          .setNonblock(o.nonblock()).setTrunc(o.trunc()));
+    } else if (call instanceof Syscall.Close c) {
+      b.setCloseFd(c.fd());
+    } else if (call instanceof Syscall.Dup d) {
+      b.setDupFd(d.fd());
+    } else if (call instanceof Syscall.Truncate t) {
+      b.setTruncatePath(t.path());
+    } else if (call instanceof Syscall.Fcntl f) {
+      b.setFcntl(io.leasecr.proto.wire.Syscall.Fcntl.newBuilder().setFd(f.fd())
+          .setCmd(io.leasecr.proto.wire.Syscall.Fcntl.Cmd.valueOf(f.cmd().name())).setArg(f.arg()));
+    } else if (call instanceof Syscall.Fork f) {
+      b.setFork(io.leasecr.proto.wire.Syscall.Fork.newBuilder().setChildPid(f.childPid()).setChildName(f.childName()));
+    } else if (call instanceof Syscall.Exit e) {
+      b.setExitStatus(e.status());
+    } else if (call instanceof Syscall.Sigaction s) {
+      b.setSigaction(io.leasecr.proto.wire.Syscall.Sigaction.newBuilder().setSigno(s.signo())
+          .setDisposition(disposition(s.disposition())));
+    }
+    return b.build();
+  }
+
+  public static AccessMode mode(io.leasecr.proto.wire.AccessMode m) throws NotSerializableException {
+    if (m == io.leasecr.proto.wire.AccessMode.UNRECOGNIZED) {
+      throw new NotSerializableException("unknown access mode");
+    }
+    return AccessMode.valueOf(m.name());
+  }
+
+  public static Errno errno(String name) throws NotSerializableException {
+    if (name.isEmpty()) {
+      return null;
+    }
+    try {
+      return Errno.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new NotSerializableException("unknown errno '" + name + "'");
+    }
+  }
+
+  public static Fd fd(FdEntry f) throws NotSerializableException {
+    return new Fd(f.getIno(), f.getFileId(), f.getPath(), mode(f.getMode()), f.getNonblock());
+  }
+
+  public static Disposition disposition(io.leasecr.proto.wire.Disposition d) throws NotSerializableException {
+    if (d.getKind() == io.leasecr.proto.wire.Disposition.Kind.UNRECOGNIZED) {
+      throw new NotSerializableException("unknown signal disposition");
+    }
+    return new Disposition(Disposition.Kind.valueOf(d.getKind().name()), d.getSaRestart());
+  }
+
+  public static ProcessSpec spec(io.leasecr.proto.wire.ProcessSpec s) throws NotSerializableException {
+    Map<Integer, Disposition> dispositions = new HashMap<>();
+    for (Map.Entry<Integer, io.leasecr.proto.wire.Disposition> e : s.getDispositionsMap().entrySet()) {
+      dispositions.put(e.getKey(), disposition(e.getValue()));
+    }
+    List<Reaction> reactions = new ArrayList<>();
+    for (io.leasecr.proto.wire.Reaction r : s.getReactionsList()) {
+      reactions.add(reaction(r));
+    }
+    return new ProcessSpec(s.getPid(), s.getPpid(), s.getName(), new Credentials(s.getFsuid(), s.getCapLease()),
+        dispositions, reactions, s.getSeed());
+  }
+
+  public static Syscall syscall(io.leasecr.proto.wire.Syscall c) throws NotSerializableException {
+    return switch (c.getCallCase()) {
+      case OPEN -> new Syscall.Open(c.getOpen().getPath(), mode(c.getOpen().getMode()), c.getOpen().getNonblock(),
+          c.getOpen().getTrunc());
+      case CLOSE_FD -> new Syscall.Close(c.getCloseFd());
+      case DUP_FD -> new Syscall.Dup(c.getDupFd());
+      case TRUNCATE_PATH -> new Syscall.Truncate(c.getTruncatePath());
+      case FCNTL -> {
+        if (c.getFcntl().getCmd() == io.leasecr.proto.wire.Syscall.Fcntl.Cmd.UNRECOGNIZED) {
+          throw new NotSerializableException("unknown fcntl command");
+        }
+        yield new Syscall.Fcntl(c.getFcntl().getFd(), Syscall.Fcntl.Cmd.valueOf(c.getFcntl().getCmd().name()),
+            c.getFcntl().getArg());
+      }
+      case FORK -> new Syscall.Fork(c.getFork().getChildPid(), c.getFork().getChildName());
+      case EXIT_STATUS -> new Syscall.Exit(c.getExitStatus());
+      case SIGACTION -> new Syscall.Sigaction(c.getSigaction().getSigno(), disposition(c.getSigaction().getDisposition()));
+      case CALL_NOT_SET -> throw new NotSerializableException("Run without a syscall");
+    };
+  }
+
+  public static io.leasecr.proto.wire.Reaction reaction(Reaction r) {
+    return io.leasecr.proto.wire.Reaction.newBuilder().setSigno(r.signo())
+        .setAction(io.leasecr.proto.wire.Reaction.Action.valueOf(r.action().name())).setDelayMs(r.delayMs())
+        .setJitterMs(r.jitterMs()).setFd(r.fd()).build();
+  }
+
+  public static Reaction reaction(io.leasecr.proto.wire.Reaction r) throws NotSerializableException {
+    if (r.getAction() == io.leasecr.proto.wire.Reaction.Action.UNRECOGNIZED) {
+      throw new NotSerializableException("unknown reaction");
+    }
+    return new Reaction(r.getSigno(), Reaction.Action.valueOf(r.getAction().name()), r.getDelayMs(), r.getJitterMs(),
+        r.getFd());
+  }
+}
