@@ -23,6 +23,7 @@ final class ShippedScenarios {
           .filter(p -> p.toString().endsWith(".yaml"))
           .filter(p -> !p.toString().contains("/src/") && !p.toString().contains("/target/"))
           .filter(p -> !p.toString().contains("/experiments/") && !p.toString().contains("/drills/"))
+          .filter(p -> !p.toString().contains("/examples/")) // multi-run examples, run in order by CommandLineTest
           .sorted()
           .toList();
     } catch (IOException e) {

@@ -20,6 +20,9 @@ public final class Main {
                            options: --trace-dir DIR  --verbose (side-by-side even when they agree)
                                     --inject-fault resignal-later-openers (a wrong rule, to see a difference)
                            exit: 0 all agree, 1 a difference, 2 bad input, 3 the kernel side cannot run here
+        image show FILE    print a checkpoint image (--json for JSON)
+        image edit FILE    edit the time breaking leases have left: --remaining 5s | --add +2s | --add -2s
+                           | --favor-holder | --favor-breaker   [--lease N] [--out FILE]
         bench              measure lease-break cycles (emulator and real kernel), Pekko messaging, heap
                            options: --cycles N  --processes N[,N...]  --skip-kernel  --skip-heap
         help               this text
@@ -41,6 +44,7 @@ public final class Main {
       return switch (args[0]) {
         case "run" -> RunCommand.run(rest);
         case "conform" -> ConformCommand.run(rest);
+        case "image" -> ImageCommand.run(rest);
         case "bench" -> BenchCommand.run(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };

@@ -53,7 +53,14 @@ final class RunCommand {
     int status = Main.OK;
     for (int i = 0; i < scenarios.size(); i++) {
       Scenario s = scenarios.get(i);
-      Emulation.Result result = Emulation.run(s, mode, scale, Duration.ofHours(1));
+      Emulation.Result result;
+      try {
+        result = Emulation.run(s, mode, scale, Duration.ofHours(1));
+      } catch (IllegalStateException e) {
+        // e.g. a restart from an image file that is missing or corrupt: nothing was changed
+        System.err.println("emulator: " + e.getMessage());
+        return Main.BAD_INPUT;
+      }
       PrintStream out = System.out;
       if (!o.has("--quiet")) {
         out.println("== " + s.name() + " (" + s.source() + ")");

@@ -1,0 +1,198 @@
+package io.leasecr.node.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.leasecr.core.checkpoint.ImageFiles;
+import io.leasecr.proto.image.CheckpointImage;
+import io.leasecr.proto.image.Lease;
+import io.leasecr.proto.image.OpenFile;
+import io.leasecr.proto.image.PendingReaction;
+import io.leasecr.proto.image.Process;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * {@code emulator image show|edit}: the checkpoint image tool, like CRIU's crit. Editing the time a
+ * breaking lease has left is the tool the seed asks for.
+ */
+final class ImageCommand {
+
+  private ImageCommand() {}
+
+  static int run(String[] args) {
+    if (args.length == 0) {
+      throw new Main.UsageException("image needs a subcommand: show or edit");
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    return switch (args[0]) {
+      case "show" -> show(rest);
+      case "edit" -> edit(rest);
+      default -> throw new Main.UsageException("unknown image subcommand '" + args[0] + "' (show, edit)");
+    };
+  }
+
+  private static CheckpointImage load(Options o) {
+    if (o.positional.size() != 1) {
+      throw new Main.UsageException("give exactly one image file");
+    }
+    try {
+      return ImageFiles.read(Path.of(o.positional.get(0)));
+    } catch (ImageFiles.BadImage e) {
+      throw new BadInput(e.getMessage());
+    }
+  }
+
+  private static int show(String[] args) {
+    Options o = Options.parse(args, Set.of(), Set.of("--json"));
+    CheckpointImage image;
+    try {
+      image = load(o);
+    } catch (BadInput e) {
+      System.err.println("emulator: " + e.getMessage());
+      return Main.BAD_INPUT;
+    }
+    if (o.has("--json")) {
+      try {
+        System.out.println(JsonFormat.printer().print(image));
+      } catch (InvalidProtocolBufferException e) {
+        System.err.println("emulator: cannot print as JSON: " + e.getMessage());
+        return Main.FAILED;
+      }
+      return Main.OK;
+    }
+    System.out.print(text(image));
+    return Main.OK;
+  }
+
+  static String text(CheckpointImage image) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("checkpoint %s of %s, taken at %.3f s; lease-break-time %d s, leases-enable %d%n",
+        image.getId(), image.getScenario(), image.getTakenAtMs() / 1000.0, image.getLeaseBreakTime(),
+        image.getLeasesEnable() ? 1 : 0));
+    b.append("processes:\n");
+    for (Process p : image.getProcessesList()) {
+      b.append(String.format("  %s[%d] ppid %d uid %d  fds %s%n", p.getSpec().getName(), p.getSpec().getPid(),
+          p.getSpec().getPpid(), p.getSpec().getFsuid(), p.getFdsMap()));
+      if (p.hasPending()) {
+        b.append(String.format("    in %s%s since %.3f s (step %d): retried after restart (-ERESTARTSYS)%n",
+            p.getPending().getCall().getCallCase().name().toLowerCase(), p.getPending().getBlocked() ? ", blocked" : "",
+            p.getPending().getStartedAtMs() / 1000.0, p.getPending().getStep()));
+      }
+      for (PendingReaction r : p.getReactionsList()) {
+        b.append(String.format("    handler for signal %d will %s in %.3f s%n", r.getReaction().getSigno(),
+            r.getReaction().getAction().name().toLowerCase(), r.getRemainingMs() / 1000.0));
+      }
+    }
+    b.append("open files:\n");
+    for (OpenFile f : image.getFilesList()) {
+      b.append(String.format("  #%d %s (ino %d) %s%s owner %d%n", f.getId(), f.getPath(), f.getIno(), f.getMode(),
+          f.getNonblock() ? "|O_NONBLOCK" : "", f.getOwnerPid()));
+    }
+    b.append("leases:\n");
+    int n = 0;
+    for (Lease l : image.getLeasesList()) {
+      n++;
+      boolean breaking = l.getUnlockPending() || l.getDowngradePending();
+      b.append(String.format("  %d: file #%d holder %d type %s%s%n", n, l.getFileId(), l.getPid(), l.getType(),
+          breaking ? String.format(", breaking (%s pending), typePrev %s, breakNotified %s, remaining %s",
+              l.getUnlockPending() ? "unlock" : "downgrade", l.getHasTypePrev() ? l.getTypePrev() : "-",
+              l.getBreakNotified(), l.getRemainingMs() < 0 ? "no deadline" : l.getRemainingMs() + " ms") : ""));
+    }
+    return b.toString();
+  }
+
+  private static int edit(String[] args) {
+    Options o = Options.parse(args, Set.of("--lease", "--remaining", "--add", "--out"),
+        Set.of("--favor-holder", "--favor-breaker"));
+    int chosen = (o.has("--remaining") ? 1 : 0) + (o.has("--add") ? 1 : 0) + (o.has("--favor-holder") ? 1 : 0)
+        + (o.has("--favor-breaker") ? 1 : 0);
+    if (chosen != 1) {
+      throw new Main.UsageException("edit needs exactly one of --remaining T, --add +T/-T, --favor-holder, --favor-breaker");
+    }
+    CheckpointImage image;
+    try {
+      image = load(o);
+    } catch (BadInput e) {
+      System.err.println("emulator: " + e.getMessage());
+      return Main.BAD_INPUT;
+    }
+    long only = o.number("--lease", 0);
+    if (only < 0 || only > image.getLeasesCount()) {
+      System.err.println("emulator: --lease " + only + ": the image has " + image.getLeasesCount() + " lease(s)");
+      return Main.BAD_INPUT;
+    }
+    CheckpointImage.Builder b = image.toBuilder();
+    int edited = 0;
+    for (int i = 0; i < b.getLeasesCount(); i++) {
+      Lease l = b.getLeases(i);
+      boolean breaking = l.getUnlockPending() || l.getDowngradePending();
+      if ((only != 0 && only != i + 1) || !breaking) {
+        continue;
+      }
+      long remaining;
+      if (o.has("--remaining")) {
+        remaining = millis(o.get("--remaining", ""), false);
+      } else if (o.has("--add")) {
+        remaining = Math.max(0, Math.max(0, l.getRemainingMs()) + millis(o.get("--add", ""), true));
+      } else if (o.has("--favor-holder")) {
+        remaining = image.getLeaseBreakTime() > 0 ? image.getLeaseBreakTime() * 1000 : -1;
+      } else {
+        remaining = 0;
+      }
+      System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()), ms(remaining));
+      b.setLeases(i, l.toBuilder().setRemainingMs(remaining));
+      edited++;
+    }
+    if (edited == 0) {
+      System.err.println("emulator: no breaking lease to edit" + (only != 0 ? " at --lease " + only : "")
+          + ": the image is unchanged");
+      return Main.BAD_INPUT;
+    }
+    Path out = Path.of(o.get("--out", o.positional.get(0)));
+    try {
+      ImageFiles.write(out, b.build());
+    } catch (IOException e) {
+      System.err.println("emulator: cannot write " + out + ": " + e.getMessage());
+      return Main.FAILED;
+    }
+    System.out.println("wrote " + out);
+    return Main.OK;
+  }
+
+  private static String ms(long v) {
+    return v < 0 ? "no deadline" : v + " ms";
+  }
+
+  /** 5s, 1500ms, +2s, -2s. */
+  private static long millis(String text, boolean signed) {
+    String t = text.trim();
+    long sign = 1;
+    if (signed) {
+      if (!t.startsWith("+") && !t.startsWith("-")) {
+        throw new Main.UsageException("--add needs a signed time like +5s or -2s, got '" + text + "'");
+      }
+      sign = t.startsWith("-") ? -1 : 1;
+      t = t.substring(1);
+    }
+    try {
+      if (t.endsWith("ms")) {
+        return sign * Long.parseLong(t.substring(0, t.length() - 2));
+      }
+      if (t.endsWith("s")) {
+        return sign * Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new Main.UsageException("a time like 5s or 1500ms is needed, got '" + text + "'");
+  }
+
+  /** A file that is not a usable image. */
+  private static final class BadInput extends RuntimeException {
+    BadInput(String message) {
+      super(message);
+    }
+  }
+}

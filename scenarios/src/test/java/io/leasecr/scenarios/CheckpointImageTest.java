@@ -1,0 +1,109 @@
+package io.leasecr.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leasecr.node.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A checkpoint taken in one run, shown, edited, and restored in another run; bad images change nothing. */
+class CheckpointImageTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @TempDir Path tmp;
+
+  @BeforeEach
+  void capture() throws Exception {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    for (String f : new String[] {"seed-checkpoint.yaml", "seed-restart.yaml"}) {
+      Files.copy(ShippedScenarios.root().resolve("examples").resolve(f), tmp.resolve(f));
+    }
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  private int run(String... args) {
+    out.reset();
+    err.reset();
+    return Main.run(args);
+  }
+
+  private String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void takenInOneRunEditedAndRestoredInAnother() {
+    Path image = tmp.resolve("seed.img");
+    assertThat(run("run", tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
+    assertThat(image).exists();
+
+    assertThat(run("image", "show", image.toString())).isZero();
+    assertThat(stdout()).contains("checkpoint C1 of seed-checkpoint, taken at 41.000 s")
+        .contains("in open, blocked since 1.000 s (step 3)")
+        .contains("handler for signal 29 will release in 4.000 s")
+        .contains("typePrev F_WRLCK, breakNotified true, remaining 5000 ms");
+    assertThat(run("image", "show", "--json", image.toString())).isZero();
+    assertThat(stdout()).contains("\"remainingMs\": \"5000\"").contains("\"typePrev\": \"F_WRLCK\"");
+
+    // as saved: P1 still needs 4 s of its 5, so P2's retried open returns 4 s after the restart at 10 s
+    assertThat(run("run", tmp.resolve("seed-restart.yaml").toString())).isZero();
+    assertThat(stdout()).contains("open(...) restarted after restore (-ERESTARTSYS)")
+        .contains("14.000s  P2[102]    <... open resumed> = 3");
+
+    // favour the breaker: no time left, the open returns at the restart, P1's late release finds no lease
+    assertThat(run("image", "edit", image.toString(), "--favor-breaker")).isZero();
+    assertThat(stdout()).contains("remaining 5000 ms -> 0 ms");
+    assertThat(run("run", tmp.resolve("seed-restart.yaml").toString())).isZero();
+    assertThat(stdout()).contains("10.000s  P2[102]    <... open resumed> = 3")
+        .contains("fcntl(3, F_SETLEASE, F_UNLCK) = -1 EAGAIN");
+
+    assertThat(run("image", "edit", image.toString(), "--add", "+7s", "--lease", "1")).isZero();
+    assertThat(stdout()).contains("remaining 0 ms -> 7000 ms");
+  }
+
+  @Test
+  void badImagesAreRefusedAndLeftUnchanged() throws Exception {
+    assertThat(run("run", tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
+    byte[] good = Files.readAllBytes(tmp.resolve("seed.img"));
+
+    Path truncated = tmp.resolve("truncated.img");
+    Files.write(truncated, Arrays.copyOf(good, good.length / 2));
+    assertThat(run("image", "edit", truncated.toString(), "--remaining", "3s")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(truncated + ": not a checkpoint image");
+    assertThat(Files.readAllBytes(truncated)).isEqualTo(Arrays.copyOf(good, good.length / 2));
+
+    Path foreign = tmp.resolve("foreign.img");
+    Files.writeString(foreign, "name: not an image\n");
+    assertThat(run("image", "show", foreign.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(foreign.toString()).contains("image");
+
+    assertThat(run("image", "edit", tmp.resolve("seed.img").toString(), "--lease", "9", "--remaining", "1s"))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("the image has 1 lease(s)");
+    assertThat(Files.readAllBytes(tmp.resolve("seed.img"))).isEqualTo(good);
+
+    Files.write(tmp.resolve("seed.img"), Arrays.copyOf(good, good.length - 7));
+    assertThat(run("run", tmp.resolve("seed-restart.yaml").toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("seed.img: not a checkpoint image");
+  }
+}
