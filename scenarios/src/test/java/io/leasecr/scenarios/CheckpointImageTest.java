@@ -3,52 +3,35 @@ package io.leasecr.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leasecr.node.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A checkpoint taken in one run, shown, edited, and restored in another run; bad images change nothing. */
 class CheckpointImageTest {
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
+  @RegisterExtension final CapturedOutput output = new CapturedOutput();
 
   @TempDir Path tmp;
 
   @BeforeEach
-  void capture() throws Exception {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  void copyTheExample() throws Exception {
     for (String f : new String[] {"seed-checkpoint.yaml", "seed-restart.yaml"}) {
       Files.copy(ShippedScenarios.root().resolve("examples").resolve(f), tmp.resolve(f));
     }
   }
 
-  @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-  }
-
   private int run(String... args) {
-    out.reset();
-    err.reset();
+    output.reset();
     return Main.run(args);
   }
 
   private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
+    return output.out();
   }
 
   @Test
@@ -89,21 +72,21 @@ class CheckpointImageTest {
     Path truncated = tmp.resolve("truncated.img");
     Files.write(truncated, Arrays.copyOf(good, good.length / 2));
     assertThat(run("image", "edit", truncated.toString(), "--remaining", "3s")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains(truncated + ": not a checkpoint image");
+    assertThat(output.err()).contains(truncated + ": not a checkpoint image");
     assertThat(Files.readAllBytes(truncated)).isEqualTo(Arrays.copyOf(good, good.length / 2));
 
     Path foreign = tmp.resolve("foreign.img");
     Files.writeString(foreign, "name: not an image\n");
     assertThat(run("image", "show", foreign.toString())).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains(foreign.toString()).contains("image");
+    assertThat(output.err()).contains(foreign.toString()).contains("image");
 
     assertThat(run("image", "edit", tmp.resolve("seed.img").toString(), "--lease", "9", "--remaining", "1s"))
         .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("the image has 1 lease(s)");
+    assertThat(output.err()).contains("the image has 1 lease(s)");
     assertThat(Files.readAllBytes(tmp.resolve("seed.img"))).isEqualTo(good);
 
     Files.write(tmp.resolve("seed.img"), Arrays.copyOf(good, good.length - 7));
     assertThat(run("run", tmp.resolve("seed-restart.yaml").toString())).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("seed.img: not a checkpoint image");
+    assertThat(output.err()).contains("seed.img: not a checkpoint image");
   }
 }

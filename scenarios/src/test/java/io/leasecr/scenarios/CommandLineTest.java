@@ -3,17 +3,13 @@ package io.leasecr.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leasecr.node.cli.Main;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,26 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The `emulator run` command: exit codes, messages, trace files; and traces equal across JVMs. */
 class CommandLineTest {
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
+  @RegisterExtension final CapturedOutput output = new CapturedOutput();
 
   @TempDir Path tmp;
-
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-  }
 
   private static String resource(String name) {
     return Path.of("src/test/resources").resolve(name).toString();
@@ -51,8 +30,8 @@ class CommandLineTest {
     Path trace = tmp.resolve("seed.jsonl");
     int code = Main.run(new String[] {"run", ShippedScenarios.root().resolve("leases/seed-basic.yaml").toString(),
         "--trace", trace.toString()});
-    String text = out.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(text + err).isZero();
+    String text = output.out();
+    assertThat(code).as(text + output.err()).isZero();
     assertThat(text).contains("open(\"/data/F1\", O_WRONLY) ...", "... open blocked", "--- SIGIO",
         "<... open resumed> = 3   (blocked 2.000s)", "PASS seed-basic");
     List<String> lines = Files.readAllLines(trace);
@@ -65,7 +44,7 @@ class CommandLineTest {
   void aFailedExpectationExitsOneAndNamesTheStep() {
     int code = Main.run(new String[] {"run", "--quiet", resource("wrong-expectation.yaml")});
     assertThat(code).isEqualTo(1);
-    assertThat(out.toString(StandardCharsets.UTF_8))
+    assertThat(output.out())
         .contains("FAIL wrong-expectation")
         .contains("step 3 (" + resource("wrong-expectation.yaml") + ":20, P2 open)")
         .contains("expected to return at 2.000s, returned at 3.000s");
@@ -83,8 +62,8 @@ class CommandLineTest {
   void malformedFilesExitTwoNamingFileLineAndProblem(String file, String message) {
     int code = Main.run(new String[] {"run", resource(file)});
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains(resource(file)).contains(message);
-    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("PASS").doesNotContain("FAIL");
+    assertThat(output.err()).contains(resource(file)).contains(message);
+    assertThat(output.out()).doesNotContain("PASS").doesNotContain("FAIL");
   }
 
   @Test
@@ -93,7 +72,7 @@ class CommandLineTest {
     assertThat(Main.run(new String[] {"run"})).isEqualTo(2);
     assertThat(Main.run(new String[] {"run", "--scale", "x", "a.yaml"})).isEqualTo(2);
     assertThat(Main.run(new String[] {"run", "missing-file.yaml"})).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'frobnicate'")
+    assertThat(output.err()).contains("unknown command 'frobnicate'")
         .contains("--scale needs a number").contains("missing-file.yaml: cannot read the file");
   }
 
@@ -119,9 +98,9 @@ class CommandLineTest {
     int code = Main.run(new String[] {"run", "--time", "real", "--scale", "10",
         ShippedScenarios.root().resolve("leases/seed-basic.yaml").toString()});
     long wallMs = (System.nanoTime() - start) / 1_000_000;
-    assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(code).as(output.out()).isZero();
     // 3 s emulated at 10x is 300 ms of wall time: more than virtual time needs, far less than 3 s
     assertThat(wallMs).isBetween(300L, 2900L);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("PASS seed-basic");
+    assertThat(output.out()).contains("PASS seed-basic");
   }
 }

@@ -4,8 +4,6 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.leasecr.core.locks.Fault;
 import io.leasecr.core.scenario.Scenario;
-import io.leasecr.core.scenario.ScenarioException;
-import io.leasecr.core.scenario.ScenarioParser;
 import io.leasecr.node.conform.Conformance;
 import io.leasecr.node.conform.KernelSide;
 import io.leasecr.node.linux.NativeProgram;
@@ -36,14 +34,9 @@ final class ConformCommand {
         throw new Main.UsageException("--inject-fault must be one of " + List.of(Fault.values()));
       }
     }
-    List<Scenario> scenarios = new ArrayList<>();
-    for (String file : o.positional) {
-      try {
-        scenarios.add(ScenarioParser.parse(Path.of(file)));
-      } catch (ScenarioException e) {
-        System.err.println("emulator: " + e.getMessage());
-        return Main.BAD_INPUT;
-      }
+    List<Scenario> scenarios = Options.scenarios(o.positional);
+    if (scenarios == null) {
+      return Main.BAD_INPUT;
     }
     Path helper;
     try {

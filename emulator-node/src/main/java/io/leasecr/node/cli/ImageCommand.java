@@ -33,6 +33,7 @@ final class ImageCommand {
     };
   }
 
+  /** The image named on the command line, or null (the problem printed) if it is not a usable image. */
   private static CheckpointImage load(Options o) {
     if (o.positional.size() != 1) {
       throw new Main.UsageException("give exactly one image file");
@@ -40,17 +41,15 @@ final class ImageCommand {
     try {
       return ImageFiles.read(Path.of(o.positional.get(0)));
     } catch (ImageFiles.BadImage e) {
-      throw new BadInput(e.getMessage());
+      System.err.println("emulator: " + e.getMessage());
+      return null;
     }
   }
 
   private static int show(String[] args) {
     Options o = Options.parse(args, Set.of(), Set.of("--json"));
-    CheckpointImage image;
-    try {
-      image = load(o);
-    } catch (BadInput e) {
-      System.err.println("emulator: " + e.getMessage());
+    CheckpointImage image = load(o);
+    if (image == null) {
       return Main.BAD_INPUT;
     }
     if (o.has("--json")) {
@@ -111,11 +110,8 @@ final class ImageCommand {
     if (chosen != 1) {
       throw new Main.UsageException("edit needs exactly one of --remaining T, --add +T/-T, --favor-holder, --favor-breaker");
     }
-    CheckpointImage image;
-    try {
-      image = load(o);
-    } catch (BadInput e) {
-      System.err.println("emulator: " + e.getMessage());
+    CheckpointImage image = load(o);
+    if (image == null) {
       return Main.BAD_INPUT;
     }
     long only = o.number("--lease", 0);
@@ -187,12 +183,5 @@ final class ImageCommand {
       // reported below
     }
     throw new Main.UsageException("a time like 5s or 1500ms is needed, got '" + text + "'");
-  }
-
-  /** A file that is not a usable image. */
-  private static final class BadInput extends RuntimeException {
-    BadInput(String message) {
-      super(message);
-    }
   }
 }

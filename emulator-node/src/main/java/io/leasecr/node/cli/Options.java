@@ -1,5 +1,9 @@
 package io.leasecr.node.cli;
 
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.ScenarioException;
+import io.leasecr.core.scenario.ScenarioParser;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,5 +69,22 @@ final class Options {
     } catch (NumberFormatException e) {
       throw new Main.UsageException("option " + name + " needs a number, got '" + v + "'");
     }
+  }
+
+  /**
+   * Parses every scenario file before anything runs, so a malformed one is reported first; prints the
+   * error (file:line: problem) and returns null if one cannot be used.
+   */
+  static List<Scenario> scenarios(List<String> files) {
+    List<Scenario> scenarios = new ArrayList<>();
+    for (String file : files) {
+      try {
+        scenarios.add(ScenarioParser.parse(Path.of(file)));
+      } catch (ScenarioException e) {
+        System.err.println("emulator: " + e.getMessage());
+        return null;
+      }
+    }
+    return scenarios;
   }
 }

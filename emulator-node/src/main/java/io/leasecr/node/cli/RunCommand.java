@@ -3,8 +3,6 @@ package io.leasecr.node.cli;
 import io.leasecr.core.scenario.Emulation;
 import io.leasecr.core.scenario.Expectations;
 import io.leasecr.core.scenario.Scenario;
-import io.leasecr.core.scenario.ScenarioException;
-import io.leasecr.core.scenario.ScenarioParser;
 import io.leasecr.core.scenario.Timeline;
 import io.leasecr.core.time.TimeMode;
 import io.leasecr.core.trace.TraceEvent;
@@ -15,7 +13,6 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -40,15 +37,9 @@ final class RunCommand {
     if (!(scale > 0)) {
       throw new Main.UsageException("--scale must be > 0");
     }
-    // parse everything first: a malformed file is reported before anything runs
-    List<Scenario> scenarios = new ArrayList<>();
-    for (String file : o.positional) {
-      try {
-        scenarios.add(ScenarioParser.parse(Path.of(file)));
-      } catch (ScenarioException e) {
-        System.err.println("emulator: " + e.getMessage());
-        return Main.BAD_INPUT;
-      }
+    List<Scenario> scenarios = Options.scenarios(o.positional);
+    if (scenarios == null) {
+      return Main.BAD_INPUT;
     }
     int status = Main.OK;
     for (int i = 0; i < scenarios.size(); i++) {

@@ -15,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * One real process running native/lcr_proc.c: sends it commands and turns its reports into trace
