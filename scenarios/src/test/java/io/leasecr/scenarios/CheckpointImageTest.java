@@ -37,7 +37,7 @@ class CheckpointImageTest {
   @Test
   void takenInOneRunEditedAndRestoredInAnother() {
     Path image = tmp.resolve("seed.img");
-    assertThat(run("run", tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
+    assertThat(run("run", "--data", tmp.resolve("data").toString(), tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
     assertThat(image).exists();
 
     assertThat(run("image", "show", image.toString())).isZero();
@@ -66,7 +66,7 @@ class CheckpointImageTest {
 
   @Test
   void badImagesAreRefusedAndLeftUnchanged() throws Exception {
-    assertThat(run("run", tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
+    assertThat(run("run", "--data", tmp.resolve("data").toString(), tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
     byte[] good = Files.readAllBytes(tmp.resolve("seed.img"));
 
     Path truncated = tmp.resolve("truncated.img");

@@ -2,6 +2,7 @@ package io.leasecr.core.scenario;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.core.time.EmulatorConfig;
 import io.leasecr.core.time.TimeMode;
 import io.leasecr.core.trace.TraceEvent;
@@ -32,11 +33,21 @@ public final class Emulation {
 
   /** With configuration overrides, e.g. {@code pekko.actor.serialize-messages = on}. */
   public static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides) {
+    return run(scenario, mode, scale, wallLimit, overrides, null);
+  }
+
+  /** With a checkpoint journal, used if the scenario checkpoints or restarts by id. */
+  public static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides,
+      Journal journal) {
+    boolean journaled = journal != null && scenario.checkpoints();
+    if (journaled) {
+      overrides = overrides.withFallback(journal.config());
+    }
     long start = System.nanoTime();
     TraceRecorder trace = new TraceRecorder();
     CompletableFuture<List<String>> done = new CompletableFuture<>();
     ActorSystem<ScenarioRunner.Command> system = ActorSystem.create(
-        ScenarioRunner.create(scenario, trace, done), "emulator",
+        ScenarioRunner.create(scenario, trace, done, journaled), "emulator",
         overrides.withFallback(EmulatorConfig.load(mode, scale)).resolve());
     try {
       List<String> locks = done.get(wallLimit.toMillis(), TimeUnit.MILLISECONDS);

@@ -30,6 +30,12 @@ public record Scenario(
     return sysctls.get(name);
   }
 
+  /** Whether the run needs the checkpoint journal: it checkpoints or restarts by id. */
+  public boolean checkpoints() {
+    return steps.stream().anyMatch(s -> s.action() instanceof Step.Checkpoint
+        || s.action() instanceof Step.Restart r && r.imageFile() == null);
+  }
+
   public ProcessDecl process(String name) {
     for (ProcessDecl p : processes) {
       if (p.name().equals(name)) {

@@ -46,7 +46,7 @@ public final class ScenarioParser {
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "expect");
+      "only", "mode", "leave_running", "journal", "expect");
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
       "result", "errno", "blocked", "returns_at", "still_blocked", "locks");
   private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count");
@@ -331,8 +331,10 @@ public final class ScenarioParser {
   private Step.Action restart(YamlNode arg, Map<String, YamlNode> m, Processes procs) {
     String image = m.containsKey("image") ? m.get("image").text() : null;
     String id = arg.text();
-    if (image == null && !checkpoints.contains(id)) {
-      throw arg.error("restart of '" + id + "': no checkpoint step with that id above (or give 'image: FILE')");
+    boolean fromJournal = m.containsKey("journal") && m.get("journal").bool();
+    if (image == null && !fromJournal && !checkpoints.contains(id)) {
+      throw arg.error("restart of '" + id + "': no checkpoint step with that id above (give 'image: FILE', or"
+          + " 'journal: true' for a checkpoint committed by an earlier run)");
     }
     String policy = m.containsKey("policy") ? m.get("policy").text() : "remaining";
     try {
@@ -355,7 +357,8 @@ public final class ScenarioParser {
         only.add(process(p, procs).name());
       }
     }
-    return new Step.Restart(image != null && !checkpoints.contains(id) ? null : id, image, policy, criu, only);
+    return new Step.Restart(image != null && !checkpoints.contains(id) ? null : id, image, policy, criu, only,
+        fromJournal);
   }
 
   private Scenario.ProcessDecl process(YamlNode node, Processes procs) {

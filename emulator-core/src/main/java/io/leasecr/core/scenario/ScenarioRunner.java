@@ -1,5 +1,6 @@
 package io.leasecr.core.scenario;
 
+import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.ImageCodec;
 import io.leasecr.core.checkpoint.ImageFiles;
 import io.leasecr.core.kernel.LockManager;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -48,8 +50,26 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
 
   private record ProcessesPart(ProcessTable.ProcessesSaved saved) implements Command {}
 
+  private record JournalReady(Throwable failure) implements Command {}
+
+  private record CoordinatorReady(CheckpointCoordinator.Listing listing) implements Command {}
+
+  private record Committed(CheckpointCoordinator.Done done) implements Command {}
+
+  private record Fetched(Step step, CheckpointCoordinator.Found found) implements Command {}
+
   public static Behavior<Command> create(Scenario scenario, TraceSink trace, CompletableFuture<List<String>> done) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ScenarioRunner(ctx, timers, scenario, trace, done)));
+    return create(scenario, trace, done, false);
+  }
+
+  /**
+   * With {@code journal}, checkpoints are committed to the event journal (the system's configured
+   * pekko-persistence plugin) and restarts may take a checkpoint committed by an earlier run.
+   */
+  public static Behavior<Command> create(Scenario scenario, TraceSink trace, CompletableFuture<List<String>> done,
+      boolean journal) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new ScenarioRunner(ctx, timers, scenario, trace, done, journal)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -65,15 +85,19 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   private Step inCheckpoint;
   private CheckpointImage.Builder locksPart;
   private List<io.leasecr.proto.image.Process> processesPart;
+  private final boolean journal;
+  private ActorRef<CheckpointCoordinator.Command> coordinator;
+  private CheckpointImage committing;
 
   private ScenarioRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, Scenario scenario,
-      TraceSink trace, CompletableFuture<List<String>> done) {
+      TraceSink trace, CompletableFuture<List<String>> done, boolean journal) {
     super(ctx);
     this.timers = timers;
     this.clock = EmulatedTime.clock(ctx.getSystem());
     this.scenario = scenario;
     this.trace = trace;
     this.done = done;
+    this.journal = journal;
     this.locks = ctx.spawn(LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
         scenario.sysctl("fs.leases-enable") != 0, trace), "kernel-locks");
     this.processes = ctx.spawn(ProcessTable.create(locks, trace), "processes");
@@ -86,7 +110,12 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       clock.setHorizonNanos(scenario.endMs() * 1_000_000L);
     }
     scheduleNext();
-    clock.setPaused(false);
+    if (journal) {
+      // time stands still until the journal is there and replayed: its JDBC work runs on other threads
+      ctx.pipeToSelf(SchemaUtils.createIfNotExists(ctx.getSystem()), (ok, failure) -> new JournalReady(failure));
+    } else {
+      clock.setPaused(false);
+    }
   }
 
   @Override
@@ -99,6 +128,15 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
           locksPart = m.saved().part().toBuilder();
           return checkpointDone();
         })
+        .onMessage(JournalReady.class, this::onJournalReady)
+        .onMessage(CoordinatorReady.class, m -> {
+          clock.setPaused(false);
+          return this;
+        })
+        .onMessage(Committed.class, this::onCommitted)
+        .onMessage(Fetched.class, m -> m.found().entry() == null
+            ? fail("step " + m.step().number() + ": no checkpoint " + m.found().id() + " in the journal")
+            : restartFrom(m.step(), (Step.Restart) m.step().action(), parse(m.found().entry())))
         .onMessage(ProcessesPart.class, m -> {
           processesPart = m.saved().processes();
           return checkpointDone();
@@ -132,6 +170,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       locks.tell(new LockManager.Save(getContext().messageAdapter(LockManager.LocksSaved.class, LocksPart::new)));
       processes.tell(new ProcessTable.Save(
           getContext().messageAdapter(ProcessTable.ProcessesSaved.class, ProcessesPart::new)));
+      return this; // the next step is scheduled once the checkpoint is stored
     } else if (action instanceof Step.Restart restart) {
       return restart(step, restart);
     } else if (action instanceof Step.SetSysctl sysctl) {
@@ -146,6 +185,37 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     return this;
   }
 
+  private Behavior<Command> onJournalReady(JournalReady m) {
+    if (m.failure() != null) {
+      return fail("the checkpoint journal cannot be opened: " + m.failure().getMessage());
+    }
+    coordinator = getContext().spawn(CheckpointCoordinator.create(
+        getContext().messageAdapter(CheckpointCoordinator.Listing.class, CoordinatorReady::new)), "checkpoints");
+    return this;
+  }
+
+  private Behavior<Command> fail(String why) {
+    done.completeExceptionally(new IllegalStateException(why));
+    return Behaviors.stopped();
+  }
+
+  private CheckpointImage parse(CheckpointCoordinator.Entry entry) {
+    try {
+      return ImageFiles.parse("journal checkpoint " + entry.id(), entry.image().toByteArray());
+    } catch (ImageFiles.BadImage e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private Behavior<Command> onCommitted(Committed m) {
+    if (m.done().error() != null) {
+      return fail("checkpoint " + m.done().id() + " was not committed: " + m.done().error());
+    }
+    CheckpointImage image = committing;
+    committing = null;
+    return checkpointStored(image, true);
+  }
+
   private Behavior<Command> checkpointDone() {
     if (locksPart == null || processesPart == null) {
       return this;
@@ -154,9 +224,23 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     CheckpointImage image = locksPart.setMagic(ImageCodec.MAGIC).setId(c.id()).setTakenAtMs(clock.nowMillis())
         .setScenario(scenario.name()).addAllProcesses(processesPart).build();
     checkpoints.put(c.id(), image);
+    locksPart = null;
+    processesPart = null;
+    if (coordinator != null) {
+      // a checkpoint counts once committed; the tree stays frozen until the journal says so
+      committing = image;
+      coordinator.tell(new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), scenario.name(),
+          image.toByteArray(), getContext().messageAdapter(CheckpointCoordinator.Done.class, Committed::new)));
+      return this;
+    }
+    return checkpointStored(image, false);
+  }
+
+  private Behavior<Command> checkpointStored(CheckpointImage image, boolean committed) {
+    Step.Checkpoint c = (Step.Checkpoint) inCheckpoint.action();
     emit("checkpoint", inCheckpoint.number(), TraceEvent.args("id", c.id(), "processes", image.getProcessesCount(),
         "leases", image.getLeasesCount(), "bytes", image.getSerializedSize(), "image", c.imageFile(),
-        "tree", c.leaveRunning() ? "left running" : "stopped"));
+        "journal", committed ? "committed" : null, "tree", c.leaveRunning() ? "left running" : "stopped"));
     if (c.imageFile() != null) {
       try {
         ImageFiles.write(resolve(c.imageFile()), image);
@@ -171,14 +255,22 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       processes.tell(new ProcessTable.Restore(List.of(), List.of()));
     }
     inCheckpoint = null;
-    locksPart = null;
-    processesPart = null;
+    scheduleNext();
     clock.setPaused(false);
     return this;
   }
 
   private Behavior<Command> restart(Step step, Step.Restart r) {
     CheckpointImage image = r.id() != null ? checkpoints.get(r.id()) : null;
+    if (image == null && r.imageFile() == null) {
+      if (coordinator == null) {
+        return fail("step " + step.number() + ": checkpoint " + r.id() + " is not in this run and no journal is open");
+      }
+      clock.setPaused(true); // the restart happens at this instant, whatever the journal takes
+      coordinator.tell(new CheckpointCoordinator.Get(r.id(),
+          getContext().messageAdapter(CheckpointCoordinator.Found.class, f -> new Fetched(step, f))));
+      return this;
+    }
     if (image == null) {
       try {
         image = ImageFiles.read(resolve(r.imageFile()));
@@ -187,6 +279,11 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
         return Behaviors.stopped();
       }
     }
+    return restartFrom(step, r, image);
+  }
+
+  private Behavior<Command> restartFrom(Step step, Step.Restart r, CheckpointImage image) {
+    clock.setPaused(false);
     List<io.leasecr.proto.image.Process> chosen = new ArrayList<>();
     for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
       if (r.only() == null || r.only().contains(p.getSpec().getName())) {

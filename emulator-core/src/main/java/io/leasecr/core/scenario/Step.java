@@ -30,8 +30,8 @@ public record Step(int number, int line, long atMs, Action action, StepExpectati
    * Replace the tree by checkpoint {@code id} (or the image in {@code imageFile}): all its processes,
    * or only {@code only}; break times by {@code policy}; the seed's semantics or CRIU's.
    */
-  public record Restart(String id, String imageFile, String policy, boolean criu, List<String> only)
-      implements Action {}
+  public record Restart(String id, String imageFile, String policy, boolean criu, List<String> only,
+      boolean fromJournal) implements Action {}
 
   public String describe() {
     if (action instanceof Call c) {

@@ -1,9 +1,12 @@
 package io.leasecr.core.wire;
 
 import com.google.protobuf.MessageLite;
+import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.process.ProcessActor;
+import io.leasecr.proto.checkpoint.CheckpointCommitted;
+import io.leasecr.proto.checkpoint.CheckpointDeleted;
 import io.leasecr.proto.checkpoint.LocksSaved;
 import io.leasecr.proto.checkpoint.ProcessSaved;
 import io.leasecr.proto.checkpoint.ProcessesSaved;
@@ -47,6 +50,11 @@ final class CheckpointCodec {
           .setCriu(m.criu()).build();
     } else if (o instanceof ProcessTable.Restore m) {
       return RestoreProcesses.newBuilder().addAllProcesses(m.processes()).addAllFiles(m.files()).build();
+    } else if (o instanceof CheckpointCoordinator.Committed m) {
+      return CheckpointCommitted.newBuilder().setId(m.id()).setTakenAtMs(m.takenAtMs()).setScenario(m.scenario())
+          .setImage(m.image()).build();
+    } else if (o instanceof CheckpointCoordinator.Deleted m) {
+      return CheckpointDeleted.newBuilder().setId(m.id()).build();
     }
     return null;
   }
@@ -65,6 +73,10 @@ final class CheckpointCodec {
       return new LockManager.Restore(m.getImage(), List.copyOf(m.getPidsList()), m.getPolicy(), m.getCriu());
     } else if (p instanceof RestoreProcesses m) {
       return new ProcessTable.Restore(List.copyOf(m.getProcessesList()), List.copyOf(m.getFilesList()));
+    } else if (p instanceof CheckpointCommitted m) {
+      return new CheckpointCoordinator.Committed(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getImage());
+    } else if (p instanceof CheckpointDeleted m) {
+      return new CheckpointCoordinator.Deleted(m.getId());
     }
     return null;
   }

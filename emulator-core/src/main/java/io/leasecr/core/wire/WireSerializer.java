@@ -2,6 +2,7 @@ package io.leasecr.core.wire;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.process.ProcessActor;
@@ -115,6 +116,8 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.PROCESS_SAVED -> io.leasecr.proto.checkpoint.ProcessSaved.parseFrom(b);
       case Manifests.RESTORE_LOCKS -> io.leasecr.proto.checkpoint.RestoreLocks.parseFrom(b);
       case Manifests.RESTORE_PROCESSES -> io.leasecr.proto.checkpoint.RestoreProcesses.parseFrom(b);
+      case Manifests.CHECKPOINT_COMMITTED -> io.leasecr.proto.checkpoint.CheckpointCommitted.parseFrom(b);
+      case Manifests.CHECKPOINT_DELETED -> io.leasecr.proto.checkpoint.CheckpointDeleted.parseFrom(b);
       default -> throw new NotSerializableException("unknown wire manifest '" + manifest + "'");
     };
   }
@@ -150,6 +153,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String RESTORE_PROCESSES = "pt-restore";
     static final String SAVE_PROCESS = "p-save";
     static final String PROCESS_SAVED = "p-saved";
+    // journal events: never change these
+    static final String CHECKPOINT_COMMITTED = "ck-committed";
+    static final String CHECKPOINT_DELETED = "ck-deleted";
 
     private Manifests() {}
 
@@ -183,6 +189,8 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof ProcessTable.Restore) return RESTORE_PROCESSES;
       if (o instanceof ProcessActor.Save) return SAVE_PROCESS;
       if (o instanceof ProcessActor.Saved) return PROCESS_SAVED;
+      if (o instanceof CheckpointCoordinator.Committed) return CHECKPOINT_COMMITTED;
+      if (o instanceof CheckpointCoordinator.Deleted) return CHECKPOINT_DELETED;
       return null;
     }
   }

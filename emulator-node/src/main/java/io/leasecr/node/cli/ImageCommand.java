@@ -2,7 +2,9 @@ package io.leasecr.node.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.ImageFiles;
+import io.leasecr.node.journal.JournalClient;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.Lease;
 import io.leasecr.proto.image.OpenFile;
@@ -29,7 +31,9 @@ final class ImageCommand {
     return switch (args[0]) {
       case "show" -> show(rest);
       case "edit" -> edit(rest);
-      default -> throw new Main.UsageException("unknown image subcommand '" + args[0] + "' (show, edit)");
+      case "export" -> export(rest);
+      case "import" -> importImage(rest);
+      default -> throw new Main.UsageException("unknown image subcommand '" + args[0] + "' (show, edit, export, import)");
     };
   }
 
@@ -183,5 +187,56 @@ final class ImageCommand {
       // reported below
     }
     throw new Main.UsageException("a time like 5s or 1500ms is needed, got '" + text + "'");
+  }
+
+  /** A committed checkpoint from the journal to an image file. */
+  private static int export(String[] args) {
+    Options o = Options.parse(args, Set.of("--out", "--data", "--journal"), Set.of());
+    if (o.positional.size() != 1 || !o.has("--out")) {
+      throw new Main.UsageException("image export needs a checkpoint id and --out FILE");
+    }
+    try (JournalClient journal = Options.journalClient(o)) {
+      CheckpointCoordinator.Found found = journal.ask(r -> new CheckpointCoordinator.Get(o.positional.get(0), r));
+      if (found.entry() == null) {
+        System.err.println("emulator: no committed checkpoint " + found.id());
+        return Main.BAD_INPUT;
+      }
+      CheckpointImage image = ImageFiles.parse("checkpoint " + found.id(), found.entry().image().toByteArray());
+      Path out = Path.of(o.get("--out", ""));
+      ImageFiles.write(out, image);
+      System.out.println("exported checkpoint " + found.id() + " to " + out);
+      return Main.OK;
+    } catch (Main.UsageException e) {
+      throw e;
+    } catch (Exception e) {
+      System.err.println("emulator: " + e.getMessage());
+      return Main.FAILED;
+    }
+  }
+
+  /** An image file into the journal, committed under its id (or --id). */
+  private static int importImage(String[] args) {
+    Options o = Options.parse(args, Set.of("--id", "--data", "--journal"), Set.of());
+    CheckpointImage image = load(o);
+    if (image == null) {
+      return Main.BAD_INPUT;
+    }
+    String id = o.get("--id", image.getId());
+    CheckpointImage stored = image.toBuilder().setId(id).build();
+    try (JournalClient journal = Options.journalClient(o)) {
+      CheckpointCoordinator.Done d = journal.ask(r -> new CheckpointCoordinator.Commit(id, stored.getTakenAtMs(),
+          stored.getScenario(), stored.toByteArray(), r));
+      if (d.error() != null) {
+        System.err.println("emulator: " + d.error());
+        return Main.FAILED;
+      }
+      System.out.println("imported " + o.positional.get(0) + " as checkpoint " + id);
+      return Main.OK;
+    } catch (Main.UsageException e) {
+      throw e;
+    } catch (Exception e) {
+      System.err.println("emulator: " + e.getMessage());
+      return Main.FAILED;
+    }
   }
 }

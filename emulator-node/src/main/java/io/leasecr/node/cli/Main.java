@@ -15,11 +15,17 @@ public final class Main {
       commands:
         run FILE...        run scenario files on emulated time, print their timelines, check expectations
                            options: --trace FILE (JSON Lines; with several files, FILE gets a -N suffix)
+                                    --journal h2|postgres|none --data DIR (where checkpoints are committed;
+                                    default h2 in ./data, used only by scenarios that checkpoint)
                                     --quiet (no timeline)  --time virtual|real  --scale X
         conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
                            options: --trace-dir DIR  --verbose (side-by-side even when they agree)
                                     --inject-fault resignal-later-openers (a wrong rule, to see a difference)
                            exit: 0 all agree, 1 a difference, 2 bad input, 3 the kernel side cannot run here
+        checkpoint list    the checkpoints committed to the journal (--journal h2|postgres, --data DIR)
+        checkpoint delete ID
+        image export ID --out FILE   a committed checkpoint to an image file
+        image import FILE [--id ID]  an image file into the journal
         image show FILE    print a checkpoint image (--json for JSON)
         image edit FILE    edit the time breaking leases have left: --remaining 5s | --add +2s | --add -2s
                            | --favor-holder | --favor-breaker   [--lease N] [--out FILE]
@@ -45,6 +51,7 @@ public final class Main {
         case "run" -> RunCommand.run(rest);
         case "conform" -> ConformCommand.run(rest);
         case "image" -> ImageCommand.run(rest);
+        case "checkpoint" -> CheckpointCommand.run(rest);
         case "bench" -> BenchCommand.run(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };

@@ -1,6 +1,9 @@
 package io.leasecr.node.cli;
 
+import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.core.scenario.Scenario;
+import io.leasecr.node.journal.JournalClient;
+import io.leasecr.node.journal.JournalOptions;
 import io.leasecr.core.scenario.ScenarioException;
 import io.leasecr.core.scenario.ScenarioParser;
 import java.nio.file.Path;
@@ -86,5 +89,22 @@ final class Options {
       }
     }
     return scenarios;
+  }
+
+  /** The journal named by --journal (h2, postgres) and --data, opened. */
+  static JournalClient journalClient(Options o) throws Exception {
+    Journal journal = journal(o);
+    if (journal == null) {
+      throw new Main.UsageException("this command needs a journal (--journal h2 or postgres)");
+    }
+    return new JournalClient(journal);
+  }
+
+  static Journal journal(Options o) {
+    try {
+      return JournalOptions.choose(o.get("--journal", "h2"), o.get("--data", null));
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException(e.getMessage());
+    }
   }
 }

@@ -1,5 +1,7 @@
 package io.leasecr.node.cli;
 
+import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.core.scenario.Emulation;
 import io.leasecr.core.scenario.Expectations;
 import io.leasecr.core.scenario.Scenario;
@@ -23,7 +25,8 @@ final class RunCommand {
   private RunCommand() {}
 
   static int run(String[] args) {
-    Options o = Options.parse(args, Set.of("--trace", "--time", "--scale"), Set.of("--quiet"));
+    Options o = Options.parse(args, Set.of("--trace", "--time", "--scale", "--data", "--journal"), Set.of("--quiet"));
+    Journal journal = Options.journal(o);
     if (o.positional.isEmpty()) {
       throw new Main.UsageException("run needs at least one scenario file");
     }
@@ -46,7 +49,7 @@ final class RunCommand {
       Scenario s = scenarios.get(i);
       Emulation.Result result;
       try {
-        result = Emulation.run(s, mode, scale, Duration.ofHours(1));
+        result = Emulation.run(s, mode, scale, Duration.ofHours(1), ConfigFactory.empty(), journal);
       } catch (IllegalStateException e) {
         // e.g. a restart from an image file that is missing or corrupt: nothing was changed
         System.err.println("emulator: " + e.getMessage());
