@@ -9,14 +9,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The checkpoint journal (pekko-persistence-jdbc on embedded H2): a checkpoint committed in one JVM is
- * restored in another; list, export, import, delete; and a JVM killed with SIGKILL while it writes
- * checkpoints loses nothing that was committed.
+ * The checkpoint journal (pekko-persistence-jdbc), on embedded H2 and on PostgreSQL: a checkpoint
+ * committed in one JVM is restored in another; list, export, import, delete; and a JVM killed with
+ * SIGKILL while it writes checkpoints loses nothing that was committed. PostgreSQL is the one that
+ * {@code eval "$(bash .ci/postgres.sh)"} starts; without it the PostgreSQL cases are skipped, except under CI.
  */
 class JournalTest {
 
@@ -40,9 +43,28 @@ class JournalTest {
         - {proc: P1, signal: SIGIO, count: 0}
       """;
 
+  private final String tag = Long.toHexString(System.nanoTime() & 0xffffffL);
+
   private int run(String... args) {
     output.reset();
     return Main.run(args);
+  }
+
+  /** The command-line options that select the journal; PostgreSQL comes from LEASE_CR_PG_* variables. */
+  private String[] journal(String kind) {
+    if (kind.equals("postgres") && System.getenv("LEASE_CR_PG_URL") == null) {
+      if (System.getenv("CI") != null) {
+        throw new AssertionError("CI starts PostgreSQL (.ci/postgres.sh), yet LEASE_CR_PG_URL is not set");
+      }
+      Assumptions.abort("PostgreSQL is not configured: run eval \"$(bash .ci/postgres.sh)\" first");
+    }
+    return new String[] {"--journal", kind, "--data", tmp.resolve("data").toString()};
+  }
+
+  private static String[] args(String[] journal, String... args) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + journal.length);
+    System.arraycopy(journal, 0, all, args.length, journal.length);
+    return all;
   }
 
   private static Process jvm(Path log, String... args) throws Exception {
@@ -52,42 +74,48 @@ class JournalTest {
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
-  @Test
-  void committedInOneJvmRestoredInAnother() throws Exception {
-    Path data = tmp.resolve("data");
-    Files.copy(ShippedScenarios.root().resolve("examples/seed-checkpoint.yaml"), tmp.resolve("seed-checkpoint.yaml"));
-    assertThat(run("run", "--data", data.toString(), tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
-    assertThat(output.out()).contains("checkpoint C1: 2 processes, 1 leases").contains("tree stopped");
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void committedInOneJvmRestoredInAnother(String kind) throws Exception {
+    String[] j = journal(kind);
+    String id = "C1-" + tag;
+    Files.writeString(tmp.resolve("seed-checkpoint.yaml"), Files.readString(
+        ShippedScenarios.root().resolve("examples/seed-checkpoint.yaml")).replace("checkpoint: C1", "checkpoint: " + id));
+    assertThat(run(args(j, "run", tmp.resolve("seed-checkpoint.yaml").toString()))).as(output.err()).isZero();
+    assertThat(output.out()).contains("checkpoint " + id + ": 2 processes, 1 leases").contains("tree stopped");
 
     Path restart = tmp.resolve("restart.yaml");
-    Files.writeString(restart, RESTART.formatted("C1"));
+    Files.writeString(restart, RESTART.formatted(id));
     Path log = tmp.resolve("second-jvm.log");
-    Process second = jvm(log, "run", "--data", data.toString(), restart.toString());
+    Process second = jvm(log, args(j, "run", restart.toString()));
     assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
     String text = Files.readString(log);
     assertThat(second.exitValue()).as(text).isZero();
     assertThat(text).contains("open(...) restarted after restore (-ERESTARTSYS)")
         .contains("14.000s  P2[102]    <... open resumed> = 3");
 
-    assertThat(run("checkpoint", "list", "--data", data.toString())).isZero();
-    assertThat(output.out()).contains("C1").contains("seed-checkpoint").contains("1 committed checkpoint(s)");
+    assertThat(run(args(j, "checkpoint", "list"))).isZero();
+    assertThat(output.out()).contains(id).contains("seed-checkpoint");
     Path image = tmp.resolve("c1.img");
-    assertThat(run("image", "export", "C1", "--out", image.toString(), "--data", data.toString())).isZero();
+    assertThat(run(args(j, "image", "export", id, "--out", image.toString()))).isZero();
     assertThat(run("image", "edit", image.toString(), "--remaining", "2s")).isZero();
-    assertThat(run("image", "import", image.toString(), "--id", "C1-short", "--data", data.toString())).isZero();
-    Files.writeString(restart, RESTART.formatted("C1-short"));
-    assertThat(run("run", "--data", data.toString(), restart.toString())).isZero();
+    String shorter = id + "-short";
+    assertThat(run(args(j, "image", "import", image.toString(), "--id", shorter))).isZero();
+    Files.writeString(restart, RESTART.formatted(shorter));
+    assertThat(run(args(j, "run", restart.toString()))).isZero();
     assertThat(output.out()).contains("12.000s  P2[102]    <... open resumed> = 3");
-    assertThat(run("checkpoint", "delete", "C1-short", "--data", data.toString())).isZero();
-    assertThat(run("checkpoint", "delete", "C1-short", "--data", data.toString())).isEqualTo(2);
-    assertThat(output.err()).contains("no checkpoint C1-short");
-    assertThat(run("run", "--data", data.toString(), restart.toString())).isEqualTo(2);
-    assertThat(output.err()).contains("no checkpoint C1-short in the journal");
+    assertThat(run(args(j, "checkpoint", "delete", shorter))).isZero();
+    assertThat(run(args(j, "checkpoint", "delete", shorter))).isEqualTo(2);
+    assertThat(output.err()).contains("no checkpoint " + shorter);
+    assertThat(run(args(j, "run", restart.toString()))).isEqualTo(2);
+    assertThat(output.err()).contains("no checkpoint " + shorter + " in the journal");
+    assertThat(run(args(j, "checkpoint", "delete", id))).isZero();
   }
 
-  @Test
-  void aJvmKilledWhileWritingCheckpointsLosesNothingCommitted() throws Exception {
-    Path data = tmp.resolve("data");
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void aJvmKilledWhileWritingCheckpointsLosesNothingCommitted(String kind) throws Exception {
+    String[] j = journal(kind);
     StringBuilder s = new StringBuilder("""
         name: many-checkpoints
         files:
@@ -99,35 +127,51 @@ class JournalTest {
     }
     s.append("steps:\n");
     for (int i = 1; i <= 4000; i++) {
-      s.append("  - {at: ").append(i).append("s, checkpoint: C").append(i).append(", leave_running: true}\n");
+      s.append("  - {at: ").append(i).append("s, checkpoint: K").append(tag).append('-').append(i)
+          .append(", leave_running: true}\n");
     }
     Path scenario = tmp.resolve("many.yaml");
     Files.writeString(scenario, s);
     Path log = tmp.resolve("killed-jvm.log");
-    Process victim = jvm(log, "run", "--quiet", "--data", data.toString(), scenario.toString());
-    // wait until a few checkpoints (about 100 KB each) are in the journal; the run would take far longer
-    Path db = data.resolve("journal.mv.db");
+    Process victim = jvm(log, args(j, "run", "--quiet", scenario.toString()));
+    // wait until a few checkpoints (about 100 KB each) are committed; the whole run would take far longer
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while ((!Files.exists(db) || Files.size(db) < 2_000_000) && System.nanoTime() < deadline && victim.isAlive()) {
-      Thread.sleep(50);
+    while (committed(kind) < 5 && System.nanoTime() < deadline && victim.isAlive()) {
+      Thread.sleep(100);
     }
     assertThat(victim.isAlive()).as(Files.readString(log)).isTrue();
     new ProcessBuilder("kill", "-9", String.valueOf(victim.pid())).start().waitFor();
     assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(victim.exitValue()).isEqualTo(137);
 
-    assertThat(run("checkpoint", "list", "--data", data.toString())).as(output.err()).isZero();
+    assertThat(run(args(j, "checkpoint", "list"))).as(output.err()).isZero();
     String listing = output.out();
-    assertThat(listing).contains("C1 ").contains("many-checkpoints");
-    int committed = Integer.parseInt(listing.replaceAll("(?s).*\\n(\\d+) committed checkpoint\\(s\\).*", "$1"));
-    assertThat(committed).isBetween(1, 3999);
+    String prefix = "K" + tag + "-";
+    long committed = listing.lines().filter(l -> l.startsWith(prefix)).count();
+    assertThat(committed).isBetween(5L, 3999L);
     // every committed checkpoint is whole: it exports to an image that parses and shows the whole tree
-    for (String id : List.of("C1", "C" + committed)) {
+    for (String id : List.of(prefix + 1, prefix + committed)) {
       Path image = tmp.resolve(id + ".img");
-      assertThat(run("image", "export", id, "--out", image.toString(), "--data", data.toString()))
-          .as(output.err()).isZero();
+      assertThat(run(args(j, "image", "export", id, "--out", image.toString()))).as(output.err()).isZero();
       assertThat(run("image", "show", image.toString())).isZero();
       assertThat(output.out()).contains("Q1999[2999]");
+    }
+  }
+
+  /** Checkpoints of this test in the journal, seen from outside the writing JVM. */
+  private long committed(String kind) throws Exception {
+    if (kind.equals("h2")) {
+      // an embedded H2 database is locked by the JVM that writes it: watch its file grow instead
+      Path db = tmp.resolve("data").resolve("journal.mv.db");
+      return Files.exists(db) ? Files.size(db) / 400_000 : 0;
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(System.getenv("LEASE_CR_PG_URL"),
+        System.getenv("LEASE_CR_PG_USER"), System.getenv("LEASE_CR_PG_PASSWORD"));
+        java.sql.ResultSet r = c.createStatement().executeQuery(
+            "select count(*) from event_journal where persistence_id = 'lease-cr-checkpoints'")) {
+      return r.next() ? r.getLong(1) / 2 : 0;
+    } catch (java.sql.SQLException e) {
+      return 0; // the schema is not there yet
     }
   }
 }
