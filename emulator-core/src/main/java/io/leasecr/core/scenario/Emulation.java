@@ -7,6 +7,7 @@ import io.leasecr.core.time.EmulatorConfig;
 import io.leasecr.core.time.TimeMode;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceRecorder;
+import io.leasecr.core.trace.TraceSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,19 +40,29 @@ public final class Emulation {
   /** With a checkpoint journal, used if the scenario checkpoints or restarts by id. */
   public static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides,
       Journal journal) {
+    return run(scenario, mode, scale, wallLimit, overrides, journal, null);
+  }
+
+  /** With an observer that sees every event as it is emitted (benchmarks time them). */
+  public static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides,
+      Journal journal, TraceSink observer) {
     boolean journaled = journal != null && scenario.checkpoints();
     if (journaled) {
       overrides = overrides.withFallback(journal.config());
     }
     long start = System.nanoTime();
-    TraceRecorder trace = new TraceRecorder();
+    TraceRecorder recorder = new TraceRecorder();
+    TraceSink trace = observer == null ? recorder : e -> {
+      recorder.emit(e);
+      observer.emit(e);
+    };
     CompletableFuture<List<String>> done = new CompletableFuture<>();
     ActorSystem<ScenarioRunner.Command> system = ActorSystem.create(
         ScenarioRunner.create(scenario, trace, done, journaled), "emulator",
         overrides.withFallback(EmulatorConfig.load(mode, scale)).resolve());
     try {
       List<String> locks = done.get(wallLimit.toMillis(), TimeUnit.MILLISECONDS);
-      return new Result(scenario, trace.events(), locks, (System.nanoTime() - start) / 1_000_000);
+      return new Result(scenario, recorder.events(), locks, (System.nanoTime() - start) / 1_000_000);
     } catch (TimeoutException e) {
       throw new IllegalStateException(scenario.source() + ": the run did not finish within " + wallLimit
           + " of wall time", e);

@@ -1,6 +1,7 @@
 package io.leasecr.node.cli;
 
 import io.leasecr.node.bench.Benchmarks;
+import io.leasecr.node.bench.CheckpointBenchmarks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +11,9 @@ final class BenchCommand {
   private BenchCommand() {}
 
   static int run(String[] args) {
+    if (args.length > 0 && args[0].equals("cr")) {
+      return checkpointRestart(java.util.Arrays.copyOfRange(args, 1, args.length));
+    }
     Options o = Options.parse(args, Set.of("--cycles", "--pairs", "--processes"),
         Set.of("--skip-kernel", "--skip-heap"));
     long cycles = o.number("--cycles", 200_000);
@@ -27,5 +31,39 @@ final class BenchCommand {
     }
     return new Benchmarks(System.out).run(cycles, (int) pairs, !o.has("--skip-kernel"),
         o.has("--skip-heap") ? List.of() : sizes) ? Main.OK : Main.FAILED;
+  }
+
+  /** {@code emulator bench cr}: checkpoint and restart of 1k, 10k, 100k processes on H2 and PostgreSQL. */
+  private static int checkpointRestart(String[] args) {
+    Options o = Options.parse(args, Set.of("--sizes", "--journal", "--data"), Set.of());
+    List<Integer> sizes = new ArrayList<>();
+    for (String s : o.get("--sizes", "1000,10000,100000").split(",")) {
+      sizes.add(Integer.parseInt(s.trim()));
+    }
+    List<CheckpointBenchmarks.Target> targets = new ArrayList<>();
+    String which = o.get("--journal", "both");
+    try {
+      java.nio.file.Path data = java.nio.file.Files.createTempDirectory("lcr-bench-h2");
+      if (which.equals("h2") || which.equals("both")) {
+        io.leasecr.core.checkpoint.Journal h2 = io.leasecr.core.checkpoint.Journal.h2(data);
+        targets.add(new CheckpointBenchmarks.Target("H2", h2,
+            "jdbc:h2:file:" + data.toAbsolutePath().resolve("raw"), "sa", ""));
+      }
+      if (which.equals("postgres") || which.equals("both")) {
+        String url = System.getenv("LEASE_CR_PG_URL");
+        if (url == null) {
+          System.out.println("PostgreSQL: skipped (set LEASE_CR_PG_URL, e.g. eval \"$(bash .ci/postgres.sh)\")");
+        } else {
+          String user = System.getenv().getOrDefault("LEASE_CR_PG_USER", "leasecr");
+          String password = System.getenv().getOrDefault("LEASE_CR_PG_PASSWORD", "leasecr");
+          targets.add(new CheckpointBenchmarks.Target("Postgres",
+              io.leasecr.core.checkpoint.Journal.postgres(url, user, password), url, user, password));
+        }
+      }
+      return new CheckpointBenchmarks(System.out).run(sizes, targets) ? Main.OK : Main.FAILED;
+    } catch (Exception e) {
+      System.err.println("emulator: benchmark failed: " + e);
+      return Main.FAILED;
+    }
   }
 }

@@ -1,0 +1,141 @@
+package io.leasecr.node.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.checkpoint.Journal;
+import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.AccessMode;
+import io.leasecr.core.locks.Credentials;
+import io.leasecr.core.locks.Inode;
+import io.leasecr.core.locks.LeaseType;
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.process.Disposition;
+import io.leasecr.core.process.ProcessSpec;
+import io.leasecr.core.process.Reaction;
+import io.leasecr.core.process.Syscall;
+import io.leasecr.core.scenario.Emulation;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.Step;
+import io.leasecr.core.scenario.StepExpectation;
+import io.leasecr.core.time.TimeMode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checkpoint and restart of N processes, each holding a file open, 1% of them holding a lease that a
+ * breaker has in mid-break: the checkpoint in one run (committed to the journal), the restart in a
+ * second run (fetched from the journal), and the same bytes written and read with raw batched JDBC.
+ */
+final class CheckpointBench {
+
+  record Result(int processes, long imageBytes, double checkpointSeconds, double restartSeconds,
+      double rawWriteSeconds, double rawReadSeconds) {}
+
+  private CheckpointBench() {}
+
+  static Result run(int n, Journal journal, String jdbcUrl, String user, String password) throws Exception {
+    String id = "bench-" + n + "-" + Long.toHexString(System.nanoTime());
+    int breakers = Math.max(1, n / 100);
+    Vfs.Builder vfs = Vfs.builder();
+    for (int i = 0; i < n; i++) {
+      vfs.file("/bench/" + i, 0, Inode.Kind.REGULAR, true);
+    }
+    Vfs files = vfs.build();
+    List<Scenario.ProcessDecl> procs = new ArrayList<>();
+    Map<Integer, Disposition> handler = Map.of(Signals.SIGIO, Disposition.HANDLER);
+    List<Reaction> silent = List.of(new Reaction(Signals.SIGIO, Reaction.Action.NOTHING, 0, 0, -1));
+    for (int i = 0; i < n + breakers; i++) {
+      procs.add(new Scenario.ProcessDecl(new ProcessSpec(1000 + i, 1, "p" + i, Credentials.ROOT,
+          i < n ? handler : Map.of(), i < n ? silent : List.of(), 1), null, false, 0));
+    }
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      steps.add(call(steps, 0, procs.get(i), new Syscall.Open("/bench/" + i, AccessMode.O_RDONLY, false, false)));
+    }
+    for (int b = 0; b < breakers; b++) {
+      steps.add(call(steps, 0, procs.get(b), new Syscall.Fcntl(3, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.WRLCK.value)));
+      steps.add(call(steps, 1000, procs.get(n + b), new Syscall.Open("/bench/" + b, AccessMode.O_WRONLY, false, false)));
+    }
+    steps.add(new Step(steps.size() + 1, 0, 10_000, new Step.Checkpoint(id, null, false), StepExpectation.NONE));
+    Map<String, Long> sysctls = Map.of("fs.lease-break-time", 45L, "fs.leases-enable", 1L);
+    Scenario first = new Scenario("bench", "checkpoint-bench", "", 1, sysctls, files, procs, steps, List.of(), 0);
+    long[] checkpoint = timeBetweenLastEventAnd(first, journal, "checkpoint");
+
+    List<Scenario.ProcessDecl> none = procs.stream()
+        .map(p -> new Scenario.ProcessDecl(p.spec(), null, true, 0)).toList(); // all come from the image
+    Scenario second = new Scenario("bench", "restart-bench", "", 1, sysctls, files, none,
+        List.of(new Step(1, 0, 20_000, new Step.Restart(id, null, "remaining", false, null, true), StepExpectation.NONE)),
+        List.of(), 0);
+    // the whole second run: actor system, journal open and replay, fetch, restore of every process, idle
+    double restartSeconds = Emulation.run(second, TimeMode.VIRTUAL, 1, Duration.ofMinutes(30), ConfigFactory.empty(),
+        journal).wallMillis() / 1000.0;
+
+    long bytes = checkpoint[1];
+    double[] raw = rawJdbc(jdbcUrl, user, password, (int) bytes);
+    return new Result(n, bytes, checkpoint[0] / 1e9, restartSeconds, raw[0], raw[1]);
+  }
+
+  private static Step call(List<Step> steps, long at, Scenario.ProcessDecl p, Syscall call) {
+    return new Step(steps.size() + 1, 0, at, new Step.Call(p.name(), p.pid(), call), StepExpectation.NONE);
+  }
+
+  /** Wall time from the event before {@code kind} to {@code kind}, and the checkpoint's image size. */
+  private static long[] timeBetweenLastEventAnd(Scenario s, Journal journal, String kind) {
+    long[] last = new long[1];
+    long[] result = new long[2];
+    Emulation.run(s, TimeMode.VIRTUAL, 1, Duration.ofMinutes(30), ConfigFactory.empty(), journal, e -> {
+      long now = System.nanoTime();
+      if (e.kind().equals(kind)) {
+        result[0] = now - last[0];
+        result[1] = ((Number) e.arg("bytes")).longValue();
+      }
+      last[0] = now;
+    });
+    return result;
+  }
+
+  /** The floor: the same number of bytes in 64 KB rows, written in one batch and read back, plain JDBC. */
+  private static double[] rawJdbc(String url, String user, String password, int bytes) throws Exception {
+    byte[] chunk = new byte[64 * 1024];
+    try (Connection c = DriverManager.getConnection(url, user, password)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("create table if not exists raw_bench (id bigint primary key, payload "
+            + (url.startsWith("jdbc:postgresql") ? "bytea" : "varbinary(65536)") + ")");
+        st.execute("delete from raw_bench");
+      }
+      c.setAutoCommit(false);
+      long t0 = System.nanoTime();
+      try (PreparedStatement ps = c.prepareStatement("insert into raw_bench (id, payload) values (?, ?)")) {
+        for (int off = 0, row = 0; off < bytes; off += chunk.length, row++) {
+          ps.setLong(1, row);
+          ps.setBytes(2, off + chunk.length <= bytes ? chunk : java.util.Arrays.copyOf(chunk, bytes - off));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+      long t1 = System.nanoTime();
+      long read = 0;
+      try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("select payload from raw_bench")) {
+        while (r.next()) {
+          read += r.getBytes(1).length;
+        }
+      }
+      long t2 = System.nanoTime();
+      if (read != bytes) {
+        throw new IllegalStateException("raw read " + read + " of " + bytes + " bytes");
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("drop table raw_bench");
+      }
+      c.commit();
+      return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+    }
+  }
+}
