@@ -290,8 +290,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Behavior<Command> onRestore(Restore m) throws java.io.NotSerializableException {
     Map<Long, Integer> refs = new HashMap<>();
     Set<Long> breakers = new HashSet<>();
+    Set<Integer> restored = new HashSet<>(m.pids());
     for (io.leasecr.proto.image.Process p : m.image().getProcessesList()) {
-      if (!m.pids().contains(p.getSpec().getPid())) {
+      if (!restored.contains(p.getSpec().getPid())) {
         continue;
       }
       p.getFdsMap().values().forEach(id -> refs.merge(id, 1, Integer::sum));
