@@ -10,6 +10,8 @@
  * (T = CLOCK_MONOTONIC ns, ERRNO = errno name or "-"):
  *   open PATH FLAGS | close FD | dup FD | truncate PATH
  *   setlease FD ARG | getlease FD | setsig FD SIG        (answered "ret fcntl")
+ *   setlk FD CMD TYPE START LEN   fcntl(FD, CMD, &flock) with CMD F_GETLK/F_SETLK/F_SETLKW as numbers,
+ *                                 SEEK_SET; answered "ret fcntl", F_GETLK's result being l_type
  *   sigaction SIG default|ignore|handler|restart
  *   reaction SIG release|downgrade|close|nothing DELAY_NS FD
  *   identity UID CAPLEASE | fork CHILDNAME | exit STATUS
@@ -730,6 +732,25 @@ static void command(char *line)
 	} else if (!strcmp(f[0], "setsig") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
 		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, F_SETSIG, (int)b);
 		reply("fcntl", r, errno);
+	} else if (!strcmp(f[0], "setlk") && n == 6 && num(f[1], &a) && num(f[2], &b)) {
+		long long type, start, len;
+		struct flock fl;
+
+		if (!num(f[3], &type) || !num(f[4], &start) || !num(f[5], &len)) {
+			reply("fcntl", -1, EINVAL);
+			return;
+		}
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = (short)type;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = (off_t)start;
+		fl.l_len = (off_t)len;
+		/* F_SETLKW may sleep; a handled signal without SA_RESTART ends it with EINTR, not retried here */
+		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, (int)b, &fl);
+		e = errno;
+		if (r == 0 && b == F_GETLK)
+			r = fl.l_type;	/* what F_GETLK found: F_UNLCK when nothing conflicts */
+		reply("fcntl", r, e);
 	} else if (!strcmp(f[0], "sigaction") && n == 3 && num(f[1], &a)) {
 		cmd_sigaction(a, f[2]);
 	} else if (!strcmp(f[0], "reaction")) {

@@ -3,6 +3,7 @@ package io.leasecr.core.checkpoint;
 import io.leasecr.core.kernel.Vfs;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
+import io.leasecr.core.locks.PosixLock;
 import io.leasecr.core.locks.SavedLocks;
 import io.leasecr.core.wire.WireTypes;
 import io.leasecr.proto.image.CheckpointImage;
@@ -36,6 +37,11 @@ public final class ImageCodec {
       }
       b.addLeases(lb);
     }
+    for (SavedLocks.Posix p : saved.posix()) {
+      PosixLock l = p.lock();
+      b.addPosixLocks(io.leasecr.proto.image.PosixLock.newBuilder().setIno(p.ino()).setPid(l.pid()).setType(type(l.type()))
+          .setStart(l.start()).setEnd(l.end() == PosixLock.EOF ? -1 : l.end()));
+    }
     return b;
   }
 
@@ -56,7 +62,12 @@ public final class ImageCodec {
           l.getDowngradePending(), l.getHasTypePrev() ? type(l.getTypePrev()) : null, l.getBreakNotified(),
           l.getRemainingMs()));
     }
-    return new SavedLocks(image.getLeaseBreakTime(), image.getLeasesEnable(), files, leases);
+    List<SavedLocks.Posix> posix = new ArrayList<>();
+    for (io.leasecr.proto.image.PosixLock p : image.getPosixLocksList()) {
+      posix.add(new SavedLocks.Posix(p.getIno(), new PosixLock(p.getPid(), type(p.getType()), p.getStart(),
+          p.getEnd() < 0 ? PosixLock.EOF : p.getEnd())));
+    }
+    return new SavedLocks(image.getLeaseBreakTime(), image.getLeasesEnable(), files, leases, posix);
   }
 
   static io.leasecr.proto.image.LeaseType type(LeaseType t) {

@@ -19,6 +19,7 @@ import io.leasecr.core.locks.ProcLocks;
 import io.leasecr.core.locks.Signals;
 import io.leasecr.core.process.Fd;
 import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.process.Syscall;
 import io.leasecr.core.time.EmulatedClock;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.trace.TraceEvent;
@@ -64,11 +65,15 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   public record SetSig(int pid, long reqId, long ino, long fileId, long sig,
       ActorRef<ProcessActor.Command> replyTo) implements Command {}
 
+  /** fcntl F_SETLK / F_SETLKW / F_GETLK: a POSIX record lock on [start, start+len). */
+  public record RecordLock(int pid, long reqId, long ino, long fileId, Syscall.RecordLock.Cmd cmd, long type,
+      long start, long len, ActorRef<ProcessActor.Command> replyTo) implements Command {}
+
   /** dup/fork: one more fd refers to the description. */
   public record Get(long ino, long fileId) implements Command {}
 
-  /** close: one fd less; the last one releases the description and its lease. */
-  public record Put(long ino, long fileId) implements Command {}
+  /** close by {@code pid}: its POSIX locks on the file go; the last fd releases the description and its lease. */
+  public record Put(int pid, long ino, long fileId) implements Command {}
 
   /** A signal (or death) interrupts a blocked open/truncate; answered with EINTR if still blocked. */
   public record Interrupt(int pid, long reqId, String path, ActorRef<ProcessActor.Command> replyTo)
@@ -121,6 +126,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private final Events events = new Events();
   private final Map<Long, Long> armed = new HashMap<>();
   private final List<BlockedOpener> wakeUps = new ArrayList<>();
+  private final List<io.leasecr.core.locks.PosixLocks.Waiter> lockGrants = new ArrayList<>();
   /** Signals raised by a restore (CRIU's re-break) before the restored processes exist. */
   private final Map<Integer, List<ProcessActor.Signal>> heldSignals = new HashMap<>();
   private boolean restoring;
@@ -143,6 +149,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(SetLease.class, this::onSetLease)
         .onMessage(GetLease.class, this::onGetLease)
         .onMessage(SetSig.class, this::onSetSig)
+        .onMessage(RecordLock.class, this::onRecordLock)
         .onMessage(Get.class, this::onGet)
         .onMessage(Put.class, this::onPut)
         .onMessage(Interrupt.class, this::onInterrupt)
@@ -225,13 +232,38 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     return reply(m.replyTo(), m.reqId(), table.setSig(m.ino(), m.fileId(), m.sig()));
   }
 
+  private Behavior<Command> onRecordLock(RecordLock m) {
+    processes.put(m.pid(), m.replyTo());
+    if (m.cmd() == Syscall.RecordLock.Cmd.F_GETLK) {
+      Object r = table.getLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len());
+      if (r instanceof Errno e) {
+        return reply(m.replyTo(), m.reqId(), e);
+      }
+      // F_GETLK's answer is the l_type of the first conflicting lock (F_UNLCK if none)
+      long type = r == null ? LeaseType.UNLCK.value : ((io.leasecr.core.locks.PosixLock) r).type().value;
+      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), type, null, null));
+      return this;
+    }
+    io.leasecr.core.locks.PosixLocks.Outcome o = table.setLk(m.pid(), m.reqId(), m.ino(), m.fileId(), m.type(),
+        m.start(), m.len(), m.cmd() == Syscall.RecordLock.Cmd.F_SETLKW, events);
+    if (o instanceof io.leasecr.core.locks.PosixLocks.Outcome.Failed f) {
+      reply(m.replyTo(), m.reqId(), f.errno());
+    } else if (o instanceof io.leasecr.core.locks.PosixLocks.Outcome.Blocked) {
+      m.replyTo().tell(new ProcessActor.Blocked(m.reqId()));
+    } else {
+      reply(m.replyTo(), m.reqId(), null);
+    }
+    flushWakeUps();
+    return this;
+  }
+
   private Behavior<Command> onGet(Get m) {
     table.get(m.ino(), m.fileId());
     return this;
   }
 
   private Behavior<Command> onPut(Put m) {
-    table.put(m.ino(), m.fileId(), now(), events);
+    table.put(m.pid(), m.ino(), m.fileId(), now(), events);
     flushWakeUps();
     rearm(m.ino());
     return this;
@@ -240,7 +272,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Behavior<Command> onInterrupt(Interrupt m) {
     Inode inode = vfs.lookup(m.path());
     // not found: the open already completed and its answer is on the way; the caller takes that one
-    if (inode != null && table.abandon(inode.ino(), m.pid(), m.reqId())) {
+    if (inode != null && (table.abandon(inode.ino(), m.pid(), m.reqId())
+        || table.abandonLk(inode.ino(), m.pid(), m.reqId()))) {
       m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), -1, Errno.EINTR, null));
     }
     return this;
@@ -310,8 +343,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     timers.cancelAll();
     armed.clear();
     restoring = true;
-    table.restore(ImageCodec.savedLocks(m.image(), vfs), refs, breakers, RestartPolicy.parse(m.policy()), m.criu(),
-        now(), events);
+    table.restore(ImageCodec.savedLocks(m.image(), vfs), restored, refs, breakers, RestartPolicy.parse(m.policy()),
+        m.criu(), now(), events);
     restoring = false;
     flushWakeUps();
     for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
@@ -338,6 +371,13 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       }
     }
     wakeUps.clear();
+    for (io.leasecr.core.locks.PosixLocks.Waiter w : lockGrants) {
+      ActorRef<ProcessActor.Command> target = processes.get(w.pid());
+      if (target != null) {
+        target.tell(new ProcessActor.KernelReply(w.reqId(), 0, null, null));
+      }
+    }
+    lockGrants.clear();
   }
 
   private long now() {
@@ -379,6 +419,11 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     @Override
     public void unblocked(BlockedOpener opener) {
       wakeUps.add(opener); // sent after the answer to the call that caused it: see flushWakeUps
+    }
+
+    @Override
+    public void posixGranted(io.leasecr.core.locks.PosixLocks.Waiter w) {
+      lockGrants.add(w); // answered after the call that freed the range, like wake-ups
     }
 
     @Override

@@ -15,6 +15,10 @@ public final class FileLockContext {
   final List<Lease> leases = new ArrayList<>(1);
   /** Openers and truncaters sleeping in __break_lease, in arrival order. */
   final List<BlockedOpener> blocked = new ArrayList<>(1);
+  /** POSIX record locks (flc_posix), by owner and start. */
+  final List<PosixLock> posix = new ArrayList<>(0);
+  /** Processes sleeping in F_SETLKW on this inode, in arrival order. */
+  final List<PosixLocks.Waiter> posixBlocked = new ArrayList<>(0);
   /** Open file descriptions of this inode, by id. */
   final Map<Long, OpenFile> files = new HashMap<>(4);
   /** i_readcount: O_RDONLY opens. */
@@ -72,7 +76,15 @@ public final class FileLockContext {
     return next;
   }
 
+  public List<PosixLock> posixLocks() {
+    return List.copyOf(posix);
+  }
+
+  public List<PosixLocks.Waiter> posixWaiters() {
+    return List.copyOf(posixBlocked);
+  }
+
   boolean idle() {
-    return leases.isEmpty() && blocked.isEmpty() && files.isEmpty();
+    return leases.isEmpty() && blocked.isEmpty() && files.isEmpty() && posix.isEmpty() && posixBlocked.isEmpty();
   }
 }

@@ -22,6 +22,7 @@ public final class LeaseTable {
   private boolean leasesEnable;
   private final Map<Long, FileLockContext> contexts = new HashMap<>();
   private final Set<Fault> faults;
+  private final PosixLocks posixLocks = new PosixLocks();
   private long leaseOrder;
 
   public LeaseTable(long leaseBreakTime, boolean leasesEnable) {
@@ -141,13 +142,20 @@ public final class LeaseTable {
   }
 
   /**
-   * close(2) of one fd. On the last close (__fput) locks_remove_file drops the description's lease,
-   * which wakes blocked openers, then the open counts go.
+   * close(2) of one fd by {@code pid}. Any close of the file drops the process's POSIX locks on it
+   * (locks_remove_posix: the rule everyone trips over). On the last close (__fput) locks_remove_file
+   * drops the description's lease, which wakes blocked openers, then the open counts go.
    */
-  public void put(long ino, long fileId, long now, LockEvents ev) {
+  public void put(int pid, long ino, long fileId, long now, LockEvents ev) {
     FileLockContext ctx = contexts.get(ino);
     OpenFile file = ctx == null ? null : ctx.files.get(fileId);
-    if (file == null || --file.refs > 0) {
+    if (file == null) {
+      return;
+    }
+    if (posixLocks.removeOwner(ctx, pid)) {
+      posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
+    }
+    if (--file.refs > 0) {
       return;
     }
     Lease lease = ctx.leaseOf(file);
@@ -492,6 +500,69 @@ public final class LeaseTable {
     return ctx == null ? 0 : ctx.nextDeadline();
   }
 
+  // ------------------------------------------------------------------ POSIX record locks
+
+  /**
+   * fcntl(F_SETLK / F_SETLKW) over [start, start+len): fcntl_setlk's checks (EBADF for a type the fd's
+   * access mode does not allow, EINVAL for a bad type or range), then {@link PosixLocks#lock}; a
+   * change that frees a range lets the waiters that no longer conflict through.
+   */
+  public PosixLocks.Outcome setLk(int pid, long reqId, long ino, long fileId, long type, long start, long len,
+      boolean wait, LockEvents ev) {
+    OpenFile file = fileOf(ino, fileId);
+    Errno err = checkLk(file, type, start, len);
+    if (err != null) {
+      return new PosixLocks.Outcome.Failed(err);
+    }
+    FileLockContext ctx = contexts.get(ino);
+    PosixLocks.Outcome outcome = posixLocks.lock(ctx, PosixLock.of(pid, LeaseType.ofValue(type), start, len), wait, reqId);
+    if (outcome instanceof PosixLocks.Outcome.Granted) {
+      posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
+    }
+    return outcome;
+  }
+
+  /** fcntl(F_GETLK): the first conflicting lock, or null for F_UNLCK; an error if the request is bad. */
+  public Object getLk(int pid, long ino, long fileId, long type, long start, long len) {
+    OpenFile file = fileOf(ino, fileId);
+    Errno err = file == null || file.mode == AccessMode.O_PATH ? Errno.EBADF : checkRange(type, start, len);
+    if (err != null || LeaseType.ofValue(type) == LeaseType.UNLCK) {
+      return err != null ? err : Errno.EINVAL; // F_GETLK asks about F_RDLCK or F_WRLCK only
+    }
+    return posixLocks.test(contexts.get(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len));
+  }
+
+  private static Errno checkLk(OpenFile file, long type, long start, long len) {
+    if (file == null || file.mode == AccessMode.O_PATH) {
+      return Errno.EBADF;
+    }
+    Errno range = checkRange(type, start, len);
+    if (range != null) {
+      return range;
+    }
+    LeaseType t = LeaseType.ofValue(type);
+    if (t == LeaseType.RDLCK && !(file.mode == AccessMode.O_RDONLY || file.mode == AccessMode.O_RDWR)) {
+      return Errno.EBADF; // a read lock needs an fd open for reading
+    }
+    if (t == LeaseType.WRLCK && !file.mode.writes()) {
+      return Errno.EBADF; // a write lock needs an fd open for writing
+    }
+    return null;
+  }
+
+  private static Errno checkRange(long type, long start, long len) {
+    if (LeaseType.ofValue(type) == null || start < 0 || (len < 0 && start + len < 0)) {
+      return Errno.EINVAL;
+    }
+    return null;
+  }
+
+  /** A sleeping F_SETLKW was interrupted (EINTR) or its process died. */
+  public boolean abandonLk(long ino, int pid, long reqId) {
+    FileLockContext ctx = contexts.get(ino);
+    return ctx != null && posixLocks.abandon(ctx, pid, reqId);
+  }
+
   // ------------------------------------------------------------------ checkpoint / restart
 
   /** The whole table at a consistent cut (the tree is frozen): what a checkpoint image keeps. */
@@ -515,11 +586,16 @@ public final class LeaseTable {
       leases.add(new SavedLocks.Saved(l.file.id, l.pid, l.type, l.unlockPending, l.downgradePending,
           l.typePrev, l.breakNotified, deadline == 0 ? -1 : Math.max(0, deadline - now)));
     }
-    return new SavedLocks(leaseBreakTime, leasesEnable, files, leases);
+    List<SavedLocks.Posix> posix = new ArrayList<>();
+    for (FileLockContext ctx : all) {
+      ctx.posix.forEach(l -> posix.add(new SavedLocks.Posix(ctx.inode.ino(), l)));
+    }
+    return new SavedLocks(leaseBreakTime, leasesEnable, files, leases, posix);
   }
 
   /**
-   * Restart: rebuild the table from a checkpoint for the restored processes. {@code refs} counts,
+   * Restart: rebuild the table from a checkpoint for the restored processes {@code pids} (their POSIX
+   * locks come back with them; a waiter in F_SETLKW retries it). {@code refs} counts,
    * per open file description, the fds of the restored processes that refer to it (descriptions
    * nobody restored are gone, and their leases with them). {@code breakerInodes} are the inodes on
    * which a restored process was blocked in open: only there does a break resume.
@@ -533,8 +609,8 @@ public final class LeaseTable {
    * <p>CRIU mode: only the target type counts; the previous type is guessed (read first, then write)
    * and the lease is re-broken with an O_NONBLOCK open, which starts a fresh, full break.
    */
-  public void restore(SavedLocks saved, Map<Long, Integer> refs, Set<Long> breakerInodes, RestartPolicy policy,
-      boolean criu, long now, LockEvents ev) {
+  public void restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
+      RestartPolicy policy, boolean criu, long now, LockEvents ev) {
     contexts.clear();
     leaseBreakTime = saved.leaseBreakTime();
     leasesEnable = saved.leasesEnable();
@@ -554,6 +630,13 @@ public final class LeaseTable {
       ctx.nextFileSeq = Math.max(ctx.nextFileSeq, (file.id & 0xffffff) + 1);
       getAccess(ctx, file);
       byId.put(file.id, file);
+    }
+    for (SavedLocks.Posix p : saved.posix()) {
+      // a restored process keeps its record locks; it holds an fd to the file, so its context exists
+      FileLockContext ctx = contexts.get(p.ino());
+      if (ctx != null && pids.contains(p.lock().pid())) {
+        ctx.posix.add(p.lock());
+      }
     }
     List<Rebreak> rebreak = new ArrayList<>();
     for (SavedLocks.Saved s : saved.leases()) {

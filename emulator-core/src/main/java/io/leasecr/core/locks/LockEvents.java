@@ -15,6 +15,9 @@ public interface LockEvents {
   /** A lease changed state: for the trace and /proc/locks watchers. */
   void leaseChanged(Lease lease, String change);
 
+  /** A process sleeping in F_SETLKW got its POSIX lock. */
+  default void posixGranted(PosixLocks.Waiter waiter) {}
+
   LockEvents NONE =
       new LockEvents() {
         @Override

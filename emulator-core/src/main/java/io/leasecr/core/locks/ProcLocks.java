@@ -35,7 +35,28 @@ public final class ProcLocks {
         root.print(id, 0, lines);
       }
     }
+    List<FileLockContext> byInode = table.contexts();
+    byInode.sort(Comparator.comparingLong(c -> c.inode.ino()));
+    for (FileLockContext ctx : byInode) {
+      List<PosixLocks.Waiter> unlisted = new ArrayList<>(ctx.posixBlocked);
+      for (PosixLock l : ctx.posix) {
+        id++;
+        lines.add(posix(id, "", l, ctx.inode));
+        for (PosixLocks.Waiter w : List.copyOf(unlisted)) {
+          if (w.request().conflicts(l)) { // a waiter is listed under the first lock that blocks it
+            lines.add(posix(id, "-> ", w.request(), ctx.inode));
+            unlisted.remove(w);
+          }
+        }
+      }
+    }
     return lines;
+  }
+
+  /** lock_get_status() for FL_POSIX: "POSIX  ADVISORY  WRITE pid maj:min:ino start end". */
+  private static String posix(int id, String prefix, PosixLock l, Inode inode) {
+    return String.format("%d: %sPOSIX  ADVISORY  %s %d %s:%d %d %s", id, prefix, l.type().procName, l.pid(),
+        inode.dev(), inode.ino(), l.start(), l.end() == PosixLock.EOF ? "EOF" : String.valueOf(l.end()));
   }
 
   /** A node of the blocked-requests tree. */

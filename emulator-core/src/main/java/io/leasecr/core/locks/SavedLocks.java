@@ -6,7 +6,11 @@ import java.util.List;
  * The lease table of a checkpoint, as plain data: what checkpoint/restart saves of each open file
  * description and each lease (the seed's fl_type_prev, fl_break_notified and remaining time).
  */
-public record SavedLocks(long leaseBreakTime, boolean leasesEnable, List<File> files, List<Saved> leases) {
+public record SavedLocks(long leaseBreakTime, boolean leasesEnable, List<File> files, List<Saved> leases,
+    List<Posix> posix) {
+
+  /** A POSIX record lock and the inode it is on. */
+  public record Posix(long ino, PosixLock lock) {}
 
   public record File(long id, Inode inode, AccessMode mode, boolean nonblock, int ownerPid, int signum, int fasyncFd) {}
 

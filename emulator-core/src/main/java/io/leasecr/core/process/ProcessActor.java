@@ -192,6 +192,15 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       send(c, req -> fcntl(req, f, fd));
       return this;
     }
+    if (call instanceof Syscall.RecordLock r) {
+      Fd fd = fds.get(r.fd());
+      if (fd == null) {
+        return finish(c, -1, Errno.EBADF);
+      }
+      send(c, req -> new LockManager.RecordLock(spec.pid(), req, fd.ino(), fd.fileId(), r.cmd(), r.type(), r.start(),
+          r.len(), getContext().getSelf()));
+      return this;
+    }
     if (call instanceof Syscall.Close close) {
       return close(c, close.fd());
     }
@@ -213,7 +222,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return finish(c, -1, Errno.EBADF);
     }
     forgetLease(fdNum);
-    kernel.locks().tell(new LockManager.Put(fd.ino(), fd.fileId()));
+    kernel.locks().tell(new LockManager.Put(spec.pid(), fd.ino(), fd.fileId()));
     return finish(c, 0, null);
   }
 
@@ -292,7 +301,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     if (dying) {
       if (m.file() != null) {
-        kernel.locks().tell(new LockManager.Put(m.file().ino(), m.file().fileId())); // opened as we died
+        kernel.locks().tell(new LockManager.Put(spec.pid(), m.file().ino(), m.file().fileId())); // opened as we died
       }
       return inFlight.isEmpty() ? exitNow() : this;
     }
@@ -408,7 +417,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     Call main = mainCall();
     if (main != null && main.blocked) {
       signalWhileBlocked(mainRequest(), main, d);
-    } else if (main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate)) {
+    } else if (main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate
+        || main.syscall instanceof Syscall.RecordLock)) {
       main.pendingSignal = d;
     }
     return this;
@@ -428,7 +438,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private void interrupt(long req, Call c) {
-    String path = c.syscall instanceof Syscall.Open o ? o.path() : ((Syscall.Truncate) c.syscall).path();
+    String path = c.syscall instanceof Syscall.Open o ? o.path()
+        : c.syscall instanceof Syscall.RecordLock r ? fds.get(r.fd()).path() : ((Syscall.Truncate) c.syscall).path();
     kernel.locks().tell(new LockManager.Interrupt(spec.pid(), req, path, getContext().getSelf()));
   }
 
@@ -561,7 +572,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   private Behavior<Command> exitNow() {
     for (Fd fd : fds.values()) {
-      kernel.locks().tell(new LockManager.Put(fd.ino(), fd.fileId()));
+      kernel.locks().tell(new LockManager.Put(spec.pid(), fd.ino(), fd.fileId()));
     }
     fds.clear();
     emit("exit", 0, null, killedBy != 0

@@ -23,6 +23,9 @@ public sealed interface Syscall {
       return TraceEvent.args("fd", d.fd());
     } else if (this instanceof Fcntl f) {
       return TraceEvent.args("fd", f.fd(), "cmd", f.cmd().name(), "arg", f.traceArg());
+    } else if (this instanceof RecordLock r) {
+      return TraceEvent.args("fd", r.fd(), "cmd", r.cmd().name(), "type", LeaseType.ofValue(r.type()) == null
+          ? (Object) r.type() : LeaseType.ofValue(r.type()).fcntlName(), "start", r.start(), "len", r.len());
     } else if (this instanceof Fork f) {
       return TraceEvent.args("child", f.childName(), "childPid", f.childPid());
     } else if (this instanceof Sigaction s) {
@@ -85,6 +88,20 @@ public sealed interface Syscall {
         case F_SETSIG -> arg == 0 ? (Object) 0L : Signals.name((int) arg);
         case F_GETLEASE -> null;
       };
+    }
+  }
+
+  /** fcntl(fd, F_SETLK | F_SETLKW | F_GETLK, &flock) over [start, start+len), whence SEEK_SET; len 0: to EOF. */
+  record RecordLock(int fd, Cmd cmd, long type, long start, long len) implements Syscall {
+    public enum Cmd {
+      F_SETLK,
+      F_SETLKW,
+      F_GETLK
+    }
+
+    @Override
+    public String name() {
+      return "fcntl";
     }
   }
 

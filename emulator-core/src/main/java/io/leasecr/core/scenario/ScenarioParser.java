@@ -45,7 +45,7 @@ public final class ScenarioParser {
       "checkpoint", "restart");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
-      "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "signal", "action", "value", "image", "policy",
+      "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
       "only", "mode", "leave_running", "journal", "expect");
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
       "result", "errno", "blocked", "returns_at", "still_blocked", "locks");
@@ -428,11 +428,21 @@ public final class ScenarioParser {
   }
 
   private Syscall fcntl(YamlNode cmdNode, Map<String, YamlNode> m, YamlNode s) {
+    for (Syscall.RecordLock.Cmd lockCmd : Syscall.RecordLock.Cmd.values()) {
+      if (lockCmd.name().equals(cmdNode.text())) {
+        int fd = (int) required(m, "fd", s.node).integer();
+        long type = leaseArg(required(m, "arg", s.node));
+        long start = m.containsKey("start") ? m.get("start").integer() : 0;
+        long len = m.containsKey("len") ? m.get("len").integer() : 0;
+        return new Syscall.RecordLock(fd, lockCmd, type, start, len);
+      }
+    }
     Syscall.Fcntl.Cmd cmd;
     try {
       cmd = Syscall.Fcntl.Cmd.valueOf(cmdNode.text());
     } catch (IllegalArgumentException e) {
-      throw cmdNode.error("unsupported fcntl command '" + cmdNode.text() + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG)");
+      throw cmdNode.error("unsupported fcntl command '" + cmdNode.text()
+          + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK)");
     }
     int fd = (int) required(m, "fd", s.node).integer();
     long arg = 0;

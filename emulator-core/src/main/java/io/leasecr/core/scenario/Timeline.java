@@ -91,7 +91,10 @@ public final class Timeline {
     return switch (e.call()) {
       case "open" -> "open(\"" + a.get("path") + "\", " + a.get("flags") + ")";
       case "truncate" -> "truncate(\"" + a.get("path") + "\")";
-      case "fcntl" -> "fcntl(" + a.get("fd") + ", " + a.get("cmd") + (a.containsKey("arg") ? ", " + a.get("arg") : "") + ")";
+      case "fcntl" -> a.containsKey("type")
+          ? "fcntl(" + a.get("fd") + ", " + a.get("cmd") + ", {" + a.get("type") + ", start " + a.get("start") + ", len "
+              + a.get("len") + "})"
+          : "fcntl(" + a.get("fd") + ", " + a.get("cmd") + (a.containsKey("arg") ? ", " + a.get("arg") : "") + ")";
       case "fork" -> "fork() [child " + a.get("child") + "]";
       case "sigaction" -> "sigaction(" + a.get("signal") + ", " + a.get("action") + ")";
       case "exit" -> "exit(" + a.get("status") + ")";

@@ -6,6 +6,7 @@ import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.process.Fd;
 import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.process.Syscall;
 import io.leasecr.proto.wire.FdEntry;
 import java.io.NotSerializableException;
 import java.util.List;
@@ -56,7 +57,12 @@ final class WireCodec {
     } else if (o instanceof LockManager.Get m) {
       return io.leasecr.proto.wire.FileRef.newBuilder().setIno(m.ino()).setFileId(m.fileId()).build();
     } else if (o instanceof LockManager.Put m) {
-      return io.leasecr.proto.wire.FileRef.newBuilder().setIno(m.ino()).setFileId(m.fileId()).setPut(true).build();
+      return io.leasecr.proto.wire.FileRef.newBuilder().setIno(m.ino()).setFileId(m.fileId()).setPut(true)
+          .setPid(m.pid()).build();
+    } else if (o instanceof LockManager.RecordLock m) {
+      return io.leasecr.proto.wire.RecordLock.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setIno(m.ino())
+          .setFileId(m.fileId()).setCmd(io.leasecr.proto.wire.RecordLockCmd.valueOf(m.cmd().name())).setType(m.type())
+          .setStart(m.start()).setLen(m.len()).setReplyTo(ref(m.replyTo())).build();
     } else if (o instanceof LockManager.Interrupt m) {
       return io.leasecr.proto.wire.Interrupt.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setPath(m.path())
           .setReplyTo(ref(m.replyTo())).build();
@@ -134,7 +140,14 @@ final class WireCodec {
     } else if (p instanceof io.leasecr.proto.wire.SetSig m) {
       return new LockManager.SetSig(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(), m.getSig(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.FileRef m) {
-      return m.getPut() ? new LockManager.Put(m.getIno(), m.getFileId()) : new LockManager.Get(m.getIno(), m.getFileId());
+      return m.getPut() ? new LockManager.Put(m.getPid(), m.getIno(), m.getFileId())
+          : new LockManager.Get(m.getIno(), m.getFileId());
+    } else if (p instanceof io.leasecr.proto.wire.RecordLock m) {
+      if (m.getCmd() == io.leasecr.proto.wire.RecordLockCmd.UNRECOGNIZED) {
+        throw new NotSerializableException("unknown record lock command");
+      }
+      return new LockManager.RecordLock(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(),
+          Syscall.RecordLock.Cmd.valueOf(m.getCmd().name()), m.getType(), m.getStart(), m.getLen(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.Interrupt m) {
       return new LockManager.Interrupt(m.getPid(), m.getReqId(), m.getPath(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.ProcessExited m) {

@@ -63,6 +63,10 @@ public final class WireTypes {
       b.setFork(io.leasecr.proto.wire.Syscall.Fork.newBuilder().setChildPid(f.childPid()).setChildName(f.childName()));
     } else if (call instanceof Syscall.Exit e) {
       b.setExitStatus(e.status());
+    } else if (call instanceof Syscall.RecordLock r) {
+      b.setRecordLock(io.leasecr.proto.wire.Syscall.Lock.newBuilder().setFd(r.fd())
+          .setCmd(io.leasecr.proto.wire.RecordLockCmd.valueOf(r.cmd().name())).setType(r.type()).setStart(r.start())
+          .setLen(r.len()));
     } else if (call instanceof Syscall.Sigaction s) {
       b.setSigaction(io.leasecr.proto.wire.Syscall.Sigaction.newBuilder().setSigno(s.signo())
           .setDisposition(disposition(s.disposition())));
@@ -129,6 +133,14 @@ public final class WireTypes {
       case FORK -> new Syscall.Fork(c.getFork().getChildPid(), c.getFork().getChildName());
       case EXIT_STATUS -> new Syscall.Exit(c.getExitStatus());
       case SIGACTION -> new Syscall.Sigaction(c.getSigaction().getSigno(), disposition(c.getSigaction().getDisposition()));
+      case RECORD_LOCK -> {
+        io.leasecr.proto.wire.Syscall.Lock l = c.getRecordLock();
+        if (l.getCmd() == io.leasecr.proto.wire.RecordLockCmd.UNRECOGNIZED) {
+          throw new NotSerializableException("unknown record lock command");
+        }
+        yield new Syscall.RecordLock(l.getFd(), Syscall.RecordLock.Cmd.valueOf(l.getCmd().name()), l.getType(),
+            l.getStart(), l.getLen());
+      }
       case CALL_NOT_SET -> throw new NotSerializableException("Run without a syscall");
     };
   }

@@ -171,9 +171,9 @@ class LeaseTableTest {
     setLease(1, holder, LeaseType.WRLCK, 0);
     table.get(F.ino(), holder.id()); // dup or fork
     table.open(2, 7, F, AccessMode.O_WRONLY, false, 0, ev);
-    table.put(F.ino(), holder.id(), 100, ev);
+    table.put(1, F.ino(), holder.id(), 100, ev);
     assertThat(ev.unblocked).as("one fd still refers to the description").isEmpty();
-    table.put(F.ino(), holder.id(), 200, ev);
+    table.put(1, F.ino(), holder.id(), 200, ev);
     assertThat(ev.unblocked).extracting(BlockedOpener::pid).containsExactly(2);
   }
 

@@ -280,6 +280,13 @@ public final class KernelRun {
         case F_GETLEASE -> "getlease " + f.fd();
         case F_SETSIG -> "setsig " + f.fd() + " " + f.arg();
       };
+    } else if (call instanceof Syscall.RecordLock r) {
+      int cmd = switch (r.cmd()) {
+        case F_GETLK -> 5;
+        case F_SETLK -> 6;
+        case F_SETLKW -> 7;
+      };
+      return "setlk " + r.fd() + " " + cmd + " " + r.type() + " " + r.start() + " " + r.len();
     } else if (call instanceof Syscall.Fork f) {
       return "fork " + f.childName();
     } else if (call instanceof Syscall.Sigaction s) {

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 final class ProcLocksReader {
   private static final Pattern LEASE = Pattern.compile("^(\\d+): (LEASE  \\S+\\s+\\S+) (\\d+) ([0-9a-f]+:[0-9a-f]+):(\\d+) (.*)$");
   private static final Pattern CHILD = Pattern.compile("^(\\d+):(\\s*->) (LEASE  BREAKER   \\S+) (\\d+) (<none>:0 .*)$");
+  private static final Pattern POSIX = Pattern.compile(
+      "^(\\d+):(\\s*(?:-> )?)(POSIX  ADVISORY  \\S+) (\\d+) ([0-9a-f]+:[0-9a-f]+):(\\d+) (.*)$");
 
   private ProcLocksReader() {}
 
@@ -41,6 +43,17 @@ final class ProcLocksReader {
           out.add(String.format("%d: %s %d %s:%d %s", ++id, lease.group(2), pid(pids, lease.group(3)), Vfs.DEV, ino,
               lease.group(6)));
         }
+        continue;
+      }
+      Matcher posix = POSIX.matcher(line);
+      if (posix.matches()) {
+        Long ino = inos.get(Long.parseLong(posix.group(6)));
+        boolean waiter = posix.group(2).contains("->");
+        if (ino != null) {
+          out.add(String.format("%d:%s%s %d %s:%d %s", waiter ? id : ++id, posix.group(2).isEmpty() ? " " : posix.group(2),
+              posix.group(3), pid(pids, posix.group(4)), Vfs.DEV, ino, posix.group(7)));
+        }
+        keptId = null;
         continue;
       }
       Matcher child = CHILD.matcher(line);
