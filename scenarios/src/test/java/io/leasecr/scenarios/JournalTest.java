@@ -2,7 +2,16 @@ package io.leasecr.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.checkpoint.Journal;
+import io.leasecr.core.scenario.Emulation;
+import io.leasecr.core.scenario.Expectations;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.ScenarioParser;
+import io.leasecr.core.time.TimeMode;
 import io.leasecr.node.cli.Main;
+import io.leasecr.node.journal.JournalOptions;
+import java.time.Duration;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +164,22 @@ class JournalTest {
       assertThat(run(args(j, "image", "export", id, "--out", image.toString()))).as(output.err()).isZero();
       assertThat(run("image", "show", image.toString())).isZero();
       assertThat(output.out()).contains("Q1999[2999]");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void everyCheckpointScenarioMeetsItsExpectationsWithTheJournal(String kind) throws Exception {
+    String[] j = journal(kind);
+    Journal journal = JournalOptions.choose(kind, j[3]);
+    List<Path> scenarios = ShippedScenarios.all().stream().filter(p -> p.toString().contains("/checkpoint/")).toList();
+    assertThat(scenarios).hasSizeGreaterThanOrEqualTo(12);
+    for (Path p : scenarios) {
+      Scenario sc = ScenarioParser.parse(p);
+      Emulation.Result r = Emulation.run(sc, TimeMode.VIRTUAL, 1.0, Duration.ofMinutes(2), ConfigFactory.empty(), journal);
+      assertThat(Expectations.check(sc, r.events())).as(p + " on " + kind).isEmpty();
+      assertThat(r.events()).as(p + ": committed to the journal")
+          .anySatisfy(e -> assertThat(e.kind().equals("checkpoint") && "committed".equals(e.arg("journal"))).isTrue());
     }
   }
 
