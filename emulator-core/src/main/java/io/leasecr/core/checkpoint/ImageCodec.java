@@ -12,6 +12,7 @@ import io.leasecr.proto.image.OpenFile;
 import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The lease table's part of a checkpoint image, both ways. */
 public final class ImageCodec {
@@ -68,6 +69,39 @@ public final class ImageCodec {
           p.getEnd() < 0 ? PosixLock.EOF : p.getEnd())));
     }
     return new SavedLocks(image.getLeaseBreakTime(), image.getLeasesEnable(), files, leases, posix);
+  }
+
+  /**
+   * Why an image does not fit a run (a file the run does not have, an fd that names no open file, a
+   * negative time), or null: checked before any actor is told to restore it.
+   */
+  public static String mismatch(CheckpointImage image, Vfs vfs) {
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (OpenFile f : image.getFilesList()) {
+      if (vfs.lookup(f.getPath()) == null) {
+        return "it has " + f.getPath() + ", which this scenario does not declare";
+      }
+      ids.add(f.getId());
+    }
+    for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
+      for (Map.Entry<Integer, Long> fd : p.getFdsMap().entrySet()) {
+        if (!ids.contains(fd.getValue())) {
+          return p.getSpec().getName() + "'s fd " + fd.getKey() + " names no open file of the image";
+        }
+      }
+      if (p.getReactionsList().stream().anyMatch(r -> r.getRemainingMs() < 0)) {
+        return p.getSpec().getName() + " has a reaction with a negative time left";
+      }
+    }
+    for (Lease l : image.getLeasesList()) {
+      if (!ids.contains(l.getFileId())) {
+        return "a lease of pid " + l.getPid() + " is on no open file of the image";
+      }
+      if (l.getRemainingMs() < -1) {
+        return "a lease of pid " + l.getPid() + " has remaining time " + l.getRemainingMs() + " ms";
+      }
+    }
+    return null;
   }
 
   static io.leasecr.proto.image.LeaseType type(LeaseType t) {

@@ -331,8 +331,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       p.getFdsMap().values().forEach(id -> refs.merge(id, 1, Integer::sum));
       if (p.hasPending() && p.getPending().getBlocked()) {
         io.leasecr.proto.wire.Syscall call = p.getPending().getCall();
-        String path = call.hasOpen() ? call.getOpen().getPath() : call.getTruncatePath();
-        Inode inode = vfs.lookup(path);
+        String path = call.hasOpen() ? call.getOpen().getPath() : call.hasTruncatePath() ? call.getTruncatePath() : null;
+        Inode inode = path == null ? null : vfs.lookup(path); // a sleeping F_SETLKW resumes no lease break
         if (inode != null) {
           breakers.add(inode.ino());
         }

@@ -2,6 +2,7 @@ package io.leasecr.core.kernel;
 
 import io.leasecr.core.locks.Inode;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,7 +45,7 @@ public final class Vfs {
     }
 
     public Vfs build() {
-      return new Vfs(Map.copyOf(byPath));
+      return new Vfs(Collections.unmodifiableMap(new LinkedHashMap<>(byPath))); // declaration order
     }
   }
 }

@@ -6,17 +6,13 @@ public enum Errno {
   ESRCH(3),
   EINTR(4),
   EBADF(9),
-  ECHILD(10),
   EAGAIN(11),
   /** Same number as EAGAIN; the kernel returns it under this name from a non-blocking open. */
   EWOULDBLOCK(11),
   EACCES(13),
-  EBUSY(16),
   EISDIR(21),
   EINVAL(22),
-  EMFILE(24),
   EDEADLK(35),
-  ENOLCK(37),
   /** Kernel-internal: the syscall is to be restarted (or fail with EINTR if the handler says so). */
   ERESTARTSYS(512);
 

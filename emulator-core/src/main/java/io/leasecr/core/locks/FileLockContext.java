@@ -76,14 +76,6 @@ public final class FileLockContext {
     return next;
   }
 
-  public List<PosixLock> posixLocks() {
-    return List.copyOf(posix);
-  }
-
-  public List<PosixLocks.Waiter> posixWaiters() {
-    return List.copyOf(posixBlocked);
-  }
-
   boolean idle() {
     return leases.isEmpty() && blocked.isEmpty() && files.isEmpty() && posix.isEmpty() && posixBlocked.isEmpty();
   }

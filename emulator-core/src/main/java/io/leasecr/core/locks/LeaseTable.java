@@ -87,6 +87,9 @@ public final class LeaseTable {
    */
   public Outcome open(int pid, long reqId, Inode inode, AccessMode mode, boolean nonblock, long now,
       LockEvents ev) {
+    if (inode.kind() == Inode.Kind.DIRECTORY && mode.writes()) {
+      return new Outcome.Failed(Errno.EISDIR); // may_open: a directory opens for reading only
+    }
     FileLockContext ctx = contextFor(inode);
     OpenFile file = new OpenFile(inode.ino() << 24 | ctx.nextFileSeq++, inode, mode, nonblock);
     ctx.files.put(file.id, file);
@@ -116,6 +119,9 @@ public final class LeaseTable {
   public Outcome truncate(int pid, long reqId, Inode inode, long now, LockEvents ev) {
     if (inode.kind() == Inode.Kind.DIRECTORY) {
       return new Outcome.Failed(Errno.EISDIR);
+    }
+    if (inode.kind() == Inode.Kind.FIFO) {
+      return new Outcome.Failed(Errno.EINVAL); // vfs_truncate: only regular files have a length to cut
     }
     FileLockContext ctx = contextFor(inode);
     OpenFile access = new OpenFile(inode.ino() << 24 | ctx.nextFileSeq++, inode, AccessMode.O_WRONLY, false);
@@ -612,6 +618,7 @@ public final class LeaseTable {
   public void restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
       RestartPolicy policy, boolean criu, long now, LockEvents ev) {
     contexts.clear();
+    posixLocks.reset();
     leaseBreakTime = saved.leaseBreakTime();
     leasesEnable = saved.leasesEnable();
     Map<Long, OpenFile> byId = new HashMap<>();

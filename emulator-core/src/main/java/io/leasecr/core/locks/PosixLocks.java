@@ -32,6 +32,11 @@ public final class PosixLocks {
   /** Linux gives up looking for a cycle after this many hops (MAX_DEADLK_ITERATIONS). */
   private static final int MAX_DEADLK_ITERATIONS = 10;
 
+  /** A restart replaces every process: nobody waits any more (retried F_SETLKW calls wait again). */
+  void reset() {
+    waitsFor.clear();
+  }
+
   /** F_GETLK: the first lock that would conflict, or null (the caller reports F_UNLCK). */
   public PosixLock test(FileLockContext ctx, PosixLock request) {
     for (PosixLock l : ctx.posix) {

@@ -50,9 +50,17 @@ public final class Signals {
   /** Accepts SIGIO, IO, SIGPOLL, SIGRTMIN+3 or a number; -1 when unknown. */
   public static int parse(String text) {
     String s = text.trim().toUpperCase(Locale.ROOT);
-    if (s.chars().allMatch(Character::isDigit) && !s.isEmpty()) {
-      return Integer.parseInt(s);
+    try {
+      if (s.chars().allMatch(Character::isDigit) && !s.isEmpty()) {
+        return Integer.parseInt(s);
+      }
+      return parseName(s);
+    } catch (NumberFormatException e) {
+      return -1;
     }
+  }
+
+  private static int parseName(String s) {
     if (!s.startsWith("SIG")) {
       s = "SIG" + s;
     }
@@ -61,7 +69,13 @@ public final class Signals {
     }
     if (s.startsWith("SIGRTMIN")) {
       String rest = s.substring("SIGRTMIN".length());
-      return rest.isEmpty() ? SIGRTMIN : SIGRTMIN + Integer.parseInt(rest.replace("+", ""));
+      if (rest.isEmpty()) {
+        return SIGRTMIN;
+      }
+      if (!rest.startsWith("+")) {
+        return -1;
+      }
+      return SIGRTMIN + Integer.parseInt(rest.substring(1));
     }
     for (int i = 1; i < NAMES.length; i++) {
       if (s.equals(NAMES[i])) {

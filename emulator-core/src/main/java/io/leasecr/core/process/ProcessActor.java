@@ -48,8 +48,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** The kernel's answer: result or errno, and the new open file description for an open. */
   public record KernelReply(long reqId, long result, Errno errno, Fd file) implements Command {}
 
-  /** Local timer message: never crosses a node. */
-  private record ReactionDue(Reaction reaction, int siFd) implements Command, NoSerializationVerificationNeeded {}
+  /** Local timer message: never crosses a node. {@code seq} keeps two identical signals' reactions apart. */
+  private record ReactionDue(Reaction reaction, int siFd, long seq) implements Command, NoSerializationVerificationNeeded {}
 
   public record StepDone(int pid, int step, String call, long result, Errno errno) {}
 
@@ -111,6 +111,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     final ActorRef<StepDone> replyTo;
     final boolean main;
     final long startedAt;
+    /** The file the call sleeps on (for an interrupt): an open's or truncate's path, a lock's fd's path. */
+    String path;
     boolean blocked;
     boolean interrupted;
     /** A handled signal arrived before the kernel said whether the call sleeps; it acts if it does. */
@@ -176,11 +178,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Behavior<Command> perform(Call c) {
     Syscall call = c.syscall;
     if (call instanceof Syscall.Open open) {
+      c.path = open.path();
       send(c, req -> new LockManager.Open(spec.pid(), req, open.path(), open.mode(), open.nonblock(),
           getContext().getSelf()));
       return this;
     }
     if (call instanceof Syscall.Truncate t) {
+      c.path = t.path();
       send(c, req -> new LockManager.Truncate(spec.pid(), req, t.path(), getContext().getSelf()));
       return this;
     }
@@ -197,6 +201,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       if (fd == null) {
         return finish(c, -1, Errno.EBADF);
       }
+      c.path = fd.path();
       send(c, req -> new LockManager.RecordLock(spec.pid(), req, fd.ino(), fd.fileId(), r.cmd(), r.type(), r.start(),
           r.len(), getContext().getSelf()));
       return this;
@@ -283,6 +288,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   private Behavior<Command> onBlocked(Blocked m) {
     Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    if (c != null && dying) {
+      interrupt(m.reqId(), c); // killed before the kernel said it sleeps: leave the wait at once
+      return this;
+    }
     if (c != null) {
       c.blocked = true;
       emit("block", c.step, c.syscall.name(), null, null, null);
@@ -438,9 +447,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private void interrupt(long req, Call c) {
-    String path = c.syscall instanceof Syscall.Open o ? o.path()
-        : c.syscall instanceof Syscall.RecordLock r ? fds.get(r.fd()).path() : ((Syscall.Truncate) c.syscall).path();
-    kernel.locks().tell(new LockManager.Interrupt(spec.pid(), req, path, getContext().getSelf()));
+    if (c.path != null) {
+      kernel.locks().tell(new LockManager.Interrupt(spec.pid(), req, c.path, getContext().getSelf()));
+    }
   }
 
   private void scheduleReactions(Signal s) {
@@ -455,7 +464,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
         }
         delay += random.nextLong(r.jitterMs() + 1);
       }
-      arm(new ReactionDue(r, s.siFd()), delay);
+      arm(new ReactionDue(r, s.siFd(), nextReq++), delay);
     }
   }
 
@@ -527,7 +536,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** After a restore: re-arm reactions, retry the interrupted call, queue the program's next steps. */
   private void resume(io.leasecr.proto.image.Process image) throws java.io.NotSerializableException {
     for (io.leasecr.proto.image.PendingReaction r : image.getReactionsList()) {
-      arm(new ReactionDue(WireTypes.reaction(r.getReaction()), r.getSiFd()), r.getRemainingMs());
+      arm(new ReactionDue(WireTypes.reaction(r.getReaction()), r.getSiFd(), nextReq++), r.getRemainingMs());
     }
     for (io.leasecr.proto.image.PendingCall q : image.getQueuedList()) {
       if (waiting == null) {

@@ -13,11 +13,8 @@ public record ProcessSpec(
     List<Reaction> reactions, long seed) {
 
   public ProcessSpec {
-    dispositions = Map.copyOf(dispositions);
+    dispositions = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(dispositions)); // stable order
     reactions = List.copyOf(reactions);
   }
 
-  public ProcessSpec forkedAs(int childPid, String childName) {
-    return new ProcessSpec(childPid, pid, childName, cred, dispositions, reactions, seed);
-  }
 }

@@ -129,8 +129,10 @@ public final class ScenarioParser {
       Map<String, YamlNode> m = f.map(FILE_KEYS);
       YamlNode pathNode = required(m, "path", f.node);
       String path = pathNode.text();
-      if (!path.startsWith("/")) {
-        throw pathNode.error("file path must be absolute, got '" + path + "'");
+      if (!path.startsWith("/") || path.equals("/") || path.endsWith("/") || path.contains("//")
+          || path.contains("/./") || path.contains("/../") || path.endsWith("/.") || path.endsWith("/..")) {
+        throw pathNode.error("file path must be absolute and normalised (no '.', '..', '//' or trailing '/'), got '"
+            + path + "'");
       }
       if (!seen.add(path)) {
         throw pathNode.error("file " + path + " is declared twice");
@@ -304,7 +306,7 @@ public final class ScenarioParser {
       case "sysctl" -> {
         String name = arg.text();
         if (!SYSCTLS.contains(name)) {
-          throw arg.error("unknown sysctl '" + name + "' (known: " + String.join(", ", SYSCTLS) + ")");
+          throw arg.error("unknown sysctl '" + name + "' (known: " + String.join(", ", SYSCTLS.stream().sorted().toList()) + ")");
         }
         return new Step.SetSysctl(name, required(m, "value", s.node).integer());
       }

@@ -24,6 +24,7 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -101,6 +102,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     this.locks = ctx.spawn(LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
         scenario.sysctl("fs.leases-enable") != 0, trace), "kernel-locks");
     this.processes = ctx.spawn(ProcessTable.create(locks, trace), "processes");
+    // a kernel actor that fails ends the run with the reason, instead of leaving it waiting forever
+    ctx.watch(locks);
+    ctx.watch(processes);
     for (Scenario.ProcessDecl p : scenario.processes()) {
       if (!p.forked()) {
         processes.tell(new ProcessTable.Spawn(p.spec()));
@@ -137,6 +141,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
         .onMessage(Fetched.class, m -> m.found().entry() == null
             ? fail("step " + m.step().number() + ": no checkpoint " + m.found().id() + " in the journal")
             : restartFrom(m.step(), (Step.Restart) m.step().action(), parse(m.found().entry())))
+        .onSignal(Terminated.class, t -> fail("the emulator's " + t.getRef().path().name() + " actor failed; see the log above"))
         .onMessage(ProcessesPart.class, m -> {
           processesPart = m.saved().processes();
           return checkpointDone();
@@ -191,6 +196,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     }
     coordinator = getContext().spawn(CheckpointCoordinator.create(
         getContext().messageAdapter(CheckpointCoordinator.Listing.class, CoordinatorReady::new)), "checkpoints");
+    getContext().watch(coordinator); // a failed journal write stops it: the run must not wait for the commit
     return this;
   }
 
@@ -208,9 +214,6 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   }
 
   private Behavior<Command> onCommitted(Committed m) {
-    if (m.done().error() != null) {
-      return fail("checkpoint " + m.done().id() + " was not committed: " + m.done().error());
-    }
     CheckpointImage image = committing;
     committing = null;
     return checkpointStored(image, true);
@@ -283,6 +286,10 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   }
 
   private Behavior<Command> restartFrom(Step step, Step.Restart r, CheckpointImage image) {
+    String bad = ImageCodec.mismatch(image, scenario.vfs());
+    if (bad != null) {
+      return fail("step " + step.number() + ": checkpoint " + image.getId() + " cannot be restored here: " + bad);
+    }
     clock.setPaused(false);
     List<io.leasecr.proto.image.Process> chosen = new ArrayList<>();
     for (io.leasecr.proto.image.Process p : image.getProcessesList()) {

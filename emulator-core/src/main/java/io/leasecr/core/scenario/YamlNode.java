@@ -35,14 +35,6 @@ final class YamlNode {
     return node instanceof ScalarNode;
   }
 
-  boolean isMap() {
-    return node instanceof MappingNode;
-  }
-
-  boolean isNull() {
-    return node instanceof ScalarNode s && s.getTag().getValue().endsWith(":null");
-  }
-
   String text() {
     if (!(node instanceof ScalarNode s)) {
       throw error(what + " must be a single value, not a " + kind());

@@ -25,7 +25,7 @@ final class ImageCommand {
 
   static int run(String[] args) {
     if (args.length == 0) {
-      throw new Main.UsageException("image needs a subcommand: show or edit");
+      throw new Main.UsageException("image needs a subcommand: show, edit, export or import");
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
@@ -134,6 +134,9 @@ final class ImageCommand {
       long remaining;
       if (o.has("--remaining")) {
         remaining = millis(o.get("--remaining", ""), false);
+        if (remaining < 0) {
+          throw new Main.UsageException("--remaining must not be negative");
+        }
       } else if (o.has("--add")) {
         remaining = Math.max(0, Math.max(0, l.getRemainingMs()) + millis(o.get("--add", ""), true));
       } else if (o.has("--favor-holder")) {
@@ -224,12 +227,8 @@ final class ImageCommand {
     String id = o.get("--id", image.getId());
     CheckpointImage stored = image.toBuilder().setId(id).build();
     try (JournalClient journal = Options.journalClient(o)) {
-      CheckpointCoordinator.Done d = journal.ask(r -> new CheckpointCoordinator.Commit(id, stored.getTakenAtMs(),
-          stored.getScenario(), stored.toByteArray(), r));
-      if (d.error() != null) {
-        System.err.println("emulator: " + d.error());
-        return Main.FAILED;
-      }
+      journal.ask((org.apache.pekko.actor.typed.ActorRef<CheckpointCoordinator.Done> r) ->
+          new CheckpointCoordinator.Commit(id, stored.getTakenAtMs(), stored.getScenario(), stored.toByteArray(), r));
       System.out.println("imported " + o.positional.get(0) + " as checkpoint " + id);
       return Main.OK;
     } catch (Main.UsageException e) {

@@ -30,7 +30,9 @@ public final class Main {
         image edit FILE    edit the time breaking leases have left: --remaining 5s | --add +2s | --add -2s
                            | --favor-holder | --favor-breaker   [--lease N] [--out FILE]
         bench              measure lease-break cycles (emulator and real kernel), Pekko messaging, heap
-                           options: --cycles N  --processes N[,N...]  --skip-kernel  --skip-heap
+                           options: --cycles N --pairs N --processes N[,N...] --skip-kernel --skip-heap
+        bench cr           checkpoint/restart of N processes on the journal, against raw JDBC
+                           options: --sizes 1000,10000,100000  --journal h2|postgres|both
         help               this text
       """;
 

@@ -24,6 +24,30 @@ public final class NativeProgram {
     }
   }
 
+  /**
+   * A build cache only this user can write: the binaries run as this user (root, for conformance), so a
+   * directory or file someone else could plant would be a way in. Falls back to a fresh directory.
+   */
+  private static Path privateDirectory() throws IOException {
+    String user = System.getProperty("user.name");
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "lease-cr-native-" + user);
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        return Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        // checked below like any existing one
+      }
+    }
+    java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir,
+        java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    if (a.isDirectory() && a.owner().getName().equals(user) && a.permissions().equals(owner)) {
+      return dir;
+    }
+    return Files.createTempDirectory("lease-cr-native-"); // not ours to trust: build afresh
+  }
+
   public static Path build(String name) throws Unavailable {
     if (!System.getProperty("os.name").toLowerCase().contains("linux")) {
       throw new Unavailable("not Linux (" + System.getProperty("os.name") + ")");
@@ -39,7 +63,7 @@ public final class NativeProgram {
     }
     try {
       String hash = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(source), 0, 6);
-      Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "lease-cr-native"));
+      Path dir = privateDirectory();
       Path binary = dir.resolve(name + "-" + hash);
       if (Files.isExecutable(binary)) {
         return binary;
