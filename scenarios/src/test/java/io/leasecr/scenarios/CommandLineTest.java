@@ -58,7 +58,9 @@ class CommandLineTest {
       "malformed/bad-time.yaml|:7: at must be a time",
       "malformed/steps-out-of-order.yaml|:10: step 2 is at 1000 ms, before the step above it",
       "malformed/two-actions.yaml|:7: step 1 must have exactly one action",
-      "malformed/bad-signal.yaml|:6: unknown signal 'SIGFOO'"})
+      "malformed/bad-signal.yaml|:6: unknown signal 'SIGFOO'",
+      "malformed/misplaced-key.yaml|:10: 'signal' does not go with open",
+      "malformed/dotdot-path.yaml|:3: file path must be absolute and normalised"})
   void malformedFilesExitTwoNamingFileLineAndProblem(String file, String message) {
     int code = Main.run(new String[] {"run", resource(file)});
     assertThat(code).isEqualTo(2);

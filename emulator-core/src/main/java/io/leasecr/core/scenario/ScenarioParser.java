@@ -47,6 +47,21 @@ public final class ScenarioParser {
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
       "only", "mode", "leave_running", "journal", "expect");
+  /** The keys each action takes besides 'at' and its own. */
+  private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
+      Map.entry("open", Set.of("proc", "flags", "expect")),
+      Map.entry("close", Set.of("proc", "expect")),
+      Map.entry("dup", Set.of("proc", "expect")),
+      Map.entry("truncate", Set.of("proc", "expect")),
+      Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "expect")),
+      Map.entry("fork", Set.of("proc", "expect")),
+      Map.entry("exit", Set.of("proc")),
+      Map.entry("sigaction", Set.of("proc", "action", "expect")),
+      Map.entry("kill", Set.of("signal")),
+      Map.entry("sysctl", Set.of("value")),
+      Map.entry("proc_locks", Set.of("expect")),
+      Map.entry("checkpoint", Set.of("image", "leave_running")),
+      Map.entry("restart", Set.of("image", "journal", "policy", "mode", "only")));
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
       "result", "errno", "blocked", "returns_at", "still_blocked", "locks");
   private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count");
@@ -287,6 +302,12 @@ public final class ScenarioParser {
             + "), found " + (actions.isEmpty() ? "none" : String.join(", ", actions)));
       }
       String verb = actions.get(0);
+      for (String key : m.keySet()) {
+        if (!key.equals("at") && !key.equals(verb) && !ACTION_KEYS.get(verb).contains(key)) {
+          throw m.get(key).error("'" + key + "' does not go with " + verb + " (it takes: "
+              + String.join(", ", ACTION_KEYS.get(verb).stream().sorted().toList()) + ")");
+        }
+      }
       Step.Action action = action(verb, m, s, procs, forkedChildren);
       StepExpectation expect = m.containsKey("expect") ? stepExpectation(m.get("expect")) : StepExpectation.NONE;
       steps.add(new Step(n, s.line(), at, action, expect));
