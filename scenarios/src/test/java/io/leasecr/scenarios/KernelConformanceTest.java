@@ -9,10 +9,12 @@ import io.leasecr.core.scenario.ScenarioParser;
 import io.leasecr.node.conform.Conformance;
 import io.leasecr.node.conform.KernelRun;
 import io.leasecr.node.conform.KernelSide;
+import io.leasecr.node.conform.Sysctls;
 import io.leasecr.node.linux.NativeProgram;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -28,13 +30,23 @@ class KernelConformanceTest {
 
   private static Path helper;
   private static String unavailable;
+  private static String breakTimeBefore;
 
   @BeforeAll
-  static void kernelSide() {
+  static void kernelSide() throws Exception {
     try {
       helper = KernelSide.check();
+      breakTimeBefore = Sysctls.read(Sysctls.BREAK_TIME);
     } catch (NativeProgram.Unavailable e) {
       unavailable = e.getMessage();
+    }
+  }
+
+  /** Every run scales fs.lease-break-time; afterwards it must be exactly what it was. */
+  @AfterAll
+  static void theSysctlIsPutBack() throws Exception {
+    if (breakTimeBefore != null) {
+      assertThat(Sysctls.read(Sysctls.BREAK_TIME)).isEqualTo(breakTimeBefore);
     }
   }
 

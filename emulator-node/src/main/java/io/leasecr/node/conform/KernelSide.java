@@ -16,7 +16,7 @@ public final class KernelSide {
       throw new NativeProgram.Unavailable("not Linux");
     }
     try {
-      String status = Files.readString(Path.of("/proc/self/status"));
+      String status = Sysctls.read(Path.of("/proc/self/status"));
       if (!status.lines().anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[2].equals("0"))) {
         throw new NativeProgram.Unavailable("not root: the kernel side sets /proc/sys/fs/lease-break-time and "
             + "runs processes as other users");
@@ -24,7 +24,7 @@ public final class KernelSide {
       if (!Files.isWritable(Sysctls.BREAK_TIME)) {
         throw new NativeProgram.Unavailable(Sysctls.BREAK_TIME + " is not writable");
       }
-      if (!Files.readString(Sysctls.ENABLE).strip().equals("1")) {
+      if (!Sysctls.read(Sysctls.ENABLE).equals("1")) {
         throw new NativeProgram.Unavailable("leases are disabled (fs.leases-enable = 0)");
       }
     } catch (IOException e) {
