@@ -161,7 +161,7 @@ public final class ScenarioParser {
           throw m.get("type").error("file type must be regular, directory or fifo, got '" + t.toLowerCase() + "'");
         }
       }
-      int uid = m.containsKey("uid") ? (int) m.get("uid").integer() : 0;
+      int uid = m.containsKey("uid") ? m.get("uid").intValue() : 0;
       boolean leases = !m.containsKey("leases") || m.get("leases").bool();
       b.file(path, uid, kind, leases);
     }
@@ -184,11 +184,11 @@ public final class ScenarioParser {
       if (byName.containsKey(name)) {
         throw m.get("name").error("process " + name + " is declared twice");
       }
-      int pid = m.containsKey("pid") ? (int) m.get("pid").integer() : 100 + i;
+      int pid = m.containsKey("pid") ? m.get("pid").intValue() : 100 + i;
       if (pid <= 1 || !pids.add(pid)) {
         throw (m.containsKey("pid") ? m.get("pid") : p).error("pid " + pid + " is invalid or already used");
       }
-      int uid = m.containsKey("uid") ? (int) m.get("uid").integer() : 0;
+      int uid = m.containsKey("uid") ? m.get("uid").intValue() : 0;
       boolean cap = m.containsKey("cap_lease") ? m.get("cap_lease").bool() : uid == 0;
       Map<Integer, Disposition> dispositions = m.containsKey("signals") ? dispositions(m.get("signals")) : Map.of();
       List<Reaction> reactions = new ArrayList<>();
@@ -269,7 +269,7 @@ public final class ScenarioParser {
     if (after < 0 || jitter < 0) {
       throw node.error("reaction delays must not be negative");
     }
-    int fd = m.containsKey("fd") ? (int) m.get("fd").integer() : -1;
+    int fd = m.containsKey("fd") ? m.get("fd").intValue() : -1;
     return new Reaction(signo, action, after, jitter, fd);
   }
 
@@ -397,10 +397,10 @@ public final class ScenarioParser {
       Set<String> forkedChildren) {
     return switch (verb) {
       case "open" -> open(arg, m.get("flags"));
-      case "close" -> new Syscall.Close((int) arg.integer());
-      case "dup" -> new Syscall.Dup((int) arg.integer());
+      case "close" -> new Syscall.Close(arg.intValue());
+      case "dup" -> new Syscall.Dup(arg.intValue());
       case "truncate" -> new Syscall.Truncate(arg.text());
-      case "exit" -> new Syscall.Exit((int) arg.integer());
+      case "exit" -> new Syscall.Exit(arg.intValue());
       case "fcntl" -> fcntl(arg, m, s);
       case "sigaction" -> new Syscall.Sigaction(signal(arg, arg.text()), disposition(required(m, "action", s.node)));
       case "fork" -> {
@@ -453,7 +453,7 @@ public final class ScenarioParser {
   private Syscall fcntl(YamlNode cmdNode, Map<String, YamlNode> m, YamlNode s) {
     for (Syscall.RecordLock.Cmd lockCmd : Syscall.RecordLock.Cmd.values()) {
       if (lockCmd.name().equals(cmdNode.text())) {
-        int fd = (int) required(m, "fd", s.node).integer();
+        int fd = required(m, "fd", s.node).intValue();
         long type = leaseArg(required(m, "arg", s.node));
         long start = m.containsKey("start") ? m.get("start").integer() : 0;
         long len = m.containsKey("len") ? m.get("len").integer() : 0;
@@ -467,7 +467,7 @@ public final class ScenarioParser {
       throw cmdNode.error("unsupported fcntl command '" + cmdNode.text()
           + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK)");
     }
-    int fd = (int) required(m, "fd", s.node).integer();
+    int fd = required(m, "fd", s.node).intValue();
     long arg = 0;
     if (cmd == Syscall.Fcntl.Cmd.F_SETLEASE) {
       arg = leaseArg(required(m, "arg", s.node));
@@ -524,7 +524,7 @@ public final class ScenarioParser {
     Map<String, YamlNode> m = node.map(EVENT_EXPECT_KEYS);
     Scenario.ProcessDecl proc = process(required(m, "proc", node.node), procs);
     Long at = m.containsKey("at") ? m.get("at").millis() : null;
-    Integer count = m.containsKey("count") ? (int) m.get("count").integer() : null;
+    Integer count = m.containsKey("count") ? m.get("count").intValue() : null;
     if (m.containsKey("signal") == m.containsKey("exit")) {
       throw node.error("an expectation names exactly one of 'signal' or 'exit'");
     }
@@ -537,6 +537,6 @@ public final class ScenarioParser {
     String t = e.text();
     boolean bySignal = t.startsWith("SIG");
     return new EventExpectation(node.line(), EventExpectation.Kind.EXIT, proc.name(), proc.pid(),
-        bySignal ? signal(e, t) : 0, bySignal ? 0 : (int) e.integer(), at, count);
+        bySignal ? signal(e, t) : 0, bySignal ? 0 : e.intValue(), at, count);
   }
 }

@@ -51,6 +51,15 @@ final class YamlNode {
     }
   }
 
+  /** An integer that fits in an int (pids, uids, fds, statuses): larger ones are errors, not truncated. */
+  int intValue() {
+    long v = integer();
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw error(what + " is out of range: " + v);
+    }
+    return (int) v;
+  }
+
   boolean bool() {
     String t = text().toLowerCase();
     return switch (t) {
