@@ -12,7 +12,6 @@ import io.leasecr.core.time.TimeMode;
 import io.leasecr.node.cli.Main;
 import io.leasecr.node.journal.JournalOptions;
 import java.time.Duration;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

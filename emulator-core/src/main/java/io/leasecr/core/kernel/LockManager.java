@@ -87,7 +87,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   public record LocksReport(List<String> lines) {}
 
-  /** A process exists (spawned, forked or restored): where its signals go. */
+  /**
+   * A process exists (spawned, forked or restored): where its signals and wake-ups go. The process
+   * table registers every process before delivering it anything, so requests need not carry this.
+   */
   public record Register(int pid, ActorRef<ProcessActor.Command> process) implements Command {}
 
   /** Checkpoint: the lease table at the frozen instant, as the image's files and leases. */
@@ -164,7 +167,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onOpen(Open m) {
-    processes.put(m.pid(), m.replyTo());
     Inode inode = vfs.lookup(m.path());
     if (inode == null) {
       return reply(m.replyTo(), m.reqId(), Errno.ENOENT);
@@ -177,7 +179,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onTruncate(Truncate m) {
-    processes.put(m.pid(), m.replyTo());
     Inode inode = vfs.lookup(m.path());
     if (inode == null) {
       return reply(m.replyTo(), m.reqId(), Errno.ENOENT);
@@ -207,7 +208,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onSetLease(SetLease m) {
-    processes.put(m.pid(), m.replyTo());
     Errno err = table.setLease(m.pid(), m.fd(), m.ino(), m.fileId(), m.arg(),
         new Credentials(m.fsuid(), m.capLease()), now(), events);
     rearm(m.ino());
@@ -233,7 +233,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onRecordLock(RecordLock m) {
-    processes.put(m.pid(), m.replyTo());
     if (m.cmd() == Syscall.RecordLock.Cmd.F_GETLK) {
       Object r = table.getLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len());
       if (r instanceof Errno e) {

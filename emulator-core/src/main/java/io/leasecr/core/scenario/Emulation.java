@@ -72,12 +72,17 @@ public final class Emulation {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } finally {
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // the run's result is already complete; a slow shutdown changes nothing in it
-      }
+      shutdown(system);
+    }
+  }
+
+  /** Terminates an actor system and waits (a while) for it: whatever it produced is complete already. */
+  public static void shutdown(ActorSystem<?> system) {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // a slow or failed shutdown changes nothing in what the system produced
     }
   }
 }

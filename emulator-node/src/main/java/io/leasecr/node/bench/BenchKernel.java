@@ -8,6 +8,7 @@ import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.Signals;
 import io.leasecr.core.process.Disposition;
 import io.leasecr.core.process.ProcessSpec;
+import io.leasecr.core.scenario.Emulation;
 import io.leasecr.core.process.Reaction;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.time.EmulatorConfig;
@@ -81,11 +82,6 @@ final class BenchKernel implements AutoCloseable {
 
   @Override
   public void close() {
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception ignored) {
-      // measurements are taken; a slow shutdown does not change them
-    }
+    Emulation.shutdown(system);
   }
 }

@@ -1,5 +1,6 @@
 package io.leasecr.node.bench;
 
+import io.leasecr.core.scenario.Emulation;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.time.EmulatorConfig;
 import java.util.concurrent.CompletableFuture;
@@ -46,8 +47,7 @@ final class RawMessaging {
       BenchKernel.await(done);
       return System.nanoTime() - start[0];
     } finally {
-      system.terminate();
-      BenchKernel.await(system.getWhenTerminated().toCompletableFuture().thenApply(x -> null));
+      Emulation.shutdown(system);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.leasecr.node.journal;
 
 import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.Journal;
+import io.leasecr.core.scenario.Emulation;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.time.EmulatorConfig;
 import io.leasecr.core.time.TimeMode;
@@ -58,11 +59,6 @@ public final class JournalClient implements AutoCloseable {
 
   @Override
   public void close() {
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception ignored) {
-      // nothing is pending: every ask has been answered or has failed
-    }
+    Emulation.shutdown(system);
   }
 }
