@@ -100,9 +100,17 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   /**
    * Restart from an image for the processes {@code pids} (all of the image's, or a subset), with the
-   * break-time policy and the seed's or CRIU's semantics.
+   * break-time policy and the seed's or CRIU's semantics. {@code restoredAtMs}: when each process's
+   * files and leases are back (emulated ms; a restore takes time), a lease's new deadline counts from
+   * there; pids not in it are back now.
    */
-  public record Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu) implements Command {}
+  public record Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu,
+      Map<Integer, Long> restoredAtMs) implements Command {
+
+    public Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu) {
+      this(image, pids, policy, criu, Map.of());
+    }
+  }
 
   /** Local timer message: never crosses a node. */
   private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
@@ -343,7 +351,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     armed.clear();
     restoring = true;
     table.restore(ImageCodec.savedLocks(m.image(), vfs), restored, refs, breakers, RestartPolicy.parse(m.policy()),
-        m.criu(), now(), events);
+        m.criu(), now(), m.restoredAtMs(), events);
     restoring = false;
     flushWakeUps();
     for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {

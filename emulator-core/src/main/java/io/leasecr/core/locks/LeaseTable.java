@@ -614,9 +614,13 @@ public final class LeaseTable {
    *
    * <p>CRIU mode: only the target type counts; the previous type is guessed (read first, then write)
    * and the lease is re-broken with an O_NONBLOCK open, which starts a fresh, full break.
+   *
+   * <p>A restore takes time: {@code restoredAt} says when each holder's files and leases were back
+   * (absent: {@code now}); the policy's time, and CRIU's re-break, count from there, since that is when
+   * the kernel re-creates the lease.
    */
   public void restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
-      RestartPolicy policy, boolean criu, long now, LockEvents ev) {
+      RestartPolicy policy, boolean criu, long now, Map<Integer, Long> restoredAt, LockEvents ev) {
     contexts.clear();
     posixLocks.reset();
     leaseBreakTime = saved.leaseBreakTime();
@@ -662,7 +666,7 @@ public final class LeaseTable {
         // CRIU saw only the target type: it guesses the previous one, read first, then write
         l.type = ctx.writeCount > 0 ? LeaseType.WRLCK : LeaseType.RDLCK;
         ev.leaseChanged(l, "restored as CRIU does: previous type guessed " + l.type.procName);
-        rebreak.add(new Rebreak(ctx, s.targetType() == LeaseType.UNLCK));
+        rebreak.add(new Rebreak(ctx, s.targetType() == LeaseType.UNLCK, restoredAt.getOrDefault(s.pid(), now)));
         continue;
       }
       l.type = s.typePrev() != null ? s.typePrev() : s.type();
@@ -670,15 +674,15 @@ public final class LeaseTable {
       l.breakNotified = s.breakNotified();
       l.restored = true;
       long left = breakerInodes.contains(file.inode.ino()) ? policy.timeLeft(s.remainingMs(), leaseBreakTime) : -1;
-      l.restoredBreakTime = left < 0 ? 0 : Math.max(1, now + left);
+      l.restoredBreakTime = left < 0 ? 0 : Math.max(1, restoredAt.getOrDefault(s.pid(), now) + left);
       ev.leaseChanged(l, "restored to its type before the break"
           + (l.restoredBreakTime != 0 ? " (" + policy + ")" : ", no breaker restored"));
     }
     for (Rebreak r : rebreak) {
-      breakLease(r.ctx, r.writer, true, now, ev); // CRIU's O_NONBLOCK open: EWOULDBLOCK, a fresh break goes on
+      breakLease(r.ctx, r.writer, true, r.at, ev); // CRIU's O_NONBLOCK open: EWOULDBLOCK, a fresh break goes on
     }
   }
 
-  private record Rebreak(FileLockContext ctx, boolean writer) {}
+  private record Rebreak(FileLockContext ctx, boolean writer, long at) {}
 
 }

@@ -7,6 +7,7 @@ import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.Signals;
 import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.restore.RestoreCost;
 import io.leasecr.core.time.EmulatedClock;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.trace.TraceEvent;
@@ -59,6 +60,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
 
   private record Fetched(Step step, CheckpointCoordinator.Found found) implements Command {}
 
+  /** The restore's last process is back: the tree runs again. */
+  private record Resume(RestoreCost.Pending pending) implements Command {}
+
   public static Behavior<Command> create(Scenario scenario, TraceSink trace, CompletableFuture<List<String>> done) {
     return create(scenario, trace, done, false);
   }
@@ -89,6 +93,12 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   private final boolean journal;
   private ActorRef<CheckpointCoordinator.Command> coordinator;
   private CheckpointImage committing;
+  /** Set while a restore is taking its (modelled) time; null when restarts are instant. */
+  private final RestoreCost restoreCost;
+  private RestoreCost.Pending restoring;
+  private int restarts;
+  /** A checkpoint asked for while a restore was under way: taken once the tree runs. */
+  private Step deferredCheckpoint;
 
   private ScenarioRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, Scenario scenario,
       TraceSink trace, CompletableFuture<List<String>> done, boolean journal) {
@@ -99,6 +109,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     this.trace = trace;
     this.done = done;
     this.journal = journal;
+    this.restoreCost = RestoreCost.fromConfig(ctx.getSystem().settings().config(), scenario.seed());
     this.locks = ctx.spawn(LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
         scenario.sysctl("fs.leases-enable") != 0, trace), "kernel-locks");
     this.processes = ctx.spawn(ProcessTable.create(locks, trace), "processes");
@@ -138,6 +149,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
           return this;
         })
         .onMessage(Committed.class, this::onCommitted)
+        .onMessage(Resume.class, this::onResume)
         .onMessage(Fetched.class, m -> m.found().entry() == null
             ? fail("step " + m.step().number() + ": no checkpoint " + m.found().id() + " in the journal")
             : restartFrom(m.step(), (Step.Restart) m.step().action(), parse(m.found().entry())))
@@ -169,13 +181,11 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
           "signal", Signals.name(kill.signo())));
       processes.tell(new ProcessTable.Deliver(kill.pid(), new ProcessActor.Signal(kill.signo(), Signals.SI_USER, -1)));
     } else if (action instanceof Step.Checkpoint) {
-      // freeze: no timer (process step, reaction, lease deadline) fires until the image is complete
-      clock.setPaused(true);
-      inCheckpoint = step;
-      locks.tell(new LockManager.Save(getContext().messageAdapter(LockManager.LocksSaved.class, LocksPart::new)));
-      processes.tell(new ProcessTable.Save(
-          getContext().messageAdapter(ProcessTable.ProcessesSaved.class, ProcessesPart::new)));
-      return this; // the next step is scheduled once the checkpoint is stored
+      if (restoring != null) {
+        deferredCheckpoint = step; // half a tree is no checkpoint: wait until the restore is over
+        return this;
+      }
+      return checkpoint(step);
     } else if (action instanceof Step.Restart restart) {
       return restart(step, restart);
     } else if (action instanceof Step.SetSysctl sysctl) {
@@ -188,6 +198,16 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     }
     scheduleNext();
     return this;
+  }
+
+  private Behavior<Command> checkpoint(Step step) {
+    // freeze: no timer (process step, reaction, lease deadline) fires until the image is complete
+    clock.setPaused(true);
+    inCheckpoint = step;
+    locks.tell(new LockManager.Save(getContext().messageAdapter(LockManager.LocksSaved.class, LocksPart::new)));
+    processes.tell(new ProcessTable.Save(
+        getContext().messageAdapter(ProcessTable.ProcessesSaved.class, ProcessesPart::new)));
+    return this; // the next step is scheduled once the checkpoint is stored
   }
 
   private Behavior<Command> onJournalReady(JournalReady m) {
@@ -301,9 +321,33 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     emit("restart", step.number(), TraceEvent.args("id", image.getId(), "policy", r.policy(),
         "mode", r.criu() ? "criu" : "seed", "processes", chosen.stream().map(p -> p.getSpec().getName()).toList(),
         "checkpointAt", image.getTakenAtMs()));
-    locks.tell(new LockManager.Restore(image, pids, r.policy(), r.criu()));
-    processes.tell(new ProcessTable.Restore(chosen, image.getFilesList()));
+    if (restoreCost == null) {
+      locks.tell(new LockManager.Restore(image, pids, r.policy(), r.criu()));
+      processes.tell(new ProcessTable.Restore(chosen, image.getFilesList()));
+    } else {
+      // the restore takes time: leases come back with their holders, the tree runs when all are back
+      RestoreCost.Pending pending = restoreCost.plan(image, chosen, clock.nowMillis(), ++restarts);
+      restoring = pending;
+      processes.tell(new ProcessTable.Restore(List.of(), List.of())); // a tree still running is gone now
+      locks.tell(new LockManager.Restore(image, pids, r.policy(), r.criu(), pending.restoredAtMs()));
+      timers.startSingleTimer(Resume.class, new Resume(pending), Duration.ofMillis(pending.resumeAtMs() - clock.nowMillis()));
+    }
     scheduleNext();
+    return this;
+  }
+
+  private Behavior<Command> onResume(Resume m) {
+    restoring = null;
+    RestoreCost.Pending p = m.pending();
+    emit("restored", 0, TraceEvent.args("id", p.image().getId(), "processes", p.processes().size(),
+        "restoreMs", p.resumeAtMs() - p.startMs(), "busyThreads", restoreCost.busyThreads(),
+        "model", restoreCost.model().source()));
+    processes.tell(new ProcessTable.Restore(p.processes(), p.image().getFilesList()));
+    if (deferredCheckpoint != null) {
+      Step step = deferredCheckpoint;
+      deferredCheckpoint = null;
+      return checkpoint(step);
+    }
     return this;
   }
 

@@ -70,6 +70,8 @@ public final class Timeline {
       case "checkpoint" -> "checkpoint " + a.get("id") + ": " + a.get("processes") + " processes, " + a.get("leases")
           + " leases, " + a.get("bytes") + " bytes" + (a.containsKey("image") ? " -> " + a.get("image") : "")
           + "; tree " + a.get("tree") + step(e);
+      case "restored" -> "restore of " + a.get("id") + " done after " + a.get("restoreMs") + " ms ("
+          + a.get("processes") + " processes, " + a.get("busyThreads") + " busy threads): the tree runs again";
       case "signal" -> "--- " + a.get("signal") + " {si_code=" + a.get("code")
           + (a.containsKey("fd") ? ", si_fd=" + a.get("fd") : "") + "} --- " + a.get("action");
       case "reaction" -> "handler for " + a.get("signal") + ": " + a.get("action") + " fd " + a.get("fd");

@@ -15,6 +15,7 @@ import io.leasecr.proto.checkpoint.RestoreLocks;
 import io.leasecr.proto.checkpoint.RestoreProcesses;
 import io.leasecr.proto.checkpoint.SaveRequest;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 
 /** Record ⇄ protobuf for the checkpoint/restart protocol (checkpoint.proto). */
@@ -47,7 +48,7 @@ final class CheckpointCodec {
       return ProcessSaved.newBuilder().setProcess(m.image()).build();
     } else if (o instanceof LockManager.Restore m) {
       return RestoreLocks.newBuilder().setImage(m.image()).addAllPids(m.pids()).setPolicy(m.policy())
-          .setCriu(m.criu()).build();
+          .setCriu(m.criu()).putAllRestoredAtMs(m.restoredAtMs()).build();
     } else if (o instanceof ProcessTable.Restore m) {
       return RestoreProcesses.newBuilder().addAllProcesses(m.processes()).addAllFiles(m.files()).build();
     } else if (o instanceof CheckpointCoordinator.Committed m) {
@@ -70,7 +71,8 @@ final class CheckpointCodec {
     } else if (p instanceof ProcessSaved m) {
       return new ProcessActor.Saved(m.getProcess());
     } else if (p instanceof RestoreLocks m) {
-      return new LockManager.Restore(m.getImage(), List.copyOf(m.getPidsList()), m.getPolicy(), m.getCriu());
+      return new LockManager.Restore(m.getImage(), List.copyOf(m.getPidsList()), m.getPolicy(), m.getCriu(),
+          Map.copyOf(m.getRestoredAtMsMap()));
     } else if (p instanceof RestoreProcesses m) {
       return new ProcessTable.Restore(List.copyOf(m.getProcessesList()), List.copyOf(m.getFilesList()));
     } else if (p instanceof CheckpointCommitted m) {

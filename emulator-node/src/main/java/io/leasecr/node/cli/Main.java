@@ -18,6 +18,8 @@ public final class Main {
                                     --journal h2|postgres|none --data DIR (where checkpoints are committed;
                                     default h2 in ./data, used only by scenarios that checkpoint)
                                     --quiet (no timeline)  --time virtual|real  --scale X
+                                    --restore-cost off|default|FILE (restarts take modelled time; default
+                                    off: instant)  --busy K (CPU-bound threads competing with the restore)
         conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
                            options: --trace-dir DIR  --verbose (side-by-side even when they agree)
                                     --inject-fault resignal-later-openers (a wrong rule, to see a difference)

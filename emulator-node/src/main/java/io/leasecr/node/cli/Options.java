@@ -1,6 +1,9 @@
 package io.leasecr.node.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.leasecr.core.checkpoint.Journal;
+import io.leasecr.core.restore.RestartCostModel;
 import io.leasecr.core.scenario.Scenario;
 import io.leasecr.node.journal.JournalClient;
 import io.leasecr.node.journal.JournalOptions;
@@ -89,6 +92,28 @@ final class Options {
       }
     }
     return scenarios;
+  }
+
+  /**
+   * {@code lease-cr.restore} from --restore-cost off|default|FILE and --busy K: how long restarts take
+   * (the model file is checked here, so a bad one is a usage error before anything runs).
+   */
+  static Config restoreCost(Options o) {
+    String model = o.get("--restore-cost", "off");
+    long busy = o.number("--busy", 0);
+    if (busy < 0 || busy > 10_000) {
+      throw new Main.UsageException("--busy must be between 0 and 10000 CPU-bound threads, got " + busy);
+    }
+    if (!model.equals("off")) {
+      try {
+        RestartCostModel.load(model);
+      } catch (RestartCostModel.BadModel e) {
+        throw new Main.UsageException(e.getMessage());
+      }
+    } else if (o.has("--busy")) {
+      throw new Main.UsageException("--busy needs --restore-cost default or a model file");
+    }
+    return ConfigFactory.parseMap(Map.of("lease-cr.restore.cost-model", model, "lease-cr.restore.busy-threads", busy));
   }
 
   /** The journal named by --journal (h2, postgres) and --data, opened. */

@@ -1,6 +1,6 @@
 package io.leasecr.node.cli;
 
-import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.Config;
 import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.core.scenario.Emulation;
 import io.leasecr.core.scenario.Expectations;
@@ -25,7 +25,8 @@ final class RunCommand {
   private RunCommand() {}
 
   static int run(String[] args) {
-    Options o = Options.parse(args, Set.of("--trace", "--time", "--scale", "--data", "--journal"), Set.of("--quiet"));
+    Options o = Options.parse(args, Set.of("--trace", "--time", "--scale", "--data", "--journal", "--restore-cost", "--busy"),
+        Set.of("--quiet"));
     Journal journal = Options.journal(o);
     if (o.positional.isEmpty()) {
       throw new Main.UsageException("run needs at least one scenario file");
@@ -40,6 +41,7 @@ final class RunCommand {
     if (!(scale > 0)) {
       throw new Main.UsageException("--scale must be > 0");
     }
+    Config restore = Options.restoreCost(o);
     List<Scenario> scenarios = Options.scenarios(o.positional);
     if (scenarios == null) {
       return Main.BAD_INPUT;
@@ -49,7 +51,7 @@ final class RunCommand {
       Scenario s = scenarios.get(i);
       Emulation.Result result;
       try {
-        result = Emulation.run(s, mode, scale, Duration.ofHours(1), ConfigFactory.empty(), journal);
+        result = Emulation.run(s, mode, scale, Duration.ofHours(1), restore, journal);
       } catch (IllegalStateException e) {
         // e.g. a restart from an image file that is missing or corrupt: nothing was changed
         System.err.println("emulator: " + e.getMessage());
