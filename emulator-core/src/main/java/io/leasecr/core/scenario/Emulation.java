@@ -46,16 +46,29 @@ public final class Emulation {
   /** With an observer that sees every event as it is emitted (benchmarks time them). */
   public static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides,
       Journal journal, TraceSink observer) {
-    boolean journaled = journal != null && scenario.checkpoints();
-    if (journaled) {
-      overrides = overrides.withFallback(journal.config());
-    }
-    long start = System.nanoTime();
     TraceRecorder recorder = new TraceRecorder();
     TraceSink trace = observer == null ? recorder : e -> {
       recorder.emit(e);
       observer.emit(e);
     };
+    return run(scenario, mode, scale, wallLimit, overrides, journal, trace, recorder);
+  }
+
+  /**
+   * Virtual time, no journal, and the trace going only to {@code sink}: nothing is recorded (the
+   * result has no events), for long runs whose events are summarised as they come (experiments).
+   */
+  public static Result run(Scenario scenario, Config overrides, TraceSink sink, Duration wallLimit) {
+    return run(scenario, TimeMode.VIRTUAL, 1.0, wallLimit, overrides, null, sink, new TraceRecorder());
+  }
+
+  private static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides,
+      Journal journal, TraceSink trace, TraceRecorder recorder) {
+    boolean journaled = journal != null && scenario.checkpoints();
+    if (journaled) {
+      overrides = overrides.withFallback(journal.config());
+    }
+    long start = System.nanoTime();
     CompletableFuture<List<String>> done = new CompletableFuture<>();
     ActorSystem<ScenarioRunner.Command> system = ActorSystem.create(
         ScenarioRunner.create(scenario, trace, done, journaled), "emulator",

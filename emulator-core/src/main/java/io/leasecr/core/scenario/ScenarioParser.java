@@ -12,8 +12,6 @@ import io.leasecr.core.process.ProcessSpec;
 import io.leasecr.core.process.Reaction;
 import io.leasecr.core.process.Syscall;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,10 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /** Reads a scenario file (docs/scenario-format.md); every error names the file and the line. */
@@ -88,19 +82,9 @@ public final class ScenarioParser {
   }
 
   private Scenario parseText(String text) {
-    Node root;
-    try (Reader r = new StringReader(text)) {
-      root = new Yaml(new LoaderOptions()).compose(r);
-    } catch (MarkedYAMLException e) {
-      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-      throw new ScenarioException(file, line, "not valid YAML: " + e.getProblem());
-    } catch (YAMLException | IOException e) {
-      throw new ScenarioException(file, 0, "not valid YAML: " + e.getMessage());
-    }
-    if (root == null) {
-      throw new ScenarioException(file, 1, "the file is empty");
-    }
-    Map<String, YamlNode> top = new YamlNode(file, root, "the scenario").map(TOP);
+    YamlNode doc = YamlNode.load(file, text, "the scenario");
+    Node root = doc.node;
+    Map<String, YamlNode> top = doc.map(TOP);
     YamlNode nameNode = required(top, "name", root);
     long seed = top.containsKey("seed") ? top.get("seed").integer() : 1;
     Map<String, Long> sysctls = sysctls(top.get("sysctl"));

@@ -1,10 +1,17 @@
 package io.leasecr.core.scenario;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -12,10 +19,27 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** A YAML node that remembers its line, with typed accessors that fail with file:line errors. */
-final class YamlNode {
+public final class YamlNode {
   final String file;
   final Node node;
   final String what;
+
+  /** The document in {@code text}, as {@code what}; YAML syntax errors name the file and line. */
+  public static YamlNode load(String file, String text, String what) {
+    Node root;
+    try (Reader r = new StringReader(text)) {
+      root = new Yaml(new LoaderOptions()).compose(r);
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      throw new ScenarioException(file, line, "not valid YAML: " + e.getProblem());
+    } catch (YAMLException | IOException e) {
+      throw new ScenarioException(file, 0, "not valid YAML: " + e.getMessage());
+    }
+    if (root == null) {
+      throw new ScenarioException(file, 1, "the file is empty");
+    }
+    return new YamlNode(file, root, what);
+  }
 
   YamlNode(String file, Node node, String what) {
     this.file = file;
@@ -23,26 +47,26 @@ final class YamlNode {
     this.what = what;
   }
 
-  int line() {
+  public int line() {
     return node.getStartMark().getLine() + 1;
   }
 
-  ScenarioException error(String problem) {
+  public ScenarioException error(String problem) {
     return new ScenarioException(file, line(), problem);
   }
 
-  boolean isScalar() {
+  public boolean isScalar() {
     return node instanceof ScalarNode;
   }
 
-  String text() {
+  public String text() {
     if (!(node instanceof ScalarNode s)) {
       throw error(what + " must be a single value, not a " + kind());
     }
     return s.getValue().trim();
   }
 
-  long integer() {
+  public long integer() {
     String t = text();
     try {
       return Long.decode(t);
@@ -52,7 +76,7 @@ final class YamlNode {
   }
 
   /** An integer that fits in an int (pids, uids, fds, statuses): larger ones are errors, not truncated. */
-  int intValue() {
+  public int intValue() {
     long v = integer();
     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
       throw error(what + " is out of range: " + v);
@@ -60,7 +84,7 @@ final class YamlNode {
     return (int) v;
   }
 
-  boolean bool() {
+  public boolean bool() {
     String t = text().toLowerCase();
     return switch (t) {
       case "true", "yes", "on", "1" -> true;
@@ -70,7 +94,7 @@ final class YamlNode {
   }
 
   /** Emulated time: 45s, 1.5s, 250ms, 2m, or a bare number of seconds. */
-  long millis() {
+  public long millis() {
     String t = text().toLowerCase();
     try {
       if (t.endsWith("ms")) {
@@ -88,7 +112,7 @@ final class YamlNode {
     }
   }
 
-  List<YamlNode> list() {
+  public List<YamlNode> list() {
     if (!(node instanceof SequenceNode seq)) {
       throw error(what + " must be a list (lines starting with '- '), not a " + kind());
     }
@@ -101,7 +125,7 @@ final class YamlNode {
   }
 
   /** The entries of a mapping, checking that every key is one of {@code allowed}. */
-  Map<String, YamlNode> map(Set<String> allowed) {
+  public Map<String, YamlNode> map(Set<String> allowed) {
     if (!(node instanceof MappingNode m)) {
       throw error(what + " must be a mapping of 'key: value' lines, not a " + kind());
     }

@@ -1,0 +1,181 @@
+package io.leasecr.node.experiment;
+
+import io.leasecr.core.locks.RestartPolicy;
+import io.leasecr.core.restore.RestartCostModel;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.ScenarioException;
+import io.leasecr.core.scenario.ScenarioParser;
+import io.leasecr.core.scenario.Step;
+import io.leasecr.core.scenario.YamlNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Reads an experiment file (docs/experiment-format.md); every error names the file and the line. */
+public final class ExperimentParser {
+
+  private static final Set<String> TOP = Set.of("experiment", "description", "scenario", "holder", "breaker",
+      "grid", "tree", "restart-after", "max-checkpoints", "cost-model");
+  private static final Set<String> GRID = Set.of("tree-size", "busy-threads", "checkpoint-at", "policy",
+      "repeat-every", "seed");
+  private static final Set<String> TREE = Set.of("fanout", "files-per-process");
+  /** More runs than this is a typo, not a study. */
+  static final long MAX_RUNS = 100_000;
+
+  private ExperimentParser() {}
+
+  public static Experiment parse(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ScenarioException(file.toString(), 0, "cannot read the file: " + e.getMessage());
+    }
+    String where = file.toString();
+    YamlNode root = YamlNode.load(where, text, "the experiment");
+    Map<String, YamlNode> top = root.map(TOP);
+    String name = required(top, "experiment", root).text();
+    YamlNode scenarioNode = required(top, "scenario", root);
+    Path basePath = resolve(file, scenarioNode.text());
+    if (!Files.isRegularFile(basePath)) {
+      throw scenarioNode.error("base scenario " + basePath + " does not exist");
+    }
+    Scenario base = ScenarioParser.parse(basePath); // its own errors name its own file and line
+    String holder = process(base, required(top, "holder", root));
+    String breaker = process(base, required(top, "breaker", root));
+    if (holder.equals(breaker)) {
+      throw top.get("breaker").error("holder and breaker must be two processes, both are " + holder);
+    }
+    for (Step s : base.steps()) {
+      if (s.action() instanceof Step.Checkpoint || s.action() instanceof Step.Restart) {
+        throw scenarioNode.error("the base scenario must not checkpoint or restart (step " + s.number()
+            + " at " + basePath + ":" + s.line() + "): the experiment adds those");
+      }
+    }
+    if (breakStep(base, breaker) == null) {
+      throw top.get("breaker").error(breaker + " never opens or truncates a file in " + basePath
+          + ": there is no break to checkpoint");
+    }
+    YamlNode gridNode = required(top, "grid", root);
+    Map<String, YamlNode> g = gridNode.map(GRID);
+    Experiment.Grid grid = new Experiment.Grid(
+        values(gridNode, g, "tree-size", List.of(1), n -> (int) range(n, n.integer(), 1, 1_000_000)),
+        values(gridNode, g, "busy-threads", List.of(0), n -> (int) range(n, n.integer(), 0, 10_000)),
+        values(gridNode, g, "checkpoint-at", null, n -> range(n, n.millis(), 0, Long.MAX_VALUE)),
+        values(gridNode, g, "policy", List.of("remaining"), ExperimentParser::policy),
+        values(gridNode, g, "repeat-every", List.of(0L), n -> n.text().equals("none") ? 0L : range(n, n.millis(), 1, Long.MAX_VALUE)),
+        values(gridNode, g, "seed", List.of(1L), YamlNode::integer));
+    if (grid.size() > MAX_RUNS) {
+      throw top.get("grid").error("the grid has " + grid.size() + " runs; at most " + MAX_RUNS);
+    }
+    Map<String, YamlNode> tree = top.containsKey("tree") ? top.get("tree").map(TREE) : Map.of();
+    int fanout = tree.containsKey("fanout") ? (int) range(tree.get("fanout"), tree.get("fanout").integer(), 1, 1_000_000) : 8;
+    int files = tree.containsKey("files-per-process")
+        ? (int) range(tree.get("files-per-process"), tree.get("files-per-process").integer(), 0, 64) : 1;
+    long restartAfter = top.containsKey("restart-after")
+        ? range(top.get("restart-after"), top.get("restart-after").millis(), 0, Long.MAX_VALUE) : 0;
+    int maxCheckpoints = top.containsKey("max-checkpoints")
+        ? (int) range(top.get("max-checkpoints"), top.get("max-checkpoints").integer(), 1, 1000) : 8;
+    String costModel = "default";
+    if (top.containsKey("cost-model")) {
+      YamlNode n = top.get("cost-model");
+      costModel = n.text().equals("default") || n.text().equals("off") ? n.text() : resolve(file, n.text()).toString();
+      try {
+        if (!costModel.equals("off")) {
+          RestartCostModel.load(costModel);
+        }
+      } catch (RestartCostModel.BadModel e) {
+        throw n.error(e.getMessage());
+      }
+    }
+    String description = top.containsKey("description") ? top.get("description").text() : "";
+    return new Experiment(where, name, description, base, holder, breaker, grid, fanout, files, restartAfter,
+        maxCheckpoints, costModel);
+  }
+
+  /** The breaker's first open or truncate: the break the experiment checkpoints. */
+  static Step breakStep(Scenario base, String breaker) {
+    for (Step s : base.steps()) {
+      if (s.action() instanceof Step.Call c && c.proc().equals(breaker)
+          && (c.syscall() instanceof io.leasecr.core.process.Syscall.Open
+              || c.syscall() instanceof io.leasecr.core.process.Syscall.Truncate)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private static String process(Scenario base, YamlNode n) {
+    String name = n.text();
+    Scenario.ProcessDecl p = base.process(name);
+    if (p == null) {
+      throw n.error("no process '" + name + "' in the base scenario " + base.source());
+    }
+    if (p.forked()) {
+      throw n.error(name + " is forked during the base scenario; holder and breaker must exist from the start");
+    }
+    return name;
+  }
+
+  private static String policy(YamlNode n) {
+    String t = n.text();
+    if (t.equals("criu")) {
+      return t;
+    }
+    try {
+      RestartPolicy.parse(t);
+      return t;
+    } catch (IllegalArgumentException e) {
+      throw n.error(e.getMessage() + " (or criu)");
+    }
+  }
+
+  private static <T> List<T> values(YamlNode grid, Map<String, YamlNode> g, String key, List<T> fallback,
+      Function<YamlNode, T> f) {
+    YamlNode n = g.get(key);
+    if (n == null) {
+      if (fallback == null) {
+        throw grid.error("the grid needs '" + key + "'");
+      }
+      return fallback;
+    }
+    List<T> out = new ArrayList<>();
+    for (YamlNode v : n.isScalar() ? List.of(n) : n.list()) {
+      T value = f.apply(v);
+      if (out.contains(value)) {
+        throw v.error(key + " lists " + v.text() + " twice");
+      }
+      out.add(value);
+    }
+    if (out.isEmpty()) {
+      throw n.error(key + " must have at least one value");
+    }
+    return out;
+  }
+
+  private static long range(YamlNode n, long v, long min, long max) {
+    if (v < min || v > max) {
+      throw n.error(n.text() + " is out of range: must be " + (max == Long.MAX_VALUE ? ">= " + min : min + " to " + max));
+    }
+    return v;
+  }
+
+  private static YamlNode required(Map<String, YamlNode> top, String key, YamlNode root) {
+    YamlNode n = top.get(key);
+    if (n == null) {
+      throw root.error("the experiment needs '" + key + "'");
+    }
+    return n;
+  }
+
+  private static Path resolve(Path file, String path) {
+    Path p = Path.of(path);
+    Path dir = file.toAbsolutePath().getParent();
+    return p.isAbsolute() || dir == null ? p : dir.resolve(p).normalize();
+  }
+}

@@ -1,0 +1,85 @@
+package io.leasecr.node.experiment;
+
+import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.AccessMode;
+import io.leasecr.core.locks.Inode;
+import io.leasecr.core.process.ProcessSpec;
+import io.leasecr.core.process.Syscall;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.Step;
+import io.leasecr.core.scenario.StepExpectation;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The scenario of one run: the base scenario, the holder's tree grown to the run's size (the holder
+ * is its root; each extra process holds its own files open), and checkpoints with restarts at the
+ * run's moment in the break, again every {@code repeat-every} if asked. The base's expectations are
+ * dropped: C/R changes what they assert; the run's metrics say what happened instead.
+ */
+final class TrialScenario {
+
+  /** The scenario, and the numbers the metrics need to find holder, breaker and the break. */
+  record Built(Scenario scenario, int holderPid, int breakerPid, int breakStep, long breakTimeMs) {}
+
+  private TrialScenario() {}
+
+  static Built build(Experiment e, Experiment.RunPoint p) {
+    Scenario base = e.base();
+    Scenario.ProcessDecl holder = base.process(e.holder());
+    Step breakStep = ExperimentParser.breakStep(base, e.breaker());
+    Vfs.Builder vfs = Vfs.builder();
+    base.vfs().inodes().forEach(i -> vfs.file(i.path(), i.uid(), i.kind(), i.leaseSupport()));
+    List<Scenario.ProcessDecl> procs = new ArrayList<>(base.processes());
+    List<Step> steps = new ArrayList<>();
+    int firstPid = base.processes().stream().mapToInt(Scenario.ProcessDecl::pid).max().orElse(1) + 1;
+    int extra = p.treeSize() - 1;
+    for (int i = 1; i <= extra; i++) {
+      // tree position i (the holder is 0): the parent of i is (i - 1) / fanout, as in a heap
+      int parentIndex = (i - 1) / e.fanout();
+      int ppid = parentIndex == 0 ? holder.pid() : firstPid + parentIndex - 1;
+      int pid = firstPid + i - 1;
+      String name = "T" + i;
+      procs.add(new Scenario.ProcessDecl(new ProcessSpec(pid, ppid, name, holder.spec().cred(), Map.of(), List.of(),
+          p.seed() + i), holder.name(), false, 0));
+      for (int f = 0; f < e.filesPerProcess(); f++) {
+        String path = "/tree/" + i + "/" + f;
+        vfs.file(path, holder.spec().cred().fsuid(), Inode.Kind.REGULAR, true);
+        steps.add(new Step(0, 0, 0, new Step.Call(name, pid, new Syscall.Open(path, AccessMode.O_RDONLY, false, false)),
+            StepExpectation.NONE));
+      }
+    }
+    for (Step s : base.steps()) {
+      steps.add(new Step(0, s.line(), s.atMs(), s.action(), StepExpectation.NONE));
+    }
+    long breakTimeMs = base.sysctl("fs.lease-break-time") * 1000;
+    long at = breakStep.atMs() + p.checkpointAtMs();
+    // repeated C/R goes on while a break could still be going on: until the breaker would have its file
+    long until = breakStep.atMs() + Math.max(breakTimeMs, p.checkpointAtMs()) * (e.maxCheckpoints() + 1L);
+    for (int n = 1; n <= e.maxCheckpoints() && at <= until; n++) {
+      String id = "C" + n;
+      steps.add(new Step(0, 0, at, new Step.Checkpoint(id, null, false), StepExpectation.NONE));
+      steps.add(new Step(0, 0, at + e.restartAfterMs(),
+          new Step.Restart(id, null, p.criu() ? "remaining" : p.policy(), p.criu(), null, false), StepExpectation.NONE));
+      if (p.repeatEveryMs() == 0) {
+        break;
+      }
+      at += e.restartAfterMs() + p.repeatEveryMs();
+    }
+    steps.sort(Comparator.comparingLong(Step::atMs)); // stable: same instant, file order
+    List<Step> numbered = new ArrayList<>(steps.size());
+    int breakNumber = 0;
+    for (Step s : steps) {
+      Step n = new Step(numbered.size() + 1, s.line(), s.atMs(), s.action(), s.expect());
+      if (s.action() == breakStep.action() && breakNumber == 0) {
+        breakNumber = n.number();
+      }
+      numbered.add(n);
+    }
+    Scenario scenario = new Scenario(e.source(), e.name() + "#" + p.index(), base.description(), p.seed(),
+        base.sysctls(), vfs.build(), procs, numbered, List.of(), base.endMs());
+    return new Built(scenario, holder.pid(), base.process(e.breaker()).pid(), breakNumber, breakTimeMs);
+  }
+}
