@@ -39,7 +39,7 @@ final class ExperimentCommand {
     long start = System.nanoTime();
     List<ExperimentRunner.Row> rows;
     try {
-      rows = ExperimentRunner.run(e, (int) jobs, new Progress(System.err, !o.has("--no-progress")));
+      rows = ExperimentRunner.run(e, (int) jobs, new Progress(System.err, !o.has("--no-progress"), System.console() != null));
     } catch (IllegalStateException failed) {
       System.err.println("emulator: " + failed.getMessage());
       return Main.FAILED;

@@ -19,10 +19,14 @@ public final class Progress {
   private int totalRuns;
   private long startNanos;
   private long lastPrint;
+  private int lastTenth = -1;
+  /** On a terminal the bar redraws in place; in a log it is a line per tenth of the work. */
+  private final boolean terminal;
 
-  public Progress(PrintStream out, boolean enabled) {
+  public Progress(PrintStream out, boolean enabled, boolean terminal) {
     this.out = out;
     this.enabled = enabled;
+    this.terminal = terminal;
   }
 
   void start(List<Experiment.RunPoint> points) {
@@ -40,7 +44,7 @@ public final class Progress {
 
   void finish() {
     print(true);
-    if (enabled) {
+    if (enabled && terminal) {
       out.println();
     }
   }
@@ -52,17 +56,19 @@ public final class Progress {
 
   private synchronized void print(boolean force) {
     long now = System.nanoTime();
-    if (!enabled || (!force && now - lastPrint < 250_000_000L)) {
+    double fraction = totalWork == 0 ? 1 : (double) doneWork.get() / totalWork;
+    int tenth = (int) Math.floor(fraction * 10);
+    if (!enabled || (terminal ? !force && now - lastPrint < 250_000_000L : tenth == lastTenth)) {
       return;
     }
     lastPrint = now;
-    double fraction = totalWork == 0 ? 1 : (double) doneWork.get() / totalWork;
+    lastTenth = tenth;
     double elapsed = (now - startNanos) / 1e9;
     String eta = fraction <= 0 ? "--:--" : clock(elapsed / fraction - elapsed);
     int width = 30;
     int filled = (int) Math.round(fraction * width);
-    out.printf(Locale.ROOT, "\r[%s%s] %d/%d runs  %s elapsed  ETA %s ", "#".repeat(filled), ".".repeat(width - filled),
-        doneRuns.get(), totalRuns, clock(elapsed), eta);
+    out.printf(Locale.ROOT, "%s[%s%s] %d/%d runs  %s elapsed  ETA %s%s", terminal ? "\r" : "", "#".repeat(filled),
+        ".".repeat(width - filled), doneRuns.get(), totalRuns, clock(elapsed), eta, terminal ? " " : "\n");
     out.flush();
   }
 

@@ -20,10 +20,11 @@ public final class Palette {
     Headless.ensure();
   }
 
-  // Okabe-Ito (colour-blind safe, without its yellow, too pale on white), then three distinct extras
+  // Okabe-Ito (colour-blind safe, without its yellow, too pale on white; black before its orange, which is
+  // hard to tell from vermillion where two lines cross), then three distinct extras
   private static final List<Color> COLOURS = List.of(
       new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
-      new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000), new Color(0x8C564B),
+      new Color(0x000000), new Color(0xE69F00), new Color(0x56B4E9), new Color(0x8C564B),
       new Color(0x7F7F7F), new Color(0xBCBD22));
 
   private final List<String> names;
