@@ -23,8 +23,8 @@ class ExperimentTest {
 
   @TempDir Path tmp;
 
-  private static final Path BASE = ShippedScenarios.root().resolve("experiments/seed-break.yaml").toAbsolutePath();
-  private static final Path SILENT = ShippedScenarios.root().resolve("experiments/silent-holder.yaml").toAbsolutePath();
+  private static final Path BASE = ShippedScenarios.root().resolve("experiments/base/seed-break.yaml").toAbsolutePath();
+  private static final Path SILENT = ShippedScenarios.root().resolve("experiments/base/silent-holder.yaml").toAbsolutePath();
 
   private Path experiment(String name, String text) throws IOException {
     Path file = tmp.resolve(name + ".yaml");
@@ -42,7 +42,7 @@ class ExperimentTest {
     args.addAll(List.of(extra));
     int code = Main.run(args.toArray(String[]::new));
     assertThat(code).as(output.out() + output.err()).isZero();
-    List<String> lines = Files.readAllLines(out.resolve("t.csv"));
+    List<String> lines = Files.readAllLines(out.resolve("t/t.csv"));
     String[] header = lines.get(0).split(",", -1);
     List<Map<String, String>> rows = new ArrayList<>();
     for (String line : lines.subList(1, lines.size())) {
@@ -128,11 +128,11 @@ class ExperimentTest {
         """));
     run(file, tmp.resolve("a"), "--jobs", "2");
     run(file, tmp.resolve("b"), "--jobs", "1");
-    assertThat(Files.readString(tmp.resolve("b/t.csv"))).isEqualTo(Files.readString(tmp.resolve("a/t.csv")));
-    assertThat(Files.readString(tmp.resolve("a/t.csv")).lines()).hasSize(1 + 32);
-    String svg = "plots/holder-time-vs-tree-size.svg";
+    assertThat(Files.readString(tmp.resolve("b/t/t.csv"))).isEqualTo(Files.readString(tmp.resolve("a/t/t.csv")));
+    assertThat(Files.readString(tmp.resolve("a/t/t.csv")).lines()).hasSize(1 + 32);
+    String svg = "t/plots/holder-time-vs-tree-size.svg";
     assertThat(Files.readString(tmp.resolve("b").resolve(svg))).isEqualTo(Files.readString(tmp.resolve("a").resolve(svg)));
-    assertThat(tmp.resolve("a/plots/breaker-wait-vs-checkpoint-at.png")).isNotEmptyFile();
+    assertThat(tmp.resolve("a/t/plots/breaker-wait-vs-checkpoint-at.png")).isNotEmptyFile();
     assertThat(output.out()).contains("32 runs in").contains("remaining").contains("criu");
   }
 
@@ -163,6 +163,11 @@ class ExperimentTest {
     assertThat(code).isEqualTo(2);
     assertThat(output.err()).contains(file.toString()).contains(message);
     assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void theBaseScenariosHoldTheirOwnExpectations() {
+    assertThat(Main.run(new String[] {"run", "--quiet", BASE.toString(), SILENT.toString()})).as(output.out()).isZero();
   }
 
   @Test

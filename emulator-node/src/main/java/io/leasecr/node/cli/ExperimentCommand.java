@@ -8,38 +8,55 @@ import io.leasecr.node.experiment.ExperimentRunner;
 import io.leasecr.node.experiment.Progress;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** {@code emulator experiment FILE}: run an experiment's grid, write its CSV and plots, print a summary. */
+/**
+ * {@code emulator experiment FILE...}: run each experiment's grid, write its CSV and plots under
+ * {@code --out}/NAME, print a summary per policy.
+ */
 final class ExperimentCommand {
 
   private ExperimentCommand() {}
 
   static int run(String[] args) throws InterruptedException {
     Options o = Options.parse(args, Set.of("--out", "--jobs"), Set.of("--no-progress", "--no-plots"));
-    if (o.positional.size() != 1) {
-      throw new Main.UsageException("experiment needs exactly one experiment file");
+    if (o.positional.isEmpty()) {
+      throw new Main.UsageException("experiment needs at least one experiment file");
     }
     int cores = Runtime.getRuntime().availableProcessors();
     long jobs = o.number("--jobs", cores);
     if (jobs < 1 || jobs > 256) {
       throw new Main.UsageException("--jobs must be between 1 and 256, got " + jobs);
     }
-    Experiment e;
-    try {
-      e = ExperimentParser.parse(Path.of(o.positional.get(0)));
-    } catch (ScenarioException bad) {
-      System.err.println("emulator: " + bad.getMessage());
-      return Main.BAD_INPUT;
+    // every file is checked before the first run starts
+    List<Experiment> experiments = new ArrayList<>();
+    for (String file : o.positional) {
+      try {
+        experiments.add(ExperimentParser.parse(Path.of(file)));
+      } catch (ScenarioException bad) {
+        System.err.println("emulator: " + bad.getMessage());
+        return Main.BAD_INPUT;
+      }
     }
-    Path out = Path.of(o.get("--out", "experiments-out/" + e.name()));
+    Path root = Path.of(o.get("--out", "experiments-out"));
+    for (Experiment e : experiments) {
+      int status = runOne(e, root.resolve(e.name()), (int) jobs, o);
+      if (status != Main.OK) {
+        return status;
+      }
+    }
+    return Main.OK;
+  }
+
+  private static int runOne(Experiment e, Path out, int jobs, Options o) throws InterruptedException {
     System.out.printf("experiment %s: %d runs on %d threads, restart-cost model %s -> %s%n", e.name(),
         e.grid().size(), jobs, e.costModel(), out);
     long start = System.nanoTime();
     List<ExperimentRunner.Row> rows;
     try {
-      rows = ExperimentRunner.run(e, (int) jobs, new Progress(System.err, !o.has("--no-progress"), System.console() != null));
+      rows = ExperimentRunner.run(e, jobs, new Progress(System.err, !o.has("--no-progress"), System.console() != null));
     } catch (IllegalStateException failed) {
       System.err.println("emulator: " + failed.getMessage());
       return Main.FAILED;
