@@ -33,6 +33,12 @@ public final class Main {
                            options: --cycles N --pairs N --processes N[,N...] --skip-kernel --skip-heap
         bench cr           checkpoint/restart of N processes on the journal, against raw JDBC
                            options: --sizes 1000,10000,100000  --journal h2|postgres|both
+        calibrate          measure on this kernel what re-creating a process tree costs (fork, open, leases,
+                           POSIX locks) under CPU load; write the fitted restart-cost.conf (about 30 s)
+                           options: --out FILE (default: stdout)  --quick (a few seconds)  --max-processes N
+                                    --busy 0,2,4,8  --repetitions R  --fanout F  --lease-type read|write
+                                    --raw FILE (also every run's measurement, one line each)
+                           exit: 0 written, 1 a measurement failed, 2 bad input, 3 cannot run here
         help               this text
       """;
 
@@ -55,6 +61,7 @@ public final class Main {
         case "image" -> ImageCommand.run(rest);
         case "checkpoint" -> CheckpointCommand.run(rest);
         case "bench" -> BenchCommand.run(rest);
+        case "calibrate" -> CalibrateCommand.run(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {
