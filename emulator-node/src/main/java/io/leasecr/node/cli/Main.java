@@ -40,6 +40,12 @@ public final class Main {
                            options: --out DIR (default experiments-out; each experiment in DIR/NAME)
                                     --jobs N (default: the cores)
                                     --no-progress  --no-plots
+        calibrate          measure on this kernel what re-creating a process tree costs (fork, open, leases,
+                           POSIX locks) under CPU load; write the fitted restart-cost.conf (about 30 s)
+                           options: --out FILE (default: stdout)  --quick (a few seconds)  --max-processes N
+                                    --busy 0,2,4,8  --repetitions R  --fanout F  --lease-type read|write
+                                    --raw FILE (also every run's measurement, one line each)
+                           exit: 0 written, 1 a measurement failed, 2 bad input, 3 cannot run here
         help               this text
       """;
 
@@ -63,6 +69,7 @@ public final class Main {
         case "checkpoint" -> CheckpointCommand.run(rest);
         case "bench" -> BenchCommand.run(rest);
         case "experiment" -> ExperimentCommand.run(rest);
+        case "calibrate" -> CalibrateCommand.run(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {
