@@ -161,7 +161,8 @@ class JournalTest {
     // every committed checkpoint is whole: it exports to an image that parses and shows the whole tree
     for (String id : List.of(prefix + 1, prefix + committed)) {
       Path image = tmp.resolve(id + ".img");
-      assertThat(run(args(j, "image", "export", id, "--out", image.toString()))).as(output.err()).isZero();
+      assertThat(run(args(j, "image", "export", id, "--out", image.toString())))
+          .as("export %s after the listing:%n%s%n%s", id, listing, output.err()).isZero();
       assertThat(run("image", "show", image.toString())).isZero();
       assertThat(output.out()).contains("Q1999[2999]");
     }
