@@ -61,15 +61,7 @@ final class ImageCanvas implements Canvas {
 
   @Override
   public void circle(double cx, double cy, double r, Color fill, Color outline) {
-    Ellipse2D.Double shape = new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r);
-    if (fill != null) {
-      g.setColor(fill);
-      g.fill(shape);
-    }
-    if (outline != null) {
-      stroke(outline, 1);
-      g.draw(shape);
-    }
+    paint(new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r), fill, outline);
   }
 
   @Override
@@ -94,7 +86,10 @@ final class ImageCanvas implements Canvas {
 
   @Override
   public void rect(double x, double y, double w, double h, Color fill, Color outline) {
-    Rectangle2D.Double shape = new Rectangle2D.Double(x, y, w, h);
+    paint(new Rectangle2D.Double(x, y, w, h), fill, outline);
+  }
+
+  private void paint(java.awt.Shape shape, Color fill, Color outline) {
     if (fill != null) {
       g.setColor(fill);
       g.fill(shape);
