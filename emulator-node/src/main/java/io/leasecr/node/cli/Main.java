@@ -40,6 +40,14 @@ public final class Main {
                            options: --out DIR (default experiments-out; each experiment in DIR/NAME)
                                     --jobs N (default: the cores)
                                     --no-progress  --no-plots
+        node               one cluster node (Pekko Cluster on loopback): sharded processes and inode lease tables
+                           options: --name N --port P (default 25520) --seed HOST:PORT (repeatable, or a comma
+                                    list; default: itself) --role R --bind ADDR (default 127.0.0.1; another
+                                    address only when given explicitly) --pg-url URL (or LEASE_CR_PG_URL, _USER,
+                                    _PASSWORD) --drill FILE --trace FILE.jsonl --stable-after MS --origin EPOCH_MS
+        drill FILE         start the drill's nodes on loopback, play it in real time, inject its faults (kill -9),
+                           restart processes on surviving nodes, print a timeline per node, check invariants
+                           options: --out DIR (traces and node logs; default drill-out)  --base-port P
         help               this text
       """;
 
@@ -63,6 +71,8 @@ public final class Main {
         case "checkpoint" -> CheckpointCommand.run(rest);
         case "bench" -> BenchCommand.run(rest);
         case "experiment" -> ExperimentCommand.run(rest);
+        case "node" -> NodeCommand.run(rest);
+        case "drill" -> DrillCommand.run(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {

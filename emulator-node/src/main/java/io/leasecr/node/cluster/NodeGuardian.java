@@ -1,0 +1,35 @@
+package io.leasecr.node.cluster;
+
+import io.leasecr.core.trace.TraceSink;
+import io.leasecr.node.drill.Drill;
+import java.io.PrintStream;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/** The guardian of a cluster node: starts sharding and the routers, and reports membership changes. */
+public final class NodeGuardian {
+
+  private NodeGuardian() {}
+
+  public static Behavior<ClusterEvent.MemberEvent> create(String name, Drill drill, TraceSink trace, PrintStream log) {
+    return Behaviors.setup(ctx -> {
+      EmulatorSharding.start(ctx, drill, trace);
+      ActorRef<ClusterEvent.MemberEvent> self = ctx.getSelf();
+      Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(self, ClusterEvent.MemberEvent.class));
+      return Behaviors.receiveMessage(e -> {
+        String what = e instanceof ClusterEvent.MemberUp ? "up" : e instanceof ClusterEvent.MemberRemoved ? "removed"
+            : e instanceof ClusterEvent.MemberDowned ? "downed" : e instanceof ClusterEvent.MemberLeft ? "left"
+            : e instanceof ClusterEvent.MemberExited ? "exited" : null;
+        if (what != null) {
+          log.printf("[%s] %d member %s: %s %s%n", name, System.currentTimeMillis(), what, e.member().address(),
+              e.member().getRoles());
+        }
+        return Behaviors.same();
+      });
+    });
+  }
+}
