@@ -27,6 +27,6 @@ public final class ClusterNode {
 
   public static ActorSystem<ClusterEvent.MemberEvent> start(NodeSettings s, Config config, Drill drill,
       TraceSink trace) {
-    return ActorSystem.create(NodeGuardian.create(s.name(), drill, trace, System.out), NodeSettings.SYSTEM, config);
+    return ActorSystem.create(NodeGuardian.create(s.name(), drill, trace, System.out, s.journal() != null), NodeSettings.SYSTEM, config);
   }
 }

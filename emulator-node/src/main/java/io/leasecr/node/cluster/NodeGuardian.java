@@ -9,15 +9,25 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
-/** The guardian of a cluster node: starts sharding and the routers, and reports membership changes. */
+/**
+ * The guardian of a cluster node: starts sharding and the routers (and, with a journal, the checkpoint
+ * coordinator singleton), and reports membership changes.
+ */
 public final class NodeGuardian {
 
   private NodeGuardian() {}
 
-  public static Behavior<ClusterEvent.MemberEvent> create(String name, Drill drill, TraceSink trace, PrintStream log) {
+  /** With {@code journal}, the node also hosts (or stands by for) the checkpoint coordinator singleton. */
+  public static Behavior<ClusterEvent.MemberEvent> create(String name, Drill drill, TraceSink trace, PrintStream log,
+      boolean journal) {
     return Behaviors.setup(ctx -> {
       EmulatorSharding.start(ctx, drill, trace);
+      if (journal) {
+        SchemaUtils.createIfNotExists(ctx.getSystem()); // the singleton retries its recovery until this is done
+        CoordinatorSingleton.init(ctx.getSystem());
+      }
       ActorRef<ClusterEvent.MemberEvent> self = ctx.getSelf();
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(self, ClusterEvent.MemberEvent.class));
       return Behaviors.receiveMessage(e -> {

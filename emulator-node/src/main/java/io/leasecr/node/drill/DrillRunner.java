@@ -94,11 +94,10 @@ public final class DrillRunner {
         .withFallback(ClusterConfig.of(s));
     CompletableFuture<EmulatorSharding.Refs> refs = new CompletableFuture<>();
     ActorSystem<ProcessActor.StepDone> system = ActorSystem.create(driver(refs), NodeSettings.SYSTEM, config);
-    JournalClient journal = null;
+    CoordinatorClient journal = null;
     try {
-      Journal j = journal();
-      journal = new JournalClient(j);
-      o.printf("checkpoints go to %s%n", j.describe());
+      journal = new CoordinatorClient(system, journal());
+      o.printf("checkpoints: %s%n", journal.describe());
       Membership members = new Membership(Cluster.get(system.classicSystem()));
       long upBy = System.currentTimeMillis() + 60_000;
       while (!drill.nodes().stream().allMatch(members::up)) {
@@ -156,7 +155,7 @@ public final class DrillRunner {
     });
   }
 
-  private void perform(Step step, ClusterTree tree, Membership members, JournalClient journal, long expectedDowning)
+  private void perform(Step step, ClusterTree tree, Membership members, CoordinatorClient journal, long expectedDowning)
       throws Exception {
     Drill.Fault fault = drill.faults().get(step.number());
     Step.Action a = step.action();
@@ -220,7 +219,7 @@ public final class DrillRunner {
     watcher.start();
   }
 
-  private void restart(Step step, Step.Restart r, ClusterTree tree, Membership members, JournalClient journal)
+  private void restart(Step step, Step.Restart r, ClusterTree tree, Membership members, CoordinatorClient journal)
       throws Exception {
     for (String crashed : crashedAt.keySet()) {
       if (!members.awaitRemoved(crashed, 60_000)) {
