@@ -90,6 +90,16 @@ class ClusterDrillTest {
   }
 
   @Test
+  void breakerNodePartitionedAwayDownsItselfAndTheBreakerIsRestartedElsewhere() throws Exception {
+    String text = drill("breaker-partition.yaml", 25890);
+    assertThat(text).contains("partition n2 from every other node for 20000 ms")
+        .containsPattern("n2 downed by the split-brain resolver \\d+ ms after the partition")
+        .contains("of [P2] on n3").contains("PASS drill-breaker-partition");
+    assertThat(Files.readString(tmp.resolve("out/n2.log"))).contains("partitioned from")
+        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:25892");
+  }
+
+  @Test
   void onlyTheHolderComesBack() throws Exception {
     String text = drill("holder-only-restart.yaml", 25850);
     assertThat(text).contains("crash n1: kill -9").contains("of [P1] on n2")

@@ -39,6 +39,7 @@ final class NodeCommand {
     System.out.printf("node %s: split-brain resolver keep-majority, stable-after %d ms: a crashed node is downed "
         + "within about %d ms%n", s.name(), s.stableAfterMs(), s.expectedDowningMs(config));
     ActorSystem<?> system = ClusterNode.start(s, config, drill, trace);
+    io.leasecr.node.cluster.FaultControl.listen(system.classicSystem(), s.name(), System.in, System.out);
     system.getWhenTerminated().toCompletableFuture().join();
     if (trace instanceof JsonlTraceSink j) {
       try {

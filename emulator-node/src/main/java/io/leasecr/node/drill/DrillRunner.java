@@ -51,9 +51,14 @@ public final class DrillRunner {
   private final PrintStream o;
   private final Map<String, Process> jvms = new LinkedHashMap<>();
   private final Map<String, Long> crashedAt = new HashMap<>();
+  /** How each lost node was lost: kill -9 or the partition. */
+  private final Map<String, String> lostHow = new HashMap<>();
   private final Map<String, byte[]> committed = new LinkedHashMap<>();
   private final Map<Integer, Long> lostAt = new HashMap<>();
   private final Map<Integer, Long> restartMs = new HashMap<>();
+  /** pid to the node a restart named and when (drill ms) the restart began. */
+  private final Map<Integer, String> restartedOn = new HashMap<>();
+  private final Map<Integer, Long> restartedAt = new HashMap<>();
   private final List<TraceEvent> driverEvents = new ArrayList<>();
   private long origin;
   private long start;
@@ -162,7 +167,7 @@ public final class DrillRunner {
     if (fault instanceof Drill.Crash c) {
       crash(c.node(), step, members, expectedDowning);
     } else if (fault instanceof Drill.Partition p) {
-      note(step.number(), "partition of " + p.node() + " for " + p.forMs() + " ms: SKIPPED, partitions are not injected yet");
+      partition(p, step, members, expectedDowning);
     } else if (a instanceof Step.Call call) {
       note(step.number(), "step " + step.number() + ": " + step.describe());
       tree.deliver(call.pid(), new ProcessActor.Run(call.syscall(), step.number(), null));
@@ -195,20 +200,38 @@ public final class DrillRunner {
     Process jvm = jvms.get(node);
     long at = System.currentTimeMillis();
     jvm.destroyForcibly();
+    note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")");
+    lose(node, at, members, expectedDowning, "kill -9");
+  }
+
+  /**
+   * The node is cut off from the others (both directions) for a while: the majority side downs it and
+   * the node, alone, downs itself and exits; its processes are lost as in a crash.
+   */
+  private void partition(Drill.Partition p, Step step, Membership members, long expectedDowning) throws Exception {
+    long at = System.currentTimeMillis();
+    java.io.OutputStream control = jvms.get(p.node()).getOutputStream();
+    control.write(("partition " + p.forMs() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    control.flush();
+    note(step.number(), "partition " + p.node() + " from every other node for " + p.forMs() + " ms");
+    lose(p.node(), at, members, expectedDowning, "the partition");
+  }
+
+  private void lose(String node, long at, Membership members, long expectedDowning, String cause) {
     crashedAt.put(node, at);
+    lostHow.put(node, cause);
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
       if (drill.nodeOf(p).equals(node)) {
         lostAt.put(p.pid(), at - start);
       }
     }
-    note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")");
     Thread watcher = new Thread(() -> {
       try {
         long downed = members.awaitGone(node, 60_000);
         if (downed < 0) {
           note(0, node + " was NOT downed within 60 s");
         } else {
-          note(0, node + " downed by the split-brain resolver " + (downed - at) + " ms after kill -9 (expected within "
+          note(0, node + " downed by the split-brain resolver " + (downed - at) + " ms after " + cause + " (expected within "
               + expectedDowning + " ms)");
         }
       } catch (InterruptedException e) {
@@ -243,6 +266,12 @@ public final class DrillRunner {
         + ") of " + chosen.stream().map(p -> p.getSpec().getName()).toList() + (on == null ? "" : " on " + on)
         + ", policy " + r.policy());
     long t0 = System.currentTimeMillis();
+    for (io.leasecr.proto.image.Process p : chosen) {
+      if (on != null) {
+        restartedOn.put(p.getSpec().getPid(), on);
+        restartedAt.put(p.getSpec().getPid(), t0 - start);
+      }
+    }
     tree.restore(image, chosen, r.policy(), r.criu());
     for (io.leasecr.proto.image.Process p : chosen) {
       Long lost = lostAt.get(p.getSpec().getPid());
@@ -283,12 +312,20 @@ public final class DrillRunner {
 
   private boolean report(List<String> journalProblems) throws Exception {
     List<TraceEvent> all = new ArrayList<>();
+    List<String> violations = new ArrayList<>();
+    Map<Integer, String> ranOn = new HashMap<>();
     for (String n : drill.nodes()) {
       List<TraceEvent> events = TraceFiles.read(out.resolve(n + ".jsonl"), start - origin);
       all.addAll(events);
+      for (TraceEvent e : events) {
+        Long at = restartedAt.get(e.pid());
+        if (at != null && !e.proc().equals("kernel") && e.t() >= at && !ranOn.containsKey(e.pid())) {
+          ranOn.put(e.pid(), n);
+        }
+      }
       String text = Timeline.render(events);
       Files.writeString(out.resolve("timeline-" + n + ".txt"), text);
-      o.printf("%n== node %s%s%n%s", n, crashedAt.containsKey(n) ? " (crashed)" : "", text);
+      o.printf("%n== node %s%s%n%s", n, crashedAt.containsKey(n) ? " (lost: " + lostHow.get(n) + ")" : "", text);
     }
     driverEvents.sort(Comparator.comparingLong(TraceEvent::t));
     String driverText = Timeline.render(driverEvents);
@@ -301,7 +338,13 @@ public final class DrillRunner {
           && List.of("block", "return", "signal", "restart", "exit", "reaction").contains(e.kind())).toList();
       o.printf("%s[%d] (placed on %s):%n%s", p.name(), p.pid(), drill.nodeOf(p), Timeline.render(mine));
     }
-    List<String> violations = new ArrayList<>(Invariants.check(all, lostAt, restartMs));
+    violations.addAll(Invariants.check(all, lostAt, restartMs));
+    restartedOn.forEach((pid, node) -> {
+      String ran = ranOn.get(pid);
+      if (ran != null && !ran.equals(node)) {
+        violations.add("pid " + pid + " was to be restarted on " + node + " but ran on " + ran);
+      }
+    });
     violations.addAll(journalProblems);
     if (violations.isEmpty()) {
       o.printf("PASS %s: no conflicting leases, every blocked opener returned in time, %d committed checkpoints "

@@ -15,6 +15,8 @@ final class NodeLauncher {
       throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)
+        "-Dpekko.remote.artery.advanced.test-mode=on",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
         "--name", name, "--port", String.valueOf(port), "--seed", "127.0.0.1:" + seedPort,
         "--drill", drill.toString(), "--trace", out.resolve(name + ".jsonl").toString(),
