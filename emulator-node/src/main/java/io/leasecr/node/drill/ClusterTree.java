@@ -116,29 +116,41 @@ final class ClusterTree {
   }
 
   /**
-   * Sends {@code start} (Spawn or Restore) to the pid until it answers that it runs: right after a node
-   * is removed, a message may still go to the shard's old home and be lost.
+   * Starts a pid with {@code start} (Spawn or Restore) and waits until it answers that it runs. Right
+   * after a node is removed, a message may still be routed to the shard's old home and be lost, so the
+   * route is probed first (an empty Save, which only answers once the pid's entity is reachable), and
+   * {@code start} is sent once; again only if the process has not appeared 8 s later.
    */
   boolean ensureRunning(int pid, ProcessTable.Command start) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 20_000;
+    while (saved(pid) == null) {
+      if (System.currentTimeMillis() > deadline) {
+        return false;
+      }
+    }
     long resendAt = 0;
     while (System.currentTimeMillis() < deadline) {
       if (System.currentTimeMillis() >= resendAt) {
-        toProcess(pid, start); // buffered by sharding while the shard has no home: resent only if lost
+        toProcess(pid, start);
         resendAt = System.currentTimeMillis() + 8000;
       }
-      try {
-        ProcessTable.ProcessesSaved saved = AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
-            refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
-            Duration.ofSeconds(1), system.scheduler()).toCompletableFuture().get(1500, TimeUnit.MILLISECONDS);
-        if (!saved.processes().isEmpty()) {
-          return true;
-        }
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        // not there yet: send again
+      ProcessTable.ProcessesSaved s = saved(pid);
+      if (s != null && !s.processes().isEmpty()) {
+        return true;
       }
-      Thread.sleep(100);
+      Thread.sleep(50);
     }
     return false;
+  }
+
+  /** The pid's state, or null if its entity did not answer within a second. */
+  private ProcessTable.ProcessesSaved saved(int pid) throws InterruptedException {
+    try {
+      return AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
+          refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
+          Duration.ofSeconds(1), system.scheduler()).toCompletableFuture().get(1500, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
+    }
   }
 }

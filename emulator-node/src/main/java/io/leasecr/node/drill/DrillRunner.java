@@ -62,6 +62,8 @@ public final class DrillRunner {
   private final List<TraceEvent> driverEvents = new ArrayList<>();
   private long origin;
   private long start;
+  /** The driver's guardian: hears each step's call return (progress). */
+  private org.apache.pekko.actor.typed.ActorRef<ProcessActor.StepDone> stepDone;
 
   public DrillRunner(Drill drill, Path file, Path out, int basePort, PrintStream o) {
     this.drill = drill;
@@ -99,6 +101,7 @@ public final class DrillRunner {
         .withFallback(ClusterConfig.of(s));
     CompletableFuture<EmulatorSharding.Refs> refs = new CompletableFuture<>();
     ActorSystem<ProcessActor.StepDone> system = ActorSystem.create(driver(refs), NodeSettings.SYSTEM, config);
+    stepDone = system;
     CoordinatorClient journal = null;
     try {
       journal = new CoordinatorClient(system, journal());
@@ -154,7 +157,7 @@ public final class DrillRunner {
       refs.complete(EmulatorSharding.start(ctx, drill, TraceSink.NONE));
       return Behaviors.receiveMessage(done -> {
         String r = done.errno() != null ? "-1 " + done.errno() : String.valueOf(done.result());
-        note(done.step(), "step " + done.step() + ": pid " + done.pid() + " " + done.call() + " returned " + r);
+        note(done.step(), "  step " + done.step() + " returned: pid " + done.pid() + " " + done.call() + " = " + r);
         return Behaviors.same();
       });
     });
@@ -170,7 +173,7 @@ public final class DrillRunner {
       partition(p, step, members, expectedDowning);
     } else if (a instanceof Step.Call call) {
       note(step.number(), "step " + step.number() + ": " + step.describe());
-      tree.deliver(call.pid(), new ProcessActor.Run(call.syscall(), step.number(), null));
+      tree.deliver(call.pid(), new ProcessActor.Run(call.syscall(), step.number(), stepDone));
     } else if (a instanceof Step.Kill k) {
       note(step.number(), "kill(" + k.proc() + ", " + Signals.name(k.signo()) + ")");
       tree.deliver(k.pid(), new ProcessActor.Signal(k.signo(), Signals.SI_USER, -1));
