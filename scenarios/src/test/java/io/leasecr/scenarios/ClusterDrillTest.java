@@ -86,6 +86,7 @@ class ClusterDrillTest {
         .contains("checkpoint C1 committed")
         .contains("restart from C1").contains("of [P2] on n3")
         .contains("open(...) restarted after restore (-ERESTARTSYS)")
+        .contains("1: -> LEASE  BREAKER   WRITE 102") // the restored breaker waits in the same break
         .contains("PASS drill-breaker-crash");
   }
 
