@@ -76,6 +76,14 @@ class ClusterDrillTest {
       System.setErr(old);
     }
     assertThat(err.toString()).contains("placement names 'P9', which is neither a process nor a file of the drill");
+    Files.writeString(bad, good.replace("{at: 16s, proc_locks: true}", "{at: 16s, proc_locks: true, expect: {locks: []}}"));
+    System.setErr(new java.io.PrintStream(err, true));
+    try {
+      assertThat(Main.run(new String[] {"drill", bad.toString()})).isEqualTo(2);
+    } finally {
+      System.setErr(old);
+    }
+    assertThat(err.toString()).contains("expectations are not checked in drills");
   }
 
   @Test

@@ -25,6 +25,10 @@ final class DrillCommand {
       return Main.BAD_INPUT;
     }
     int basePort = (int) o.number("--base-port", 25700);
+    if (basePort < 1024 || basePort + drill.nodes().size() > 65535) {
+      throw new Main.UsageException("--base-port must leave room for the driver and "
+          + drill.nodes().size() + " nodes between 1024 and 65535, got " + basePort);
+    }
     Path out = Path.of(o.get("--out", "drill-out"));
     try {
       boolean passed = new DrillRunner(drill, Path.of(o.positional.get(0)), out, basePort, System.out).run();

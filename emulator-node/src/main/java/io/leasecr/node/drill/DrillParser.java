@@ -111,6 +111,30 @@ public final class DrillParser {
       }
     }
     Scenario scenario = ScenarioParser.parse(file, String.join("\n", lines));
+    // a drill checks its invariants; a scenario's expectations would pass silently unchecked: refuse them
+    for (io.leasecr.core.scenario.Step step : scenario.steps()) {
+      if (step.action() instanceof io.leasecr.core.scenario.Step.Checkpoint c && !c.leaveRunning()) {
+        throw new ScenarioException(file, step.line(), "in a drill the tree keeps running after a checkpoint "
+            + "(faults end it, not the dump): write leave_running: true");
+      }
+      if (step.action() instanceof io.leasecr.core.scenario.Step.Restart r && r.id() == null) {
+        throw new ScenarioException(file, step.line(), "a drill restarts from a committed checkpoint (restart: ID), "
+            + "not from an image file");
+      }
+      if (step.expect() != null && !step.expect().isEmpty()) {
+        throw new ScenarioException(file, step.line(), "expectations are not checked in drills (yet): "
+            + "the drill checks its invariants; remove 'expect' here");
+      }
+    }
+    if (!scenario.expectations().isEmpty()) {
+      throw new ScenarioException(file, scenario.expectations().get(0).line(),
+          "expectations are not checked in drills (yet): remove the top-level 'expect'");
+    }
+    for (Scenario.ProcessDecl p : scenario.processes()) {
+      if (p.forked()) {
+        throw new ScenarioException(file, p.line(), "forked processes are not supported in drills yet");
+      }
+    }
     Set<String> known = new HashSet<>();
     scenario.processes().forEach(p -> known.add(p.name()));
     for (Inode inode : scenario.vfs().inodes()) {

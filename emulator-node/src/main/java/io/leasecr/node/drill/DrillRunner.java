@@ -75,9 +75,17 @@ public final class DrillRunner {
 
   /** Runs the drill; true if every invariant held. */
   public boolean run() throws Exception {
+    // a driver stopped by a signal (Ctrl-C, a test's time-out) takes its nodes with it
+    Thread reaper = new Thread(() -> jvms.values().forEach(Process::destroyForcibly), "drill-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
     try {
       return play();
     } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
       for (Process p : jvms.values()) {
         p.destroyForcibly(); // whatever went wrong, no node outlives the drill
       }
