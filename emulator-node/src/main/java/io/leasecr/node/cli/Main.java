@@ -45,7 +45,7 @@ public final class Main {
                                     list; default: itself) --role R --bind ADDR (default 127.0.0.1; another
                                     address only when given explicitly) --pg-url URL (or LEASE_CR_PG_URL, _USER,
                                     _PASSWORD) --drill FILE --trace FILE.jsonl --stable-after MS --origin EPOCH_MS
-        drill FILE         start the drill's nodes on loopback, play it in real time, inject its faults (kill -9),
+        drill FILE         start the drill's nodes on loopback, play it in real time, inject its faults (kill -9, partitions),
                            restart processes on surviving nodes, print a timeline per node, check invariants
                            options: --out DIR (traces and node logs; default drill-out)  --base-port P
         help               this text
