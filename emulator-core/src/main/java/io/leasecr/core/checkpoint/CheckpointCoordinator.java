@@ -24,7 +24,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class CheckpointCoordinator
     extends EventSourcedBehavior<CheckpointCoordinator.Command, CheckpointCoordinator.Event, CheckpointCoordinator.State> {
 
-  /** Local to one node for now (the cluster singleton of issue 5 will give these a wire form). */
+  /**
+   * Commit, Get and their answers have a wire form (the coordinator is a cluster singleton on cluster
+   * nodes); ListAll, Delete and Listing stay local. Marked so that single-node runs with
+   * serialize-messages on do not serialize the local ones.
+   */
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
   public record Commit(String id, long takenAtMs, String scenario, byte[] image, ActorRef<Done> replyTo)

@@ -115,9 +115,24 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   /** Local timer message: never crosses a node. */
   private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
 
+  /** Local death-watch notice (cluster mode): a process this manager heard from is gone, e.g. its node was downed. */
+  private record ProcessGone(int pid, ActorRef<ProcessActor.Command> ref)
+      implements Command, NoSerializationVerificationNeeded {}
+
   public static Behavior<Command> create(Vfs vfs, long leaseBreakTime, boolean leasesEnable, TraceSink trace) {
+    return create(vfs, leaseBreakTime, leasesEnable, trace, null);
+  }
+
+  /**
+   * With a process directory (cluster mode: the node's router to the sharded processes), processes
+   * need not register: signals and wake-ups go to a pid through the directory, and a process whose
+   * actor terminates (its node was downed) is dropped as if it had died. Null: single-node behaviour.
+   */
+  public static Behavior<Command> create(Vfs vfs, long leaseBreakTime, boolean leasesEnable, TraceSink trace,
+      ActorRef<ProcessTable.Command> directory) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new LockManager(ctx, timers, vfs,
-        new LeaseTable(leaseBreakTime, leasesEnable, faults(ctx.getSystem().settings().config())), trace)));
+        new LeaseTable(leaseBreakTime, leasesEnable, faults(ctx.getSystem().settings().config())), trace,
+        directory == null ? null : new RemoteProcesses(directory))));
   }
 
   private static Set<Fault> faults(Config config) {
@@ -141,10 +156,13 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   /** Signals raised by a restore (CRIU's re-break) before the restored processes exist. */
   private final Map<Integer, List<ProcessActor.Signal>> heldSignals = new HashMap<>();
   private boolean restoring;
+  /** Cluster mode only: how to reach processes on other nodes, and which of them to death-watch. */
+  private final RemoteProcesses remote;
 
   private LockManager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Vfs vfs, LeaseTable table,
-      TraceSink trace) {
+      TraceSink trace, RemoteProcesses remote) {
     super(ctx);
+    this.remote = remote;
     this.timers = timers;
     this.clock = EmulatedTime.clock(ctx.getSystem());
     this.vfs = vfs;
@@ -171,15 +189,20 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(Register.class, this::onRegister)
         .onMessage(Save.class, this::onSave)
         .onMessage(Restore.class, this::onRestore)
+        .onMessage(ProcessGone.class, this::onProcessGone)
         .build();
   }
 
   private Behavior<Command> onOpen(Open m) {
+    learn(m.pid(), m.replyTo());
     Inode inode = vfs.lookup(m.path());
     if (inode == null) {
       return reply(m.replyTo(), m.reqId(), Errno.ENOENT);
     }
     LeaseTable.Outcome outcome = table.open(m.pid(), m.reqId(), inode, m.mode(), m.nonblock(), now(), events);
+    if (remote != null && outcome instanceof LeaseTable.Outcome.Done done && done.file() != null) {
+      remote.opened(m.pid(), done.file().id());
+    }
     answer(m.replyTo(), m.reqId(), outcome, m.path());
     flushWakeUps();
     rearm(inode.ino());
@@ -187,6 +210,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onTruncate(Truncate m) {
+    learn(m.pid(), m.replyTo());
     Inode inode = vfs.lookup(m.path());
     if (inode == null) {
       return reply(m.replyTo(), m.reqId(), Errno.ENOENT);
@@ -216,6 +240,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onSetLease(SetLease m) {
+    learn(m.pid(), m.replyTo());
     Errno err = table.setLease(m.pid(), m.fd(), m.ino(), m.fileId(), m.arg(),
         new Credentials(m.fsuid(), m.capLease()), now(), events);
     rearm(m.ino());
@@ -241,6 +266,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onRecordLock(RecordLock m) {
+    learn(m.pid(), m.replyTo());
     if (m.cmd() == Syscall.RecordLock.Cmd.F_GETLK) {
       Object r = table.getLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len());
       if (r instanceof Errno e) {
@@ -270,6 +296,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onPut(Put m) {
+    if (remote != null) {
+      remote.closed(m.pid(), m.fileId());
+    }
     table.put(m.pid(), m.ino(), m.fileId(), now(), events);
     flushWakeUps();
     rearm(m.ino());
@@ -347,12 +376,24 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     }
     processes.clear();
     heldSignals.clear();
+
     timers.cancelAll();
     armed.clear();
     restoring = true;
     table.restore(ImageCodec.savedLocks(m.image(), vfs), restored, refs, breakers, RestartPolicy.parse(m.policy()),
         m.criu(), now(), m.restoredAtMs(), events);
     restoring = false;
+    if (remote != null) {
+      remote.clear(); // restored processes are reached through the directory; their fds are counted here
+      Map<Long, Long> inoOf = new HashMap<>();
+      m.image().getFilesList().forEach(f -> inoOf.put(f.getId(), f.getIno()));
+      for (io.leasecr.proto.image.Process p : m.image().getProcessesList()) {
+        if (restored.contains(p.getSpec().getPid())) {
+          p.getFdsMap().values().stream().filter(id -> inoOf.containsKey(id) && table.context(inoOf.get(id)) != null)
+              .forEach(id -> remote.opened(p.getSpec().getPid(), id));
+        }
+      }
+    }
     flushWakeUps();
     for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
       rearm(ctx.inode().ino());
@@ -372,23 +413,101 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    */
   private void flushWakeUps() {
     for (BlockedOpener opener : wakeUps) {
-      ActorRef<ProcessActor.Command> target = processes.get(opener.pid());
-      if (target != null) {
-        target.tell(granted(opener.reqId(), opener.truncate() ? null : opener.file(), opener.file().inode().path()));
+      if (remote != null && !opener.truncate()) {
+        remote.opened(opener.pid(), opener.file().id());
       }
+      tellProcess(opener.pid(),
+          granted(opener.reqId(), opener.truncate() ? null : opener.file(), opener.file().inode().path()));
     }
     wakeUps.clear();
     for (io.leasecr.core.locks.PosixLocks.Waiter w : lockGrants) {
-      ActorRef<ProcessActor.Command> target = processes.get(w.pid());
-      if (target != null) {
-        target.tell(new ProcessActor.KernelReply(w.reqId(), 0, null, null));
-      }
+      tellProcess(w.pid(), new ProcessActor.KernelReply(w.reqId(), 0, null, null));
     }
     lockGrants.clear();
   }
 
   private long now() {
     return clock.nowMillis();
+  }
+
+  /** To a registered process, or (cluster mode) through the directory; false if it cannot be reached. */
+  private boolean tellProcess(int pid, ProcessActor.Command command) {
+    ActorRef<ProcessActor.Command> target = processes.get(pid);
+    if (target != null) {
+      target.tell(command);
+      return true;
+    }
+    if (remote != null && !restoring) {
+      remote.deliver(pid, command);
+      return true;
+    }
+    return false;
+  }
+
+  /** Cluster mode: remember and death-watch the process behind a request. */
+  private void learn(int pid, ActorRef<ProcessActor.Command> replyTo) {
+    if (remote != null) {
+      ActorRef<ProcessActor.Command> old = remote.learn(pid, replyTo,
+          (p, ref) -> getContext().watchWith(ref, new ProcessGone(p, ref)));
+      if (old != null) {
+        abandonAll(pid, old); // the old incarnation's waits must not be answered to the new one
+      }
+    }
+  }
+
+  /** Drops the blocked opens of a pid's old incarnation; returns the inodes touched. */
+  private Set<Long> abandonAll(int pid, ActorRef<ProcessActor.Command> incarnation) {
+    Set<Long> touched = new HashSet<>();
+    for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
+      for (BlockedOpener b : ctx.blocked()) {
+        if (b.pid() == pid && table.abandon(ctx.inode().ino(), b.pid(), b.reqId())) {
+          touched.add(ctx.inode().ino());
+        }
+      }
+    }
+    if (!touched.isEmpty() && trace.enabled()) {
+      trace.emit(new TraceEvent(now(), "note", pid, "kernel", 0, null, TraceEvent.args("text",
+          "pid " + pid + ": the blocked opens of its incarnation " + incarnation.path().name() + " are abandoned"),
+          null, null));
+    }
+    return touched;
+  }
+
+  /**
+   * Cluster mode: a process's actor terminated without exit(2) (its node crashed and was downed, or it
+   * was stopped for a restore elsewhere). As for a process that died: its blocked opens leave the wait
+   * queues and every description it opened here is closed, which releases its leases.
+   */
+  private Behavior<Command> onProcessGone(ProcessGone m) {
+    if (!remote.current(m.pid(), m.ref())) {
+      return this; // an older incarnation: the pid has been restored since
+    }
+    Set<Long> touched = new HashSet<>();
+    for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
+      for (BlockedOpener b : ctx.blocked()) {
+        if (b.pid() == m.pid() && table.abandon(ctx.inode().ino(), b.pid(), b.reqId())) {
+          touched.add(ctx.inode().ino());
+        }
+      }
+    }
+    List<Long> files = remote.forget(m.pid());
+    for (Long fileId : files) {
+      for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
+        if (ctx.file(fileId) != null) {
+          table.put(m.pid(), ctx.inode().ino(), fileId, now(), events);
+          touched.add(ctx.inode().ino());
+          break;
+        }
+      }
+    }
+    if (trace.enabled()) {
+      trace.emit(new TraceEvent(now(), "note", m.pid(), "kernel", 0, null, TraceEvent.args("text",
+          "pid " + m.pid() + " is gone (" + m.ref().path().address() + " left the cluster): "
+              + "its blocked opens abandoned, " + files.size() + " open descriptions closed"), null, null));
+    }
+    flushWakeUps();
+    touched.forEach(this::rearm);
+    return this;
   }
 
   /** Keep exactly one timer per inode, due at its earliest lease deadline. */
@@ -411,9 +530,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private final class Events implements LockEvents {
     @Override
     public void signal(int pid, int signo, int siCode, int siFd, Lease lease) {
-      ActorRef<ProcessActor.Command> target = processes.get(pid);
-      if (target != null) {
-        target.tell(new ProcessActor.Signal(signo, siCode, siFd));
+      if (tellProcess(pid, new ProcessActor.Signal(signo, siCode, siFd))) {
+        return;
       } else if (restoring) {
         heldSignals.computeIfAbsent(pid, p -> new ArrayList<>()).add(new ProcessActor.Signal(signo, siCode, siFd));
       } else if (trace.enabled()) {

@@ -7,6 +7,10 @@ import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.process.ProcessActor;
 import io.leasecr.proto.checkpoint.CheckpointCommitted;
 import io.leasecr.proto.checkpoint.CheckpointDeleted;
+import io.leasecr.proto.checkpoint.CoordinatorCommit;
+import io.leasecr.proto.checkpoint.CoordinatorDone;
+import io.leasecr.proto.checkpoint.CoordinatorFound;
+import io.leasecr.proto.checkpoint.CoordinatorGet;
 import io.leasecr.proto.checkpoint.LocksSaved;
 import io.leasecr.proto.checkpoint.ProcessSaved;
 import io.leasecr.proto.checkpoint.ProcessesSaved;
@@ -56,6 +60,22 @@ final class CheckpointCodec {
           .setImage(m.image()).build();
     } else if (o instanceof CheckpointCoordinator.Deleted m) {
       return CheckpointDeleted.newBuilder().setId(m.id()).build();
+    } else if (o instanceof CheckpointCoordinator.Commit m) {
+      return CoordinatorCommit.newBuilder().setId(m.id()).setTakenAtMs(m.takenAtMs()).setScenario(m.scenario())
+          .setImage(com.google.protobuf.ByteString.copyFrom(m.image()))
+          .setReplyTo(refs.toSerializationFormat(m.replyTo())).build();
+    } else if (o instanceof CheckpointCoordinator.Get m) {
+      return CoordinatorGet.newBuilder().setId(m.id()).setReplyTo(refs.toSerializationFormat(m.replyTo())).build();
+    } else if (o instanceof CheckpointCoordinator.Done m) {
+      CoordinatorDone.Builder b = CoordinatorDone.newBuilder().setId(m.id());
+      return (m.error() == null ? b : b.setError(m.error())).build();
+    } else if (o instanceof CheckpointCoordinator.Found m) {
+      CoordinatorFound.Builder b = CoordinatorFound.newBuilder().setId(m.id());
+      if (m.entry() != null) {
+        b.setEntry(CheckpointCommitted.newBuilder().setId(m.entry().id()).setTakenAtMs(m.entry().takenAtMs())
+            .setScenario(m.entry().scenario()).setImage(m.entry().image()));
+      }
+      return b.build();
     }
     return null;
   }
@@ -79,6 +99,17 @@ final class CheckpointCodec {
       return new CheckpointCoordinator.Committed(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getImage());
     } else if (p instanceof CheckpointDeleted m) {
       return new CheckpointCoordinator.Deleted(m.getId());
+    } else if (p instanceof CoordinatorCommit m) {
+      return new CheckpointCoordinator.Commit(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getImage().toByteArray(),
+          refs.resolveActorRef(m.getReplyTo()));
+    } else if (p instanceof CoordinatorGet m) {
+      return new CheckpointCoordinator.Get(m.getId(), refs.resolveActorRef(m.getReplyTo()));
+    } else if (p instanceof CoordinatorDone m) {
+      return new CheckpointCoordinator.Done(m.getId(), m.hasError() ? m.getError() : null);
+    } else if (p instanceof CoordinatorFound m) {
+      CheckpointCommitted e = m.getEntry();
+      return new CheckpointCoordinator.Found(m.getId(), m.hasEntry()
+          ? new CheckpointCoordinator.Entry(e.getId(), e.getTakenAtMs(), e.getScenario(), e.getImage()) : null);
     }
     return null;
   }

@@ -119,6 +119,10 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.RESTORE_PROCESSES -> io.leasecr.proto.checkpoint.RestoreProcesses.parseFrom(b);
       case Manifests.CHECKPOINT_COMMITTED -> io.leasecr.proto.checkpoint.CheckpointCommitted.parseFrom(b);
       case Manifests.CHECKPOINT_DELETED -> io.leasecr.proto.checkpoint.CheckpointDeleted.parseFrom(b);
+      case Manifests.COORDINATOR_COMMIT -> io.leasecr.proto.checkpoint.CoordinatorCommit.parseFrom(b);
+      case Manifests.COORDINATOR_GET -> io.leasecr.proto.checkpoint.CoordinatorGet.parseFrom(b);
+      case Manifests.COORDINATOR_DONE -> io.leasecr.proto.checkpoint.CoordinatorDone.parseFrom(b);
+      case Manifests.COORDINATOR_FOUND -> io.leasecr.proto.checkpoint.CoordinatorFound.parseFrom(b);
       default -> throw new NotSerializableException("unknown wire manifest '" + manifest + "'");
     };
   }
@@ -158,6 +162,11 @@ public final class WireSerializer extends SerializerWithStringManifest {
     // journal events: never change these
     static final String CHECKPOINT_COMMITTED = "ck-committed";
     static final String CHECKPOINT_DELETED = "ck-deleted";
+    // the coordinator's protocol (a cluster singleton on cluster nodes)
+    static final String COORDINATOR_COMMIT = "ck-commit";
+    static final String COORDINATOR_GET = "ck-get";
+    static final String COORDINATOR_DONE = "ck-done";
+    static final String COORDINATOR_FOUND = "ck-found";
 
     private Manifests() {}
 
@@ -194,6 +203,10 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof ProcessActor.Saved) return PROCESS_SAVED;
       if (o instanceof CheckpointCoordinator.Committed) return CHECKPOINT_COMMITTED;
       if (o instanceof CheckpointCoordinator.Deleted) return CHECKPOINT_DELETED;
+      if (o instanceof CheckpointCoordinator.Commit) return COORDINATOR_COMMIT;
+      if (o instanceof CheckpointCoordinator.Get) return COORDINATOR_GET;
+      if (o instanceof CheckpointCoordinator.Done) return COORDINATOR_DONE;
+      if (o instanceof CheckpointCoordinator.Found) return COORDINATOR_FOUND;
       return null;
     }
   }

@@ -46,6 +46,14 @@ public final class Main {
                                     --busy 0,2,4,8  --repetitions R  --fanout F  --lease-type read|write
                                     --raw FILE (also every run's measurement, one line each)
                            exit: 0 written, 1 a measurement failed, 2 bad input, 3 cannot run here
+        node               one cluster node (Pekko Cluster on loopback): sharded processes and inode lease tables
+                           options: --name N --port P (default 25520) --seed HOST:PORT (repeatable, or a comma
+                                    list; default: itself) --role R --bind ADDR (default 127.0.0.1; another
+                                    address only when given explicitly) --pg-url URL (or LEASE_CR_PG_URL, _USER,
+                                    _PASSWORD) --drill FILE --trace FILE.jsonl --stable-after MS --origin EPOCH_MS
+        drill FILE         start the drill's nodes on loopback, play it in real time, inject its faults (kill -9, partitions),
+                           restart processes on surviving nodes, print a timeline per node, check invariants
+                           options: --out DIR (traces and node logs; default drill-out)  --base-port P
         help               this text
       """;
 
@@ -70,6 +78,8 @@ public final class Main {
         case "bench" -> BenchCommand.run(rest);
         case "experiment" -> ExperimentCommand.run(rest);
         case "calibrate" -> CalibrateCommand.run(rest);
+        case "node" -> NodeCommand.run(rest);
+        case "drill" -> DrillCommand.run(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {

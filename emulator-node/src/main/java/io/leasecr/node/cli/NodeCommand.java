@@ -1,0 +1,53 @@
+package io.leasecr.node.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.scenario.ScenarioException;
+import io.leasecr.core.trace.TraceSink;
+import io.leasecr.node.cluster.ClusterConfig;
+import io.leasecr.node.cluster.ClusterNode;
+import io.leasecr.node.cluster.JsonlTraceSink;
+import io.leasecr.node.cluster.NodeSettings;
+import io.leasecr.node.drill.Drill;
+import java.nio.file.Path;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * {@code emulator node}: one cluster node (Pekko Cluster over Artery, loopback by default) hosting
+ * sharded processes and inode lease tables; runs until killed or downed.
+ */
+final class NodeCommand {
+
+  private NodeCommand() {}
+
+  static int run(String[] args) throws InterruptedException {
+    NodeSettings s;
+    Drill drill;
+    try {
+      s = NodeSettings.parse(args, System.getenv(), ConfigFactory.load());
+      drill = ClusterNode.drill(s);
+    } catch (NodeSettings.BadSetting e) {
+      throw new Main.UsageException(e.getMessage());
+    } catch (ScenarioException e) {
+      System.err.println("emulator: " + e.getMessage());
+      return Main.BAD_INPUT;
+    }
+    Config config = ClusterConfig.of(s);
+    TraceSink trace = s.traceFile() == null ? TraceSink.NONE : new JsonlTraceSink(Path.of(s.traceFile()));
+    System.out.printf("node %s: pekko://%s@%s:%d, seeds %s, roles %s, journal %s%n", s.name(), NodeSettings.SYSTEM,
+        s.bind(), s.port(), s.seeds(), s.roles(), s.journal() == null ? "none" : s.journal().describe());
+    System.out.printf("node %s: split-brain resolver keep-majority, stable-after %d ms: a crashed node is downed "
+        + "within about %d ms%n", s.name(), s.stableAfterMs(), s.expectedDowningMs(config));
+    ActorSystem<?> system = ClusterNode.start(s, config, drill, trace);
+    io.leasecr.node.cluster.FaultControl.listen(system.classicSystem(), s.name(), System.in, System.out);
+    system.getWhenTerminated().toCompletableFuture().join();
+    if (trace instanceof JsonlTraceSink j) {
+      try {
+        j.close();
+      } catch (java.io.IOException ignored) {
+        // the lines are flushed one by one
+      }
+    }
+    return Main.OK;
+  }
+}

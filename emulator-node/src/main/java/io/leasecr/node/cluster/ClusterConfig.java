@@ -1,0 +1,30 @@
+package io.leasecr.node.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.List;
+
+/** The Pekko configuration of a cluster node: Artery on the node's address, seeds, roles, SBR, wall clock. */
+public final class ClusterConfig {
+
+  private ClusterConfig() {}
+
+  public static Config of(NodeSettings s) {
+    List<String> seeds = s.seeds().stream().map(hp -> "pekko://" + NodeSettings.SYSTEM + "@" + hp).toList();
+    Config node = ConfigFactory.empty()
+        .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.bind()))
+        .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+        .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(s.roles()))
+        .withValue("pekko.cluster.split-brain-resolver.stable-after",
+            ConfigValueFactory.fromAnyRef(s.stableAfterMs() + "ms"))
+        .withValue("lease-cr.time.origin-epoch-ms", ConfigValueFactory.fromAnyRef(s.originEpochMs()));
+    Config base = ConfigFactory.parseResources("cluster-node.conf");
+    Config all = node.withFallback(base);
+    if (s.journal() != null) {
+      all = all.withFallback(s.journal().config());
+    }
+    return all.withFallback(ConfigFactory.load()).resolve();
+  }
+}

@@ -1,0 +1,88 @@
+package io.leasecr.node.cluster;
+
+import io.leasecr.core.kernel.LockManager;
+import io.leasecr.core.kernel.ProcessTable;
+import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.trace.TraceSink;
+import io.leasecr.node.drill.Drill;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The two sharded entity types of the emulated machine: "process" (entity id = pid, a
+ * {@link ProcessEntity}) and "inode" (entity id = ino, a LockManager for that inode alone), hosted by
+ * nodes with role "node" and placed by the drill ({@link PlacementStrategy}); a node without that role
+ * (the drill's driver) gets proxies. Also starts the node's two routers, the refs that processes and
+ * LockManagers use as "the kernel" and "the process table".
+ */
+public final class EmulatorSharding {
+
+  public static final EntityTypeKey<ProcessTable.Command> PROCESS =
+      EntityTypeKey.create(ProcessTable.Command.class, "process");
+  public static final EntityTypeKey<LockManager.Command> INODE = EntityTypeKey.create(LockManager.Command.class, "inode");
+  public static final String NODE_ROLE = "node";
+
+  /** The regions (or proxies) and the node-local routers. */
+  public record Refs(ActorRef<ShardingEnvelope<ProcessTable.Command>> processes,
+      ActorRef<ShardingEnvelope<LockManager.Command>> inodes, ActorRef<ProcessTable.Command> processRouter,
+      ActorRef<LockManager.Command> lockRouter) {}
+
+  private EmulatorSharding() {}
+
+  public static Refs start(ActorContext<?> ctx, Drill drill, TraceSink trace) {
+    ActorSystem<?> system = ctx.getSystem();
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Cluster cluster = Cluster.get(system.classicSystem());
+    Scenario scenario = drill.scenario();
+    // entities may start (on a shard's thread) before this method returns: they wait for the routers
+    CompletableFuture<ProcessActor.Kernel> kernel = new CompletableFuture<>();
+    CompletableFuture<ActorRef<ProcessTable.Command>> directory = new CompletableFuture<>();
+    ActorRef<ShardingEnvelope<ProcessTable.Command>> processes = sharding.init(
+        Entity.of(PROCESS, ec -> ProcessEntity.create(Integer.parseInt(ec.getEntityId()), kernel.join()))
+            .withRole(NODE_ROLE)
+            .withMessageExtractor(ShardPerEntity.<ProcessTable.Command>create())
+            .withAllocationStrategy(new PlacementStrategy(cluster, id -> drill.candidates(Integer.parseInt(id)))));
+    ActorRef<ShardingEnvelope<LockManager.Command>> inodes = sharding.init(
+        Entity.of(INODE, ec -> LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
+                scenario.sysctl("fs.leases-enable") != 0, trace, directory.join()))
+            .withRole(NODE_ROLE)
+            .withMessageExtractor(ShardPerEntity.<LockManager.Command>create())
+            .withAllocationStrategy(new PlacementStrategy(cluster, id -> drill.candidates(Long.parseLong(id)))));
+    ActorRef<ProcessTable.Command> processRouter = ctx.spawn(ProcessRouter.create(processes), "process-router");
+    ActorRef<LockManager.Command> lockRouter = ctx.spawn(LockRouter.create(scenario.vfs(), inodes), "lock-router");
+    directory.complete(processRouter);
+    kernel.complete(new ProcessActor.Kernel(lockRouter, processRouter, trace));
+    return new Refs(processes, inodes, processRouter, lockRouter);
+  }
+
+  /** One shard per entity, named like it: placement is decided entity by entity. */
+  static final class ShardPerEntity<M> extends ShardingMessageExtractor<ShardingEnvelope<M>, M> {
+    static <M> ShardPerEntity<M> create() {
+      return new ShardPerEntity<>();
+    }
+
+    @Override
+    public String entityId(ShardingEnvelope<M> envelope) {
+      return envelope.entityId();
+    }
+
+    @Override
+    public String shardId(String entityId) {
+      return entityId;
+    }
+
+    @Override
+    public M unwrapMessage(ShardingEnvelope<M> envelope) {
+      return envelope.message();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.leasecr.node.cluster;
+
+import io.leasecr.core.kernel.LockManager;
+import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.Inode;
+import io.leasecr.core.process.ProcessActor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+
+/**
+ * The node's {@code ActorRef<LockManager.Command>}: the lease table is partitioned by inode, one
+ * sharded LockManager per inode, and each command goes to its inode's (a path is resolved with the
+ * Vfs; an unknown path is ENOENT at once). What concerns every inode (a process's exit, a sysctl) goes
+ * to each. Registration is not needed: inode LockManagers reach pids through the process router.
+ */
+final class LockRouter {
+
+  private LockRouter() {}
+
+  static Behavior<LockManager.Command> create(Vfs vfs, ActorRef<ShardingEnvelope<LockManager.Command>> region) {
+    return Behaviors.receive((ctx, m) -> {
+      if (m instanceof LockManager.Open o) {
+        byPath(vfs, region, o.path(), m, o.replyTo(), o.reqId());
+      } else if (m instanceof LockManager.Truncate t) {
+        byPath(vfs, region, t.path(), m, t.replyTo(), t.reqId());
+      } else if (m instanceof LockManager.Interrupt i) {
+        byPath(vfs, region, i.path(), m, null, 0);
+      } else if (m instanceof LockManager.SetLease s) {
+        to(region, s.ino(), m);
+      } else if (m instanceof LockManager.GetLease g) {
+        to(region, g.ino(), m);
+      } else if (m instanceof LockManager.SetSig s) {
+        to(region, s.ino(), m);
+      } else if (m instanceof LockManager.RecordLock r) {
+        to(region, r.ino(), m);
+      } else if (m instanceof LockManager.Get g) {
+        to(region, g.ino(), m);
+      } else if (m instanceof LockManager.Put p) {
+        to(region, p.ino(), m);
+      } else if (m instanceof LockManager.ProcessExited || m instanceof LockManager.SetSysctl) {
+        vfs.inodes().forEach(inode -> to(region, inode.ino(), m));
+      }
+      // Register: not needed here. ShowLocks, Save, Restore: the drill asks each inode itself.
+      return Behaviors.same();
+    });
+  }
+
+  private static void byPath(Vfs vfs, ActorRef<ShardingEnvelope<LockManager.Command>> region, String path,
+      LockManager.Command m, ActorRef<ProcessActor.Command> replyTo, long reqId) {
+    Inode inode = vfs.lookup(path);
+    if (inode != null) {
+      to(region, inode.ino(), m);
+    } else if (replyTo != null) {
+      replyTo.tell(new ProcessActor.KernelReply(reqId, -1, Errno.ENOENT, null));
+    }
+  }
+
+  static void to(ActorRef<ShardingEnvelope<LockManager.Command>> region, long ino, LockManager.Command m) {
+    region.tell(new ShardingEnvelope<>(String.valueOf(ino), m));
+  }
+}

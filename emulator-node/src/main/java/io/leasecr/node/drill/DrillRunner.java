@@ -1,0 +1,381 @@
+package io.leasecr.node.drill;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.checkpoint.CheckpointCoordinator;
+import io.leasecr.core.checkpoint.Journal;
+import io.leasecr.core.kernel.LockManager;
+import io.leasecr.core.kernel.ProcessTable;
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.scenario.Emulation;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.Step;
+import io.leasecr.core.scenario.Timeline;
+import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.core.trace.TraceSink;
+import io.leasecr.node.cluster.ClusterConfig;
+import io.leasecr.node.cluster.EmulatorSharding;
+import io.leasecr.node.cluster.NodeSettings;
+import io.leasecr.node.journal.JournalClient;
+import io.leasecr.proto.image.CheckpointImage;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Cluster;
+
+/**
+ * {@code emulator drill FILE}: starts the drill's nodes as JVMs on loopback, joins them as the driver
+ * (role "driver": sharding proxies only), plays the steps in real time, kills nodes with SIGKILL,
+ * measures when the split-brain resolver downs them, restarts processes from the last committed
+ * checkpoint on surviving nodes, then prints a timeline per node and checks the invariants.
+ */
+public final class DrillRunner {
+
+  private final Drill drill;
+  private final Path file;
+  private final Path out;
+  private final int basePort;
+  private final PrintStream o;
+  private final Map<String, Process> jvms = new LinkedHashMap<>();
+  private final Map<String, Long> crashedAt = new HashMap<>();
+  /** How each lost node was lost: kill -9 or the partition. */
+  private final Map<String, String> lostHow = new HashMap<>();
+  private final Map<String, byte[]> committed = new LinkedHashMap<>();
+  private final Map<Integer, Long> lostAt = new HashMap<>();
+  private final Map<Integer, Long> restartMs = new HashMap<>();
+  /** pid to the node a restart named and when (drill ms) the restart began. */
+  private final Map<Integer, String> restartedOn = new HashMap<>();
+  private final Map<Integer, Long> restartedAt = new HashMap<>();
+  private final List<TraceEvent> driverEvents = new ArrayList<>();
+  private long origin;
+  private long start;
+  /** The driver's guardian: hears each step's call return (progress). */
+  private org.apache.pekko.actor.typed.ActorRef<ProcessActor.StepDone> stepDone;
+
+  public DrillRunner(Drill drill, Path file, Path out, int basePort, PrintStream o) {
+    this.drill = drill;
+    this.file = file;
+    this.out = out;
+    this.basePort = basePort;
+    this.o = o;
+  }
+
+  /** Runs the drill; true if every invariant held. */
+  public boolean run() throws Exception {
+    // a driver stopped by a signal (Ctrl-C, a test's time-out) takes its nodes with it
+    Thread reaper = new Thread(() -> jvms.values().forEach(Process::destroyForcibly), "drill-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
+    try {
+      return play();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+      for (Process p : jvms.values()) {
+        p.destroyForcibly(); // whatever went wrong, no node outlives the drill
+      }
+    }
+  }
+
+  private boolean play() throws Exception {
+    Files.createDirectories(out);
+    origin = System.currentTimeMillis();
+    int seedPort = basePort + 1;
+    for (int i = 0; i < drill.nodes().size(); i++) {
+      String n = drill.nodes().get(i);
+      jvms.put(n, NodeLauncher.start(n, basePort + 1 + i, seedPort, file.toAbsolutePath(), out, origin));
+    }
+    o.printf("drill %s: %d nodes started on 127.0.0.1:%d-%d (logs and traces in %s)%n", drill.scenario().name(),
+        jvms.size(), basePort + 1, basePort + jvms.size(), out);
+    NodeSettings s = NodeSettings.parse(new String[] {"--name", "driver", "--role", "driver", "--port",
+        String.valueOf(basePort), "--seed", "127.0.0.1:" + seedPort, "--origin", String.valueOf(origin)},
+        System.getenv(), ConfigFactory.load());
+    Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = off")
+        .withFallback(ClusterConfig.of(s));
+    CompletableFuture<EmulatorSharding.Refs> refs = new CompletableFuture<>();
+    ActorSystem<ProcessActor.StepDone> system = ActorSystem.create(driver(refs), NodeSettings.SYSTEM, config);
+    stepDone = system;
+    CoordinatorClient journal = null;
+    try {
+      journal = new CoordinatorClient(system, journal());
+      o.printf("checkpoints: %s%n", journal.describe());
+      Membership members = new Membership(Cluster.get(system.classicSystem()));
+      long upBy = System.currentTimeMillis() + 60_000;
+      while (!drill.nodes().stream().allMatch(members::up)) {
+        if (System.currentTimeMillis() > upBy || jvms.values().stream().anyMatch(p -> !p.isAlive())) {
+          o.println("FAIL: the cluster did not come up within 60 s (see the node logs in " + out + ")");
+          return false;
+        }
+        Thread.sleep(50);
+      }
+      Thread.sleep(1000); // let every node's shard regions register with the coordinator
+      o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms%n",
+          System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config));
+      ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill.scenario());
+      for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+        if (!p.forked() && !tree.ensureRunning(p.pid(), new ProcessTable.Spawn(p.spec()))) {
+          o.println("FAIL: process " + p.name() + " could not be started on " + drill.nodeOf(p));
+          return false;
+        }
+      }
+      o.printf("processes started on their nodes after %d ms%n", System.currentTimeMillis() - origin);
+      start = System.currentTimeMillis();
+      for (Step step : drill.scenario().steps()) {
+        sleepUntil(step.atMs());
+        perform(step, tree, members, journal, s.expectedDowningMs(config));
+      }
+      long end = drill.scenario().endMs() > 0 ? drill.scenario().endMs()
+          : drill.scenario().steps().get(drill.scenario().steps().size() - 1).atMs() + 2000;
+      sleepUntil(end);
+      note(0, "/proc/locks at the end: " + tree.locks());
+    } finally {
+      for (Process p : jvms.values()) {
+        p.destroy();
+      }
+      for (Process p : jvms.values()) {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+      Emulation.shutdown(system);
+      if (journal != null) {
+        journal.close();
+      }
+    }
+    return report(checkJournal());
+  }
+
+  private Behavior<ProcessActor.StepDone> driver(CompletableFuture<EmulatorSharding.Refs> refs) {
+    return Behaviors.setup(ctx -> {
+      refs.complete(EmulatorSharding.start(ctx, drill, TraceSink.NONE));
+      return Behaviors.receiveMessage(done -> {
+        String r = done.errno() != null ? "-1 " + done.errno() : String.valueOf(done.result());
+        note(done.step(), "  step " + done.step() + " returned: pid " + done.pid() + " " + done.call() + " = " + r);
+        return Behaviors.same();
+      });
+    });
+  }
+
+  private void perform(Step step, ClusterTree tree, Membership members, CoordinatorClient journal, long expectedDowning)
+      throws Exception {
+    Drill.Fault fault = drill.faults().get(step.number());
+    Step.Action a = step.action();
+    if (fault instanceof Drill.Crash c) {
+      crash(c.node(), step, members, expectedDowning);
+    } else if (fault instanceof Drill.Partition p) {
+      partition(p, step, members, expectedDowning);
+    } else if (a instanceof Step.Call call) {
+      note(step.number(), "step " + step.number() + ": " + step.describe());
+      tree.deliver(call.pid(), new ProcessActor.Run(call.syscall(), step.number(), stepDone));
+    } else if (a instanceof Step.Kill k) {
+      note(step.number(), "kill(" + k.proc() + ", " + Signals.name(k.signo()) + ")");
+      tree.deliver(k.pid(), new ProcessActor.Signal(k.signo(), Signals.SI_USER, -1));
+    } else if (a instanceof Step.SetSysctl sc) {
+      tree.toEveryInode(new LockManager.SetSysctl(sc.name(), sc.value()));
+    } else if (a instanceof Step.ShowLocks) {
+      note(step.number(), "/proc/locks: " + tree.locks());
+    } else if (a instanceof Step.Checkpoint c) {
+      long t0 = System.currentTimeMillis();
+      CheckpointImage image = tree.save(c.id(), t0 - origin);
+      CheckpointCoordinator.Done done = journal.ask(r -> new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(),
+          drill.scenario().name(), image.toByteArray(), r));
+      if (done.error() != null) {
+        note(step.number(), "checkpoint " + c.id() + " NOT committed: " + done.error());
+      } else {
+        committed.put(c.id(), image.toByteArray());
+        note(step.number(), "checkpoint " + c.id() + " committed: " + image.getProcessesCount() + " processes, "
+            + image.getLeasesCount() + " leases, " + image.getSerializedSize() + " bytes, in "
+            + (System.currentTimeMillis() - t0) + " ms (the tree keeps running)");
+      }
+    } else if (a instanceof Step.Restart r) {
+      restart(step, r, tree, members, journal);
+    }
+  }
+
+  private void crash(String node, Step step, Membership members, long expectedDowning) {
+    Process jvm = jvms.get(node);
+    long at = System.currentTimeMillis();
+    jvm.destroyForcibly();
+    note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")");
+    lose(node, at, members, expectedDowning, "kill -9");
+  }
+
+  /**
+   * The node is cut off from the others (both directions) for a while: the majority side downs it and
+   * the node, alone, downs itself and exits; its processes are lost as in a crash.
+   */
+  private void partition(Drill.Partition p, Step step, Membership members, long expectedDowning) throws Exception {
+    long at = System.currentTimeMillis();
+    java.io.OutputStream control = jvms.get(p.node()).getOutputStream();
+    control.write(("partition " + p.forMs() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    control.flush();
+    note(step.number(), "partition " + p.node() + " from every other node for " + p.forMs() + " ms");
+    lose(p.node(), at, members, expectedDowning, "the partition");
+  }
+
+  private void lose(String node, long at, Membership members, long expectedDowning, String cause) {
+    crashedAt.put(node, at);
+    lostHow.put(node, cause);
+    for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+      if (drill.nodeOf(p).equals(node)) {
+        lostAt.put(p.pid(), at - start);
+      }
+    }
+    Thread watcher = new Thread(() -> {
+      try {
+        long downed = members.awaitGone(node, 60_000);
+        if (downed < 0) {
+          note(0, node + " was NOT downed within 60 s");
+        } else {
+          note(0, node + " downed by the split-brain resolver " + (downed - at) + " ms after " + cause + " (expected within "
+              + expectedDowning + " ms)");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "downing-" + node);
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+
+  private void restart(Step step, Step.Restart r, ClusterTree tree, Membership members, CoordinatorClient journal)
+      throws Exception {
+    for (String crashed : crashedAt.keySet()) {
+      if (!members.awaitRemoved(crashed, 60_000)) {
+        note(step.number(), "restart: " + crashed + " is still a member after 60 s");
+      }
+    }
+    CheckpointCoordinator.Found found = journal.ask(to -> new CheckpointCoordinator.Get(r.id(), to));
+    if (found.entry() == null) {
+      note(step.number(), "restart: no checkpoint " + r.id() + " in the journal");
+      return;
+    }
+    CheckpointImage image = CheckpointImage.parseFrom(found.entry().image().toByteArray());
+    List<io.leasecr.proto.image.Process> chosen = new ArrayList<>();
+    for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
+      if (r.only() == null || r.only().contains(p.getSpec().getName())) {
+        chosen.add(p);
+      }
+    }
+    String on = drill.restartOn().get(step.number());
+    note(step.number(), "restart from " + r.id() + " (committed at " + Invariants.secs(image.getTakenAtMs() - (start - origin))
+        + ") of " + chosen.stream().map(p -> p.getSpec().getName()).toList() + (on == null ? "" : " on " + on)
+        + ", policy " + r.policy());
+    long t0 = System.currentTimeMillis();
+    for (io.leasecr.proto.image.Process p : chosen) {
+      if (on != null) {
+        restartedOn.put(p.getSpec().getPid(), on);
+        restartedAt.put(p.getSpec().getPid(), t0 - start);
+      }
+    }
+    tree.restore(image, chosen, r.policy(), r.criu());
+    for (io.leasecr.proto.image.Process p : chosen) {
+      Long lost = lostAt.get(p.getSpec().getPid());
+      if (lost != null) {
+        restartMs.put(p.getSpec().getPid(), System.currentTimeMillis() - start - lost);
+      }
+    }
+    note(step.number(), "restored " + chosen.size() + " processes in " + (System.currentTimeMillis() - t0) + " ms");
+  }
+
+  private Journal journal() {
+    String url = System.getenv("LEASE_CR_PG_URL");
+    if (url != null) {
+      return Journal.postgres(url, System.getenv().getOrDefault("LEASE_CR_PG_USER", "postgres"),
+          System.getenv().getOrDefault("LEASE_CR_PG_PASSWORD", ""));
+    }
+    return Journal.h2(out.resolve("data"));
+  }
+
+  /** No committed checkpoint lost: a fresh reader of the journal finds each one, byte for byte. */
+  private List<String> checkJournal() throws Exception {
+    List<String> problems = new ArrayList<>();
+    if (committed.isEmpty()) {
+      return problems;
+    }
+    try (JournalClient reader = new JournalClient(journal())) {
+      for (Map.Entry<String, byte[]> c : committed.entrySet()) {
+        CheckpointCoordinator.Found f = reader.ask(to -> new CheckpointCoordinator.Get(c.getKey(), to));
+        if (f.entry() == null) {
+          problems.add("committed checkpoint " + c.getKey() + " is not in the journal any more");
+        } else if (!Arrays.equals(f.entry().image().toByteArray(), c.getValue())) {
+          problems.add("committed checkpoint " + c.getKey() + " changed in the journal");
+        }
+      }
+    }
+    return problems;
+  }
+
+  private boolean report(List<String> journalProblems) throws Exception {
+    List<TraceEvent> all = new ArrayList<>();
+    List<String> violations = new ArrayList<>();
+    Map<Integer, String> ranOn = new HashMap<>();
+    for (String n : drill.nodes()) {
+      List<TraceEvent> events = TraceFiles.read(out.resolve(n + ".jsonl"), start - origin);
+      all.addAll(events);
+      for (TraceEvent e : events) {
+        Long at = restartedAt.get(e.pid());
+        if (at != null && !e.proc().equals("kernel") && e.t() >= at && !ranOn.containsKey(e.pid())) {
+          ranOn.put(e.pid(), n);
+        }
+      }
+      String text = Timeline.render(events);
+      Files.writeString(out.resolve("timeline-" + n + ".txt"), text);
+      o.printf("%n== node %s%s%n%s", n, crashedAt.containsKey(n) ? " (lost: " + lostHow.get(n) + ")" : "", text);
+    }
+    driverEvents.sort(Comparator.comparingLong(TraceEvent::t));
+    String driverText = Timeline.render(driverEvents);
+    Files.writeString(out.resolve("timeline-driver.txt"), driverText);
+    o.printf("%n== driver%n%s", driverText);
+    o.printf("%n== what each process saw%n");
+    all.sort(Comparator.comparingLong(TraceEvent::t));
+    for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+      List<TraceEvent> mine = all.stream().filter(e -> e.pid() == p.pid() && e.proc().equals(p.name())
+          && List.of("block", "return", "signal", "restart", "exit", "reaction").contains(e.kind())).toList();
+      o.printf("%s[%d] (placed on %s):%n%s", p.name(), p.pid(), drill.nodeOf(p), Timeline.render(mine));
+    }
+    violations.addAll(Invariants.check(all, lostAt, restartMs));
+    restartedOn.forEach((pid, node) -> {
+      String ran = ranOn.get(pid);
+      if (ran != null && !ran.equals(node)) {
+        violations.add("pid " + pid + " was to be restarted on " + node + " but ran on " + ran);
+      }
+    });
+    violations.addAll(journalProblems);
+    if (violations.isEmpty()) {
+      o.printf("PASS %s: no conflicting leases, every blocked opener returned in time, %d committed checkpoints "
+          + "intact%n", drill.scenario().name(), committed.size());
+      return true;
+    }
+    violations.forEach(v -> o.println("FAIL: " + v));
+    return false;
+  }
+
+  private synchronized void note(int step, String text) {
+    long t = System.currentTimeMillis() - (start == 0 ? origin : start);
+    driverEvents.add(new TraceEvent(t, "note", 0, "drill", step, null, TraceEvent.args("text", text), null, null));
+    o.printf("%10s  %s%n", Invariants.secs(t), text);
+  }
+
+  private void sleepUntil(long atMs) throws InterruptedException {
+    long wait = start + atMs - System.currentTimeMillis();
+    if (wait > 0) {
+      Thread.sleep(wait);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package io.leasecr.node.drill;
+
+import io.leasecr.core.trace.TraceEvent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The drill's invariants, checked on the merged trace of every node (times on the drill's axis):
+ * never two conflicting leases on one file at once; every blocked opener returns, or was lost with a
+ * crashed node and restarted, and returns no later than its break's deadline plus the restart time
+ * (plus a tolerance for real time); no committed checkpoint lost (checked by the runner).
+ */
+final class Invariants {
+
+  static final long TOLERANCE_MS = 1000;
+
+  private Invariants() {}
+
+  static String secs(long ms) {
+    return String.format(java.util.Locale.ROOT, "%.3fs", ms / 1000.0);
+  }
+
+  /** {@code lostAt}: pid to when its node crashed; {@code restartMs}: pid to how long its restart took after the crash. */
+  static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs) {
+    List<TraceEvent> events = new ArrayList<>(all);
+    events.sort(Comparator.comparingLong(TraceEvent::t));
+    List<String> violations = new ArrayList<>();
+    conflictingLeases(events, violations);
+    blockedOpeners(events, lostAt, restartMs, violations);
+    for (Map.Entry<Integer, Long> r : restartMs.entrySet()) {
+      long lost = lostAt.get(r.getKey());
+      if (events.stream().noneMatch(e -> e.pid() == r.getKey() && e.t() > lost && !e.proc().equals("kernel"))) {
+        violations.add("pid " + r.getKey() + " was restarted but never ran again");
+      }
+    }
+    return violations;
+  }
+
+  private static void conflictingLeases(List<TraceEvent> events, List<String> violations) {
+    Map<String, Map<Integer, String>> holders = new HashMap<>();
+    for (TraceEvent e : events) {
+      if (!e.kind().equals("lease")) {
+        continue;
+      }
+      Map<Integer, String> h = holders.computeIfAbsent(String.valueOf(e.arg("path")), p -> new HashMap<>());
+      String change = String.valueOf(e.arg("change"));
+      if (change.contains("removed")) {
+        h.remove(e.pid());
+      } else {
+        h.put(e.pid(), String.valueOf(e.arg("type")));
+      }
+      if (h.size() > 1 && h.containsValue("WRITE")) {
+        violations.add("two conflicting leases on " + e.arg("path") + " at " + secs(e.t()) + ": " + h);
+      }
+    }
+  }
+
+  private static void blockedOpeners(List<TraceEvent> events, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
+      List<String> violations) {
+    for (int i = 0; i < events.size(); i++) {
+      TraceEvent b = events.get(i);
+      boolean retried = b.kind().equals("restart") && b.pid() != 0 && "restore".equals(b.arg("after"));
+      if (!b.kind().equals("block") && !retried) {
+        continue;
+      }
+      TraceEvent ret = null;
+      long deadline = 0;
+      for (int j = 0; j < events.size(); j++) {
+        TraceEvent e = events.get(j);
+        if (e.kind().equals("lease") && e.arg("deadline") instanceof Number d && e.t() <= b.t()) {
+          deadline = Math.max(deadline, d.longValue());
+        }
+        if (j > i && ret == null && e.kind().equals("return") && e.pid() == b.pid() && e.step() == b.step()) {
+          ret = e;
+        }
+      }
+      String what = b.proc() + "[" + b.pid() + "]'s " + b.call() + " (step " + b.step() + ", "
+          + (retried ? "retried" : "blocked") + " at " + secs(b.t()) + ")";
+      Long lost = lostAt.get(b.pid());
+      if (ret == null) {
+        if (lost != null && lost >= b.t()) {
+          continue; // lost with its node; the restarted call is checked on its own
+        }
+        if (b.kind().equals("block")) {
+          violations.add(what + " never returned");
+        }
+        continue;
+      }
+      long bound = deadline + restartMs.getOrDefault(b.pid(), 0L) + TOLERANCE_MS;
+      if (deadline > 0 && ret.t() > bound) {
+        violations.add(what + " returned at " + secs(ret.t()) + ", after its deadline plus restart time "
+            + secs(bound));
+      }
+    }
+  }
+}

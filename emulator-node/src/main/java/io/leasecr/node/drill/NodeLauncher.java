@@ -1,0 +1,26 @@
+package io.leasecr.node.drill;
+
+import io.leasecr.node.cli.Main;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts a drill node as its own JVM on loopback, with the classpath of this one; kills it with SIGKILL. */
+final class NodeLauncher {
+
+  private NodeLauncher() {}
+
+  static Process start(String name, int port, int seedPort, Path drill, Path out, long originEpochMs)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)
+        "-Dpekko.remote.artery.advanced.test-mode=on",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
+        "--name", name, "--port", String.valueOf(port), "--seed", "127.0.0.1:" + seedPort,
+        "--drill", drill.toString(), "--trace", out.resolve(name + ".jsonl").toString(),
+        "--origin", String.valueOf(originEpochMs)));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
+  }
+}
