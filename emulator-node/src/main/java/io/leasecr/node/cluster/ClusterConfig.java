@@ -20,11 +20,12 @@ public final class ClusterConfig {
         .withValue("pekko.cluster.split-brain-resolver.stable-after",
             ConfigValueFactory.fromAnyRef(s.stableAfterMs() + "ms"))
         .withValue("lease-cr.time.origin-epoch-ms", ConfigValueFactory.fromAnyRef(s.originEpochMs()));
-    Config base = ConfigFactory.parseResources("cluster-node.conf");
-    Config all = node.withFallback(base);
-    if (s.journal() != null) {
-      all = all.withFallback(s.journal().config());
-    }
-    return all.withFallback(ConfigFactory.load()).resolve();
+    // flags and LEASE_CR_* first, then the user's application.conf (or -Dconfig.file: Artery TLS, say),
+    // then the node defaults, then reference.conf
+    Config all = s.journal() != null ? node.withFallback(s.journal().config()) : node;
+    return all.withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.parseResources("cluster-node.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
   }
 }
