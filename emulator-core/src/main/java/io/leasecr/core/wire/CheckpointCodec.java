@@ -5,8 +5,12 @@ import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.checkpoint.ChunkStore;
+import io.leasecr.proto.checkpoint.CheckpointChunk;
+import io.leasecr.proto.checkpoint.CheckpointChunksPurged;
 import io.leasecr.proto.checkpoint.CheckpointCommitted;
 import io.leasecr.proto.checkpoint.CheckpointDeleted;
+import io.leasecr.proto.checkpoint.CheckpointMarker;
 import io.leasecr.proto.checkpoint.LocksSaved;
 import io.leasecr.proto.checkpoint.ProcessSaved;
 import io.leasecr.proto.checkpoint.ProcessesSaved;
@@ -55,6 +59,14 @@ final class CheckpointCodec {
           .setImage(m.image()).build();
     } else if (o instanceof CheckpointCoordinator.Deleted m) {
       return CheckpointDeleted.newBuilder().setId(m.id()).build();
+    } else if (o instanceof ChunkStore.Chunk m) {
+      return CheckpointChunk.newBuilder().setData(m.data()).build();
+    } else if (o instanceof CheckpointCoordinator.Marker m) {
+      return CheckpointMarker.newBuilder().setId(m.id()).setTakenAtMs(m.takenAtMs()).setScenario(m.scenario())
+          .setSize(m.size()).setChunkCount(m.chunkCount()).setCrc32(m.crc32()).setChunkSet(m.chunkSet())
+          .setChunksPersistenceId(m.chunksPersistenceId()).setFirstSequenceNr(m.firstSequenceNr()).build();
+    } else if (o instanceof CheckpointCoordinator.ChunksPurged m) {
+      return CheckpointChunksPurged.newBuilder().addAllPersistenceIds(m.persistenceIds()).build();
     }
     return null;
   }
@@ -77,6 +89,13 @@ final class CheckpointCodec {
       return new CheckpointCoordinator.Committed(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getImage());
     } else if (p instanceof CheckpointDeleted m) {
       return new CheckpointCoordinator.Deleted(m.getId());
+    } else if (p instanceof CheckpointChunk m) {
+      return new ChunkStore.Chunk(m.getData());
+    } else if (p instanceof CheckpointMarker m) {
+      return new CheckpointCoordinator.Marker(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getSize(),
+          m.getChunkCount(), m.getCrc32(), m.getChunkSet(), m.getChunksPersistenceId(), m.getFirstSequenceNr());
+    } else if (p instanceof CheckpointChunksPurged m) {
+      return new CheckpointCoordinator.ChunksPurged(List.copyOf(m.getPersistenceIdsList()));
     }
     return null;
   }

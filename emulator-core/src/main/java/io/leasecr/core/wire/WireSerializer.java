@@ -119,8 +119,24 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.RESTORE_PROCESSES -> io.leasecr.proto.checkpoint.RestoreProcesses.parseFrom(b);
       case Manifests.CHECKPOINT_COMMITTED -> io.leasecr.proto.checkpoint.CheckpointCommitted.parseFrom(b);
       case Manifests.CHECKPOINT_DELETED -> io.leasecr.proto.checkpoint.CheckpointDeleted.parseFrom(b);
+      case Manifests.CHECKPOINT_MARKER -> io.leasecr.proto.checkpoint.CheckpointMarker.parseFrom(b);
+      case Manifests.CHECKPOINT_CHUNKS_PURGED -> io.leasecr.proto.checkpoint.CheckpointChunksPurged.parseFrom(b);
+      case Manifests.CHECKPOINT_CHUNK -> chunk(b);
       default -> throw new NotSerializableException("unknown wire manifest '" + manifest + "'");
     };
+  }
+
+  /** A chunk's bytes stay in the array the journal read (a fresh one per row): no copy. */
+  private static io.leasecr.proto.checkpoint.CheckpointChunk chunk(byte[] b) throws InvalidProtocolBufferException {
+    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(b);
+    in.enableAliasing(true);
+    try {
+      return io.leasecr.proto.checkpoint.CheckpointChunk.parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw e;
+    } catch (java.io.IOException e) {
+      throw new InvalidProtocolBufferException(e); // not thrown when reading from an array
+    }
   }
 
   /** The stable manifest of each message. */
@@ -158,6 +174,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
     // journal events: never change these
     static final String CHECKPOINT_COMMITTED = "ck-committed";
     static final String CHECKPOINT_DELETED = "ck-deleted";
+    static final String CHECKPOINT_MARKER = "ck-marker";
+    static final String CHECKPOINT_CHUNK = "ck-chunk";
+    static final String CHECKPOINT_CHUNKS_PURGED = "ck-purged";
 
     private Manifests() {}
 
@@ -194,6 +213,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof ProcessActor.Saved) return PROCESS_SAVED;
       if (o instanceof CheckpointCoordinator.Committed) return CHECKPOINT_COMMITTED;
       if (o instanceof CheckpointCoordinator.Deleted) return CHECKPOINT_DELETED;
+      if (o instanceof CheckpointCoordinator.Marker) return CHECKPOINT_MARKER;
+      if (o instanceof CheckpointCoordinator.ChunksPurged) return CHECKPOINT_CHUNKS_PURGED;
+      if (o instanceof io.leasecr.core.checkpoint.ChunkStore.Chunk) return CHECKPOINT_CHUNK;
       return null;
     }
   }
