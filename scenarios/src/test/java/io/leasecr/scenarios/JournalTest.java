@@ -434,7 +434,8 @@ class JournalTest {
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(System.getenv("LEASE_CR_PG_URL"),
         System.getenv("LEASE_CR_PG_USER"), System.getenv("LEASE_CR_PG_PASSWORD"));
         java.sql.ResultSet r = c.createStatement().executeQuery(
-            "select count(*) from event_journal where persistence_id = 'lease-cr-checkpoints'")) {
+            "select count(*) from event_journal where persistence_id = 'lease-cr-checkpoints'"
+                + " and event_ser_manifest = 'ck-marker'")) { // commits only, not deletes or purges
       return r.next() ? r.getLong(1) : 0;
     } catch (java.sql.SQLException e) {
       return 0; // the schema is not there yet
