@@ -2,7 +2,9 @@ package io.leasecr.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.core.scenario.Emulation;
 import io.leasecr.core.scenario.Expectations;
@@ -11,12 +13,26 @@ import io.leasecr.core.scenario.ScenarioParser;
 import io.leasecr.core.time.TimeMode;
 import io.leasecr.node.cli.Main;
 import io.leasecr.node.journal.JournalOptions;
-import java.time.Duration;
+import io.leasecr.proto.checkpoint.CheckpointChunk;
+import io.leasecr.proto.checkpoint.CheckpointMarker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,8 +92,13 @@ class JournalTest {
   }
 
   private static Process jvm(Path log, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    return jvm(log, List.of(), args);
+  }
+
+  private static Process jvm(Path log, List<String> jvmOptions, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
@@ -184,6 +205,226 @@ class JournalTest {
     }
   }
 
+  /**
+   * A checkpoint counts once its marker is in the journal: a JVM killed after a checkpoint's chunks are
+   * written and before its marker (held there by a test hook, then SIGKILL) leaves chunks that are never
+   * listed nor restored, and that the next start deletes; the next commit takes their place.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void aJvmKilledBetweenChunksAndMarkerLeavesNoCheckpoint(String kind) throws Exception {
+    String[] j = journal(kind);
+    StringBuilder s = new StringBuilder("""
+        name: killed-before-marker
+        files:
+          - path: /data/F1
+        processes:
+        """);
+    for (int i = 0; i < 300; i++) {
+      s.append("  - {name: Q").append(i).append(", pid: ").append(1000 + i).append("}\n");
+    }
+    String first = "M" + tag + "-1";
+    String second = "M" + tag + "-2";
+    s.append("steps:\n  - {at: 1s, checkpoint: ").append(first).append(", leave_running: true}\n")
+        .append("  - {at: 2s, checkpoint: ").append(second).append(", leave_running: true}\n")
+        .append("  - {at: 3s, checkpoint: M").append(tag).append("-3, leave_running: true}\n");
+    Path scenario = tmp.resolve("killed.yaml");
+    Files.writeString(scenario, s);
+    Path log = tmp.resolve("paused-jvm.log");
+    // small chunks, so that the checkpoint is several of them
+    Process victim = jvm(log, List.of("-Dlease-cr.checkpoint.chunk-bytes=4k",
+        "-Dlease-cr.checkpoint.pause-before-marker=" + second), args(j, "run", "--quiet", scenario.toString()));
+    Pattern paused = Pattern.compile(
+        "checkpoint " + second + ": (\\d+) chunk\\(s\\) written to (\\S+); pausing before its marker");
+    Matcher m = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (m == null && System.nanoTime() < deadline && victim.isAlive()) {
+      Matcher found = paused.matcher(Files.exists(log) ? Files.readString(log) : "");
+      if (found.find()) {
+        m = found;
+      } else {
+        Thread.sleep(100);
+      }
+    }
+    assertThat(m).as(Files.readString(log)).isNotNull();
+    int chunks = Integer.parseInt(m.group(1));
+    String chunkId = m.group(2);
+    assertThat(chunks).isGreaterThan(1);
+    Thread.sleep(2000); // H2 writes committed data to its file within a second: let it, as a real crash would
+    new ProcessBuilder("kill", "-9", String.valueOf(victim.pid())).start().waitFor();
+    assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(victim.exitValue()).isEqualTo(137);
+    assertThat(chunkRows(kind, chunkId)).as("the chunks are in the journal, without a marker").isEqualTo(chunks);
+
+    assertThat(run(args(j, "checkpoint", "list"))).as(output.err()).isZero();
+    assertThat(output.out()).contains(first).doesNotContain(second);
+    assertThat(chunkRows(kind, chunkId)).as("deleted when the coordinator started").isZero();
+    assertThat(run(args(j, "image", "export", second, "--out", tmp.resolve("no.img").toString()))).isEqualTo(2);
+    assertThat(output.err()).contains("no committed checkpoint " + second);
+
+    // the next commit goes into the same chunk set, after the deleted chunks, and restores whole
+    Path image = tmp.resolve("first.img");
+    assertThat(run(args(j, "image", "export", first, "--out", image.toString()))).as(output.err()).isZero();
+    assertThat(run(args(j, "image", "import", image.toString(), "--id", second))).as(output.err()).isZero();
+    assertThat(marker(kind, second).getChunksPersistenceId()).isEqualTo(chunkId);
+    assertThat(run(args(j, "image", "export", second, "--out", tmp.resolve("second.img").toString())))
+        .as(output.err()).isZero();
+    assertThat(run("image", "show", tmp.resolve("second.img").toString())).isZero();
+    assertThat(output.out()).contains("Q299[1299]");
+    assertThat(run(args(j, "checkpoint", "delete", first))).isZero();
+    assertThat(run(args(j, "checkpoint", "delete", second))).isZero();
+  }
+
+  /** A chunk changed or lost in the database: the checkpoint is refused, with its id and the reason. */
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void aDamagedCheckpointIsRefusedByName(String kind) throws Exception {
+    String[] j = journal(kind);
+    String id = "D1-" + tag;
+    Files.writeString(tmp.resolve("seed-checkpoint.yaml"), Files.readString(
+        ShippedScenarios.root().resolve("examples/seed-checkpoint.yaml")).replace("checkpoint: C1", "checkpoint: " + id));
+    assertThat(run(args(j, "run", tmp.resolve("seed-checkpoint.yaml").toString()))).as(output.err()).isZero();
+    CheckpointMarker marker = marker(kind, id);
+    try (Connection c = connect(kind); PreparedStatement read = c.prepareStatement(
+        "select \"event_payload\" from \"event_journal\" where \"persistence_id\" = ? and \"sequence_number\" = ?")) {
+      read.setString(1, marker.getChunksPersistenceId());
+      read.setLong(2, marker.getFirstSequenceNr());
+      ResultSet r = read.executeQuery();
+      assertThat(r.next()).isTrue();
+      byte[] data = CheckpointChunk.parseFrom(r.getBytes(1)).getData().toByteArray();
+      data[data.length / 2] ^= 1;
+      try (PreparedStatement write = c.prepareStatement("update \"event_journal\" set \"event_payload\" = ?"
+          + " where \"persistence_id\" = ? and \"sequence_number\" = ?")) {
+        write.setBytes(1, CheckpointChunk.newBuilder().setData(ByteString.copyFrom(data)).build().toByteArray());
+        write.setString(2, marker.getChunksPersistenceId());
+        write.setLong(3, marker.getFirstSequenceNr());
+        assertThat(write.executeUpdate()).isEqualTo(1);
+      }
+    }
+    assertThat(run(args(j, "image", "export", id, "--out", tmp.resolve("d.img").toString()))).isEqualTo(1);
+    assertThat(output.err())
+        .contains("checkpoint " + id + " cannot be restored from the journal: its chunks are damaged: CRC32");
+    Path restart = tmp.resolve("restart.yaml");
+    Files.writeString(restart, RESTART.formatted(id));
+    assertThat(run(args(j, "run", restart.toString()))).isEqualTo(2);
+    assertThat(output.err()).contains("checkpoint " + id + " cannot be restored from the journal");
+
+    try (Connection c = connect(kind); PreparedStatement lose = c.prepareStatement(
+        "delete from \"event_journal\" where \"persistence_id\" = ? and \"sequence_number\" = ?")) {
+      lose.setString(1, marker.getChunksPersistenceId());
+      lose.setLong(2, marker.getFirstSequenceNr());
+      assertThat(lose.executeUpdate()).isEqualTo(1);
+    }
+    assertThat(run(args(j, "image", "export", id, "--out", tmp.resolve("d.img").toString()))).isEqualTo(1);
+    assertThat(output.err())
+        .contains("checkpoint " + id + " cannot be restored from the journal: only 0 of its 1 chunks");
+    assertThat(run(args(j, "checkpoint", "delete", id))).isZero();
+  }
+
+  /**
+   * Journals written before chunks (one {@code ck-committed} event holding the whole image) still list,
+   * export and restore: the event is written here as that version wrote it, through the same serializer.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void checkpointsOfTheFirstFormatStillListAndRestore(String kind) throws Exception {
+    String[] j = journal(kind);
+    String id = "L1-" + tag;
+    Files.writeString(tmp.resolve("seed-checkpoint.yaml"), Files.readString(
+        ShippedScenarios.root().resolve("examples/seed-checkpoint.yaml")).replace("checkpoint: C1", "checkpoint: " + id));
+    assertThat(run(args(j, "run", tmp.resolve("seed-checkpoint.yaml").toString()))).as(output.err()).isZero();
+    Path image = tmp.resolve("l1.img");
+    assertThat(run(args(j, "image", "export", id, "--out", image.toString()))).as(output.err()).isZero();
+    assertThat(run(args(j, "checkpoint", "delete", id))).isZero();
+    byte[] bytes = Files.readAllBytes(image);
+    LegacyWriter.write(JournalOptions.choose(kind, j[3]),
+        new CheckpointCoordinator.Committed(id, 41_000, "seed-checkpoint", ByteString.copyFrom(bytes)));
+
+    assertThat(run(args(j, "checkpoint", "list"))).as(output.err()).isZero();
+    assertThat(output.out()).containsPattern(id + " +seed-checkpoint +41\\.000s +" + bytes.length);
+    Path back = tmp.resolve("back.img");
+    assertThat(run(args(j, "image", "export", id, "--out", back.toString()))).as(output.err()).isZero();
+    assertThat(Files.readAllBytes(back)).isEqualTo(bytes);
+    Path restart = tmp.resolve("restart.yaml");
+    Files.writeString(restart, RESTART.formatted(id));
+    assertThat(run(args(j, "run", restart.toString()))).as(output.err()).isZero();
+    assertThat(output.out()).contains("14.000s  P2[102]    <... open resumed> = 3");
+    assertThat(run(args(j, "checkpoint", "delete", id))).isZero();
+  }
+
+  /** What the coordinator did with a commit before chunks: one event holding the image. */
+  private static final class LegacyWriter
+      extends EventSourcedBehavior<ActorRef<String>, CheckpointCoordinator.Event, String> {
+
+    private final CheckpointCoordinator.Committed event;
+
+    private LegacyWriter(CheckpointCoordinator.Committed event) {
+      super(CheckpointCoordinator.PERSISTENCE_ID);
+      this.event = event;
+    }
+
+    static void write(Journal journal, CheckpointCoordinator.Committed event) throws Exception {
+      ActorSystem<ActorRef<String>> system = ActorSystem.create(new LegacyWriter(event), "legacy",
+          journal.config().withFallback(ConfigFactory.load()));
+      try {
+        Journal.createSchema(system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        AskPattern.<ActorRef<String>, String>ask(system, r -> r, Duration.ofSeconds(30), system.scheduler())
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } finally {
+        Emulation.shutdown(system);
+      }
+    }
+
+    @Override
+    public String emptyState() {
+      return "";
+    }
+
+    @Override
+    public CommandHandler<ActorRef<String>, CheckpointCoordinator.Event, String> commandHandler() {
+      return (state, replyTo) -> Effect().persist(event).thenRun(s -> replyTo.tell("written"));
+    }
+
+    @Override
+    public EventHandler<String, CheckpointCoordinator.Event> eventHandler() {
+      return (state, e) -> state;
+    }
+  }
+
+  /** The marker of checkpoint {@code id}, read from the database. */
+  private CheckpointMarker marker(String kind, String id) throws Exception {
+    CheckpointMarker found = null;
+    try (Connection c = connect(kind); ResultSet r = c.createStatement().executeQuery(
+        "select \"event_payload\" from \"event_journal\" where \"persistence_id\" = 'lease-cr-checkpoints'"
+            + " and \"event_ser_manifest\" = 'ck-marker' order by \"sequence_number\"")) {
+      while (r.next()) {
+        CheckpointMarker m = CheckpointMarker.parseFrom(r.getBytes(1));
+        if (m.getId().equals(id)) {
+          found = m;
+        }
+      }
+    }
+    assertThat(found).as("the marker of " + id).isNotNull();
+    return found;
+  }
+
+  /** Chunk events of {@code persistenceId} that are not (marked) deleted. */
+  private long chunkRows(String kind, String persistenceId) throws Exception {
+    try (Connection c = connect(kind); PreparedStatement st = c.prepareStatement(
+        "select count(*) from \"event_journal\" where \"persistence_id\" = ? and \"deleted\" = false")) {
+      st.setString(1, persistenceId);
+      ResultSet r = st.executeQuery();
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  /** The journal's database, outside Pekko (an H2 file: only while no other JVM has it open). */
+  private Connection connect(String kind) throws Exception {
+    Journal journal = JournalOptions.choose(kind, tmp.resolve("data").toString());
+    return DriverManager.getConnection(journal.jdbcUrl(), journal.user(), journal.password());
+  }
+
   /** Checkpoints of this test in the journal, seen from outside the writing JVM. */
   private long committed(String kind) throws Exception {
     if (kind.equals("h2")) {
@@ -194,7 +435,8 @@ class JournalTest {
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(System.getenv("LEASE_CR_PG_URL"),
         System.getenv("LEASE_CR_PG_USER"), System.getenv("LEASE_CR_PG_PASSWORD"));
         java.sql.ResultSet r = c.createStatement().executeQuery(
-            "select count(*) from event_journal where persistence_id = 'lease-cr-checkpoints'")) {
+            "select count(*) from event_journal where persistence_id = 'lease-cr-checkpoints'"
+                + " and event_ser_manifest = 'ck-marker'")) { // commits only, not deletes or purges
       return r.next() ? r.getLong(1) : 0;
     } catch (java.sql.SQLException e) {
       return 0; // the schema is not there yet

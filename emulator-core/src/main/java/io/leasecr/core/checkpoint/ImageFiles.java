@@ -1,5 +1,6 @@
 package io.leasecr.core.checkpoint;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.leasecr.proto.image.CheckpointImage;
 import java.io.IOException;
@@ -39,12 +40,27 @@ public final class ImageFiles {
   }
 
   public static CheckpointImage parse(String where, byte[] bytes) throws BadImage {
-    CheckpointImage image;
     try {
-      image = CheckpointImage.parseFrom(bytes);
+      return checked(where, CheckpointImage.parseFrom(bytes));
     } catch (InvalidProtocolBufferException e) {
-      throw new BadImage(where + ": not a checkpoint image (corrupt or truncated): " + e.getMessage());
+      throw corrupt(where, e);
     }
+  }
+
+  /** The same, without copying bytes the journal already holds. */
+  public static CheckpointImage parse(String where, ByteString bytes) throws BadImage {
+    try {
+      return checked(where, CheckpointImage.parseFrom(bytes));
+    } catch (InvalidProtocolBufferException e) {
+      throw corrupt(where, e);
+    }
+  }
+
+  private static BadImage corrupt(String where, InvalidProtocolBufferException e) {
+    return new BadImage(where + ": not a checkpoint image (corrupt or truncated): " + e.getMessage());
+  }
+
+  private static CheckpointImage checked(String where, CheckpointImage image) throws BadImage {
     if (!ImageCodec.MAGIC.equals(image.getMagic())) {
       throw new BadImage(where + ": not a lease-cr checkpoint image (magic '" + image.getMagic() + "', expected '"
           + ImageCodec.MAGIC + "')");

@@ -3,7 +3,15 @@ package io.leasecr.core.checkpoint;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
  * Where committed checkpoints are kept: pekko-persistence-jdbc on an embedded H2 file database under a
@@ -45,6 +53,26 @@ public record Journal(String jdbcUrl, String user, String password, boolean post
         jdbc-read-journal.use-shared-db = "slick"
         jdbc-durable-state-store.use-shared-db = "slick"
         """).withValue("pekko-persistence-jdbc.shared-databases.slick", db.root());
+  }
+
+  /**
+   * Creates the journal's tables if missing, in the database of {@code system}'s configuration
+   * ({@link #config()}): pekko-persistence-jdbc's schema, on H2 with VARBINARY payloads
+   * ({@code leasecr/h2-journal.sql} says why).
+   */
+  public static CompletionStage<Done> createSchema(ClassicActorSystemProvider system) {
+    String profile = system.classicSystem().settings().config()
+        .getString("pekko-persistence-jdbc.shared-databases.slick.profile");
+    if (!profile.contains("H2")) {
+      return SchemaUtils.createIfNotExists(system);
+    }
+    String script;
+    try (InputStream in = Journal.class.getResourceAsStream("/leasecr/h2-journal.sql")) {
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^--.*$", "");
+    } catch (IOException | NullPointerException e) {
+      return CompletableFuture.failedFuture(new IllegalStateException("leasecr/h2-journal.sql is missing", e));
+    }
+    return SchemaUtils.applyScript(script, system).thenCompose(done -> SchemaUtils.createIfNotExists(system));
   }
 
   /** Where the journal is, for messages (no password). */

@@ -103,7 +103,7 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
 
   private Behavior<Command> onSave(Save m) {
     saveReplyTo = m.replyTo();
-    saving = new ArrayList<>();
+    saving = new ArrayList<>(byPid.size());
     if (byPid.isEmpty()) {
       return finishSave();
     }

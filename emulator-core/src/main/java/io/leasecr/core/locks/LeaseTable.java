@@ -1,6 +1,7 @@
 package io.leasecr.core.locks;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -573,13 +574,17 @@ public final class LeaseTable {
 
   /** The whole table at a consistent cut (the tree is frozen): what a checkpoint image keeps. */
   public SavedLocks save(long now) {
-    List<SavedLocks.File> files = new ArrayList<>();
-    List<SavedLocks.Saved> leases = new ArrayList<>();
     List<FileLockContext> all = contexts();
     all.sort((a, b) -> Long.compare(a.inode.ino(), b.inode.ino()));
+    List<SavedLocks.File> files = new ArrayList<>(all.size() + all.size() / 4);
+    List<SavedLocks.Saved> leases = new ArrayList<>();
     for (FileLockContext ctx : all) {
-      List<OpenFile> open = new ArrayList<>(ctx.files.values());
-      open.sort((a, b) -> Long.compare(a.id, b.id));
+      Collection<OpenFile> open = ctx.files.values();
+      if (open.size() > 1) { // most files are open once: nothing to sort
+        List<OpenFile> sorted = new ArrayList<>(open);
+        sorted.sort((a, b) -> Long.compare(a.id, b.id));
+        open = sorted;
+      }
       for (OpenFile f : open) {
         files.add(new SavedLocks.File(f.id, f.inode, f.mode, f.nonblock, f.ownerPid, f.signum, f.fasyncFd));
       }

@@ -504,9 +504,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   // ------------------------------------------------------------------ checkpoint / restart
 
   private Behavior<Command> onSave(Save m) {
-    io.leasecr.proto.image.Process.Builder b = io.leasecr.proto.image.Process.newBuilder()
-        .setSpec(WireTypes.spec(new ProcessSpec(spec.pid(), spec.ppid(), spec.name(), spec.cred(), dispositions,
-            spec.reactions(), spec.seed())));
+    // the spec as it is now: with the dispositions sigaction(2) changed (sorted, as a ProcessSpec keeps them);
+    // most processes never change them, and then the spec itself serves without copying its maps
+    ProcessSpec now = dispositions == spec.dispositions() ? spec
+        : new ProcessSpec(spec.pid(), spec.ppid(), spec.name(), spec.cred(), dispositions, spec.reactions(), spec.seed());
+    io.leasecr.proto.image.Process.Builder b = io.leasecr.proto.image.Process.newBuilder().setSpec(WireTypes.spec(now));
     fds.forEach((fd, entry) -> b.putFds(fd, entry.fileId()));
     if (leaseFds != null) {
       b.addAllLeaseFds(leaseFds);

@@ -1,8 +1,10 @@
 package io.leasecr.core.scenario;
 
 import io.leasecr.core.checkpoint.CheckpointCoordinator;
+import io.leasecr.core.checkpoint.ImageBytes;
 import io.leasecr.core.checkpoint.ImageCodec;
 import io.leasecr.core.checkpoint.ImageFiles;
+import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.Signals;
@@ -23,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -127,7 +128,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     scheduleNext();
     if (journal) {
       // time stands still until the journal is there and replayed: its JDBC work runs on other threads
-      ctx.pipeToSelf(SchemaUtils.createIfNotExists(ctx.getSystem()), (ok, failure) -> new JournalReady(failure));
+      ctx.pipeToSelf(Journal.createSchema(ctx.getSystem()), (ok, failure) -> new JournalReady(failure));
     } else {
       clock.setPaused(false);
     }
@@ -150,7 +151,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
         })
         .onMessage(Committed.class, this::onCommitted)
         .onMessage(Resume.class, this::onResume)
-        .onMessage(Fetched.class, m -> m.found().entry() == null
+        .onMessage(Fetched.class, m -> m.found().error() != null
+            ? fail("step " + m.step().number() + ": " + m.found().error()) // damaged in the journal
+            : m.found().entry() == null
             ? fail("step " + m.step().number() + ": no checkpoint " + m.found().id() + " in the journal")
             : restartFrom(m.step(), (Step.Restart) m.step().action(), parse(m.found().entry())))
         .onSignal(Terminated.class, t -> fail("the emulator's " + t.getRef().path().name() + " actor failed; see the log above"))
@@ -234,6 +237,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   }
 
   private Behavior<Command> onCommitted(Committed m) {
+    if (m.done().error() != null) {
+      return fail("checkpoint " + m.done().id() + " was not committed: " + m.done().error());
+    }
     CheckpointImage image = committing;
     committing = null;
     return checkpointStored(image, true);
@@ -253,7 +259,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       // a checkpoint counts once committed; the tree stays frozen until the journal says so
       committing = image;
       coordinator.tell(new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), scenario.name(),
-          image.toByteArray(), getContext().messageAdapter(CheckpointCoordinator.Done.class, Committed::new)));
+          ImageBytes.serialize(image), getContext().messageAdapter(CheckpointCoordinator.Done.class, Committed::new)));
       return this;
     }
     return checkpointStored(image, false);

@@ -5,12 +5,16 @@ import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.checkpoint.ChunkStore;
+import io.leasecr.proto.checkpoint.CheckpointChunk;
+import io.leasecr.proto.checkpoint.CheckpointChunksPurged;
 import io.leasecr.proto.checkpoint.CheckpointCommitted;
 import io.leasecr.proto.checkpoint.CheckpointDeleted;
 import io.leasecr.proto.checkpoint.CoordinatorCommit;
 import io.leasecr.proto.checkpoint.CoordinatorDone;
 import io.leasecr.proto.checkpoint.CoordinatorFound;
 import io.leasecr.proto.checkpoint.CoordinatorGet;
+import io.leasecr.proto.checkpoint.CheckpointMarker;
 import io.leasecr.proto.checkpoint.LocksSaved;
 import io.leasecr.proto.checkpoint.ProcessSaved;
 import io.leasecr.proto.checkpoint.ProcessesSaved;
@@ -75,7 +79,18 @@ final class CheckpointCodec {
         b.setEntry(CheckpointCommitted.newBuilder().setId(m.entry().id()).setTakenAtMs(m.entry().takenAtMs())
             .setScenario(m.entry().scenario()).setImage(m.entry().image()));
       }
+      if (m.error() != null) {
+        b.setError(m.error());
+      }
       return b.build();
+    } else if (o instanceof ChunkStore.Chunk m) {
+      return CheckpointChunk.newBuilder().setData(m.data()).build();
+    } else if (o instanceof CheckpointCoordinator.Marker m) {
+      return CheckpointMarker.newBuilder().setId(m.id()).setTakenAtMs(m.takenAtMs()).setScenario(m.scenario())
+          .setSize(m.size()).setChunkCount(m.chunkCount()).setCrc32(m.crc32()).setChunkSet(m.chunkSet())
+          .setChunksPersistenceId(m.chunksPersistenceId()).setFirstSequenceNr(m.firstSequenceNr()).build();
+    } else if (o instanceof CheckpointCoordinator.ChunksPurged m) {
+      return CheckpointChunksPurged.newBuilder().addAllPersistenceIds(m.persistenceIds()).build();
     }
     return null;
   }
@@ -109,7 +124,16 @@ final class CheckpointCodec {
     } else if (p instanceof CoordinatorFound m) {
       CheckpointCommitted e = m.getEntry();
       return new CheckpointCoordinator.Found(m.getId(), m.hasEntry()
-          ? new CheckpointCoordinator.Entry(e.getId(), e.getTakenAtMs(), e.getScenario(), e.getImage()) : null);
+          ? new CheckpointCoordinator.Entry(e.getId(), e.getTakenAtMs(), e.getScenario(), e.getImage().size(), 1,
+              e.getImage()) : null,
+          m.hasError() ? m.getError() : null);
+    } else if (p instanceof CheckpointChunk m) {
+      return new ChunkStore.Chunk(m.getData());
+    } else if (p instanceof CheckpointMarker m) {
+      return new CheckpointCoordinator.Marker(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getSize(),
+          m.getChunkCount(), m.getCrc32(), m.getChunkSet(), m.getChunksPersistenceId(), m.getFirstSequenceNr());
+    } else if (p instanceof CheckpointChunksPurged m) {
+      return new CheckpointCoordinator.ChunksPurged(List.copyOf(m.getPersistenceIdsList()));
     }
     return null;
   }

@@ -123,8 +123,24 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.COORDINATOR_GET -> io.leasecr.proto.checkpoint.CoordinatorGet.parseFrom(b);
       case Manifests.COORDINATOR_DONE -> io.leasecr.proto.checkpoint.CoordinatorDone.parseFrom(b);
       case Manifests.COORDINATOR_FOUND -> io.leasecr.proto.checkpoint.CoordinatorFound.parseFrom(b);
+      case Manifests.CHECKPOINT_MARKER -> io.leasecr.proto.checkpoint.CheckpointMarker.parseFrom(b);
+      case Manifests.CHECKPOINT_CHUNKS_PURGED -> io.leasecr.proto.checkpoint.CheckpointChunksPurged.parseFrom(b);
+      case Manifests.CHECKPOINT_CHUNK -> chunk(b);
       default -> throw new NotSerializableException("unknown wire manifest '" + manifest + "'");
     };
+  }
+
+  /** A chunk's bytes stay in the array the journal read (a fresh one per row): no copy. */
+  private static io.leasecr.proto.checkpoint.CheckpointChunk chunk(byte[] b) throws InvalidProtocolBufferException {
+    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(b);
+    in.enableAliasing(true);
+    try {
+      return io.leasecr.proto.checkpoint.CheckpointChunk.parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw e;
+    } catch (java.io.IOException e) {
+      throw new InvalidProtocolBufferException(e); // not thrown when reading from an array
+    }
   }
 
   /** The stable manifest of each message. */
@@ -167,6 +183,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String COORDINATOR_GET = "ck-get";
     static final String COORDINATOR_DONE = "ck-done";
     static final String COORDINATOR_FOUND = "ck-found";
+    static final String CHECKPOINT_MARKER = "ck-marker";
+    static final String CHECKPOINT_CHUNK = "ck-chunk";
+    static final String CHECKPOINT_CHUNKS_PURGED = "ck-purged";
 
     private Manifests() {}
 
@@ -207,6 +226,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof CheckpointCoordinator.Get) return COORDINATOR_GET;
       if (o instanceof CheckpointCoordinator.Done) return COORDINATOR_DONE;
       if (o instanceof CheckpointCoordinator.Found) return COORDINATOR_FOUND;
+      if (o instanceof CheckpointCoordinator.Marker) return CHECKPOINT_MARKER;
+      if (o instanceof CheckpointCoordinator.ChunksPurged) return CHECKPOINT_CHUNKS_PURGED;
+      if (o instanceof io.leasecr.core.checkpoint.ChunkStore.Chunk) return CHECKPOINT_CHUNK;
       return null;
     }
   }

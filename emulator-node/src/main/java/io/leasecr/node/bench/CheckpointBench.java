@@ -1,6 +1,7 @@
 package io.leasecr.node.bench;
 
 import com.typesafe.config.ConfigFactory;
+import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.core.kernel.Vfs;
 import io.leasecr.core.locks.AccessMode;
@@ -17,6 +18,7 @@ import io.leasecr.core.scenario.Scenario;
 import io.leasecr.core.scenario.Step;
 import io.leasecr.core.scenario.StepExpectation;
 import io.leasecr.core.time.TimeMode;
+import io.leasecr.node.journal.JournalClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -30,12 +32,17 @@ import java.util.Map;
 /**
  * Checkpoint and restart of N processes, each holding a file open, 1% of them holding a lease that a
  * breaker has in mid-break: the checkpoint in one run (committed to the journal), the restart in a
- * second run (fetched from the journal), and the same bytes written and read with raw batched JDBC.
+ * second run (fetched from the journal); then the journal alone (the image's bytes committed through
+ * the checkpoint coordinator, chunks and marker, and read back with Get) and the same bytes written
+ * and read with raw batched JDBC, interleaved: once to warm up, then {@link #REPEATS} times (medians count).
  */
 final class CheckpointBench {
 
-  record Result(int processes, long imageBytes, double checkpointSeconds, double restartSeconds,
-      double rawWriteSeconds, double rawReadSeconds) {}
+  /** Journal-only and raw figures are medians of this many interleaved repetitions, after one untimed. */
+  static final int REPEATS = 5;
+
+  record Result(int processes, long imageBytes, int chunks, double checkpointSeconds, double restartSeconds,
+      double journalWriteSeconds, double journalReadSeconds, double rawWriteSeconds, double rawReadSeconds) {}
 
   private CheckpointBench() {}
 
@@ -77,8 +84,54 @@ final class CheckpointBench {
         journal).wallMillis() / 1000.0;
 
     long bytes = checkpoint[1];
-    double[] raw = rawJdbc(jdbcUrl, user, password, (int) bytes);
-    return new Result(n, bytes, checkpoint[0] / 1e9, restartSeconds, raw[0], raw[1]);
+    double[][] times = new double[4][REPEATS]; // journal write, journal read, raw write, raw read
+    int chunks;
+    try (JournalClient client = new JournalClient(journal);
+        Connection raw = DriverManager.getConnection(jdbcUrl, user, password)) {
+      CheckpointCoordinator.Entry stored = client.<CheckpointCoordinator.Found>ask(r -> new CheckpointCoordinator.Get(id, r))
+          .entry();
+      if (stored == null || stored.size() != bytes) {
+        throw new IllegalStateException("checkpoint " + id + " is not in the journal as committed");
+      }
+      chunks = stored.chunks();
+      byte[] image = stored.image().toByteArray();
+      createRawTable(raw, jdbcUrl);
+      for (int rep = -1; rep < REPEATS; rep++) { // -1: the warm-up, not counted
+        String copy = id + "-copy" + (rep + 1);
+        long t0 = System.nanoTime();
+        CheckpointCoordinator.Done done = client.ask(r -> new CheckpointCoordinator.Commit(copy, stored.takenAtMs(),
+            stored.scenario(), image, r));
+        long t1 = System.nanoTime();
+        CheckpointCoordinator.Found found = client.ask(r -> new CheckpointCoordinator.Get(copy, r));
+        long t2 = System.nanoTime();
+        if (done.error() != null || found.entry() == null || !found.entry().image().equals(stored.image())) {
+          throw new IllegalStateException("the journal did not give back the bytes of " + copy + ": "
+              + (done.error() != null ? done.error() : found.error()));
+        }
+        double[] r = rawJdbc(raw, image);
+        if (rep >= 0) {
+          times[0][rep] = (t1 - t0) / 1e9;
+          times[1][rep] = (t2 - t1) / 1e9;
+          times[2][rep] = r[0];
+          times[3][rep] = r[1];
+        }
+      }
+      dropRawTable(raw);
+      // leave the journal as it was: these are purged when a coordinator next starts (not timed)
+      for (String gone : java.util.stream.Stream.concat(java.util.stream.Stream.of(id),
+          java.util.stream.IntStream.rangeClosed(0, REPEATS).mapToObj(rep -> id + "-copy" + rep)).toList()) {
+        client.<CheckpointCoordinator.Done>ask(r -> new CheckpointCoordinator.Delete(gone, r));
+      }
+    }
+    new JournalClient(journal).close(); // the purge, so that it does not fall into the next restart's time
+    return new Result(n, bytes, chunks, checkpoint[0] / 1e9, restartSeconds, median(times[0]), median(times[1]),
+        median(times[2]), median(times[3]));
+  }
+
+  private static double median(double[] xs) {
+    double[] s = xs.clone();
+    java.util.Arrays.sort(s);
+    return s[s.length / 2];
   }
 
   private static Step call(List<Step> steps, long at, Scenario.ProcessDecl p, Syscall call) {
@@ -100,42 +153,58 @@ final class CheckpointBench {
     return result;
   }
 
-  /** The floor: the same number of bytes in 64 KB rows, written in one batch and read back, plain JDBC. */
-  private static double[] rawJdbc(String url, String user, String password, int bytes) throws Exception {
-    byte[] chunk = new byte[64 * 1024];
-    try (Connection c = DriverManager.getConnection(url, user, password)) {
-      try (Statement st = c.createStatement()) {
-        st.execute("create table if not exists raw_bench (id bigint primary key, payload "
-            + (url.startsWith("jdbc:postgresql") ? "bytea" : "varbinary(65536)") + ")");
-        st.execute("delete from raw_bench");
-      }
-      c.setAutoCommit(false);
-      long t0 = System.nanoTime();
-      try (PreparedStatement ps = c.prepareStatement("insert into raw_bench (id, payload) values (?, ?)")) {
-        for (int off = 0, row = 0; off < bytes; off += chunk.length, row++) {
-          ps.setLong(1, row);
-          ps.setBytes(2, off + chunk.length <= bytes ? chunk : java.util.Arrays.copyOf(chunk, bytes - off));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-      c.commit();
-      long t1 = System.nanoTime();
-      long read = 0;
-      try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("select payload from raw_bench")) {
-        while (r.next()) {
-          read += r.getBytes(1).length;
-        }
-      }
-      long t2 = System.nanoTime();
-      if (read != bytes) {
-        throw new IllegalStateException("raw read " + read + " of " + bytes + " bytes");
-      }
-      try (Statement st = c.createStatement()) {
-        st.execute("drop table raw_bench");
-      }
-      c.commit();
-      return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+  /**
+   * The floor: the image's bytes in 64 KB rows, written in one batch and one transaction and read back,
+   * plain JDBC on a connection already open (as the journal's pool is).
+   */
+  private static double[] rawJdbc(Connection c, byte[] image) throws Exception {
+    int rowBytes = 64 * 1024;
+    try (Statement st = c.createStatement()) {
+      st.execute("delete from raw_bench");
     }
+    c.commit();
+    List<byte[]> rows = new ArrayList<>(); // cut before the clock starts: the journal gets its bytes whole too
+    for (int off = 0; off < image.length; off += rowBytes) {
+      rows.add(java.util.Arrays.copyOfRange(image, off, Math.min(image.length, off + rowBytes)));
+    }
+    long t0 = System.nanoTime();
+    try (PreparedStatement ps = c.prepareStatement("insert into raw_bench (id, payload) values (?, ?)")) {
+      for (int row = 0; row < rows.size(); row++) {
+        ps.setLong(1, row);
+        ps.setBytes(2, rows.get(row));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    c.commit();
+    long t1 = System.nanoTime();
+    long read = 0;
+    try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("select payload from raw_bench order by id")) {
+      while (r.next()) {
+        read += r.getBytes(1).length;
+      }
+    }
+    c.commit();
+    long t2 = System.nanoTime();
+    if (read != image.length) {
+      throw new IllegalStateException("raw read " + read + " of " + image.length + " bytes");
+    }
+    return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+  }
+
+  private static void createRawTable(Connection c, String url) throws Exception {
+    try (Statement st = c.createStatement()) {
+      st.execute("create table if not exists raw_bench (id bigint primary key, payload "
+          + (url.startsWith("jdbc:postgresql") ? "bytea" : "varbinary(65536)") + ")");
+    }
+    c.setAutoCommit(false);
+    c.commit();
+  }
+
+  private static void dropRawTable(Connection c) throws Exception {
+    try (Statement st = c.createStatement()) {
+      st.execute("drop table raw_bench");
+    }
+    c.commit();
   }
 }

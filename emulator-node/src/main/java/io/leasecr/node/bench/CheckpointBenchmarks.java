@@ -17,26 +17,46 @@ public final class CheckpointBenchmarks {
   public record Target(String name, Journal journal, String url, String user, String password) {}
 
   public boolean run(List<Integer> sizes, List<Target> targets) throws Exception {
-    boolean ok = true;
+    boolean fastEnough = true;
+    boolean endToEnd = true;
+    boolean journalOnly = true;
+    out.println("Throughput is given as a share of raw JDBC's on the same bytes (raw time / our time): the target is"
+        + " >= 50%.");
+    out.println("End to end: checkpoint = tree frozen to commit (collect, build, serialize, journal); restart = a whole"
+        + " second run.");
+    out.println("Journal only: write = Commit of the image bytes to Done (chunks + marker); read = Get to the bytes"
+        + " checked (CRC32).");
+    out.printf("Raw JDBC: the image bytes in 64 KB rows, one batch, one transaction; read back in one query."
+        + " Journal-only and raw: median of %d, interleaved, after one untimed.%n", CheckpointBench.REPEATS);
     for (Target t : targets) {
       CheckpointBench.run(1000, t.journal(), t.url(), t.user(), t.password()); // warm-up
       for (int n : sizes) {
         CheckpointBench.Result r = CheckpointBench.run(n, t.journal(), t.url(), t.user(), t.password());
-        double write = r.rawWriteSeconds() / r.checkpointSeconds();
-        double read = r.rawReadSeconds() / r.restartSeconds();
-        out.printf("%-8s %,8d processes: image %,11d bytes; checkpoint %6.3f s (raw JDBC write %6.3f s, %5.1f%%);"
-            + " restart %6.3f s (raw JDBC read %6.3f s, %5.1f%%)%n", t.name(), n, r.imageBytes(), r.checkpointSeconds(),
-            r.rawWriteSeconds(), 100 * write, r.restartSeconds(), r.rawReadSeconds(), 100 * read);
+        double e2eWrite = r.rawWriteSeconds() / r.checkpointSeconds();
+        double e2eRead = r.rawReadSeconds() / r.restartSeconds();
+        double jWrite = r.rawWriteSeconds() / r.journalWriteSeconds();
+        double jRead = r.rawReadSeconds() / r.journalReadSeconds();
+        out.printf("%-8s %,8d processes: image %,11d bytes in %d chunk(s) + marker%n", t.name(), n, r.imageBytes(),
+            r.chunks());
+        out.printf("  end to end:   checkpoint %9.1f ms  restart %9.1f ms  -> vs raw: write %5.1f%%  read %5.1f%%%n",
+            1e3 * r.checkpointSeconds(), 1e3 * r.restartSeconds(), 100 * e2eWrite, 100 * e2eRead);
+        out.printf("  journal only: write      %9.1f ms  read    %9.1f ms  -> vs raw: write %5.1f%%  read %5.1f%%%n",
+            1e3 * r.journalWriteSeconds(), 1e3 * r.journalReadSeconds(), 100 * jWrite, 100 * jRead);
+        out.printf("  raw JDBC:     write      %9.1f ms  read    %9.1f ms%n", 1e3 * r.rawWriteSeconds(),
+            1e3 * r.rawReadSeconds());
         if (n >= 100_000) {
           boolean fast = r.checkpointSeconds() < 10 && r.restartSeconds() < 10;
-          out.printf("         100k target (< 10 s each): %s%n", fast ? "met" : "MISSED");
-          ok &= fast;
+          out.printf("  100k target (checkpoint and restart < 10 s each): %s%n", fast ? "met" : "MISSED");
+          fastEnough &= fast;
         }
-        boolean ratio = write >= 0.5 && read >= 0.5;
-        ok &= ratio;
+        endToEnd &= e2eWrite >= 0.5 && e2eRead >= 0.5;
+        journalOnly &= jWrite >= 0.5 && jRead >= 0.5;
       }
     }
-    out.println(ok ? "all checkpoint/restart targets met" : "SOME CHECKPOINT/RESTART TARGETS MISSED (see the ratios)");
+    out.printf("targets: 100k under 10 s %s; >= 50%% of raw JDBC end to end %s; >= 50%% of raw JDBC journal only %s%n",
+        fastEnough ? "met" : "MISSED", endToEnd ? "met" : "MISSED", journalOnly ? "met" : "MISSED");
+    boolean ok = fastEnough && endToEnd && journalOnly;
+    out.println(ok ? "all checkpoint/restart targets met" : "SOME CHECKPOINT/RESTART TARGETS MISSED (see above)");
     return ok;
   }
 }

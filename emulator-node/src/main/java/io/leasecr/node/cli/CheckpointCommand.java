@@ -21,7 +21,7 @@ final class CheckpointCommand {
           CheckpointCoordinator.Listing listing = journal.ask(CheckpointCoordinator.ListAll::new);
           System.out.printf("%-16s %-28s %12s %10s%n", "ID", "SCENARIO", "TAKEN AT", "BYTES");
           for (CheckpointCoordinator.Entry e : listing.entries()) {
-            System.out.printf("%-16s %-28s %11.3fs %10d%n", e.id(), e.scenario(), e.takenAtMs() / 1000.0, e.image().size());
+            System.out.printf("%-16s %-28s %11.3fs %10d%n", e.id(), e.scenario(), e.takenAtMs() / 1000.0, e.size());
           }
           System.out.println(listing.entries().size() + " committed checkpoint(s)");
           return Main.OK;

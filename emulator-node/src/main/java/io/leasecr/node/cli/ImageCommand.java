@@ -200,11 +200,15 @@ final class ImageCommand {
     }
     try (JournalClient journal = Options.journalClient(o)) {
       CheckpointCoordinator.Found found = journal.ask(r -> new CheckpointCoordinator.Get(o.positional.get(0), r));
+      if (found.error() != null) {
+        System.err.println("emulator: " + found.error());
+        return Main.FAILED;
+      }
       if (found.entry() == null) {
         System.err.println("emulator: no committed checkpoint " + found.id());
         return Main.BAD_INPUT;
       }
-      CheckpointImage image = ImageFiles.parse("checkpoint " + found.id(), found.entry().image().toByteArray());
+      CheckpointImage image = ImageFiles.parse("checkpoint " + found.id(), found.entry().image());
       Path out = Path.of(o.get("--out", ""));
       ImageFiles.write(out, image);
       System.out.println("exported checkpoint " + found.id() + " to " + out);

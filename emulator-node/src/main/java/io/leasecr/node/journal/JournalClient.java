@@ -15,7 +15,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.function.Function;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
  * The checkpoint journal outside a run, for the command line (list, delete, export, import). It runs
@@ -35,7 +34,7 @@ public final class JournalClient implements AutoCloseable {
     });
     system = ActorSystem.create(guardian, "journal", journal.config().withFallback(EmulatorConfig.load(TimeMode.REAL, 1.0)));
     try {
-      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      Journal.createSchema(system).toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       close();
       throw new IllegalStateException("the checkpoint journal (" + journal.describe() + ") cannot be opened: "
