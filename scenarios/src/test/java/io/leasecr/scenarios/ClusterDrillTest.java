@@ -140,7 +140,7 @@ class ClusterDrillTest {
 
   @Test
   void breakerNodeKilledMidBreakAndBreakerRestartedElsewhere() throws Exception {
-    String text = drill("breaker-crash.yaml", 25810);
+    String text = drill("breaker-crash.yaml", 27810);
     assertThat(text).contains("crash n2: kill -9")
         .containsPattern("n2 downed by the split-brain resolver \\d+ ms after kill -9")
         .contains("checkpoint C1 committed")
@@ -152,17 +152,17 @@ class ClusterDrillTest {
 
   @Test
   void breakerNodePartitionedAwayDownsItselfAndTheBreakerIsRestartedElsewhere() throws Exception {
-    String text = drill("breaker-partition.yaml", 25890);
+    String text = drill("breaker-partition.yaml", 27890);
     assertThat(text).contains("partition n2 from every other node for 20000 ms")
         .containsPattern("n2 downed by the split-brain resolver \\d+ ms after the partition")
         .contains("of [P2] on n3").contains("PASS drill-breaker-partition");
     assertThat(Files.readString(tmp.resolve("out/n2.log"))).contains("partitioned from")
-        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:25892");
+        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:27892");
   }
 
   @Test
   void onlyTheHolderComesBack() throws Exception {
-    String text = drill("holder-only-restart.yaml", 25850);
+    String text = drill("holder-only-restart.yaml", 27850);
     assertThat(text).contains("crash n1: kill -9").contains("of [P1] on n2")
         .contains("LEASE  ACTIVE    WRITE 101")
         .contains("PASS drill-holder-only-restart");

@@ -52,8 +52,9 @@ final class NodeCommand {
       System.err.printf("emulator node %s: could not join the cluster through %s within %d ms: no lease-cr node "
           + "(actor system '%s') answered there; is the seed a node of this cluster?%n", s.name(), s.seeds(),
           s.joinTimeoutMs(), NodeSettings.SYSTEM);
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().join();
+      // not system.terminate(): coordinated shutdown would end the JVM with exit code 0 (exit-jvm = on);
+      // exiting runs its JVM hook, which stops the actor system, and keeps the code
+      System.exit(Main.CANNOT_RUN);
       return Main.CANNOT_RUN;
     }
     io.leasecr.node.cluster.FaultControl.listen(system.classicSystem(), s.name(), System.in, System.out);
