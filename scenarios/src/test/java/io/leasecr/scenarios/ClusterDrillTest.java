@@ -86,9 +86,61 @@ class ClusterDrillTest {
     assertThat(err.toString()).contains("expectations are not checked in drills");
   }
 
+  private String malformed(String text) throws Exception {
+    Path bad = tmp.resolve("bad-gen.yaml");
+    Files.writeString(bad, text);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    System.setErr(new java.io.PrintStream(err, true));
+    try {
+      assertThat(Main.run(new String[] {"drill", bad.toString()})).as(err.toString()).isEqualTo(2);
+    } finally {
+      System.setErr(old);
+    }
+    return err.toString().replace(bad + ":", "LINE:");
+  }
+
+  @Test
+  void malformedScaleKeysAreReportedWithTheirLine() throws Exception {
+    String good = Files.readString(ShippedScenarios.root().resolve("drills/crash-10k.yaml"));
+    assertThat(malformed(good.replace("processes: 10000", "processes: 0")))
+        .contains("LINE:11: generate: processes must be 1..100000, got 0");
+    assertThat(malformed(good.replace("over: [n1, n2, n3]", "over: [n1, n9]"))).contains("LINE:12: no node 'n9'");
+    assertThat(malformed(good.replace("only_node: n2", "only_node: n7"))).contains("no node 'n7'");
+    assertThat(malformed(good.replace("on: [n1, n3]", "on: [n1, n8]"))).contains("no node 'n8'");
+    assertThat(malformed(good.replace("on: [n1, n3]", "on: [n2]")))
+        .contains("only_node n2: its processes cannot be restarted on the same node");
+    assertThat(malformed(good.replace("only_node: n2", "only: [G1], only_node: n2")))
+        .contains("write 'only' or 'only_node', not both");
+    assertThat(malformed(good.replace("open_generated: O_RDONLY", "open_generated: O_APPEND")))
+        .contains("open_generated takes O_RDONLY, O_WRONLY or O_RDWR");
+    assertThat(malformed(good.replace("  files: /gen/f\n", "  files: gen/f\n"))).contains("files is a path prefix");
+    assertThat(malformed(good.replace("  pid_from: 10001\n", "  pid_from: 10001\n  color: red\n")))
+        .contains("color");
+    String noGenerate = Files.readString(ShippedScenarios.root().resolve("drills/breaker-crash.yaml"))
+        .replace("{at: 16s, proc_locks: true}", "{at: 16s, open_generated: O_RDONLY}");
+    assertThat(malformed(noGenerate)).contains("open_generated needs a 'generate:' section");
+  }
+
+  @Test
+  void aGeneratedDrillParsesWithPlacementAndRestartTargets() {
+    io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(
+        ShippedScenarios.root().resolve("drills/crash-10k.yaml"));
+    assertThat(d.scenario().processes()).hasSize(10_000);
+    assertThat(d.scenario().vfs().inodes()).hasSize(10_000);
+    assertThat(d.placement()).containsEntry("G1", "n1").containsEntry("G2", "n2").containsEntry("/gen/f2", "n2")
+        .containsEntry("G3", "n3");
+    io.leasecr.core.scenario.Step restart = d.scenario().steps().get(3);
+    assertThat(((io.leasecr.core.scenario.Step.Restart) restart.action()).only()).hasSize(3333).contains("G2")
+        .doesNotContain("G1");
+    assertThat(d.restartTarget(restart.number(), 10_002)).isEqualTo("n1");
+    assertThat(d.restartTarget(restart.number(), 10_005)).isEqualTo("n3");
+    assertThat(d.candidates(10_002)).containsExactly("n2", "n1");
+  }
+
   @Test
   void breakerNodeKilledMidBreakAndBreakerRestartedElsewhere() throws Exception {
-    String text = drill("breaker-crash.yaml", 25810);
+    String text = drill("breaker-crash.yaml", 27810);
     assertThat(text).contains("crash n2: kill -9")
         .containsPattern("n2 downed by the split-brain resolver \\d+ ms after kill -9")
         .contains("checkpoint C1 committed")
@@ -100,17 +152,17 @@ class ClusterDrillTest {
 
   @Test
   void breakerNodePartitionedAwayDownsItselfAndTheBreakerIsRestartedElsewhere() throws Exception {
-    String text = drill("breaker-partition.yaml", 25890);
+    String text = drill("breaker-partition.yaml", 27890);
     assertThat(text).contains("partition n2 from every other node for 20000 ms")
         .containsPattern("n2 downed by the split-brain resolver \\d+ ms after the partition")
         .contains("of [P2] on n3").contains("PASS drill-breaker-partition");
     assertThat(Files.readString(tmp.resolve("out/n2.log"))).contains("partitioned from")
-        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:25892");
+        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:27892");
   }
 
   @Test
   void onlyTheHolderComesBack() throws Exception {
-    String text = drill("holder-only-restart.yaml", 25850);
+    String text = drill("holder-only-restart.yaml", 27850);
     assertThat(text).contains("crash n1: kill -9").contains("of [P1] on n2")
         .contains("LEASE  ACTIVE    WRITE 101")
         .contains("PASS drill-holder-only-restart");

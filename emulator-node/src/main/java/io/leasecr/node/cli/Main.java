@@ -8,6 +8,7 @@ public final class Main {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int BAD_INPUT = 2;
+  static final int CANNOT_RUN = 3;
 
   private static final String USAGE = """
       usage: emulator <command> [options]
@@ -50,7 +51,7 @@ public final class Main {
                            options: --name N --port P (default 25520) --seed HOST:PORT (repeatable, or a comma
                                     list; default: itself) --role R --bind ADDR (default 127.0.0.1; another
                                     address only when given explicitly) --pg-url URL (or LEASE_CR_PG_URL, _USER,
-                                    _PASSWORD) --drill FILE --trace FILE.jsonl --stable-after MS --origin EPOCH_MS
+                                    _PASSWORD) --drill FILE --trace FILE.jsonl --stable-after MS --join-timeout MS --origin EPOCH_MS
         drill FILE         start the drill's nodes on loopback, play it in real time, inject its faults (kill -9, partitions),
                            restart processes on surviving nodes, print a timeline per node, check invariants
                            options: --out DIR (traces and node logs; default drill-out)  --base-port P

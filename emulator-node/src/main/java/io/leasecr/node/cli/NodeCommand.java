@@ -32,6 +32,13 @@ final class NodeCommand {
       System.err.println("emulator: " + e.getMessage());
       return Main.BAD_INPUT;
     }
+    if (s.journal() != null) {
+      String problem = io.leasecr.node.cluster.JournalPreflight.check(s.journal(), 5);
+      if (problem != null) {
+        System.err.println("emulator node " + s.name() + ": " + problem);
+        return Main.CANNOT_RUN;
+      }
+    }
     Config config = ClusterConfig.of(s);
     TraceSink trace = s.traceFile() == null ? TraceSink.NONE : new JsonlTraceSink(Path.of(s.traceFile()));
     System.out.printf("node %s: pekko://%s@%s:%d, seeds %s, roles %s, journal %s%n", s.name(), NodeSettings.SYSTEM,
@@ -39,6 +46,17 @@ final class NodeCommand {
     System.out.printf("node %s: split-brain resolver keep-majority, stable-after %d ms: a crashed node is downed "
         + "within about %d ms%n", s.name(), s.stableAfterMs(), s.expectedDowningMs(config));
     ActorSystem<?> system = ClusterNode.start(s, config, drill, trace);
+    java.util.concurrent.CountDownLatch up = new java.util.concurrent.CountDownLatch(1);
+    org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(up::countDown);
+    if (!up.await(s.joinTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      System.err.printf("emulator node %s: could not join the cluster through %s within %d ms: no lease-cr node "
+          + "(actor system '%s') answered there; is the seed a node of this cluster?%n", s.name(), s.seeds(),
+          s.joinTimeoutMs(), NodeSettings.SYSTEM);
+      // not system.terminate(): coordinated shutdown would end the JVM with exit code 0 (exit-jvm = on);
+      // exiting runs its JVM hook, which stops the actor system, and keeps the code
+      System.exit(Main.CANNOT_RUN);
+      return Main.CANNOT_RUN;
+    }
     io.leasecr.node.cluster.FaultControl.listen(system.classicSystem(), s.name(), System.in, System.out);
     system.getWhenTerminated().toCompletableFuture().join();
     if (trace instanceof JsonlTraceSink j) {

@@ -21,8 +21,8 @@ public final class ClusterNode {
     if (s.drillFile() != null) {
       return DrillParser.parse(Path.of(s.drillFile()));
     }
-    return new Drill(ScenarioParser.parse("(no drill)", "name: none\nfiles: []\nprocesses: []\nsteps: []\n"), List.of(s.name()), Map.of(),
-        Map.of(), Map.of());
+    return Drill.of(ScenarioParser.parse("(no drill)", "name: none\nfiles: []\nprocesses: []\nsteps: []\n"),
+        List.of(s.name()), Map.of(), Map.of(), Map.of(), Map.of(), java.util.Set.of());
   }
 
   public static ActorSystem<ClusterEvent.MemberEvent> start(NodeSettings s, Config config, Drill drill,

@@ -6,6 +6,7 @@ import io.leasecr.core.process.ProcessActor;
 import io.leasecr.core.scenario.Scenario;
 import io.leasecr.core.trace.TraceSink;
 import io.leasecr.node.drill.Drill;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -43,25 +44,59 @@ public final class EmulatorSharding {
     ClusterSharding sharding = ClusterSharding.get(system);
     Cluster cluster = Cluster.get(system.classicSystem());
     Scenario scenario = drill.scenario();
+    // thousands of generated entities: one shard per placement (start node, then restart nodes), not per
+    // entity, so the coordinator allocates a handful of shards instead of one per pid and inode
+    boolean grouped = !drill.generated().isEmpty();
     // entities may start (on a shard's thread) before this method returns: they wait for the routers
     CompletableFuture<ProcessActor.Kernel> kernel = new CompletableFuture<>();
     CompletableFuture<ActorRef<ProcessTable.Command>> directory = new CompletableFuture<>();
     ActorRef<ShardingEnvelope<ProcessTable.Command>> processes = sharding.init(
         Entity.of(PROCESS, ec -> ProcessEntity.create(Integer.parseInt(ec.getEntityId()), kernel.join()))
             .withRole(NODE_ROLE)
-            .withMessageExtractor(ShardPerEntity.<ProcessTable.Command>create())
-            .withAllocationStrategy(new PlacementStrategy(cluster, id -> drill.candidates(Integer.parseInt(id)))));
+            .withMessageExtractor(grouped
+                ? new Grouped<ProcessTable.Command>(id -> String.join(">", drill.candidates(Integer.parseInt(id))))
+                : ShardPerEntity.<ProcessTable.Command>create())
+            .withAllocationStrategy(new PlacementStrategy(cluster, id -> grouped ? List.of(id.split(">"))
+                : drill.candidates(Integer.parseInt(id)))));
     ActorRef<ShardingEnvelope<LockManager.Command>> inodes = sharding.init(
         Entity.of(INODE, ec -> LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
                 scenario.sysctl("fs.leases-enable") != 0, trace, directory.join()))
             .withRole(NODE_ROLE)
-            .withMessageExtractor(ShardPerEntity.<LockManager.Command>create())
-            .withAllocationStrategy(new PlacementStrategy(cluster, id -> drill.candidates(Long.parseLong(id)))));
+            .withMessageExtractor(grouped
+                ? new Grouped<LockManager.Command>(id -> String.join(">", drill.candidates(Long.parseLong(id))))
+                : ShardPerEntity.<LockManager.Command>create())
+            .withAllocationStrategy(new PlacementStrategy(cluster, id -> grouped ? List.of(id.split(">"))
+                : drill.candidates(Long.parseLong(id)))));
     ActorRef<ProcessTable.Command> processRouter = ctx.spawn(ProcessRouter.create(processes), "process-router");
     ActorRef<LockManager.Command> lockRouter = ctx.spawn(LockRouter.create(scenario.vfs(), inodes), "lock-router");
     directory.complete(processRouter);
     kernel.complete(new ProcessActor.Kernel(lockRouter, processRouter, trace));
     return new Refs(processes, inodes, processRouter, lockRouter);
+  }
+
+  /** One shard per group of entities with the same candidate nodes, named by them ("n2>n1"). */
+  static final class Grouped<M> extends ShardingMessageExtractor<ShardingEnvelope<M>, M> {
+    private final java.util.function.Function<String, String> group;
+
+    Grouped(java.util.function.Function<String, String> group) {
+      this.group = group;
+    }
+
+    @Override
+    public String entityId(ShardingEnvelope<M> envelope) {
+      return envelope.entityId();
+    }
+
+    @Override
+    public String shardId(String entityId) {
+      String g = group.apply(entityId);
+      return g.isEmpty() ? "unplaced" : g;
+    }
+
+    @Override
+    public M unwrapMessage(ShardingEnvelope<M> envelope) {
+      return envelope.message();
+    }
   }
 
   /** One shard per entity, named like it: placement is decided entity by entity. */

@@ -16,7 +16,7 @@ import java.util.Set;
  * The node binds to loopback unless {@code --bind} names another address explicitly.
  */
 public record NodeSettings(String name, String bind, int port, List<String> seeds, Set<String> roles,
-    Journal journal, String drillFile, String traceFile, long originEpochMs, long stableAfterMs) {
+    Journal journal, String drillFile, String traceFile, long originEpochMs, long stableAfterMs, long joinTimeoutMs) {
 
   public static final String SYSTEM = "lease-cr";
 
@@ -39,6 +39,7 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
     String trace = null;
     long origin = 0;
     Long stableAfter = null;
+    long joinTimeout = 30_000;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -57,6 +58,7 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
         case "--trace" -> trace = v;
         case "--origin" -> origin = longNumber(a, v);
         case "--stable-after" -> stableAfter = (long) number(a, v);
+        case "--join-timeout" -> joinTimeout = number(a, v);
         default -> throw new BadSetting("unknown option " + a);
       }
     }
@@ -100,7 +102,7 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
         env.getOrDefault("LEASE_CR_PG_PASSWORD", ""));
     long stable = stableAfter != null ? stableAfter : c.getDuration("stable-after").toMillis();
     return new NodeSettings(name, bind, port, List.copyOf(seeds), Set.copyOf(roles), journal, drill, trace, origin,
-        stable);
+        stable, joinTimeout);
   }
 
   private static int number(String what, String v) {

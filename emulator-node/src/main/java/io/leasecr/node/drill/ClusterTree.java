@@ -28,6 +28,8 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 final class ClusterTree {
 
   private static final Duration ASK = Duration.ofSeconds(5);
+  /** How many asks are in flight at once (checkpoint, start, restore). */
+  static final int BATCH = 1000;
 
   private final ActorSystem<?> system;
   private final EmulatorSharding.Refs refs;
@@ -67,21 +69,33 @@ final class ClusterTree {
     return lines;
   }
 
-  /** Every inode's lease table and every declared process's state, as one image. */
+  /** Every inode's lease table and every declared process's state, as one image (asked in parallel, in batches). */
   CheckpointImage save(String id, long takenAtMs) throws Exception {
     CheckpointImage.Builder image = CheckpointImage.newBuilder();
-    for (Inode inode : scenario.vfs().inodes()) {
-      LockManager.LocksSaved part = AskPattern.<ShardingEnvelope<LockManager.Command>, LockManager.LocksSaved>ask(
-          refs.inodes(), to -> new ShardingEnvelope<>(String.valueOf(inode.ino()), new LockManager.Save(to)),
-          ASK, system.scheduler()).toCompletableFuture().get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      image.mergeFrom(part.part());
+    List<Inode> inodes = new ArrayList<>(scenario.vfs().inodes());
+    for (int from = 0; from < inodes.size(); from += BATCH) {
+      List<java.util.concurrent.CompletableFuture<LockManager.LocksSaved>> parts = new ArrayList<>();
+      for (Inode inode : inodes.subList(from, Math.min(inodes.size(), from + BATCH))) {
+        parts.add(AskPattern.<ShardingEnvelope<LockManager.Command>, LockManager.LocksSaved>ask(
+            refs.inodes(), to -> new ShardingEnvelope<>(String.valueOf(inode.ino()), new LockManager.Save(to)),
+            ASK, system.scheduler()).toCompletableFuture());
+      }
+      for (var f : parts) {
+        image.mergeFrom(f.get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS).part());
+      }
     }
     List<io.leasecr.proto.image.Process> processes = new ArrayList<>();
-    for (Scenario.ProcessDecl p : scenario.processes()) {
-      ProcessTable.ProcessesSaved saved = AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
-          refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(p.pid()), new ProcessTable.Save(to)),
-          ASK, system.scheduler()).toCompletableFuture().get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      processes.addAll(saved.processes());
+    List<Scenario.ProcessDecl> decls = scenario.processes();
+    for (int from = 0; from < decls.size(); from += BATCH) {
+      List<java.util.concurrent.CompletableFuture<ProcessTable.ProcessesSaved>> parts = new ArrayList<>();
+      for (Scenario.ProcessDecl p : decls.subList(from, Math.min(decls.size(), from + BATCH))) {
+        parts.add(AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
+            refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(p.pid()), new ProcessTable.Save(to)),
+            ASK, system.scheduler()).toCompletableFuture());
+      }
+      for (var f : parts) {
+        processes.addAll(f.get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS).processes());
+      }
     }
     return image.setMagic(ImageCodec.MAGIC).setId(id).setTakenAtMs(takenAtMs).setScenario(scenario.name())
         .addAllProcesses(processes).build();
@@ -103,16 +117,106 @@ final class ClusterTree {
       p.getFdsMap().values().forEach(id -> held.add(inoOf.get(id)));
     }
     for (Long ino : held) {
-      toInode(ino, new LockManager.Restore(image, pids, policy, criu));
+      toInode(ino, new LockManager.Restore(slice(image, chosen, ino), pids, policy, criu));
     }
     if (!held.isEmpty()) {
       Thread.sleep(200); // the tables first: a restored process's first call must find its files
     }
+    Map<Integer, ProcessTable.Command> starts = new java.util.LinkedHashMap<>();
     for (io.leasecr.proto.image.Process p : chosen) {
-      if (!ensureRunning(p.getSpec().getPid(), new ProcessTable.Restore(List.of(p), image.getFilesList()))) {
-        throw new IllegalStateException("pid " + p.getSpec().getPid() + " could not be restored within 20 s");
+      // each Restore carries only the files this process has open
+      java.util.Set<Long> mine = new HashSet<>(p.getFdsMap().values());
+      List<io.leasecr.proto.image.OpenFile> files = image.getFilesList().stream().filter(f -> mine.contains(f.getId())).toList();
+      starts.put(p.getSpec().getPid(), new ProcessTable.Restore(List.of(p), files));
+    }
+    List<Integer> missing = ensureRunningAll(starts);
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(missing.size() + " processes could not be restored, e.g. pid " + missing.get(0));
+    }
+  }
+
+  /**
+   * The part of the image one inode's table needs: its open files, their leases and locks, and the chosen
+   * processes that have it open or are blocked in a call (so a restore message stays small with many files).
+   */
+  private static CheckpointImage slice(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen, long ino) {
+    Set<Long> ids = new HashSet<>();
+    CheckpointImage.Builder b = image.toBuilder().clearProcesses().clearFiles().clearLeases().clearPosixLocks();
+    for (io.leasecr.proto.image.OpenFile f : image.getFilesList()) {
+      if (f.getIno() == ino) {
+        ids.add(f.getId());
+        b.addFiles(f);
       }
     }
+    image.getLeasesList().stream().filter(l -> ids.contains(l.getFileId())).forEach(b::addLeases);
+    image.getPosixLocksList().stream().filter(l -> l.getIno() == ino).forEach(b::addPosixLocks);
+    for (io.leasecr.proto.image.Process p : chosen) {
+      if (p.hasPending() || p.getFdsMap().values().stream().anyMatch(ids::contains)) {
+        b.addProcesses(p);
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * {@link #ensureRunning} for many pids at once: probes every route in parallel (batches of {@link #BATCH}),
+   * sends each start once, then polls until all run, re-sending to the missing ones every 8 s. Returns the
+   * pids that did not come up before the deadline (20 s plus 2 ms a pid).
+   */
+  List<Integer> ensureRunningAll(Map<Integer, ProcessTable.Command> starts) throws InterruptedException {
+    if (starts.size() == 1) {
+      Map.Entry<Integer, ProcessTable.Command> e = starts.entrySet().iterator().next();
+      return ensureRunning(e.getKey(), e.getValue()) ? List.of() : List.of(e.getKey());
+    }
+    long deadline = System.currentTimeMillis() + 20_000 + 2L * starts.size();
+    List<Integer> todo = new ArrayList<>(starts.keySet());
+    while (!todo.isEmpty()) { // the routes
+      todo = probe(todo, false);
+      if (System.currentTimeMillis() > deadline) {
+        return todo;
+      }
+    }
+    todo = new ArrayList<>(starts.keySet());
+    long resendAt = 0;
+    while (!todo.isEmpty() && System.currentTimeMillis() < deadline) {
+      if (System.currentTimeMillis() >= resendAt) {
+        for (Integer pid : todo) {
+          toProcess(pid, starts.get(pid));
+        }
+        resendAt = System.currentTimeMillis() + 8000;
+      }
+      todo = probe(todo, true);
+      if (!todo.isEmpty()) {
+        Thread.sleep(50);
+      }
+    }
+    return todo;
+  }
+
+  /** The pids among {@code pids} that did not answer (or, with {@code running}, do not run yet). */
+  private List<Integer> probe(List<Integer> pids, boolean running) throws InterruptedException {
+    List<Integer> left = new ArrayList<>();
+    for (int from = 0; from < pids.size(); from += BATCH) {
+      List<Integer> batch = pids.subList(from, Math.min(pids.size(), from + BATCH));
+      List<java.util.concurrent.CompletableFuture<ProcessTable.ProcessesSaved>> asks = new ArrayList<>();
+      for (Integer pid : batch) {
+        asks.add(AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
+            refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
+            Duration.ofSeconds(2), system.scheduler()).toCompletableFuture());
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        ProcessTable.ProcessesSaved s;
+        try {
+          s = asks.get(i).get(3000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          s = null;
+        }
+        if (s == null || running && s.processes().isEmpty()) {
+          left.add(batch.get(i));
+        }
+      }
+    }
+    return left;
   }
 
   /**

@@ -3,7 +3,10 @@ package io.leasecr.node.drill;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.scenario.Scenario;
 import io.leasecr.core.scenario.Step;
+import io.leasecr.core.process.Syscall;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +17,46 @@ import java.util.Map;
  * {@code restartOn} says where a restart step brings its processes back. Format: docs/drill-format.md.
  */
 public record Drill(Scenario scenario, List<String> nodes, Map<String, String> placement, Map<Integer, Fault> faults,
-    Map<Integer, String> restartOn) {
+    Map<Integer, List<String>> restartOn, Map<Integer, Syscall.Open> openGenerated, Set<String> generated,
+    Map<Integer, Map<Integer, String>> restartTargets, Map<Integer, List<String>> pidCandidates,
+    Map<Long, String> inoNode) {
+
+  /** Builds the drill and its look-up tables (where each pid may run, where each restart puts it). */
+  public static Drill of(Scenario scenario, List<String> nodes, Map<String, String> placement, Map<Integer, Fault> faults,
+      Map<Integer, List<String>> restartOn, Map<Integer, Syscall.Open> openGenerated, Set<String> generated) {
+    Map<Integer, Map<Integer, String>> targets = new HashMap<>();
+    Map<Integer, List<String>> cands = new HashMap<>();
+    for (Scenario.ProcessDecl p : scenario.processes()) {
+      List<String> c = new ArrayList<>();
+      c.add(placement.getOrDefault(p.name(), nodes.get(0)));
+      cands.put(p.pid(), c);
+    }
+    for (Step s : scenario.steps()) {
+      List<String> on = restartOn.get(s.number());
+      if (on == null || !(s.action() instanceof Step.Restart r)) {
+        continue;
+      }
+      Map<Integer, String> t = new HashMap<>();
+      int i = 0;
+      for (Scenario.ProcessDecl p : scenario.processes()) {
+        if (r.only() == null || r.only().contains(p.name())) {
+          String node = on.get(i++ % on.size());
+          t.put(p.pid(), node);
+          List<String> c = cands.get(p.pid());
+          if (!c.contains(node)) {
+            c.add(node);
+          }
+        }
+      }
+      targets.put(s.number(), Map.copyOf(t));
+    }
+    Map<Long, String> inos = new HashMap<>();
+    for (Inode inode : scenario.vfs().inodes()) {
+      inos.put(inode.ino(), placement.getOrDefault(inode.path(), nodes.get(0)));
+    }
+    return new Drill(scenario, nodes, placement, faults, restartOn, openGenerated, generated, Map.copyOf(targets),
+        cands, inos);
+  }
 
   /** A node-level step. */
   public sealed interface Fault {}
@@ -22,7 +64,7 @@ public record Drill(Scenario scenario, List<String> nodes, Map<String, String> p
   /** kill -9 of the node's JVM. */
   public record Crash(String node) implements Fault {}
 
-  /** The node is cut off from the others for a while (not injected yet: reported as skipped). */
+  /** The node is cut off from the others for a while. */
   public record Partition(String node, long forMs) implements Fault {}
 
   /** Where a process runs at first. */
@@ -35,30 +77,19 @@ public record Drill(Scenario scenario, List<String> nodes, Map<String, String> p
     return placement.getOrDefault(inode.path(), nodes.get(0));
   }
 
+  /** Where restart step {@code step} brings {@code pid} back, or null (no 'on:'). */
+  public String restartTarget(int step, int pid) {
+    Map<Integer, String> t = restartTargets.get(step);
+    return t == null ? null : t.get(pid);
+  }
+
   /** The nodes a pid may run on, in order of preference: where it starts, then where restarts put it. */
   public List<String> candidates(int pid) {
-    List<String> out = new ArrayList<>();
-    for (Scenario.ProcessDecl p : scenario.processes()) {
-      if (p.pid() == pid) {
-        out.add(nodeOf(p));
-        for (Step s : scenario.steps()) {
-          String on = restartOn.get(s.number());
-          if (on != null && s.action() instanceof Step.Restart r && (r.only() == null || r.only().contains(p.name()))
-              && !out.contains(on)) {
-            out.add(on);
-          }
-        }
-      }
-    }
-    return out;
+    return pidCandidates.getOrDefault(pid, List.of());
   }
 
   public List<String> candidates(long ino) {
-    for (Inode inode : scenario.vfs().inodes()) {
-      if (inode.ino() == ino) {
-        return List.of(nodeOf(inode));
-      }
-    }
-    return List.of();
+    String n = inoNode.get(ino);
+    return n == null ? List.of() : List.of(n);
   }
 }

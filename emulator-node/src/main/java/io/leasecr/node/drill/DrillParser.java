@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 public final class DrillParser {
 
   private static final Set<String> TOP = Set.of(
-      "name", "description", "seed", "sysctl", "files", "processes", "steps", "expect", "end", "nodes", "placement");
+      "name", "description", "seed", "sysctl", "files", "processes", "steps", "expect", "end", "nodes", "placement", "generate");
+  private static final Set<String> GENERATE = Set.of("processes", "over", "pid_from", "files");
   private static final Pattern NODE = Pattern.compile("[a-z][a-z0-9-]*");
 
   private DrillParser() {}
@@ -75,8 +76,71 @@ public final class DrillParser {
       }
       blankTopLevel(lines, "placement");
     }
+    // generate: N processes G1..GN (pids pid_from..), each with its own file FILESi, round-robin over the nodes
+    List<String> genProcs = new ArrayList<>();
+    String genPrefix = "/gen/f";
+    List<String> genFiles = new ArrayList<>();
+    Set<String> generated = new HashSet<>();
+    Map<String, List<String>> namesOn = new HashMap<>();
+    if (top.containsKey("processes")) {
+      for (YamlNode p : top.get("processes").list()) {
+        YamlNode name = p.isScalar() ? null : p.map(null).get("name");
+        if (name != null) {
+          namesOn.computeIfAbsent(placement.getOrDefault(name.text(), nodes.get(0)), k -> new ArrayList<>()).add(name.text());
+        }
+      }
+    }
+    if (top.containsKey("generate")) {
+      Map<String, YamlNode> g = top.get("generate").map(GENERATE);
+      YamlNode countNode = g.get("processes");
+      if (countNode == null) {
+        throw top.get("generate").error("generate needs 'processes: N' (how many)");
+      }
+      int count = countNode.intValue();
+      if (count < 1 || count > 100_000) {
+        throw countNode.error("generate: processes must be 1..100000, got " + count);
+      }
+      List<String> over = new ArrayList<>();
+      if (g.containsKey("over")) {
+        for (YamlNode n : g.get("over").list()) {
+          checkNode(n, nodes);
+          over.add(n.text());
+        }
+        if (over.isEmpty()) {
+          throw g.get("over").error("generate: 'over' needs at least one node");
+        }
+      } else {
+        over.addAll(nodes);
+      }
+      int pidFrom = g.containsKey("pid_from") ? g.get("pid_from").intValue() : 10_001;
+      if (pidFrom < 2 || (long) pidFrom + count > 4_000_000) {
+        throw (g.containsKey("pid_from") ? g.get("pid_from") : countNode).error(
+            "generate: pids " + pidFrom + ".." + ((long) pidFrom + count - 1) + " are out of range (2..4000000)");
+      }
+      String prefix = g.containsKey("files") ? g.get("files").text() : "/gen/f";
+      genPrefix = prefix;
+      if (!prefix.startsWith("/")) {
+        throw g.get("files").error("generate: files is a path prefix, absolute: got '" + prefix + "'");
+      }
+      for (int i = 1; i <= count; i++) {
+        String name = "G" + i;
+        String node = over.get((i - 1) % over.size());
+        if (placement.containsKey(name)) {
+          throw top.get("generate").error("generate makes process " + name + ", which the drill already places");
+        }
+        placement.put(name, node);
+        placement.put(prefix + i, node);
+        generated.add(name);
+        namesOn.computeIfAbsent(node, k -> new ArrayList<>()).add(name);
+        genProcs.add("  - {name: " + name + ", pid: " + (pidFrom + i - 1) + "}");
+        genFiles.add("  - {path: " + prefix + i + "}");
+      }
+      blankTopLevel(lines, "generate");
+    }
     Map<Integer, Drill.Fault> faults = new LinkedHashMap<>();
-    Map<Integer, String> restartOn = new LinkedHashMap<>();
+    Map<Integer, List<String>> restartOn = new LinkedHashMap<>();
+    Map<Integer, io.leasecr.core.process.Syscall.Open> openGenerated = new LinkedHashMap<>();
+    Map<Integer, String> userOnly = new HashMap<>(); // line index to the line with only_node as the file's own processes
     if (top.containsKey("steps")) {
       int number = 0;
       for (YamlNode step : top.get("steps").list()) {
@@ -99,20 +163,71 @@ public final class DrillParser {
           }
           lines[ln] = lines[ln].replaceFirst("(crash|partition):\\s*[^,}]+", "proc_locks: true")
               .replaceFirst(",\\s*for:\\s*[^,}]+", "");
-        } else if (keys.containsKey("on")) {
-          if (!keys.containsKey("restart")) {
-            throw keys.get("on").error("'on: NODE' belongs to a restart step");
+        } else if (keys.containsKey("open_generated")) {
+          oneLine(step, lines[ln], "open_generated");
+          if (generated.isEmpty()) {
+            throw step.error("open_generated needs a 'generate:' section");
           }
-          checkNode(keys.get("on"), nodes);
+          String mode = keys.get("open_generated").text();
+          if (!Set.of("O_RDONLY", "O_WRONLY", "O_RDWR").contains(mode)) {
+            throw keys.get("open_generated").error("open_generated takes O_RDONLY, O_WRONLY or O_RDWR, got '" + mode + "'");
+          }
+          openGenerated.put(number, new io.leasecr.core.process.Syscall.Open(genPrefix,
+              io.leasecr.core.locks.AccessMode.valueOf(mode), false, false));
+          lines[ln] = lines[ln].replaceFirst("open_generated:\\s*[^,}]+", "proc_locks: true");
+        } else if (keys.containsKey("on") || keys.containsKey("only_node")) {
+          YamlNode any = keys.containsKey("on") ? keys.get("on") : keys.get("only_node");
+          if (!keys.containsKey("restart")) {
+            throw any.error("'" + (keys.containsKey("on") ? "on" : "only_node") + "' belongs to a restart step");
+          }
           oneLine(step, lines[ln], "restart ... on");
-          restartOn.put(number, keys.get("on").text());
-          lines[ln] = lines[ln].replaceFirst(",\\s*on:\\s*[^,}]+", "");
+          if (keys.containsKey("on")) {
+            YamlNode on = keys.get("on");
+            List<String> targets = new ArrayList<>();
+            for (YamlNode n : on.isScalar() ? List.of(on) : on.list()) {
+              checkNode(n, nodes);
+              targets.add(n.text());
+            }
+            if (targets.isEmpty()) {
+              throw on.error("'on' needs at least one node");
+            }
+            restartOn.put(number, List.copyOf(targets));
+            lines[ln] = lines[ln].replaceFirst(",\\s*on:\\s*(\\[[^\\]]*\\]|[^,}]+)", "");
+          }
+          if (keys.containsKey("only_node")) {
+            if (keys.containsKey("only")) {
+              throw keys.get("only_node").error("write 'only' or 'only_node', not both");
+            }
+            YamlNode n = keys.get("only_node");
+            checkNode(n, nodes);
+            List<String> names = namesOn.getOrDefault(n.text(), List.of());
+            if (names.isEmpty()) {
+              throw n.error("only_node: no process is placed on " + n.text());
+            }
+            if (restartOn.getOrDefault(number, List.of()).contains(n.text())) {
+              throw n.error("only_node " + n.text() + ": its processes cannot be restarted on the same node");
+            }
+            List<String> declared = names.stream().filter(x -> !generated.contains(x)).toList();
+            userOnly.put(ln, lines[ln].replaceFirst(declared.isEmpty() ? ",\\s*only_node:\\s*[^,}]+" : "only_node:\\s*[^,}]+",
+                declared.isEmpty() ? "" : "only: [" + String.join(", ", declared) + "]"));
+            lines[ln] = lines[ln].replaceFirst("only_node:\\s*[^,}]+", "only: [" + String.join(", ", names) + "]");
+          }
         }
       }
     }
-    Scenario scenario = ScenarioParser.parse(file, String.join("\n", lines));
+    String[] userLines = lines.clone();
+    userOnly.forEach((i, l) -> userLines[i] = l);
+    Scenario scenario = ScenarioParser.parse(file, String.join("\n", userLines));
+    Scenario userPart = scenario;
+    if (!generated.isEmpty() || !userOnly.isEmpty()) {
+      // the generated processes and files go at the end of their sections: the file's own lines were checked above
+      List<String> all = new ArrayList<>(List.of(lines));
+      insertIntoSection(all, "files", genFiles);
+      insertIntoSection(all, "processes", genProcs);
+      scenario = ScenarioParser.parse(file + " (with generate)", String.join("\n", all));
+    }
     // a drill checks its invariants; a scenario's expectations would pass silently unchecked: refuse them
-    for (io.leasecr.core.scenario.Step step : scenario.steps()) {
+    for (io.leasecr.core.scenario.Step step : userPart.steps()) {
       if (step.action() instanceof io.leasecr.core.scenario.Step.Checkpoint c && !c.leaveRunning()) {
         throw new ScenarioException(file, step.line(), "in a drill the tree keeps running after a checkpoint "
             + "(faults end it, not the dump): write leave_running: true");
@@ -146,7 +261,8 @@ public final class DrillParser {
             "placement names '" + what + "', which is neither a process nor a file of the drill");
       }
     }
-    return new Drill(scenario, List.copyOf(nodes), Map.copyOf(placement), Map.copyOf(faults), Map.copyOf(restartOn));
+    return Drill.of(scenario, List.copyOf(nodes), Map.copyOf(placement), Map.copyOf(faults), Map.copyOf(restartOn),
+        Map.copyOf(openGenerated), Set.copyOf(generated));
   }
 
   private static void checkNode(YamlNode n, List<String> nodes) {
@@ -159,6 +275,27 @@ public final class DrillParser {
     if (!line.contains("{") || !line.contains("}")) {
       throw step.error("write a " + what + " step on one line, in flow style: - {at: 3s, crash: n2}");
     }
+  }
+
+  /** Adds generated items at the end of a top-level block sequence (creating it if absent). */
+  private static void insertIntoSection(List<String> lines, String key, List<String> items) {
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      if (l.startsWith(key + ":")) {
+        if (l.replaceAll("\\s", "").equals(key + ":[]")) {
+          lines.set(i, key + ":");
+        }
+        int j = i + 1;
+        while (j < lines.size() && (lines.get(j).isBlank() || lines.get(j).startsWith(" ") || lines.get(j).startsWith("-")
+            || lines.get(j).startsWith("#"))) {
+          j++;
+        }
+        lines.addAll(j, items);
+        return;
+      }
+    }
+    lines.add(key + ":");
+    lines.addAll(items);
   }
 
   /** Comments out a top-level key and its indented (or '- ') continuation lines, keeping line numbers. */

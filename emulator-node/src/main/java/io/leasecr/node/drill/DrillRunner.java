@@ -60,6 +60,13 @@ public final class DrillRunner {
   private final Map<Integer, String> restartedOn = new HashMap<>();
   private final Map<Integer, Long> restartedAt = new HashMap<>();
   private final List<TraceEvent> driverEvents = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger generatedDone = new java.util.concurrent.atomic.AtomicInteger();
+  /** node to wall time of kill, downed and removed. */
+  private final Map<String, Long> downedAt = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> removedAt = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<String> timingProblems = new ArrayList<>();
+  /** Restored pids the driver saw running (ensureRunningAll). */
+  private final java.util.Set<Integer> confirmed = new java.util.HashSet<>();
   private long origin;
   private long start;
   /** The driver's guardian: hears each step's call return (progress). */
@@ -98,7 +105,8 @@ public final class DrillRunner {
     int seedPort = basePort + 1;
     for (int i = 0; i < drill.nodes().size(); i++) {
       String n = drill.nodes().get(i);
-      jvms.put(n, NodeLauncher.start(n, basePort + 1 + i, seedPort, file.toAbsolutePath(), out, origin));
+      jvms.put(n, NodeLauncher.start(n, basePort + 1 + i, seedPort, file.toAbsolutePath(), out, origin,
+          drill.scenario().processes().size()));
     }
     o.printf("drill %s: %d nodes started on 127.0.0.1:%d-%d (logs and traces in %s)%n", drill.scenario().name(),
         jvms.size(), basePort + 1, basePort + jvms.size(), out);
@@ -127,11 +135,16 @@ public final class DrillRunner {
       o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms%n",
           System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config));
       ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill.scenario());
+      Map<Integer, ProcessTable.Command> spawns = new LinkedHashMap<>();
       for (Scenario.ProcessDecl p : drill.scenario().processes()) {
-        if (!p.forked() && !tree.ensureRunning(p.pid(), new ProcessTable.Spawn(p.spec()))) {
-          o.println("FAIL: process " + p.name() + " could not be started on " + drill.nodeOf(p));
-          return false;
+        if (!p.forked()) {
+          spawns.put(p.pid(), new ProcessTable.Spawn(p.spec()));
         }
+      }
+      List<Integer> notUp = tree.ensureRunningAll(spawns);
+      if (!notUp.isEmpty()) {
+        o.println("FAIL: " + notUp.size() + " processes could not be started, e.g. pid " + notUp.get(0));
+        return false;
       }
       o.printf("processes started on their nodes after %d ms%n", System.currentTimeMillis() - origin);
       start = System.currentTimeMillis();
@@ -164,6 +177,12 @@ public final class DrillRunner {
     return Behaviors.setup(ctx -> {
       refs.complete(EmulatorSharding.start(ctx, drill, TraceSink.NONE));
       return Behaviors.receiveMessage(done -> {
+        if (drill.openGenerated().containsKey(done.step())) {
+          if (generatedDone.incrementAndGet() == drill.generated().size()) {
+            note(done.step(), "  step " + done.step() + ": all " + drill.generated().size() + " generated opens returned");
+          }
+          return Behaviors.same();
+        }
         String r = done.errno() != null ? "-1 " + done.errno() : String.valueOf(done.result());
         note(done.step(), "  step " + done.step() + " returned: pid " + done.pid() + " " + done.call() + " = " + r);
         return Behaviors.same();
@@ -179,6 +198,16 @@ public final class DrillRunner {
       crash(c.node(), step, members, expectedDowning);
     } else if (fault instanceof Drill.Partition p) {
       partition(p, step, members, expectedDowning);
+    } else if (drill.openGenerated().containsKey(step.number())) {
+      io.leasecr.core.process.Syscall.Open open = drill.openGenerated().get(step.number());
+      note(step.number(), "step " + step.number() + ": " + drill.generated().size() + " generated processes open their files "
+          + open.mode());
+      for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+        if (drill.generated().contains(p.name())) {
+          tree.deliver(p.pid(), new ProcessActor.Run(new io.leasecr.core.process.Syscall.Open(open.path()
+              + p.name().substring(1), open.mode(), false, false), step.number(), stepDone));
+        }
+      }
     } else if (a instanceof Step.Call call) {
       note(step.number(), "step " + step.number() + ": " + step.describe());
       tree.deliver(call.pid(), new ProcessActor.Run(call.syscall(), step.number(), stepDone));
@@ -244,6 +273,12 @@ public final class DrillRunner {
         } else {
           note(0, node + " downed by the split-brain resolver " + (downed - at) + " ms after " + cause + " (expected within "
               + expectedDowning + " ms)");
+          downedAt.put(node, downed);
+          if (members.awaitRemoved(node, 60_000)) {
+            removedAt.put(node, System.currentTimeMillis());
+            note(0, node + " removed from the cluster " + (removedAt.get(node) - at) + " ms after " + cause
+                + " (the SBR downing time: kill -> member removed)");
+          }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -272,18 +307,21 @@ public final class DrillRunner {
         chosen.add(p);
       }
     }
-    String on = drill.restartOn().get(step.number());
+    List<String> on = drill.restartOn().get(step.number());
+    List<String> names = chosen.stream().map(p -> p.getSpec().getName()).toList();
     note(step.number(), "restart from " + r.id() + " (committed at " + Invariants.secs(image.getTakenAtMs() - (start - origin))
-        + ") of " + chosen.stream().map(p -> p.getSpec().getName()).toList() + (on == null ? "" : " on " + on)
-        + ", policy " + r.policy());
+        + ") of " + (names.size() <= 20 ? names.toString() : names.size() + " processes")
+        + (on == null ? "" : " on " + (on.size() == 1 ? on.get(0) : on.toString())) + ", policy " + r.policy());
     long t0 = System.currentTimeMillis();
     for (io.leasecr.proto.image.Process p : chosen) {
-      if (on != null) {
-        restartedOn.put(p.getSpec().getPid(), on);
+      String target = drill.restartTarget(step.number(), p.getSpec().getPid());
+      if (target != null) {
+        restartedOn.put(p.getSpec().getPid(), target);
         restartedAt.put(p.getSpec().getPid(), t0 - start);
       }
     }
     tree.restore(image, chosen, r.policy(), r.criu());
+    chosen.forEach(p -> confirmed.add(p.getSpec().getPid()));
     for (io.leasecr.proto.image.Process p : chosen) {
       Long lost = lostAt.get(p.getSpec().getPid());
       if (lost != null) {
@@ -291,6 +329,24 @@ public final class DrillRunner {
       }
     }
     note(step.number(), "restored " + chosen.size() + " processes in " + (System.currentTimeMillis() - t0) + " ms");
+    long done = System.currentTimeMillis();
+    for (Map.Entry<String, Long> c : crashedAt.entrySet()) {
+      Long removed = removedAt.get(c.getKey());
+      boolean hers = chosen.stream().anyMatch(p -> Long.valueOf(c.getValue() - start).equals(lostAt.get(p.getSpec().getPid())));
+      if (removed == null || !hers) {
+        continue;
+      }
+      long downing = removed - c.getValue();
+      long back = done - c.getValue();
+      String verdict = back <= 2 * downing ? "PASS" : "FAIL";
+      note(step.number(), String.format(java.util.Locale.ROOT, "%s restart time: %s's processes run again %d ms after %s; "
+          + "SBR downing time (kill -> removed) %d ms; ratio %.2f of 2 x downing time (%d ms)", verdict, c.getKey(), back,
+          lostHow.get(c.getKey()), downing, back / (2.0 * downing), 2 * downing));
+      if (verdict.equals("FAIL")) {
+        timingProblems.add(c.getKey() + "'s processes ran again " + back + " ms after it was lost, more than twice the "
+            + "downing time (" + 2 * downing + " ms)");
+      }
+    }
   }
 
   private Journal journal() {
@@ -336,7 +392,8 @@ public final class DrillRunner {
       }
       String text = Timeline.render(events);
       Files.writeString(out.resolve("timeline-" + n + ".txt"), text);
-      o.printf("%n== node %s%s%n%s", n, crashedAt.containsKey(n) ? " (lost: " + lostHow.get(n) + ")" : "", text);
+      o.printf("%n== node %s%s%n%s", n, crashedAt.containsKey(n) ? " (lost: " + lostHow.get(n) + ")" : "",
+          events.size() <= 400 ? text : "    (" + events.size() + " events: see " + out.resolve("timeline-" + n + ".txt") + ")\n");
     }
     driverEvents.sort(Comparator.comparingLong(TraceEvent::t));
     String driverText = Timeline.render(driverEvents);
@@ -345,11 +402,14 @@ public final class DrillRunner {
     o.printf("%n== what each process saw%n");
     all.sort(Comparator.comparingLong(TraceEvent::t));
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+      if (drill.generated().contains(p.name())) {
+        continue; // thousands: their lines are in the node timelines
+      }
       List<TraceEvent> mine = all.stream().filter(e -> e.pid() == p.pid() && e.proc().equals(p.name())
           && List.of("block", "return", "signal", "restart", "exit", "reaction").contains(e.kind())).toList();
       o.printf("%s[%d] (placed on %s):%n%s", p.name(), p.pid(), drill.nodeOf(p), Timeline.render(mine));
     }
-    violations.addAll(Invariants.check(all, lostAt, restartMs));
+    violations.addAll(Invariants.check(all, lostAt, restartMs, confirmed));
     restartedOn.forEach((pid, node) -> {
       String ran = ranOn.get(pid);
       if (ran != null && !ran.equals(node)) {
@@ -357,6 +417,7 @@ public final class DrillRunner {
       }
     });
     violations.addAll(journalProblems);
+    violations.addAll(timingProblems);
     if (violations.isEmpty()) {
       o.printf("PASS %s: no conflicting leases, every blocked opener returned in time, %d committed checkpoints "
           + "intact%n", drill.scenario().name(), committed.size());

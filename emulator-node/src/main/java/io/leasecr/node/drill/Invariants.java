@@ -25,12 +25,28 @@ final class Invariants {
 
   /** {@code lostAt}: pid to when its node crashed; {@code restartMs}: pid to how long its restart took after the crash. */
   static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs) {
+    return check(all, lostAt, restartMs, java.util.Set.of());
+  }
+
+  /** {@code confirmed}: restarted pids the driver saw running (an idle restored process leaves no trace line). */
+  static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
+      java.util.Set<Integer> confirmed) {
     List<TraceEvent> events = new ArrayList<>(all);
     events.sort(Comparator.comparingLong(TraceEvent::t));
     List<String> violations = new ArrayList<>();
     conflictingLeases(events, violations);
     blockedOpeners(events, lostAt, restartMs, violations);
+    java.util.Set<Integer> ran = new java.util.HashSet<>();
+    for (TraceEvent e : events) {
+      Long lost = lostAt.get(e.pid());
+      if (lost != null && e.t() > lost && !e.proc().equals("kernel")) {
+        ran.add(e.pid());
+      }
+    }
     for (Map.Entry<Integer, Long> r : restartMs.entrySet()) {
+      if (ran.contains(r.getKey()) || confirmed.contains(r.getKey())) {
+        continue;
+      }
       long lost = lostAt.get(r.getKey());
       if (events.stream().noneMatch(e -> e.pid() == r.getKey() && e.t() > lost && !e.proc().equals("kernel"))) {
         violations.add("pid " + r.getKey() + " was restarted but never ran again");

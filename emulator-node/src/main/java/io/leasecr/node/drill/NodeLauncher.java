@@ -11,10 +11,12 @@ final class NodeLauncher {
 
   private NodeLauncher() {}
 
-  static Process start(String name, int port, int seedPort, Path drill, Path out, long originEpochMs)
+  static Process start(String name, int port, int seedPort, Path drill, Path out, long originEpochMs, int processes)
       throws IOException {
+    // thousands of entities per node: more heap (LEASE_CR_NODE_HEAP overrides)
+    String heap = System.getenv().getOrDefault("LEASE_CR_NODE_HEAP", processes > 1000 ? "768m" : "256m");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)
         "-Dpekko.remote.artery.advanced.test-mode=on",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",

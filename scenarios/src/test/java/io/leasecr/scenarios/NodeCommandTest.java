@@ -1,0 +1,168 @@
+package io.leasecr.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leasecr.node.cli.Main;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input to `emulator node`: an unreachable journal database, a journal table with the wrong schema,
+ * a seed that is no lease-cr node. Each exits non-zero within seconds with one clear line, no stack
+ * trace, and no committed checkpoint is touched (the journal's rows are listed before and after).
+ */
+class NodeCommandTest {
+
+  @TempDir Path tmp;
+
+  private record Run(int code, String out, long ms) {}
+
+  private Run node(List<String> args, String pgUrl) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node"));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("node.log").toFile());
+    pb.environment().remove("LEASE_CR_PG_URL");
+    if (pgUrl != null) {
+      pb.environment().put("LEASE_CR_PG_URL", pgUrl);
+    }
+    long t0 = System.currentTimeMillis();
+    Process p = pb.start();
+    boolean done = p.waitFor(60, TimeUnit.SECONDS);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(tmp.resolve("node.log"));
+    assertThat(done).as(out).isTrue();
+    return new Run(p.exitValue(), out, System.currentTimeMillis() - t0);
+  }
+
+  private static String pg() {
+    String url = System.getenv("LEASE_CR_PG_URL");
+    Assumptions.assumeTrue(url != null, "PostgreSQL is not configured: eval \"$(bash .ci/postgres.sh)\"");
+    return url;
+  }
+
+  private static Connection connect(String url) throws Exception {
+    return DriverManager.getConnection(url, System.getenv().getOrDefault("LEASE_CR_PG_USER", "postgres"),
+        System.getenv().getOrDefault("LEASE_CR_PG_PASSWORD", ""));
+  }
+
+  /** Every committed checkpoint in the journal: persistence id, sequence number, payload hash. */
+  private static List<String> checkpoints(String url) throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = connect(url); Statement st = c.createStatement()) {
+      ResultSet t = c.getMetaData().getTables(null, null, "event_journal", null);
+      if (!t.next()) {
+        return rows;
+      }
+      try (ResultSet rs = st.executeQuery("select persistence_id, sequence_number, md5(event_payload) "
+          + "from event_journal order by ordering")) {
+        while (rs.next()) {
+          rows.add(rs.getString(1) + "/" + rs.getLong(2) + "/" + rs.getString(3));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void anUnreachableDatabaseIsNamedAndNothingStarts() throws Exception {
+    String url = pg();
+    List<String> before = checkpoints(url);
+    int dead = freePort();
+    String badUrl = "jdbc:postgresql://127.0.0.1:" + dead + "/leasecr";
+    Run r = node(List.of("--name", "n1", "--port", String.valueOf(freePort()), "--pg-url", badUrl), null);
+    assertThat(r.code()).as(r.out()).isEqualTo(3);
+    assertThat(r.ms()).as(r.out()).isLessThan(15_000);
+    assertThat(r.out()).contains("cannot use the journal database " + badUrl).doesNotContain("\tat ")
+        .doesNotContain("Exception in thread");
+    assertThat(checkpoints(url)).isEqualTo(before);
+  }
+
+  @Test
+  void aJournalTableWithTheWrongSchemaIsNamedAndLeftAlone() throws Exception {
+    String url = pg();
+    List<String> before = checkpoints(url);
+    Matcher m = Pattern.compile("jdbc:postgresql://([^/]+)/").matcher(url);
+    assertThat(m.find()).isTrue();
+    String db = "wrong_" + System.nanoTime();
+    String admin = "jdbc:postgresql://" + m.group(1) + "/postgres";
+    try (Connection c = DriverManager.getConnection(admin, "postgres", ""); Statement st = c.createStatement()) {
+      st.execute("create database " + db + " owner " + System.getenv().getOrDefault("LEASE_CR_PG_USER", "postgres"));
+    }
+    String wrongUrl = "jdbc:postgresql://" + m.group(1) + "/" + db;
+    try (Connection c = connect(wrongUrl); Statement st = c.createStatement()) {
+      st.execute("create table event_journal (id int primary key, note text)");
+      st.execute("insert into event_journal values (1, 'mine')");
+    }
+    Run r = node(List.of("--name", "n1", "--port", String.valueOf(freePort()), "--pg-url", wrongUrl), null);
+    assertThat(r.code()).as(r.out()).isEqualTo(3);
+    assertThat(r.out()).contains("has a table event_journal with the wrong schema").contains("no column ordering")
+        .doesNotContain("\tat ");
+    try (Connection c = connect(wrongUrl); Statement st = c.createStatement()) {
+      List<String> cols = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery("select column_name from information_schema.columns where "
+          + "table_name = 'event_journal' order by ordinal_position")) {
+        while (rs.next()) {
+          cols.add(rs.getString(1));
+        }
+      }
+      assertThat(cols).containsExactly("id", "note");
+      try (ResultSet rs = st.executeQuery("select id, note from event_journal")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(2)).isEqualTo("mine");
+        assertThat(rs.next()).isFalse();
+      }
+      assertThat(c.getMetaData().getTables(null, null, "snapshot", null).next()).as("nothing created").isFalse();
+    }
+    assertThat(checkpoints(url)).isEqualTo(before);
+  }
+
+  @Test
+  void aSeedThatIsNoLeaseCrNodeIsReportedAfterTheJoinTimeout() throws Exception {
+    String url = System.getenv("LEASE_CR_PG_URL");
+    List<String> before = url == null ? List.of() : checkpoints(url);
+    try (ServerSocket notANode = new ServerSocket(0)) { // accepts TCP, speaks no Artery
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            notANode.accept();
+          }
+        } catch (Exception closed) {
+          // done
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      Run r = node(List.of("--name", "n2", "--port", String.valueOf(freePort()), "--seed",
+          "127.0.0.1:" + notANode.getLocalPort(), "--join-timeout", "5000"), url);
+      assertThat(r.code()).as(r.out()).isEqualTo(3);
+      assertThat(r.out()).contains("could not join the cluster through [127.0.0.1:" + notANode.getLocalPort()
+          + "] within 5000 ms");
+      assertThat(r.ms()).as(r.out()).isLessThan(30_000);
+    }
+    if (url != null) {
+      assertThat(checkpoints(url)).isEqualTo(before);
+    }
+  }
+}
