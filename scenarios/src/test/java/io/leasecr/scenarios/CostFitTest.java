@@ -7,7 +7,7 @@ import io.leasecr.node.calibrate.Calibration.Measurement;
 import io.leasecr.node.calibrate.Calibration.Plan;
 import io.leasecr.node.calibrate.Calibration.Shape;
 import io.leasecr.node.calibrate.CostFit;
-import io.leasecr.node.calibrate.CostFit.Params;
+import io.leasecr.core.restore.RestartCostModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -25,8 +25,13 @@ class CostFitTest {
 
   private static final int FANOUT = 4;
 
+  static RestartCostModel params(double base, double process, double file, double lease, double lock, int parallelism,
+      double slowdown, double jitter) {
+    return new RestartCostModel("truth", base, process, file, lease, lock, parallelism, slowdown, jitter);
+  }
+
   /** One restore of the tree under the model; microseconds. */
-  static double simulate(Params p, Shape s, int busy, Random rnd) {
+  static double simulate(RestartCostModel p, Shape s, int busy, Random rnd) {
     double sigma2 = Math.log(1 + p.jitter() * p.jitter());
     double load = 1 + p.loadSlowdown() * busy / p.parallelism();
     PriorityQueue<double[]> running = new PriorityQueue<>((a, b) -> Double.compare(a[0], b[0])); // {end, index}
@@ -35,7 +40,7 @@ class CostFitTest {
     while (true) {
       while (running.size() < p.parallelism() && !ready.isEmpty()) {
         double jitter = Math.exp(-sigma2 / 2 + Math.sqrt(sigma2) * rnd.nextGaussian());
-        running.add(new double[] {now + p.perProcess(s) * load * jitter, ready.poll()});
+        running.add(new double[] {now + CostFit.processUs(p, s) * load * jitter, ready.poll()});
       }
       if (running.isEmpty()) {
         return p.baseUs() + now;
@@ -48,12 +53,12 @@ class CostFitTest {
     }
   }
 
-  static List<Measurement> synthetic(Params p, Plan plan, long seed) {
+  static List<Measurement> synthetic(RestartCostModel p, Plan plan, long seed) {
     return synthetic(p, plan, seed, 0);
   }
 
   /** With {@code common} > 0, each run is also slowed or sped up as a whole (log-normal, that CV). */
-  static List<Measurement> synthetic(Params p, Plan plan, long seed, double common) {
+  static List<Measurement> synthetic(RestartCostModel p, Plan plan, long seed, double common) {
     Random rnd = new Random(seed);
     double s2 = Math.log(1 + common * common);
     List<Measurement> out = new ArrayList<>();
@@ -72,10 +77,10 @@ class CostFitTest {
 
   @Test
   void recoversKnownParametersFromTheDefaultPlan() {
-    Params truth = new Params(250, 120, 3.0, 1.5, 0.8, 2, 0.9, 0.15);
+    RestartCostModel truth = params(250, 120, 3.0, 1.5, 0.8, 2, 0.9, 0.15);
     Plan plan = Plan.standard(500, List.of(0, 2, 4, 8), 30, FANOUT, false);
     CostFit.Result r = CostFit.fit(synthetic(truth, plan, 42), 2, FANOUT);
-    Params got = r.params();
+    RestartCostModel got = r.params();
     assertThat(got.perProcessUs()).isCloseTo(truth.perProcessUs(), Percentage.withPercentage(3));
     assertThat(got.perFileUs()).isCloseTo(truth.perFileUs(), Percentage.withPercentage(10));
     assertThat(got.perLeaseUs()).isCloseTo(truth.perLeaseUs(), Percentage.withPercentage(15));
@@ -96,7 +101,7 @@ class CostFitTest {
    */
   @Test
   void spreadCommonToAWholeRunIsNotTakenForPerProcessJitter() {
-    Params truth = new Params(250, 120, 3.0, 1.5, 0.8, 2, 0.9, 0.3);
+    RestartCostModel truth = params(250, 120, 3.0, 1.5, 0.8, 2, 0.9, 0.3);
     Plan plan = Plan.standard(500, List.of(0, 2, 4, 8), 30, FANOUT, false);
     CostFit.Result r = CostFit.fit(synthetic(truth, plan, 5, 0.06), 2, FANOUT);
     assertThat(r.params().jitter()).isCloseTo(0.3, Percentage.withPercentage(25));
@@ -110,7 +115,7 @@ class CostFitTest {
 
   @Test
   void withoutNoiseTheFitIsExact() {
-    Params truth = new Params(80, 200, 4.0, 2.0, 1.0, 2, 0.5, 0.0001);
+    RestartCostModel truth = params(80, 200, 4.0, 2.0, 1.0, 2, 0.5, 0.0001);
     Plan plan = Plan.quick(32, List.of(0, 2), 3, FANOUT, false);
     CostFit.Result r = CostFit.fit(synthetic(truth, plan, 1), 2, FANOUT);
     assertThat(r.params().baseUs()).isCloseTo(80, Percentage.withPercentage(1));
@@ -123,7 +128,7 @@ class CostFitTest {
 
   @Test
   void aCostTheDataDoNotShowIsFlooredAndSaidSo() {
-    Params truth = new Params(100, 150, 3.0, 0.0, 1.0, 2, 1.0, 0.0001); // leases cost nothing here
+    RestartCostModel truth = params(100, 150, 3.0, 0.0, 1.0, 2, 1.0, 0.0001); // leases cost nothing here
     Plan plan = Plan.quick(32, List.of(0, 2), 3, FANOUT, false);
     Measurement[] ms = synthetic(truth, plan, 7).toArray(Measurement[]::new);
     // leases "faster" than none: the unconstrained fit would give a negative per-lease cost
@@ -145,7 +150,7 @@ class CostFitTest {
   /** A load effect that depends on the tree (as measured: small trees slow down, large ones hardly) shows. */
   @Test
   void aLoadEffectThatDependsOnTheTreeIsReportedPerTree() {
-    Params truth = new Params(100, 150, 3.0, 1.0, 1.0, 2, 1.0, 0.0001);
+    RestartCostModel truth = params(100, 150, 3.0, 1.0, 1.0, 2, 1.0, 0.0001);
     Plan plan = Plan.standard(500, List.of(0, 2, 4, 8), 3, FANOUT, false);
     List<Measurement> ms = new ArrayList<>();
     for (Measurement m : synthetic(truth, plan, 3)) {

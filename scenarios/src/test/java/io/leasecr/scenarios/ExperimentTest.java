@@ -118,6 +118,23 @@ class ExperimentTest {
   }
 
   @Test
+  void aCheckpointDueDuringARestoreWaitsForTheWholeTree() throws IOException {
+    // 2000 processes under load take far longer to restore than the 1 ms between checkpoints: a checkpoint
+    // taken mid-restore would hold no processes, and restarting from it would lose the breaker
+    Path file = experiment("t", grid(SILENT, """
+          tree-size: 2000
+          busy-threads: 8
+          checkpoint-at: 10s
+          repeat-every: 1ms
+        """) + "max-checkpoints: 3\n");
+    Map<String, String> r = run(file, tmp.resolve("out"), "--no-plots").get(0);
+    assertThat(num(r, "checkpoints")).isEqualTo(3);
+    assertThat(num(r, "restore_ms")).isGreaterThan(1);
+    assertThat(r.get("starved")).isEqualTo("0");
+    assertThat(num(r, "breaker_wait_ms")).isLessThan(60_000);
+  }
+
+  @Test
   void theSameFileAndSeedsGiveTheSameCsvAndPlots() throws IOException {
     Path file = experiment("t", grid(BASE, """
           tree-size: [1, 300]

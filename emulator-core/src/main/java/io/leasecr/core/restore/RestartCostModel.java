@@ -37,9 +37,14 @@ public record RestartCostModel(String source, double baseUs, double perProcessUs
     }
   }
 
-  /** The shipped defaults. */
+  /** The shipped defaults, read once (every run of an experiment asks for them). */
   public static RestartCostModel defaults() {
-    return from(ConfigFactory.parseResources(RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false)),
+    return Defaults.MODEL;
+  }
+
+  private static final class Defaults {
+    static final RestartCostModel MODEL = from(
+        ConfigFactory.parseResources(RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false)),
         "classpath:" + RESOURCE);
   }
 

@@ -11,8 +11,6 @@ import io.leasecr.core.process.Disposition;
 import io.leasecr.core.process.ProcessSpec;
 import io.leasecr.core.process.Reaction;
 import io.leasecr.core.process.Syscall;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,13 +66,7 @@ public final class ScenarioParser {
   }
 
   public static Scenario parse(Path path) {
-    String text;
-    try {
-      text = Files.readString(path);
-    } catch (IOException e) {
-      throw new ScenarioException(path.toString(), 0, "cannot read the file: " + e.getMessage());
-    }
-    return parse(path.toString(), text);
+    return parse(path.toString(), YamlNode.readFile(path));
   }
 
   public static Scenario parse(String fileName, String text) {

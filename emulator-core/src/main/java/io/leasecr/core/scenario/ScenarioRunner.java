@@ -94,8 +94,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   private final boolean journal;
   private ActorRef<CheckpointCoordinator.Command> coordinator;
   private CheckpointImage committing;
-  /** Set while a restore is taking its (modelled) time; null when restarts are instant. */
+  /** How long restores take; null when restarts are instant. */
   private final RestoreCost restoreCost;
+  /** The restore under way while it takes its modelled time, else null. */
   private RestoreCost.Pending restoring;
   private int restarts;
   /** A checkpoint asked for while a restore was under way: taken once the tree runs. */

@@ -24,6 +24,15 @@ public final class YamlNode {
   final Node node;
   final String what;
 
+  /** A scenario, experiment or drill file's text; a file that cannot be read is a ScenarioException. */
+  public static String readFile(java.nio.file.Path path) {
+    try {
+      return java.nio.file.Files.readString(path);
+    } catch (IOException e) {
+      throw new ScenarioException(path.toString(), 0, "cannot read the file: " + e.getMessage());
+    }
+  }
+
   /** The document in {@code text}, as {@code what}; YAML syntax errors name the file and line. */
   public static YamlNode load(String file, String text, String what) {
     Node root;

@@ -1,5 +1,7 @@
 package io.leasecr.node.calibrate;
 
+import io.leasecr.core.restore.RestartCostModel;
+
 import io.leasecr.node.calibrate.Calibration.Measurement;
 import io.leasecr.node.calibrate.Calibration.Shape;
 import java.util.ArrayList;
@@ -44,20 +46,14 @@ public final class CostFit {
 
   static final String[] COST_NAMES = {"base-us", "per-process-us", "per-file-us", "per-lease-us", "per-lock-us"};
 
-  /** The model's parameters, in restart-cost.conf's units (microseconds). */
-  public record Params(double baseUs, double perProcessUs, double perFileUs, double perLeaseUs, double perLockUs,
-      int parallelism, double loadSlowdown, double jitter) {
+  /** The model's restore time of this tree at this busy level, without jitter (base-us is not slowed). */
+  public static double predict(RestartCostModel p, Shape s, int busy, int fanout) {
+    return p.baseUs() + rounds(s.n(), fanout, p.parallelism()) * processUs(p, s) * p.slowdown(busy);
+  }
 
-    /** One process of this shape, unloaded, without jitter. */
-    public double perProcess(Shape s) {
-      return perProcessUs + s.files() * perFileUs + s.leases() * perLeaseUs + s.locks() * perLockUs;
-    }
-
-    /** The model's restore time of this tree at this busy level, without jitter. */
-    public double predict(Shape s, int busy, int fanout) {
-      return baseUs + rounds(s.n(), fanout, parallelism) * perProcess(s)
-          * (1 + loadSlowdown * busy / (double) parallelism);
-    }
+  /** One process of this shape, unloaded, without jitter. */
+  public static double processUs(RestartCostModel p, Shape s) {
+    return p.processUs(s.files(), s.leases(), s.locks());
   }
 
   /**
@@ -80,7 +76,7 @@ public final class CostFit {
    * against the model. loadRmsError: RMS relative error of the fitted load ratios. commonSpread: the part of
    * the runs' spread common to a whole restore, which the model's per-process jitter does not produce.
    */
-  public record Result(Params params, int samples, int shapes, double r2, double rmsRelative, double meanError,
+  public record Result(RestartCostModel params, int samples, int shapes, double r2, double rmsRelative, double meanError,
       double loadRmsError, double commonSpread, List<String> floored, List<Row> rows, List<LoadRow> load,
       java.util.Map<Shape, Double> slowdownByShape) {}
 
@@ -252,13 +248,14 @@ public final class CostFit {
     }
     double jitter = Math.sqrt(j2);
 
-    Params params = new Params(cost[0], cost[1], cost[2], cost[3], cost[4], parallelism, slowdown, jitter);
+    RestartCostModel params = new RestartCostModel("fit", cost[0], cost[1], cost[2], cost[3], cost[4], parallelism,
+        slowdown, jitter);
     List<Row> rows = new ArrayList<>();
     double meanErr = 0;
     int samples = 0;
     for (Measurement u : measurements) {
       Row row = new Row(u.shape(), u.busy(), u.micros().length, u.median(), u.mean(),
-          params.predict(u.shape(), u.busy(), fanout), spread(u, base), jitter / Math.sqrt(u.shape().n()));
+          predict(params, u.shape(), u.busy(), fanout), spread(u, base), jitter / Math.sqrt(u.shape().n()));
       rows.add(row);
       meanErr += Math.pow(row.errorPercent() / 100, 2);
       samples += u.micros().length;

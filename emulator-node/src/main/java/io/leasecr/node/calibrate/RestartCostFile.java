@@ -1,5 +1,7 @@
 package io.leasecr.node.calibrate;
 
+import io.leasecr.core.restore.RestartCostModel;
+
 import io.leasecr.node.conform.Sysctls;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,7 +57,7 @@ public final class RestartCostFile {
 
   public static String render(CostFit.Result r, Machine machine, String command, ZonedDateTime when,
       Calibration.Plan plan) {
-    CostFit.Params p = r.params();
+    RestartCostModel p = r.params();
     String date = when.withZoneSameInstant(ZoneOffset.UTC)
         .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
     StringBuilder s = new StringBuilder(PREAMBLE);
@@ -156,7 +158,7 @@ public final class RestartCostFile {
       s.append("  load-slowdown fitted to each tree alone:").append(each)
           .append(String.format(Locale.ROOT, "   (all together: %.3f)%n", r.params().loadSlowdown()));
     }
-    CostFit.Params p = r.params();
+    RestartCostModel p = r.params();
     s.append(String.format(Locale.ROOT,
         "fit: base %s us, per process %s us, per file %s us, per lease %s us, per lock %s us, parallelism %d, "
             + "load-slowdown %s, jitter %s%n", number(p.baseUs()), number(p.perProcessUs()), number(p.perFileUs()),

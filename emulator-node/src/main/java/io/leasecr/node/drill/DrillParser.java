@@ -5,8 +5,6 @@ import io.leasecr.core.scenario.Scenario;
 import io.leasecr.core.scenario.ScenarioException;
 import io.leasecr.core.scenario.ScenarioParser;
 import io.leasecr.core.scenario.YamlNode;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,11 +32,7 @@ public final class DrillParser {
   private DrillParser() {}
 
   public static Drill parse(Path path) {
-    try {
-      return parse(path.toString(), Files.readString(path));
-    } catch (IOException e) {
-      throw new ScenarioException(path.toString(), 0, "cannot read: " + e.getMessage());
-    }
+    return parse(path.toString(), YamlNode.readFile(path));
   }
 
   public static Drill parse(String file, String text) {

@@ -7,7 +7,6 @@ import io.leasecr.core.scenario.ScenarioException;
 import io.leasecr.core.scenario.ScenarioParser;
 import io.leasecr.core.scenario.Step;
 import io.leasecr.core.scenario.YamlNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,12 +29,7 @@ public final class ExperimentParser {
   private ExperimentParser() {}
 
   public static Experiment parse(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new ScenarioException(file.toString(), 0, "cannot read the file: " + e.getMessage());
-    }
+    String text = YamlNode.readFile(file);
     String where = file.toString();
     YamlNode root = YamlNode.load(where, text, "the experiment");
     Map<String, YamlNode> top = root.map(TOP);
