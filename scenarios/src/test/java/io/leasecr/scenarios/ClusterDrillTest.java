@@ -167,4 +167,42 @@ class ClusterDrillTest {
         .contains("LEASE  ACTIVE    WRITE 101")
         .contains("PASS drill-holder-only-restart");
   }
+
+  @Test
+  void malformedSpareNodesScaleAndStartNodeAreReportedWithTheirLine() throws Exception {
+    String good = Files.readString(ShippedScenarios.root().resolve("drills/new-node-restart.yaml"));
+    assertThat(malformed(good.replace("scale: 2", "scale: 0")))
+        .contains("LINE:12: scale is emulated seconds per wall second, above 0 and at most 1000, got 0");
+    assertThat(malformed(good.replace("scale: 2", "scale: fast"))).contains("LINE:12:").contains("must be a number");
+    assertThat(malformed(good.replace("  - {at: 6s, start_node: n4}\n", "")))
+        .contains("node n4 is a spare node not started yet: add - {at: ..., start_node: n4} before this step");
+    assertThat(malformed(good.replace("start_node: n4", "start_node: n3")))
+        .contains("start_node starts one of the spare_nodes (n4), got 'n3'");
+    assertThat(malformed(good.replace("spare_nodes: [n4]", "spare_nodes: [n3]"))).contains("LINE:11: node n3 is listed twice");
+    assertThat(malformed(good.replace("  P2: n2\n", "  P2: n4\n"))).contains("LINE:15: placement of P2: no node 'n4'");
+  }
+
+  @Test
+  void theBreakerComesBackOnANodeStartedAfterTheCrashOnAScaledClock() throws Exception {
+    String text = drill("new-node-restart.yaml", 27930);
+    assertThat(text).contains("emulated time runs 2.0x the wall clock")
+        .containsPattern("clocks of n1, n2, n3 frozen at 3\\.\\d+s \\(spread \\d+ ms\\)")
+        .contains("crash n2: kill -9").contains("start_node n4: JVM started")
+        .containsPattern("n4 is Up \\d+ ms after its JVM was started")
+        .contains("of [P2] on n4")
+        .contains("1: -> LEASE  BREAKER   WRITE 102") // back in the same 45 s break, on the new node
+        .contains("PASS drill-new-node-restart");
+    assertThat(Files.readString(tmp.resolve("out/timeline-n4.txt")))
+        .contains("open(...) restarted after restore (-ERESTARTSYS)").contains("<... open resumed> = 3");
+  }
+
+  @Test
+  void aPartitionThatHealsBeforeTheResolverDecidesDownsNobody() throws Exception {
+    String text = drill("partition-heals.yaml", 27970);
+    assertThat(text).contains("partition n2 from every other node for 4000 ms")
+        .contains("n2 was not downed: the partition healed before the split-brain resolver decided")
+        .contains("step 3 returned: pid 102 open = 3")
+        .doesNotContain("downed by the split-brain resolver")
+        .contains("PASS drill-partition-heals");
+  }
 }

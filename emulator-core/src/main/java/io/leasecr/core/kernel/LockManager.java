@@ -523,7 +523,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       return;
     }
     armed.put(ino, deadline);
-    timers.startSingleTimer(ino, new DeadlineReached(ino), Duration.ofMillis(Math.max(0, deadline - now())));
+    // on a cluster node the timer may fire early (a frozen or scaled clock): onDeadline then times
+    // nothing out and arms it again for what is left
+    timers.startSingleTimer(ino, new DeadlineReached(ino),
+        Duration.ofMillis(clock.timerDelayMillis(Math.max(0, deadline - now()))));
   }
 
   /** Turns what the lease rules ask for into messages and trace events. */

@@ -477,10 +477,15 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       reactionsDue = new LinkedHashMap<>();
     }
     reactionsDue.put(due, now() + delay);
-    timers.startSingleTimer(due, due, Duration.ofMillis(delay));
+    timers.startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(delay)));
   }
 
   private Behavior<Command> onReactionDue(ReactionDue due) {
+    Long dueAt = reactionsDue == null ? null : reactionsDue.get(due);
+    if (dueAt != null && dueAt > now()) { // early: a cluster node's clock was frozen or is scaled
+      timers.startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(dueAt - now())));
+      return this;
+    }
     if (reactionsDue != null) {
       reactionsDue.remove(due);
     }

@@ -84,6 +84,15 @@ public final class YamlNode {
     }
   }
 
+  /** A decimal number (3, 2.5). */
+  public double number() {
+    try {
+      return Double.parseDouble(text());
+    } catch (NumberFormatException e) {
+      throw error(what + " must be a number, got '" + text() + "'");
+    }
+  }
+
   /** An integer that fits in an int (pids, uids, fds, statuses): larger ones are errors, not truncated. */
   public int intValue() {
     long v = integer();

@@ -13,6 +13,20 @@ public interface EmulatedClock {
     return nowNanos() / 1_000_000L;
   }
 
+  /**
+   * The delay to give a Pekko timer so that it fires after {@code emulatedMs} of emulated time. The
+   * emulated scheduler's timers are in emulated time already; a {@link WallClock} divides by its scale.
+   * A timer may still fire early (a frozen clock): its handler checks the time and waits again.
+   */
+  default long timerDelayMillis(long emulatedMs) {
+    return emulatedMs;
+  }
+
+  /** How long {@code emulatedMs} of emulated time lasts on the wall clock. */
+  default long wallMillis(long emulatedMs) {
+    return emulatedMs;
+  }
+
   void setPaused(boolean paused);
 
   void setHorizonNanos(long horizonNanos);

@@ -15,9 +15,10 @@ public final class EmulatedTime implements Extension {
     if (system.classicSystem().scheduler() instanceof EmulatedScheduler scheduler) {
       this.clock = scheduler;
     } else if (system.settings().config().getString("lease-cr.time.clock").equals("wall")) {
-      // a cluster node: Pekko's own scheduler, time from the wall clock since the drill's origin
+      // a cluster node: Pekko's own scheduler, time from the (scaled) wall clock since the drill's origin
       long origin = system.settings().config().getLong("lease-cr.time.origin-epoch-ms");
-      this.clock = new WallClock(origin > 0 ? origin : System.currentTimeMillis());
+      this.clock = new WallClock(origin > 0 ? origin : System.currentTimeMillis(),
+          system.settings().config().getDouble("lease-cr.time.scale"));
     } else {
       throw new IllegalStateException(
           "the actor system does not run on emulated time: load its config with EmulatorConfig");

@@ -70,6 +70,15 @@ final class WireCodec {
       return io.leasecr.proto.wire.ProcessExited.newBuilder().setPid(m.pid()).build();
     } else if (o instanceof LockManager.SetSysctl m) {
       return io.leasecr.proto.wire.SetSysctl.newBuilder().setName(m.name()).setValue(m.value()).build();
+    } else if (o instanceof io.leasecr.core.time.ClockKeeper.Freeze m) {
+      return io.leasecr.proto.wire.ClockControl.newBuilder().setOp(io.leasecr.proto.wire.ClockControl.Op.FREEZE)
+          .setReplyTo(ref(m.replyTo())).build();
+    } else if (o instanceof io.leasecr.core.time.ClockKeeper.Thaw m) {
+      return io.leasecr.proto.wire.ClockControl.newBuilder().setOp(io.leasecr.proto.wire.ClockControl.Op.THAW)
+          .setAtMs(m.atMs()).setReplyTo(ref(m.replyTo())).build();
+    } else if (o instanceof io.leasecr.core.time.ClockKeeper.State m) {
+      return io.leasecr.proto.wire.ClockState.newBuilder().setNode(m.node()).setAtMs(m.atMs()).setFrozen(m.frozen())
+          .build();
     } else if (o instanceof LockManager.ShowLocks m) {
       return io.leasecr.proto.wire.ShowLocks.newBuilder().setReplyTo(ref(m.replyTo())).build();
     } else if (o instanceof LockManager.LocksReport m) {
@@ -154,6 +163,14 @@ final class WireCodec {
       return new LockManager.ProcessExited(m.getPid());
     } else if (p instanceof io.leasecr.proto.wire.SetSysctl m) {
       return new LockManager.SetSysctl(m.getName(), m.getValue());
+    } else if (p instanceof io.leasecr.proto.wire.ClockControl m) {
+      return switch (m.getOp()) {
+        case FREEZE -> new io.leasecr.core.time.ClockKeeper.Freeze(ref(m.getReplyTo()));
+        case THAW -> new io.leasecr.core.time.ClockKeeper.Thaw(m.getAtMs(), ref(m.getReplyTo()));
+        default -> throw new NotSerializableException("unknown clock operation " + m.getOpValue());
+      };
+    } else if (p instanceof io.leasecr.proto.wire.ClockState m) {
+      return new io.leasecr.core.time.ClockKeeper.State(m.getNode(), m.getAtMs(), m.getFrozen());
     } else if (p instanceof io.leasecr.proto.wire.ShowLocks m) {
       return new LockManager.ShowLocks(ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.LocksReport m) {

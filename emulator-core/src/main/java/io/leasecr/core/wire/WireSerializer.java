@@ -100,6 +100,8 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.SET_SYSCTL -> SetSysctl.parseFrom(b);
       case Manifests.SHOW_LOCKS -> ShowLocks.parseFrom(b);
       case Manifests.LOCKS_REPORT -> LocksReport.parseFrom(b);
+      case Manifests.CLOCK_FREEZE, Manifests.CLOCK_THAW -> io.leasecr.proto.wire.ClockControl.parseFrom(b);
+      case Manifests.CLOCK_STATE -> io.leasecr.proto.wire.ClockState.parseFrom(b);
       case Manifests.RUN -> Run.parseFrom(b);
       case Manifests.SIGNAL -> Signal.parseFrom(b);
       case Manifests.BLOCKED -> Blocked.parseFrom(b);
@@ -157,6 +159,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String SET_SYSCTL = "lm-sysctl";
     static final String SHOW_LOCKS = "lm-showlocks";
     static final String LOCKS_REPORT = "lm-locksreport";
+    static final String CLOCK_FREEZE = "clk-freeze";
+    static final String CLOCK_THAW = "clk-thaw";
+    static final String CLOCK_STATE = "clk-state";
     static final String RUN = "p-run";
     static final String SIGNAL = "p-signal";
     static final String BLOCKED = "p-blocked";
@@ -202,6 +207,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof LockManager.SetSysctl) return SET_SYSCTL;
       if (o instanceof LockManager.ShowLocks) return SHOW_LOCKS;
       if (o instanceof LockManager.LocksReport) return LOCKS_REPORT;
+      if (o instanceof io.leasecr.core.time.ClockKeeper.Freeze) return CLOCK_FREEZE;
+      if (o instanceof io.leasecr.core.time.ClockKeeper.Thaw) return CLOCK_THAW;
+      if (o instanceof io.leasecr.core.time.ClockKeeper.State) return CLOCK_STATE;
       if (o instanceof ProcessActor.Run) return RUN;
       if (o instanceof ProcessActor.Signal) return SIGNAL;
       if (o instanceof ProcessActor.Blocked) return BLOCKED;

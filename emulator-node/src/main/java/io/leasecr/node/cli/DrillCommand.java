@@ -13,7 +13,7 @@ final class DrillCommand {
   private DrillCommand() {}
 
   static int run(String[] args) throws InterruptedException {
-    Options o = Options.parse(args, Set.of("--out", "--base-port"), Set.of());
+    Options o = Options.parse(args, Set.of("--out", "--base-port", "--scale"), Set.of());
     if (o.positional.size() != 1) {
       throw new Main.UsageException("drill needs exactly one drill file");
     }
@@ -24,10 +24,13 @@ final class DrillCommand {
       System.err.println("emulator: " + e.getMessage());
       return Main.BAD_INPUT;
     }
+    if (o.has("--scale")) {
+      drill = drill.withScale(scale(o.get("--scale", "1")));
+    }
     int basePort = (int) o.number("--base-port", 25700);
-    if (basePort < 1024 || basePort + drill.nodes().size() > 65535) {
+    if (basePort < 1024 || basePort + drill.allNodes().size() > 65535) {
       throw new Main.UsageException("--base-port must leave room for the driver and "
-          + drill.nodes().size() + " nodes between 1024 and 65535, got " + basePort);
+          + drill.allNodes().size() + " nodes between 1024 and 65535, got " + basePort);
     }
     Path out = Path.of(o.get("--out", "drill-out"));
     try {
@@ -38,6 +41,14 @@ final class DrillCommand {
     } catch (Exception e) {
       System.err.println("emulator: the drill failed: " + e);
       return Main.FAILED;
+    }
+  }
+
+  private static double scale(String v) {
+    try {
+      return io.leasecr.node.cluster.NodeSettings.scale(v);
+    } catch (io.leasecr.node.cluster.NodeSettings.BadSetting e) {
+      throw new Main.UsageException(e.getMessage());
     }
   }
 }

@@ -52,9 +52,11 @@ public final class Main {
                                     list; default: itself) --role R --bind ADDR (default 127.0.0.1; another
                                     address only when given explicitly) --pg-url URL (or LEASE_CR_PG_URL, _USER,
                                     _PASSWORD) --drill FILE --trace FILE.jsonl --stable-after MS --join-timeout MS --origin EPOCH_MS
+                                    --scale X (emulated seconds per wall second, default 1)
         drill FILE         start the drill's nodes on loopback, play it in real time, inject its faults (kill -9, partitions),
                            restart processes on surviving nodes, print a timeline per node, check invariants
                            options: --out DIR (traces and node logs; default drill-out)  --base-port P
+                                    --scale X (emulated seconds per wall second; overrides the drill's scale:)
         help               this text
       """;
 

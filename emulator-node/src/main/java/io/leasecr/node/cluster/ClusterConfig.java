@@ -19,7 +19,8 @@ public final class ClusterConfig {
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(s.roles()))
         .withValue("pekko.cluster.split-brain-resolver.stable-after",
             ConfigValueFactory.fromAnyRef(s.stableAfterMs() + "ms"))
-        .withValue("lease-cr.time.origin-epoch-ms", ConfigValueFactory.fromAnyRef(s.originEpochMs()));
+        .withValue("lease-cr.time.origin-epoch-ms", ConfigValueFactory.fromAnyRef(s.originEpochMs()))
+        .withValue("lease-cr.time.scale", ConfigValueFactory.fromAnyRef(s.scale()));
     // flags and LEASE_CR_* first, then the user's application.conf (or -Dconfig.file: Artery TLS, say),
     // then the node defaults, then reference.conf
     Config all = s.journal() != null ? node.withFallback(s.journal().config()) : node;

@@ -22,7 +22,7 @@ public final class ClusterNode {
       return DrillParser.parse(Path.of(s.drillFile()));
     }
     return Drill.of(ScenarioParser.parse("(no drill)", "name: none\nfiles: []\nprocesses: []\nsteps: []\n"),
-        List.of(s.name()), Map.of(), Map.of(), Map.of(), Map.of(), java.util.Set.of());
+        List.of(s.name()), List.of(), s.scale(), Map.of(), Map.of(), Map.of(), Map.of(), java.util.Set.of());
   }
 
   public static ActorSystem<ClusterEvent.MemberEvent> start(NodeSettings s, Config config, Drill drill,

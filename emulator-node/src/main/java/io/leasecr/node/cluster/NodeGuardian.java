@@ -24,6 +24,7 @@ public final class NodeGuardian {
       boolean journal) {
     return Behaviors.setup(ctx -> {
       EmulatorSharding.start(ctx, drill, trace);
+      ctx.spawn(io.leasecr.core.time.ClockKeeper.create(name), "clock-keeper");
       if (journal) {
         SchemaUtils.createIfNotExists(ctx.getSystem()); // the singleton retries its recovery until this is done
         CoordinatorSingleton.init(ctx.getSystem());

@@ -16,7 +16,8 @@ import java.util.Set;
  * The node binds to loopback unless {@code --bind} names another address explicitly.
  */
 public record NodeSettings(String name, String bind, int port, List<String> seeds, Set<String> roles,
-    Journal journal, String drillFile, String traceFile, long originEpochMs, long stableAfterMs, long joinTimeoutMs) {
+    Journal journal, String drillFile, String traceFile, long originEpochMs, long stableAfterMs, long joinTimeoutMs,
+    double scale) {
 
   public static final String SYSTEM = "lease-cr";
 
@@ -40,6 +41,7 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
     long origin = 0;
     Long stableAfter = null;
     long joinTimeout = 30_000;
+    double scale = 1.0;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -59,6 +61,7 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
         case "--origin" -> origin = longNumber(a, v);
         case "--stable-after" -> stableAfter = (long) number(a, v);
         case "--join-timeout" -> joinTimeout = number(a, v);
+        case "--scale" -> scale = scale(v);
         default -> throw new BadSetting("unknown option " + a);
       }
     }
@@ -102,7 +105,20 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
         env.getOrDefault("LEASE_CR_PG_PASSWORD", ""));
     long stable = stableAfter != null ? stableAfter : c.getDuration("stable-after").toMillis();
     return new NodeSettings(name, bind, port, List.copyOf(seeds), Set.copyOf(roles), journal, drill, trace, origin,
-        stable, joinTimeout);
+        stable, joinTimeout, scale);
+  }
+
+  /** Emulated seconds per wall second: how much faster than the wall clock the node's emulated time runs. */
+  public static double scale(String v) {
+    try {
+      double d = Double.parseDouble(v);
+      if (d > 0 && d <= 1000) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new BadSetting("--scale needs a number above 0 and at most 1000, got '" + v + "'");
   }
 
   private static int number(String what, String v) {

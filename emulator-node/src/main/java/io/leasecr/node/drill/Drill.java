@@ -14,15 +14,19 @@ import java.util.Map;
  * A drill: a scenario played on a cluster of nodes, with faults. {@code placement} puts each process
  * (by name) and file (by path) on a node; {@code faults} are the node-level steps (crash, partition)
  * by scenario step number (each stands in the scenario as a no-op step, so step numbers are the file's);
- * {@code restartOn} says where a restart step brings its processes back. Format: docs/drill-format.md.
+ * {@code restartOn} says where a restart step brings its processes back; {@code spares} are nodes started
+ * only by a {@link StartNode} step; {@code scale} is emulated seconds per wall second. Format:
+ * docs/drill-format.md.
  */
-public record Drill(Scenario scenario, List<String> nodes, Map<String, String> placement, Map<Integer, Fault> faults,
+public record Drill(Scenario scenario, List<String> nodes, List<String> spares, double scale,
+    Map<String, String> placement, Map<Integer, Fault> faults,
     Map<Integer, List<String>> restartOn, Map<Integer, Syscall.Open> openGenerated, Set<String> generated,
     Map<Integer, Map<Integer, String>> restartTargets, Map<Integer, List<String>> pidCandidates,
     Map<Long, String> inoNode) {
 
   /** Builds the drill and its look-up tables (where each pid may run, where each restart puts it). */
-  public static Drill of(Scenario scenario, List<String> nodes, Map<String, String> placement, Map<Integer, Fault> faults,
+  public static Drill of(Scenario scenario, List<String> nodes, List<String> spares, double scale,
+      Map<String, String> placement, Map<Integer, Fault> faults,
       Map<Integer, List<String>> restartOn, Map<Integer, Syscall.Open> openGenerated, Set<String> generated) {
     Map<Integer, Map<Integer, String>> targets = new HashMap<>();
     Map<Integer, List<String>> cands = new HashMap<>();
@@ -54,8 +58,21 @@ public record Drill(Scenario scenario, List<String> nodes, Map<String, String> p
     for (Inode inode : scenario.vfs().inodes()) {
       inos.put(inode.ino(), placement.getOrDefault(inode.path(), nodes.get(0)));
     }
-    return new Drill(scenario, nodes, placement, faults, restartOn, openGenerated, generated, Map.copyOf(targets),
-        cands, inos);
+    return new Drill(scenario, nodes, spares, scale, placement, faults, restartOn, openGenerated, generated,
+        Map.copyOf(targets), cands, inos);
+  }
+
+  /** The same drill at another time scale (the command line's --scale). */
+  public Drill withScale(double newScale) {
+    return new Drill(scenario, nodes, spares, newScale, placement, faults, restartOn, openGenerated, generated,
+        restartTargets, pidCandidates, inoNode);
+  }
+
+  /** Every node the drill may run: those started at once, then the spares. */
+  public List<String> allNodes() {
+    List<String> all = new ArrayList<>(nodes);
+    all.addAll(spares);
+    return all;
   }
 
   /** A node-level step. */
@@ -66,6 +83,9 @@ public record Drill(Scenario scenario, List<String> nodes, Map<String, String> p
 
   /** The node is cut off from the others for a while. */
   public record Partition(String node, long forMs) implements Fault {}
+
+  /** A spare node's JVM is started and joins the cluster (a new node to restart processes on). */
+  public record StartNode(String node) implements Fault {}
 
   /** Where a process runs at first. */
   public String nodeOf(Scenario.ProcessDecl p) {

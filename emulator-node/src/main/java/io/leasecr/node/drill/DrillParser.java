@@ -18,14 +18,16 @@ import java.util.regex.Pattern;
 /**
  * Reads a drill file: a scenario file plus {@code nodes:}, {@code placement:}, node-level steps
  * ({@code - {at: 3s, crash: n2}}, {@code - {at: 3s, partition: n2, for: 5s}}) and {@code on: NODE} in a
- * restart step. The drill parts are checked here; the rest is handed to the {@link ScenarioParser} with
+ * restart step, {@code spare_nodes:} started by {@code - {at: 9s, start_node: n4}}, {@code scale:}
+ * (emulated seconds per wall second). The drill parts are checked here; the rest is handed to the {@link ScenarioParser} with
  * the drill parts blanked out line for line (a fault step becomes a no-op step), so every error still
  * names the file and line. Drill-only steps must be written on one line, in flow style.
  */
 public final class DrillParser {
 
   private static final Set<String> TOP = Set.of(
-      "name", "description", "seed", "sysctl", "files", "processes", "steps", "expect", "end", "nodes", "placement", "generate");
+      "name", "description", "seed", "sysctl", "files", "processes", "steps", "expect", "end", "nodes", "placement", "generate",
+      "spare_nodes", "scale");
   private static final Set<String> GENERATE = Set.of("processes", "over", "pid_from", "files");
   private static final Pattern NODE = Pattern.compile("[a-z][a-z0-9-]*");
 
@@ -43,20 +45,29 @@ public final class DrillParser {
       throw new ScenarioException(file, 1, "a drill needs 'nodes: [n1, n2, ...]'");
     }
     List<String> nodes = new ArrayList<>();
-    for (YamlNode n : nodesNode.list()) {
-      String name = n.text();
-      if (!NODE.matcher(name).matches() || name.equals("node") || name.equals("driver")) {
-        throw n.error("a node name is lower-case letters, digits and '-' (and not 'node' or 'driver'), got '" + name + "'");
-      }
-      if (nodes.contains(name)) {
-        throw n.error("node " + name + " is listed twice");
-      }
-      nodes.add(name);
-    }
+    nodeNames(nodesNode, nodes, nodes);
     if (nodes.isEmpty()) {
       throw nodesNode.error("a drill needs at least one node");
     }
     blankTopLevel(lines, "nodes");
+    List<String> spares = new ArrayList<>();
+    if (top.containsKey("spare_nodes")) {
+      List<String> all = new ArrayList<>(nodes);
+      nodeNames(top.get("spare_nodes"), spares, all);
+      blankTopLevel(lines, "spare_nodes");
+    }
+    List<String> allNodes = new ArrayList<>(nodes);
+    allNodes.addAll(spares);
+    double scale = 1.0;
+    if (top.containsKey("scale")) {
+      YamlNode sc = top.get("scale");
+      scale = sc.number();
+      if (!(scale > 0 && scale <= 1000)) {
+        throw sc.error("scale is emulated seconds per wall second, above 0 and at most 1000, got " + sc.text());
+      }
+      blankTopLevel(lines, "scale");
+    }
+    Set<String> started = new HashSet<>(nodes);
     Map<String, String> placement = new LinkedHashMap<>();
     Map<String, Integer> placementLines = new HashMap<>();
     if (top.containsKey("placement")) {
@@ -141,10 +152,22 @@ public final class DrillParser {
         number++;
         Map<String, YamlNode> keys = step.map(null);
         int ln = step.line() - 1;
-        if (keys.containsKey("crash") || keys.containsKey("partition")) {
+        if (keys.containsKey("start_node")) {
+          YamlNode target = keys.get("start_node");
+          oneLine(step, lines[ln], "start_node");
+          if (!spares.contains(target.text())) {
+            throw target.error("start_node starts one of the spare_nodes (" + String.join(", ", spares) + "), got '"
+                + target.text() + "'");
+          }
+          if (!started.add(target.text())) {
+            throw target.error("node " + target.text() + " is started twice");
+          }
+          faults.put(number, new Drill.StartNode(target.text()));
+          lines[ln] = lines[ln].replaceFirst("start_node:\\s*[^,}]+", "proc_locks: true");
+        } else if (keys.containsKey("crash") || keys.containsKey("partition")) {
           boolean crash = keys.containsKey("crash");
           YamlNode target = keys.get(crash ? "crash" : "partition");
-          checkNode(target, nodes);
+          checkStarted(target, allNodes, started);
           oneLine(step, lines[ln], crash ? "crash" : "partition");
           if (crash) {
             faults.put(number, new Drill.Crash(target.text()));
@@ -179,7 +202,7 @@ public final class DrillParser {
             YamlNode on = keys.get("on");
             List<String> targets = new ArrayList<>();
             for (YamlNode n : on.isScalar() ? List.of(on) : on.list()) {
-              checkNode(n, nodes);
+              checkStarted(n, allNodes, started);
               targets.add(n.text());
             }
             if (targets.isEmpty()) {
@@ -255,8 +278,34 @@ public final class DrillParser {
             "placement names '" + what + "', which is neither a process nor a file of the drill");
       }
     }
-    return Drill.of(scenario, List.copyOf(nodes), Map.copyOf(placement), Map.copyOf(faults), Map.copyOf(restartOn),
+    return Drill.of(scenario, List.copyOf(nodes), List.copyOf(spares), scale, Map.copyOf(placement), Map.copyOf(faults), Map.copyOf(restartOn),
         Map.copyOf(openGenerated), Set.copyOf(generated));
+  }
+
+  /** Node names into {@code into}, each new to {@code seen} (which grows). */
+  private static void nodeNames(YamlNode list, List<String> into, List<String> seen) {
+    for (YamlNode n : list.list()) {
+      String name = n.text();
+      if (!NODE.matcher(name).matches() || name.equals("node") || name.equals("driver")) {
+        throw n.error("a node name is lower-case letters, digits and '-' (and not 'node' or 'driver'), got '" + name + "'");
+      }
+      if (seen.contains(name) || into.contains(name)) {
+        throw n.error("node " + name + " is listed twice");
+      }
+      into.add(name);
+      if (seen != into) {
+        seen.add(name);
+      }
+    }
+  }
+
+  /** A node a step names must exist and, if a spare, have been started by an earlier step. */
+  private static void checkStarted(YamlNode n, List<String> nodes, Set<String> started) {
+    checkNode(n, nodes);
+    if (!started.contains(n.text())) {
+      throw n.error("node " + n.text() + " is a spare node not started yet: add - {at: ..., start_node: " + n.text()
+          + "} before this step");
+    }
   }
 
   private static void checkNode(YamlNode n, List<String> nodes) {

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,9 +39,10 @@ import org.apache.pekko.cluster.Cluster;
 
 /**
  * {@code emulator drill FILE}: starts the drill's nodes as JVMs on loopback, joins them as the driver
- * (role "driver": sharding proxies only), plays the steps in real time, kills nodes with SIGKILL,
- * measures when the split-brain resolver downs them, restarts processes from the last committed
- * checkpoint on surviving nodes, then prints a timeline per node and checks the invariants.
+ * (role "driver": sharding proxies only), plays the steps in real (optionally scaled) time, kills nodes
+ * with SIGKILL, measures when the split-brain resolver downs them, starts spare nodes, takes checkpoints
+ * as frozen cuts ({@link ClusterCut}), restarts processes from the last committed checkpoint on
+ * surviving or new nodes, then prints a timeline per node and checks the invariants.
  */
 public final class DrillRunner {
 
@@ -50,11 +52,12 @@ public final class DrillRunner {
   private final int basePort;
   private final PrintStream o;
   private final Map<String, Process> jvms = new LinkedHashMap<>();
-  private final Map<String, Long> crashedAt = new HashMap<>();
+  /** Lost nodes (a partitioned node until it heals) to the wall time they were lost; also written by watchers. */
+  private final Map<String, Long> crashedAt = new java.util.concurrent.ConcurrentHashMap<>();
   /** How each lost node was lost: kill -9 or the partition. */
-  private final Map<String, String> lostHow = new HashMap<>();
+  private final Map<String, String> lostHow = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, byte[]> committed = new LinkedHashMap<>();
-  private final Map<Integer, Long> lostAt = new HashMap<>();
+  private final Map<Integer, Long> lostAt = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Integer, Long> restartMs = new HashMap<>();
   /** pid to the node a restart named and when (drill ms) the restart began. */
   private final Map<Integer, String> restartedOn = new HashMap<>();
@@ -68,7 +71,13 @@ public final class DrillRunner {
   /** Restored pids the driver saw running (ensureRunningAll). */
   private final java.util.Set<Integer> confirmed = new java.util.HashSet<>();
   private long origin;
+  /** Wall time and emulated time (the driver's clock, node axis) when the steps began. */
   private long start;
+  private long startEmu;
+  private io.leasecr.core.time.WallClock clock;
+  private ClusterCut cut;
+  /** Nodes started so far (the initial ones, then spares) and the port of each. */
+  private final Map<String, Integer> ports = new LinkedHashMap<>();
   /** The driver's guardian: hears each step's call return (progress). */
   private org.apache.pekko.actor.typed.ActorRef<ProcessActor.StepDone> stepDone;
 
@@ -102,22 +111,22 @@ public final class DrillRunner {
   private boolean play() throws Exception {
     Files.createDirectories(out);
     origin = System.currentTimeMillis();
-    int seedPort = basePort + 1;
-    for (int i = 0; i < drill.nodes().size(); i++) {
-      String n = drill.nodes().get(i);
-      jvms.put(n, NodeLauncher.start(n, basePort + 1 + i, seedPort, file.toAbsolutePath(), out, origin,
-          drill.scenario().processes().size()));
+    for (String n : drill.nodes()) {
+      launch(n);
     }
-    o.printf("drill %s: %d nodes started on 127.0.0.1:%d-%d (logs and traces in %s)%n", drill.scenario().name(),
-        jvms.size(), basePort + 1, basePort + jvms.size(), out);
+    o.printf("drill %s: %d nodes started on 127.0.0.1:%d-%d (logs and traces in %s)%s%n", drill.scenario().name(),
+        jvms.size(), basePort + 1, basePort + jvms.size(), out,
+        drill.scale() == 1 ? "" : "; emulated time runs " + drill.scale() + "x the wall clock");
     NodeSettings s = NodeSettings.parse(new String[] {"--name", "driver", "--role", "driver", "--port",
-        String.valueOf(basePort), "--seed", "127.0.0.1:" + seedPort, "--origin", String.valueOf(origin)},
-        System.getenv(), ConfigFactory.load());
+        String.valueOf(basePort), "--seed", "127.0.0.1:" + (basePort + 1), "--origin", String.valueOf(origin),
+        "--scale", String.valueOf(drill.scale())}, System.getenv(), ConfigFactory.load());
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = off")
         .withFallback(ClusterConfig.of(s));
     CompletableFuture<EmulatorSharding.Refs> refs = new CompletableFuture<>();
     ActorSystem<ProcessActor.StepDone> system = ActorSystem.create(driver(refs), NodeSettings.SYSTEM, config);
     stepDone = system;
+    clock = (io.leasecr.core.time.WallClock) io.leasecr.core.time.EmulatedTime.clock(system);
+    cut = new ClusterCut(system, clock);
     CoordinatorClient journal = null;
     try {
       journal = new CoordinatorClient(system, journal());
@@ -148,6 +157,7 @@ public final class DrillRunner {
       }
       o.printf("processes started on their nodes after %d ms%n", System.currentTimeMillis() - origin);
       start = System.currentTimeMillis();
+      startEmu = clock.nowMillis();
       for (Step step : drill.scenario().steps()) {
         sleepUntil(step.atMs());
         perform(step, tree, members, journal, s.expectedDowningMs(config));
@@ -194,7 +204,9 @@ public final class DrillRunner {
       throws Exception {
     Drill.Fault fault = drill.faults().get(step.number());
     Step.Action a = step.action();
-    if (fault instanceof Drill.Crash c) {
+    if (fault instanceof Drill.StartNode sn) {
+      startNode(sn.node(), step, members);
+    } else if (fault instanceof Drill.Crash c) {
       crash(c.node(), step, members, expectedDowning);
     } else if (fault instanceof Drill.Partition p) {
       partition(p, step, members, expectedDowning);
@@ -219,21 +231,68 @@ public final class DrillRunner {
     } else if (a instanceof Step.ShowLocks) {
       note(step.number(), "/proc/locks: " + tree.locks());
     } else if (a instanceof Step.Checkpoint c) {
-      long t0 = System.currentTimeMillis();
-      CheckpointImage image = tree.save(c.id(), t0 - origin);
-      CheckpointCoordinator.Done done = journal.ask(r -> new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(),
-          drill.scenario().name(), image.toByteArray(), r));
-      if (done.error() != null) {
-        note(step.number(), "checkpoint " + c.id() + " NOT committed: " + done.error());
-      } else {
-        committed.put(c.id(), image.toByteArray());
-        note(step.number(), "checkpoint " + c.id() + " committed: " + image.getProcessesCount() + " processes, "
-            + image.getLeasesCount() + " leases, " + image.getSerializedSize() + " bytes, in "
-            + (System.currentTimeMillis() - t0) + " ms (the tree keeps running)");
-      }
+      checkpoint(step, c, tree, journal);
     } else if (a instanceof Step.Restart r) {
       restart(step, r, tree, members, journal);
     }
+  }
+
+  /**
+   * A frozen cut: every node's clock stops, the state of every inode and process is collected and
+   * committed, then time runs on from the instant the clocks stopped (the tree keeps running).
+   */
+  private void checkpoint(Step step, Step.Checkpoint c, ClusterTree tree, CoordinatorClient journal) throws Exception {
+    Set<String> live = new java.util.TreeSet<>(jvms.keySet());
+    live.removeAll(crashedAt.keySet());
+    ClusterCut.Frozen frozen = cut.freeze(live);
+    String clocks = "clocks of " + String.join(", ", frozen.nodes()) + " frozen at " + Invariants.secs(frozen.atMs() - startEmu)
+        + " (spread " + frozen.spreadMs() + " ms)" + (frozen.unreachable().isEmpty() ? ""
+            : ", NOT frozen (unreachable): " + String.join(", ", frozen.unreachable()));
+    CheckpointImage image;
+    CheckpointCoordinator.Done done;
+    long collected;
+    try {
+      long t0 = System.currentTimeMillis();
+      image = tree.save(c.id(), frozen.atMs());
+      collected = System.currentTimeMillis() - t0;
+      done = journal.ask(r -> new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), drill.scenario().name(),
+          image.toByteArray(), r));
+    } finally {
+      cut.thaw(frozen);
+    }
+    long stood = System.currentTimeMillis() - frozen.wallStart();
+    if (done.error() != null) {
+      note(step.number(), "checkpoint " + c.id() + " NOT committed: " + done.error() + "; " + clocks);
+    } else {
+      committed.put(c.id(), image.toByteArray());
+      note(step.number(), "checkpoint " + c.id() + " committed: " + image.getProcessesCount() + " processes, "
+          + image.getLeasesCount() + " leases, " + image.getSerializedSize() + " bytes; " + clocks + "; state collected in "
+          + collected + " ms, time stood still " + stood + " ms of wall time, then ran on (the tree keeps running)");
+    }
+  }
+
+  /** A spare node's JVM is started and joins; the drill goes on once it is Up. */
+  private void startNode(String node, Step step, Membership members) throws Exception {
+    long t0 = System.currentTimeMillis();
+    launch(node);
+    note(step.number(), "start_node " + node + ": JVM started on 127.0.0.1:" + ports.get(node));
+    long upBy = t0 + 60_000;
+    while (!members.up(node)) {
+      if (System.currentTimeMillis() > upBy || !jvms.get(node).isAlive()) {
+        throw new IllegalStateException(node + " did not join the cluster within 60 s (see " + out.resolve(node + ".log")
+            + ")");
+      }
+      Thread.sleep(20);
+    }
+    note(step.number(), node + " is Up " + (System.currentTimeMillis() - t0) + " ms after its JVM was started");
+  }
+
+  /** Starts a node's JVM on the next free port (the first node is every node's seed). */
+  private void launch(String node) throws java.io.IOException {
+    int port = basePort + 1 + ports.size();
+    ports.put(node, port);
+    jvms.put(node, NodeLauncher.start(node, port, basePort + 1, file.toAbsolutePath(), out, origin,
+        drill.scenario().processes().size(), drill.scale()));
   }
 
   private void crash(String node, Step step, Membership members, long expectedDowning) {
@@ -241,34 +300,40 @@ public final class DrillRunner {
     long at = System.currentTimeMillis();
     jvm.destroyForcibly();
     note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")");
-    lose(node, at, members, expectedDowning, "kill -9");
+    lose(node, at, members, expectedDowning, "kill -9", 0);
   }
 
   /**
-   * The node is cut off from the others (both directions) for a while: the majority side downs it and
-   * the node, alone, downs itself and exits; its processes are lost as in a crash.
+   * The node is cut off from the others (both directions) for a while: unless the partition heals
+   * before the split-brain resolver decides, the majority side downs it and the node, alone, downs
+   * itself and exits; its processes are lost as in a crash. A healed node keeps its processes.
    */
   private void partition(Drill.Partition p, Step step, Membership members, long expectedDowning) throws Exception {
     long at = System.currentTimeMillis();
+    long wallFor = clock.wallMillis(p.forMs());
     java.io.OutputStream control = jvms.get(p.node()).getOutputStream();
-    control.write(("partition " + p.forMs() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    control.write(("partition " + wallFor + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     control.flush();
     note(step.number(), "partition " + p.node() + " from every other node for " + p.forMs() + " ms");
-    lose(p.node(), at, members, expectedDowning, "the partition");
+    lose(p.node(), at, members, expectedDowning, "the partition", at + wallFor);
   }
 
-  private void lose(String node, long at, Membership members, long expectedDowning, String cause) {
+  /** {@code healsAt}: for a partition, the wall time it ends (0 for a crash, which never heals). */
+  private void lose(String node, long at, Membership members, long expectedDowning, String cause, long healsAt) {
     crashedAt.put(node, at);
     lostHow.put(node, cause);
+    long lost = drillNow();
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
       if (drill.nodeOf(p).equals(node)) {
-        lostAt.put(p.pid(), at - start);
+        lostAt.put(p.pid(), lost);
       }
     }
     Thread watcher = new Thread(() -> {
       try {
-        long downed = members.awaitGone(node, 60_000);
-        if (downed < 0) {
+        long downed = members.awaitGone(node, 60_000, healsAt);
+        if (downed == Membership.HEALED) {
+          healed(node, at, members);
+        } else if (downed < 0) {
           note(0, node + " was NOT downed within 60 s");
         } else {
           note(0, node + " downed by the split-brain resolver " + (downed - at) + " ms after " + cause + " (expected within "
@@ -286,6 +351,22 @@ public final class DrillRunner {
     }, "downing-" + node);
     watcher.setDaemon(true);
     watcher.start();
+  }
+
+  /** The partition ended before the resolver decided: the node and its processes are back, nothing was lost. */
+  private void healed(String node, long at, Membership members) {
+    crashedAt.remove(node);
+    lostHow.remove(node);
+    for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+      if (drill.nodeOf(p).equals(node)) {
+        lostAt.remove(p.pid());
+      }
+    }
+    long from = members.unreachableFrom(node);
+    long to = members.reachableAgainAt(node);
+    note(0, node + " was not downed: the partition healed before the split-brain resolver decided"
+        + (from > 0 ? " (unreachable from " + (from - at) + " to " + (to - at) + " ms after the partition began)"
+            : " (never seen unreachable)") + "; its processes go on");
   }
 
   private void restart(Step step, Step.Restart r, ClusterTree tree, Membership members, CoordinatorClient journal)
@@ -309,15 +390,16 @@ public final class DrillRunner {
     }
     List<String> on = drill.restartOn().get(step.number());
     List<String> names = chosen.stream().map(p -> p.getSpec().getName()).toList();
-    note(step.number(), "restart from " + r.id() + " (committed at " + Invariants.secs(image.getTakenAtMs() - (start - origin))
+    note(step.number(), "restart from " + r.id() + " (committed at " + Invariants.secs(image.getTakenAtMs() - startEmu)
         + ") of " + (names.size() <= 20 ? names.toString() : names.size() + " processes")
         + (on == null ? "" : " on " + (on.size() == 1 ? on.get(0) : on.toString())) + ", policy " + r.policy());
     long t0 = System.currentTimeMillis();
+    long begun = drillNow();
     for (io.leasecr.proto.image.Process p : chosen) {
       String target = drill.restartTarget(step.number(), p.getSpec().getPid());
       if (target != null) {
         restartedOn.put(p.getSpec().getPid(), target);
-        restartedAt.put(p.getSpec().getPid(), t0 - start);
+        restartedAt.put(p.getSpec().getPid(), begun);
       }
     }
     tree.restore(image, chosen, r.policy(), r.criu());
@@ -325,14 +407,14 @@ public final class DrillRunner {
     for (io.leasecr.proto.image.Process p : chosen) {
       Long lost = lostAt.get(p.getSpec().getPid());
       if (lost != null) {
-        restartMs.put(p.getSpec().getPid(), System.currentTimeMillis() - start - lost);
+        restartMs.put(p.getSpec().getPid(), drillNow() - lost);
       }
     }
     note(step.number(), "restored " + chosen.size() + " processes in " + (System.currentTimeMillis() - t0) + " ms");
     long done = System.currentTimeMillis();
     for (Map.Entry<String, Long> c : crashedAt.entrySet()) {
       Long removed = removedAt.get(c.getKey());
-      boolean hers = chosen.stream().anyMatch(p -> Long.valueOf(c.getValue() - start).equals(lostAt.get(p.getSpec().getPid())));
+      boolean hers = chosen.stream().anyMatch(p -> c.getKey().equals(drill.placement().getOrDefault(p.getSpec().getName(), drill.nodes().get(0))));
       if (removed == null || !hers) {
         continue;
       }
@@ -381,8 +463,8 @@ public final class DrillRunner {
     List<TraceEvent> all = new ArrayList<>();
     List<String> violations = new ArrayList<>();
     Map<Integer, String> ranOn = new HashMap<>();
-    for (String n : drill.nodes()) {
-      List<TraceEvent> events = TraceFiles.read(out.resolve(n + ".jsonl"), start - origin);
+    for (String n : jvms.keySet()) {
+      List<TraceEvent> events = TraceFiles.read(out.resolve(n + ".jsonl"), startEmu);
       all.addAll(events);
       for (TraceEvent e : events) {
         Long at = restartedAt.get(e.pid());
@@ -409,7 +491,9 @@ public final class DrillRunner {
           && List.of("block", "return", "signal", "restart", "exit", "reaction").contains(e.kind())).toList();
       o.printf("%s[%d] (placed on %s):%n%s", p.name(), p.pid(), drill.nodeOf(p), Timeline.render(mine));
     }
-    violations.addAll(Invariants.check(all, lostAt, restartMs, confirmed));
+    // a second of wall-clock slack (message and JVM delays) is scale seconds of emulated time
+    violations.addAll(Invariants.check(all, lostAt, restartMs, confirmed,
+        (long) (Invariants.TOLERANCE_MS * Math.max(1, drill.scale()))));
     restartedOn.forEach((pid, node) -> {
       String ran = ranOn.get(pid);
       if (ran != null && !ran.equals(node)) {
@@ -427,16 +511,20 @@ public final class DrillRunner {
     return false;
   }
 
+  /** Emulated ms since the steps began (before that, since the drill's origin). */
+  private long drillNow() {
+    return clock == null ? System.currentTimeMillis() - origin : clock.nowMillis() - startEmu;
+  }
+
   private synchronized void note(int step, String text) {
-    long t = System.currentTimeMillis() - (start == 0 ? origin : start);
+    long t = drillNow();
     driverEvents.add(new TraceEvent(t, "note", 0, "drill", step, null, TraceEvent.args("text", text), null, null));
     o.printf("%10s  %s%n", Invariants.secs(t), text);
   }
 
   private void sleepUntil(long atMs) throws InterruptedException {
-    long wait = start + atMs - System.currentTimeMillis();
-    if (wait > 0) {
-      Thread.sleep(wait);
+    for (long left = atMs - drillNow(); left > 0; left = atMs - drillNow()) {
+      Thread.sleep(Math.max(1, clock.wallMillis(left)));
     }
   }
 }

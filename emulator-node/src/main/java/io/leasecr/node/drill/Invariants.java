@@ -25,17 +25,20 @@ final class Invariants {
 
   /** {@code lostAt}: pid to when its node crashed; {@code restartMs}: pid to how long its restart took after the crash. */
   static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs) {
-    return check(all, lostAt, restartMs, java.util.Set.of());
+    return check(all, lostAt, restartMs, java.util.Set.of(), TOLERANCE_MS);
   }
 
-  /** {@code confirmed}: restarted pids the driver saw running (an idle restored process leaves no trace line). */
+  /**
+   * {@code confirmed}: restarted pids the driver saw running (an idle restored process leaves no trace line);
+   * {@code toleranceMs}: how late (emulated ms) a blocked opener may return past its bound.
+   */
   static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
-      java.util.Set<Integer> confirmed) {
+      java.util.Set<Integer> confirmed, long toleranceMs) {
     List<TraceEvent> events = new ArrayList<>(all);
     events.sort(Comparator.comparingLong(TraceEvent::t));
     List<String> violations = new ArrayList<>();
     conflictingLeases(events, violations);
-    blockedOpeners(events, lostAt, restartMs, violations);
+    blockedOpeners(events, lostAt, restartMs, toleranceMs, violations);
     java.util.Set<Integer> ran = new java.util.HashSet<>();
     for (TraceEvent e : events) {
       Long lost = lostAt.get(e.pid());
@@ -75,7 +78,7 @@ final class Invariants {
   }
 
   private static void blockedOpeners(List<TraceEvent> events, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
-      List<String> violations) {
+      long toleranceMs, List<String> violations) {
     for (int i = 0; i < events.size(); i++) {
       TraceEvent b = events.get(i);
       boolean retried = b.kind().equals("restart") && b.pid() != 0 && "restore".equals(b.arg("after"));
@@ -105,7 +108,7 @@ final class Invariants {
         }
         continue;
       }
-      long bound = deadline + restartMs.getOrDefault(b.pid(), 0L) + TOLERANCE_MS;
+      long bound = deadline + restartMs.getOrDefault(b.pid(), 0L) + toleranceMs;
       if (deadline > 0 && ret.t() > bound) {
         violations.add(what + " returned at " + secs(ret.t()) + ", after its deadline plus restart time "
             + secs(bound));

@@ -9,8 +9,13 @@ import org.apache.pekko.cluster.MemberStatus;
 /** The driver's view of which drill nodes are Up, and when a crashed one was downed and removed. */
 final class Membership {
 
+  /** What {@link #awaitGone} returns when the node's partition healed and it is back. */
+  static final long HEALED = -2;
+
   private final Cluster cluster;
   private final Map<String, Long> removedAt = new ConcurrentHashMap<>();
+  private final Map<String, Long> unreachableFrom = new ConcurrentHashMap<>();
+  private final Map<String, Long> reachableAgain = new ConcurrentHashMap<>();
 
   Membership(Cluster cluster) {
     this.cluster = cluster;
@@ -35,22 +40,56 @@ final class Membership {
     return true;
   }
 
-  /** Waits until the node is downed; returns the wall time it was first seen so, or -1 on time-out. */
-  long awaitGone(String node, long timeoutMs) throws InterruptedException {
+  /** Whether some member sees the node as unreachable. */
+  boolean unreachable(String node) {
+    for (Member m : cluster.state().getUnreachable()) {
+      if (m.getRoles().contains(node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Waits until the node is downed; returns the wall time it was first seen so, or -1 on time-out. With
+   * {@code healsAt} (a partition's end, wall ms; 0 for none), returns {@link #HEALED} once the node is Up
+   * and reachable a second after the partition ended: the resolver did not down it.
+   */
+  long awaitGone(String node, long timeoutMs, long healsAt) throws InterruptedException {
     Long known = removedAt.get(node);
     if (known != null) {
       return known;
     }
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < deadline) {
+      long now = System.currentTimeMillis();
       if (gone(node)) {
-        long now = System.currentTimeMillis();
         removedAt.put(node, now);
         return now;
+      }
+      boolean cut = unreachable(node);
+      if (cut) {
+        unreachableFrom.putIfAbsent(node, now);
+        reachableAgain.remove(node);
+      } else if (unreachableFrom.containsKey(node)) {
+        reachableAgain.putIfAbsent(node, now);
+      }
+      if (healsAt > 0 && now > healsAt + 1000 && !cut && up(node)) {
+        return HEALED;
       }
       Thread.sleep(20);
     }
     return -1;
+  }
+
+  /** When the node was first seen unreachable (wall ms), or 0. */
+  long unreachableFrom(String node) {
+    return unreachableFrom.getOrDefault(node, 0L);
+  }
+
+  /** When the node was seen reachable again after that (wall ms), or 0. */
+  long reachableAgainAt(String node) {
+    return reachableAgain.getOrDefault(node, 0L);
   }
 
   /** Waits until the node is no member at all (the shards it hosted may then be allocated elsewhere). */

@@ -11,8 +11,8 @@ final class NodeLauncher {
 
   private NodeLauncher() {}
 
-  static Process start(String name, int port, int seedPort, Path drill, Path out, long originEpochMs, int processes)
-      throws IOException {
+  static Process start(String name, int port, int seedPort, Path drill, Path out, long originEpochMs, int processes,
+      double scale) throws IOException {
     // thousands of entities per node: more heap (LEASE_CR_NODE_HEAP overrides)
     String heap = System.getenv().getOrDefault("LEASE_CR_NODE_HEAP", processes > 1000 ? "768m" : "256m");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -22,7 +22,7 @@ final class NodeLauncher {
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
         "--name", name, "--port", String.valueOf(port), "--seed", "127.0.0.1:" + seedPort,
         "--drill", drill.toString(), "--trace", out.resolve(name + ".jsonl").toString(),
-        "--origin", String.valueOf(originEpochMs)));
+        "--origin", String.valueOf(originEpochMs), "--scale", String.valueOf(scale)));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
   }
 }
