@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL on loopback for the tests (installing it with apt if needed), and
 # prints the environment that points the tests at it. Usage: eval "$(bash .ci/postgres.sh)"
+# LEASE_CR_PG_PORT chooses the port (default 55432), TMPDIR where its directory goes (default /tmp), so
+# that two sessions on one machine can each have their own.
 set -euo pipefail
 port="${LEASE_CR_PG_PORT:-55432}"
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
@@ -11,7 +13,7 @@ if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
   bin="$(find_bin)"
 fi
-dir="$(mktemp -d /tmp/lcr-pg.XXXXXX)"
+dir="$(mktemp -d "${TMPDIR:-/tmp}/lcr-pg.XXXXXX")"
 chown postgres:postgres "$dir"
 su postgres -s /bin/sh -c "'$bin/initdb' -D '$dir/data' -A trust -U postgres" >&2
 su postgres -s /bin/sh -c "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w \

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,32 +15,25 @@ import org.junit.jupiter.api.io.TempDir;
  * The shipped drills (scenarios/drills/), each as `emulator drill` in its own JVM, which starts three
  * node JVMs on loopback: the breaker's node killed in the middle of a lease break and the breaker
  * restarted on another node; the holder's node killed and only the holder restarted. They commit to the
- * PostgreSQL journal that {@code eval "$(bash .ci/postgres.sh)"} starts; without it they are skipped,
- * except under CI.
+ * PostgreSQL journal of {@link TestPostgres} (LEASE_CR_PG_*, e.g. {@code eval "$(bash .ci/postgres.sh)"},
+ * else a Testcontainers container where Docker runs), passed to the drill's JVM and from it to its nodes;
+ * without it they are skipped, except under CI.
  */
 class ClusterDrillTest {
 
   @TempDir Path tmp;
 
-  private static void needPostgres() {
-    if (System.getenv("LEASE_CR_PG_URL") == null) {
-      if (System.getenv("CI") != null) {
-        throw new AssertionError("CI starts PostgreSQL (.ci/postgres.sh), yet LEASE_CR_PG_URL is not set");
-      }
-      Assumptions.abort("PostgreSQL is not configured (the drills' nodes share its journal): "
-          + "run eval \"$(bash .ci/postgres.sh)\" first");
-    }
-  }
-
   private String drill(String file, int basePort) throws Exception {
-    needPostgres();
+    TestPostgres.Db pg = TestPostgres.require(); // the drill's nodes share its journal
     Path out = tmp.resolve("out");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "drill",
         ShippedScenarios.root().resolve("drills/" + file).toString(), "--out", out.toString(),
         "--base-port", String.valueOf(basePort)));
     Path log = tmp.resolve("drill.log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pg.exportTo(pb.environment());
+    Process p = pb.start();
     boolean finished = p.waitFor(90, TimeUnit.SECONDS);
     if (!finished) {
       p.destroyForcibly();

@@ -33,7 +33,6 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,8 +41,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The checkpoint journal (pekko-persistence-jdbc), on embedded H2 and on PostgreSQL: a checkpoint
  * committed in one JVM is restored in another; list, export, import, delete; and a JVM killed with
- * SIGKILL while it writes checkpoints loses nothing that was committed. PostgreSQL is the one that
- * {@code eval "$(bash .ci/postgres.sh)"} starts; without it the PostgreSQL cases are skipped, except under CI.
+ * SIGKILL while it writes checkpoints loses nothing that was committed. PostgreSQL is the one of
+ * {@link TestPostgres}: LEASE_CR_PG_* (e.g. {@code eval "$(bash .ci/postgres.sh)"}), else a Testcontainers
+ * container where Docker runs; without either the PostgreSQL cases are skipped, except under CI.
  */
 class JournalTest {
 
@@ -69,18 +69,18 @@ class JournalTest {
 
   private final String tag = Long.toHexString(System.nanoTime() & 0xffffffL);
 
+  /** The PostgreSQL of a postgres case, once {@link #journal} has chosen it. */
+  private TestPostgres.Db pg;
+
   private int run(String... args) {
     output.reset();
     return Main.run(args);
   }
 
-  /** The command-line options that select the journal; PostgreSQL comes from LEASE_CR_PG_* variables. */
+  /** The command-line options that select the journal; PostgreSQL is {@link TestPostgres}'s. */
   private String[] journal(String kind) {
-    if (kind.equals("postgres") && System.getenv("LEASE_CR_PG_URL") == null) {
-      if (System.getenv("CI") != null) {
-        throw new AssertionError("CI starts PostgreSQL (.ci/postgres.sh), yet LEASE_CR_PG_URL is not set");
-      }
-      Assumptions.abort("PostgreSQL is not configured: run eval \"$(bash .ci/postgres.sh)\" first");
+    if (kind.equals("postgres")) {
+      pg = TestPostgres.require();
     }
     return new String[] {"--journal", kind, "--data", tmp.resolve("data").toString()};
   }
@@ -91,16 +91,20 @@ class JournalTest {
     return all;
   }
 
-  private static Process jvm(Path log, String... args) throws Exception {
+  private Process jvm(Path log, String... args) throws Exception {
     return jvm(log, List.of(), args);
   }
 
-  private static Process jvm(Path log, List<String> jvmOptions, String... args) throws Exception {
+  private Process jvm(Path log, List<String> jvmOptions, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    if (pg != null) {
+      pg.exportTo(pb.environment());
+    }
+    return pb.start();
   }
 
   @ParameterizedTest
@@ -432,11 +436,9 @@ class JournalTest {
       Path db = tmp.resolve("data").resolve("journal.mv.db");
       return Files.exists(db) ? Files.size(db) / 400_000 : 0;
     }
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(System.getenv("LEASE_CR_PG_URL"),
-        System.getenv("LEASE_CR_PG_USER"), System.getenv("LEASE_CR_PG_PASSWORD"));
-        java.sql.ResultSet r = c.createStatement().executeQuery(
-            "select count(*) from event_journal where persistence_id = 'lease-cr-checkpoints'"
-                + " and event_ser_manifest = 'ck-marker'")) { // commits only, not deletes or purges
+    try (Connection c = pg.connect(); ResultSet r = c.createStatement().executeQuery(
+        "select count(*) from event_journal where persistence_id = 'lease-cr-checkpoints'"
+            + " and event_ser_manifest = 'ck-marker'")) { // commits only, not deletes or purges
       return r.next() ? r.getLong(1) : 0;
     } catch (java.sql.SQLException e) {
       return 0; // the schema is not there yet

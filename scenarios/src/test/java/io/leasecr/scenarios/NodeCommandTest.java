@@ -7,7 +7,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -15,14 +14,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad input to `emulator node`: an unreachable journal database, a journal table with the wrong schema,
  * a seed that is no lease-cr node. Each exits non-zero within seconds with one clear line, no stack
- * trace, and no committed checkpoint is touched (the journal's rows are listed before and after).
+ * trace, and no committed checkpoint is touched (the journal's rows are listed before and after). The
+ * journal is {@link TestPostgres}'s; the first two need it (skipped without it, except under CI).
  */
 class NodeCommandTest {
 
@@ -30,14 +29,17 @@ class NodeCommandTest {
 
   private record Run(int code, String out, long ms) {}
 
-  private Run node(List<String> args, String pgUrl) throws Exception {
+  /** A node JVM with the database's login, and its URL only if {@code withUrl} (else --pg-url names one). */
+  private Run node(List<String> args, TestPostgres.Db pg, boolean withUrl) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node"));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("node.log").toFile());
-    pb.environment().remove("LEASE_CR_PG_URL");
-    if (pgUrl != null) {
-      pb.environment().put("LEASE_CR_PG_URL", pgUrl);
+    if (pg != null) {
+      pg.exportTo(pb.environment());
+    }
+    if (!withUrl) {
+      pb.environment().remove("LEASE_CR_PG_URL");
     }
     long t0 = System.currentTimeMillis();
     Process p = pb.start();
@@ -50,21 +52,10 @@ class NodeCommandTest {
     return new Run(p.exitValue(), out, System.currentTimeMillis() - t0);
   }
 
-  private static String pg() {
-    String url = System.getenv("LEASE_CR_PG_URL");
-    Assumptions.assumeTrue(url != null, "PostgreSQL is not configured: eval \"$(bash .ci/postgres.sh)\"");
-    return url;
-  }
-
-  private static Connection connect(String url) throws Exception {
-    return DriverManager.getConnection(url, System.getenv().getOrDefault("LEASE_CR_PG_USER", "postgres"),
-        System.getenv().getOrDefault("LEASE_CR_PG_PASSWORD", ""));
-  }
-
   /** Every committed checkpoint in the journal: persistence id, sequence number, payload hash. */
-  private static List<String> checkpoints(String url) throws Exception {
+  private static List<String> checkpoints(TestPostgres.Db pg) throws Exception {
     List<String> rows = new ArrayList<>();
-    try (Connection c = connect(url); Statement st = c.createStatement()) {
+    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
       ResultSet t = c.getMetaData().getTables(null, null, "event_journal", null);
       if (!t.next()) {
         return rows;
@@ -87,39 +78,39 @@ class NodeCommandTest {
 
   @Test
   void anUnreachableDatabaseIsNamedAndNothingStarts() throws Exception {
-    String url = pg();
-    List<String> before = checkpoints(url);
+    TestPostgres.Db pg = TestPostgres.require();
+    List<String> before = checkpoints(pg);
     int dead = freePort();
     String badUrl = "jdbc:postgresql://127.0.0.1:" + dead + "/leasecr";
-    Run r = node(List.of("--name", "n1", "--port", String.valueOf(freePort()), "--pg-url", badUrl), null);
+    Run r = node(List.of("--name", "n1", "--port", String.valueOf(freePort()), "--pg-url", badUrl), pg, false);
     assertThat(r.code()).as(r.out()).isEqualTo(3);
     assertThat(r.ms()).as(r.out()).isLessThan(15_000);
     assertThat(r.out()).contains("cannot use the journal database " + badUrl).doesNotContain("\tat ")
         .doesNotContain("Exception in thread");
-    assertThat(checkpoints(url)).isEqualTo(before);
+    assertThat(checkpoints(pg)).isEqualTo(before);
   }
 
   @Test
   void aJournalTableWithTheWrongSchemaIsNamedAndLeftAlone() throws Exception {
-    String url = pg();
-    List<String> before = checkpoints(url);
-    Matcher m = Pattern.compile("jdbc:postgresql://([^/]+)/").matcher(url);
+    TestPostgres.Db pg = TestPostgres.require();
+    List<String> before = checkpoints(pg);
+    Matcher m = Pattern.compile("jdbc:postgresql://([^/]+)/").matcher(pg.url());
     assertThat(m.find()).isTrue();
     String db = "wrong_" + System.nanoTime();
     String admin = "jdbc:postgresql://" + m.group(1) + "/postgres";
-    try (Connection c = DriverManager.getConnection(admin, "postgres", ""); Statement st = c.createStatement()) {
-      st.execute("create database " + db + " owner " + System.getenv().getOrDefault("LEASE_CR_PG_USER", "postgres"));
+    try (Connection c = pg.connectAsAdmin(admin); Statement st = c.createStatement()) {
+      st.execute("create database " + db + " owner " + pg.user());
     }
     String wrongUrl = "jdbc:postgresql://" + m.group(1) + "/" + db;
-    try (Connection c = connect(wrongUrl); Statement st = c.createStatement()) {
+    try (Connection c = pg.connect(wrongUrl); Statement st = c.createStatement()) {
       st.execute("create table event_journal (id int primary key, note text)");
       st.execute("insert into event_journal values (1, 'mine')");
     }
-    Run r = node(List.of("--name", "n1", "--port", String.valueOf(freePort()), "--pg-url", wrongUrl), null);
+    Run r = node(List.of("--name", "n1", "--port", String.valueOf(freePort()), "--pg-url", wrongUrl), pg, false);
     assertThat(r.code()).as(r.out()).isEqualTo(3);
     assertThat(r.out()).contains("has a table event_journal with the wrong schema").contains("no column ordering")
         .doesNotContain("\tat ");
-    try (Connection c = connect(wrongUrl); Statement st = c.createStatement()) {
+    try (Connection c = pg.connect(wrongUrl); Statement st = c.createStatement()) {
       List<String> cols = new ArrayList<>();
       try (ResultSet rs = st.executeQuery("select column_name from information_schema.columns where "
           + "table_name = 'event_journal' order by ordinal_position")) {
@@ -135,13 +126,13 @@ class NodeCommandTest {
       }
       assertThat(c.getMetaData().getTables(null, null, "snapshot", null).next()).as("nothing created").isFalse();
     }
-    assertThat(checkpoints(url)).isEqualTo(before);
+    assertThat(checkpoints(pg)).isEqualTo(before);
   }
 
   @Test
   void aSeedThatIsNoLeaseCrNodeIsReportedAfterTheJoinTimeout() throws Exception {
-    String url = System.getenv("LEASE_CR_PG_URL");
-    List<String> before = url == null ? List.of() : checkpoints(url);
+    TestPostgres.Db pg = TestPostgres.find().orElse(null); // runs without one too
+    List<String> before = pg == null ? List.of() : checkpoints(pg);
     try (ServerSocket notANode = new ServerSocket(0)) { // accepts TCP, speaks no Artery
       Thread acceptor = new Thread(() -> {
         try {
@@ -155,14 +146,14 @@ class NodeCommandTest {
       acceptor.setDaemon(true);
       acceptor.start();
       Run r = node(List.of("--name", "n2", "--port", String.valueOf(freePort()), "--seed",
-          "127.0.0.1:" + notANode.getLocalPort(), "--join-timeout", "5000"), url);
+          "127.0.0.1:" + notANode.getLocalPort(), "--join-timeout", "5000"), pg, true);
       assertThat(r.code()).as(r.out()).isEqualTo(3);
       assertThat(r.out()).contains("could not join the cluster through [127.0.0.1:" + notANode.getLocalPort()
           + "] within 5000 ms");
       assertThat(r.ms()).as(r.out()).isLessThan(30_000);
     }
-    if (url != null) {
-      assertThat(checkpoints(url)).isEqualTo(before);
+    if (pg != null) {
+      assertThat(checkpoints(pg)).isEqualTo(before);
     }
   }
 }

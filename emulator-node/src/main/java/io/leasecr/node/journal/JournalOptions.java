@@ -6,7 +6,9 @@ import java.nio.file.Path;
 /**
  * Which journal the command line uses: H2 under {@code --data DIR} (default {@code $LEASE_CR_DATA} or
  * {@code ./data}), or PostgreSQL with {@code --journal postgres} and {@code LEASE_CR_PG_URL},
- * {@code LEASE_CR_PG_USER}, {@code LEASE_CR_PG_PASSWORD}.
+ * {@code LEASE_CR_PG_USER}, {@code LEASE_CR_PG_PASSWORD}. A variable missing from the environment is read
+ * from the Java system property of the same name, if set (the tests set them for a PostgreSQL they start
+ * in a container, since a JVM cannot change its own environment).
  */
 public final class JournalOptions {
 
@@ -25,6 +27,9 @@ public final class JournalOptions {
 
   private static String env(String name, String fallback) {
     String v = System.getenv(name);
+    if (v == null || v.isBlank()) {
+      v = System.getProperty(name);
+    }
     return v == null || v.isBlank() ? fallback : v;
   }
 }
