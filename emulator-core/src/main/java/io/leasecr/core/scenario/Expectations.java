@@ -161,6 +161,7 @@ public final class Expectations {
   }
 
   static String secs(long ms) {
-    return String.format("%d.%03ds", ms / 1000, ms % 1000);
+    // events before a drill's first step have negative times: -1.250s, not -1.-250s
+    return String.format("%s%d.%03ds", ms < 0 ? "-" : "", Math.abs(ms) / 1000, Math.abs(ms) % 1000);
   }
 }

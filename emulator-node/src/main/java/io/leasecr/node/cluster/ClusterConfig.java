@@ -20,7 +20,8 @@ public final class ClusterConfig {
         .withValue("pekko.cluster.split-brain-resolver.stable-after",
             ConfigValueFactory.fromAnyRef(s.stableAfterMs() + "ms"))
         .withValue("lease-cr.time.origin-epoch-ms", ConfigValueFactory.fromAnyRef(s.originEpochMs()))
-        .withValue("lease-cr.time.scale", ConfigValueFactory.fromAnyRef(s.scale()));
+        .withValue("lease-cr.time.scale", ConfigValueFactory.fromAnyRef(s.scale()))
+        .withValue("lease-cr.node.name", ConfigValueFactory.fromAnyRef(s.name()));
     // flags and LEASE_CR_* first, then the user's application.conf (or -Dconfig.file: Artery TLS, say),
     // then the node defaults, then reference.conf
     Config all = s.journal() != null ? node.withFallback(s.journal().config()) : node;

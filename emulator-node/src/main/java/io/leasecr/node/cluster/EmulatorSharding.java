@@ -13,6 +13,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -24,6 +25,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * nodes with role "node" and placed by the drill ({@link PlacementStrategy}); a node without that role
  * (the drill's driver) gets proxies. Also starts the node's two routers, the refs that processes and
  * LockManagers use as "the kernel" and "the process table".
+ *
+ * <p>With a journal (the shared PostgreSQL), process entities are remembered, in the event-sourced
+ * store ({@code lease-cr.node.remember-processes}): when a node is downed, sharding re-creates its
+ * process entities on the surviving nodes the placement allows, at once. A re-created entity has lost
+ * its process with the node; it runs again only when a restart restores it from a checkpoint, as a
+ * CRIU-restored task would. An exited process passivates its entity, so it is forgotten.
  */
 public final class EmulatorSharding {
 
@@ -31,6 +38,8 @@ public final class EmulatorSharding {
       EntityTypeKey.create(ProcessTable.Command.class, "process");
   public static final EntityTypeKey<LockManager.Command> INODE = EntityTypeKey.create(LockManager.Command.class, "inode");
   public static final String NODE_ROLE = "node";
+  /** How a node's trace says that sharding started a process entity there (the drill looks for it). */
+  public static final String ENTITY_STARTED = "sharding started the entity of pid ";
 
   /** The regions (or proxies) and the node-local routers. */
   public record Refs(ActorRef<ShardingEnvelope<ProcessTable.Command>> processes,
@@ -51,7 +60,11 @@ public final class EmulatorSharding {
     CompletableFuture<ProcessActor.Kernel> kernel = new CompletableFuture<>();
     CompletableFuture<ActorRef<ProcessTable.Command>> directory = new CompletableFuture<>();
     ActorRef<ShardingEnvelope<ProcessTable.Command>> processes = sharding.init(
-        Entity.of(PROCESS, ec -> ProcessEntity.create(Integer.parseInt(ec.getEntityId()), kernel.join()))
+        Entity.of(PROCESS, ec -> ProcessEntity.create(Integer.parseInt(ec.getEntityId()), kernel.join(), ec.getShard()))
+            .withSettings(rememberProcesses(system)
+                ? ClusterShardingSettings.create(system).withRememberEntities(true)
+                    .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
+                : ClusterShardingSettings.create(system))
             .withRole(NODE_ROLE)
             .withMessageExtractor(grouped
                 ? new Grouped<ProcessTable.Command>(id -> String.join(">", drill.candidates(Integer.parseInt(id))))
@@ -72,6 +85,12 @@ public final class EmulatorSharding {
     directory.complete(processRouter);
     kernel.complete(new ProcessActor.Kernel(lockRouter, processRouter, trace));
     return new Refs(processes, inodes, processRouter, lockRouter);
+  }
+
+  /** Whether process entities are remembered: asked for, and a journal to remember them in. */
+  public static boolean rememberProcesses(ActorSystem<?> system) {
+    com.typesafe.config.Config c = system.settings().config();
+    return c.getBoolean("lease-cr.node.remember-processes") && !c.getString("pekko.persistence.journal.plugin").isEmpty();
   }
 
   /** One shard per group of entities with the same candidate nodes, named by them ("n2>n1"). */

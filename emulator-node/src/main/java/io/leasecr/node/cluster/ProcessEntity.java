@@ -17,30 +17,46 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * The sharded entity of one pid: the process table's job for that pid alone. It starts the
  * {@link ProcessActor} (Spawn, Forked, or Restore from a checkpoint image) as its child, forwards
  * what is delivered to the pid, and collects the process's state for a checkpoint. Commands for a
  * pid that is not running yet are held (a signal raised while a restore is on its way) or, for a
- * syscall, answered with ESRCH as the single-node table does.
+ * syscall, answered with ESRCH as the single-node table does. When its process exits, the entity
+ * passivates (a remembered entity that merely stopped would be started again by sharding).
  */
 final class ProcessEntity extends AbstractBehavior<ProcessTable.Command> {
 
-  static Behavior<ProcessTable.Command> create(int pid, ProcessActor.Kernel kernel) {
-    return Behaviors.setup(ctx -> new ProcessEntity(ctx, pid, kernel));
+  static Behavior<ProcessTable.Command> create(int pid, ProcessActor.Kernel kernel,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> {
+      // in the node's trace: where sharding (on a message, or remember-entities after a node loss) starts it
+      if (kernel.trace().enabled()) {
+        String node = ctx.getSystem().settings().config().getString("lease-cr.node.name");
+        kernel.trace().emit(new io.leasecr.core.trace.TraceEvent(
+            io.leasecr.core.time.EmulatedTime.clock(ctx.getSystem()).nowMillis(), "note", pid, "kernel", 0, null,
+            io.leasecr.core.trace.TraceEvent.args("text", EmulatorSharding.ENTITY_STARTED + pid + " on " + node
+                + " (the process runs once it is spawned or restored)", "node", node), null, null));
+      }
+      return new ProcessEntity(ctx, pid, kernel, shard);
+    });
   }
 
   private final int pid;
   private final ProcessActor.Kernel kernel;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final List<ProcessActor.Command> held = new ArrayList<>();
   private ActorRef<ProcessActor.Command> process;
   private int incarnation;
 
-  private ProcessEntity(ActorContext<ProcessTable.Command> ctx, int pid, ProcessActor.Kernel kernel) {
+  private ProcessEntity(ActorContext<ProcessTable.Command> ctx, int pid, ProcessActor.Kernel kernel,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     super(ctx);
     this.pid = pid;
     this.kernel = kernel;
+    this.shard = shard;
   }
 
   @Override
@@ -50,7 +66,7 @@ final class ProcessEntity extends AbstractBehavior<ProcessTable.Command> {
         .onMessage(ProcessTable.Forked.class, m -> start(ProcessActor.create(m.child(), m.fds(), m.leaseFds(), kernel)))
         .onMessage(ProcessTable.Restore.class, this::onRestore)
         .onMessage(ProcessTable.Deliver.class, this::onDeliver)
-        .onMessage(ProcessTable.Exited.class, m -> Behaviors.stopped())
+        .onMessage(ProcessTable.Exited.class, this::onExited)
         .onMessage(ProcessTable.Save.class, this::onSave)
         .onSignal(Terminated.class, t -> {
           if (t.getRef().equals(process)) {
@@ -59,6 +75,11 @@ final class ProcessEntity extends AbstractBehavior<ProcessTable.Command> {
           return this;
         })
         .build();
+  }
+
+  private Behavior<ProcessTable.Command> onExited(ProcessTable.Exited m) {
+    shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf())); // forgotten: not re-created elsewhere
+    return this;
   }
 
   private Behavior<ProcessTable.Command> start(Behavior<ProcessActor.Command> behavior) {

@@ -76,6 +76,10 @@ public final class DrillRunner {
   private long startEmu;
   private io.leasecr.core.time.WallClock clock;
   private ClusterCut cut;
+  private EntityCensus census;
+  /** Whether the nodes remember process entities (they have the driver's journal and settings). */
+  private boolean remembering;
+
   /** Nodes started so far (the initial ones, then spares) and the port of each. */
   private final Map<String, Integer> ports = new LinkedHashMap<>();
   /** The driver's guardian: hears each step's call return (progress). */
@@ -110,6 +114,11 @@ public final class DrillRunner {
 
   private boolean play() throws Exception {
     Files.createDirectories(out);
+    int stale = ShardingRows.purge(journal());
+    if (stale > 0) {
+      o.printf("journal: %d rows of sharding state an earlier cluster left (remembered entities) removed; "
+          + "checkpoints untouched%n", stale);
+    }
     origin = System.currentTimeMillis();
     for (String n : drill.nodes()) {
       launch(n);
@@ -127,6 +136,7 @@ public final class DrillRunner {
     stepDone = system;
     clock = (io.leasecr.core.time.WallClock) io.leasecr.core.time.EmulatedTime.clock(system);
     cut = new ClusterCut(system, clock);
+    remembering = EmulatorSharding.rememberProcesses(system);
     CoordinatorClient journal = null;
     try {
       journal = new CoordinatorClient(system, journal());
@@ -144,6 +154,7 @@ public final class DrillRunner {
       o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms%n",
           System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config));
       ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill.scenario());
+      census = new EntityCensus(system, refs.get().processes(), drill.allNodes());
       Map<Integer, ProcessTable.Command> spawns = new LinkedHashMap<>();
       for (Scenario.ProcessDecl p : drill.scenario().processes()) {
         if (!p.forked()) {
@@ -297,10 +308,12 @@ public final class DrillRunner {
 
   private void crash(String node, Step step, Membership members, long expectedDowning) {
     Process jvm = jvms.get(node);
+    Map<String, Integer> before = census.count();
     long at = System.currentTimeMillis();
     jvm.destroyForcibly();
-    note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")");
-    lose(node, at, members, expectedDowning, "kill -9", 0);
+    note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")"
+        + (before.isEmpty() ? "" : "; process entities per node before: " + before));
+    lose(node, at, members, expectedDowning, "kill -9", 0, before);
   }
 
   /**
@@ -309,17 +322,19 @@ public final class DrillRunner {
    * itself and exits; its processes are lost as in a crash. A healed node keeps its processes.
    */
   private void partition(Drill.Partition p, Step step, Membership members, long expectedDowning) throws Exception {
+    Map<String, Integer> before = census.count();
     long at = System.currentTimeMillis();
     long wallFor = clock.wallMillis(p.forMs());
     java.io.OutputStream control = jvms.get(p.node()).getOutputStream();
     control.write(("partition " + wallFor + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     control.flush();
     note(step.number(), "partition " + p.node() + " from every other node for " + p.forMs() + " ms");
-    lose(p.node(), at, members, expectedDowning, "the partition", at + wallFor);
+    lose(p.node(), at, members, expectedDowning, "the partition", at + wallFor, before);
   }
 
   /** {@code healsAt}: for a partition, the wall time it ends (0 for a crash, which never heals). */
-  private void lose(String node, long at, Membership members, long expectedDowning, String cause, long healsAt) {
+  private void lose(String node, long at, Membership members, long expectedDowning, String cause, long healsAt,
+      Map<String, Integer> before) {
     crashedAt.put(node, at);
     lostHow.put(node, cause);
     long lost = drillNow();
@@ -351,6 +366,35 @@ public final class DrillRunner {
     }, "downing-" + node);
     watcher.setDaemon(true);
     watcher.start();
+  }
+
+  /**
+   * Remember-entities at work, read from the node traces: the lost processes whose entity sharding
+   * started again on another node before the drill restored them (a restore would start it too).
+   */
+  private List<String> rememberedEntities(List<TraceEvent> all) {
+    Map<String, List<Long>> after = new java.util.TreeMap<>();
+    for (TraceEvent e : all) {
+      Long lost = lostAt.get(e.pid());
+      Long restarted = restartedAt.get(e.pid());
+      if (lost != null && e.t() > lost && (restarted == null || e.t() < restarted) && e.kind().equals("note")
+          && String.valueOf(e.arg("text")).startsWith(io.leasecr.node.cluster.EmulatorSharding.ENTITY_STARTED)) {
+        after.computeIfAbsent(String.valueOf(e.arg("node")), n -> new ArrayList<>()).add(e.t() - lost);
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    long lostPids = lostAt.size();
+    if (lostPids > 0) {
+      int back = after.values().stream().mapToInt(List::size).sum();
+      java.util.LongSummaryStatistics when = after.values().stream().flatMap(List::stream).mapToLong(Long::longValue)
+          .summaryStatistics();
+      lines.add(String.format(java.util.Locale.ROOT, "remember-entities: sharding had started %d of the %d lost processes' "
+          + "entities again before the restart reached them%s", back, lostPids, back == 0 ? " (the restart came first)"
+              : " (on " + after.entrySet().stream().map(en -> en.getKey() + ": " + en.getValue().size()).toList()
+                  + ", " + Invariants.secs(when.getMin()) + (when.getMax() == when.getMin() ? ""
+                      : " to " + Invariants.secs(when.getMax())) + " after their node was lost)"));
+    }
+    return lines;
   }
 
   /** The partition ended before the resolver decided: the node and its processes are back, nothing was lost. */
@@ -492,6 +536,9 @@ public final class DrillRunner {
       o.printf("%s[%d] (placed on %s):%n%s", p.name(), p.pid(), drill.nodeOf(p), Timeline.render(mine));
     }
     // a second of wall-clock slack (message and JVM delays) is scale seconds of emulated time
+    if (remembering) {
+      rememberedEntities(all).forEach(line -> o.println(line));
+    }
     violations.addAll(Invariants.check(all, lostAt, restartMs, confirmed,
         (long) (Invariants.TOLERANCE_MS * Math.max(1, drill.scale()))));
     restartedOn.forEach((pid, node) -> {
