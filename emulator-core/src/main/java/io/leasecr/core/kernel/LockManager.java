@@ -16,6 +16,7 @@ import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.LockEvents;
 import io.leasecr.core.locks.OpenFile;
 import io.leasecr.core.locks.ProcLocks;
+import io.leasecr.core.locks.SavedLocks;
 import io.leasecr.core.locks.Signals;
 import io.leasecr.core.process.Fd;
 import io.leasecr.core.process.ProcessActor;
@@ -103,12 +104,26 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    * break-time policy and the seed's or CRIU's semantics. {@code restoredAtMs}: when each process's
    * files and leases are back (emulated ms; a restore takes time), a lease's new deadline counts from
    * there; pids not in it are back now.
+   *
+   * <p>{@code wholeTree}: the whole tree restarts (a single node: the process table stops every process,
+   * restored or not), so the table is rebuilt from the image alone. Otherwise (a partial restart on a
+   * cluster) only the entries of {@code pids} are replaced: other processes' stay as they are, and a
+   * restored lease or lock that conflicts with theirs is refused, as F_SETLEASE or F_SETLK would refuse
+   * CRIU. What the restored pids' previous incarnations left is dropped first; their descriptions are
+   * closed only in cluster mode, which tracks them (a single node's processes close theirs at exit).
    */
   public record Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu,
-      Map<Integer, Long> restoredAtMs) implements Command {
+      Map<Integer, Long> restoredAtMs, boolean wholeTree) implements Command {
 
+    /** A partial restart beside live processes. */
     public Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu) {
-      this(image, pids, policy, criu, Map.of());
+      this(image, pids, policy, criu, Map.of(), false);
+    }
+
+    /** A single node's restart: the tree that ran is gone, restored or not. */
+    public static Restore ofWholeTree(CheckpointImage image, List<Integer> pids, String policy, boolean criu,
+        Map<Integer, Long> restoredAtMs) {
+      return new Restore(image, pids, policy, criu, restoredAtMs, true);
     }
   }
 
@@ -156,6 +171,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   /** Signals raised by a restore (CRIU's re-break) before the restored processes exist. */
   private final Map<Integer, List<ProcessActor.Signal>> heldSignals = new HashMap<>();
   private boolean restoring;
+  /** During a partial restore: the pids being restored (their signals are held); null: the whole tree. */
+  private Set<Integer> restoringOnly;
   /** Cluster mode only: how to reach processes on other nodes, and which of them to death-watch. */
   private final RemoteProcesses remote;
 
@@ -357,10 +374,34 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onRestore(Restore m) throws java.io.NotSerializableException {
+    SavedLocks saved = ImageCodec.savedLocks(m.image(), vfs);
+    Set<Integer> restored = new HashSet<>(m.pids());
     Map<Long, Integer> refs = new HashMap<>();
     Set<Long> breakers = new HashSet<>();
-    Set<Integer> restored = new HashSet<>(m.pids());
-    for (io.leasecr.proto.image.Process p : m.image().getProcessesList()) {
+    countRestored(m.image(), restored, refs, breakers);
+    Set<Long> touched = m.wholeTree() ? forgetTree() : forgetIncarnations(m.pids());
+    restoring = true;
+    restoringOnly = m.wholeTree() ? null : restored;
+    Set<Long> files = table.restore(saved, restored, refs, breakers, RestartPolicy.parse(m.policy()), m.criu(), now(),
+        m.restoredAtMs(), events);
+    restoring = false;
+    if (remote != null) {
+      learnRestoredOpens(m.image(), restored, files);
+    }
+    flushWakeUps();
+    for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
+      rearm(ctx.inode().ino());
+    }
+    touched.forEach(this::rearm);
+    return this;
+  }
+
+  /**
+   * Per description, the fds of the restored processes that refer to it; and the inodes they were blocked
+   * in open or truncate on (a sleeping F_SETLKW resumes no lease break).
+   */
+  private void countRestored(CheckpointImage image, Set<Integer> restored, Map<Long, Integer> refs, Set<Long> breakers) {
+    for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
       if (!restored.contains(p.getSpec().getPid())) {
         continue;
       }
@@ -368,37 +409,69 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       if (p.hasPending() && p.getPending().getBlocked()) {
         io.leasecr.proto.wire.Syscall call = p.getPending().getCall();
         String path = call.hasOpen() ? call.getOpen().getPath() : call.hasTruncatePath() ? call.getTruncatePath() : null;
-        Inode inode = path == null ? null : vfs.lookup(path); // a sleeping F_SETLKW resumes no lease break
+        Inode inode = path == null ? null : vfs.lookup(path);
         if (inode != null) {
           breakers.add(inode.ino());
         }
       }
     }
+  }
+
+  /** A whole-tree restart: every process, its wake-ups, timers and table entries are gone. */
+  private Set<Long> forgetTree() {
     processes.clear();
     heldSignals.clear();
-
     timers.cancelAll();
     armed.clear();
-    restoring = true;
-    table.restore(ImageCodec.savedLocks(m.image(), vfs), restored, refs, breakers, RestartPolicy.parse(m.policy()),
-        m.criu(), now(), m.restoredAtMs(), events);
-    restoring = false;
+    table.clear();
     if (remote != null) {
-      remote.clear(); // restored processes are reached through the directory; their fds are counted here
-      Map<Long, Long> inoOf = new HashMap<>();
-      m.image().getFilesList().forEach(f -> inoOf.put(f.getId(), f.getIno()));
-      for (io.leasecr.proto.image.Process p : m.image().getProcessesList()) {
-        if (restored.contains(p.getSpec().getPid())) {
-          p.getFdsMap().values().stream().filter(id -> inoOf.containsKey(id) && table.context(inoOf.get(id)) != null)
-              .forEach(id -> remote.opened(p.getSpec().getPid(), id));
-        }
+      remote.clear(); // restored processes are reached through the directory; their fds are counted anew
+    }
+    return Set.of();
+  }
+
+  /**
+   * A partial restart: what the restored pids' previous incarnations left here goes, as at their exit (their
+   * node went down before this table heard of it): sleeping calls end, the descriptions they opened are
+   * closed, which drops their locks and leases. Everyone else's entries, deadlines and timers stay. Returns
+   * the inodes touched.
+   */
+  private Set<Long> forgetIncarnations(List<Integer> pids) {
+    Set<Long> touched = new HashSet<>();
+    for (int pid : pids) {
+      processes.remove(pid);
+      heldSignals.remove(pid);
+      Set<Long> calls = table.forgetProcess(pid, events);
+      List<Long> files = remote == null ? List.of() : remote.forget(pid);
+      files.forEach(id -> close(pid, id, touched));
+      touched.addAll(calls);
+      if (!calls.isEmpty() || !files.isEmpty()) {
+        events.note(pid, "pid " + pid + " is restored beside live processes: its previous incarnation's sleeping "
+            + "calls and POSIX locks are dropped, " + files.size() + " open descriptions closed");
       }
     }
-    flushWakeUps();
+    return touched;
+  }
+
+  /** close(2) of a description by pid, wherever it is open here. */
+  private void close(int pid, long fileId, Set<Long> touched) {
     for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
-      rearm(ctx.inode().ino());
+      if (ctx.file(fileId) != null) {
+        table.put(pid, ctx.inode().ino(), fileId, now(), events);
+        touched.add(ctx.inode().ino());
+        return;
+      }
     }
-    return this;
+  }
+
+  /** Cluster mode: the descriptions restored for each process, to close for it if it goes. */
+  private void learnRestoredOpens(CheckpointImage image, Set<Integer> restored, Set<Long> files) {
+    for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
+      int pid = p.getSpec().getPid();
+      if (restored.contains(pid)) {
+        p.getFdsMap().values().stream().filter(files::contains).forEach(id -> remote.opened(pid, id));
+      }
+    }
   }
 
   private Behavior<Command> reply(ActorRef<ProcessActor.Command> to, long reqId, Errno err) {
@@ -437,11 +510,16 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       target.tell(command);
       return true;
     }
-    if (remote != null && !restoring) {
+    if (remote != null && !restoring(pid)) {
       remote.deliver(pid, command);
       return true;
     }
     return false;
+  }
+
+  /** During a restore, signals for the processes being restored wait until they exist. */
+  private boolean restoring(int pid) {
+    return restoring && (restoringOnly == null || restoringOnly.contains(pid));
   }
 
   /** Cluster mode: remember and death-watch the process behind a request. */
@@ -535,12 +613,19 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     public void signal(int pid, int signo, int siCode, int siFd, Lease lease) {
       if (tellProcess(pid, new ProcessActor.Signal(signo, siCode, siFd))) {
         return;
-      } else if (restoring) {
+      } else if (restoring(pid)) {
         heldSignals.computeIfAbsent(pid, p -> new ArrayList<>()).add(new ProcessActor.Signal(signo, siCode, siFd));
       } else if (trace.enabled()) {
         trace.emit(new TraceEvent(now(), "note", 0, "kernel", 0, null,
             TraceEvent.args("text", Signals.name(signo) + " for " + lease.file().inode().path()
                 + " not delivered: owner pid " + pid + " has exited"), null, null));
+      }
+    }
+
+    @Override
+    public void note(int pid, String text) {
+      if (trace.enabled()) {
+        trace.emit(new TraceEvent(now(), "note", pid, "kernel", 0, null, TraceEvent.args("text", text), null, null));
       }
     }
 

@@ -3,6 +3,7 @@ package io.leasecr.core.locks;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -605,6 +606,47 @@ public final class LeaseTable {
   }
 
   /**
+   * The process is gone without closing (its node went down, or it is about to be restored afresh), as at its
+   * exit: its sleeping opens and F_SETLKW calls end and its POSIX locks go (locks_remove_posix). The caller
+   * closes the descriptions it had open, which releases their leases. Returns the inodes touched.
+   */
+  public Set<Long> forgetProcess(int pid, LockEvents ev) {
+    Set<Long> touched = new HashSet<>();
+    for (FileLockContext ctx : contexts()) {
+      for (BlockedOpener b : ctx.blocked()) {
+        if (b.pid() == pid && abandon(ctx.inode.ino(), pid, b.reqId())) {
+          touched.add(ctx.inode.ino());
+        }
+      }
+      if (posixLocks.abandonAll(ctx, pid)) {
+        touched.add(ctx.inode.ino());
+      }
+      if (posixLocks.removeOwner(ctx, pid)) {
+        posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
+        touched.add(ctx.inode.ino());
+      }
+      forgetIfIdle(ctx);
+    }
+    return touched;
+  }
+
+  /** A whole tree restarts: every process is gone, and with them every open, lease and lock. */
+  public void clear() {
+    contexts.clear();
+    posixLocks.reset();
+  }
+
+  /** Live processes have entries here: a restore must leave them be. */
+  private boolean inUse() {
+    for (FileLockContext ctx : contexts.values()) {
+      if (!ctx.idle()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Restart: rebuild the table from a checkpoint for the restored processes {@code pids} (their POSIX
    * locks come back with them; a waiter in F_SETLKW retries it). {@code refs} counts,
    * per open file description, the fds of the restored processes that refer to it (descriptions
@@ -623,37 +665,23 @@ public final class LeaseTable {
    * <p>A restore takes time: {@code restoredAt} says when each holder's files and leases were back
    * (absent: {@code now}); the policy's time, and CRIU's re-break, count from there, since that is when
    * the kernel re-creates the lease.
+   *
+   * <p>Beside live processes (a partial restart on a cluster; the caller has dropped what the restored pids'
+   * previous incarnations left, see {@link #forgetProcess}) the live entries stay as they are and the
+   * image's are added as CRIU re-takes them: each lease with F_SETLEASE and each POSIX lock with F_SETLK,
+   * so one that conflicts with live state is refused (EAGAIN) and said so. The sysctls stay the live ones.
+   * Returns the ids of the descriptions restored.
    */
-  public void restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
+  public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
       RestartPolicy policy, boolean criu, long now, Map<Integer, Long> restoredAt, LockEvents ev) {
-    contexts.clear();
-    posixLocks.reset();
-    leaseBreakTime = saved.leaseBreakTime();
-    leasesEnable = saved.leasesEnable();
-    Map<Long, OpenFile> byId = new HashMap<>();
-    for (SavedLocks.File f : saved.files()) {
-      int n = refs.getOrDefault(f.id(), 0);
-      if (n == 0) {
-        continue;
-      }
-      FileLockContext ctx = contextFor(f.inode());
-      OpenFile file = new OpenFile(f.id(), f.inode(), f.mode(), f.nonblock());
-      file.refs = n;
-      file.ownerPid = f.ownerPid();
-      file.signum = f.signum();
-      file.fasyncFd = f.fasyncFd();
-      ctx.files.put(file.id, file);
-      ctx.nextFileSeq = Math.max(ctx.nextFileSeq, (file.id & 0xffffff) + 1);
-      getAccess(ctx, file);
-      byId.put(file.id, file);
+    boolean beside = inUse();
+    if (!beside) {
+      clear();
+      leaseBreakTime = saved.leaseBreakTime();
+      leasesEnable = saved.leasesEnable();
     }
-    for (SavedLocks.Posix p : saved.posix()) {
-      // a restored process keeps its record locks; it holds an fd to the file, so its context exists
-      FileLockContext ctx = contexts.get(p.ino());
-      if (ctx != null && pids.contains(p.lock().pid())) {
-        ctx.posix.add(p.lock());
-      }
-    }
+    Map<Long, OpenFile> byId = restoreFiles(saved, refs, beside, ev);
+    restorePosix(saved, pids, beside, ev);
     List<Rebreak> rebreak = new ArrayList<>();
     for (SavedLocks.Saved s : saved.leases()) {
       OpenFile file = byId.get(s.fileId());
@@ -661,20 +689,21 @@ public final class LeaseTable {
         continue;
       }
       FileLockContext ctx = contexts.get(file.inode.ino());
-      Lease l = new Lease(file, s.pid(), leaseOrder++, s.type());
+      LeaseType type = restoredType(ctx, s, criu);
+      if (beside && refuseLease(ctx, file, s.pid(), type, ev)) {
+        continue;
+      }
+      Lease l = new Lease(file, s.pid(), leaseOrder++, type);
       ctx.leases.add(l);
       if (!s.breaking()) {
         ev.leaseChanged(l, "restored");
         continue;
       }
       if (criu) {
-        // CRIU saw only the target type: it guesses the previous one, read first, then write
-        l.type = ctx.writeCount > 0 ? LeaseType.WRLCK : LeaseType.RDLCK;
         ev.leaseChanged(l, "restored as CRIU does: previous type guessed " + l.type.procName);
         rebreak.add(new Rebreak(ctx, s.targetType() == LeaseType.UNLCK, restoredAt.getOrDefault(s.pid(), now)));
         continue;
       }
-      l.type = s.typePrev() != null ? s.typePrev() : s.type();
       l.typePrev = s.typePrev();
       l.breakNotified = s.breakNotified();
       l.restored = true;
@@ -686,6 +715,99 @@ public final class LeaseTable {
     for (Rebreak r : rebreak) {
       breakLease(r.ctx, r.writer, true, r.at, ev); // CRIU's O_NONBLOCK open: EWOULDBLOCK, a fresh break goes on
     }
+    return byId.keySet();
+  }
+
+  /** The descriptions the restored processes hold, re-opened (counted in i_readcount/i_writecount). */
+  private Map<Long, OpenFile> restoreFiles(SavedLocks saved, Map<Long, Integer> refs, boolean beside, LockEvents ev) {
+    Map<Long, OpenFile> byId = new HashMap<>();
+    for (SavedLocks.File f : saved.files()) {
+      int n = refs.getOrDefault(f.id(), 0);
+      if (n == 0) {
+        continue;
+      }
+      FileLockContext ctx = contextFor(f.inode());
+      if (beside && ctx.files.containsKey(f.id())) {
+        // a table restarted empty after the checkpoint numbered a live open the same: that one stays
+        ev.note(0, "open file description " + f.id() + " of " + f.inode().path()
+            + " is not restored: a live open has that id");
+        continue;
+      }
+      OpenFile file = new OpenFile(f.id(), f.inode(), f.mode(), f.nonblock());
+      file.refs = n;
+      file.ownerPid = f.ownerPid();
+      file.signum = f.signum();
+      file.fasyncFd = f.fasyncFd();
+      ctx.files.put(file.id, file);
+      ctx.nextFileSeq = Math.max(ctx.nextFileSeq, (file.id & 0xffffff) + 1);
+      getAccess(ctx, file);
+      byId.put(file.id, file);
+    }
+    return byId;
+  }
+
+  /** The restored processes' record locks; beside live owners, only those F_SETLK would grant. */
+  private void restorePosix(SavedLocks saved, Set<Integer> pids, boolean beside, LockEvents ev) {
+    for (SavedLocks.Posix p : saved.posix()) {
+      // a restored process keeps its record locks; it holds an fd to the file, so its context exists
+      FileLockContext ctx = contexts.get(p.ino());
+      if (ctx == null || !pids.contains(p.lock().pid())) {
+        continue;
+      }
+      if (!beside) {
+        ctx.posix.add(p.lock());
+        continue;
+      }
+      PosixLock blocker = posixLocks.restore(ctx, p.lock());
+      if (blocker != null) {
+        ev.note(p.lock().pid(), "pid " + p.lock().pid() + ": the restored POSIX " + p.lock().type().procName
+            + " lock on " + ctx.inode.path() + " " + range(p.lock()) + " is refused (F_SETLK: EAGAIN): pid "
+            + blocker.pid() + " holds a " + blocker.type().procName + " lock on " + range(blocker));
+      }
+    }
+  }
+
+  private static String range(PosixLock l) {
+    return "[" + l.start() + ", " + (l.end() == PosixLock.EOF ? "EOF" : String.valueOf(l.end())) + "]";
+  }
+
+  /**
+   * The type a lease comes back with: its type; during a break, the type before it (seed), or CRIU's guess
+   * from the opens (read first, then write: a writer refuses F_RDLCK).
+   */
+  private static LeaseType restoredType(FileLockContext ctx, SavedLocks.Saved s, boolean criu) {
+    if (!s.breaking()) {
+      return s.type();
+    }
+    if (criu) {
+      return ctx.writeCount > 0 ? LeaseType.WRLCK : LeaseType.RDLCK;
+    }
+    return s.typePrev() != null ? s.typePrev() : s.type();
+  }
+
+  /**
+   * generic_add_lease() for a lease CRIU re-takes beside live ones: true (and a note) if F_SETLEASE fails
+   * with EAGAIN. The restored opens count, as CRIU opens first. A live lease of a conflicting type refuses
+   * it too: CRIU's open would have had to break that lease, and the restore does not wait for a break.
+   */
+  private static boolean refuseLease(FileLockContext ctx, OpenFile file, int pid, LeaseType type, LockEvents ev) {
+    String why = null;
+    if (checkConflictingOpen(ctx, file, type)) {
+      why = type == LeaseType.RDLCK ? "the file is open for writing" : "the file is open elsewhere";
+    }
+    for (int i = 0; why == null && i < ctx.leases.size(); i++) {
+      Lease l = ctx.leases.get(i);
+      if (type == LeaseType.WRLCK || l.type == LeaseType.WRLCK) {
+        why = "pid " + l.pid + " holds a " + l.type.procName + " lease";
+      } else if (l.unlockPending) {
+        why = "pid " + l.pid + "'s lease is being broken for a writer";
+      }
+    }
+    if (why != null) {
+      ev.note(pid, "pid " + pid + ": the restored " + type.procName + " lease on " + file.inode.path()
+          + " is refused (F_SETLEASE: EAGAIN): " + why);
+    }
+    return why != null;
   }
 
   private record Rebreak(FileLockContext ctx, boolean writer, long at) {}

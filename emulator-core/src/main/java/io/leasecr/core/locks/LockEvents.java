@@ -18,6 +18,9 @@ public interface LockEvents {
   /** A process sleeping in F_SETLKW got its POSIX lock. */
   default void posixGranted(PosixLocks.Waiter waiter) {}
 
+  /** Something the kernel did that no lease event shows (a restored lease or lock refused): for the trace. */
+  default void note(int pid, String text) {}
+
   LockEvents NONE =
       new LockEvents() {
         @Override

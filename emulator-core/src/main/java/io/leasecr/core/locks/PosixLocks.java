@@ -32,6 +32,10 @@ public final class PosixLocks {
   /** Linux gives up looking for a cycle after this many hops (MAX_DEADLK_ITERATIONS). */
   private static final int MAX_DEADLK_ITERATIONS = 10;
 
+  /** The order an inode's locks are kept in: by owner, then start. */
+  private static final Comparator<PosixLock> BY_OWNER =
+      Comparator.comparingInt(PosixLock::pid).thenComparingLong(PosixLock::start);
+
   /** A restart replaces every process: nobody waits any more (retried F_SETLKW calls wait again). */
   void reset() {
     waitsFor.clear();
@@ -122,9 +126,31 @@ public final class PosixLocks {
     if (req.type() != LeaseType.UNLCK) {
       out.add(new PosixLock(req.pid(), req.type(), start, end));
     }
-    out.sort(Comparator.comparingInt(PosixLock::pid).thenComparingLong(PosixLock::start));
+    out.sort(BY_OWNER);
     ctx.posix.clear();
     ctx.posix.addAll(out);
+  }
+
+  /**
+   * A lock restored beside live owners, taken as CRIU takes it (F_SETLK): granted if nothing conflicts, else
+   * the lock in the way is returned (EAGAIN). An owner's restored locks never touch, so nothing merges.
+   */
+  PosixLock restore(FileLockContext ctx, PosixLock lock) {
+    PosixLock blocker = test(ctx, lock);
+    if (blocker == null) {
+      ctx.posix.add(lock);
+      ctx.posix.sort(BY_OWNER);
+    }
+    return blocker;
+  }
+
+  /** The owner is gone (exit, or a restore replaces it): its sleeping F_SETLKW calls end. */
+  boolean abandonAll(FileLockContext ctx, int pid) {
+    boolean removed = ctx.posixBlocked.removeIf(w -> w.pid() == pid);
+    if (removed) {
+      waitsFor.remove(pid);
+    }
+    return removed;
   }
 
   /** locks_remove_posix(): any close of the file by a process drops all its locks on it. */

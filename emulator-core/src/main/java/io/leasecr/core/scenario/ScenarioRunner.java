@@ -281,7 +281,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     }
     if (!c.leaveRunning()) {
       // like a CRIU dump: the tree goes (no exit(2), no trace of its own); only the image remains
-      locks.tell(new LockManager.Restore(image, List.of(), "remaining", false));
+      locks.tell(LockManager.Restore.ofWholeTree(image, List.of(), "remaining", false, Map.of()));
       processes.tell(new ProcessTable.Restore(List.of(), List.of()));
     }
     inCheckpoint = null;
@@ -329,14 +329,14 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
         "mode", r.criu() ? "criu" : "seed", "processes", chosen.stream().map(p -> p.getSpec().getName()).toList(),
         "checkpointAt", image.getTakenAtMs()));
     if (restoreCost == null) {
-      locks.tell(new LockManager.Restore(image, pids, r.policy(), r.criu()));
+      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.criu(), Map.of()));
       processes.tell(new ProcessTable.Restore(chosen, image.getFilesList()));
     } else {
       // the restore takes time: leases come back with their holders, the tree runs when all are back
       RestoreCost.Pending pending = restoreCost.plan(image, chosen, clock.nowMillis(), ++restarts);
       restoring = pending;
       processes.tell(new ProcessTable.Restore(List.of(), List.of())); // a tree still running is gone now
-      locks.tell(new LockManager.Restore(image, pids, r.policy(), r.criu(), pending.restoredAtMs()));
+      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.criu(), pending.restoredAtMs()));
       timers.startSingleTimer(Resume.class, new Resume(pending), Duration.ofMillis(pending.resumeAtMs() - clock.nowMillis()));
     }
     scheduleNext();

@@ -56,7 +56,7 @@ final class CheckpointCodec {
       return ProcessSaved.newBuilder().setProcess(m.image()).build();
     } else if (o instanceof LockManager.Restore m) {
       return RestoreLocks.newBuilder().setImage(m.image()).addAllPids(m.pids()).setPolicy(m.policy())
-          .setCriu(m.criu()).putAllRestoredAtMs(m.restoredAtMs()).build();
+          .setCriu(m.criu()).putAllRestoredAtMs(m.restoredAtMs()).setWholeTree(m.wholeTree()).build();
     } else if (o instanceof ProcessTable.Restore m) {
       return RestoreProcesses.newBuilder().addAllProcesses(m.processes()).addAllFiles(m.files()).build();
     } else if (o instanceof CheckpointCoordinator.Committed m) {
@@ -107,7 +107,7 @@ final class CheckpointCodec {
       return new ProcessActor.Saved(m.getProcess());
     } else if (p instanceof RestoreLocks m) {
       return new LockManager.Restore(m.getImage(), List.copyOf(m.getPidsList()), m.getPolicy(), m.getCriu(),
-          Map.copyOf(m.getRestoredAtMsMap()));
+          Map.copyOf(m.getRestoredAtMsMap()), m.getWholeTree());
     } else if (p instanceof RestoreProcesses m) {
       return new ProcessTable.Restore(List.copyOf(m.getProcessesList()), List.copyOf(m.getFilesList()));
     } else if (p instanceof CheckpointCommitted m) {
