@@ -21,9 +21,9 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
 /**
  * The driver's view of the emulated tree spread over the cluster: it reaches each pid and each inode
- * through the sharding proxies, takes a checkpoint (every inode's lease table and every process's
- * state, asked entity by entity: a cut taken while time runs, not a frozen one), and restores chosen
- * processes from an image.
+ * through the sharding proxies, collects a checkpoint (every inode's lease table and every process's
+ * state, asked entity by entity, while the drill holds every node's clock frozen: {@link ClusterCut}),
+ * and restores chosen processes from an image.
  */
 final class ClusterTree {
 
@@ -103,7 +103,8 @@ final class ClusterTree {
 
   /**
    * Brings {@code chosen} back from the image. The lease tables of the files the chosen processes had
-   * open are restored first (for them only: whatever else used those files is dropped there); a call a
+   * open get their entries back first, merged into the live tables (live users of those files keep
+   * theirs; a restored lease or lock that conflicts is refused, as F_SETLEASE/F_SETLK would); a call a
    * process was blocked in is retried by the process itself (-ERESTARTSYS), against the live table.
    */
   void restore(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen, String policy, boolean criu)
