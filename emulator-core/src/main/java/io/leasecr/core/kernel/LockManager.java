@@ -438,7 +438,15 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    */
   private Set<Long> forgetIncarnations(List<Integer> pids) {
     Set<Long> touched = new HashSet<>();
-    for (int pid : pids) {
+    // only the restored pids this table knows: a restart of thousands sends each table the whole list
+    Set<Integer> known = table.pidsWithEntries();
+    known.addAll(processes.keySet());
+    known.addAll(heldSignals.keySet());
+    if (remote != null) {
+      known.addAll(remote.known());
+    }
+    known.retainAll(new HashSet<>(pids));
+    for (int pid : new java.util.TreeSet<>(known)) {
       processes.remove(pid);
       heldSignals.remove(pid);
       Set<Long> calls = table.forgetProcess(pid, events);

@@ -65,6 +65,13 @@ final class RemoteProcesses {
     }
   }
 
+  /** The pids this table heard from or counts descriptions for. */
+  java.util.Set<Integer> known() {
+    java.util.Set<Integer> pids = new java.util.HashSet<>(refs.keySet());
+    pids.addAll(opened.keySet());
+    return pids;
+  }
+
   /** The pid is gone: forget it; returns the descriptions it still had open, one entry per open. */
   List<Long> forget(int pid) {
     refs.remove(pid);

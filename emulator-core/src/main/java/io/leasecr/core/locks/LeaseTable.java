@@ -630,6 +630,17 @@ public final class LeaseTable {
     return touched;
   }
 
+  /** The pids with a sleeping call or a POSIX lock here (what {@link #forgetProcess} would drop). */
+  public Set<Integer> pidsWithEntries() {
+    Set<Integer> pids = new HashSet<>();
+    for (FileLockContext ctx : contexts.values()) {
+      ctx.blocked.forEach(b -> pids.add(b.pid()));
+      ctx.posix.forEach(l -> pids.add(l.pid()));
+      ctx.posixBlocked.forEach(w -> pids.add(w.pid()));
+    }
+    return pids;
+  }
+
   /** A whole tree restarts: every process is gone, and with them every open, lease and lock. */
   public void clear() {
     contexts.clear();

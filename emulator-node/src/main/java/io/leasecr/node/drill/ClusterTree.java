@@ -109,26 +109,22 @@ final class ClusterTree {
    */
   void restore(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen, String policy, boolean criu)
       throws InterruptedException {
-    Set<Long> held = new HashSet<>();
-    List<Integer> pids = new ArrayList<>();
-    Map<Long, Long> inoOf = new java.util.HashMap<>();
-    image.getFilesList().forEach(f -> inoOf.put(f.getId(), f.getIno()));
-    for (io.leasecr.proto.image.Process p : chosen) {
-      pids.add(p.getSpec().getPid());
-      p.getFdsMap().values().forEach(id -> held.add(inoOf.get(id)));
+    Slices slices = new Slices(image, chosen);
+    for (long ino : slices.inodes()) {
+      // each table hears only of the restored processes it had entries for: thousands of restored pids
+      // sent to thousands of tables would be quadratic (their previous incarnations were already
+      // dropped by death-watch when their node was removed)
+      CheckpointImage part = slices.of(ino);
+      toInode(ino, new LockManager.Restore(part, part.getProcessesList().stream().map(p -> p.getSpec().getPid()).toList(),
+          policy, criu));
     }
-    for (Long ino : held) {
-      toInode(ino, new LockManager.Restore(slice(image, chosen, ino), pids, policy, criu));
-    }
-    if (!held.isEmpty()) {
+    if (!slices.inodes().isEmpty()) {
       Thread.sleep(200); // the tables first: a restored process's first call must find its files
     }
     Map<Integer, ProcessTable.Command> starts = new java.util.LinkedHashMap<>();
     for (io.leasecr.proto.image.Process p : chosen) {
       // each Restore carries only the files this process has open
-      java.util.Set<Long> mine = new HashSet<>(p.getFdsMap().values());
-      List<io.leasecr.proto.image.OpenFile> files = image.getFilesList().stream().filter(f -> mine.contains(f.getId())).toList();
-      starts.put(p.getSpec().getPid(), new ProcessTable.Restore(List.of(p), files));
+      starts.put(p.getSpec().getPid(), new ProcessTable.Restore(List.of(p), slices.filesOf(p)));
     }
     List<Integer> missing = ensureRunningAll(starts);
     if (!missing.isEmpty()) {
@@ -137,26 +133,61 @@ final class ClusterTree {
   }
 
   /**
-   * The part of the image one inode's table needs: its open files, their leases and locks, and the chosen
-   * processes that have it open or are blocked in a call (so a restore message stays small with many files).
+   * The parts of an image each inode's table needs: its open files, their leases and locks, and the chosen
+   * processes that have it open or are blocked in a call (so a restore message stays small with many
+   * files), indexed once for the whole restart.
    */
-  private static CheckpointImage slice(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen, long ino) {
-    Set<Long> ids = new HashSet<>();
-    CheckpointImage.Builder b = image.toBuilder().clearProcesses().clearFiles().clearLeases().clearPosixLocks();
-    for (io.leasecr.proto.image.OpenFile f : image.getFilesList()) {
-      if (f.getIno() == ino) {
-        ids.add(f.getId());
-        b.addFiles(f);
+  private static final class Slices {
+    private final CheckpointImage image;
+    private final Map<Long, io.leasecr.proto.image.OpenFile> files = new java.util.HashMap<>();
+    private final Map<Long, List<io.leasecr.proto.image.OpenFile>> filesOfIno = new java.util.HashMap<>();
+    private final Map<Long, List<io.leasecr.proto.image.Lease>> leasesOfIno = new java.util.HashMap<>();
+    private final Map<Long, List<io.leasecr.proto.image.PosixLock>> locksOfIno = new java.util.HashMap<>();
+    private final Map<Long, Set<io.leasecr.proto.image.Process>> holders = new java.util.LinkedHashMap<>();
+    private final List<io.leasecr.proto.image.Process> chosen;
+
+    Slices(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen) {
+      this.image = image;
+      this.chosen = chosen;
+      for (io.leasecr.proto.image.OpenFile f : image.getFilesList()) {
+        files.put(f.getId(), f);
+        filesOfIno.computeIfAbsent(f.getIno(), k -> new ArrayList<>()).add(f);
+      }
+      for (io.leasecr.proto.image.Lease l : image.getLeasesList()) {
+        io.leasecr.proto.image.OpenFile f = files.get(l.getFileId());
+        if (f != null) {
+          leasesOfIno.computeIfAbsent(f.getIno(), k -> new ArrayList<>()).add(l);
+        }
+      }
+      image.getPosixLocksList().forEach(l -> locksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
+      for (io.leasecr.proto.image.Process p : chosen) {
+        for (long id : p.getFdsMap().values()) {
+          io.leasecr.proto.image.OpenFile f = files.get(id);
+          if (f != null) {
+            holders.computeIfAbsent(f.getIno(), k -> new java.util.LinkedHashSet<>()).add(p);
+          }
+        }
       }
     }
-    image.getLeasesList().stream().filter(l -> ids.contains(l.getFileId())).forEach(b::addLeases);
-    image.getPosixLocksList().stream().filter(l -> l.getIno() == ino).forEach(b::addPosixLocks);
-    for (io.leasecr.proto.image.Process p : chosen) {
-      if (p.hasPending() || p.getFdsMap().values().stream().anyMatch(ids::contains)) {
-        b.addProcesses(p);
-      }
+
+    /** The inodes the chosen processes had open. */
+    Set<Long> inodes() {
+      return holders.keySet();
     }
-    return b.build();
+
+    CheckpointImage of(long ino) {
+      CheckpointImage.Builder b = image.toBuilder().clearProcesses().clearFiles().clearLeases().clearPosixLocks()
+          .addAllFiles(filesOfIno.getOrDefault(ino, List.of())).addAllLeases(leasesOfIno.getOrDefault(ino, List.of()))
+          .addAllPosixLocks(locksOfIno.getOrDefault(ino, List.of()));
+      Set<io.leasecr.proto.image.Process> mine = holders.getOrDefault(ino, Set.of());
+      chosen.stream().filter(p -> p.hasPending() || mine.contains(p)).forEach(b::addProcesses);
+      return b.build();
+    }
+
+    List<io.leasecr.proto.image.OpenFile> filesOf(io.leasecr.proto.image.Process p) {
+      return new java.util.TreeSet<>(p.getFdsMap().values()).stream().map(files::get).filter(java.util.Objects::nonNull)
+          .toList();
+    }
   }
 
   /**
