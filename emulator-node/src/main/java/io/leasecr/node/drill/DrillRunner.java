@@ -52,22 +52,13 @@ public final class DrillRunner {
   private final int basePort;
   private final PrintStream o;
   private final Map<String, Process> jvms = new LinkedHashMap<>();
-  /** Lost nodes (a partitioned node until it heals) to the wall time they were lost; also written by watchers. */
-  private final Map<String, Long> crashedAt = new java.util.concurrent.ConcurrentHashMap<>();
-  /** How each lost node was lost: kill -9 or the partition. */
-  private final Map<String, String> lostHow = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, byte[]> committed = new LinkedHashMap<>();
-  private final Map<Integer, Long> lostAt = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Integer, Long> restartMs = new HashMap<>();
   /** pid to the node a restart named and when (drill ms) the restart began. */
   private final Map<Integer, String> restartedOn = new HashMap<>();
   private final Map<Integer, Long> restartedAt = new HashMap<>();
   private final List<TraceEvent> driverEvents = new ArrayList<>();
   private final java.util.concurrent.atomic.AtomicInteger generatedDone = new java.util.concurrent.atomic.AtomicInteger();
-  /** node to wall time of kill, downed and removed. */
-  private final Map<String, Long> downedAt = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, Long> removedAt = new java.util.concurrent.ConcurrentHashMap<>();
-  private final List<String> timingProblems = new ArrayList<>();
   /** Restored pids the driver saw running (ensureRunningAll). */
   private final java.util.Set<Integer> confirmed = new java.util.HashSet<>();
   private long origin;
@@ -77,6 +68,7 @@ public final class DrillRunner {
   private io.leasecr.core.time.WallClock clock;
   private ClusterCut cut;
   private EntityCensus census;
+  private NodeLosses losses;
   /** Whether the nodes remember process entities (they have the driver's journal and settings). */
   private boolean remembering;
 
@@ -142,6 +134,7 @@ public final class DrillRunner {
       journal = new CoordinatorClient(system, journal());
       o.printf("checkpoints: %s%n", journal.describe());
       Membership members = new Membership(Cluster.get(system.classicSystem()));
+      losses = new NodeLosses(drill, members, s.expectedDowningMs(config), this::note, this::drillNow);
       long upBy = System.currentTimeMillis() + 60_000;
       while (!drill.nodes().stream().allMatch(members::up)) {
         if (System.currentTimeMillis() > upBy || jvms.values().stream().anyMatch(p -> !p.isAlive())) {
@@ -171,7 +164,7 @@ public final class DrillRunner {
       startEmu = clock.nowMillis();
       for (Step step : drill.scenario().steps()) {
         sleepUntil(step.atMs());
-        perform(step, tree, members, journal, s.expectedDowningMs(config));
+        perform(step, tree, members, journal);
       }
       long end = drill.scenario().endMs() > 0 ? drill.scenario().endMs()
           : drill.scenario().steps().get(drill.scenario().steps().size() - 1).atMs() + 2000;
@@ -211,16 +204,16 @@ public final class DrillRunner {
     });
   }
 
-  private void perform(Step step, ClusterTree tree, Membership members, CoordinatorClient journal, long expectedDowning)
+  private void perform(Step step, ClusterTree tree, Membership members, CoordinatorClient journal)
       throws Exception {
     Drill.Fault fault = drill.faults().get(step.number());
     Step.Action a = step.action();
     if (fault instanceof Drill.StartNode sn) {
       startNode(sn.node(), step, members);
     } else if (fault instanceof Drill.Crash c) {
-      crash(c.node(), step, members, expectedDowning);
+      crash(c.node(), step);
     } else if (fault instanceof Drill.Partition p) {
-      partition(p, step, members, expectedDowning);
+      partition(p, step);
     } else if (drill.openGenerated().containsKey(step.number())) {
       io.leasecr.core.process.Syscall.Open open = drill.openGenerated().get(step.number());
       note(step.number(), "step " + step.number() + ": " + drill.generated().size() + " generated processes open their files "
@@ -254,7 +247,7 @@ public final class DrillRunner {
    */
   private void checkpoint(Step step, Step.Checkpoint c, ClusterTree tree, CoordinatorClient journal) throws Exception {
     Set<String> live = new java.util.TreeSet<>(jvms.keySet());
-    live.removeAll(crashedAt.keySet());
+    live.removeAll(losses.nodes());
     ClusterCut.Frozen frozen = cut.freeze(live);
     String clocks = "clocks of " + String.join(", ", frozen.nodes()) + " frozen at " + Invariants.secs(frozen.atMs() - startEmu)
         + " (spread " + frozen.spreadMs() + " ms)" + (frozen.unreachable().isEmpty() ? ""
@@ -306,14 +299,14 @@ public final class DrillRunner {
         drill.scenario().processes().size(), drill.scale()));
   }
 
-  private void crash(String node, Step step, Membership members, long expectedDowning) {
+  private void crash(String node, Step step) {
     Process jvm = jvms.get(node);
     Map<String, Integer> before = census.count();
     long at = System.currentTimeMillis();
     jvm.destroyForcibly();
     note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")"
         + (before.isEmpty() ? "" : "; process entities per node before: " + before));
-    lose(node, at, members, expectedDowning, "kill -9", 0, before);
+    losses.lost(node, at, "kill -9", 0);
   }
 
   /**
@@ -321,101 +314,19 @@ public final class DrillRunner {
    * before the split-brain resolver decides, the majority side downs it and the node, alone, downs
    * itself and exits; its processes are lost as in a crash. A healed node keeps its processes.
    */
-  private void partition(Drill.Partition p, Step step, Membership members, long expectedDowning) throws Exception {
-    Map<String, Integer> before = census.count();
+  private void partition(Drill.Partition p, Step step) throws Exception {
     long at = System.currentTimeMillis();
     long wallFor = clock.wallMillis(p.forMs());
     java.io.OutputStream control = jvms.get(p.node()).getOutputStream();
     control.write(("partition " + wallFor + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     control.flush();
     note(step.number(), "partition " + p.node() + " from every other node for " + p.forMs() + " ms");
-    lose(p.node(), at, members, expectedDowning, "the partition", at + wallFor, before);
-  }
-
-  /** {@code healsAt}: for a partition, the wall time it ends (0 for a crash, which never heals). */
-  private void lose(String node, long at, Membership members, long expectedDowning, String cause, long healsAt,
-      Map<String, Integer> before) {
-    crashedAt.put(node, at);
-    lostHow.put(node, cause);
-    long lost = drillNow();
-    for (Scenario.ProcessDecl p : drill.scenario().processes()) {
-      if (drill.nodeOf(p).equals(node)) {
-        lostAt.put(p.pid(), lost);
-      }
-    }
-    Thread watcher = new Thread(() -> {
-      try {
-        long downed = members.awaitGone(node, 60_000, healsAt);
-        if (downed == Membership.HEALED) {
-          healed(node, at, members);
-        } else if (downed < 0) {
-          note(0, node + " was NOT downed within 60 s");
-        } else {
-          note(0, node + " downed by the split-brain resolver " + (downed - at) + " ms after " + cause + " (expected within "
-              + expectedDowning + " ms)");
-          downedAt.put(node, downed);
-          if (members.awaitRemoved(node, 60_000)) {
-            removedAt.put(node, System.currentTimeMillis());
-            note(0, node + " removed from the cluster " + (removedAt.get(node) - at) + " ms after " + cause
-                + " (the SBR downing time: kill -> member removed)");
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "downing-" + node);
-    watcher.setDaemon(true);
-    watcher.start();
-  }
-
-  /**
-   * Remember-entities at work, read from the node traces: the lost processes whose entity sharding
-   * started again on another node before the drill restored them (a restore would start it too).
-   */
-  private List<String> rememberedEntities(List<TraceEvent> all) {
-    Map<String, List<Long>> after = new java.util.TreeMap<>();
-    for (TraceEvent e : all) {
-      Long lost = lostAt.get(e.pid());
-      Long restarted = restartedAt.get(e.pid());
-      if (lost != null && e.t() > lost && (restarted == null || e.t() < restarted) && e.kind().equals("note")
-          && String.valueOf(e.arg("text")).startsWith(io.leasecr.node.cluster.EmulatorSharding.ENTITY_STARTED)) {
-        after.computeIfAbsent(String.valueOf(e.arg("node")), n -> new ArrayList<>()).add(e.t() - lost);
-      }
-    }
-    List<String> lines = new ArrayList<>();
-    long lostPids = lostAt.size();
-    if (lostPids > 0) {
-      int back = after.values().stream().mapToInt(List::size).sum();
-      java.util.LongSummaryStatistics when = after.values().stream().flatMap(List::stream).mapToLong(Long::longValue)
-          .summaryStatistics();
-      lines.add(String.format(java.util.Locale.ROOT, "remember-entities: sharding had started %d of the %d lost processes' "
-          + "entities again before the restart reached them%s", back, lostPids, back == 0 ? " (the restart came first)"
-              : " (on " + after.entrySet().stream().map(en -> en.getKey() + ": " + en.getValue().size()).toList()
-                  + ", " + Invariants.secs(when.getMin()) + (when.getMax() == when.getMin() ? ""
-                      : " to " + Invariants.secs(when.getMax())) + " after their node was lost)"));
-    }
-    return lines;
-  }
-
-  /** The partition ended before the resolver decided: the node and its processes are back, nothing was lost. */
-  private void healed(String node, long at, Membership members) {
-    crashedAt.remove(node);
-    lostHow.remove(node);
-    for (Scenario.ProcessDecl p : drill.scenario().processes()) {
-      if (drill.nodeOf(p).equals(node)) {
-        lostAt.remove(p.pid());
-      }
-    }
-    long from = members.unreachableFrom(node);
-    long to = members.reachableAgainAt(node);
-    note(0, node + " was not downed: the partition healed before the split-brain resolver decided"
-        + (from > 0 ? " (unreachable from " + (from - at) + " to " + (to - at) + " ms after the partition began)"
-            : " (never seen unreachable)") + "; its processes go on");
+    losses.lost(p.node(), at, "the partition", at + wallFor);
   }
 
   private void restart(Step step, Step.Restart r, ClusterTree tree, Membership members, CoordinatorClient journal)
       throws Exception {
-    for (String crashed : crashedAt.keySet()) {
+    for (String crashed : losses.nodes()) {
       if (!members.awaitRemoved(crashed, 60_000)) {
         note(step.number(), "restart: " + crashed + " is still a member after 60 s");
       }
@@ -449,30 +360,14 @@ public final class DrillRunner {
     tree.restore(image, chosen, r.policy(), r.criu());
     chosen.forEach(p -> confirmed.add(p.getSpec().getPid()));
     for (io.leasecr.proto.image.Process p : chosen) {
-      Long lost = lostAt.get(p.getSpec().getPid());
+      Long lost = losses.pidsLostAt().get(p.getSpec().getPid());
       if (lost != null) {
         restartMs.put(p.getSpec().getPid(), drillNow() - lost);
       }
     }
     note(step.number(), "restored " + chosen.size() + " processes in " + (System.currentTimeMillis() - t0) + " ms");
-    long done = System.currentTimeMillis();
-    for (Map.Entry<String, Long> c : crashedAt.entrySet()) {
-      Long removed = removedAt.get(c.getKey());
-      boolean hers = chosen.stream().anyMatch(p -> c.getKey().equals(drill.placement().getOrDefault(p.getSpec().getName(), drill.nodes().get(0))));
-      if (removed == null || !hers) {
-        continue;
-      }
-      long downing = removed - c.getValue();
-      long back = done - c.getValue();
-      String verdict = back <= 2 * downing ? "PASS" : "FAIL";
-      note(step.number(), String.format(java.util.Locale.ROOT, "%s restart time: %s's processes run again %d ms after %s; "
-          + "SBR downing time (kill -> removed) %d ms; ratio %.2f of 2 x downing time (%d ms)", verdict, c.getKey(), back,
-          lostHow.get(c.getKey()), downing, back / (2.0 * downing), 2 * downing));
-      if (verdict.equals("FAIL")) {
-        timingProblems.add(c.getKey() + "'s processes ran again " + back + " ms after it was lost, more than twice the "
-            + "downing time (" + 2 * downing + " ms)");
-      }
-    }
+    losses.checkRestartTime(step.number(), chosen.stream().map(p -> p.getSpec().getPid()).toList(),
+        System.currentTimeMillis());
   }
 
   private Journal journal() {
@@ -518,7 +413,7 @@ public final class DrillRunner {
       }
       String text = Timeline.render(events);
       Files.writeString(out.resolve("timeline-" + n + ".txt"), text);
-      o.printf("%n== node %s%s%n%s", n, crashedAt.containsKey(n) ? " (lost: " + lostHow.get(n) + ")" : "",
+      o.printf("%n== node %s%s%n%s", n, losses.how(n) != null ? " (lost: " + losses.how(n) + ")" : "",
           events.size() <= 400 ? text : "    (" + events.size() + " events: see " + out.resolve("timeline-" + n + ".txt") + ")\n");
     }
     driverEvents.sort(Comparator.comparingLong(TraceEvent::t));
@@ -537,9 +432,9 @@ public final class DrillRunner {
     }
     // a second of wall-clock slack (message and JVM delays) is scale seconds of emulated time
     if (remembering) {
-      rememberedEntities(all).forEach(line -> o.println(line));
+      RememberedEntities.summary(all, losses.pidsLostAt(), restartedAt).ifPresent(o::println);
     }
-    violations.addAll(Invariants.check(all, lostAt, restartMs, confirmed,
+    violations.addAll(Invariants.check(all, losses.pidsLostAt(), restartMs, confirmed,
         (long) (Invariants.TOLERANCE_MS * Math.max(1, drill.scale()))));
     restartedOn.forEach((pid, node) -> {
       String ran = ranOn.get(pid);
@@ -548,7 +443,7 @@ public final class DrillRunner {
       }
     });
     violations.addAll(journalProblems);
-    violations.addAll(timingProblems);
+    violations.addAll(losses.timingProblems());
     if (violations.isEmpty()) {
       o.printf("PASS %s: no conflicting leases, every blocked opener returned in time, %d committed checkpoints "
           + "intact%n", drill.scenario().name(), committed.size());
