@@ -204,7 +204,7 @@ class ClusterDrillTest {
   @Test
   void aPartitionThatHealsBeforeTheResolverDecidesDownsNobody() throws Exception {
     String text = drill("partition-heals.yaml", 27970);
-    assertThat(text).contains("partition n2 from every other node for 4000 ms")
+    assertThat(text).contains("partition n2 from every other node for 3000 ms")
         .contains("n2 was not downed: the partition healed before the split-brain resolver decided")
         .contains("step 3 returned: pid 102 open = 3")
         .doesNotContain("downed by the split-brain resolver")

@@ -53,7 +53,7 @@ final class Membership {
   /**
    * Waits until the node is downed; returns the wall time it was first seen so, or -1 on time-out. With
    * {@code healsAt} (a partition's end, wall ms; 0 for none), returns {@link #HEALED} once the node is Up
-   * and reachable a second after the partition ended: the resolver did not down it.
+   * and reachable 3 s after the partition ended: the resolver did not down it.
    */
   long awaitGone(String node, long timeoutMs, long healsAt) throws InterruptedException {
     Long known = removedAt.get(node);
@@ -74,7 +74,9 @@ final class Membership {
       } else if (unreachableFrom.containsKey(node)) {
         reachableAgain.putIfAbsent(node, now);
       }
-      if (healsAt > 0 && now > healsAt + 1000 && !cut && up(node)) {
+      // healed: Up and reachable 3 s after the partition ended (others see a healed node reachable again
+      // 1-2.5 s after it ends; a node seen unreachable only then would still be caught, as downed)
+      if (healsAt > 0 && now > healsAt + 3000 && !cut && up(node)) {
         return HEALED;
       }
       Thread.sleep(20);
