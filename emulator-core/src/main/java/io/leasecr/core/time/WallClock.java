@@ -18,7 +18,6 @@ public final class WallClock implements EmulatedClock {
   /** How often a timer that fires while the clock is frozen looks again. */
   static final long FROZEN_POLL_MS = 20;
 
-  private final long originEpochMs;
   private final double scale;
   /** The emulated instant at {@link #wallAtResume}, and whether time stands still there. */
   private long emulatedAtResume;
@@ -33,20 +32,11 @@ public final class WallClock implements EmulatedClock {
     if (!(scale > 0)) {
       throw new IllegalArgumentException("lease-cr.time.scale must be > 0, got " + scale);
     }
-    this.originEpochMs = originEpochMs;
     this.scale = scale;
     long wallNanos = System.nanoTime();
     long sinceOrigin = (System.currentTimeMillis() - originEpochMs) * 1_000_000L;
     this.emulatedAtResume = (long) (sinceOrigin * scale);
     this.wallAtResume = wallNanos;
-  }
-
-  public long originEpochMs() {
-    return originEpochMs;
-  }
-
-  public double scale() {
-    return scale;
   }
 
   @Override

@@ -59,32 +59,36 @@ public final class EmulatorSharding {
     // entities may start (on a shard's thread) before this method returns: they wait for the routers
     CompletableFuture<ProcessActor.Kernel> kernel = new CompletableFuture<>();
     CompletableFuture<ActorRef<ProcessTable.Command>> directory = new CompletableFuture<>();
-    ActorRef<ShardingEnvelope<ProcessTable.Command>> processes = sharding.init(
-        Entity.of(PROCESS, ec -> ProcessEntity.create(Integer.parseInt(ec.getEntityId()), kernel.join(), ec.getShard()))
+    String node = system.settings().config().getString("lease-cr.node.name");
+    ActorRef<ShardingEnvelope<ProcessTable.Command>> processes = sharding.init(placed(
+        Entity.of(PROCESS, ec -> ProcessEntity.create(Integer.parseInt(ec.getEntityId()), kernel.join(), ec.getShard(),
+                node))
             .withSettings(rememberProcesses(system)
                 ? ClusterShardingSettings.create(system).withRememberEntities(true)
                     .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
-                : ClusterShardingSettings.create(system))
-            .withRole(NODE_ROLE)
-            .withMessageExtractor(grouped
-                ? new Grouped<ProcessTable.Command>(id -> String.join(">", drill.candidates(Integer.parseInt(id))))
-                : ShardPerEntity.<ProcessTable.Command>create())
-            .withAllocationStrategy(new PlacementStrategy(cluster, id -> grouped ? List.of(id.split(">"))
-                : drill.candidates(Integer.parseInt(id)))));
-    ActorRef<ShardingEnvelope<LockManager.Command>> inodes = sharding.init(
+                : ClusterShardingSettings.create(system)),
+        cluster, grouped, id -> drill.candidates(Integer.parseInt(id))));
+    ActorRef<ShardingEnvelope<LockManager.Command>> inodes = sharding.init(placed(
         Entity.of(INODE, ec -> LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
-                scenario.sysctl("fs.leases-enable") != 0, trace, directory.join()))
-            .withRole(NODE_ROLE)
-            .withMessageExtractor(grouped
-                ? new Grouped<LockManager.Command>(id -> String.join(">", drill.candidates(Long.parseLong(id))))
-                : ShardPerEntity.<LockManager.Command>create())
-            .withAllocationStrategy(new PlacementStrategy(cluster, id -> grouped ? List.of(id.split(">"))
-                : drill.candidates(Long.parseLong(id)))));
+                scenario.sysctl("fs.leases-enable") != 0, trace, directory.join())),
+        cluster, grouped, id -> drill.candidates(Long.parseLong(id))));
     ActorRef<ProcessTable.Command> processRouter = ctx.spawn(ProcessRouter.create(processes), "process-router");
     ActorRef<LockManager.Command> lockRouter = ctx.spawn(LockRouter.create(scenario.vfs(), inodes), "lock-router");
     directory.complete(processRouter);
     kernel.complete(new ProcessActor.Kernel(lockRouter, processRouter, trace));
     return new Refs(processes, inodes, processRouter, lockRouter);
+  }
+
+  /**
+   * On the nodes with role "node", where the drill places it: {@code candidates} gives an entity's nodes in
+   * order of preference; grouped, the shard is the group of entities with the same candidates ("n2>n1").
+   */
+  private static <M> Entity<M, ShardingEnvelope<M>> placed(Entity<M, ShardingEnvelope<M>> entity, Cluster cluster,
+      boolean grouped, java.util.function.Function<String, List<String>> candidates) {
+    return entity.withRole(NODE_ROLE)
+        .withMessageExtractor(grouped ? new Grouped<M>(id -> String.join(">", candidates.apply(id)))
+            : ShardPerEntity.<M>create())
+        .withAllocationStrategy(new PlacementStrategy(cluster, grouped ? id -> List.of(id.split(">")) : candidates));
   }
 
   /** Whether process entities are remembered: asked for, and a journal to remember them in. */

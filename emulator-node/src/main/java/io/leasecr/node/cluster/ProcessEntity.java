@@ -29,12 +29,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 final class ProcessEntity extends AbstractBehavior<ProcessTable.Command> {
 
+  /** {@code node}: this node's name, for the trace. */
   static Behavior<ProcessTable.Command> create(int pid, ProcessActor.Kernel kernel,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard, String node) {
     return Behaviors.setup(ctx -> {
       // in the node's trace: where sharding (on a message, or remember-entities after a node loss) starts it
       if (kernel.trace().enabled()) {
-        String node = ctx.getSystem().settings().config().getString("lease-cr.node.name");
         kernel.trace().emit(new io.leasecr.core.trace.TraceEvent(
             io.leasecr.core.time.EmulatedTime.clock(ctx.getSystem()).nowMillis(), "note", pid, "kernel", 0, null,
             io.leasecr.core.trace.TraceEvent.args("text", EmulatorSharding.ENTITY_STARTED + pid + " on " + node

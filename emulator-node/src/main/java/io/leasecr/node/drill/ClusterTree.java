@@ -191,19 +191,20 @@ final class ClusterTree {
   }
 
   /**
-   * {@link #ensureRunning} for many pids at once: probes every route in parallel (batches of {@link #BATCH}),
-   * sends each start once, then polls until all run, re-sending to the missing ones every 8 s. Returns the
-   * pids that did not come up before the deadline (20 s plus 2 ms a pid).
+   * Starts each pid with its command (Spawn or Restore) and waits until it answers that it runs. Right
+   * after a node is removed, a message may still be routed to the shard's old home and be lost, so every
+   * route is probed first (an empty Save, which only answers once the pid's entity is reachable; in
+   * parallel batches of {@link #BATCH}), each start is sent once, then the pids are polled until all run,
+   * the start re-sent to the missing ones every 8 s. Returns the pids that did not come up before the
+   * deadline (20 s plus 2 ms a pid).
    */
   List<Integer> ensureRunningAll(Map<Integer, ProcessTable.Command> starts) throws InterruptedException {
-    if (starts.size() == 1) {
-      Map.Entry<Integer, ProcessTable.Command> e = starts.entrySet().iterator().next();
-      return ensureRunning(e.getKey(), e.getValue()) ? List.of() : List.of(e.getKey());
-    }
+    // a single pid is probed with shorter asks: a restart of one process retries its route sooner
+    Duration ask = starts.size() == 1 ? Duration.ofSeconds(1) : Duration.ofSeconds(2);
     long deadline = System.currentTimeMillis() + 20_000 + 2L * starts.size();
     List<Integer> todo = new ArrayList<>(starts.keySet());
     while (!todo.isEmpty()) { // the routes
-      todo = probe(todo, false);
+      todo = probe(todo, false, ask);
       if (System.currentTimeMillis() > deadline) {
         return todo;
       }
@@ -217,7 +218,7 @@ final class ClusterTree {
         }
         resendAt = System.currentTimeMillis() + 8000;
       }
-      todo = probe(todo, true);
+      todo = probe(todo, true, ask);
       if (!todo.isEmpty()) {
         Thread.sleep(50);
       }
@@ -226,7 +227,7 @@ final class ClusterTree {
   }
 
   /** The pids among {@code pids} that did not answer (or, with {@code running}, do not run yet). */
-  private List<Integer> probe(List<Integer> pids, boolean running) throws InterruptedException {
+  private List<Integer> probe(List<Integer> pids, boolean running, Duration ask) throws InterruptedException {
     List<Integer> left = new ArrayList<>();
     for (int from = 0; from < pids.size(); from += BATCH) {
       List<Integer> batch = pids.subList(from, Math.min(pids.size(), from + BATCH));
@@ -234,12 +235,12 @@ final class ClusterTree {
       for (Integer pid : batch) {
         asks.add(AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
             refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
-            Duration.ofSeconds(2), system.scheduler()).toCompletableFuture());
+            ask, system.scheduler()).toCompletableFuture());
       }
       for (int i = 0; i < batch.size(); i++) {
         ProcessTable.ProcessesSaved s;
         try {
-          s = asks.get(i).get(3000, TimeUnit.MILLISECONDS);
+          s = asks.get(i).get(ask.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
           s = null;
         }
@@ -249,44 +250,5 @@ final class ClusterTree {
       }
     }
     return left;
-  }
-
-  /**
-   * Starts a pid with {@code start} (Spawn or Restore) and waits until it answers that it runs. Right
-   * after a node is removed, a message may still be routed to the shard's old home and be lost, so the
-   * route is probed first (an empty Save, which only answers once the pid's entity is reachable), and
-   * {@code start} is sent once; again only if the process has not appeared 8 s later.
-   */
-  boolean ensureRunning(int pid, ProcessTable.Command start) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (saved(pid) == null) {
-      if (System.currentTimeMillis() > deadline) {
-        return false;
-      }
-    }
-    long resendAt = 0;
-    while (System.currentTimeMillis() < deadline) {
-      if (System.currentTimeMillis() >= resendAt) {
-        toProcess(pid, start);
-        resendAt = System.currentTimeMillis() + 8000;
-      }
-      ProcessTable.ProcessesSaved s = saved(pid);
-      if (s != null && !s.processes().isEmpty()) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return false;
-  }
-
-  /** The pid's state, or null if its entity did not answer within a second. */
-  private ProcessTable.ProcessesSaved saved(int pid) throws InterruptedException {
-    try {
-      return AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
-          refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
-          Duration.ofSeconds(1), system.scheduler()).toCompletableFuture().get(1500, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      return null;
-    }
   }
 }

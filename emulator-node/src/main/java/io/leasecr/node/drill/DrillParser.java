@@ -44,16 +44,14 @@ public final class DrillParser {
     if (nodesNode == null) {
       throw new ScenarioException(file, 1, "a drill needs 'nodes: [n1, n2, ...]'");
     }
-    List<String> nodes = new ArrayList<>();
-    nodeNames(nodesNode, nodes, nodes);
+    List<String> nodes = nodeNames(nodesNode, List.of());
     if (nodes.isEmpty()) {
       throw nodesNode.error("a drill needs at least one node");
     }
     blankTopLevel(lines, "nodes");
-    List<String> spares = new ArrayList<>();
+    List<String> spares = List.of();
     if (top.containsKey("spare_nodes")) {
-      List<String> all = new ArrayList<>(nodes);
-      nodeNames(top.get("spare_nodes"), spares, all);
+      spares = nodeNames(top.get("spare_nodes"), nodes);
       blankTopLevel(lines, "spare_nodes");
     }
     List<String> allNodes = new ArrayList<>(nodes);
@@ -282,21 +280,20 @@ public final class DrillParser {
         Map.copyOf(openGenerated), Set.copyOf(generated));
   }
 
-  /** Node names into {@code into}, each new to {@code seen} (which grows). */
-  private static void nodeNames(YamlNode list, List<String> into, List<String> seen) {
+  /** The node names of a list, none twice and none among {@code taken}. */
+  private static List<String> nodeNames(YamlNode list, List<String> taken) {
+    List<String> names = new ArrayList<>();
     for (YamlNode n : list.list()) {
       String name = n.text();
       if (!NODE.matcher(name).matches() || name.equals("node") || name.equals("driver")) {
         throw n.error("a node name is lower-case letters, digits and '-' (and not 'node' or 'driver'), got '" + name + "'");
       }
-      if (seen.contains(name) || into.contains(name)) {
+      if (taken.contains(name) || names.contains(name)) {
         throw n.error("node " + name + " is listed twice");
       }
-      into.add(name);
-      if (seen != into) {
-        seen.add(name);
-      }
+      names.add(name);
     }
+    return names;
   }
 
   /** A node a step names must exist and, if a spare, have been started by an earlier step. */

@@ -253,14 +253,16 @@ public final class DrillRunner {
         + " (spread " + frozen.spreadMs() + " ms)" + (frozen.unreachable().isEmpty() ? ""
             : ", NOT frozen (unreachable): " + String.join(", ", frozen.unreachable()));
     CheckpointImage image;
+    byte[] bytes;
     CheckpointCoordinator.Done done;
     long collected;
     try {
       long t0 = System.currentTimeMillis();
       image = tree.save(c.id(), frozen.atMs());
       collected = System.currentTimeMillis() - t0;
+      bytes = image.toByteArray();
       done = journal.ask(r -> new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), drill.scenario().name(),
-          image.toByteArray(), r));
+          bytes, r));
     } finally {
       cut.thaw(frozen);
     }
@@ -268,9 +270,9 @@ public final class DrillRunner {
     if (done.error() != null) {
       note(step.number(), "checkpoint " + c.id() + " NOT committed: " + done.error() + "; " + clocks);
     } else {
-      committed.put(c.id(), image.toByteArray());
+      committed.put(c.id(), bytes);
       note(step.number(), "checkpoint " + c.id() + " committed: " + image.getProcessesCount() + " processes, "
-          + image.getLeasesCount() + " leases, " + image.getSerializedSize() + " bytes; " + clocks + "; state collected in "
+          + image.getLeasesCount() + " leases, " + bytes.length + " bytes; " + clocks + "; state collected in "
           + collected + " ms, time stood still " + stood + " ms of wall time, then ran on (the tree keeps running)");
     }
   }

@@ -118,21 +118,22 @@ final class NodeLosses {
    * lost node among theirs, prints both times and the verdict against twice the downing time.
    */
   void checkRestartTime(int step, List<Integer> restarted, long done) {
+    Set<Integer> back = Set.copyOf(restarted);
     for (Map.Entry<String, Long> c : lostAtWall.entrySet()) {
       Long removed = removedAt.get(c.getKey());
       boolean hers = drill.scenario().processes().stream()
-          .anyMatch(p -> restarted.contains(p.pid()) && drill.nodeOf(p).equals(c.getKey()));
+          .anyMatch(p -> back.contains(p.pid()) && drill.nodeOf(p).equals(c.getKey()));
       if (removed == null || !hers) {
         continue;
       }
       long downing = removed - c.getValue();
-      long back = done - c.getValue();
-      String verdict = back <= 2 * downing ? "PASS" : "FAIL";
+      long after = done - c.getValue();
+      String verdict = after <= 2 * downing ? "PASS" : "FAIL";
       notes.note(step, String.format(Locale.ROOT, "%s restart time: %s's processes run again %d ms after %s; "
-          + "SBR downing time (kill -> removed) %d ms; ratio %.2f of 2 x downing time (%d ms)", verdict, c.getKey(), back,
-          how.get(c.getKey()), downing, back / (2.0 * downing), 2 * downing));
+          + "SBR downing time (kill -> removed) %d ms; ratio %.2f of 2 x downing time (%d ms)", verdict, c.getKey(), after,
+          how.get(c.getKey()), downing, after / (2.0 * downing), 2 * downing));
       if (verdict.equals("FAIL")) {
-        timingProblems.add(c.getKey() + "'s processes ran again " + back + " ms after it was lost, more than twice the "
+        timingProblems.add(c.getKey() + "'s processes ran again " + after + " ms after it was lost, more than twice the "
             + "downing time (" + 2 * downing + " ms)");
       }
     }
