@@ -171,6 +171,11 @@ class ClusterDrillTest {
     assertThat(text).contains("crash n1: kill -9").contains("of [P1] on n2")
         .contains("LEASE  ACTIVE    WRITE 101")
         .contains("PASS drill-holder-only-restart");
+    // P2 went down with n1 and is never restarted or addressed again: only remember-entities can start
+    // its entity on a surviving node
+    assertThat(text).contains("remember-entities: sharding had started");
+    assertThat(Files.readString(tmp.resolve("out/timeline-n2.txt")) + Files.readString(tmp.resolve("out/timeline-n3.txt")))
+        .contains("sharding started the entity of pid 102 on");
   }
 
   @Test
