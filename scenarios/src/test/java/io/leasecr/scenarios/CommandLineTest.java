@@ -79,6 +79,19 @@ class CommandLineTest {
   }
 
   @Test
+  void badCheckpointBenchmarkArgumentsExitTwoBeforeMeasuring() {
+    assertThat(Main.run(new String[] {"bench", "cr", "--sizes", "1000,lots"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"bench", "cr", "--sizes", "0"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"bench", "cr", "--journal", "mysql"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"bench", "cr", "--repeats", "0"})).isEqualTo(2);
+    assertThat(output.err()).contains("--sizes needs numbers separated by commas, got 'lots'")
+        .contains("a tree needs at least 1 process, got 0")
+        .contains("--journal must be h2, postgres or both, got 'mysql'")
+        .contains("--warmup must be >= 0 and --repeats >= 1");
+    assertThat(output.out()).doesNotContain("processes: image");
+  }
+
+  @Test
   void twoJvmsWriteByteIdenticalTraces() throws Exception {
     Path a = tmp.resolve("a.jsonl");
     Path b = tmp.resolve("b.jsonl");

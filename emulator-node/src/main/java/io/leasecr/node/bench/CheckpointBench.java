@@ -34,19 +34,47 @@ import java.util.Map;
  * breaker has in mid-break: the checkpoint in one run (committed to the journal), the restart in a
  * second run (fetched from the journal); then the journal alone (the image's bytes committed through
  * the checkpoint coordinator, chunks and marker, and read back with Get) and the same bytes written
- * and read with raw batched JDBC, interleaved: once to warm up, then {@link #REPEATS} times (medians count).
+ * and read with raw batched JDBC, interleaved: {@code warmup} times untimed (the JIT compiles both paths),
+ * then {@code repeats} times (medians count). Beside them, the journal's floor: a commit and a get of
+ * one byte (its fixed cost per operation) and the memory work the journal must do on the image's bytes
+ * (CRC32 and one copy), from which follows the best ratio any journal with that floor could reach.
  */
 final class CheckpointBench {
 
-  /** Journal-only and raw figures are medians of this many interleaved repetitions, after one untimed. */
-  static final int REPEATS = 5;
+  /** How many interleaved repetitions are not timed, and how many are (medians count). */
+  record Repetitions(int warmup, int repeats) {
+    Repetitions {
+      if (warmup < 0 || repeats < 1) {
+        throw new IllegalArgumentException("warm-up must be >= 0 and repetitions >= 1");
+      }
+    }
+  }
 
   record Result(int processes, long imageBytes, int chunks, double checkpointSeconds, double restartSeconds,
-      double journalWriteSeconds, double journalReadSeconds, double rawWriteSeconds, double rawReadSeconds) {}
+      double journalWriteSeconds, double journalReadSeconds, double rawWriteSeconds, double rawReadSeconds,
+      Floor floor) {}
+
+  /**
+   * What no journal of this design can go below: a commit and a get of one byte (actor messages, the
+   * journal plugin, its transactions), and CRC32 plus one copy of the image's bytes. {@code askSeconds}:
+   * an ask the coordinator answers at once (a listing), the part no actor-based journal can avoid.
+   */
+  record Floor(double askSeconds, double commitSeconds, double getSeconds, double crcAndCopySeconds) {
+
+    /** Raw time over (raw time + the fixed cost + the memory work): the ratio a journal with this floor reaches. */
+    double bestWriteRatio(double rawWrite) {
+      return rawWrite / (rawWrite + commitSeconds + crcAndCopySeconds);
+    }
+
+    double bestReadRatio(double rawRead) {
+      return rawRead / (rawRead + getSeconds + crcAndCopySeconds);
+    }
+  }
 
   private CheckpointBench() {}
 
-  static Result run(int n, Journal journal, String jdbcUrl, String user, String password) throws Exception {
+  static Result run(int n, Journal journal, String jdbcUrl, String user, String password, Repetitions reps)
+      throws Exception {
     String id = "bench-" + n + "-" + Long.toHexString(System.nanoTime());
     int breakers = Math.max(1, n / 100);
     Vfs.Builder vfs = Vfs.builder();
@@ -84,8 +112,10 @@ final class CheckpointBench {
         journal).wallMillis() / 1000.0;
 
     long bytes = checkpoint[1];
-    double[][] times = new double[4][REPEATS]; // journal write, journal read, raw write, raw read
+    int repeats = reps.repeats();
+    double[][] times = new double[8][repeats]; // journal write, read, raw write, read, 1-byte commit, get, memory, ask
     int chunks;
+    List<String> written = new ArrayList<>(List.of(id));
     try (JournalClient client = new JournalClient(journal);
         Connection raw = DriverManager.getConnection(jdbcUrl, user, password)) {
       CheckpointCoordinator.Entry stored = client.<CheckpointCoordinator.Found>ask(r -> new CheckpointCoordinator.Get(id, r))
@@ -96,36 +126,64 @@ final class CheckpointBench {
       chunks = stored.chunks();
       byte[] image = stored.image().toByteArray();
       createRawTable(raw, jdbcUrl);
-      for (int rep = -1; rep < REPEATS; rep++) { // -1: the warm-up, not counted
-        String copy = id + "-copy" + (rep + 1);
-        long t0 = System.nanoTime();
-        CheckpointCoordinator.Done done = client.ask(r -> new CheckpointCoordinator.Commit(copy, stored.takenAtMs(),
-            stored.scenario(), image, r));
-        long t1 = System.nanoTime();
-        CheckpointCoordinator.Found found = client.ask(r -> new CheckpointCoordinator.Get(copy, r));
-        long t2 = System.nanoTime();
-        if (done.error() != null || found.entry() == null || !found.entry().image().equals(stored.image())) {
-          throw new IllegalStateException("the journal did not give back the bytes of " + copy + ": "
-              + (done.error() != null ? done.error() : found.error()));
-        }
+      for (int rep = -reps.warmup(); rep < repeats; rep++) { // below 0: the warm-up, not counted
+        String copy = id + "-copy" + (rep + reps.warmup());
+        written.add(copy);
+        double[] j = commitAndGet(client, copy, stored, image);
         double[] r = rawJdbc(raw, image);
+        written.add(copy + "-byte");
+        double[] one = commitAndGet(client, copy + "-byte", stored, new byte[] {42});
+        double memory = crcAndCopy(image);
+        long a0 = System.nanoTime();
+        client.<CheckpointCoordinator.Listing>ask(CheckpointCoordinator.ListAll::new);
+        double ask = (System.nanoTime() - a0) / 1e9;
         if (rep >= 0) {
-          times[0][rep] = (t1 - t0) / 1e9;
-          times[1][rep] = (t2 - t1) / 1e9;
-          times[2][rep] = r[0];
-          times[3][rep] = r[1];
+          double[] all = {j[0], j[1], r[0], r[1], one[0], one[1], memory, ask};
+          for (int k = 0; k < all.length; k++) {
+            times[k][rep] = all[k];
+          }
         }
       }
       dropRawTable(raw);
       // leave the journal as it was: these are purged when a coordinator next starts (not timed)
-      for (String gone : java.util.stream.Stream.concat(java.util.stream.Stream.of(id),
-          java.util.stream.IntStream.rangeClosed(0, REPEATS).mapToObj(rep -> id + "-copy" + rep)).toList()) {
+      for (String gone : written) {
         client.<CheckpointCoordinator.Done>ask(r -> new CheckpointCoordinator.Delete(gone, r));
       }
     }
     new JournalClient(journal).close(); // the purge, so that it does not fall into the next restart's time
     return new Result(n, bytes, chunks, checkpoint[0] / 1e9, restartSeconds, median(times[0]), median(times[1]),
-        median(times[2]), median(times[3]));
+        median(times[2]), median(times[3]), new Floor(median(times[7]), median(times[4]), median(times[5]),
+        median(times[6])));
+  }
+
+  /** Commits {@code image} as checkpoint {@code id} and gets it back: the seconds each took. */
+  private static double[] commitAndGet(JournalClient client, String id, CheckpointCoordinator.Entry like, byte[] image)
+      throws Exception {
+    long t0 = System.nanoTime();
+    CheckpointCoordinator.Done done = client.ask(r -> new CheckpointCoordinator.Commit(id, like.takenAtMs(),
+        like.scenario(), image, r));
+    long t1 = System.nanoTime();
+    CheckpointCoordinator.Found found = client.ask(r -> new CheckpointCoordinator.Get(id, r));
+    long t2 = System.nanoTime();
+    if (done.error() != null || found.entry() == null
+        || !found.entry().image().equals(com.google.protobuf.UnsafeByteOperations.unsafeWrap(image))) {
+      throw new IllegalStateException("the journal did not give back the bytes of " + id + ": "
+          + (done.error() != null ? done.error() : found.error()));
+    }
+    return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+  }
+
+  /** The memory work on the image's bytes that any checked journal does: CRC32 of them, and one copy. */
+  private static double crcAndCopy(byte[] image) {
+    long t0 = System.nanoTime();
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(image);
+    byte[] copy = image.clone();
+    long t1 = System.nanoTime();
+    if (copy[copy.length - 1] != image[image.length - 1] || crc.getValue() == -1) {
+      throw new IllegalStateException("unreachable: a copy differs");
+    }
+    return (t1 - t0) / 1e9;
   }
 
   private static double median(double[] xs) {

@@ -35,13 +35,28 @@ final class BenchCommand {
 
   /** {@code emulator bench cr}: checkpoint and restart of 1k, 10k, 100k processes on H2 and PostgreSQL. */
   private static int checkpointRestart(String[] args) {
-    Options o = Options.parse(args, Set.of("--sizes", "--journal", "--data"), Set.of());
+    Options o = Options.parse(args, Set.of("--sizes", "--journal", "--warmup", "--repeats"), Set.of());
     List<Integer> sizes = new ArrayList<>();
     for (String s : o.get("--sizes", "1000,10000,100000").split(",")) {
-      sizes.add(Integer.parseInt(s.trim()));
+      try {
+        sizes.add(Integer.parseInt(s.trim().replace("_", "")));
+      } catch (NumberFormatException e) {
+        throw new Main.UsageException("--sizes needs numbers separated by commas, got '" + s + "'");
+      }
+      if (sizes.get(sizes.size() - 1) < 1) {
+        throw new Main.UsageException("--sizes: a tree needs at least 1 process, got " + s.trim());
+      }
+    }
+    long warmup = o.number("--warmup", 30);
+    long repeats = o.number("--repeats", 11);
+    if (warmup < 0 || repeats < 1) {
+      throw new Main.UsageException("--warmup must be >= 0 and --repeats >= 1");
     }
     List<CheckpointBenchmarks.Target> targets = new ArrayList<>();
     String which = o.get("--journal", "both");
+    if (!Set.of("h2", "postgres", "both").contains(which)) {
+      throw new Main.UsageException("--journal must be h2, postgres or both, got '" + which + "'");
+    }
     try {
       java.nio.file.Path data = java.nio.file.Files.createTempDirectory("lcr-bench-h2");
       if (which.equals("h2") || which.equals("both")) {
@@ -60,7 +75,7 @@ final class BenchCommand {
               io.leasecr.core.checkpoint.Journal.postgres(url, user, password), url, user, password));
         }
       }
-      return new CheckpointBenchmarks(System.out).run(sizes, targets) ? Main.OK : Main.FAILED;
+      return new CheckpointBenchmarks(System.out).run(sizes, targets, (int) warmup, (int) repeats) ? Main.OK : Main.FAILED;
     } catch (Exception e) {
       System.err.println("emulator: benchmark failed: " + e);
       return Main.FAILED;
