@@ -240,6 +240,7 @@ public final class KernelRun {
             TraceEvent.args("name", sc.name(), "value", sc.value()), null, null));
         sysctls.set(sc.name(), sc.name().equals("fs.lease-break-time") ? scale.realBreakTime(sc.value()) : sc.value());
       } else {
+        CallSettle.settle(byName.values());
         emit(new TraceEvent(now(), "locks", 0, "scenario", step.number(), null,
             TraceEvent.args("lines", ProcLocksReader.read(inos, realPids())), null, null));
       }
