@@ -2,12 +2,17 @@ package io.leasecr.node.bench;
 
 import io.leasecr.core.checkpoint.Journal;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Prints checkpoint/restart figures for each tree size and journal, with the raw JDBC ratios and targets. */
 public final class CheckpointBenchmarks {
 
   private final PrintStream out;
+  private final Map<String, List<CheckpointBench.Result>> results = new LinkedHashMap<>();
 
   public CheckpointBenchmarks(PrintStream out) {
     this.out = out;
@@ -41,6 +46,7 @@ public final class CheckpointBenchmarks {
       CheckpointBench.run(1000, t.journal(), t.url(), t.user(), t.password(), reps); // warm-up
       for (int n : sizes) {
         CheckpointBench.Result r = CheckpointBench.run(n, t.journal(), t.url(), t.user(), t.password(), reps);
+        results.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(r);
         double e2eWrite = r.rawWriteSeconds() / r.checkpointSeconds();
         double e2eRead = r.rawReadSeconds() / r.restartSeconds();
         double jWrite = r.rawWriteSeconds() / r.journalWriteSeconds();
@@ -73,5 +79,10 @@ public final class CheckpointBenchmarks {
     boolean ok = fastEnough && endToEnd && journalOnly;
     out.println(ok ? "all checkpoint/restart targets met" : "SOME CHECKPOINT/RESTART TARGETS MISSED (see above)");
     return ok;
+  }
+
+  /** The figures of the last {@link #run} as a picture in {@code dir} (SVG and PNG); the files written. */
+  public List<Path> plot(Path dir) throws java.io.IOException {
+    return CheckpointPlot.write(results, dir);
   }
 }

@@ -35,7 +35,7 @@ final class BenchCommand {
 
   /** {@code emulator bench cr}: checkpoint and restart of 1k, 10k, 100k processes on H2 and PostgreSQL. */
   private static int checkpointRestart(String[] args) {
-    Options o = Options.parse(args, Set.of("--sizes", "--journal", "--warmup", "--repeats"), Set.of());
+    Options o = Options.parse(args, Set.of("--sizes", "--journal", "--warmup", "--repeats", "--plot"), Set.of());
     List<Integer> sizes = new ArrayList<>();
     for (String s : o.get("--sizes", "1000,10000,100000").split(",")) {
       try {
@@ -75,7 +75,14 @@ final class BenchCommand {
               io.leasecr.core.checkpoint.Journal.postgres(url, user, password), url, user, password));
         }
       }
-      return new CheckpointBenchmarks(System.out).run(sizes, targets, (int) warmup, (int) repeats) ? Main.OK : Main.FAILED;
+      CheckpointBenchmarks benchmarks = new CheckpointBenchmarks(System.out);
+      boolean met = benchmarks.run(sizes, targets, (int) warmup, (int) repeats);
+      if (o.has("--plot")) {
+        for (java.nio.file.Path file : benchmarks.plot(java.nio.file.Path.of(o.get("--plot", "")))) {
+          System.out.println("plot: " + file);
+        }
+      }
+      return met ? Main.OK : Main.FAILED;
     } catch (Exception e) {
       System.err.println("emulator: benchmark failed: " + e);
       return Main.FAILED;

@@ -36,7 +36,7 @@ public final class Main {
                            options: --cycles N --pairs N --processes N[,N...] --skip-kernel --skip-heap
         bench cr           checkpoint/restart of N processes on the journal, against raw JDBC
                            options: --sizes 1000,10000,100000  --journal h2|postgres|both
-                                    --warmup 30  --repeats 11
+                                    --warmup 30  --repeats 11  --plot DIR (SVG and PNG of the ratios)
         experiment FILE... run experiments: a grid of restarts each, in parallel on emulated time; writes a CSV
                            of metrics per run and plots (PNG, SVG) of each metric, one line per policy
                            options: --out DIR (default experiments-out; each experiment in DIR/NAME)
