@@ -15,6 +15,7 @@ import io.leasecr.node.cli.Main;
 import io.leasecr.node.journal.JournalOptions;
 import io.leasecr.proto.checkpoint.CheckpointChunk;
 import io.leasecr.proto.checkpoint.CheckpointMarker;
+import io.leasecr.proto.checkpoint.CheckpointRolledBack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -234,30 +235,11 @@ class JournalTest {
         .append("  - {at: 3s, checkpoint: M").append(tag).append("-3, leave_running: true}\n");
     Path scenario = tmp.resolve("killed.yaml");
     Files.writeString(scenario, s);
-    Path log = tmp.resolve("paused-jvm.log");
-    // small chunks, so that the checkpoint is several of them
-    Process victim = jvm(log, List.of("-Dlease-cr.checkpoint.chunk-bytes=4k",
-        "-Dlease-cr.checkpoint.pause-before-marker=" + second), args(j, "run", "--quiet", scenario.toString()));
-    Pattern paused = Pattern.compile(
+    Matcher m = killedAtPause(j, scenario, "pause-before-marker", second,
         "checkpoint " + second + ": (\\d+) chunk\\(s\\) written to (\\S+); pausing before its marker");
-    Matcher m = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (m == null && System.nanoTime() < deadline && victim.isAlive()) {
-      Matcher found = paused.matcher(Files.exists(log) ? Files.readString(log) : "");
-      if (found.find()) {
-        m = found;
-      } else {
-        Thread.sleep(100);
-      }
-    }
-    assertThat(m).as(Files.readString(log)).isNotNull();
     int chunks = Integer.parseInt(m.group(1));
     String chunkId = m.group(2);
     assertThat(chunks).isGreaterThan(1);
-    Thread.sleep(2000); // H2 writes committed data to its file within a second: let it, as a real crash would
-    new ProcessBuilder("kill", "-9", String.valueOf(victim.pid())).start().waitFor();
-    assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(victim.exitValue()).isEqualTo(137);
     assertThat(chunkRows(kind, chunkId)).as("the chunks are in the journal, without a marker").isEqualTo(chunks);
 
     assertThat(run(args(j, "checkpoint", "list"))).as(output.err()).isZero();
@@ -277,6 +259,101 @@ class JournalTest {
     assertThat(output.out()).contains("Q299[1299]");
     assertThat(run(args(j, "checkpoint", "delete", first))).isZero();
     assertThat(run(args(j, "checkpoint", "delete", second))).isZero();
+  }
+
+  /**
+   * A JVM killed with the marker of a commit written and its chunks not (the two are written at once,
+   * either may land first): the next start rolls the marker back before it lists anything. A commit
+   * that replaced a checkpoint gives that checkpoint back, whole; a new one is simply not there.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void aJvmKilledBetweenMarkerAndChunksIsRolledBack(String kind) throws Exception {
+    String[] j = journal(kind);
+    String id = "R" + tag;
+    assertThat(run(args(j, "run", "--quiet", tree("first", 40, id).toString()))).as(output.err()).isZero();
+    Path before = tmp.resolve("before.img");
+    assertThat(run(args(j, "image", "export", id, "--out", before.toString()))).as(output.err()).isZero();
+
+    Matcher m = killedAtPause(j, tree("replacing", 70, id), "pause-before-chunks", id, "checkpoint " + id
+        + ": its marker is written, its (\\d+) chunk\\(s\\) to (\\S+) are not; pausing before its chunks");
+    assertThat(marker(kind, id).getChunksPersistenceId()).as("the replacing marker is the last one").isEqualTo(m.group(2));
+    assertThat(chunkRows(kind, m.group(2))).isZero();
+
+    assertThat(run(args(j, "checkpoint", "list"))).as(output.err()).isZero();
+    assertThat(output.out()).contains(id);
+    Path after = tmp.resolve("after.img");
+    assertThat(run(args(j, "image", "export", id, "--out", after.toString()))).as(output.err()).isZero();
+    assertThat(Files.readAllBytes(after)).as("the replaced checkpoint, whole").isEqualTo(Files.readAllBytes(before));
+    assertThat(rolledBack(kind, id)).isEqualTo(1);
+
+    String fresh = id + "-new";
+    killedAtPause(j, tree("new", 70, fresh), "pause-before-chunks", fresh, "checkpoint " + fresh
+        + ": its marker is written, its (\\d+) chunk\\(s\\) to (\\S+) are not; pausing before its chunks");
+    assertThat(run(args(j, "checkpoint", "list"))).as(output.err()).isZero();
+    assertThat(output.out()).contains(id).doesNotContain(fresh);
+    assertThat(rolledBack(kind, id)).isEqualTo(2);
+    assertThat(run(args(j, "image", "export", fresh, "--out", tmp.resolve("no.img").toString()))).isEqualTo(2);
+    assertThat(output.err()).contains("no committed checkpoint " + fresh);
+    assertThat(run(args(j, "image", "import", before.toString(), "--id", fresh))).as(output.err()).isZero();
+    assertThat(run(args(j, "image", "export", fresh, "--out", after.toString()))).as(output.err()).isZero();
+    assertThat(run("image", "show", after.toString())).isZero();
+    assertThat(output.out()).contains("Q39[1039]").doesNotContain("Q69[1069]");
+    assertThat(run(args(j, "checkpoint", "delete", id))).isZero();
+    assertThat(run(args(j, "checkpoint", "delete", fresh))).isZero();
+  }
+
+  /** A scenario file: {@code processes} idle processes and checkpoint {@code id} of them at 1 s. */
+  private Path tree(String name, int processes, String id) throws Exception {
+    StringBuilder s = new StringBuilder("name: " + name + "\nfiles:\n  - path: /data/F1\nprocesses:\n");
+    for (int i = 0; i < processes; i++) {
+      s.append("  - {name: Q").append(i).append(", pid: ").append(1000 + i).append("}\n");
+    }
+    s.append("steps:\n  - {at: 1s, checkpoint: ").append(id).append(", leave_running: true}\n");
+    Path file = tmp.resolve(name + ".yaml");
+    Files.writeString(file, s);
+    return file;
+  }
+
+  /**
+   * Runs {@code scenario} in a JVM of its own with test hook {@code hook} on checkpoint {@code id} (and
+   * small chunks, so that a checkpoint is several of them), waits for the line saying it paused, lets
+   * the database settle and kills the JVM with SIGKILL. The pause line's match.
+   */
+  private Matcher killedAtPause(String[] j, Path scenario, String hook, String id, String pauseLine) throws Exception {
+    Path log = tmp.resolve("paused-" + id + ".log");
+    Process victim = jvm(log, List.of("-Dlease-cr.checkpoint.chunk-bytes=4k", "-Dlease-cr.checkpoint." + hook + "=" + id),
+        args(j, "run", "--quiet", scenario.toString()));
+    Pattern paused = Pattern.compile(pauseLine);
+    Matcher m = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (m == null && System.nanoTime() < deadline && victim.isAlive()) {
+      Matcher found = paused.matcher(Files.exists(log) ? Files.readString(log) : "");
+      if (found.find()) {
+        m = found;
+      } else {
+        Thread.sleep(100);
+      }
+    }
+    assertThat(m).as(Files.readString(log)).isNotNull();
+    Thread.sleep(2000); // H2 writes committed data to its file within a second: let it, as a real crash would
+    new ProcessBuilder("kill", "-9", String.valueOf(victim.pid())).start().waitFor();
+    assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(victim.exitValue()).isEqualTo(137);
+    return m;
+  }
+
+  /** Roll-backs recorded in the journal of checkpoints whose id starts with {@code prefix}. */
+  private long rolledBack(String kind, String prefix) throws Exception {
+    long count = 0;
+    try (Connection c = connect(kind); ResultSet r = c.createStatement().executeQuery(
+        "select \"event_payload\" from \"event_journal\" where \"persistence_id\" = 'lease-cr-checkpoints'"
+            + " and \"event_ser_manifest\" = 'ck-rolled-back'")) {
+      while (r.next()) {
+        count += CheckpointRolledBack.parseFrom(r.getBytes(1)).getId().startsWith(prefix) ? 1 : 0;
+      }
+    }
+    return count;
   }
 
   /** A chunk changed or lost in the database: the checkpoint is refused, with its id and the reason. */
@@ -313,6 +390,12 @@ class JournalTest {
     assertThat(run(args(j, "run", restart.toString()))).isEqualTo(2);
     assertThat(output.err()).contains("checkpoint " + id + " cannot be restored from the journal");
 
+    // a later commit, so that this one is not the last: a last marker with none of its chunks is taken
+    // for a crash between the two writes and rolled back at start-up (aJvmKilledBetweenMarkerAndChunks...)
+    String later = id + "-later";
+    Files.writeString(tmp.resolve("later.yaml"), Files.readString(
+        ShippedScenarios.root().resolve("examples/seed-checkpoint.yaml")).replace("checkpoint: C1", "checkpoint: " + later));
+    assertThat(run(args(j, "run", tmp.resolve("later.yaml").toString()))).as(output.err()).isZero();
     try (Connection c = connect(kind); PreparedStatement lose = c.prepareStatement(
         "delete from \"event_journal\" where \"persistence_id\" = ? and \"sequence_number\" = ?")) {
       lose.setString(1, marker.getChunksPersistenceId());
@@ -323,6 +406,7 @@ class JournalTest {
     assertThat(output.err())
         .contains("checkpoint " + id + " cannot be restored from the journal: only 0 of its 1 chunks");
     assertThat(run(args(j, "checkpoint", "delete", id))).isZero();
+    assertThat(run(args(j, "checkpoint", "delete", later))).isZero();
   }
 
   /**

@@ -33,10 +33,13 @@ import org.apache.pekko.stream.javadsl.Sink;
 /**
  * Keeps the committed checkpoints in the event journal: the listing (this entity, persistence id
  * {@code lease-cr-checkpoints}) holds one small marker per checkpoint; the image itself is in chunk
- * events of a persistence id of its own ({@link ChunkStore}), written in one batch before the marker.
- * A checkpoint counts only once its marker is persisted, so a crash part-way leaves nothing a restart
- * could take for valid; chunks a crash left without a marker are deleted when the coordinator next
- * starts. {@link Get} reads the chunks back with a persistence query and checks length and CRC32.
+ * events of a persistence id of its own ({@link ChunkStore}), written in one batch while the marker is
+ * persisted: two transactions at once, not one after the other. A checkpoint counts only once both
+ * are persisted, so a crash part-way leaves nothing a restart could take for valid: chunks a crash
+ * left without a marker are deleted when the coordinator next starts, and a marker a crash left
+ * without its chunks (only the last marker can be one: commits go one at a time) is rolled back then,
+ * before anything is listed, bringing back the checkpoint it replaced if it replaced one.
+ * {@link Get} reads the chunks back with a persistence query and checks length and CRC32.
  * Recovery replays only markers, so memory stays small however many checkpoints the journal holds
  * (except checkpoints of the first format, one event holding the whole image: still listed and
  * restored, and kept in memory as before).
@@ -60,8 +63,11 @@ public final class CheckpointCoordinator
 
   public record Delete(String id, ActorRef<Done> replyTo) implements Command {}
 
-  /** From the next commit's chunk store: it is recovered and holds no stale chunk. */
-  record StoreReady(long set) implements Command {}
+  /** From the next commit's chunk store: it is recovered, holds no stale chunk, and writes from {@code nextSequenceNr}. */
+  record StoreReady(long set, long nextSequenceNr) implements Command {}
+
+  /** From a probe at start-up: the highest sequence number chunk set {@code set} holds. */
+  record Probed(long set, long highestSequenceNr) implements Command {}
 
   /** From the chunk store: the commit's chunks are persisted. */
   record ChunksWritten(long set, String persistenceId, long firstSequenceNr, int count) implements Command {}
@@ -72,6 +78,8 @@ public final class CheckpointCoordinator
   private record StoreStopped(long set) implements Command {}
 
   private record PurgeStopped(String persistenceId) implements Command {}
+
+  private record ProbeStopped(long set) implements Command {}
 
   private record ChunksRead(Get get, Stored stored, Assembly assembly, Throwable failure) implements Command {}
 
@@ -106,19 +114,52 @@ public final class CheckpointCoordinator
 
   public record ChunksPurged(List<String> persistenceIds) implements Event {}
 
+  /** The last marker's chunks were never written (a crash between them): it does not count. */
+  public record RolledBack(String id) implements Event {}
+
   private record Stored(Entry entry, ByteString legacyImage, Marker marker) {}
 
   /**
    * Committed checkpoints in commit order, the chunk stores left to delete, and the next commit's
-   * chunk set. Mutable (O(1) per replayed event); never leaves the actor: listings are copies.
+   * chunk set; the last marker, which start-up checks, and what it replaced. Mutable (O(1) per replayed
+   * event); never leaves the actor: listings are copies.
    */
   public static final class State {
     private final Map<String, Stored> entries = new LinkedHashMap<>();
     private final Set<String> garbage = new LinkedHashSet<>();
     private long nextSet = 1;
+    private Marker lastMarker;
+    private Stored replacedByLast;
 
     private State put(Stored s) {
-      drop(entries.put(s.entry().id(), s));
+      Stored old = entries.put(s.entry().id(), s);
+      lastMarker = s.marker();
+      replacedByLast = old;
+      drop(old);
+      return this;
+    }
+
+    /** The last marker, if it is still listed: its chunks may be missing after a crash. */
+    private Marker unchecked() {
+      Stored s = lastMarker == null ? null : entries.get(lastMarker.id());
+      return s != null && s.marker() == lastMarker ? lastMarker : null;
+    }
+
+    private State rollBack(String id) {
+      Marker m = unchecked();
+      if (m == null || !m.id().equals(id)) {
+        return this; // nothing to roll back
+      }
+      entries.remove(id);
+      garbage.add(m.chunksPersistenceId()); // nothing there, or it would not be rolled back: purged anyway
+      if (replacedByLast != null) {
+        entries.put(id, replacedByLast);
+        if (replacedByLast.marker() != null) {
+          garbage.remove(replacedByLast.marker().chunksPersistenceId());
+        }
+      }
+      lastMarker = null;
+      replacedByLast = null;
       return this;
     }
 
@@ -148,27 +189,41 @@ public final class CheckpointCoordinator
   private final ActorContext<Command> ctx;
   private final ActorRef<Listing> ready;
   private final int chunkBytes;
-  /** Test hook: the commit of this id stops after its chunks, before its marker (a crash comes next). */
+  /** Test hooks: the commit of this id writes only its chunks, or only its marker (a crash comes next). */
   private final String pauseBeforeMarker;
+  private final String pauseBeforeChunks;
 
   // not state: what this incarnation is doing with its chunk stores
   private org.apache.pekko.actor.ActorRef nextStore;
   private long storeSet;
+  private long storeNextSequenceNr;
   private boolean storeReady;
+  private boolean checked;
+  private org.apache.pekko.actor.ActorRef probe;
   private boolean announced;
   private InFlight inFlight;
   private final Map<String, org.apache.pekko.actor.ActorRef> purging = new HashMap<>();
   private JdbcReadJournal readJournal;
 
-  /** The commit being written; it is done once its marker is persisted and the next store is ready. */
+  /**
+   * The commit being written: its marker persisting, its chunks being written by {@code store}. It is
+   * committed once both are; it is answered once the next commit's store is ready too.
+   */
   private static final class InFlight {
     final Commit commit;
-    final int crc32;
-    boolean committed;
+    final Marker marker;
+    final org.apache.pekko.actor.ActorRef store;
+    boolean markerWritten;
+    boolean chunksWritten;
 
-    InFlight(Commit commit, int crc32) {
+    InFlight(Commit commit, Marker marker, org.apache.pekko.actor.ActorRef store) {
       this.commit = commit;
-      this.crc32 = crc32;
+      this.marker = marker;
+      this.store = store;
+    }
+
+    boolean committed() {
+      return markerWritten && chunksWritten;
     }
   }
 
@@ -185,6 +240,8 @@ public final class CheckpointCoordinator
     this.chunkBytes = (int) bytes;
     this.pauseBeforeMarker = config.hasPath("lease-cr.checkpoint.pause-before-marker")
         ? config.getString("lease-cr.checkpoint.pause-before-marker") : "";
+    this.pauseBeforeChunks = config.hasPath("lease-cr.checkpoint.pause-before-chunks")
+        ? config.getString("lease-cr.checkpoint.pause-before-chunks") : "";
   }
 
   @Override
@@ -196,9 +253,15 @@ public final class CheckpointCoordinator
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          // the listing is announced once stale chunks are deleted: while the clock is still paused
-          startNextStore(state.nextSet);
-          purgeGarbage(state);
+          // the listing is announced once the last marker is checked and stale chunks are deleted:
+          // while the clock is still paused
+          Marker last = state.unchecked();
+          if (last == null) {
+            startUp(state);
+          } else {
+            probe = Adapter.actorOf(ctx, ChunkStore.probe(last.chunkSet(), ctx.getSelf()), "probe-" + last.chunkSet());
+            ctx.watchWith(Adapter.toTyped(probe), new ProbeStopped(last.chunkSet()));
+          }
         })
         .build();
   }
@@ -211,7 +274,10 @@ public final class CheckpointCoordinator
         .onCommand(ChunksWritten.class, this::onChunksWritten)
         .onCommand(StoreReady.class, this::onStoreReady)
         .onCommand(StoreStopped.class, this::onStoreStopped)
-        .onCommand(ListAll.class, (state, c) -> Effect().reply(c.replyTo(), new Listing(state.listing())))
+        .onCommand(Probed.class, this::onProbed)
+        .onCommand(ProbeStopped.class, this::onProbeStopped)
+        .onCommand(ListAll.class, (state, c) -> !checked ? Effect().stash()
+            : Effect().reply(c.replyTo(), new Listing(state.listing())))
         .onCommand(Get.class, this::onGet)
         .onCommand(ChunksRead.class, this::onChunksRead)
         .onCommand(Delete.class, this::onDelete)
@@ -236,6 +302,7 @@ public final class CheckpointCoordinator
         .forAnyState()
         .onEvent(Committed.class, (state, e) -> state.put(new Stored(
             new Entry(e.id(), e.takenAtMs(), e.scenario(), e.image().size(), 0, null), e.image(), null)))
+        .onEvent(RolledBack.class, (state, e) -> state.rollBack(e.id()))
         .onEvent(Marker.class, (state, e) -> {
           state.nextSet = Math.max(state.nextSet, e.chunkSet() + 1);
           return state.put(new Stored(new Entry(e.id(), e.takenAtMs(), e.scenario(), e.size(), e.chunkCount(), null),
@@ -249,7 +316,41 @@ public final class CheckpointCoordinator
         .build();
   }
 
-  // ---------------------------------------------------------------- commit: chunks, then the marker
+  // ---------------------------------------------------------------- start-up: check the last marker
+
+  /** The chunks of the last marker are all there, or it is rolled back before anything is listed. */
+  private Effect<Event, State> onProbed(State state, Probed p) {
+    Marker last = state.unchecked();
+    if (probe == null || last == null || last.chunkSet() != p.set()) {
+      return Effect().none();
+    }
+    // stopped here, not by itself: its Terminated could otherwise overtake this message
+    ctx.unwatch(Adapter.toTyped(probe));
+    Adapter.toClassic(ctx).stop(probe);
+    probe = null;
+    if (p.highestSequenceNr() >= last.firstSequenceNr() + last.chunkCount() - 1) {
+      startUp(state);
+      return Effect().none();
+    }
+    ctx.getLog().warn("checkpoint {}: its marker is in the journal but none of its chunks is (a crash between the"
+        + " two writes, or rows deleted by hand): rolled back{}", last.id(),
+        state.replacedByLast != null ? " to the checkpoint it replaced" : "");
+    return Effect().persist(new RolledBack(last.id())).thenRun(this::startUp);
+  }
+
+  /** The probe stopped before it answered: the journal cannot be read. Like a failed recovery, stop. */
+  private Effect<Event, State> onProbeStopped(State state, ProbeStopped p) {
+    return checked ? Effect().none() : Effect().stop();
+  }
+
+  private void startUp(State state) {
+    checked = true;
+    startNextStore(state.nextSet);
+    purgeGarbage(state);
+    announceIfReady(state);
+  }
+
+  // ---------------------------------------------------------------- commit: marker and chunks at once
 
   private Effect<Event, State> onCommit(State state, Commit c) {
     if (inFlight != null || !storeReady) {
@@ -263,47 +364,70 @@ public final class CheckpointCoordinator
     for (int off = 0; off < image.length || chunks.isEmpty(); off += chunkBytes) {
       chunks.add(all.substring(off, Math.min(image.length, off + chunkBytes)));
     }
-    inFlight = new InFlight(c, (int) crc.getValue());
+    long set = storeSet;
+    Marker m = new Marker(c.id(), c.takenAtMs(), c.scenario(), image.length, chunks.size(), (int) crc.getValue(),
+        set, ChunkStore.persistenceId(set), storeNextSequenceNr);
+    inFlight = new InFlight(c, m, nextStore);
+    if (c.id().equals(pauseBeforeChunks)) {
+      return Effect().persist(m).thenRun(s -> {
+        System.err.println("checkpoint " + c.id() + ": its marker is written, its " + chunks.size() + " chunk(s) to "
+            + m.chunksPersistenceId() + " are not; pausing before its chunks (lease-cr.checkpoint.pause-before-chunks)");
+        System.err.flush(); // stays in flight: the test kills the JVM here
+      });
+    }
     nextStore.tell(new ChunkStore.Write(chunks), org.apache.pekko.actor.ActorRef.noSender());
-    return Effect().none();
+    // the next commit's store recovers meanwhile, and before the reply: see startNextStore
+    startNextStore(set + 1);
+    if (c.id().equals(pauseBeforeMarker)) {
+      return Effect().none(); // the marker waits for ever: see onChunksWritten
+    }
+    return Effect().persist(m).thenRun(s -> inFlight.markerWritten = true).thenRun(s -> finishCommit())
+        .thenUnstashAll();
   }
 
   private Effect<Event, State> onChunksWritten(State state, ChunksWritten w) {
-    if (inFlight == null || w.set() != storeSet || nextStore == null) {
+    if (inFlight == null || w.set() != inFlight.marker.chunkSet()) {
       return Effect().none();
     }
     // stopped here, not by itself: its Terminated could otherwise overtake this message
-    Adapter.toClassic(ctx).stop(nextStore);
-    nextStore = null;
-    Commit c = inFlight.commit;
-    if (c.id().equals(pauseBeforeMarker)) {
-      System.err.println("checkpoint " + c.id() + ": " + w.count() + " chunk(s) written to " + w.persistenceId()
+    ctx.unwatch(Adapter.toTyped(inFlight.store));
+    Adapter.toClassic(ctx).stop(inFlight.store);
+    Marker m = inFlight.marker;
+    if (w.firstSequenceNr() != m.firstSequenceNr() || w.count() != m.chunkCount()) {
+      // another writer on this chunk set: the marker names rows that are not these; never answer success
+      String why = "the chunks of checkpoint " + m.id() + " went to events " + w.firstSequenceNr() + ".. of "
+          + w.persistenceId() + ", its marker says " + m.firstSequenceNr() + " (is another coordinator writing"
+          + " to this journal?)";
+      ctx.getLog().error(why);
+      inFlight.commit.replyTo().tell(new Done(m.id(), why));
+      return Effect().stop(); // the next start rolls the marker back if it is there
+    }
+    inFlight.chunksWritten = true;
+    if (m.id().equals(pauseBeforeMarker)) {
+      System.err.println("checkpoint " + m.id() + ": " + w.count() + " chunk(s) written to " + w.persistenceId()
           + "; pausing before its marker (lease-cr.checkpoint.pause-before-marker)");
       System.err.flush();
       return Effect().none(); // stays in flight: the test kills the JVM here
     }
-    Marker m = new Marker(c.id(), c.takenAtMs(), c.scenario(), c.image().length, w.count(), inFlight.crc32,
-        w.set(), w.persistenceId(), w.firstSequenceNr());
-    // the next commit's store recovers while the marker is written, and before the reply: see startNextStore
-    startNextStore(w.set() + 1);
-    return Effect().persist(m).thenRun(s -> inFlight.committed = true).thenRun(s -> finishCommit())
-        .thenUnstashAll();
+    return finishCommit() ? Effect().none().thenUnstashAll() : Effect().none();
   }
 
-  /** Replies to the commit once both its marker is persisted and the next store is ready. */
-  private void finishCommit() {
-    if (inFlight != null && inFlight.committed && storeReady) {
+  /** Replies to the commit once its marker and chunks are persisted and the next store is ready. */
+  private boolean finishCommit() {
+    if (inFlight != null && inFlight.committed() && storeReady) {
       Commit c = inFlight.commit;
       inFlight = null;
       c.replyTo().tell(new Done(c.id(), null));
+      return true;
     }
+    return false;
   }
 
   /**
    * No journal work may run in the background of an emulated run: virtual time would jump ahead while
    * JDBC works on other threads, and fire the store's recovery time-out. So the next store is started
-   * at start-up, before the listing is announced, and after a commit's chunks, before the commit's reply:
-   * both while the run's clock is paused.
+   * at start-up, before the listing is announced, and with a commit, before the commit's reply: both
+   * while the run's clock is paused.
    */
   private void startNextStore(long set) {
     storeReady = false;
@@ -317,6 +441,7 @@ public final class CheckpointCoordinator
       return Effect().none();
     }
     storeReady = true;
+    storeNextSequenceNr = r.nextSequenceNr();
     announceIfReady(state);
     finishCommit();
     return Effect().none().thenUnstashAll();
@@ -324,7 +449,7 @@ public final class CheckpointCoordinator
 
   /** Tells {@code ready} the listing once the start-up clean-up is done. */
   private Effect<Event, State> announceIfReady(State state) {
-    if (!announced && storeReady && purging.isEmpty()) {
+    if (!announced && checked && storeReady && purging.isEmpty()) {
       announced = true;
       if (ready != null) {
         ready.tell(new Listing(state.listing()));
@@ -333,14 +458,18 @@ public final class CheckpointCoordinator
     return Effect().none();
   }
 
-  /** The next store stopped before it wrote: the journal failed (logged). Like a failed persist, stop. */
+  /**
+   * A chunk store stopped by itself: the journal failed (logged) while it recovered or wrote. Like a
+   * failed persist, stop; a marker already persisted without its chunks is rolled back at the next start.
+   */
   private Effect<Event, State> onStoreStopped(State state, StoreStopped s) {
-    if (nextStore == null || s.set() != storeSet) {
-      return Effect().none(); // a store that wrote its chunks and stopped, as it should
+    boolean writing = inFlight != null && s.set() == inFlight.marker.chunkSet() && !inFlight.chunksWritten;
+    if (!writing && s.set() != storeSet) {
+      return Effect().none(); // a store that wrote its chunks and was stopped, as it should be
     }
     if (inFlight != null) {
       Commit c = inFlight.commit;
-      c.replyTo().tell(new Done(c.id(), inFlight.committed ? null
+      c.replyTo().tell(new Done(c.id(), inFlight.committed() ? null
           : "the journal failed while writing the chunks of checkpoint " + c.id() + " (see the log)"));
     }
     return Effect().stop();
@@ -349,6 +478,9 @@ public final class CheckpointCoordinator
   // ---------------------------------------------------------------- get: read the chunks back, check them
 
   private Effect<Event, State> onGet(State state, Get g) {
+    if (!checked) {
+      return Effect().stash();
+    }
     Stored s = state.entries.get(g.id());
     if (s == null) {
       return Effect().reply(g.replyTo(), new Found(g.id(), null, null));
@@ -433,7 +565,7 @@ public final class CheckpointCoordinator
   // ---------------------------------------------------------------- delete, and the chunks that go with it
 
   private Effect<Event, State> onDelete(State state, Delete d) {
-    if (inFlight != null) {
+    if (inFlight != null || !checked) {
       return Effect().stash();
     }
     if (!state.entries.containsKey(d.id())) {

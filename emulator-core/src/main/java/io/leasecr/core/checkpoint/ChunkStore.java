@@ -13,16 +13,17 @@ import org.apache.pekko.persistence.Recovery;
 import org.apache.pekko.persistence.RecoveryCompleted;
 
 /**
- * The chunks of one commit: one persistence id per commit, written by the {@link CheckpointCoordinator}
- * before it persists the commit's marker. A classic persistent actor, because the typed API cannot
- * delete events: this one also deletes the chunks of deleted or replaced checkpoints, and chunks a
- * crash left without a marker.
+ * The chunks of one commit: one persistence id per commit, written while the {@link CheckpointCoordinator}
+ * persists the commit's marker. A classic persistent actor, because the typed API cannot delete
+ * events: this one also deletes the chunks of deleted or replaced checkpoints, and chunks a crash left
+ * without a marker.
  *
- * <p>It never replays its events (the coordinator reads chunks with a persistence query); it starts
- * by deleting whatever events its persistence id already holds: in a {@code next} store those can
- * only be the chunks of a commit that crashed before its marker, in a {@code purge} store they are the
- * chunks of a checkpoint that is gone. pekko-persistence-jdbc keeps the highest deleted row (marked
- * deleted) so that sequence numbers go on after it.
+ * <p>It never replays its events (the coordinator reads chunks with a persistence query); a {@code next}
+ * store starts by deleting whatever events its persistence id already holds (only the chunks of a
+ * commit that crashed before its marker can be there), a {@code purge} store deletes the chunks of a
+ * checkpoint that is gone, and a {@code probe} only reports the highest sequence number, which tells
+ * whether a commit's chunks are all there. pekko-persistence-jdbc keeps the highest deleted row
+ * (marked deleted) so that sequence numbers go on after it.
  */
 public final class ChunkStore extends AbstractPersistentActor {
 
@@ -37,27 +38,36 @@ public final class ChunkStore extends AbstractPersistentActor {
     return "lease-cr-checkpoint-chunks|" + set;
   }
 
-  /** The store the next commit writes to: says {@code Ready} once any stale chunks are deleted. */
+  private enum Role { NEXT, PURGE, PROBE }
+
+  /**
+   * The store the next commit writes to: says {@code StoreReady}, with the sequence number its chunks
+   * will start at, once any stale chunks are deleted.
+   */
   static Props next(long set, ActorRef<CheckpointCoordinator.Command> coordinator) {
-    return Props.create(ChunkStore.class, () -> new ChunkStore(persistenceId(set), set, coordinator, false));
+    return Props.create(ChunkStore.class, () -> new ChunkStore(persistenceId(set), set, coordinator, Role.NEXT));
   }
 
   /** Deletes every chunk of {@code persistenceId} and says {@code Purged}; stops if it cannot. */
   static Props purge(String persistenceId, ActorRef<CheckpointCoordinator.Command> coordinator) {
-    return Props.create(ChunkStore.class, () -> new ChunkStore(persistenceId, -1, coordinator, true));
+    return Props.create(ChunkStore.class, () -> new ChunkStore(persistenceId, -1, coordinator, Role.PURGE));
+  }
+
+  /** Says {@code Probed} with the highest sequence number of chunk set {@code set}; touches nothing. */
+  static Props probe(long set, ActorRef<CheckpointCoordinator.Command> coordinator) {
+    return Props.create(ChunkStore.class, () -> new ChunkStore(persistenceId(set), set, coordinator, Role.PROBE));
   }
 
   private final String persistenceId;
   private final long set;
   private final ActorRef<CheckpointCoordinator.Command> coordinator;
-  private final boolean purge;
+  private final Role role;
 
-  private ChunkStore(String persistenceId, long set, ActorRef<CheckpointCoordinator.Command> coordinator,
-      boolean purge) {
+  private ChunkStore(String persistenceId, long set, ActorRef<CheckpointCoordinator.Command> coordinator, Role role) {
     this.persistenceId = persistenceId;
     this.set = set;
     this.coordinator = coordinator;
-    this.purge = purge;
+    this.role = role;
   }
 
   @Override
@@ -73,7 +83,9 @@ public final class ChunkStore extends AbstractPersistentActor {
   @Override
   public Receive createReceiveRecover() {
     return receiveBuilder().match(RecoveryCompleted.class, r -> {
-      if (lastSequenceNr() > 0) {
+      if (role == Role.PROBE) {
+        coordinator.tell(new CheckpointCoordinator.Probed(set, lastSequenceNr())); // the coordinator stops it
+      } else if (lastSequenceNr() > 0) {
         deleteMessages(lastSequenceNr());
       } else {
         cleaned(true);
@@ -95,12 +107,12 @@ public final class ChunkStore extends AbstractPersistentActor {
   }
 
   private void cleaned(boolean ok) {
-    if (purge && ok) {
+    if (role == Role.PURGE && ok) {
       coordinator.tell(new CheckpointCoordinator.Purged(persistenceId)); // the coordinator stops it
-    } else if (purge) {
+    } else if (role == Role.PURGE) {
       getContext().stop(getSelf());
     } else {
-      coordinator.tell(new CheckpointCoordinator.StoreReady(set));
+      coordinator.tell(new CheckpointCoordinator.StoreReady(set, lastSequenceNr() + 1));
     }
   }
 

@@ -35,8 +35,8 @@ public record Journal(String jdbcUrl, String user, String password, boolean post
         db {
           connectionPool = "HikariCP"
           driver = "%s"
-          numThreads = 2
-          maxConnections = 2
+          numThreads = 4
+          maxConnections = 4
           minConnections = 1
           connectionTimeout = 5000
         }

@@ -15,6 +15,7 @@ import io.leasecr.proto.checkpoint.CoordinatorDone;
 import io.leasecr.proto.checkpoint.CoordinatorFound;
 import io.leasecr.proto.checkpoint.CoordinatorGet;
 import io.leasecr.proto.checkpoint.CheckpointMarker;
+import io.leasecr.proto.checkpoint.CheckpointRolledBack;
 import io.leasecr.proto.checkpoint.LocksSaved;
 import io.leasecr.proto.checkpoint.ProcessSaved;
 import io.leasecr.proto.checkpoint.ProcessesSaved;
@@ -89,6 +90,8 @@ final class CheckpointCodec {
       return CheckpointMarker.newBuilder().setId(m.id()).setTakenAtMs(m.takenAtMs()).setScenario(m.scenario())
           .setSize(m.size()).setChunkCount(m.chunkCount()).setCrc32(m.crc32()).setChunkSet(m.chunkSet())
           .setChunksPersistenceId(m.chunksPersistenceId()).setFirstSequenceNr(m.firstSequenceNr()).build();
+    } else if (o instanceof CheckpointCoordinator.RolledBack m) {
+      return CheckpointRolledBack.newBuilder().setId(m.id()).build();
     } else if (o instanceof CheckpointCoordinator.ChunksPurged m) {
       return CheckpointChunksPurged.newBuilder().addAllPersistenceIds(m.persistenceIds()).build();
     }
@@ -132,6 +135,8 @@ final class CheckpointCodec {
     } else if (p instanceof CheckpointMarker m) {
       return new CheckpointCoordinator.Marker(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getSize(),
           m.getChunkCount(), m.getCrc32(), m.getChunkSet(), m.getChunksPersistenceId(), m.getFirstSequenceNr());
+    } else if (p instanceof CheckpointRolledBack m) {
+      return new CheckpointCoordinator.RolledBack(m.getId());
     } else if (p instanceof CheckpointChunksPurged m) {
       return new CheckpointCoordinator.ChunksPurged(List.copyOf(m.getPersistenceIdsList()));
     }

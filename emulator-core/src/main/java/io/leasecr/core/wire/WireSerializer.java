@@ -127,6 +127,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.COORDINATOR_FOUND -> io.leasecr.proto.checkpoint.CoordinatorFound.parseFrom(b);
       case Manifests.CHECKPOINT_MARKER -> io.leasecr.proto.checkpoint.CheckpointMarker.parseFrom(b);
       case Manifests.CHECKPOINT_CHUNKS_PURGED -> io.leasecr.proto.checkpoint.CheckpointChunksPurged.parseFrom(b);
+      case Manifests.CHECKPOINT_ROLLED_BACK -> io.leasecr.proto.checkpoint.CheckpointRolledBack.parseFrom(b);
       case Manifests.CHECKPOINT_CHUNK -> chunk(b);
       default -> throw new NotSerializableException("unknown wire manifest '" + manifest + "'");
     };
@@ -191,6 +192,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String CHECKPOINT_MARKER = "ck-marker";
     static final String CHECKPOINT_CHUNK = "ck-chunk";
     static final String CHECKPOINT_CHUNKS_PURGED = "ck-purged";
+    static final String CHECKPOINT_ROLLED_BACK = "ck-rolled-back";
 
     private Manifests() {}
 
@@ -236,6 +238,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof CheckpointCoordinator.Found) return COORDINATOR_FOUND;
       if (o instanceof CheckpointCoordinator.Marker) return CHECKPOINT_MARKER;
       if (o instanceof CheckpointCoordinator.ChunksPurged) return CHECKPOINT_CHUNKS_PURGED;
+      if (o instanceof CheckpointCoordinator.RolledBack) return CHECKPOINT_ROLLED_BACK;
       if (o instanceof io.leasecr.core.checkpoint.ChunkStore.Chunk) return CHECKPOINT_CHUNK;
       return null;
     }
