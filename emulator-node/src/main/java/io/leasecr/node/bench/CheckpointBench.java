@@ -37,7 +37,7 @@ import java.util.Map;
  * and read with raw batched JDBC, interleaved: {@code warmup} times untimed (the JIT compiles both paths),
  * then {@code repeats} times (medians count). Beside them, the journal's floor: a commit and a get of
  * one byte (its fixed cost per operation) and the memory work the journal must do on the image's bytes
- * (CRC32 and one copy), from which follows the best ratio any journal with that floor could reach.
+ * (CRC32 and one copy): what the ratio would be if the journal added only that floor to raw JDBC's work.
  */
 final class CheckpointBench {
 
@@ -61,12 +61,15 @@ final class CheckpointBench {
    */
   record Floor(double askSeconds, double commitSeconds, double getSeconds, double crcAndCopySeconds) {
 
-    /** Raw time over (raw time + the fixed cost + the memory work): the ratio a journal with this floor reaches. */
-    double bestWriteRatio(double rawWrite) {
+    /**
+     * Raw time over (raw time + the fixed cost + the memory work): the ratio if the journal added only
+     * this floor to raw JDBC's work (it can do better on large images: its rows are bigger).
+     */
+    double withFloorWriteRatio(double rawWrite) {
       return rawWrite / (rawWrite + commitSeconds + crcAndCopySeconds);
     }
 
-    double bestReadRatio(double rawRead) {
+    double withFloorReadRatio(double rawRead) {
       return rawRead / (rawRead + getSeconds + crcAndCopySeconds);
     }
   }

@@ -35,7 +35,7 @@ class CheckpointPlotTest {
     assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("cr-throughput.svg", "cr-throughput.png");
     String svg = Files.readString(files.get(0));
     assertThat(svg).contains("H2: checkpoint (write)", "H2: restart (read)", "Postgres: checkpoint (write)",
-        "Postgres: restart (read)", "journal only", "best the journal", "end to end", "target: 50%");
+        "Postgres: restart (read)", "journal only", "raw + the journal", "end to end", "target: 50%");
     Matcher lines = Pattern.compile("<polyline").matcher(svg);
     int count = 0;
     while (lines.find()) {
