@@ -81,6 +81,8 @@ public final class CheckpointCoordinator
 
   private record ProbeStopped(long set) implements Command {}
 
+  private record StopAfterFailure() implements Command {}
+
   private record ChunksRead(Get get, Stored stored, Assembly assembly, Throwable failure) implements Command {}
 
   /** @param error null when it worked */
@@ -145,6 +147,16 @@ public final class CheckpointCoordinator
       return s != null && s.marker() == lastMarker ? lastMarker : null;
     }
 
+    /** Chunks gone for good: no longer garbage, and the checkpoint they held can no longer come back. */
+    private State purged(List<String> persistenceIds) {
+      persistenceIds.forEach(garbage::remove);
+      if (replacedByLast != null && replacedByLast.marker() != null
+          && persistenceIds.contains(replacedByLast.marker().chunksPersistenceId())) {
+        replacedByLast = null;
+      }
+      return this;
+    }
+
     private State rollBack(String id) {
       Marker m = unchecked();
       if (m == null || !m.id().equals(id)) {
@@ -198,6 +210,7 @@ public final class CheckpointCoordinator
   private long storeSet;
   private long storeNextSequenceNr;
   private boolean storeReady;
+  private boolean nextStoreFailed;
   private boolean checked;
   private org.apache.pekko.actor.ActorRef probe;
   private boolean announced;
@@ -275,8 +288,9 @@ public final class CheckpointCoordinator
         .onCommand(StoreReady.class, this::onStoreReady)
         .onCommand(StoreStopped.class, this::onStoreStopped)
         .onCommand(Probed.class, this::onProbed)
+        .onCommand(StopAfterFailure.class, (state, f) -> Effect().stop())
         .onCommand(ProbeStopped.class, this::onProbeStopped)
-        .onCommand(ListAll.class, (state, c) -> !checked ? Effect().stash()
+        .onCommand(ListAll.class, (state, c) -> busy() ? Effect().stash()
             : Effect().reply(c.replyTo(), new Listing(state.listing())))
         .onCommand(Get.class, this::onGet)
         .onCommand(ChunksRead.class, this::onChunksRead)
@@ -309,10 +323,7 @@ public final class CheckpointCoordinator
               null, e));
         })
         .onEvent(Deleted.class, (state, e) -> state.remove(e.id()))
-        .onEvent(ChunksPurged.class, (state, e) -> {
-          e.persistenceIds().forEach(state.garbage::remove);
-          return state;
-        })
+        .onEvent(ChunksPurged.class, (state, e) -> state.purged(e.persistenceIds()))
         .build();
   }
 
@@ -368,7 +379,7 @@ public final class CheckpointCoordinator
     Marker m = new Marker(c.id(), c.takenAtMs(), c.scenario(), image.length, chunks.size(), (int) crc.getValue(),
         set, ChunkStore.persistenceId(set), storeNextSequenceNr);
     inFlight = new InFlight(c, m, nextStore);
-    if (c.id().equals(pauseBeforeChunks)) {
+    if (!pauseBeforeChunks.isEmpty() && c.id().equals(pauseBeforeChunks)) {
       return Effect().persist(m).thenRun(s -> {
         System.err.println("checkpoint " + c.id() + ": its marker is written, its " + chunks.size() + " chunk(s) to "
             + m.chunksPersistenceId() + " are not; pausing before its chunks (lease-cr.checkpoint.pause-before-chunks)");
@@ -378,7 +389,7 @@ public final class CheckpointCoordinator
     nextStore.tell(new ChunkStore.Write(chunks), org.apache.pekko.actor.ActorRef.noSender());
     // the next commit's store recovers meanwhile, and before the reply: see startNextStore
     startNextStore(set + 1);
-    if (c.id().equals(pauseBeforeMarker)) {
+    if (!pauseBeforeMarker.isEmpty() && c.id().equals(pauseBeforeMarker)) {
       return Effect().none(); // the marker waits for ever: see onChunksWritten
     }
     return Effect().persist(m).thenRun(s -> inFlight.markerWritten = true).thenRun(s -> finishCommit())
@@ -400,10 +411,12 @@ public final class CheckpointCoordinator
           + " to this journal?)";
       ctx.getLog().error(why);
       inFlight.commit.replyTo().tell(new Done(m.id(), why));
-      return Effect().stop(); // the next start rolls the marker back if it is there
+      boolean markerWritten = inFlight.markerWritten;
+      inFlight = null;
+      return markerWritten ? Effect().persist(new RolledBack(m.id())).thenStop() : Effect().stop();
     }
     inFlight.chunksWritten = true;
-    if (m.id().equals(pauseBeforeMarker)) {
+    if (!pauseBeforeMarker.isEmpty() && m.id().equals(pauseBeforeMarker)) {
       System.err.println("checkpoint " + m.id() + ": " + w.count() + " chunk(s) written to " + w.persistenceId()
           + "; pausing before its marker (lease-cr.checkpoint.pause-before-marker)");
       System.err.flush();
@@ -412,12 +425,26 @@ public final class CheckpointCoordinator
     return finishCommit() ? Effect().none().thenUnstashAll() : Effect().none();
   }
 
-  /** Replies to the commit once its marker and chunks are persisted and the next store is ready. */
+  /**
+   * Not answering ListAll, Get and Delete: before the last marker is checked, and while a commit is in
+   * flight (its marker may be persisted before its chunks, and may yet be rolled back).
+   */
+  private boolean busy() {
+    return !checked || inFlight != null;
+  }
+
+  /**
+   * Replies to the commit once its marker and chunks are persisted and the next store is ready, or has
+   * failed: then the commit is answered as what it is, committed, and the coordinator stops.
+   */
   private boolean finishCommit() {
-    if (inFlight != null && inFlight.committed() && storeReady) {
+    if (inFlight != null && inFlight.committed() && (storeReady || nextStoreFailed)) {
       Commit c = inFlight.commit;
       inFlight = null;
       c.replyTo().tell(new Done(c.id(), null));
+      if (nextStoreFailed) {
+        ctx.getSelf().tell(new StopAfterFailure());
+      }
       return true;
     }
     return false;
@@ -461,16 +488,22 @@ public final class CheckpointCoordinator
   /**
    * A chunk store stopped by itself: the journal failed (logged) while it recovered or wrote. Like a
    * failed persist, stop; a marker already persisted without its chunks is rolled back at the next start.
+   * If it is the next commit's store and a commit is in flight, that commit's own writes go on: it is
+   * answered as what it turns out to be, then the coordinator stops (see finishCommit).
    */
   private Effect<Event, State> onStoreStopped(State state, StoreStopped s) {
     boolean writing = inFlight != null && s.set() == inFlight.marker.chunkSet() && !inFlight.chunksWritten;
     if (!writing && s.set() != storeSet) {
       return Effect().none(); // a store that wrote its chunks and was stopped, as it should be
     }
+    if (!writing && inFlight != null) {
+      nextStoreFailed = true;
+      return finishCommit() ? Effect().none().thenUnstashAll() : Effect().none();
+    }
     if (inFlight != null) {
       Commit c = inFlight.commit;
-      c.replyTo().tell(new Done(c.id(), inFlight.committed() ? null
-          : "the journal failed while writing the chunks of checkpoint " + c.id() + " (see the log)"));
+      c.replyTo().tell(new Done(c.id(), "the journal failed while writing the chunks of checkpoint " + c.id()
+          + " (see the log); it is not committed"));
     }
     return Effect().stop();
   }
@@ -478,7 +511,7 @@ public final class CheckpointCoordinator
   // ---------------------------------------------------------------- get: read the chunks back, check them
 
   private Effect<Event, State> onGet(State state, Get g) {
-    if (!checked) {
+    if (busy()) {
       return Effect().stash();
     }
     Stored s = state.entries.get(g.id());
@@ -565,7 +598,7 @@ public final class CheckpointCoordinator
   // ---------------------------------------------------------------- delete, and the chunks that go with it
 
   private Effect<Event, State> onDelete(State state, Delete d) {
-    if (inFlight != null || !checked) {
+    if (busy()) {
       return Effect().stash();
     }
     if (!state.entries.containsKey(d.id())) {
