@@ -335,9 +335,7 @@ public final class CheckpointCoordinator
     if (probe == null || last == null || last.chunkSet() != p.set()) {
       return Effect().none();
     }
-    // stopped here, not by itself: its Terminated could otherwise overtake this message
-    ctx.unwatch(Adapter.toTyped(probe));
-    Adapter.toClassic(ctx).stop(probe);
+    stopAnswered(probe);
     probe = null;
     if (p.highestSequenceNr() >= last.firstSequenceNr() + last.chunkCount() - 1) {
       startUp(state);
@@ -400,9 +398,7 @@ public final class CheckpointCoordinator
     if (inFlight == null || w.set() != inFlight.marker.chunkSet()) {
       return Effect().none();
     }
-    // stopped here, not by itself: its Terminated could otherwise overtake this message
-    ctx.unwatch(Adapter.toTyped(inFlight.store));
-    Adapter.toClassic(ctx).stop(inFlight.store);
+    stopAnswered(inFlight.store);
     Marker m = inFlight.marker;
     if (w.firstSequenceNr() != m.firstSequenceNr() || w.count() != m.chunkCount()) {
       // another writer on this chunk set: the marker names rows that are not these; never answer success
@@ -423,6 +419,15 @@ public final class CheckpointCoordinator
       return Effect().none(); // stays in flight: the test kills the JVM here
     }
     return finishCommit() ? Effect().none().thenUnstashAll() : Effect().none();
+  }
+
+  /**
+   * Stops a chunk store that has answered. Stopped here, not by itself: its Terminated could otherwise
+   * overtake the answer; unwatched, so that its stop is not taken for a failure.
+   */
+  private void stopAnswered(org.apache.pekko.actor.ActorRef store) {
+    ctx.unwatch(Adapter.toTyped(store));
+    Adapter.toClassic(ctx).stop(store);
   }
 
   /**

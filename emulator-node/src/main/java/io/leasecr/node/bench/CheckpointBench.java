@@ -52,7 +52,34 @@ final class CheckpointBench {
 
   record Result(int processes, long imageBytes, int chunks, double checkpointSeconds, double restartSeconds,
       double journalWriteSeconds, double journalReadSeconds, double rawWriteSeconds, double rawReadSeconds,
-      Floor floor) {}
+      Floor floor) {
+
+    // our throughput as a share of raw JDBC's on the same bytes: raw time / our time
+
+    double checkpointRatio() {
+      return rawWriteSeconds / checkpointSeconds;
+    }
+
+    double restartRatio() {
+      return rawReadSeconds / restartSeconds;
+    }
+
+    double journalWriteRatio() {
+      return rawWriteSeconds / journalWriteSeconds;
+    }
+
+    double journalReadRatio() {
+      return rawReadSeconds / journalReadSeconds;
+    }
+
+    double withFloorWriteRatio() {
+      return floor.withFloorWriteRatio(rawWriteSeconds);
+    }
+
+    double withFloorReadRatio() {
+      return floor.withFloorReadRatio(rawReadSeconds);
+    }
+  }
 
   /**
    * What no journal of this design can go below: a commit and a get of one byte (actor messages, the

@@ -14,7 +14,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The checkpoint/restart benchmark as a picture: per journal, writes and reads as a share of raw JDBC
- * against the tree size, with what the journal's floor allows and the 50% target beside them.
+ * against the tree size, with raw JDBC plus the journal's floor and the 50% target beside them.
  */
 final class CheckpointPlot {
 
@@ -24,10 +24,10 @@ final class CheckpointPlot {
   static List<Path> write(Map<String, List<CheckpointBench.Result>> byJournal, Path dir) throws IOException {
     List<Panel> panels = new ArrayList<>();
     byJournal.forEach((journal, results) -> {
-      panels.add(panel(journal + ": checkpoint (write)", results, r -> r.rawWriteSeconds() / r.journalWriteSeconds(),
-          r -> r.floor().withFloorWriteRatio(r.rawWriteSeconds()), r -> r.rawWriteSeconds() / r.checkpointSeconds()));
-      panels.add(panel(journal + ": restart (read)", results, r -> r.rawReadSeconds() / r.journalReadSeconds(),
-          r -> r.floor().withFloorReadRatio(r.rawReadSeconds()), r -> r.rawReadSeconds() / r.restartSeconds()));
+      panels.add(panel(journal + ": checkpoint (write)", results, CheckpointBench.Result::journalWriteRatio,
+          CheckpointBench.Result::withFloorWriteRatio, CheckpointBench.Result::checkpointRatio));
+      panels.add(panel(journal + ": restart (read)", results, CheckpointBench.Result::journalReadRatio,
+          CheckpointBench.Result::withFloorReadRatio, CheckpointBench.Result::restartRatio));
     });
     Figure figure = new Figure("Checkpoint journal vs raw JDBC on the same bytes",
         "processes in the tree", "% of raw JDBC throughput", true, panels);

@@ -21,14 +21,7 @@ final class BenchCommand {
     if (cycles <= 0 || pairs <= 0 || cycles % pairs != 0) {
       throw new Main.UsageException("--cycles and --pairs must be > 0, and --cycles a multiple of --pairs");
     }
-    List<Integer> sizes = new ArrayList<>();
-    for (String s : o.get("--processes", "100000,1000000").split(",")) {
-      try {
-        sizes.add(Integer.parseInt(s.trim().replace("_", "")));
-      } catch (NumberFormatException e) {
-        throw new Main.UsageException("--processes needs numbers separated by commas, got '" + s + "'");
-      }
-    }
+    List<Integer> sizes = numbers(o, "--processes", "100000,1000000");
     return new Benchmarks(System.out).run(cycles, (int) pairs, !o.has("--skip-kernel"),
         o.has("--skip-heap") ? List.of() : sizes) ? Main.OK : Main.FAILED;
   }
@@ -36,15 +29,10 @@ final class BenchCommand {
   /** {@code emulator bench cr}: checkpoint and restart of 1k, 10k, 100k processes on H2 and PostgreSQL. */
   private static int checkpointRestart(String[] args) {
     Options o = Options.parse(args, Set.of("--sizes", "--journal", "--warmup", "--repeats", "--plot"), Set.of());
-    List<Integer> sizes = new ArrayList<>();
-    for (String s : o.get("--sizes", "1000,10000,100000").split(",")) {
-      try {
-        sizes.add(Integer.parseInt(s.trim().replace("_", "")));
-      } catch (NumberFormatException e) {
-        throw new Main.UsageException("--sizes needs numbers separated by commas, got '" + s + "'");
-      }
-      if (sizes.get(sizes.size() - 1) < 1) {
-        throw new Main.UsageException("--sizes: a tree needs at least 1 process, got " + s.trim());
+    List<Integer> sizes = numbers(o, "--sizes", "1000,10000,100000");
+    for (int n : sizes) {
+      if (n < 1) {
+        throw new Main.UsageException("--sizes: a tree needs at least 1 process, got " + n);
       }
     }
     long warmup = o.number("--warmup", 30);
@@ -87,5 +75,18 @@ final class BenchCommand {
       System.err.println("emulator: benchmark failed: " + e);
       return Main.FAILED;
     }
+  }
+
+  /** The comma-separated numbers of option {@code name} ({@code _} allowed as a digit separator). */
+  private static List<Integer> numbers(Options o, String name, String fallback) {
+    List<Integer> numbers = new ArrayList<>();
+    for (String s : o.get(name, fallback).split(",")) {
+      try {
+        numbers.add(Integer.parseInt(s.trim().replace("_", "")));
+      } catch (NumberFormatException e) {
+        throw new Main.UsageException(name + " needs numbers separated by commas, got '" + s + "'");
+      }
+    }
+    return numbers;
   }
 }
