@@ -14,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The `emulator run` command: exit codes, messages, trace files; and traces equal across JVMs. */
+/**
+ * The command line: `emulator run` (exit codes, messages, trace files; traces equal across JVMs), every
+ * command's usage, bad usage, and the errors a user can cause said in words, checked before any work.
+ */
 class CommandLineTest {
 
   @RegisterExtension final CapturedOutput output = new CapturedOutput();
@@ -75,7 +78,8 @@ class CommandLineTest {
     assertThat(Main.run(new String[] {"run", "--scale", "x", "a.yaml"})).isEqualTo(2);
     assertThat(Main.run(new String[] {"run", "missing-file.yaml"})).isEqualTo(2);
     assertThat(output.err()).contains("unknown command 'frobnicate'")
-        .contains("--scale needs a number").contains("missing-file.yaml: cannot read the file");
+        .contains("emulator run: Invalid value for option '--scale': 'x' is not a number")
+        .contains("missing-file.yaml: cannot read the file");
   }
 
   @Test
@@ -84,10 +88,10 @@ class CommandLineTest {
     assertThat(Main.run(new String[] {"bench", "cr", "--sizes", "0"})).isEqualTo(2);
     assertThat(Main.run(new String[] {"bench", "cr", "--journal", "mysql"})).isEqualTo(2);
     assertThat(Main.run(new String[] {"bench", "cr", "--repeats", "0"})).isEqualTo(2);
-    assertThat(output.err()).contains("--sizes needs numbers separated by commas, got 'lots'")
-        .contains("a tree needs at least 1 process, got 0")
-        .contains("--journal must be h2, postgres or both, got 'mysql'")
-        .contains("--warmup must be >= 0 and --repeats >= 1");
+    assertThat(output.err()).contains("'lots' is not a whole number")
+        .contains("--sizes must be from 1 to 10000000, got 0")
+        .contains("Invalid value for option '--journal': expected one of [h2, postgres, both]")
+        .contains("--repeats must be from 1 to 10000, got 0");
     assertThat(output.out()).doesNotContain("processes: image");
   }
 
@@ -117,5 +121,164 @@ class CommandLineTest {
     // 3 s emulated at 10x is 300 ms of wall time: more than virtual time needs, far less than 3 s
     assertThat(wallMs).isBetween(300L, 2900L);
     assertThat(output.out()).contains("PASS seed-basic");
+  }
+
+  /** Every command and subcommand, as typed after {@code emulator}. */
+  private static final List<String> COMMANDS = List.of("run", "conform", "image", "image show", "image edit",
+      "image export", "image import", "checkpoint", "checkpoint list", "checkpoint delete", "node", "drill", "bench",
+      "bench cr", "calibrate", "experiment", "completion", "help");
+
+  private static String[] words(String line, String... more) {
+    List<String> all = new java.util.ArrayList<>(List.of(line.split(" ")));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void everyCommandPrintsItsUsageForHelpAndTouchesNothing() {
+    Path data = tmp.resolve("data");
+    System.setProperty("LEASE_CR_DATA", data.toString());
+    try {
+      for (String command : COMMANDS) {
+        for (String[] args : List.of(words(command, "--help"), words(command, "-h"), words("help " + command))) {
+          if (command.equals("help") && args.length > 1 && args[1].equals("help")) {
+            continue;
+          }
+          output.reset();
+          assertThat(Main.run(args)).as(String.join(" ", args) + "\n" + output.err()).isZero();
+          String expected = command.equals("help") ? "Usage: emulator help" : "Usage: emulator " + command;
+          assertThat(output.out()).as(String.join(" ", args)).startsWith(expected);
+          assertThat(output.err()).as(String.join(" ", args)).isEmpty();
+        }
+      }
+      // bad usage of a journal command: refused before any actor system or database
+      output.reset();
+      assertThat(Main.run(new String[] {"checkpoint", "list", "--bogus"})).isEqualTo(2);
+      assertThat(Main.run(new String[] {"checkpoint", "delete"})).isEqualTo(2);
+      assertThat(data).doesNotExist();
+    } finally {
+      System.clearProperty("LEASE_CR_DATA");
+    }
+  }
+
+  @Test
+  void versionOptEqualsValueAndDoubleDash() throws Exception {
+    assertThat(Main.run(new String[] {"--version"})).isZero();
+    assertThat(output.out()).startsWith("lease-cr-emulator 0.").contains("Java ");
+    Path scenario = Files.copy(ShippedScenarios.root().resolve("leases/seed-basic.yaml"), tmp.resolve("-odd.yaml"));
+    Path trace = tmp.resolve("t.jsonl");
+    output.reset();
+    int code = Main.run(new String[] {"run", "--quiet", "--trace=" + trace, "--time=virtual", "--", scenario.toString()});
+    assertThat(code).as(output.err()).isZero();
+    assertThat(output.out()).startsWith("PASS seed-basic");
+    assertThat(trace).isNotEmptyFile();
+  }
+
+  @Test
+  void noArgumentsAndBadUsageGiveOneLineAndTheCommandsUsageOnStderr() {
+    assertThat(Main.run(new String[0])).isEqualTo(2);
+    assertThat(output.out()).isEmpty();
+    assertThat(output.err()).startsWith("emulator: a command is needed\nUsage: emulator ");
+    output.reset();
+    assertThat(Main.run(new String[] {"run", "--scale=0", "x.yaml"})).isEqualTo(2);
+    assertThat(output.err().lines().toList()).first().isEqualTo("emulator run: --scale must be from 0.001 to 1000000, got 0.0");
+    assertThat(output.err().lines().toList().get(1)).startsWith("Usage: emulator run ");
+    output.reset();
+    assertThat(Main.run(new String[] {"experiment", "x.yaml", "--jobs", "0"})).isEqualTo(2);
+    assertThat(output.err()).startsWith("emulator experiment: --jobs must be between 1 and 256, got 0\nUsage: emulator experiment");
+    output.reset();
+    assertThat(Main.run(new String[] {"image", "frob"})).isEqualTo(2);
+    assertThat(output.err()).startsWith("emulator image: unknown subcommand 'frob' (show, edit, export, import)\n");
+    output.reset();
+    assertThat(Main.run(new String[] {"node", "--port", "0"})).isEqualTo(2);
+    assertThat(output.err()).startsWith("emulator node: --port must be from 1 to 65535, got 0\nUsage: emulator node");
+    assertThat(output.out()).isEmpty();
+  }
+
+  @Test
+  void theCompletionScriptIsGeneratedFromTheParserAndLoadsInBash() throws Exception {
+    assertThat(Main.run(new String[] {"completion"})).isZero();
+    String script = output.out();
+    assertThat(script).contains("complete -F").contains("--restore-cost").contains("--favor-breaker")
+        .contains("--join-timeout").contains("experiment").contains("checkpoint");
+    Path bash = Path.of("/bin/bash");
+    if (Files.isExecutable(bash)) {
+      Path file = Files.writeString(tmp.resolve("emulator-completion.bash"), script);
+      Process p = new ProcessBuilder(bash.toString(), "-c", "source " + file + " && complete -p emulator")
+          .redirectErrorStream(true).start();
+      String said = new String(p.getInputStream().readAllBytes());
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(said).isZero();
+      assertThat(said).contains("emulator");
+    }
+  }
+
+  /** Nothing that a user can cause shows a Java class name or a stack trace. */
+  private void assertInWords() {
+    assertThat(output.err()).doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("java.")
+        .doesNotContain("org.");
+  }
+
+  @Test
+  void fileProblemsAreSaidInWordsBeforeAnyWorkAndLeaveNoTemporaryFiles() throws Exception {
+    assertThat(Main.run(new String[] {"checkpoint", "list", "--data", "/etc/hostname"})).isEqualTo(2);
+    assertThat(output.err()).isEqualTo("emulator: --data /etc/hostname: not a directory\n");
+    output.reset();
+    assertThat(Main.run(new String[] {"image", "export", "C1", "--out", "/proc/x.img"})).isEqualTo(2);
+    assertThat(output.err()).isEqualTo("emulator: --out /proc/x.img: cannot write there: no such file or directory\n");
+    assertInWords();
+
+    Path dir = Files.createDirectory(tmp.resolve("out"));
+    Path image = Files.copy(ShippedScenarios.root().resolve("examples/seed.img"), tmp.resolve("seed.img"));
+    byte[] before = Files.readAllBytes(image);
+    output.reset();
+    assertThat(Main.run(new String[] {"image", "edit", image.toString(), "--favor-breaker", "--out", dir.toString()}))
+        .isEqualTo(2);
+    assertThat(output.err()).isEqualTo("emulator: --out " + dir + ": is a directory\n");
+    output.reset();
+    assertThat(Main.run(new String[] {"image", "export", "C1", "--out", dir.toString()})).isEqualTo(2);
+    assertThat(output.err()).isEqualTo("emulator: --out " + dir + ": is a directory\n");
+    try (var left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("out", "seed.img");
+    }
+    try (var left = Files.list(dir)) {
+      assertThat(left.count()).isZero();
+    }
+    assertThat(Files.readAllBytes(image)).isEqualTo(before);
+
+    output.reset();
+    Path experiment = ShippedScenarios.root().resolve("experiments/seed-40s-into-break.yaml");
+    assertThat(Main.run(new String[] {"experiment", experiment.toString(), "--out", "/proc/lcr-results"})).isEqualTo(2);
+    assertThat(output.out()).as("refused before the first run").isEmpty();
+    assertThat(output.err()).isEqualTo("emulator: --out /proc/lcr-results: cannot write there: no such file or directory\n");
+    output.reset();
+    assertThat(Main.run(new String[] {"run", "--trace", dir.toString(),
+        ShippedScenarios.root().resolve("leases/seed-basic.yaml").toString()})).isEqualTo(2);
+    assertThat(output.out()).isEmpty();
+    assertThat(output.err()).isEqualTo("emulator: --trace " + dir + ": is a directory\n");
+  }
+
+  @Test
+  void aNodeOnAHostThatDoesNotResolveIsBadInputNotAStackTraceAndExitZero() {
+    assertThat(Main.run(new String[] {"node", "--bind", "no-such-host.invalid"})).isEqualTo(2);
+    assertThat(output.err()).startsWith("emulator node: --bind no-such-host.invalid: unknown host\n");
+    assertInWords();
+  }
+
+  @Test
+  void postgresWithoutAUrlSaysWhichVariableToSet() throws Exception {
+    // a JVM of its own, without LEASE_CR_PG_URL (CI sets it for the other tests)
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--journal", "postgres",
+        ShippedScenarios.root().resolve("examples/seed-checkpoint.yaml").toString())
+        .redirectErrorStream(true).redirectOutput(new File(tmp.toFile(), "jvm.out"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("LEASE_CR_"));
+    Process p = pb.start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String said = Files.readString(tmp.resolve("jvm.out"));
+    assertThat(p.exitValue()).as(said).isEqualTo(2);
+    assertThat(said).startsWith("emulator: --journal postgres needs the database's JDBC URL: set LEASE_CR_PG_URL")
+        .doesNotContain("Exception");
+    assertThat(said.lines().count()).isEqualTo(1);
   }
 }

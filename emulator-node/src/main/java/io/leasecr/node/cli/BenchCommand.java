@@ -1,92 +1,141 @@
 package io.leasecr.node.cli;
 
+import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.node.bench.Benchmarks;
 import io.leasecr.node.bench.CheckpointBenchmarks;
+import io.leasecr.node.config.LeaseCrConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code emulator bench}: prints the figures and ratios recorded in BENCHMARKS.md. */
-final class BenchCommand {
-  private BenchCommand() {}
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+    description = "Measure lease-break cycles (emulator and real kernel), Pekko messaging and heap (BENCHMARKS.md).",
+    subcommands = BenchCommand.CheckpointRestart.class,
+    footer = "Exit codes: 0 every target met, 1 one missed, 2 bad input.")
+final class BenchCommand implements Callable<Integer> {
 
-  static int run(String[] args) {
-    if (args.length > 0 && args[0].equals("cr")) {
-      return checkpointRestart(java.util.Arrays.copyOfRange(args, 1, args.length));
+  @Spec CommandSpec spec;
+
+  @Option(names = "--cycles", paramLabel = "N",
+      description = "lease-break cycles, a multiple of --pairs, 1-1000000000 (default: ${DEFAULT-VALUE})")
+  long cycles = 200_000;
+
+  @Option(names = "--pairs", paramLabel = "N", description = "holder/breaker pairs, 1-100000 (default: ${DEFAULT-VALUE})")
+  int pairs = 100;
+
+  @Option(names = "--processes", paramLabel = "N[,N...]", split = ",",
+      description = "tree sizes for the heap figures, 1-10000000 each (default: 100000,1000000)")
+  List<Integer> processes = new ArrayList<>(List.of(100_000, 1_000_000));
+
+  @Option(names = "--skip-kernel", description = "no real-kernel figures") boolean skipKernel;
+
+  @Option(names = "--skip-heap", description = "no heap figures") boolean skipHeap;
+
+  @Override
+  public Integer call() {
+    range(spec, "--cycles", cycles, 1, 1_000_000_000);
+    range(spec, "--pairs", pairs, 1, 100_000);
+    if (cycles % pairs != 0) {
+      throw new ParameterException(spec.commandLine(), "--cycles must be a multiple of --pairs, got " + cycles
+          + " and " + pairs);
     }
-    Options o = Options.parse(args, Set.of("--cycles", "--pairs", "--processes"),
-        Set.of("--skip-kernel", "--skip-heap"));
-    long cycles = o.number("--cycles", 200_000);
-    long pairs = o.number("--pairs", 100);
-    if (cycles <= 0 || pairs <= 0 || cycles % pairs != 0) {
-      throw new Main.UsageException("--cycles and --pairs must be > 0, and --cycles a multiple of --pairs");
+    for (int n : processes) {
+      range(spec, "--processes", n, 1, 10_000_000);
     }
-    List<Integer> sizes = numbers(o, "--processes", "100000,1000000");
-    return new Benchmarks(System.out).run(cycles, (int) pairs, !o.has("--skip-kernel"),
-        o.has("--skip-heap") ? List.of() : sizes) ? Main.OK : Main.FAILED;
+    return new Benchmarks(System.out).run(cycles, pairs, !skipKernel, skipHeap ? List.of() : processes)
+        ? Main.OK : Main.FAILED;
+  }
+
+  /** A usage error naming {@code option} and its range unless {@code min <= v <= max}. */
+  static void range(CommandSpec spec, String option, long v, long min, long max) {
+    if (v < min || v > max) {
+      throw new ParameterException(spec.commandLine(), option + " must be from " + min + " to " + max + ", got " + v);
+    }
   }
 
   /** {@code emulator bench cr}: checkpoint and restart of 1k, 10k, 100k processes on H2 and PostgreSQL. */
-  private static int checkpointRestart(String[] args) {
-    Options o = Options.parse(args, Set.of("--sizes", "--journal", "--warmup", "--repeats", "--plot"), Set.of());
-    List<Integer> sizes = numbers(o, "--sizes", "1000,10000,100000");
-    for (int n : sizes) {
-      if (n < 1) {
-        throw new Main.UsageException("--sizes: a tree needs at least 1 process, got " + n);
-      }
-    }
-    long warmup = o.number("--warmup", 30);
-    long repeats = o.number("--repeats", 11);
-    if (warmup < 0 || repeats < 1) {
-      throw new Main.UsageException("--warmup must be >= 0 and --repeats >= 1");
-    }
-    List<CheckpointBenchmarks.Target> targets = new ArrayList<>();
-    String which = o.get("--journal", "both");
-    if (!Set.of("h2", "postgres", "both").contains(which)) {
-      throw new Main.UsageException("--journal must be h2, postgres or both, got '" + which + "'");
-    }
-    try {
-      java.nio.file.Path data = java.nio.file.Files.createTempDirectory("lcr-bench-h2");
-      if (which.equals("h2") || which.equals("both")) {
-        io.leasecr.core.checkpoint.Journal h2 = io.leasecr.core.checkpoint.Journal.h2(data);
-        targets.add(new CheckpointBenchmarks.Target("H2", h2,
-            "jdbc:h2:file:" + data.toAbsolutePath().resolve("raw"), "sa", ""));
-      }
-      if (which.equals("postgres") || which.equals("both")) {
-        String url = System.getenv("LEASE_CR_PG_URL");
-        if (url == null) {
-          System.out.println("PostgreSQL: skipped (set LEASE_CR_PG_URL, e.g. eval \"$(bash .ci/postgres.sh)\")");
-        } else {
-          String user = System.getenv().getOrDefault("LEASE_CR_PG_USER", "leasecr");
-          String password = System.getenv().getOrDefault("LEASE_CR_PG_PASSWORD", "leasecr");
-          targets.add(new CheckpointBenchmarks.Target("Postgres",
-              io.leasecr.core.checkpoint.Journal.postgres(url, user, password), url, user, password));
-        }
-      }
-      CheckpointBenchmarks benchmarks = new CheckpointBenchmarks(System.out);
-      boolean met = benchmarks.run(sizes, targets, (int) warmup, (int) repeats);
-      if (o.has("--plot")) {
-        for (java.nio.file.Path file : benchmarks.plot(java.nio.file.Path.of(o.get("--plot", "")))) {
-          System.out.println("plot: " + file);
-        }
-      }
-      return met ? Main.OK : Main.FAILED;
-    } catch (Exception e) {
-      System.err.println("emulator: benchmark failed: " + e);
-      return Main.FAILED;
-    }
-  }
+  @Command(name = "cr", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+      description = "Checkpoint/restart of N processes on the journal, against raw JDBC (H2 and PostgreSQL at "
+          + "LEASE_CR_PG_URL).",
+      footer = "Exit codes: 0 every target met, 1 one missed or the benchmark failed, 2 bad input.")
+  static final class CheckpointRestart implements Callable<Integer> {
 
-  /** The comma-separated numbers of option {@code name} ({@code _} allowed as a digit separator). */
-  private static List<Integer> numbers(Options o, String name, String fallback) {
-    List<Integer> numbers = new ArrayList<>();
-    for (String s : o.get(name, fallback).split(",")) {
+    /** The journals to measure. */
+    enum Which { h2, postgres, both }
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--sizes", paramLabel = "N[,N...]", split = ",",
+        description = "tree sizes, 1-10000000 processes each (default: 1000,10000,100000)")
+    List<Integer> sizes = new ArrayList<>(List.of(1000, 10_000, 100_000));
+
+    @Option(names = "--journal", paramLabel = "KIND",
+        description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Which journal = Which.both;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "warm-up rounds, 0-10000 (default: ${DEFAULT-VALUE})")
+    int warmup = 30;
+
+    @Option(names = "--repeats", paramLabel = "N",
+        description = "measured rounds, 1-10000 (default: ${DEFAULT-VALUE})")
+    int repeats = 11;
+
+    @Option(names = "--plot", paramLabel = "DIR", description = "SVG and PNG plots of the ratios there")
+    Path plot;
+
+    @Override
+    public Integer call() {
+      for (int n : sizes) {
+        range(spec, "--sizes", n, 1, 10_000_000);
+      }
+      range(spec, "--warmup", warmup, 0, 10_000);
+      range(spec, "--repeats", repeats, 1, 10_000);
+      if (plot != null) {
+        OutputPaths.checkDirectory("--plot", plot);
+      }
+      Journal postgres = null;
+      if (journal != Which.h2) {
+        try {
+          postgres = LeaseCrConfig.load().postgresOrNull();
+        } catch (LeaseCrConfig.BadSetting e) {
+          throw new Failure(Main.BAD_INPUT, e.getMessage());
+        }
+      }
+      List<CheckpointBenchmarks.Target> targets = new ArrayList<>();
       try {
-        numbers.add(Integer.parseInt(s.trim().replace("_", "")));
-      } catch (NumberFormatException e) {
-        throw new Main.UsageException(name + " needs numbers separated by commas, got '" + s + "'");
+        if (journal != Which.postgres) {
+          Path data = Files.createTempDirectory("lcr-bench-h2");
+          targets.add(new CheckpointBenchmarks.Target("H2", Journal.h2(data),
+              "jdbc:h2:file:" + data.toAbsolutePath().resolve("raw"), "sa", ""));
+        }
+        if (journal != Which.h2) {
+          if (postgres == null) {
+            System.out.println("PostgreSQL: skipped (set LEASE_CR_PG_URL, e.g. eval \"$(bash .ci/postgres.sh)\")");
+          } else {
+            targets.add(new CheckpointBenchmarks.Target("Postgres", postgres, postgres.jdbcUrl(), postgres.user(),
+                postgres.password()));
+          }
+        }
+        CheckpointBenchmarks benchmarks = new CheckpointBenchmarks(System.out);
+        boolean met = benchmarks.run(sizes, targets, warmup, repeats);
+        if (plot != null) {
+          for (Path file : benchmarks.plot(plot)) {
+            System.out.println("plot: " + file);
+          }
+        }
+        return met ? Main.OK : Main.FAILED;
+      } catch (Exception e) {
+        System.err.println("emulator: benchmark failed: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        return Main.FAILED;
       }
     }
-    return numbers;
   }
 }

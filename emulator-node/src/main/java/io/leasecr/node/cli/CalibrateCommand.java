@@ -9,55 +9,73 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code emulator calibrate}: measures on this kernel what re-creating a process tree costs (fork, open,
  * leases, POSIX locks) under several CPU loads, and writes the restart-cost model fitted to it.
  */
-final class CalibrateCommand {
-  private CalibrateCommand() {}
+@Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+    description = "Measure on this kernel what re-creating a process tree costs (fork, open, leases, POSIX locks) "
+        + "under CPU load; write the fitted restart-cost.conf (about 30 s; docs/restart-cost.md).",
+    footer = "Exit codes: 0 written, 1 a measurement failed, 2 bad input, 3 cannot run here.")
+final class CalibrateCommand implements Callable<Integer> {
 
-  static int run(String[] args) throws InterruptedException {
-    Options o = Options.parse(args,
-        Set.of("--out", "--raw", "--max-processes", "--busy", "--repetitions", "--fanout", "--lease-type"),
-        Set.of("--quick"));
-    if (!o.positional.isEmpty()) {
-      throw new Main.UsageException("calibrate takes no arguments, got '" + o.positional.get(0) + "'");
-    }
-    boolean quick = o.has("--quick");
+  @Spec CommandSpec spec;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "write the model there (default: stdout)")
+  Path out;
+
+  @Option(names = "--quick", description = "a few seconds: fewer sizes, loads and repetitions")
+  boolean quick;
+
+  @Option(names = "--max-processes", paramLabel = "N", description = "the largest tree, 4-10000 (default: 500; quick 32)")
+  Integer maxProcesses;
+
+  @Option(names = "--busy", paramLabel = "K[,K...]", split = ",",
+      description = "CPU-bound threads per load level, 0-256 each (default: 0 and 1, 2, 4 times the cores; quick 0 "
+          + "and the cores); 0 is always measured")
+  List<Integer> busyLevels;
+
+  @Option(names = "--repetitions", paramLabel = "R", description = "runs per measurement, 2-1000 (default: 10; quick 4)")
+  Integer repetitions;
+
+  @Option(names = "--fanout", paramLabel = "F", description = "children per process, 1-64 (default: ${DEFAULT-VALUE})")
+  int fanout = 4;
+
+  @Option(names = "--lease-type", paramLabel = "TYPE",
+      description = "the leases the tree holds: ${COMPLETION-CANDIDATES} (F_RDLCK or F_WRLCK; default: ${DEFAULT-VALUE})")
+  LeaseType leaseType = LeaseType.read;
+
+  @Option(names = "--raw", paramLabel = "FILE", description = "also every run's measurement there, one line each")
+  Path raw;
+
+  /** The lease the measured tree holds. */
+  enum LeaseType { read, write }
+
+  @Override
+  public Integer call() throws InterruptedException {
     int cores = Runtime.getRuntime().availableProcessors();
-    int max = (int) bounded(o, "--max-processes", quick ? 32 : 500, 4, 10_000);
-    int reps = (int) bounded(o, "--repetitions", quick ? 4 : 10, 2, 1000);
-    int fanout = (int) bounded(o, "--fanout", 4, 1, 64);
-    List<Integer> busy = busyLevels(o.get("--busy", null),
-        quick ? List.of(0, cores) : List.of(0, cores, 2 * cores, 4 * cores));
-    String leaseType = o.get("--lease-type", "read");
-    if (!leaseType.equals("read") && !leaseType.equals("write")) {
-      throw new Main.UsageException(
-          "--lease-type must be read (F_RDLCK) or write (F_WRLCK), got '" + leaseType + "'");
-    }
-    Path out = o.has("--out") ? Path.of(o.get("--out", null)) : null;
+    int max = (int) bounded("--max-processes", maxProcesses, quick ? 32 : 500, 4, 10_000);
+    int reps = (int) bounded("--repetitions", repetitions, quick ? 4 : 10, 2, 1000);
+    bounded("--fanout", fanout, fanout, 1, 64);
+    List<Integer> busy = busyLevels(quick ? List.of(0, cores) : List.of(0, cores, 2 * cores, 4 * cores));
     if (out != null) {
-      Path dir = out.toAbsolutePath().getParent();
-      if (dir == null || !Files.isDirectory(dir) || Files.isDirectory(out)) {
-        throw new Main.UsageException("--out " + out + ": not a file in an existing directory");
-      }
+      OutputPaths.checkFile("--out", out);
     }
-    Path raw = o.has("--raw") ? Path.of(o.get("--raw", null)) : null;
     if (raw != null) {
-      Path dir = raw.toAbsolutePath().getParent();
-      if (dir == null || !Files.isDirectory(dir) || Files.isDirectory(raw)) {
-        throw new Main.UsageException("--raw " + raw + ": not a file in an existing directory");
-      }
+      OutputPaths.checkFile("--raw", raw);
     }
     Calibration.Plan plan = quick
-        ? Calibration.Plan.quick(max, busy, reps, fanout, leaseType.equals("write"))
-        : Calibration.Plan.standard(max, busy, reps, fanout, leaseType.equals("write"));
+        ? Calibration.Plan.quick(max, busy, reps, fanout, leaseType == LeaseType.write)
+        : Calibration.Plan.standard(max, busy, reps, fanout, leaseType == LeaseType.write);
 
     Path helper;
     try {
@@ -73,8 +91,11 @@ final class CalibrateCommand {
     List<Calibration.Measurement> measured;
     try (java.io.Writer rawOut = raw == null ? null : Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) {
       measured = Calibration.measure(plan, helper, System.err, rawOut);
-    } catch (Calibration.Failed | IOException e) {
+    } catch (Calibration.Failed e) {
       System.err.println("emulator: calibrate: " + e.getMessage());
+      return Main.FAILED;
+    } catch (IOException e) {
+      System.err.println("emulator: calibrate: cannot write " + raw + ": " + OutputPaths.why(e));
       return Main.FAILED;
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -85,7 +106,10 @@ final class CalibrateCommand {
       System.err.println("emulator: calibrate: cannot fit the model: " + e.getMessage());
       return Main.FAILED;
     }
-    String command = "emulator calibrate" + (args.length == 0 ? "" : " " + String.join(" ", args));
+    List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+    int at = args.indexOf("calibrate");
+    List<String> own = at >= 0 ? args.subList(at + 1, args.size()) : args;
+    String command = "emulator calibrate" + (own.isEmpty() ? "" : " " + String.join(" ", own));
     String text = RestartCostFile.render(fit, machine, command, ZonedDateTime.now(), plan);
     // the table goes where the parameters do not: stdout with --out, stderr when the file is on stdout
     PrintStream report = out == null ? System.err : System.out;
@@ -96,41 +120,30 @@ final class CalibrateCommand {
       return Main.OK;
     }
     try {
-      Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".restart-cost", ".tmp");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      OutputPaths.write(out, w -> w.write(text));
     } catch (IOException e) {
-      System.err.println("emulator: calibrate: cannot write " + out + ": " + e.getMessage());
+      System.err.println("emulator: calibrate: cannot write " + out + ": " + OutputPaths.why(e));
       return Main.FAILED;
     }
     System.out.println("wrote " + out);
     return Main.OK;
   }
 
-  private static long bounded(Options o, String name, long fallback, long min, long max) {
-    long v = o.number(name, fallback);
-    if (v < min || v > max) {
-      throw new Main.UsageException("option " + name + " must be from " + min + " to " + max + ", got " + v);
-    }
+  private long bounded(String name, Number given, long fallback, long min, long max) {
+    long v = given == null ? fallback : given.longValue();
+    BenchCommand.range(spec, name, v, min, max);
     return v;
   }
 
-  /** A list like 0,2,4,8; 0 (the unloaded reference) is always measured. */
-  private static List<Integer> busyLevels(String value, List<Integer> fallback) {
-    if (value == null) {
+  /** The --busy levels (default {@code fallback}); 0 (the unloaded reference) is always measured. */
+  private List<Integer> busyLevels(List<Integer> fallback) {
+    if (busyLevels == null) {
       return fallback;
     }
     List<Integer> levels = new ArrayList<>(List.of(0));
-    for (String s : value.split(",", -1)) {
-      try {
-        int k = Integer.parseInt(s.trim());
-        if (k < 0 || k > 256) {
-          throw new Main.UsageException("--busy levels must be from 0 to 256, got " + k);
-        }
-        levels.add(k);
-      } catch (NumberFormatException e) {
-        throw new Main.UsageException("--busy needs whole numbers separated by commas, got '" + s + "'");
-      }
+    for (int k : busyLevels) {
+      BenchCommand.range(spec, "--busy", k, 0, 256);
+      levels.add(k);
     }
     return levels.stream().distinct().sorted().toList();
   }

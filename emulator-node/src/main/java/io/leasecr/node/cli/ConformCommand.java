@@ -8,35 +8,72 @@ import io.leasecr.node.conform.Conformance;
 import io.leasecr.node.conform.KernelSide;
 import io.leasecr.node.linux.NativeProgram;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code emulator conform FILE...}: each scenario on the emulator and on this machine's kernel, compared. */
-final class ConformCommand {
+@Command(name = "conform", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+    description = "Run scenarios on the emulator and on this machine's kernel (real processes, native/lcr_proc.c "
+        + "built with gcc on first use) and compare the traces.",
+    footer = "Exit codes: 0 all agree, 1 a difference, 2 bad input, 3 the kernel side cannot run here.")
+final class ConformCommand implements Callable<Integer> {
 
-  static final int KERNEL_UNAVAILABLE = 3;
+  static final int KERNEL_UNAVAILABLE = Main.CANNOT_RUN;
 
-  private ConformCommand() {}
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "scenario files")
+  List<String> files;
 
-  static int run(String[] args) throws InterruptedException {
-    Options o = Options.parse(args, Set.of("--trace-dir", "--inject-fault"), Set.of("--verbose"));
-    if (o.positional.isEmpty()) {
-      throw new Main.UsageException("conform needs at least one scenario file");
-    }
-    List<String> faults = new ArrayList<>();
-    if (o.has("--inject-fault")) {
+  @Option(names = "--trace-dir", paramLabel = "DIR", description = "write both traces of each scenario there")
+  Path traceDir;
+
+  @Option(names = "--verbose", description = "the side-by-side traces even when they agree")
+  boolean verbose;
+
+  @Option(names = "--inject-fault", paramLabel = "FAULT", converter = FaultName.class,
+      completionCandidates = FaultName.class,
+      description = "a deliberately wrong rule, to see a difference: ${COMPLETION-CANDIDATES}")
+  Fault fault;
+
+  /** Faults by their configuration names (resignal-later-openers). */
+  static final class FaultName implements ITypeConverter<Fault>, Iterable<String> {
+    @Override
+    public Fault convert(String value) {
       try {
-        faults.add(Fault.parse(o.get("--inject-fault", "")).configName());
+        return Fault.parse(value);
       } catch (IllegalArgumentException e) {
-        throw new Main.UsageException("--inject-fault must be one of " + List.of(Fault.values()));
+        throw new TypeConversionException("must be one of " + this + ", got '" + value + "'");
       }
     }
-    List<Scenario> scenarios = Options.scenarios(o.positional);
-    if (scenarios == null) {
-      return Main.BAD_INPUT;
+
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Fault.values()).map(Fault::configName).iterator();
+    }
+
+    @Override
+    public String toString() {
+      return String.join(", ", this);
+    }
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    List<String> faults = new ArrayList<>();
+    if (fault != null) {
+      faults.add(fault.configName());
+    }
+    List<Scenario> scenarios = RunCommand.scenarios(files);
+    if (traceDir != null) {
+      OutputPaths.checkDirectory("--trace-dir", traceDir);
     }
     Path helper;
     try {
@@ -62,13 +99,13 @@ final class ConformCommand {
         System.out.println("SKIP   " + s.name() + ": not kernel-runnable: " + r.skipped());
         continue;
       }
-      writeTraces(o, r);
+      writeTraces(r);
       if (r.comparison().agree()) {
         agree++;
         System.out.printf("AGREE  %s: %d events compared, largest time difference %d ms (tolerance %d ms, "
             + "real time = emulated x %.4f)%n", s.name(), r.comparison().comparedEvents(),
             r.comparison().maxTimeDiffMs(), r.scale().toleranceMs(), r.scale().factor());
-        if (o.has("--verbose")) {
+        if (verbose) {
           System.out.print(r.comparison().sideBySide());
         }
       } else {
@@ -82,17 +119,16 @@ final class ConformCommand {
     return differ == 0 ? Main.OK : Main.FAILED;
   }
 
-  private static void writeTraces(Options o, Conformance.Outcome r) {
-    if (!o.has("--trace-dir")) {
+  private void writeTraces(Conformance.Outcome r) {
+    if (traceDir == null) {
       return;
     }
-    Path dir = Path.of(o.get("--trace-dir", "."));
+    Path dir = traceDir;
     try {
-      Files.createDirectories(dir);
       RunCommand.writeTrace(dir.resolve(r.scenario().name() + ".emulator.jsonl"), r.emulator());
       RunCommand.writeTrace(dir.resolve(r.scenario().name() + ".kernel.jsonl"), r.kernel());
     } catch (IOException e) {
-      System.err.println("emulator: cannot write traces to " + dir + ": " + e.getMessage());
+      System.err.println("emulator: cannot write traces to " + dir + ": " + OutputPaths.why(e));
     }
   }
 }

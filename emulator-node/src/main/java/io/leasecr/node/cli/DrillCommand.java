@@ -1,54 +1,74 @@
 package io.leasecr.node.cli;
 
 import io.leasecr.core.scenario.ScenarioException;
+import io.leasecr.node.cluster.NodeSettings;
 import io.leasecr.node.drill.Drill;
 import io.leasecr.node.drill.DrillParser;
 import io.leasecr.node.drill.DrillRunner;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code emulator drill FILE}: a scenario on a cluster of node JVMs with injected node failures. */
-final class DrillCommand {
+@Command(name = "drill", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+    description = "Start the drill's nodes on loopback, play it in real time, inject its faults (kill -9, "
+        + "partitions), restart processes on surviving nodes, print a timeline per node, check invariants "
+        + "(docs/drill-format.md).",
+    footer = "Exit codes: 0 every invariant and expectation holds, 1 one failed (or the drill could not finish), "
+        + "2 bad input.")
+final class DrillCommand implements Callable<Integer> {
 
-  private DrillCommand() {}
+  @Spec CommandSpec spec;
 
-  static int run(String[] args) throws InterruptedException {
-    Options o = Options.parse(args, Set.of("--out", "--base-port", "--scale"), Set.of());
-    if (o.positional.size() != 1) {
-      throw new Main.UsageException("drill needs exactly one drill file");
+  @Parameters(paramLabel = "FILE", description = "the drill file") Path file;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "traces and node logs (default: ${DEFAULT-VALUE})")
+  Path out = Path.of("drill-out");
+
+  @Option(names = "--base-port", paramLabel = "P",
+      description = "the driver's port; the nodes take the ports after it (1024-65535; default: ${DEFAULT-VALUE})")
+  int basePort = 25700;
+
+  @Option(names = "--scale", paramLabel = "X",
+      description = "emulated seconds per wall second, above 0 and at most 1000 (overrides the drill's scale:)")
+  Double scale;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (scale != null) {
+      try {
+        NodeSettings.scale(scale);
+      } catch (NodeSettings.BadSetting e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
     }
     Drill drill;
     try {
-      drill = DrillParser.parse(Path.of(o.positional.get(0)));
+      drill = DrillParser.parse(file);
     } catch (ScenarioException e) {
-      System.err.println("emulator: " + e.getMessage());
-      return Main.BAD_INPUT;
+      throw new Failure(Main.BAD_INPUT, e.getMessage());
     }
-    if (o.has("--scale")) {
-      drill = drill.withScale(scale(o.get("--scale", "1")));
+    if (scale != null) {
+      drill = drill.withScale(scale);
     }
-    int basePort = (int) o.number("--base-port", 25700);
     if (basePort < 1024 || basePort + drill.allNodes().size() > 65535) {
-      throw new Main.UsageException("--base-port must leave room for the driver and "
+      throw new ParameterException(spec.commandLine(), "--base-port must leave room for the driver and "
           + drill.allNodes().size() + " nodes between 1024 and 65535, got " + basePort);
     }
-    Path out = Path.of(o.get("--out", "drill-out"));
+    OutputPaths.checkDirectory("--out", out);
     try {
-      boolean passed = new DrillRunner(drill, Path.of(o.positional.get(0)), out, basePort, System.out).run();
+      boolean passed = new DrillRunner(drill, file, out, basePort, System.out).run();
       return passed ? Main.OK : Main.FAILED;
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      System.err.println("emulator: the drill failed: " + e);
+      System.err.println("emulator: the drill failed: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
       return Main.FAILED;
-    }
-  }
-
-  private static double scale(String v) {
-    try {
-      return io.leasecr.node.cluster.NodeSettings.scale(v);
-    } catch (io.leasecr.node.cluster.NodeSettings.BadSetting e) {
-      throw new Main.UsageException(e.getMessage());
     }
   }
 }

@@ -10,39 +10,60 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code emulator experiment FILE...}: run each experiment's grid, write its CSV and plots under
  * {@code --out}/NAME, print a summary per policy.
  */
-final class ExperimentCommand {
+@Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+    description = "Run experiments: a grid of restarts each, in parallel on emulated time; write a CSV of metrics "
+        + "per run and plots (PNG, SVG) of each metric, one line per policy (docs/experiment-format.md).",
+    footer = "Exit codes: 0 done, 1 a run failed or the results could not be written, 2 bad input.")
+final class ExperimentCommand implements Callable<Integer> {
 
-  private ExperimentCommand() {}
+  @Spec CommandSpec spec;
 
-  static int run(String[] args) throws InterruptedException {
-    Options o = Options.parse(args, Set.of("--out", "--jobs"), Set.of("--no-progress", "--no-plots"));
-    if (o.positional.isEmpty()) {
-      throw new Main.UsageException("experiment needs at least one experiment file");
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "experiment files") List<String> files;
+
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "where results go, each experiment in DIR/NAME (default: ${DEFAULT-VALUE})")
+  Path out = Path.of("experiments-out");
+
+  @Option(names = "--jobs", paramLabel = "N", description = "parallel runs, 1-256 (default: the cores)")
+  Integer jobs;
+
+  @Option(names = "--no-progress", description = "no progress line on stderr") boolean noProgress;
+
+  @Option(names = "--no-plots", description = "only the CSV") boolean noPlots;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    int threads = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+    if (threads < 1 || threads > 256) {
+      throw new ParameterException(spec.commandLine(), "--jobs must be between 1 and 256, got " + threads);
     }
-    int cores = Runtime.getRuntime().availableProcessors();
-    long jobs = o.number("--jobs", cores);
-    if (jobs < 1 || jobs > 256) {
-      throw new Main.UsageException("--jobs must be between 1 and 256, got " + jobs);
-    }
-    // every file is checked before the first run starts
+    // every file is checked before the first run starts, and so is where the results go
     List<Experiment> experiments = new ArrayList<>();
-    for (String file : o.positional) {
+    for (String file : files) {
       try {
         experiments.add(ExperimentParser.parse(Path.of(file)));
       } catch (ScenarioException bad) {
-        System.err.println("emulator: " + bad.getMessage());
-        return Main.BAD_INPUT;
+        throw new Failure(Main.BAD_INPUT, bad.getMessage());
       }
     }
-    Path root = Path.of(o.get("--out", "experiments-out"));
+    OutputPaths.checkDirectory("--out", out);
     for (Experiment e : experiments) {
-      int status = runOne(e, root.resolve(e.name()), (int) jobs, o);
+      OutputPaths.checkDirectory("--out", out.resolve(e.name()));
+    }
+    for (Experiment e : experiments) {
+      int status = runOne(e, out.resolve(e.name()), threads);
       if (status != Main.OK) {
         return status;
       }
@@ -50,24 +71,24 @@ final class ExperimentCommand {
     return Main.OK;
   }
 
-  private static int runOne(Experiment e, Path out, int jobs, Options o) throws InterruptedException {
+  private int runOne(Experiment e, Path out, int jobs) throws InterruptedException {
     System.out.printf("experiment %s: %d runs on %d threads, restart-cost model %s -> %s%n", e.name(),
         e.grid().size(), jobs, e.costModel(), out);
     long start = System.nanoTime();
     List<ExperimentRunner.Row> rows;
     try {
-      rows = ExperimentRunner.run(e, jobs, new Progress(System.err, !o.has("--no-progress"), System.console() != null));
+      rows = ExperimentRunner.run(e, jobs, new Progress(System.err, !noProgress, System.console() != null));
     } catch (IllegalStateException failed) {
       System.err.println("emulator: " + failed.getMessage());
       return Main.FAILED;
     }
     try {
-      List<Path> written = ExperimentOutput.write(e, rows, out, !o.has("--no-plots"));
+      List<Path> written = ExperimentOutput.write(e, rows, out, !noPlots);
       System.out.print(ExperimentOutput.summary(rows));
       System.out.printf("%d runs in %.1f s wall; wrote %s%n", rows.size(), (System.nanoTime() - start) / 1e9,
           written.size() == 1 ? written.get(0) : written.get(0) + " and " + (written.size() - 1) + " plot files");
     } catch (IOException failed) {
-      System.err.println("emulator: cannot write the results to " + out + ": " + failed.getMessage());
+      System.err.println("emulator: cannot write the results to " + out + ": " + OutputPaths.why(failed));
       return Main.FAILED;
     }
     return Main.OK;

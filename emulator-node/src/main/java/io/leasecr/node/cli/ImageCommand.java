@@ -12,61 +12,64 @@ import io.leasecr.proto.image.PendingReaction;
 import io.leasecr.proto.image.Process;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code emulator image show|edit}: the checkpoint image tool, like CRIU's crit. Editing the time a
- * breaking lease has left is the tool the seed asks for.
+ * {@code emulator image show|edit|export|import}: the checkpoint image tool, like CRIU's crit. Editing the
+ * time a breaking lease has left is the tool the seed asks for.
  */
-final class ImageCommand {
+@Command(name = "image", mixinStandardHelpOptions = true, usageHelpWidth = 110, synopsisSubcommandLabel = "COMMAND",
+    description = "Checkpoint image files: show, edit, export from the journal, import into it.",
+    subcommands = {ImageCommand.Show.class, ImageCommand.Edit.class, ImageCommand.Export.class,
+        ImageCommand.Import.class})
+final class ImageCommand implements Callable<Integer> {
 
-  private ImageCommand() {}
+  @Spec CommandSpec spec;
 
-  static int run(String[] args) {
-    if (args.length == 0) {
-      throw new Main.UsageException("image needs a subcommand: show, edit, export or import");
-    }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    return switch (args[0]) {
-      case "show" -> show(rest);
-      case "edit" -> edit(rest);
-      case "export" -> export(rest);
-      case "import" -> importImage(rest);
-      default -> throw new Main.UsageException("unknown image subcommand '" + args[0] + "' (show, edit, export, import)");
-    };
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "image needs a subcommand: show, edit, export or import");
   }
 
-  /** The image named on the command line, or null (the problem printed) if it is not a usable image. */
-  private static CheckpointImage load(Options o) {
-    if (o.positional.size() != 1) {
-      throw new Main.UsageException("give exactly one image file");
-    }
+  /** The image file {@code file}, or a bad-input failure naming the file and what is wrong. */
+  private static CheckpointImage load(Path file) {
     try {
-      return ImageFiles.read(Path.of(o.positional.get(0)));
+      return ImageFiles.read(file);
     } catch (ImageFiles.BadImage e) {
-      System.err.println("emulator: " + e.getMessage());
-      return null;
+      throw new Failure(Main.BAD_INPUT, e.getMessage());
     }
   }
 
-  private static int show(String[] args) {
-    Options o = Options.parse(args, Set.of(), Set.of("--json"));
-    CheckpointImage image = load(o);
-    if (image == null) {
-      return Main.BAD_INPUT;
-    }
-    if (o.has("--json")) {
-      try {
-        System.out.println(JsonFormat.printer().print(image));
-      } catch (InvalidProtocolBufferException e) {
-        System.err.println("emulator: cannot print as JSON: " + e.getMessage());
-        return Main.FAILED;
+  @Command(name = "show", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+      description = "Print a checkpoint image, readable or as JSON.")
+  static final class Show implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "the image file") Path file;
+
+    @Option(names = "--json", description = "print the image as JSON (protobuf's JSON mapping)") boolean json;
+
+    @Override
+    public Integer call() {
+      CheckpointImage image = load(file);
+      if (json) {
+        try {
+          System.out.println(JsonFormat.printer().print(image));
+        } catch (InvalidProtocolBufferException e) {
+          System.err.println("emulator: cannot print as JSON: " + e.getMessage());
+          return Main.FAILED;
+        }
+        return Main.OK;
       }
+      System.out.print(text(image));
       return Main.OK;
     }
-    System.out.print(text(image));
-    return Main.OK;
   }
 
   static String text(CheckpointImage image) {
@@ -106,62 +109,99 @@ final class ImageCommand {
     return b.toString();
   }
 
-  private static int edit(String[] args) {
-    Options o = Options.parse(args, Set.of("--lease", "--remaining", "--add", "--out"),
-        Set.of("--favor-holder", "--favor-breaker"));
-    int chosen = (o.has("--remaining") ? 1 : 0) + (o.has("--add") ? 1 : 0) + (o.has("--favor-holder") ? 1 : 0)
-        + (o.has("--favor-breaker") ? 1 : 0);
-    if (chosen != 1) {
-      throw new Main.UsageException("edit needs exactly one of --remaining T, --add +T/-T, --favor-holder, --favor-breaker");
+  @Command(name = "edit", mixinStandardHelpOptions = true, usageHelpWidth = 110, sortOptions = false,
+      description = "Edit the time the breaking leases of an image have left (exactly one of the edits).")
+  static final class Edit implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "the image file") Path file;
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Change change;
+
+    /** The one edit. */
+    static final class Change {
+      @Option(names = "--remaining", paramLabel = "T", description = "set the time left, e.g. 5s or 1500ms")
+      String remaining;
+
+      @Option(names = "--add", paramLabel = "+T|-T", description = "add to (or take from) the time left, e.g. +2s")
+      String add;
+
+      @Option(names = "--favor-holder", description = "a whole lease-break-time again")
+      boolean favorHolder;
+
+      @Option(names = "--favor-breaker", description = "no time left: the break ends at the restart")
+      boolean favorBreaker;
     }
-    CheckpointImage image = load(o);
-    if (image == null) {
-      return Main.BAD_INPUT;
-    }
-    long only = o.number("--lease", 0);
-    if (only < 0 || only > image.getLeasesCount()) {
-      System.err.println("emulator: --lease " + only + ": the image has " + image.getLeasesCount() + " lease(s)");
-      return Main.BAD_INPUT;
-    }
-    CheckpointImage.Builder b = image.toBuilder();
-    int edited = 0;
-    for (int i = 0; i < b.getLeasesCount(); i++) {
-      Lease l = b.getLeases(i);
-      boolean breaking = l.getUnlockPending() || l.getDowngradePending();
-      if ((only != 0 && only != i + 1) || !breaking) {
-        continue;
-      }
-      long remaining;
-      if (o.has("--remaining")) {
-        remaining = millis(o.get("--remaining", ""), false);
-        if (remaining < 0) {
-          throw new Main.UsageException("--remaining must not be negative");
+
+    @Option(names = "--lease", paramLabel = "N", description = "only the image's N-th lease (from 1; default: all)")
+    int only;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "write the edited image there (default: FILE)")
+    Path out;
+
+    @Override
+    public Integer call() {
+      Path target = out != null ? out : file;
+      long remainingSet = 0;
+      long added = 0;
+      try {
+        if (change.remaining != null) {
+          remainingSet = millis(change.remaining, false);
+          if (remainingSet < 0) {
+            throw new IllegalArgumentException("--remaining must not be negative");
+          }
+        } else if (change.add != null) {
+          added = millis(change.add, true);
         }
-      } else if (o.has("--add")) {
-        remaining = Math.max(0, Math.max(0, l.getRemainingMs()) + millis(o.get("--add", ""), true));
-      } else if (o.has("--favor-holder")) {
-        remaining = image.getLeaseBreakTime() > 0 ? image.getLeaseBreakTime() * 1000 : -1;
-      } else {
-        remaining = 0;
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()), ms(remaining));
-      b.setLeases(i, l.toBuilder().setRemainingMs(remaining));
-      edited++;
+      if (only < 0) {
+        throw new ParameterException(spec.commandLine(), "--lease must be 1 or more, got " + only);
+      }
+      CheckpointImage image = load(file);
+      if (only > image.getLeasesCount()) {
+        System.err.println("emulator: --lease " + only + ": the image has " + image.getLeasesCount() + " lease(s)");
+        return Main.BAD_INPUT;
+      }
+      OutputPaths.checkFile("--out", target);
+      CheckpointImage.Builder b = image.toBuilder();
+      int edited = 0;
+      for (int i = 0; i < b.getLeasesCount(); i++) {
+        Lease l = b.getLeases(i);
+        boolean breaking = l.getUnlockPending() || l.getDowngradePending();
+        if ((only != 0 && only != i + 1) || !breaking) {
+          continue;
+        }
+        long remaining;
+        if (change.remaining != null) {
+          remaining = remainingSet;
+        } else if (change.add != null) {
+          remaining = Math.max(0, Math.max(0, l.getRemainingMs()) + added);
+        } else if (change.favorHolder) {
+          remaining = image.getLeaseBreakTime() > 0 ? image.getLeaseBreakTime() * 1000 : -1;
+        } else {
+          remaining = 0;
+        }
+        System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()),
+            ms(remaining));
+        b.setLeases(i, l.toBuilder().setRemainingMs(remaining));
+        edited++;
+      }
+      if (edited == 0) {
+        System.err.println("emulator: no breaking lease to edit" + (only != 0 ? " at --lease " + only : "")
+            + ": the image is unchanged");
+        return Main.BAD_INPUT;
+      }
+      try {
+        ImageFiles.write(target, b.build());
+      } catch (IOException e) {
+        System.err.println("emulator: cannot write " + target + ": " + OutputPaths.why(e));
+        return Main.FAILED;
+      }
+      System.out.println("wrote " + target);
+      return Main.OK;
     }
-    if (edited == 0) {
-      System.err.println("emulator: no breaking lease to edit" + (only != 0 ? " at --lease " + only : "")
-          + ": the image is unchanged");
-      return Main.BAD_INPUT;
-    }
-    Path out = Path.of(o.get("--out", o.positional.get(0)));
-    try {
-      ImageFiles.write(out, b.build());
-    } catch (IOException e) {
-      System.err.println("emulator: cannot write " + out + ": " + e.getMessage());
-      return Main.FAILED;
-    }
-    System.out.println("wrote " + out);
-    return Main.OK;
   }
 
   private static String ms(long v) {
@@ -174,7 +214,7 @@ final class ImageCommand {
     long sign = 1;
     if (signed) {
       if (!t.startsWith("+") && !t.startsWith("-")) {
-        throw new Main.UsageException("--add needs a signed time like +5s or -2s, got '" + text + "'");
+        throw new IllegalArgumentException("--add needs a signed time like +5s or -2s, got '" + text + "'");
       }
       sign = t.startsWith("-") ? -1 : 1;
       t = t.substring(1);
@@ -189,57 +229,78 @@ final class ImageCommand {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new Main.UsageException("a time like 5s or 1500ms is needed, got '" + text + "'");
+    throw new IllegalArgumentException("a time like 5s or 1500ms is needed, got '" + text + "'");
   }
 
-  /** A committed checkpoint from the journal to an image file. */
-  private static int export(String[] args) {
-    Options o = Options.parse(args, Set.of("--out", "--data", "--journal"), Set.of());
-    if (o.positional.size() != 1 || !o.has("--out")) {
-      throw new Main.UsageException("image export needs a checkpoint id and --out FILE");
-    }
-    try (JournalClient journal = Options.journalClient(o)) {
-      CheckpointCoordinator.Found found = journal.ask(r -> new CheckpointCoordinator.Get(o.positional.get(0), r));
-      if (found.error() != null) {
-        System.err.println("emulator: " + found.error());
-        return Main.FAILED;
+  @Command(name = "export", mixinStandardHelpOptions = true, usageHelpWidth = 110, sortOptions = false,
+      description = "Write a checkpoint committed to the journal to an image file.")
+  static final class Export implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "the checkpoint's id (emulator checkpoint list)") String id;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "the image file to write")
+    Path out;
+
+    @Mixin JournalChoice journal;
+
+    @Override
+    public Integer call() throws Exception {
+      OutputPaths.checkFile("--out", out);
+      try (JournalClient client = journal.client()) {
+        CheckpointCoordinator.Found found = JournalChoice.ask(client, r -> new CheckpointCoordinator.Get(id, r));
+        if (found.error() != null) {
+          System.err.println("emulator: " + found.error());
+          return Main.FAILED;
+        }
+        if (found.entry() == null) {
+          System.err.println("emulator: no committed checkpoint " + found.id());
+          return Main.BAD_INPUT;
+        }
+        CheckpointImage image;
+        try {
+          image = ImageFiles.parse("checkpoint " + found.id(), found.entry().image());
+        } catch (ImageFiles.BadImage e) {
+          System.err.println("emulator: " + e.getMessage());
+          return Main.FAILED;
+        }
+        try {
+          ImageFiles.write(out, image);
+        } catch (IOException e) {
+          System.err.println("emulator: cannot write " + out + ": " + OutputPaths.why(e));
+          return Main.FAILED;
+        }
+        System.out.println("exported checkpoint " + found.id() + " to " + out);
+        return Main.OK;
       }
-      if (found.entry() == null) {
-        System.err.println("emulator: no committed checkpoint " + found.id());
-        return Main.BAD_INPUT;
-      }
-      CheckpointImage image = ImageFiles.parse("checkpoint " + found.id(), found.entry().image());
-      Path out = Path.of(o.get("--out", ""));
-      ImageFiles.write(out, image);
-      System.out.println("exported checkpoint " + found.id() + " to " + out);
-      return Main.OK;
-    } catch (Main.UsageException e) {
-      throw e;
-    } catch (Exception e) {
-      System.err.println("emulator: " + e.getMessage());
-      return Main.FAILED;
     }
   }
 
-  /** An image file into the journal, committed under its id (or --id). */
-  private static int importImage(String[] args) {
-    Options o = Options.parse(args, Set.of("--id", "--data", "--journal"), Set.of());
-    CheckpointImage image = load(o);
-    if (image == null) {
-      return Main.BAD_INPUT;
-    }
-    String id = o.get("--id", image.getId());
-    CheckpointImage stored = image.toBuilder().setId(id).build();
-    try (JournalClient journal = Options.journalClient(o)) {
-      journal.ask((org.apache.pekko.actor.typed.ActorRef<CheckpointCoordinator.Done> r) ->
-          new CheckpointCoordinator.Commit(id, stored.getTakenAtMs(), stored.getScenario(), stored.toByteArray(), r));
-      System.out.println("imported " + o.positional.get(0) + " as checkpoint " + id);
-      return Main.OK;
-    } catch (Main.UsageException e) {
-      throw e;
-    } catch (Exception e) {
-      System.err.println("emulator: " + e.getMessage());
-      return Main.FAILED;
+  @Command(name = "import", mixinStandardHelpOptions = true, usageHelpWidth = 110, sortOptions = false,
+      description = "Commit an image file to the journal, under its own id or --id.")
+  static final class Import implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "the image file") Path file;
+
+    @Option(names = "--id", paramLabel = "ID", description = "commit it under this id (default: the image's)")
+    String id;
+
+    @Mixin JournalChoice journal;
+
+    @Override
+    public Integer call() throws Exception {
+      CheckpointImage image = load(file);
+      String as = id != null ? id : image.getId();
+      CheckpointImage stored = image.toBuilder().setId(as).build();
+      try (JournalClient client = journal.client()) {
+        CheckpointCoordinator.Done done = JournalChoice.ask(client, (org.apache.pekko.actor.typed.ActorRef<CheckpointCoordinator.Done> r) ->
+            new CheckpointCoordinator.Commit(as, stored.getTakenAtMs(), stored.getScenario(), stored.toByteArray(), r));
+        if (done.error() != null) {
+          System.err.println("emulator: " + done.error());
+          return Main.FAILED;
+        }
+        System.out.println("imported " + file + " as checkpoint " + as);
+        return Main.OK;
+      }
     }
   }
 }

@@ -1,109 +1,149 @@
 package io.leasecr.node.cli;
 
-import java.util.Arrays;
+import io.leasecr.node.config.LeaseCrConfig;
+import io.leasecr.node.config.OptionTypes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-/** The {@code emulator} command: dispatches to one subcommand per file in this package. */
-public final class Main {
+/**
+ * The {@code emulator} command (picocli): one class per subcommand in this package, each declaring its
+ * options once, for parsing, checking and the usage text. Nothing runs before the arguments are valid.
+ */
+@Command(name = "emulator", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    usageHelpWidth = 110, sortOptions = false,
+    description = "Emulates Linux process trees that hold file leases and locks, checkpoints them and restarts "
+        + "them, on one machine or across a Pekko cluster.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {RunCommand.class, ConformCommand.class, CheckpointCommand.class, ImageCommand.class,
+        BenchCommand.class, ExperimentCommand.class, CalibrateCommand.class, NodeCommand.class, DrillCommand.class,
+        CompletionCommand.class, HelpCommand.class},
+    footer = {"Exit codes: 0 done (every expectation holds); 1 an expectation or check failed (a difference, a "
+        + "failed invariant, a failed measurement); 2 bad input or usage (a malformed file, option or argument; "
+        + "nothing was run or changed); 3 cannot run here (no kernel side, database unreachable, address in "
+        + "use, no cluster to join); 70 an internal error (a bug: please report it).",
+        "'emulator help COMMAND' or 'emulator COMMAND --help' shows a command's options."})
+public final class Main implements Callable<Integer> {
 
   static final int OK = 0;
   static final int FAILED = 1;
   static final int BAD_INPUT = 2;
   static final int CANNOT_RUN = 3;
+  static final int INTERNAL = 70;
 
-  private static final String USAGE = """
-      usage: emulator <command> [options]
-
-      commands:
-        run FILE...        run scenario files on emulated time, print their timelines, check expectations
-                           options: --trace FILE (JSON Lines; with several files, FILE gets a -N suffix)
-                                    --journal h2|postgres|none --data DIR (where checkpoints are committed;
-                                    default h2 in ./data, used only by scenarios that checkpoint)
-                                    --quiet (no timeline)  --time virtual|real  --scale X
-                                    --restore-cost off|default|FILE (restarts take modelled time; default
-                                    off: instant)  --busy K (CPU-bound threads competing with the restore)
-        conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
-                           options: --trace-dir DIR  --verbose (side-by-side even when they agree)
-                                    --inject-fault resignal-later-openers (a wrong rule, to see a difference)
-                           exit: 0 all agree, 1 a difference, 2 bad input, 3 the kernel side cannot run here
-        checkpoint list    the checkpoints committed to the journal (--journal h2|postgres, --data DIR)
-        checkpoint delete ID
-        image export ID --out FILE   a committed checkpoint to an image file
-        image import FILE [--id ID]  an image file into the journal
-        image show FILE    print a checkpoint image (--json for JSON)
-        image edit FILE    edit the time breaking leases have left: --remaining 5s | --add +2s | --add -2s
-                           | --favor-holder | --favor-breaker   [--lease N] [--out FILE]
-        bench              measure lease-break cycles (emulator and real kernel), Pekko messaging, heap
-                           options: --cycles N --pairs N --processes N[,N...] --skip-kernel --skip-heap
-        bench cr           checkpoint/restart of N processes on the journal, against raw JDBC
-                           options: --sizes 1000,10000,100000  --journal h2|postgres|both
-                                    --warmup 30  --repeats 11  --plot DIR (SVG and PNG of the ratios)
-        experiment FILE... run experiments: a grid of restarts each, in parallel on emulated time; writes a CSV
-                           of metrics per run and plots (PNG, SVG) of each metric, one line per policy
-                           options: --out DIR (default experiments-out; each experiment in DIR/NAME)
-                                    --jobs N (default: the cores)
-                                    --no-progress  --no-plots
-        calibrate          measure on this kernel what re-creating a process tree costs (fork, open, leases,
-                           POSIX locks) under CPU load; write the fitted restart-cost.conf (about 30 s)
-                           options: --out FILE (default: stdout)  --quick (a few seconds)  --max-processes N
-                                    --busy 0,2,4,8  --repetitions R  --fanout F  --lease-type read|write
-                                    --raw FILE (also every run's measurement, one line each)
-                           exit: 0 written, 1 a measurement failed, 2 bad input, 3 cannot run here
-        node               one cluster node (Pekko Cluster on loopback): sharded processes and inode lease tables
-                           options: --name N --port P (default 25520) --seed HOST:PORT (repeatable, or a comma
-                                    list; default: itself) --role R --bind ADDR (default 127.0.0.1; another
-                                    address only when given explicitly) --pg-url URL (or LEASE_CR_PG_URL, _USER,
-                                    _PASSWORD) --drill FILE --trace FILE.jsonl --stable-after MS --join-timeout MS --origin EPOCH_MS
-                                    --scale X (emulated seconds per wall second, default 1)
-        drill FILE         start the drill's nodes on loopback, play it in real time, inject its faults (kill -9, partitions),
-                           restart processes on surviving nodes, print a timeline per node, check invariants
-                           options: --out DIR (traces and node logs; default drill-out)  --base-port P
-                                    --scale X (emulated seconds per wall second; overrides the drill's scale:)
-        help               this text
-      """;
-
-  private Main() {}
+  @Spec CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
+  /** Runs the command line {@code args} and returns the exit code (the tests call this). */
   public static int run(String[] args) {
-    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-      System.out.print(USAGE);
-      return args.length == 0 ? BAD_INPUT : OK;
-    }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    try {
-      return switch (args[0]) {
-        case "run" -> RunCommand.run(rest);
-        case "conform" -> ConformCommand.run(rest);
-        case "image" -> ImageCommand.run(rest);
-        case "checkpoint" -> CheckpointCommand.run(rest);
-        case "bench" -> BenchCommand.run(rest);
-        case "experiment" -> ExperimentCommand.run(rest);
-        case "calibrate" -> CalibrateCommand.run(rest);
-        case "node" -> NodeCommand.run(rest);
-        case "drill" -> DrillCommand.run(rest);
-        default -> usage("unknown command '" + args[0] + "'");
-      };
-    } catch (UsageException e) {
-      return usage(e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return FAILED;
-    }
+    return commandLine().execute(args);
   }
 
-  static int usage(String problem) {
-    System.err.println("emulator: " + problem);
-    System.err.print(USAGE);
+  /** The whole command tree, writing to this moment's System.out and System.err. */
+  static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(new PrintWriter(System.out, true));
+    cmd.setErr(new PrintWriter(System.err, true));
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    OptionTypes.register(cmd);
+    cmd.setParameterExceptionHandler(Main::badUsage);
+    cmd.setExecutionExceptionHandler(Main::failed);
+    every(cmd);
+    return cmd;
+  }
+
+  /** Every command: the version, a blank line before the footer. */
+  private static void every(CommandLine c) {
+    c.getCommandSpec().versionProvider(new Version());
+    c.getCommandSpec().usageMessage().footerHeading("%n");
+    c.getSubcommands().values().forEach(Main::every);
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "a command is needed");
+  }
+
+  /** One line naming the problem, then the usage of the command it is about, on stderr: exit 2. */
+  private static int badUsage(ParameterException e, String[] args) {
+    CommandLine c = e.getCommandLine();
+    PrintWriter err = c.getErr();
+    String message = e.getMessage() == null ? "bad usage" : e.getMessage().lines().findFirst().orElse("");
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+        && !u.getUnmatched().get(0).startsWith("-")) {
+      String first = u.getUnmatched().get(0);
+      if (c.getCommandSpec().userObject() instanceof Main) {
+        message = "unknown command '" + first + "'";
+      } else if (!c.getSubcommands().isEmpty()) {
+        message = "unknown subcommand '" + first + "' (" + String.join(", ", c.getSubcommands().keySet()) + ")";
+      } else {
+        message = "unexpected argument '" + first + "'";
+      }
+    }
+    if (message.startsWith("Error: ")) {
+      message = message.substring("Error: ".length());
+    }
+    err.println(c.getCommandSpec().qualifiedName() + ": " + message);
+    c.usage(err);
+    err.flush();
     return BAD_INPUT;
   }
 
-  /** A command-line argument that cannot be used. */
-  static final class UsageException extends RuntimeException {
-    UsageException(String message) {
-      super(message);
+  /** A {@link Failure} in its own words and code; anything else is a bug: its message, exit 70. */
+  private static int failed(Exception e, CommandLine c, ParseResult parsed) {
+    PrintWriter err = c.getErr();
+    int code;
+    if (e instanceof Failure f) {
+      err.println("emulator: " + f.getMessage());
+      code = f.code;
+    } else if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      err.println("emulator: interrupted");
+      code = FAILED;
+    } else {
+      boolean trace = false;
+      try {
+        trace = LeaseCrConfig.load().flag("lease-cr.cli.stack-traces");
+      } catch (RuntimeException ignored) {
+        // a bad setting must not hide the error being reported
+      }
+      String what = e.getMessage() != null ? e.getMessage().lines().findFirst().orElse("") : "";
+      err.println("emulator: internal error" + (what.isEmpty() ? "" : ": " + what)
+          + (trace ? "" : " (LEASE_CR_STACK_TRACES=on shows where; please report it)"));
+      if (trace) {
+        e.printStackTrace(err);
+      }
+      code = INTERNAL;
+    }
+    err.flush();
+    return code;
+  }
+
+  /** {@code emulator --version}: the project's version (from the build) and the Java that runs it. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("/lease-cr-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (IOException ignored) {
+        // reported as unknown below
+      }
+      return new String[] {"lease-cr-emulator " + p.getProperty("version", "(unknown version)"),
+          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
     }
   }
 }

@@ -2,17 +2,22 @@ package io.leasecr.node.cluster;
 
 import com.typesafe.config.Config;
 import io.leasecr.core.checkpoint.Journal;
+import io.leasecr.node.config.LeaseCrConfig;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine;
 
 /**
  * What one cluster node needs: its name, address, seeds, roles, journal, drill and trace. Each setting
- * comes from a flag, else an environment variable, else {@code lease-cr.node} in application.conf.
+ * comes from a flag ({@link NodeOptions}), else a LEASE_CR_* variable, else {@code lease-cr.node} in
+ * application.conf, else reference.conf (all read through {@link LeaseCrConfig}).
  * The node binds to loopback unless {@code --bind} names another address explicitly.
  */
 public record NodeSettings(String name, String bind, int port, List<String> seeds, Set<String> roles,
@@ -28,60 +33,47 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
     }
   }
 
+  /**
+   * Parses the flags with the declarations of {@link NodeOptions} (the parser of {@code emulator node}),
+   * then {@link #from}: flags over {@code env}'s LEASE_CR_* over {@code conf}.
+   */
   public static NodeSettings parse(String[] args, Map<String, String> env, Config conf) {
-    Config c = conf.getConfig("lease-cr.node");
-    String name = null;
-    String bind = null;
-    Integer port = null;
-    List<String> seeds = new ArrayList<>();
-    Set<String> roles = new LinkedHashSet<>();
-    String pgUrl = null;
-    String drill = null;
-    String trace = null;
-    long origin = 0;
-    Long stableAfter = null;
-    long joinTimeout = 30_000;
-    double scale = 1.0;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      String v = i + 1 < args.length ? args[i + 1] : null;
-      if (v == null || v.startsWith("--")) {
-        throw new BadSetting("option " + a + " needs a value");
-      }
-      i++;
-      switch (a) {
-        case "--name" -> name = v;
-        case "--bind" -> bind = v;
-        case "--port" -> port = number(a, v);
-        case "--seed" -> seeds.addAll(split(v));
-        case "--role" -> roles.addAll(split(v));
-        case "--pg-url" -> pgUrl = v;
-        case "--drill" -> drill = v;
-        case "--trace" -> trace = v;
-        case "--origin" -> origin = longNumber(a, v);
-        case "--stable-after" -> stableAfter = (long) number(a, v);
-        case "--join-timeout" -> joinTimeout = number(a, v);
-        case "--scale" -> scale = scale(v);
-        default -> throw new BadSetting("unknown option " + a);
-      }
+    NodeOptions o = new NodeOptions();
+    try {
+      io.leasecr.node.config.OptionTypes.register(new CommandLine(o)).parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new BadSetting(e.getMessage());
     }
-    boolean explicitBind = bind != null;
-    if (bind == null) {
-      bind = env.getOrDefault("LEASE_CR_BIND", c.getString("bind"));
-      explicitBind = env.containsKey("LEASE_CR_BIND");
+    return from(o, LeaseCrConfig.of(env, conf));
+  }
+
+  /** Flags ({@code o}) over the configuration (LEASE_CR_* over application.conf over reference.conf). */
+  public static NodeSettings from(NodeOptions o, LeaseCrConfig conf) {
+    try {
+      return settings(o, conf);
+    } catch (LeaseCrConfig.BadSetting e) {
+      throw new BadSetting(e.getMessage());
     }
-    if (!explicitBind && !loopback(bind)) {
+  }
+
+  private static NodeSettings settings(NodeOptions o, LeaseCrConfig conf) {
+    String bind = o.bind != null ? o.bind : conf.string("lease-cr.node.bind");
+    boolean explicitBind = o.bind != null || conf.setByEnvironment("lease-cr.node.bind");
+    String bindSource = o.bind != null ? "--bind" : conf.source("lease-cr.node.bind");
+    InetAddress address = resolve(bindSource, bind);
+    if (!explicitBind && !address.isLoopbackAddress()) {
       throw new BadSetting("refusing to bind the cluster node to " + bind
           + " (not loopback): give --bind " + bind + " explicitly to expose it");
     }
-    if (port == null) {
-      port = env.containsKey("LEASE_CR_PORT") ? number("LEASE_CR_PORT", env.get("LEASE_CR_PORT")) : c.getInt("port");
+    if (!local(address)) {
+      throw new BadSetting(bindSource + " " + bind + ": not an address of this machine (" + address.getHostAddress()
+          + ")");
     }
-    if (seeds.isEmpty() && env.containsKey("LEASE_CR_SEEDS")) {
-      seeds.addAll(split(env.get("LEASE_CR_SEEDS")));
-    }
+    int port = o.port != null ? (int) range("--port", o.port, 1, 65535)
+        : (int) conf.number("lease-cr.node.port", 1, 65535);
+    List<String> seeds = new ArrayList<>(o.seeds.stream().map(String::trim).filter(v -> !v.isEmpty()).toList());
     if (seeds.isEmpty()) {
-      seeds.addAll(c.getStringList("seeds"));
+      seeds.addAll(conf.list("lease-cr.node.seeds"));
     }
     if (seeds.isEmpty()) {
       seeds.add(bind + ":" + port); // the first node of a cluster seeds itself
@@ -91,67 +83,58 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
         throw new BadSetting("a seed must be host:port, got '" + s + "'");
       }
     }
+    Set<String> roles = new LinkedHashSet<>(o.roles.stream().map(String::trim).filter(v -> !v.isEmpty()).toList());
     if (roles.isEmpty()) {
-      roles.addAll(c.getStringList("roles"));
+      roles.addAll(conf.list("lease-cr.node.roles"));
     }
-    if (name == null) {
-      name = env.getOrDefault("LEASE_CR_NODE_NAME", "node-" + port);
+    String name = o.name != null ? o.name : conf.string("lease-cr.node.name");
+    if (name.isBlank()) {
+      name = "node-" + port;
     }
     roles.add(name); // a node's name is also a role: placement finds nodes by it
-    if (pgUrl == null) {
-      pgUrl = env.get("LEASE_CR_PG_URL");
-    }
-    Journal journal = pgUrl == null ? null : Journal.postgres(pgUrl, env.getOrDefault("LEASE_CR_PG_USER", "postgres"),
-        env.getOrDefault("LEASE_CR_PG_PASSWORD", ""));
-    long stable = stableAfter != null ? stableAfter : c.getDuration("stable-after").toMillis();
-    return new NodeSettings(name, bind, port, List.copyOf(seeds), Set.copyOf(roles), journal, drill, trace, origin,
+    String pgUrl = o.pgUrl != null ? o.pgUrl : conf.postgresUrl();
+    Journal journal = pgUrl == null || pgUrl.isBlank() ? null : conf.postgres(pgUrl);
+    long stable = o.stableAfter != null ? range("--stable-after", o.stableAfter, 100, 600_000)
+        : conf.config().getDuration("lease-cr.node.stable-after").toMillis();
+    long joinTimeout = o.joinTimeout != null ? range("--join-timeout", o.joinTimeout, 100, 3_600_000) : 30_000;
+    long origin = o.origin != null ? range("--origin", o.origin, 0, Long.MAX_VALUE / 4) : 0;
+    double scale = o.scale != null ? scale(o.scale) : 1.0;
+    return new NodeSettings(name, bind, port, List.copyOf(seeds), Set.copyOf(roles), journal, o.drill, o.trace, origin,
         stable, joinTimeout, scale);
   }
 
+  private static long range(String option, long v, long min, long max) {
+    if (v < min || v > max) {
+      throw new BadSetting(option + " must be from " + min + " to " + max + ", got " + v);
+    }
+    return v;
+  }
+
   /** Emulated seconds per wall second: how much faster than the wall clock the node's emulated time runs. */
-  public static double scale(String v) {
-    try {
-      double d = Double.parseDouble(v);
-      if (d > 0 && d <= 1000) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+  public static double scale(double d) {
+    if (d > 0 && d <= 1000) {
+      return d;
     }
-    throw new BadSetting("--scale needs a number above 0 and at most 1000, got '" + v + "'");
+    throw new BadSetting("--scale must be above 0 and at most 1000, got " + d);
   }
 
-  private static int number(String what, String v) {
+  private static InetAddress resolve(String source, String host) {
     try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new BadSetting(what + " needs a whole number, got '" + v + "'");
-    }
-  }
-
-  private static long longNumber(String what, String v) {
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new BadSetting(what + " needs a whole number, got '" + v + "'");
-    }
-  }
-
-  private static List<String> split(String v) {
-    List<String> out = new ArrayList<>();
-    for (String s : v.split(",")) {
-      if (!s.isBlank()) {
-        out.add(s.trim());
-      }
-    }
-    return out;
-  }
-
-  static boolean loopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
+      return InetAddress.getByName(host);
     } catch (UnknownHostException e) {
-      throw new BadSetting("unknown host " + host);
+      throw new BadSetting(source + " " + host + ": unknown host");
+    }
+  }
+
+  /** Whether this machine has {@code a} (loopback, the wildcard, or an interface's address). */
+  private static boolean local(InetAddress a) {
+    if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
+      return true;
+    }
+    try {
+      return NetworkInterface.getByInetAddress(a) != null;
+    } catch (SocketException e) {
+      return true; // cannot tell: let the bind itself decide
     }
   }
 

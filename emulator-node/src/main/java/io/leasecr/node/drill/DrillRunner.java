@@ -373,12 +373,8 @@ public final class DrillRunner {
   }
 
   private Journal journal() {
-    String url = System.getenv("LEASE_CR_PG_URL");
-    if (url != null) {
-      return Journal.postgres(url, System.getenv().getOrDefault("LEASE_CR_PG_USER", "postgres"),
-          System.getenv().getOrDefault("LEASE_CR_PG_PASSWORD", ""));
-    }
-    return Journal.h2(out.resolve("data"));
+    Journal postgres = io.leasecr.node.config.LeaseCrConfig.load().postgresOrNull();
+    return postgres != null ? postgres : Journal.h2(out.resolve("data"));
   }
 
   /** No committed checkpoint lost: a fresh reader of the journal finds each one, byte for byte. */

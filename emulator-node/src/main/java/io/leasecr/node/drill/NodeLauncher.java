@@ -13,8 +13,9 @@ final class NodeLauncher {
 
   static Process start(String name, int port, int seedPort, Path drill, Path out, long originEpochMs, int processes,
       double scale) throws IOException {
-    // thousands of entities per node: more heap (LEASE_CR_NODE_HEAP overrides)
-    String heap = System.getenv().getOrDefault("LEASE_CR_NODE_HEAP", processes > 1000 ? "768m" : "256m");
+    // thousands of entities per node: more heap (lease-cr.drill.node-heap, LEASE_CR_NODE_HEAP, overrides)
+    String heap = io.leasecr.node.config.LeaseCrConfig.load().string("lease-cr.drill.node-heap");
+    heap = heap.isBlank() ? (processes > 1000 ? "768m" : "256m") : heap;
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)

@@ -1,12 +1,10 @@
-package io.leasecr.scenarios;
+package io.leasecr.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.leasecr.node.cluster.ClusterConfig;
-import io.leasecr.node.cluster.NodeSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +22,8 @@ class NodeSettingsTest {
     assertThat(s.port()).isEqualTo(25520);
     assertThat(s.seeds()).containsExactly("127.0.0.1:25520");
     assertThat(s.roles()).containsExactlyInAnyOrder("node", "node-25520");
-    assertThat(s.journal()).isNull();
     assertThat(s.stableAfterMs()).isEqualTo(3000);
+    assertThat(s.joinTimeoutMs()).isEqualTo(30_000);
   }
 
   @Test
@@ -33,12 +31,13 @@ class NodeSettingsTest {
     Map<String, String> env = Map.of("LEASE_CR_PORT", "25600", "LEASE_CR_SEEDS", "127.0.0.1:1",
         "LEASE_CR_PG_URL", "jdbc:postgresql://127.0.0.1:5/x", "LEASE_CR_PG_USER", "u");
     NodeSettings s = parse(env, "--name", "n2", "--seed", "127.0.0.1:25601,127.0.0.1:25602", "--seed",
-        "localhost:25603", "--role", "edge");
+        "localhost:25603", "--role=edge");
     assertThat(s.port()).isEqualTo(25600);
     assertThat(s.seeds()).containsExactly("127.0.0.1:25601", "127.0.0.1:25602", "localhost:25603");
     assertThat(s.roles()).containsExactlyInAnyOrder("edge", "n2");
     assertThat(s.journal().postgres()).isTrue();
     assertThat(s.journal().user()).isEqualTo("u");
+    assertThat(s.journal().password()).isEqualTo("leasecr"); // the one default, as the command line's
     Config c = ClusterConfig.of(s);
     assertThat(c.getString("pekko.actor.provider")).isEqualTo("cluster");
     assertThat(c.getString("pekko.cluster.downing-provider-class"))
@@ -46,6 +45,22 @@ class NodeSettingsTest {
     assertThat(c.getStringList("pekko.cluster.seed-nodes")).contains("pekko://lease-cr@127.0.0.1:25601");
     assertThat(c.getBoolean("pekko.actor.allow-java-serialization")).isFalse();
     assertThat(c.getString("lease-cr.time.clock")).isEqualTo("wall");
+    // the variables' seeds (a comma list) when no flag gives any
+    assertThat(parse(Map.of("LEASE_CR_SEEDS", "127.0.0.1:1, 127.0.0.1:2")).seeds())
+        .containsExactly("127.0.0.1:1", "127.0.0.1:2");
+  }
+
+  @Test
+  void variablesWinOverApplicationConfWhichWinsOverTheDefaults() {
+    Config app = ConfigFactory.parseString("lease-cr.node { port = 25611, name = fromconf }")
+        .withFallback(ConfigFactory.load());
+    NodeSettings fromConf = NodeSettings.parse(new String[0], Map.of(), app);
+    assertThat(fromConf.port()).isEqualTo(25611);
+    assertThat(fromConf.name()).isEqualTo("fromconf");
+    NodeSettings fromEnv = NodeSettings.parse(new String[0], Map.of("LEASE_CR_PORT", "25612"), app);
+    assertThat(fromEnv.port()).isEqualTo(25612);
+    assertThat(NodeSettings.parse(new String[] {"--port=25613"}, Map.of("LEASE_CR_PORT", "25612"), app).port())
+        .isEqualTo(25613);
   }
 
   @Test
@@ -54,7 +69,25 @@ class NodeSettingsTest {
         ConfigFactory.parseString("lease-cr.node.bind = \"8.8.8.8\"").withFallback(ConfigFactory.load())))
         .hasMessageContaining("refusing to bind the cluster node to 8.8.8.8");
     assertThat(parse(Map.of(), "--bind", "0.0.0.0").bind()).isEqualTo("0.0.0.0");
+    assertThat(parse(Map.of("LEASE_CR_BIND", "0.0.0.0")).bind()).isEqualTo("0.0.0.0");
+    // explicit, but not this machine's: refused before Pekko tries (and fails) to bind it
+    assertThatThrownBy(() -> parse(Map.of(), "--bind", "8.8.8.8")).hasMessage(
+        "--bind 8.8.8.8: not an address of this machine (8.8.8.8)");
+  }
+
+  @Test
+  void badSettingsNameTheOptionOrVariableAndTheRange() {
     assertThatThrownBy(() -> parse(Map.of(), "--seed", "nohostport")).hasMessageContaining("host:port");
-    assertThatThrownBy(() -> parse(Map.of(), "--port")).hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> parse(Map.of(), "--port")).hasMessageContaining("Missing required parameter for option '--port'");
+    assertThatThrownBy(() -> parse(Map.of(), "--port", "70000")).hasMessage("--port must be from 1 to 65535, got 70000");
+    assertThatThrownBy(() -> parse(Map.of(), "--port", "x")).hasMessageContaining("'x' is not a whole number");
+    assertThatThrownBy(() -> parse(Map.of(), "--name", "--port", "1"))
+        .hasMessageContaining("--name"); // a value option does not swallow the next flag
+    assertThatThrownBy(() -> parse(Map.of(), "--scale", "0")).hasMessageContaining("--scale must be above 0");
+    assertThatThrownBy(() -> parse(Map.of(), "--frob")).hasMessageContaining("'--frob'");
+    assertThatThrownBy(() -> parse(Map.of("LEASE_CR_PORT", "abc")))
+        .hasMessage("LEASE_CR_PORT must be a whole number from 1 to 65535, got 'abc'");
+    assertThatThrownBy(() -> parse(Map.of(), "--bind", "no-such-host.invalid"))
+        .hasMessage("--bind no-such-host.invalid: unknown host");
   }
 }

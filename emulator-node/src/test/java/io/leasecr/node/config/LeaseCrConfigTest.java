@@ -1,0 +1,53 @@
+package io.leasecr.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** One configuration: LEASE_CR_* over application.conf over reference.conf, one set of defaults. */
+class LeaseCrConfigTest {
+
+  @Test
+  void defaultsWithoutVariables() {
+    LeaseCrConfig c = LeaseCrConfig.of(Map.of(), ConfigFactory.load());
+    assertThat(c.dataDir()).isEqualTo(Path.of("data"));
+    assertThat(c.postgresUrl()).isNull();
+    assertThat(c.postgresOrNull()).isNull();
+    assertThat(c.string("lease-cr.journal.postgres.user")).isEqualTo("leasecr");
+    assertThat(c.string("lease-cr.journal.postgres.password")).isEqualTo("leasecr");
+    assertThat(c.flag("lease-cr.cli.stack-traces")).isFalse();
+    assertThat(c.setByEnvironment("lease-cr.journal.data")).isFalse();
+  }
+
+  @Test
+  void variablesOverApplicationConf() {
+    var app = ConfigFactory.parseString("lease-cr.journal { data = conf-data, postgres.user = confuser }")
+        .withFallback(ConfigFactory.load());
+    LeaseCrConfig fromConf = LeaseCrConfig.of(Map.of(), app);
+    assertThat(fromConf.dataDir()).isEqualTo(Path.of("conf-data"));
+    assertThat(fromConf.string("lease-cr.journal.postgres.user")).isEqualTo("confuser");
+    LeaseCrConfig c = LeaseCrConfig.of(Map.of("LEASE_CR_DATA", "/tmp/d", "LEASE_CR_PG_URL", "jdbc:postgresql://h/db",
+        "LEASE_CR_PG_PASSWORD", "pw", "LEASE_CR_NODE_HEAP", "1g", "PATH", "/bin", "LEASE_CR_PG_USER", ""), app);
+    assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/d"));
+    assertThat(c.setByEnvironment("lease-cr.journal.data")).isTrue();
+    assertThat(c.source("lease-cr.journal.data")).isEqualTo("LEASE_CR_DATA");
+    assertThat(c.postgresOrNull().jdbcUrl()).isEqualTo("jdbc:postgresql://h/db");
+    assertThat(c.postgresOrNull().password()).isEqualTo("pw");
+    assertThat(c.postgresOrNull().user()).as("an empty variable counts as not set").isEqualTo("confuser");
+    assertThat(c.string("lease-cr.drill.node-heap")).isEqualTo("1g");
+  }
+
+  @Test
+  void badValuesNameTheirVariable() {
+    LeaseCrConfig c = LeaseCrConfig.of(Map.of("LEASE_CR_STACK_TRACES", "maybe", "LEASE_CR_PORT", "99999"),
+        ConfigFactory.load());
+    assertThatThrownBy(() -> c.flag("lease-cr.cli.stack-traces"))
+        .hasMessage("LEASE_CR_STACK_TRACES must be on or off, got 'maybe'");
+    assertThatThrownBy(() -> c.number("lease-cr.node.port", 1, 65535))
+        .hasMessage("LEASE_CR_PORT must be from 1 to 65535, got 99999");
+  }
+}
