@@ -53,15 +53,26 @@ final class OutputPaths {
     probe(option + " " + dir, dir.toAbsolutePath());
   }
 
-  /** Checks that {@code dir} is, or could be made, a directory (nothing is made or written). */
+  /**
+   * Checks that {@code dir} is, or could be made, a directory where files can be created: nothing is
+   * made, and only a probe file is created and removed in its nearest existing directory.
+   */
   static void checkDirectoryWithoutMaking(String what, Path dir) {
     Path p = dir.toAbsolutePath();
     while (p != null && !Files.exists(p)) {
       p = p.getParent();
     }
-    if (p != null && !Files.isDirectory(p)) {
+    if (p == null) {
+      return;
+    }
+    if (!Files.isDirectory(p)) {
       throw new Failure(Main.BAD_INPUT, what + ": " + (p.equals(dir.toAbsolutePath()) ? "" : p + " is ")
           + "not a directory");
+    }
+    try {
+      Files.delete(Files.createTempFile(p, ".emulator-probe", ".tmp"));
+    } catch (IOException e) {
+      throw new Failure(Main.BAD_INPUT, what + ": cannot write there: " + why(e));
     }
   }
 
@@ -86,7 +97,7 @@ final class OutputPaths {
   static void write(Path target, Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    Path tmp = temporaryBeside(dir, target);
     try {
       try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         content.write(w);
@@ -94,6 +105,24 @@ final class OutputPaths {
       move(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * A new empty file {@code .NAME.RANDOM.tmp} in {@code dir}, made with the default permissions (the
+   * umask's, as the target would get; Files.createTempFile would make it owner-only).
+   */
+  private static Path temporaryBeside(Path dir, Path target) throws IOException {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(random.nextLong(), 36) + ".tmp");
+      try {
+        return Files.createFile(tmp);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt > 100) {
+          throw e;
+        }
+      }
     }
   }
 
