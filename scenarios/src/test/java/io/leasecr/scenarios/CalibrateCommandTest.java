@@ -87,15 +87,15 @@ class CalibrateCommandTest {
   @Test
   void badArgumentsExitTwoWithTheReason() {
     Map<List<String>, String> cases = Map.of(
-        List.of("--busy", "x"), "--busy needs whole numbers",
-        List.of("--busy", "-1"), "--busy levels must be from 0 to 256",
+        List.of("--busy", "x"), "Invalid value for option '--busy' (K[,K...]): 'x' is not a whole number",
+        List.of("--busy", "-1"), "--busy must be from 0 to 256, got -1",
         List.of("--max-processes", "0"), "--max-processes must be from 4 to 10000",
         List.of("--repetitions", "1"), "--repetitions must be from 2 to 1000",
-        List.of("--repetitions", "many"), "--repetitions needs a whole number",
-        List.of("--lease-type", "exclusive"), "--lease-type must be read",
-        List.of("--out", "/no/such/dir/restart-cost.conf"), "not a file in an existing directory",
-        List.of("--frobnicate"), "unknown option --frobnicate",
-        List.of("extra"), "calibrate takes no arguments");
+        List.of("--repetitions", "many"), "'many' is not a whole number",
+        List.of("--lease-type", "exclusive"), "expected one of [read, write]",
+        List.of("--out", "/no/such/dir/restart-cost.conf"), "--out /no/such/dir/restart-cost.conf: no directory /no/such/dir",
+        List.of("--frobnicate"), "Unknown option: '--frobnicate'",
+        List.of("extra"), "emulator calibrate: unexpected argument 'extra'");
     cases.forEach((args, message) -> {
       output.reset();
       String[] argv = java.util.stream.Stream.concat(java.util.stream.Stream.of("calibrate"), args.stream())

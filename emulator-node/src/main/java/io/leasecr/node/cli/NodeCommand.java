@@ -53,7 +53,7 @@ final class NodeCommand implements Callable<Integer> {
       throw new Failure(Main.BAD_INPUT, e.getMessage());
     }
     if (s.traceFile() != null) {
-      OutputPaths.checkFile("--trace", Path.of(s.traceFile()));
+      OutputPaths.checkFile("--trace", Path.of(s.traceFile()), true);
     }
     if (s.journal() != null) {
       String problem = io.leasecr.node.cluster.JournalPreflight.check(s.journal(), 5);

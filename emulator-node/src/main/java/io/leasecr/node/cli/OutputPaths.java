@@ -31,16 +31,24 @@ final class OutputPaths {
 
   /**
    * Checks that {@code file} (given as {@code option}) can be written: not a directory, its directory
-   * exists or can be made, and a file can be created there. Makes the missing directories; writes nothing
-   * else. A problem is a usage error naming the option.
+   * exists, and a file can be created there (a probe file is made and removed). Writes nothing else.
    */
   static void checkFile(String option, Path file) {
+    checkFile(option, file, false);
+  }
+
+  /** As {@link #checkFile(String, Path)}; with {@code makeParents}, a missing directory is made instead. */
+  static void checkFile(String option, Path file, boolean makeParents) {
     if (Files.isDirectory(file)) {
       throw new Failure(Main.BAD_INPUT, option + " " + file + ": is a directory");
     }
     Path dir = file.toAbsolutePath().getParent();
     if (dir == null) {
       throw new Failure(Main.BAD_INPUT, option + " " + file + ": not a file");
+    }
+    if (!makeParents && !Files.isDirectory(dir)) {
+      throw new Failure(Main.BAD_INPUT, option + " " + file + ": " + (Files.exists(dir) ? dir + " is not a directory"
+          : "no directory " + dir));
     }
     probe(option + " " + file, dir);
   }

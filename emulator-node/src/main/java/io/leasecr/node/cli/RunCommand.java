@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
     }
     Config restore = restoreCost(spec, restoreCost, busy);
     if (trace != null) {
-      OutputPaths.checkFile("--trace", trace);
+      OutputPaths.checkFile("--trace", trace, true);
     }
     List<Scenario> scenarios = scenarios(files);
     boolean checkpoints = scenarios.stream().anyMatch(Scenario::checkpoints);
