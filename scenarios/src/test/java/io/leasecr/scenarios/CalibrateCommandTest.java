@@ -87,7 +87,7 @@ class CalibrateCommandTest {
   @Test
   void badArgumentsExitTwoWithTheReason() {
     Map<List<String>, String> cases = Map.of(
-        List.of("--busy", "x"), "Invalid value for option '--busy' (K[,K...]): 'x' is not a whole number",
+        List.of("--busy", "x"), "Invalid value for option '--busy' (K): 'x' is not a whole number",
         List.of("--busy", "-1"), "--busy must be from 0 to 256, got -1",
         List.of("--max-processes", "0"), "--max-processes must be from 4 to 10000",
         List.of("--repetitions", "1"), "--repetitions must be from 2 to 1000",

@@ -31,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--pairs", paramLabel = "N", description = "holder/breaker pairs, 1-100000 (default: ${DEFAULT-VALUE})")
   int pairs = 100;
 
-  @Option(names = "--processes", paramLabel = "N[,N...]", split = ",",
+  @Option(names = "--processes", paramLabel = "N", split = ",",
       description = "tree sizes for the heap figures, 1-10000000 each (default: 100000,1000000)")
   List<Integer> processes = new ArrayList<>(List.of(100_000, 1_000_000));
 
@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--sizes", paramLabel = "N[,N...]", split = ",",
+    @Option(names = "--sizes", paramLabel = "N", split = ",",
         description = "tree sizes, 1-10000000 processes each (default: 1000,10000,100000)")
     List<Integer> sizes = new ArrayList<>(List.of(1000, 10_000, 100_000));
 

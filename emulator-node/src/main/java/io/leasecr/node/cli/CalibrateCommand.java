@@ -39,7 +39,7 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--max-processes", paramLabel = "N", description = "the largest tree, 4-10000 (default: 500; quick 32)")
   Integer maxProcesses;
 
-  @Option(names = "--busy", paramLabel = "K[,K...]", split = ",",
+  @Option(names = "--busy", paramLabel = "K", split = ",",
       description = "CPU-bound threads per load level, 0-256 each (default: 0 and 1, 2, 4 times the cores; quick 0 "
           + "and the cores); 0 is always measured")
   List<Integer> busyLevels;
