@@ -4,7 +4,6 @@ import io.leasecr.core.trace.TraceEvent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -145,10 +144,11 @@ final class TimelineModel {
 
   private final Map<String, ProcLane> procByKey = new LinkedHashMap<>();
   private final Map<String, InodeLane> inodeByKey = new LinkedHashMap<>();
-  private final Map<String, Deque<CallBuilder>> open = new HashMap<>();
-  private final Map<String, Map<Long, String>> fds = new HashMap<>();
-  private final Map<String, Map<String, Open>> lockOpen = new HashMap<>();
-  private final Map<String, Open> leaseOpen = new HashMap<>();
+  private final Map<String, Deque<CallBuilder>> open = new LinkedHashMap<>();
+  private final Map<String, Map<Long, String>> fds = new LinkedHashMap<>();
+  private final Map<String, Map<String, Open>> lockOpen = new LinkedHashMap<>();
+  private final Map<String, Open> leaseOpen = new LinkedHashMap<>();
+  private final Map<String, Map<String, Map<String, Open>>> locksAt = new LinkedHashMap<>();
   private final Map<String, OpenBand> bandOpen = new LinkedHashMap<>();
   private OpenBand stopped;
 
@@ -240,7 +240,8 @@ final class TimelineModel {
       }
       case "kill" -> {
         Object target = e.arg("targetPid");
-        int pid = target instanceof Long l ? (int) (long) l : 0;
+        Long targetPid = num(target);
+        int pid = targetPid == null ? 0 : (int) (long) targetPid;
         if (pid > 0) {
           ProcLane p = proc(s, pid, str(e.arg("target")));
           p.marks.add(new Mark(e.t(), "kill", "kill " + str(e.arg("signal")), ref(s)));
@@ -253,9 +254,10 @@ final class TimelineModel {
       case "locks" -> scenarioMarks.add(new Mark(e.t(), "locks", "/proc/locks" + (e.step() > 0 ? "" : " at the end"),
           ref(s)));
       case "note" -> {
-        if (e.pid() > 0) {
-          proc(s, e.pid(), e.proc().equals("kernel") ? "?" : e.proc())
-              .marks.add(new Mark(e.t(), "note", str(e.arg("text")), ref(s)));
+        if (e.pid() > 0 && e.proc().equals("kernel")) {
+          kernelNote(s);
+        } else if (e.pid() > 0) {
+          proc(s, e.pid(), e.proc()).marks.add(new Mark(e.t(), "note", str(e.arg("text")), ref(s)));
         } else {
           scenarioMarks.add(new Mark(e.t(), "note", str(e.arg("text")), ref(s)));
         }
@@ -270,6 +272,29 @@ final class TimelineModel {
     }
   }
 
+  /**
+   * The kernel's word about a process: on that process's lane on this node if it has one (or if the note says it
+   * is about this node: a drill's node starting a restored process's entity), else on its lane elsewhere.
+   */
+  private void kernelNote(Src s) {
+    TraceEvent e = s.e();
+    String text = str(e.arg("text"));
+    Mark mark = new Mark(e.t(), "note", text, ref(s));
+    ProcLane here = procByKey.get(key(s.node(), e.pid()));
+    if (here == null && s.node() != null && !text.contains(" on " + s.node())) {
+      for (ProcLane p : procByKey.values()) {
+        if (p.pid == e.pid()) {
+          here = p;
+          break;
+        }
+      }
+    }
+    if (here == null) {
+      here = proc(s, e.pid(), "?");
+    }
+    here.marks.add(mark);
+  }
+
   // ---- calls
 
   private void call(Src s) {
@@ -279,8 +304,8 @@ final class TimelineModel {
     switch (e.kind()) {
       case "enter" -> {
         stack.push(new CallBuilder(e.t(), e.call(), ref(s), e));
-        if ("fork".equals(e.call()) && e.arg("childPid") instanceof Long c) {
-          fds.put(key(s.node(), (int) (long) c), new TreeMap<>(fdTable(s.node(), e.pid())));
+        if ("fork".equals(e.call()) && num(e.arg("childPid")) != null) {
+          fds.put(key(s.node(), (int) (long) num(e.arg("childPid"))), new TreeMap<>(fdTable(s.node(), e.pid())));
         }
       }
       case "block", "restart" -> {
@@ -360,13 +385,14 @@ final class TimelineModel {
         }
       }
       case "dup", "dup2", "dup3" -> {
-        String path = table.get(num(enter.arg("fd")));
+        String path = pathOf(table, enter.arg("fd"));
         if (path != null) {
           table.put(e.result(), path);
         }
       }
       case "close" -> {
-        String path = table.remove(num(enter.arg("fd")));
+        Long closed = num(enter.arg("fd"));
+        String path = closed == null ? null : table.remove(closed);
         if (path != null) {
           Map<String, Open> held = lockOpen.get(laneKey(s.node(), path));
           if (held != null) {
@@ -383,14 +409,14 @@ final class TimelineModel {
       case "fcntl" -> {
         String cmd = str(enter.arg("cmd"));
         if (cmd.startsWith("F_DUPFD")) {
-          String path = table.get(num(enter.arg("fd")));
+          String path = pathOf(table, enter.arg("fd"));
           if (path != null) {
             table.put(e.result(), path);
           }
         } else if (cmd.equals("F_SETLK") || cmd.equals("F_SETLKW") || cmd.equals("F_OFD_SETLK")
             || cmd.equals("F_OFD_SETLKW")) {
           boolean ofd = cmd.startsWith("F_OFD");
-          lock(s, table.get(num(enter.arg("fd"))), ofd ? "OFD" : "POSIX", ofd ? num(enter.arg("fd")) : null,
+          lock(s, pathOf(table, enter.arg("fd")), ofd ? "OFD" : "POSIX", ofd ? num(enter.arg("fd")) : null,
               str(enter.arg("type")), num(enter.arg("start")), num(enter.arg("len")));
         }
       }
@@ -402,12 +428,17 @@ final class TimelineModel {
           }
         }
         if (op != null) {
-          lock(s, table.get(num(enter.arg("fd"))), "FLOCK", num(enter.arg("fd")),
+          lock(s, pathOf(table, enter.arg("fd")), "FLOCK", num(enter.arg("fd")),
               op.contains("LOCK_UN") ? "F_UNLCK" : op.contains("LOCK_EX") ? "F_WRLCK" : "F_RDLCK", 0L, 0L);
         }
       }
       default -> { }
     }
+  }
+
+  private static String pathOf(Map<Long, String> table, Object fd) {
+    Long n = num(fd);
+    return n == null ? null : table.get(n);
   }
 
   private static String lockPrefix(String node, int pid) {
@@ -488,7 +519,7 @@ final class TimelineModel {
   private void lease(Src s) {
     TraceEvent e = s.e();
     String path = str(e.arg("path"));
-    InodeLane lane = inode(s.node(), path, e.arg("ino") instanceof Long l ? l : null);
+    InodeLane lane = inode(s.node(), path, num(e.arg("ino")));
     String holder = procName(s, e.pid());
     String rowKey = "lease:" + e.pid();
     lane.rows.computeIfAbsent(rowKey, k -> new Row("lease, holder " + holder));
@@ -517,7 +548,8 @@ final class TimelineModel {
       String label = breaking ? "BREAKING " + type + "→" + target : "ACTIVE " + type;
       leaseOpen.put(lk, new Open(e.t(), state, label + " · " + holder, ev, laneKey(s.node(), path), rowKey));
     }
-    if (e.arg("deadline") instanceof Long d) {
+    if (num(e.arg("deadline")) != null) {
+      long d = num(e.arg("deadline"));
       lane.rows.get(rowKey).ticks.add(new Tick(d, "deadline " + TimeScale.secs(d), ev));
       end = Math.max(end, d);
     }
@@ -530,6 +562,9 @@ final class TimelineModel {
     int ev = ref(s);
     switch (e.kind()) {
       case "checkpoint" -> {
+        Map<String, Map<String, Open>> snapshot = new LinkedHashMap<>();
+        lockOpen.forEach((lane, held) -> snapshot.put(lane, new LinkedHashMap<>(held)));
+        locksAt.put(str(e.arg("id")), snapshot);
         bands.add(new Band(e.t(), e.t(), "checkpoint", "checkpoint " + str(e.arg("id"))
             + (e.arg("processes") != null ? " · " + e.arg("processes") + " proc" : ""), null, ev));
         if ("stopped".equals(e.arg("tree"))) {
@@ -545,15 +580,48 @@ final class TimelineModel {
             + " · " + str(e.arg("mode")), null, ev));
         if (e.arg("processes") instanceof List<?> names) {
           markRestarted(s.node(), names);
+          replaceTree(e.t(), str(e.arg("id")), names);
         }
       }
       case "restored" -> {
-        long ms = e.arg("restoreMs") instanceof Long l ? l : 0;
+        long ms = num(e.arg("restoreMs")) == null ? 0 : num(e.arg("restoreMs"));
         bands.add(new Band(e.t() - ms, e.t(), "restore", "restore " + TimeScale.duration(ms) + " (cost model)", null,
             ev));
       }
       default -> genericBand(e.kind(), e.t(), describe(e), targetOf(e), e.args(), ev);
     }
+  }
+
+  /**
+   * A restart replaces the tree: what was held ends here; the restored leases come as their own events, the
+   * restored processes' locks are those they held at the checkpoint.
+   */
+  private void replaceTree(long t, String id, List<?> names) {
+    for (String lk : new ArrayList<>(leaseOpen.keySet())) {
+      Open o = leaseOpen.remove(lk);
+      inodeByKey.get(o.lane()).rows.get(o.row()).segments.add(new Segment(o.t0(), t, o.state(), o.label(), o.ev()));
+    }
+    for (Map.Entry<String, Map<String, Open>> held : lockOpen.entrySet()) {
+      for (String k : new ArrayList<>(held.getValue().keySet())) {
+        closeLock(held.getKey(), k, t);
+      }
+    }
+    Map<String, Map<String, Open>> snapshot = locksAt.get(id);
+    if (snapshot == null) {
+      return;
+    }
+    Set<String> restored = new TreeSet<>();
+    for (ProcLane p : procByKey.values()) {
+      if (names.contains(p.name)) {
+        restored.add(lockPrefix(p.node, p.pid));
+      }
+    }
+    snapshot.forEach((lane, held) -> held.forEach((k, o) -> {
+      if (restored.stream().anyMatch(k::startsWith)) {
+        lockOpen.computeIfAbsent(lane, x -> new LinkedHashMap<>())
+            .put(k, new Open(t, o.state(), o.label() + " (restored)", o.ev(), o.lane(), o.row()));
+      }
+    }));
   }
 
   private void markRestarted(String node, List<?> names) {
@@ -603,8 +671,8 @@ final class TimelineModel {
     }
     Long ms = null;
     for (String k : List.of("forMs", "durationMs", "ms", "for")) {
-      if (args.get(k) instanceof Long l) {
-        ms = l;
+      if (num(args.get(k)) != null) {
+        ms = num(args.get(k));
         break;
       }
     }
@@ -710,6 +778,16 @@ final class TimelineModel {
         o.node(), o.ev())));
     nodeDown.forEach((node, t) -> bands.add(new Band(t, Math.max(t, end), "down", node + " down", node, -1)));
 
+    // a process seen on two nodes was restarted on the second (a drill); a kernel-only lane takes the name
+    Map<Integer, List<ProcLane>> byPid = new TreeMap<>();
+    procByKey.values().forEach(p -> byPid.computeIfAbsent(p.pid, k -> new ArrayList<>()).add(p));
+    for (List<ProcLane> same : byPid.values()) {
+      String name = same.stream().map(p -> p.name).filter(n -> !n.equals("?")).findFirst().orElse("?");
+      same.forEach(p -> p.name = name);
+      if (same.size() > 1) {
+        same.forEach(p -> p.inRestart = true);
+      }
+    }
     List<ProcLane> lanes = new ArrayList<>(procByKey.values());
     lanes.sort((a, b) -> {
       int n = Integer.compare(nodeIndex(a.node), nodeIndex(b.node));
@@ -725,21 +803,21 @@ final class TimelineModel {
     } else {
       Map<String, int[]> counts = new LinkedHashMap<>();
       Map<String, List<Long>> times = new LinkedHashMap<>();
-      int drawn = 0;
+      // whole processes (all their lanes), those in a break first, then those in a restart, by pid
+      Map<Integer, List<ProcLane>> candidates = new TreeMap<>();
       for (ProcLane p : lanes) {
-        if (p.inBreak) {
-          if (drawn < MAX_DRAWN) {
-            procs.add(p);
-            drawn++;
-            continue;
-          }
+        if (p.inBreak || p.inRestart) {
+          candidates.computeIfAbsent(p.pid, k -> new ArrayList<>()).add(p);
         }
       }
-      for (ProcLane p : lanes) {
-        if (!p.inBreak && p.inRestart && drawn < MAX_DRAWN) {
-          procs.add(p);
-          drawn++;
+      List<List<ProcLane>> order = new ArrayList<>();
+      candidates.values().stream().filter(l -> l.stream().anyMatch(p -> p.inBreak)).forEach(order::add);
+      candidates.values().stream().filter(l -> l.stream().noneMatch(p -> p.inBreak)).forEach(order::add);
+      for (List<ProcLane> l : order) {
+        if (procs.size() + l.size() > MAX_DRAWN) {
+          break;
         }
+        procs.addAll(l);
       }
       Set<ProcLane> shown = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
       shown.addAll(procs);
@@ -850,6 +928,7 @@ final class TimelineModel {
   }
 
   private static Long num(Object o) {
-    return o instanceof Long l ? l : o instanceof String s && s.matches("-?\\d+") ? Long.valueOf(s) : null;
+    return o instanceof Long l ? l : o instanceof Integer i ? Long.valueOf(i) : o instanceof Short h ? Long.valueOf(h)
+        : o instanceof String s && s.matches("-?\\d+") ? Long.valueOf(s) : null;
   }
 }

@@ -443,9 +443,11 @@ final class TimelineSvg {
         if (Svg.width(label, 9) > 230) {
           label = fit(label, 230, 9);
         }
-        svg.text(label, "x", x + (k.type().equals("signal") ? -4 : 0), "y", mid + 15, "font-size", "9",
-            "fill", k.type().equals("signal") ? "#5a2d75" : "#333333");
-        lowerFree[0] = x + Svg.width(label, 9) + 6;
+        double w = Svg.width(label, 9);
+        boolean left = x + w > WIDTH - 4;
+        svg.text(label, "x", left ? x : x + (k.type().equals("signal") ? -4 : 0), "y", mid + 15, "font-size", "9",
+            "fill", k.type().equals("signal") ? "#5a2d75" : "#333333", "text-anchor", left ? "end" : null);
+        lowerFree[0] = left ? WIDTH : x + w + 6;
       }
       svg.close("g");
     }

@@ -69,6 +69,11 @@
     if (missing > 0) { record(missing + ' drawn elements refer to events not in the page'); }
     root.setAttribute('data-lanes', String(svg.querySelectorAll('.lane').length));
     root.setAttribute('data-ready', 'true');
+    // how long the page took to open (ms since navigation began), for the 10k-process check
+    root.setAttribute('data-script-ms', String(Math.round(performance.now())));
+    window.addEventListener('load', function () {
+      root.setAttribute('data-load-ms', String(Math.round(performance.now())));
+    });
   } catch (e) {
     record(e && e.stack ? e.stack : e);
   }
