@@ -43,6 +43,7 @@ public final class Main {
                            options: --out DIR (default experiments-out; each experiment in DIR/NAME)
                                     --jobs N (default: the cores)
                                     --no-progress  --no-plots
+                                    --timeline N (run N, as numbered in the CSV, again as an HTML timeline)
         calibrate          measure on this kernel what re-creating a process tree costs (fork, open, leases,
                            POSIX locks) under CPU load; write the fitted restart-cost.conf (about 30 s)
                            options: --out FILE (default: stdout)  --quick (a few seconds)  --max-processes N

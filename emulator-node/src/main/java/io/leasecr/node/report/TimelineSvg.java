@@ -26,7 +26,7 @@ final class TimelineSvg {
   static final int WIDTH = 1240;
   private static final double X0 = 210;
   private static final double X1 = WIDTH - 40;
-  private static final double PROC_H = 34;
+  private static final double PROC_H = 40;
   private static final double ROW_H = 22;
   private static final double HEAD_H = 22;
   private static final double SUMMARY_H = 30;
@@ -383,7 +383,7 @@ final class TimelineSvg {
   }
 
   private void procLane(ProcLane p, double top) {
-    double mid = top + PROC_H / 2 - 1;
+    double mid = top + PROC_H / 2 + 1;
     svg.open("g", "class", "lane proc-lane", "data-lane", p.title(), "data-node", p.node);
     svg.empty("line", "x1", 0.0, "y1", top + PROC_H, "x2", (double) WIDTH, "y2", top + PROC_H, "stroke", "#f0f0f0",
         "stroke-width", "1");
