@@ -77,6 +77,7 @@ final class TimelineModel {
     final List<Call> calls = new ArrayList<>();
     final List<Mark> marks = new ArrayList<>();
     boolean exited;
+    long goneAt = Long.MAX_VALUE;
     boolean inBreak;
     boolean inRestart;
     int events;
@@ -192,6 +193,9 @@ final class TimelineModel {
     }
     p.from = Math.min(p.from, s.e().t());
     p.to = Math.max(p.to, s.e().t());
+    if (s.e().t() > p.goneAt) {
+      p.goneAt = Long.MAX_VALUE;
+    }
     p.events++;
     return p;
   }
@@ -614,6 +618,9 @@ final class TimelineModel {
     for (ProcLane p : procByKey.values()) {
       if (names.contains(p.name)) {
         restored.add(lockPrefix(p.node, p.pid));
+        p.goneAt = Long.MAX_VALUE;
+      } else if (!p.exited) {
+        p.goneAt = t; // not in the restored tree: its lane ends here (unless it shows up again)
       }
     }
     snapshot.forEach((lane, held) -> held.forEach((k, o) -> {
@@ -795,7 +802,7 @@ final class TimelineModel {
     });
     for (ProcLane p : lanes) {
       p.calls.sort((a, b) -> Long.compare(a.t0(), b.t0()));
-      p.to = Math.max(p.to, p.exited ? p.to : nodeDown.getOrDefault(p.node == null ? "" : p.node, end));
+      p.to = Math.max(p.to, p.exited ? p.to : Math.min(p.goneAt, nodeDown.getOrDefault(p.node == null ? "" : p.node, end)));
     }
     totalProcesses = lanes.size();
     if (lanes.size() <= DRAW_ALL_UP_TO) {
