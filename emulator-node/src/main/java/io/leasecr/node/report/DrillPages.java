@@ -18,6 +18,7 @@ public final class DrillPages {
   public static void write(Path dir, String title, Map<String, List<TraceEvent>> byNode, List<TraceEvent> driver,
       PrintStream out) {
     Path page = dir.resolve("timeline.html");
+
     try {
       long t0 = System.nanoTime();
       HtmlTimeline.writeDrillTrace(byNode, driver, dir.resolve("drill.jsonl"));

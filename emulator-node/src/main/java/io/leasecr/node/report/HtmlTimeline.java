@@ -47,7 +47,7 @@ public final class HtmlTimeline {
 
   /** The page for a drill, as text: all nodes on one time axis, each node's lanes grouped under it. */
   public static String drillPage(Map<String, List<TraceEvent>> byNode, List<TraceEvent> driver, String title) {
-    return html(TimelineModel.build(title, true, new ArrayList<>(byNode.keySet()), merged(byNode, driver)));
+    return html(TimelineModel.build(title, true, new ArrayList<>(sorted(byNode).keySet()), merged(byNode, driver)));
   }
 
   /** Just the SVG of a single-machine trace (for tests and for embedding). */
@@ -74,8 +74,17 @@ public final class HtmlTimeline {
     writeString(out, b.toString());
   }
 
+  /** Nodes in name order (n2 before n10), whatever order they were started, lost or first seen in. */
+  private static Map<String, List<TraceEvent>> sorted(Map<String, List<TraceEvent>> byNode) {
+    Map<String, List<TraceEvent>> m = new java.util.TreeMap<>(
+        Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()));
+    m.putAll(byNode);
+    return m;
+  }
+
   /** Node by node, then the driver, ordered by time (stable: a node's own order is kept at equal times). */
-  private static List<TimelineModel.Src> merged(Map<String, List<TraceEvent>> byNode, List<TraceEvent> driver) {
+  private static List<TimelineModel.Src> merged(Map<String, List<TraceEvent>> unsorted, List<TraceEvent> driver) {
+    Map<String, List<TraceEvent>> byNode = sorted(unsorted);
     List<TimelineModel.Src> all = new ArrayList<>();
     byNode.forEach((node, events) -> events.forEach(e -> all.add(new TimelineModel.Src(0, node, e))));
     driver.forEach(e -> all.add(new TimelineModel.Src(0, "", e)));

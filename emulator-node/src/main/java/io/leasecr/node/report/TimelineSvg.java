@@ -26,7 +26,8 @@ final class TimelineSvg {
   static final int WIDTH = 1240;
   private static final double X0 = 210;
   private static final double X1 = WIDTH - 40;
-  private static final double PROC_H = 40;
+  private static final double FULL_PROC_H = 40;
+  private static final double COMPACT_PROC_H = 26;
   private static final double ROW_H = 22;
   private static final double HEAD_H = 22;
   private static final double SUMMARY_H = 30;
@@ -50,10 +51,13 @@ final class TimelineSvg {
 
   private final TimelineModel m;
   private final Svg svg = new Svg();
+  /** Lanes are compact when only some processes are drawn (a large trace). */
+  private final double laneH;
   private TimeScale scale;
 
   private TimelineSvg(TimelineModel m) {
     this.m = m;
+    this.laneH = m.procs.size() < m.totalProcesses ? COMPACT_PROC_H : FULL_PROC_H;
   }
 
   static String render(TimelineModel m) {
@@ -89,8 +93,8 @@ final class TimelineSvg {
       }
       for (ProcLane p : m.procs) {
         if (Objects.equals(p.node, node)) {
-          placed.add(new Placed("proc", p, y, PROC_H, node));
-          y += PROC_H;
+          placed.add(new Placed("proc", p, y, laneH, node));
+          y += laneH;
         }
       }
       for (Summary s : m.summaries) {
@@ -383,9 +387,9 @@ final class TimelineSvg {
   }
 
   private void procLane(ProcLane p, double top) {
-    double mid = top + PROC_H / 2 + 1;
+    double mid = top + laneH / 2 + 1;
     svg.open("g", "class", "lane proc-lane", "data-lane", p.title(), "data-node", p.node);
-    svg.empty("line", "x1", 0.0, "y1", top + PROC_H, "x2", (double) WIDTH, "y2", top + PROC_H, "stroke", "#f0f0f0",
+    svg.empty("line", "x1", 0.0, "y1", top + laneH, "x2", (double) WIDTH, "y2", top + laneH, "stroke", "#f0f0f0",
         "stroke-width", "1");
     laneLabel(p.title(), mid + 4, true, "lane-label");
     svg.empty("line", "x1", scale.x(p.from), "y1", mid, "x2", scale.x(p.to), "y2", mid, "stroke", "#b0b0b0",

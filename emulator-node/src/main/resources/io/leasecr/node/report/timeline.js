@@ -73,6 +73,12 @@
     root.setAttribute('data-script-ms', String(Math.round(performance.now())));
     window.addEventListener('load', function () {
       root.setAttribute('data-load-ms', String(Math.round(performance.now())));
+      // two animation frames later the first frame with the picture has been painted
+      window.requestAnimationFrame(function () {
+        window.requestAnimationFrame(function () {
+          root.setAttribute('data-painted-ms', String(Math.round(performance.now())));
+        });
+      });
     });
   } catch (e) {
     record(e && e.stack ? e.stack : e);
