@@ -144,6 +144,7 @@ final class TimelineModel {
   int totalProcesses;
 
   private final Map<String, ProcLane> procByKey = new LinkedHashMap<>();
+  private final Map<Integer, ProcLane> firstByPid = new LinkedHashMap<>();
   private final Map<String, InodeLane> inodeByKey = new LinkedHashMap<>();
   private final Map<String, Deque<CallBuilder>> open = new LinkedHashMap<>();
   private final Map<String, Map<Long, String>> fds = new LinkedHashMap<>();
@@ -187,7 +188,11 @@ final class TimelineModel {
   }
 
   private ProcLane proc(Src s, int pid, String name) {
-    ProcLane p = procByKey.computeIfAbsent(key(s.node(), pid), k -> new ProcLane(s.node(), pid, name));
+    ProcLane p = procByKey.computeIfAbsent(key(s.node(), pid), k -> {
+      ProcLane lane = new ProcLane(s.node(), pid, name);
+      firstByPid.putIfAbsent(pid, lane);
+      return lane;
+    });
     if (p.name.equals("?") && name != null && !name.equals("kernel") && !name.equals("?")) {
       p.name = name;
     }
@@ -286,12 +291,7 @@ final class TimelineModel {
     Mark mark = new Mark(e.t(), "note", text, ref(s));
     ProcLane here = procByKey.get(key(s.node(), e.pid()));
     if (here == null && s.node() != null && !text.contains(" on " + s.node())) {
-      for (ProcLane p : procByKey.values()) {
-        if (p.pid == e.pid()) {
-          here = p;
-          break;
-        }
-      }
+      here = firstByPid.get(e.pid());
     }
     if (here == null) {
       here = proc(s, e.pid(), "?");
