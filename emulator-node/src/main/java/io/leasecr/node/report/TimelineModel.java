@@ -32,7 +32,7 @@ final class TimelineModel {
   /** First words of driver notes that are faults or recovery (a drill's nemesis), drawn as bands. */
   private static final Pattern DRIVER_BAND = Pattern.compile(
       "^(crash|partition|pause|freeze|stop|outage|journal[-_ ]outage|db[-_ ]outage|database[-_ ]outage|"
-          + "journal|database|restart|restored|checkpoint|start_node|heal|resume)\\b(.*)", Pattern.DOTALL);
+          + "journal|database|restart|restored|checkpoint|start_node|heal|resume|skew)\\b(.*)", Pattern.DOTALL);
   private static final Pattern FOR = Pattern.compile("\\bfor (\\d+(?:\\.\\d+)?) ?(ms|s)\\b");
   private static final Pattern IN = Pattern.compile("\\bin (\\d+) ms\\b");
   private static final Pattern NODE_WORD = Pattern.compile("^\\s*:?\\s*([A-Za-z][\\w-]*)");
@@ -754,10 +754,15 @@ final class TimelineModel {
       default -> {
         String kind = word.contains("outage") || word.equals("journal") || word.equals("database") ? "outage"
             : word.equals("freeze") || word.equals("stop") ? "pause" : word;
-        if ((word.equals("journal") || word.equals("database")) && rest.matches("(?s).*\\b(back|up again|restored|ended?)\\b.*")) {
+        if ((word.equals("journal") || word.equals("database"))
+            && rest.matches("(?s)\\s*(up\\b.*|.*\\b(back|again|restored|ended?)\\b.*)")) {
           kind = "outage-end";
         }
-        genericBand(kind, e.t(), label, node, e.args(), ev);
+        if (rest.contains(" NOT ") || rest.contains("nothing to")) {
+          bands.add(new Band(e.t(), e.t(), "mark", label, node, ev)); // a fault step that did not happen
+        } else {
+          genericBand(kind, e.t(), label, node, e.args(), ev);
+        }
       }
     }
   }

@@ -165,6 +165,37 @@ class HtmlTimelineTest {
   }
 
   @Test
+  void theNemesisNotesOfADrillDriverAreBands() {
+    Map<String, List<TraceEvent>> byNode = new LinkedHashMap<>();
+    byNode.put("n1", List.of(ev(0, "enter", 101, "P1", "open", TraceEvent.args("path", "/f"), null, null)));
+    byNode.put("n2", List.of(ev(0, "enter", 102, "P2", "open", TraceEvent.args("path", "/f"), null, null)));
+    List<TraceEvent> driver = List.of(
+        note(1000, "pause n2: SIGSTOP of its JVM (pid 4242)"),
+        note(2000, "journal down: PostgreSQL stopped (120 ms)"),
+        note(3000, "resume n2: SIGCONT of its JVM after 2000 ms"),
+        note(4000, "journal up: PostgreSQL accepts connections again after 2100 ms"),
+        note(5000, "journal down: PostgreSQL NOT stopped: no pg_ctl"),
+        note(6000, "partition n2 from every other node for 1500 ms"),
+        note(7000, "skew n2: its emulated clock runs 300 ms ahead"),
+        note(9000, "n2 was not downed: the partition healed before the split-brain resolver decided"));
+    TimelineModel m = TimelineModel.build("d", true, List.of("n1", "n2"), srcDrill(byNode, driver));
+    assertThat(m.bands).extracting(TimelineModel.Band::kind, TimelineModel.Band::t0, TimelineModel.Band::t1,
+        TimelineModel.Band::node).contains(
+        org.assertj.core.groups.Tuple.tuple("pause", 1000L, 3000L, "n2"),
+        org.assertj.core.groups.Tuple.tuple("outage", 2000L, 4000L, null),
+        org.assertj.core.groups.Tuple.tuple("mark", 5000L, 5000L, null),
+        org.assertj.core.groups.Tuple.tuple("partition", 6000L, 7500L, "n2"),
+        org.assertj.core.groups.Tuple.tuple("skew", 7000L, 9000L, "n2"));
+    assertThat(m.bands.stream().filter(b -> b.kind().equals("outage"))).hasSize(1);
+    assertThat(m.scenarioMarks).extracting(TimelineModel.Mark::label)
+        .containsExactly("n2 was not downed: the partition healed before the split-brain resolver decided");
+  }
+
+  private static TraceEvent note(long t, String text) {
+    return ev(t, "note", 0, "drill", null, TraceEvent.args("text", text), null, null);
+  }
+
+  @Test
   void tenThousandProcessesDrawOnlyThoseInABreakOrRestartAndCountTheRest() {
     Map<String, List<TraceEvent>> byNode = new LinkedHashMap<>();
     String[] nodes = {"n1", "n2", "n3"};
