@@ -453,6 +453,12 @@ final class TimelineModel {
     return (node == null ? "" : node) + "|" + path;
   }
 
+  /**
+   * A lock or unlock over [start, start + len) (len 0: to EOF) by one owner, as fs/locks.c's
+   * posix_lock_inode does it: the owner's ranges of the same type that overlap or touch are merged into the
+   * new one, those of another type are cut back (split in two when the new range falls inside), an unlock
+   * only cuts. A range that changes ends its bar here and its remnant starts a new one.
+   */
   private void lock(Src s, String path, String kind, Long fd, String type, Long start, Long len) {
     if (path == null) {
       return;
@@ -462,24 +468,55 @@ final class TimelineModel {
     String lk = laneKey(s.node(), path);
     Map<String, Open> held = lockOpen.computeIfAbsent(lk, k -> new LinkedHashMap<>());
     long from = start == null ? 0 : start;
-    long l = len == null ? 0 : len;
+    long to = len == null || len == 0 ? Long.MAX_VALUE : from + len; // exclusive
     String owner = lockPrefix(s.node(), e.pid()) + (fd != null ? "fd" + fd + ":" : "") + kind;
-    // a new lock or an unlock replaces what the same owner held over an overlapping range
+    String t = type.replace("F_", "");
+    String rowLabel = kind + " " + procName(s, e.pid());
+    String row = "lock:" + rowLabel;
+    int ev = ref(s);
+    List<long[]> remnants = new ArrayList<>();
+    List<String> remnantTypes = new ArrayList<>();
     for (String k : new ArrayList<>(held.keySet())) {
-      if (k.startsWith(owner + "@")) {
-        long[] r = range(k.substring(k.indexOf('@') + 1));
-        if (overlaps(r[0], r[1], from, l)) {
-          closeLock(lk, k, e.t());
+      if (!k.startsWith(owner + "@")) {
+        continue;
+      }
+      long[] r = range(k.substring(k.indexOf('@') + 1));
+      String rt = k.substring(k.lastIndexOf('#') + 1);
+      boolean same = rt.equals(t);
+      boolean touches = same && (r[1] == from || (to != Long.MAX_VALUE && r[0] == to));
+      if (!(r[0] < to && from < r[1]) && !touches) {
+        continue;
+      }
+      closeLock(lk, k, e.t());
+      if (same) { // merged into the new range
+        from = Math.min(from, r[0]);
+        to = Math.max(to, r[1]);
+      } else {
+        if (r[0] < from) {
+          remnants.add(new long[] {r[0], from});
+          remnantTypes.add(rt);
+        }
+        if (to < r[1]) {
+          remnants.add(new long[] {to, r[1]});
+          remnantTypes.add(rt);
         }
       }
     }
-    if (!type.equals("F_UNLCK")) {
-      String rowLabel = kind + " " + procName(s, e.pid());
-      lane.rows.computeIfAbsent("lock:" + rowLabel, k -> new Row(rowLabel));
-      String what = kind + " " + type.replace("F_", "") + " " + from + "-" + (l == 0 ? "EOF" : String.valueOf(from + l - 1));
-      held.put(owner + "@" + from + "," + l, new Open(e.t(), "lock-" + type.replace("F_", "").toLowerCase(Locale.ROOT),
-          what, ref(s), lk, "lock:" + rowLabel));
+    for (int i = 0; i < remnants.size(); i++) {
+      long[] r = remnants.get(i);
+      openLock(held, lk, row, owner, kind, remnantTypes.get(i), r[0], r[1], e.t(), ev);
     }
+    if (!t.equals("UNLCK")) {
+      lane.rows.computeIfAbsent(row, k -> new Row(rowLabel));
+      openLock(held, lk, row, owner, kind, t, from, to, e.t(), ev);
+    }
+  }
+
+  private static void openLock(Map<String, Open> held, String lk, String row, String owner, String kind, String type,
+      long from, long to, long t, int ev) {
+    String what = kind + " " + type + " " + from + "-" + (to == Long.MAX_VALUE ? "EOF" : String.valueOf(to - 1));
+    held.put(owner + "@" + from + "," + to + "#" + type,
+        new Open(t, "lock-" + type.toLowerCase(Locale.ROOT), what, ev, lk, row));
   }
 
   private String procName(Src s, int pid) {
@@ -487,15 +524,10 @@ final class TimelineModel {
     return p == null ? "pid " + pid : p.title();
   }
 
+  /** "from,to#TYPE" to {from, to}. */
   private static long[] range(String s) {
-    String[] p = s.split(",");
+    String[] p = s.substring(0, s.indexOf('#')).split(",");
     return new long[] {Long.parseLong(p[0]), Long.parseLong(p[1])};
-  }
-
-  private static boolean overlaps(long s1, long l1, long s2, long l2) {
-    long e1 = l1 == 0 ? Long.MAX_VALUE : s1 + l1;
-    long e2 = l2 == 0 ? Long.MAX_VALUE : s2 + l2;
-    return s1 < e2 && s2 < e1;
   }
 
   private void closeLock(String laneKey, String k, long t) {

@@ -85,6 +85,31 @@ class HtmlTimelineTest {
     assertThat(m.bands.get(2).label()).isEqualTo("restart C1 · remaining · seed");
   }
 
+  private static List<TraceEvent> setlk(long t, String type, long start, long len) {
+    return List.of(ev(t, "enter", 101, "A", "fcntl", TraceEvent.args("fd", 3L, "cmd", "F_SETLK", "type", type,
+        "start", start, "len", len), null, null), ev(t, "return", 101, "A", "fcntl", null, 0L, null));
+  }
+
+  @Test
+  void lockRangesMergeAndSplitAsTheKernelDoes() {
+    // scenarios/posix/posix-split-and-merge.yaml; /proc/locks at the end: WRITE 0-49, WRITE 100-119, READ 120-124
+    List<TraceEvent> events = new ArrayList<>(List.of(
+        ev(0, "enter", 101, "A", "open", TraceEvent.args("path", "/data/F1", "flags", "O_RDWR"), null, null),
+        ev(0, "return", 101, "A", "open", null, 3L, null)));
+    events.addAll(setlk(1000, "F_WRLCK", 0, 100));
+    events.addAll(setlk(1000, "F_WRLCK", 100, 100));
+    events.addAll(setlk(3000, "F_UNLCK", 50, 50));
+    events.addAll(setlk(5000, "F_RDLCK", 120, 10));
+    events.addAll(setlk(7000, "F_UNLCK", 125, 0));
+    events.add(ev(8000, "locks", 0, "scenario", null, TraceEvent.args("lines", List.of()), null, null));
+    TimelineModel.Row row = TimelineModel.build("t", false, src(events)).inodes.get(0).rows.get("lock:POSIX A[101]");
+    assertThat(row.segments.stream().filter(sg -> sg.t1() == 8000).map(TimelineModel.Segment::label).sorted())
+        .containsExactly("POSIX RDLCK 120-124", "POSIX WRLCK 0-49", "POSIX WRLCK 100-119");
+    // the two adjacent write locks were one range 0-199 from 1 s to the unlock at 3 s
+    assertThat(row.segments).extracting(TimelineModel.Segment::label, TimelineModel.Segment::t0,
+        TimelineModel.Segment::t1).contains(org.assertj.core.groups.Tuple.tuple("POSIX WRLCK 0-199", 1000L, 3000L));
+  }
+
   @Test
   void aProcessLeftOutOfARestartEndsThere() {
     List<TraceEvent> events = List.of(
