@@ -126,7 +126,7 @@ class CommandLineTest {
   /** Every command and subcommand, as typed after {@code emulator}. */
   private static final List<String> COMMANDS = List.of("run", "conform", "image", "image show", "image edit",
       "image export", "image import", "checkpoint", "checkpoint list", "checkpoint delete", "node", "drill", "bench",
-      "bench cr", "calibrate", "experiment", "completion", "help");
+      "bench cr", "calibrate", "experiment", "report", "completion", "help");
 
   private static String[] words(String line, String... more) {
     List<String> all = new java.util.ArrayList<>(List.of(line.split(" ")));

@@ -43,6 +43,10 @@ final class ExperimentCommand implements Callable<Integer> {
 
   @Option(names = "--no-plots", description = "only the CSV") boolean noPlots;
 
+  @Option(names = "--timeline", paramLabel = "N",
+      description = "run N (as numbered in the CSV) again and draw it as an HTML timeline, DIR/NAME/run-N.html")
+  Integer timeline;
+
   @Override
   public Integer call() throws InterruptedException {
     int threads = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
@@ -58,6 +62,12 @@ final class ExperimentCommand implements Callable<Integer> {
         throw new Failure(Main.BAD_INPUT, bad.getMessage());
       }
     }
+    for (Experiment e : experiments) {
+      if (timeline != null && (timeline < 1 || timeline > e.grid().size())) {
+        throw new ParameterException(spec.commandLine(), "--timeline must name a run of " + e.name() + " (1 to "
+            + e.grid().size() + "), got " + timeline);
+      }
+    }
     OutputPaths.checkDirectory("--out", out);
     for (Experiment e : experiments) {
       OutputPaths.checkDirectory("--out", out.resolve(e.name()));
@@ -67,7 +77,32 @@ final class ExperimentCommand implements Callable<Integer> {
       if (status != Main.OK) {
         return status;
       }
+      if (timeline != null) {
+        status = timelinePage(e, timeline, out.resolve(e.name()));
+        if (status != Main.OK) {
+          return status;
+        }
+      }
     }
+    return Main.OK;
+  }
+
+  /** --timeline N: run N of the grid (the CSV's run column) again and draw it as a timeline page. */
+  private static int timelinePage(Experiment e, int run, Path out) {
+    io.leasecr.node.experiment.Experiment.RunPoint point = e.grid().points().stream()
+        .filter(p -> p.index() == run).findFirst().orElseThrow();
+    Path page = out.resolve("run-" + run + ".html");
+    try {
+      io.leasecr.node.report.HtmlTimeline.write(ExperimentRunner.trace(e, point), page,
+          e.name() + " run " + run + ": " + ExperimentRunner.describe(point));
+    } catch (IOException failed) {
+      System.err.println("emulator: cannot draw run " + run + " as " + page + ": " + OutputPaths.why(failed));
+      return Main.FAILED;
+    } catch (IllegalStateException failed) {
+      System.err.println("emulator: cannot draw run " + run + " as " + page + ": " + failed.getMessage());
+      return Main.FAILED;
+    }
+    System.out.println("timeline of run " + run + ": " + page);
     return Main.OK;
   }
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {RunCommand.class, ConformCommand.class, CheckpointCommand.class, ImageCommand.class,
         BenchCommand.class, ExperimentCommand.class, CalibrateCommand.class, NodeCommand.class, DrillCommand.class,
-        CompletionCommand.class, HelpCommand.class},
+        ReportCommand.class, CompletionCommand.class, HelpCommand.class},
     footer = {"Exit codes: 0 done (every expectation holds); 1 an expectation or check failed (a difference, a "
         + "failed invariant, a failed measurement); 2 bad input or usage (a malformed file, option or argument; "
         + "nothing was run or changed); 3 cannot run here (no kernel side, database unreachable, address in "
@@ -56,6 +56,7 @@ public final class Main implements Callable<Integer> {
     cmd.setOut(new PrintWriter(System.out, true));
     cmd.setErr(new PrintWriter(System.err, true));
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setUsageHelpWidth(110);
     OptionTypes.register(cmd);
     cmd.setParameterExceptionHandler(Main::badUsage);
     cmd.setExecutionExceptionHandler(Main::failed);

@@ -49,6 +49,11 @@ final class RunCommand implements Callable<Integer> {
       description = "also write the trace, JSON Lines (with several files, FILE gets a -N suffix)")
   Path trace;
 
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "also draw the run as a self-contained HTML timeline (with several files, a -N suffix before "
+          + "the extension; docs/timeline-pages.md)")
+  Path html;
+
   @Mixin JournalChoice journal;
 
   @Option(names = "--quiet", description = "no timeline, only PASS or FAIL")
@@ -80,6 +85,9 @@ final class RunCommand implements Callable<Integer> {
     if (trace != null) {
       OutputPaths.checkFile("--trace", trace, true);
     }
+    if (html != null) {
+      OutputPaths.checkFile("--html", html, true);
+    }
     List<Scenario> scenarios = scenarios(files);
     boolean checkpoints = scenarios.stream().anyMatch(Scenario::checkpoints);
     Journal j = journal.journal(checkpoints);
@@ -109,6 +117,15 @@ final class RunCommand implements Callable<Integer> {
           writeTrace(Path.of(target), result.events());
         } catch (IOException e) {
           System.err.println("emulator: cannot write trace " + target + ": " + OutputPaths.why(e));
+          return Main.BAD_INPUT;
+        }
+      }
+      if (html != null) {
+        Path page = htmlPath(html.toString(), scenarios.size() > 1 ? i + 1 : 0);
+        try {
+          io.leasecr.node.report.HtmlTimeline.write(result.events(), page, s.name());
+        } catch (IOException e) {
+          System.err.println("emulator: cannot write the timeline page " + page + ": " + OutputPaths.why(e));
           return Main.BAD_INPUT;
         }
       }
@@ -173,6 +190,16 @@ final class RunCommand implements Callable<Integer> {
    */
   static long tolerance(TimeMode mode, double scale) {
     return mode == TimeMode.VIRTUAL ? 0 : Math.max(100, Math.round(50 * scale));
+  }
+
+  /** --html FILE, with -N before the extension when several scenarios run (out.html -> out-2.html). */
+  static Path htmlPath(String file, int n) {
+    if (n == 0) {
+      return Path.of(file);
+    }
+    int dot = file.lastIndexOf('.');
+    return dot > file.lastIndexOf('/') && dot > 0 ? Path.of(file.substring(0, dot) + "-" + n + file.substring(dot))
+        : Path.of(file + "-" + n);
   }
 
   /** The trace as JSON Lines, written whole or not at all (through a temporary file beside it). */
