@@ -38,7 +38,13 @@ class FlockAndOfdLocksTest {
     public void flockGranted(FlockLocks.Waiter w) {
       granted.add("flock " + w.pid());
     }
+
+    @Override
+    public void note(int pid, String text) {
+      notes.add(text);
+    }
   };
+  private final List<String> notes = new ArrayList<>();
   private long req;
 
   private OpenFile open(int pid, AccessMode mode) {
@@ -181,5 +187,25 @@ class FlockAndOfdLocksTest {
     LeaseTable none = new LeaseTable(45, true);
     none.restore(saved, Set.of(), Map.of(), Set.of(), RestartPolicy.parse("remaining"), false, 0, Map.of(), ev);
     assertThat(ProcLocks.render(none)).isEmpty();
+  }
+
+  @Test
+  void besideLiveOwnersAConflictingRestoredLockIsRefused() {
+    OpenFile x = open(101, AccessMode.O_RDONLY); // the checkpointed table: a's id differs from the live open's
+    OpenFile a = open(101, AccessMode.O_RDWR);
+    flock(101, a, EX);
+    ofd(101, a, LeaseType.WRLCK, 0, 10, false);
+    table.put(101, F.ino(), x.id(), 0, ev);
+    SavedLocks saved = table.save(0);
+
+    LeaseTable live = new LeaseTable(45, true);
+    OpenFile b = ((LeaseTable.Outcome.Done) live.open(102, 0, F, AccessMode.O_RDWR, false, 0, ev)).file();
+    live.flock(102, 1, F.ino(), b.id(), SH, ev);
+    live.restore(saved, Set.of(101), Map.of(a.id(), 1), Set.of(), RestartPolicy.parse("remaining"), false, 0,
+        Map.of(), ev);
+    assertThat(ProcLocks.render(live)).containsExactly("1: OFDLCK ADVISORY  WRITE -1 00:2a:1001 0 9",
+        "2: FLOCK  ADVISORY  READ 102 00:2a:1001 0 EOF");
+    assertThat(notes).containsExactly("pid 101: the restored flock WRITE lock on /f is refused (EWOULDBLOCK): pid 102"
+        + " holds a READ flock lock");
   }
 }
