@@ -1,0 +1,159 @@
+package io.leasecr.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leasecr.core.checkpoint.CheckpointCoordinator;
+import io.leasecr.core.checkpoint.Journal;
+import io.leasecr.core.scenario.Emulation;
+import io.leasecr.core.time.EmulatedTime;
+import io.leasecr.core.time.EmulatorConfig;
+import io.leasecr.core.time.TimeMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cluster's coordinator (CheckpointCoordinator.retrying) on a PostgreSQL journal that this test stops
+ * and starts again: a commit sent while the database is down lands once it is back; one that cannot land
+ * within its bound is answered as not committed; either way the next commit commits, and what was
+ * committed before the outage reads back unchanged. Needs a PostgreSQL it may stop: LEASE_CR_PG_URL and
+ * LEASE_CR_PG_DIR as .ci/postgres.sh prints them (CI has them; elsewhere the test is skipped).
+ */
+class JournalOutageTest {
+
+  private ActorSystem<Void> system;
+  private Path pgData;
+  private String pgCtl;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (pgData != null) {
+      pg("start"); // never leave the database down
+    }
+    if (system != null) {
+      Emulation.shutdown(system);
+    }
+  }
+
+  private ActorRef<CheckpointCoordinator.Command> start(Duration retryFor) throws Exception {
+    TestPostgres.Db db = TestPostgres.require();
+    String dir = System.getenv("LEASE_CR_PG_DIR");
+    String bin;
+    try (Stream<Path> bins = Files.list(Path.of("/usr/lib/postgresql"))) {
+      bin = bins.map(p -> p.resolve("bin/pg_ctl")).filter(Files::isExecutable).max(Comparator.naturalOrder())
+          .map(Path::toString).orElse(null);
+    } catch (java.io.IOException e) {
+      bin = null;
+    }
+    if (dir == null || bin == null || !Files.isDirectory(Path.of(dir, "data"))) {
+      String why = "no PostgreSQL this test may stop and start: set LEASE_CR_PG_DIR as .ci/postgres.sh prints it"
+          + " (LEASE_CR_PG_DIR=" + dir + ", pg_ctl " + (bin == null ? "not found" : bin) + ")";
+      if (System.getenv("CI") != null) {
+        throw new AssertionError(why);
+      }
+      Assumptions.abort(why);
+    }
+    pgData = Path.of(dir, "data");
+    pgCtl = bin;
+    Behavior<Void> guardian = Behaviors.setup(ctx -> {
+      EmulatedTime.clock(ctx.getSystem()).setPaused(false);
+      return Behaviors.empty();
+    });
+    system = ActorSystem.create(guardian, "outage", Journal.postgres(db.url(), db.user(), db.password()).config()
+        .withFallback(EmulatorConfig.load(TimeMode.REAL, 1.0)));
+    Journal.createSchema(system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    CompletableFuture<CheckpointCoordinator.Listing> ready = new CompletableFuture<>();
+    ActorRef<CheckpointCoordinator.Listing> readyRef = system.systemActorOf(
+        Behaviors.receiveMessage(l -> {
+          ready.complete(l);
+          return Behaviors.same();
+        }), "ready", org.apache.pekko.actor.typed.Props.empty());
+    ActorRef<CheckpointCoordinator.Command> c = system.systemActorOf(
+        CheckpointCoordinator.retrying(readyRef, retryFor), "checkpoints", org.apache.pekko.actor.typed.Props.empty());
+    ready.get(30, TimeUnit.SECONDS);
+    return c;
+  }
+
+  private void pg(String what) throws Exception {
+    Process p = new ProcessBuilder("su", "postgres", "-s", "/bin/sh", "-c",
+        "'" + pgCtl + "' -D '" + pgData + "' -w -m fast " + what
+            + (what.equals("start") ? " -l '" + pgData.getParent().resolve("server.log") + "'" : ""))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    if (what.equals("start") && p.exitValue() != 0 && !out.contains("already running")) {
+      throw new AssertionError("pg_ctl start: " + out);
+    }
+  }
+
+  private CompletableFuture<CheckpointCoordinator.Done> commit(ActorRef<CheckpointCoordinator.Command> c, String id,
+      byte[] image) {
+    return AskPattern.<CheckpointCoordinator.Command, CheckpointCoordinator.Done>ask(c,
+        r -> new CheckpointCoordinator.Commit(id, 1000, "outage", image, r), Duration.ofSeconds(60),
+        system.scheduler()).toCompletableFuture();
+  }
+
+  private String read(ActorRef<CheckpointCoordinator.Command> c, String id) throws Exception {
+    CheckpointCoordinator.Found f = AskPattern.<CheckpointCoordinator.Command, CheckpointCoordinator.Found>ask(c,
+        r -> new CheckpointCoordinator.Get(id, r), Duration.ofSeconds(30), system.scheduler())
+        .toCompletableFuture().get(35, TimeUnit.SECONDS);
+    return f.entry() == null ? "error: " + f.error() : f.entry().image().toString(StandardCharsets.UTF_8);
+  }
+
+  private List<String> ids(ActorRef<CheckpointCoordinator.Command> c) throws Exception {
+    return AskPattern.<CheckpointCoordinator.Command, CheckpointCoordinator.Listing>ask(c,
+            CheckpointCoordinator.ListAll::new, Duration.ofSeconds(30), system.scheduler())
+        .toCompletableFuture().get(35, TimeUnit.SECONDS).entries().stream().map(CheckpointCoordinator.Entry::id).toList();
+  }
+
+  @Test
+  void aCommitDuringAnOutageLandsWhenTheDatabaseIsBackAndOneThatCannotIsAnsweredWithinItsBound() throws Exception {
+    String run = "outage-" + System.currentTimeMillis() + "-";
+    ActorRef<CheckpointCoordinator.Command> c = start(Duration.ofSeconds(4));
+    assertThat(commit(c, run + "C0", bytes("before the outage")).get(30, TimeUnit.SECONDS).error()).isNull();
+
+    // 1. down for ~3 s around a commit: it lands once the database is back, well within the 4 s bound
+    pg("stop");
+    CompletableFuture<CheckpointCoordinator.Done> during = commit(c, run + "C1", bytes("during the outage"));
+    Thread.sleep(1500);
+    pg("start");
+    long back = System.nanoTime();
+    assertThat(during.get(30, TimeUnit.SECONDS).error()).as("committed once the database is back").isNull();
+    long landedMs = (System.nanoTime() - back) / 1_000_000;
+
+    // 2. down for longer than the bound: answered as not committed, in words, without waiting for the database
+    pg("stop");
+    long t0 = System.nanoTime();
+    CheckpointCoordinator.Done failed = commit(c, run + "C2", bytes("never")).get(30, TimeUnit.SECONDS);
+    long failedMs = (System.nanoTime() - t0) / 1_000_000;
+    pg("start");
+    assertThat(failed.error()).startsWith("checkpoint " + run + "C2 is not committed: the journal failed 4000 ms ago");
+    assertThat(failedMs).as("the bound (4 s) plus failure detection and one back-off").isBetween(4000L, 20_000L);
+
+    // 3. the coordinator recovered by itself: the next checkpoint commits, nothing committed was lost or changed
+    assertThat(commit(c, run + "C3", bytes("after")).get(40, TimeUnit.SECONDS).error()).isNull();
+    assertThat(ids(c)).contains(run + "C0", run + "C1", run + "C3").doesNotContain(run + "C2");
+    assertThat(read(c, run + "C0")).isEqualTo("before the outage");
+    assertThat(read(c, run + "C1")).isEqualTo("during the outage");
+    System.out.printf("JournalOutageTest: a commit sent while PostgreSQL was down landed %d ms after it was back;"
+        + " one that could not was answered after %d ms (bound 4000 ms)%n", landedMs, failedMs);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
