@@ -128,6 +128,27 @@ class ClusterDrillTest {
   }
 
   @Test
+  void pauseAndResumeStepsParseAndMalformedOnesNameTheirLine() throws Exception {
+    String good = Files.readString(ShippedScenarios.root().resolve("drills/breaker-crash.yaml"));
+    String paused = good.replace("  - {at: 3s, crash: n2}\n",
+        "  - {at: 3s, pause: n2, for: 8s}\n  - {at: 4s, pause: n3}\n  - {at: 5s, resume: n3}\n");
+    Path file = tmp.resolve("pause.yaml");
+    Files.writeString(file, paused);
+    io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(file);
+    assertThat(d.faults().values()).containsExactlyInAnyOrder(new io.leasecr.node.drill.Drill.Pause("n2", 11_000),
+        new io.leasecr.node.drill.Drill.Pause("n3", 5_000), new io.leasecr.node.drill.Drill.Resume("n3"));
+    int line = List.of(good.split("\n")).indexOf("  - {at: 3s, crash: n2}") + 1;
+    assertThat(malformed(good.replace("{at: 3s, crash: n2}", "{at: 3s, pause: n9}")))
+        .contains("LINE:" + line + ": no node 'n9'");
+    assertThat(malformed(good.replace("{at: 3s, crash: n2}", "{at: 3s, resume: n2}")))
+        .contains("LINE:" + line + ": resume n2: the node is not paused at 3000 ms");
+    assertThat(malformed(good.replace("{at: 3s, crash: n2}", "{at: 3s, pause: n2, for: 0s}")))
+        .contains("LINE:" + line + ": a pause lasts more than 0 s");
+    assertThat(malformed(paused.replace("{at: 4s, pause: n3}", "{at: 4s, pause: n2}")))
+        .contains("LINE:" + (line + 1) + ": node n2 is already paused at 4000 ms");
+  }
+
+  @Test
   void aGeneratedDrillParsesWithPlacementAndRestartTargets() {
     io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(
         ShippedScenarios.root().resolve("drills/crash-10k.yaml"));
@@ -145,7 +166,7 @@ class ClusterDrillTest {
 
   @Test
   void breakerNodeKilledMidBreakAndBreakerRestartedElsewhere() throws Exception {
-    String text = drill("breaker-crash.yaml", 27810);
+    String text = drill("breaker-crash.yaml", 30100);
     assertThat(text).contains("crash n2: kill -9")
         .containsPattern("n2 downed by the split-brain resolver \\d+ ms after kill -9")
         .contains("checkpoint C1 committed")
@@ -157,17 +178,17 @@ class ClusterDrillTest {
 
   @Test
   void breakerNodePartitionedAwayDownsItselfAndTheBreakerIsRestartedElsewhere() throws Exception {
-    String text = drill("breaker-partition.yaml", 27890);
+    String text = drill("breaker-partition.yaml", 30200);
     assertThat(text).contains("partition n2 from every other node for 20000 ms")
         .containsPattern("n2 downed by the split-brain resolver \\d+ ms after the partition")
         .contains("of [P2] on n3").contains("PASS drill-breaker-partition");
     assertThat(Files.readString(tmp.resolve("out/n2.log"))).contains("partitioned from")
-        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:27892");
+        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:30202");
   }
 
   @Test
   void onlyTheHolderComesBack() throws Exception {
-    String text = drill("holder-only-restart.yaml", 27850);
+    String text = drill("holder-only-restart.yaml", 30300);
     assertThat(text).contains("crash n1: kill -9").contains("of [P1] on n2")
         .contains("LEASE  ACTIVE    WRITE 101")
         .contains("PASS drill-holder-only-restart");
@@ -194,7 +215,7 @@ class ClusterDrillTest {
 
   @Test
   void theBreakerComesBackOnANodeStartedAfterTheCrashOnAScaledClock() throws Exception {
-    String text = drill("new-node-restart.yaml", 27930);
+    String text = drill("new-node-restart.yaml", 30400);
     assertThat(text).contains("emulated time runs 2.0x the wall clock")
         .containsPattern("clocks of n1, n2, n3 frozen at 3\\.\\d+s \\(spread \\d+ ms\\)")
         .contains("crash n2: kill -9").contains("start_node n4: JVM started")
@@ -208,7 +229,7 @@ class ClusterDrillTest {
 
   @Test
   void aPartitionThatHealsBeforeTheResolverDecidesDownsNobody() throws Exception {
-    String text = drill("partition-heals.yaml", 27970);
+    String text = drill("partition-heals.yaml", 30500);
     assertThat(text).contains("partition n2 from every other node for 3000 ms")
         .contains("n2 was not downed: the partition healed before the split-brain resolver decided")
         .contains("step 3 returned: pid 102 open = 3")
@@ -218,7 +239,7 @@ class ClusterDrillTest {
 
   @Test
   void tenThousandProcessesOverThreeNodesAreRestartedElsewhereWhenANodeIsKilled() throws Exception {
-    String text = drill("crash-10k.yaml", 28010, true);
+    String text = drill("crash-10k.yaml", 30600, true);
     assertThat(text).contains("all 10000 generated opens returned")
         .contains("checkpoint C1 committed: 10000 processes")
         .contains("process entities per node before: {n1=3334, n2=3333, n3=3333}")

@@ -84,6 +84,16 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
   /** The node is cut off from the others for a while. */
   public record Partition(String node, long forMs) implements Fault {}
 
+  /**
+   * SIGSTOP of the node's JVM (Jepsen's pause): it neither sends nor answers, its failure detector and
+   * timers stand still; {@code untilMs}: the drill time a SIGCONT resumes it (a {@code for:} or a later
+   * {@code resume:} step), or -1 (stopped until the drill ends).
+   */
+  public record Pause(String node, long untilMs) implements Fault {}
+
+  /** SIGCONT of a paused node's JVM. */
+  public record Resume(String node) implements Fault {}
+
   /** A spare node's JVM is started and joins the cluster (a new node to restart processes on). */
   public record StartNode(String node) implements Fault {}
 

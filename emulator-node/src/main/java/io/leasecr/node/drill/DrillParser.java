@@ -143,6 +143,8 @@ public final class DrillParser {
     Map<Integer, Drill.Fault> faults = new LinkedHashMap<>();
     Map<Integer, List<String>> restartOn = new LinkedHashMap<>();
     Map<Integer, io.leasecr.core.process.Syscall.Open> openGenerated = new LinkedHashMap<>();
+    Map<String, Long> pausedUntil = new HashMap<>(); // node to the drill ms its pause ends (MAX: no end yet)
+    Map<String, Integer> pauseSteps = new HashMap<>();
     Map<Integer, String> userOnly = new HashMap<>(); // line index to the line with only_node as the file's own processes
     if (top.containsKey("steps")) {
       int number = 0;
@@ -177,6 +179,43 @@ public final class DrillParser {
             faults.put(number, new Drill.Partition(target.text(), forNode.millis()));
           }
           lines[ln] = lines[ln].replaceFirst("(crash|partition):\\s*[^,}]+", "proc_locks: true")
+              .replaceFirst(",\\s*for:\\s*[^,}]+", "");
+        } else if (keys.containsKey("pause") || keys.containsKey("resume")) {
+          boolean pause = keys.containsKey("pause");
+          YamlNode target = keys.get(pause ? "pause" : "resume");
+          checkStarted(target, allNodes, started);
+          oneLine(step, lines[ln], pause ? "pause" : "resume");
+          long at = keys.containsKey("at") ? keys.get("at").millis() : 0;
+          long until = pausedUntil.getOrDefault(target.text(), -1L);
+          boolean stopped = until == Long.MAX_VALUE || until > at;
+          if (pause) {
+            if (stopped) {
+              throw target.error("node " + target.text() + " is already paused at " + at + " ms");
+            }
+            long forMs = -1;
+            if (keys.containsKey("for")) {
+              forMs = keys.get("for").millis();
+              if (forMs <= 0) {
+                throw keys.get("for").error("a pause lasts more than 0 s, got " + keys.get("for").text());
+              }
+            }
+            pausedUntil.put(target.text(), forMs < 0 ? Long.MAX_VALUE : at + forMs);
+            pauseSteps.put(target.text(), number);
+            faults.put(number, new Drill.Pause(target.text(), forMs < 0 ? -1 : at + forMs));
+          } else {
+            if (keys.containsKey("for")) {
+              throw keys.get("for").error("'for' belongs to a pause step (resume: NODE resumes at once)");
+            }
+            if (!stopped) {
+              throw target.error("resume " + target.text() + ": the node is not paused at " + at + " ms");
+            }
+            pausedUntil.put(target.text(), at);
+            int p = pauseSteps.get(target.text());
+            Drill.Pause before = (Drill.Pause) faults.get(p);
+            faults.put(p, new Drill.Pause(before.node(), before.untilMs() < 0 ? at : Math.min(at, before.untilMs())));
+            faults.put(number, new Drill.Resume(target.text()));
+          }
+          lines[ln] = lines[ln].replaceFirst("(pause|resume):\\s*[^,}]+", "proc_locks: true")
               .replaceFirst(",\\s*for:\\s*[^,}]+", "");
         } else if (keys.containsKey("open_generated")) {
           oneLine(step, lines[ln], "open_generated");

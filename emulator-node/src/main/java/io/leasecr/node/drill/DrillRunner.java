@@ -74,6 +74,15 @@ public final class DrillRunner {
 
   /** Nodes started so far (the initial ones, then spares) and the port of each. */
   private final Map<String, Integer> ports = new LinkedHashMap<>();
+  /** Paused nodes to the wall time of their SIGSTOP. */
+  private final Map<String, Long> paused = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Timed faults' ends (a pause's SIGCONT). */
+  private final java.util.concurrent.ScheduledExecutorService timers =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "drill-timers");
+        t.setDaemon(true);
+        return t;
+      });
   /** The driver's guardian: hears each step's call return (progress). */
   private org.apache.pekko.actor.typed.ActorRef<ProcessActor.StepDone> stepDone;
 
@@ -171,6 +180,11 @@ public final class DrillRunner {
       sleepUntil(end);
       note(0, "/proc/locks at the end: " + tree.locks());
     } finally {
+      timers.shutdownNow();
+      for (String n : List.copyOf(paused.keySet())) {
+        NodeLauncher.signal(jvms.get(n), "CONT"); // a stopped JVM would not act on the SIGTERM below
+      }
+      paused.clear();
       for (Process p : jvms.values()) {
         p.destroy();
       }
@@ -214,6 +228,10 @@ public final class DrillRunner {
       crash(c.node(), step);
     } else if (fault instanceof Drill.Partition p) {
       partition(p, step);
+    } else if (fault instanceof Drill.Pause p) {
+      pause(p, step);
+    } else if (fault instanceof Drill.Resume r) {
+      resume(r.node(), step.number());
     } else if (drill.openGenerated().containsKey(step.number())) {
       io.leasecr.core.process.Syscall.Open open = drill.openGenerated().get(step.number());
       note(step.number(), "step " + step.number() + ": " + drill.generated().size() + " generated processes open their files "
@@ -324,6 +342,39 @@ public final class DrillRunner {
     control.flush();
     note(step.number(), "partition " + p.node() + " from every other node for " + p.forMs() + " ms");
     losses.lost(p.node(), at, "the partition", at + wallFor);
+  }
+
+  /**
+   * SIGSTOP of the node's JVM: it goes silent as a whole (Jepsen's pause); unless it is resumed before the
+   * split-brain resolver decides, the others down it and, once resumed, it learns so and exits. A timed
+   * pause ({@code for:}) or a later resume step sends SIGCONT.
+   */
+  private void pause(Drill.Pause p, Step step) {
+    Process jvm = jvms.get(p.node());
+    long at = System.currentTimeMillis();
+    if (!NodeLauncher.signal(jvm, "STOP")) {
+      note(step.number(), "pause " + p.node() + ": its JVM is not running any more, nothing to stop");
+      return;
+    }
+    paused.put(p.node(), at);
+    long wallFor = p.untilMs() < 0 ? -1 : clock.wallMillis(Math.max(0, p.untilMs() - step.atMs()));
+    note(step.number(), "pause " + p.node() + ": SIGSTOP of its JVM (pid " + jvm.pid() + ")"
+        + (p.untilMs() < 0 ? ", until the drill ends" : ", resumed at " + Invariants.secs(p.untilMs())));
+    losses.lost(p.node(), at, "SIGSTOP", wallFor < 0 ? 0 : at + wallFor);
+    if (wallFor >= 0) {
+      timers.schedule(() -> resume(p.node(), step.number()), wallFor, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** SIGCONT of a paused node's JVM (once: a timed pause and a resume step may both ask). */
+  private void resume(String node, int step) {
+    Long since = paused.remove(node);
+    if (since == null) {
+      return;
+    }
+    boolean sent = NodeLauncher.signal(jvms.get(node), "CONT");
+    note(step, "resume " + node + ": " + (sent ? "SIGCONT of its JVM after " + (System.currentTimeMillis() - since)
+        + " ms stopped" : "its JVM is gone"));
   }
 
   private void restart(Step step, Step.Restart r, ClusterTree tree, Membership members, CoordinatorClient journal)

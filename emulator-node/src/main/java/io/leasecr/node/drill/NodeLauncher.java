@@ -25,4 +25,24 @@ final class NodeLauncher {
         "--origin", String.valueOf(originEpochMs), "--scale", String.valueOf(scale)));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
   }
+
+  /**
+   * Sends a signal ({@code STOP}, {@code CONT}) to a node's JVM with kill(1) (Java has no kill(2)); true
+   * if it was delivered, false if the JVM is gone.
+   */
+  static boolean signal(Process jvm, String sig) {
+    if (!jvm.isAlive()) {
+      return false;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + sig, String.valueOf(jvm.pid())).redirectErrorStream(true).start();
+      kill.getInputStream().readAllBytes();
+      return kill.waitFor() == 0;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("kill -" + sig + " " + jvm.pid() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
 }

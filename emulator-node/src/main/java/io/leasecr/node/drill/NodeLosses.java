@@ -65,7 +65,7 @@ final class NodeLosses {
     try {
       long downed = members.awaitGone(node, 60_000, healsAt);
       if (downed == Membership.HEALED) {
-        healed(node, at);
+        healed(node, at, cause);
       } else if (downed < 0) {
         notes.note(0, node + " was NOT downed within 60 s");
       } else {
@@ -83,7 +83,7 @@ final class NodeLosses {
   }
 
   /** The partition ended before the resolver decided: the node and its processes are back, nothing was lost. */
-  private void healed(String node, long at) {
+  private void healed(String node, long at, String cause) {
     lostAtWall.remove(node);
     how.remove(node);
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
@@ -93,8 +93,10 @@ final class NodeLosses {
     }
     long from = members.unreachableFrom(node);
     long to = members.reachableAgainAt(node);
-    notes.note(0, node + " was not downed: the partition healed before the split-brain resolver decided"
-        + (from > 0 ? " (unreachable from " + (from - at) + " to " + (to - at) + " ms after the partition began)"
+    String what = cause.equals("SIGSTOP") ? "pause" : "partition";
+    notes.note(0, node + " was not downed: the " + what + (what.equals("pause") ? " ended" : " healed")
+        + " before the split-brain resolver decided"
+        + (from > 0 ? " (unreachable from " + (from - at) + " to " + (to - at) + " ms after the " + what + " began)"
             : " (never seen unreachable)") + "; its processes go on");
   }
 
