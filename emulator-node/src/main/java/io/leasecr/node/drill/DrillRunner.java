@@ -169,6 +169,7 @@ public final class DrillRunner {
         return false;
       }
       o.printf("processes started on their nodes after %d ms%n", System.currentTimeMillis() - origin);
+      census.refresh();
       start = System.currentTimeMillis();
       startEmu = clock.nowMillis();
       for (Step step : drill.scenario().steps()) {
@@ -225,7 +226,7 @@ public final class DrillRunner {
     if (fault instanceof Drill.StartNode sn) {
       startNode(sn.node(), step, members);
     } else if (fault instanceof Drill.Crash c) {
-      crash(c.node(), step);
+      crash(c.nodes(), step);
     } else if (fault instanceof Drill.Partition p) {
       partition(p, step);
     } else if (fault instanceof Drill.Pause p) {
@@ -319,14 +320,21 @@ public final class DrillRunner {
         drill.scenario().processes().size(), drill.scale()));
   }
 
-  private void crash(String node, Step step) {
-    Process jvm = jvms.get(node);
-    Map<String, Integer> before = census.count();
-    long at = System.currentTimeMillis();
-    jvm.destroyForcibly();
-    note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")"
-        + (before.isEmpty() ? "" : "; process entities per node before: " + before));
-    losses.lost(node, at, "kill -9", 0);
+  /**
+   * kill -9 of the nodes' JVMs, one right after the other; the entity count printed is the census taken in
+   * the background before (asking sharding now could wait seconds for a dead node's region).
+   */
+  private void crash(List<String> nodes, Step step) {
+    Map<String, Integer> before = census.latest();
+    for (String node : nodes) {
+      Process jvm = jvms.get(node);
+      long at = System.currentTimeMillis();
+      jvm.destroyForcibly();
+      note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")"
+          + (before.isEmpty() ? "" : "; process entities per node before: " + before));
+      losses.lost(node, at, "kill -9", 0);
+    }
+    census.refresh();
   }
 
   /**
