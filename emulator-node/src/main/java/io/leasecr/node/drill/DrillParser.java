@@ -129,8 +129,11 @@ public final class DrillParser {
       generate(top.get("generate"), placement, genProcs, genFiles);
     }
     List<RandomFaults.Planned> planned = List.of();
+    String plannedHeader = null;
     if (top.containsKey("faults")) {
-      planned = RandomFaults.parse(top.get("faults"), nodes).plan();
+      RandomFaults random = RandomFaults.parse(top.get("faults"), nodes);
+      planned = random.plan();
+      plannedHeader = random.header(planned.size());
     }
     // the steps: the file's, with the random schedule's merged in by time; drill steps become no-op steps
     List<Node> stepNodes = new ArrayList<>();
@@ -172,7 +175,11 @@ public final class DrillParser {
     Scenario scenario = ScenarioParser.parse(YamlNode.of(file,
         new MappingNode(Tag.MAP, true, kept, root.getStartMark(), root.getEndMark(), root.getFlowStyle()), "the drill"));
     checkScenario(scenario, placement, placementLines);
-    List<String> plannedText = planned.stream().map(RandomFaults.Planned::text).toList();
+    List<String> plannedText = new ArrayList<>();
+    if (plannedHeader != null) {
+      plannedText.add(plannedHeader);
+      planned.forEach(pl -> plannedText.add(pl.text()));
+    }
     return Drill.of(scenario, List.copyOf(nodes), List.copyOf(spares), scale, Map.copyOf(placement), Map.copyOf(faults),
         Map.copyOf(restartOn), Map.copyOf(openGenerated), Set.copyOf(generated), plannedText);
   }

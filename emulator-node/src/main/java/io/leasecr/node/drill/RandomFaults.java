@@ -113,6 +113,14 @@ final class RandomFaults {
     return new RandomFaults(seed, count, List.copyOf(kinds), from, within, List.copyOf(on), nodes.size());
   }
 
+  /** The line over the printed schedule: the seed, and how many of the faults asked for could be placed. */
+  String header(int placed) {
+    return "(seed " + seed + "): " + (placed == count ? count + " faults" : placed + " of " + count
+        + " faults (the others would have lost the majority or overlapped an outage)") + " from " + secs(fromMs)
+        + " to " + secs(withinMs) + ", kinds " + kinds + (targets.size() < nodeCount ? " on " + targets : "")
+        + "; as drill steps:";
+  }
+
   /** The schedule, in time order. */
   List<Planned> plan() {
     Random r = new Random(seed);
