@@ -23,52 +23,46 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cluster's coordinator (CheckpointCoordinator.retrying) on a PostgreSQL journal that this test stops
  * and starts again: a commit sent while the database is down lands once it is back; one that cannot land
  * within its bound is answered as not committed; either way the next commit commits, and what was
- * committed before the outage reads back unchanged. Needs a PostgreSQL it may stop: LEASE_CR_PG_URL and
- * LEASE_CR_PG_DIR as .ci/postgres.sh prints them (CI has them; elsewhere the test is skipped).
+ * committed before the outage reads back unchanged. On a PostgreSQL of its own (OwnPostgres, port 32432),
+ * never the shared one; skipped without root and PostgreSQL's binaries, except under CI.
  */
 class JournalOutageTest {
 
+  @TempDir Path tmp;
+  private OwnPostgres own;
   private ActorSystem<Void> system;
   private Path pgData;
   private String pgCtl;
 
   @AfterEach
   void stop() throws Exception {
-    if (pgData != null) {
-      pg("start"); // never leave the database down
-    }
     if (system != null) {
       Emulation.shutdown(system);
+    }
+    if (own != null) {
+      own.stop();
     }
   }
 
   private ActorRef<CheckpointCoordinator.Command> start(Duration retryFor) throws Exception {
-    TestPostgres.Db db = TestPostgres.require();
-    String dir = System.getenv("LEASE_CR_PG_DIR");
-    String bin;
+    own = OwnPostgres.start(32432, tmp); // skipped without root and PostgreSQL's binaries, except under CI
+    java.util.Map<String, String> env = new java.util.HashMap<>();
+    own.exportTo(env);
+    String dir = env.get("LEASE_CR_PG_DIR");
+    TestPostgres.Db db = new TestPostgres.Db(env.get("LEASE_CR_PG_URL"), env.get("LEASE_CR_PG_USER"),
+        env.get("LEASE_CR_PG_PASSWORD"), "postgres", "");
     try (Stream<Path> bins = Files.list(Path.of("/usr/lib/postgresql"))) {
-      bin = bins.map(p -> p.resolve("bin/pg_ctl")).filter(Files::isExecutable).max(Comparator.naturalOrder())
-          .map(Path::toString).orElse(null);
-    } catch (java.io.IOException e) {
-      bin = null;
-    }
-    if (dir == null || bin == null || !Files.isDirectory(Path.of(dir, "data"))) {
-      String why = "no PostgreSQL this test may stop and start: set LEASE_CR_PG_DIR as .ci/postgres.sh prints it"
-          + " (LEASE_CR_PG_DIR=" + dir + ", pg_ctl " + (bin == null ? "not found" : bin) + ")";
-      if (System.getenv("CI") != null) {
-        throw new AssertionError(why);
-      }
-      Assumptions.abort(why);
+      pgCtl = bins.map(p -> p.resolve("bin/pg_ctl")).filter(Files::isExecutable).max(Comparator.naturalOrder())
+          .map(Path::toString).orElseThrow(() -> new AssertionError("no pg_ctl under /usr/lib/postgresql"));
     }
     pgData = Path.of(dir, "data");
-    pgCtl = bin;
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
       EmulatedTime.clock(ctx.getSystem()).setPaused(false);
       return Behaviors.empty();

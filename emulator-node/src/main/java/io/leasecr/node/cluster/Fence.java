@@ -17,7 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * The fence in front of a lease table (an inode's LockManager) or a process entity: a command stamped
  * with a node incarnation ({@code FromNode}) is let through unwrapped while the cluster has not downed
  * or removed that incarnation, and refused afterwards, with a trace note and a log line
- * ({@code fenced: F_UNLCK from pid 101 on n2 (incarnation 1, downed at 9.1 s)}). The refused sender gets
+ * ({@code fenced: F_UNLCK from pid 101 on n2 (incarnation 1, downed 0.6 s before)}). The refused sender gets
  * no answer: like a client whose session expired, it learns from the cluster that it is gone (the
  * downed node shuts itself down). Unstamped commands (the drill's driver: checkpoints, restores, lock
  * listings) pass: the driver is the authority that downs nodes, not one of them.
@@ -36,11 +36,11 @@ final class Fence {
         if (!(msg instanceof LockManager.FromNode f)) {
           return target.apply(ctx, msg);
         }
-        String why = book.refusal(f.origin());
+        String why = book.refusal(f.origin(), EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis());
         if (why == null) {
           return target.apply(ctx, f.command());
         }
-        refuse(ctx, trace, node, pid(f.command()), "from", describe(f.command()), f.origin(), why);
+        refuse(ctx, trace, book, node, pid(f.command()), "from", describe(f.command()), f.origin(), why);
         return Behaviors.same();
       }
     }, table);
@@ -56,23 +56,24 @@ final class Fence {
         if (!(msg instanceof ProcessTable.FromNode f)) {
           return target.apply(ctx, msg);
         }
-        String why = book.refusal(f.origin());
+        String why = book.refusal(f.origin(), EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis());
         if (why == null) {
           return target.apply(ctx, f.command());
         }
-        refuse(ctx, trace, node, pid(f.command()), "for", describe(f.command()), f.origin(), why);
+        refuse(ctx, trace, book, node, pid(f.command()), "for", describe(f.command()), f.origin(), why);
         return Behaviors.same();
       }
     }, entity);
   }
 
-  private static void refuse(TypedActorContext<?> ctx, TraceSink trace, String node, int pid, String preposition,
-      String what, NodeIncarnation origin, String why) {
+  private static void refuse(TypedActorContext<?> ctx, TraceSink trace, FenceBook book, String node, int pid,
+      String preposition, String what, NodeIncarnation origin, String why) {
     String text = "fenced: " + what + (pid > 0 ? " " + preposition + " pid " + pid : "") + " on " + origin.node() + " (" + why + ")";
     ctx.asJava().getLog().warn("{} (uid {}); refused on {}", text, origin.uid(), node);
     if (trace.enabled()) {
       trace.emit(new TraceEvent(EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis(), "note", Math.max(pid, 0),
-          "kernel", 0, null, TraceEvent.args("text", text, "node", node, "fenced", origin.node()), null, null));
+          "kernel", 0, null, TraceEvent.args("text", text, "node", node, "fenced", origin.node(),
+              "incarnation", origin.uid(), "downedAt", book.downedAt(origin.uid())), null, null));
     }
   }
 

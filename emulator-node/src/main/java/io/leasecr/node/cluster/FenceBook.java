@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class FenceBook {
 
-  /** When an incarnation was downed (or removed without a downing seen), emulated ms. */
+  /** When this node saw an incarnation downed (or removed without a downing seen), emulated ms. */
   private final Map<Long, Long> downedAt = new ConcurrentHashMap<>();
   /** Per address, the uids of its incarnations in the order this node first saw them. */
   private final Map<String, List<Long>> incarnations = new ConcurrentHashMap<>();
@@ -43,19 +43,27 @@ final class FenceBook {
   }
 
   /**
-   * Null if {@code origin} may still change state here; otherwise why not, as the refusal's trace says it:
-   * {@code incarnation 1, downed at 9.1 s}, or {@code incarnation 1, superseded by incarnation 2}.
+   * Null if {@code origin} may still change state here; otherwise why not, as the refusal's trace says it,
+   * at emulated instant {@code nowMs}: {@code incarnation 1, downed 0.6 s before}, or {@code incarnation 1,
+   * superseded by incarnation 2}. (Relative: a node's clock counts from the drill's origin, its timelines
+   * from the first step.)
    */
-  String refusal(NodeIncarnation origin) {
+  String refusal(NodeIncarnation origin, long nowMs) {
     int n = ordinal(origin.address(), origin.uid());
     Long at = downedAt.get(origin.uid());
     if (at != null) {
-      return "incarnation " + n + ", downed at " + String.format(java.util.Locale.ROOT, "%.1f s", at / 1000.0);
+      return "incarnation " + n + ", downed " + String.format(java.util.Locale.ROOT, "%.1f s", Math.max(0, nowMs - at)
+          / 1000.0) + " before";
     }
     List<Long> l = incarnations.getOrDefault(origin.address(), List.of());
     if (n > 0 && n < l.size()) {
       return "incarnation " + n + ", superseded by incarnation " + l.size();
     }
     return null;
+  }
+
+  /** When this node saw the incarnation downed or removed (emulated ms), or null. */
+  Long downedAt(long uid) {
+    return downedAt.get(uid);
   }
 }

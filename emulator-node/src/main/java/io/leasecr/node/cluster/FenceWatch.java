@@ -30,7 +30,7 @@ final class FenceWatch {
         long uid = m.uniqueAddress().longUid();
         if (e instanceof ClusterEvent.MemberDowned || e instanceof ClusterEvent.MemberRemoved
             || m.status() == MemberStatus.down()) {
-          if (book.refusal(new io.leasecr.core.kernel.NodeIncarnation("", address, uid)) == null) {
+          if (book.downedAt(uid) == null) {
             ctx.getLog().info("fencing {} (uid {}) from {} ms on: the cluster {} it", address, uid, clock.nowMillis(),
                 e instanceof ClusterEvent.MemberRemoved ? "removed" : "downed");
           }
