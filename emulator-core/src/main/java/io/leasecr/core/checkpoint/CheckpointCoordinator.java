@@ -195,7 +195,7 @@ public final class CheckpointCoordinator
    * run and the command line report it; the commit in flight is answered as not committed.
    */
   public static Behavior<Command> create(ActorRef<Listing> ready) {
-    return Behaviors.setup(ctx -> new CheckpointCoordinator(ctx, ready, null));
+    return Behaviors.setup(ctx -> new CheckpointCoordinator(ctx, ready, null, 0));
   }
 
   /**
@@ -211,8 +211,8 @@ public final class CheckpointCoordinator
   }
 
   /** An incarnation run by a {@link CoordinatorKeeper}, sharing its {@code carry}. */
-  static Behavior<Command> kept(ActorRef<Listing> ready, Carry carry) {
-    return Behaviors.setup(ctx -> new CheckpointCoordinator(ctx, ready, carry));
+  static Behavior<Command> kept(ActorRef<Listing> ready, Carry carry, int incarnation) {
+    return Behaviors.setup(ctx -> new CheckpointCoordinator(ctx, ready, carry, incarnation));
   }
 
   /** To the keeper: its incarnation {@code n} stopped (the journal failed). Local. */
@@ -237,7 +237,17 @@ public final class CheckpointCoordinator
     private final Map<Commit, Long> unanswered = new LinkedHashMap<>();
     private boolean announced;
     private Commit writing;
+    private int upIncarnation;
     volatile String lastFailure = "the journal failed";
+
+    /** Whether incarnation {@code n} got through its start-up (its store was ready). */
+    synchronized boolean cameUp(int n) {
+      return upIncarnation == n;
+    }
+
+    synchronized void up(int n) {
+      upIncarnation = n;
+    }
 
     Carry(java.time.Duration retryFor) {
       this.retryFor = retryFor;
@@ -278,6 +288,11 @@ public final class CheckpointCoordinator
     /** The commits not answered yet, in their order. */
     synchronized List<Commit> pending() {
       return List.copyOf(unanswered.keySet());
+    }
+
+    /** The commits a failure cut short (their incarnation is gone), in their order. */
+    synchronized List<Commit> cutShort() {
+      return unanswered.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
     }
 
     /** Marks the commits not answered yet as cut short by a failure now; returns those newly marked. */
@@ -347,14 +362,16 @@ public final class CheckpointCoordinator
   private final String pauseBeforeChunks;
   /** Null: stop on a journal failure; else survive it (see {@link #retrying}). */
   private final Carry carry;
+  private final int incarnation;
 
   // not state: what this incarnation is doing
   private Phase phase = new Recovering();
   private boolean announced;
   private final Map<String, org.apache.pekko.actor.ActorRef> purging = new HashMap<>();
 
-  private CheckpointCoordinator(ActorContext<Command> ctx, ActorRef<Listing> ready, Carry carry) {
+  private CheckpointCoordinator(ActorContext<Command> ctx, ActorRef<Listing> ready, Carry carry, int incarnation) {
     super(PERSISTENCE_ID);
+    this.incarnation = incarnation;
     this.ctx = ctx;
     this.ready = ready;
     this.carry = carry;
@@ -383,6 +400,10 @@ public final class CheckpointCoordinator
           // the listing is announced once the last marker is checked and stale chunks are deleted:
           // while the clock is still paused
           Marker last = state.unchecked();
+          if (carry != null) {
+            ctx.getLog().info("checkpoint coordinator {}: journal replayed, {} checkpoints{}", incarnation,
+                state.entries.size(), last == null ? "" : "; checking the chunks of " + last.id());
+          }
           if (last == null) {
             startUp(state);
           } else {
@@ -488,8 +509,9 @@ public final class CheckpointCoordinator
     purgeGarbage(state);
     announceIfReady(state);
     if (carry != null) {
-      // commits a failure cut short: again, in their order, after this start-up (see onCommit)
-      carry.pending().forEach(ctx.getSelf()::tell);
+      // commits a failure cut short: again, in their order, after this start-up (see onCommit); those sent
+      // to this incarnation are in its own mailbox or stash
+      carry.cutShort().forEach(ctx.getSelf()::tell);
     }
   }
 
@@ -661,6 +683,10 @@ public final class CheckpointCoordinator
       return Effect().none();
     }
     phase = new Ready(p.set(), p.store(), r.nextSequenceNr());
+    if (carry != null) {
+      carry.up(incarnation);
+      ctx.getLog().info("checkpoint coordinator {}: ready", incarnation);
+    }
     announceIfReady(state);
     return Effect().none().thenUnstashAll();
   }

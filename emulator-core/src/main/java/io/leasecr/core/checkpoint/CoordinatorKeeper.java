@@ -46,18 +46,19 @@ final class CoordinatorKeeper {
 
   /** Incarnation {@code n} runs; {@code failures}: how many stopped in a row before it. */
   private Behavior<Command> running(int n, int failures) {
-    ActorRef<Command> coordinator = ctx.spawn(CheckpointCoordinator.kept(ready, carry), "coordinator-" + n);
+    ActorRef<Command> coordinator = ctx.spawn(CheckpointCoordinator.kept(ready, carry, n), "coordinator-" + n);
     ctx.watchWith(coordinator, new CheckpointCoordinator.Stopped(n));
     long startedAt = System.nanoTime();
     return stash.unstashAll(Behaviors.receive(Command.class)
         .onMessage(CheckpointCoordinator.Stopped.class, s -> {
-          // one that ran a while before the journal failed starts the back-off afresh
-          boolean lived = System.nanoTime() - startedAt > CheckpointCoordinator.BACKOFF_MAX.toNanos();
+          // one that came up and served a while before the journal failed starts the back-off afresh
+          boolean lived = carry.cameUp(n) && System.nanoTime() - startedAt > 4 * CheckpointCoordinator.BACKOFF_MAX.toNanos();
           return backingOff(n, lived ? 1 : failures + 1);
         })
         .onMessage(CheckpointCoordinator.Overdue.class, this::onOverdue)
         .onMessage(CheckpointCoordinator.Respawn.class, r -> Behaviors.same())
         .onAnyMessage(m -> {
+          remember(m); // kept here: a coordinator that stops while it replays has not seen it yet
           coordinator.tell(m);
           return Behaviors.same();
         })
@@ -80,6 +81,7 @@ final class CoordinatorKeeper {
         .onMessage(CheckpointCoordinator.Respawn.class, r -> running(n + 1, failures))
         .onMessage(CheckpointCoordinator.Overdue.class, this::onOverdue)
         .onAnyMessage(m -> {
+          remember(m);
           stash.stash(m);
           return Behaviors.same();
         })
@@ -94,6 +96,12 @@ final class CoordinatorKeeper {
     long ms = Math.min(CheckpointCoordinator.BACKOFF_MAX.toMillis(),
         CheckpointCoordinator.BACKOFF_MIN.toMillis() << Math.min(failures - 2, 10));
     return Duration.ofMillis(Math.round(ms * (0.9 + 0.2 * ThreadLocalRandom.current().nextDouble())));
+  }
+
+  private void remember(Command m) {
+    if (m instanceof Commit c) {
+      carry.remember(c);
+    }
   }
 
   private Behavior<Command> onOverdue(CheckpointCoordinator.Overdue o) {
