@@ -64,6 +64,9 @@ public final class Emulation {
 
   private static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides,
       Journal journal, TraceSink trace, TraceRecorder recorder) {
+    if (mode == TimeMode.REAL) {
+      io.leasecr.core.input.Durations.checkScale(scale, String.valueOf(scale)); // out of range: never ends, or skips timers
+    }
     boolean journaled = journal != null && scenario.checkpoints();
     if (journaled) {
       overrides = overrides.withFallback(journal.config());
