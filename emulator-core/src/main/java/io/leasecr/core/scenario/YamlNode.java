@@ -33,12 +33,12 @@ public final class YamlNode {
    */
   public static final long MAX_FILE_BYTES = 4L << 20;
   /**
-   * The longest line: 64 Ki characters. SnakeYAML's StreamReader copies its whole look-ahead window for
+   * The longest line: 16 Ki characters. SnakeYAML's StreamReader copies its whole look-ahead window for
    * each 1 KB it reads while it scans one token (a plain scalar without spaces, a quoted run), so a token
    * of n characters costs n^2/1024 steps: 3.5 s for a 1 MB description on one line, 29 s for 4 MB.
    * Bounding the line bounds the token, and a file's parse time grows linearly with its size.
    */
-  public static final int MAX_LINE_CHARS = 64 * 1024;
+  public static final int MAX_LINE_CHARS = 16 * 1024;
 
   /**
    * A scenario, experiment or drill file's text, as UTF-8; a file that cannot be read, is too large or is
