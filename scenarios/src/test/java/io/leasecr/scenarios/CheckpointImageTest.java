@@ -72,7 +72,7 @@ class CheckpointImageTest {
     Path truncated = tmp.resolve("truncated.img");
     Files.write(truncated, Arrays.copyOf(good, good.length / 2));
     assertThat(run("image", "edit", truncated.toString(), "--remaining", "3s")).isEqualTo(2);
-    assertThat(output.err()).contains(truncated + ": not a checkpoint image");
+    assertThat(output.err()).contains(truncated + ": truncated at " + good.length / 2 + " of " + good.length + " bytes");
     assertThat(Files.readAllBytes(truncated)).isEqualTo(Arrays.copyOf(good, good.length / 2));
 
     Path foreign = tmp.resolve("foreign.img");
@@ -87,6 +87,6 @@ class CheckpointImageTest {
 
     Files.write(tmp.resolve("seed.img"), Arrays.copyOf(good, good.length - 7));
     assertThat(run("run", tmp.resolve("seed-restart.yaml").toString())).isEqualTo(2);
-    assertThat(output.err()).contains("seed.img: not a checkpoint image");
+    assertThat(output.err()).contains("seed.img: truncated at " + (good.length - 7) + " of " + good.length + " bytes");
   }
 }

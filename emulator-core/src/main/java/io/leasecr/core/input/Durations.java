@@ -29,8 +29,16 @@ public final class Durations {
 
   /** A duration that is not in the syntax or not in the range asked for. */
   public static final class BadDuration extends IllegalArgumentException {
-    public BadDuration(String message) {
+    private final boolean outOfRange;
+
+    public BadDuration(String message, boolean outOfRange) {
       super(message);
+      this.outOfRange = outOfRange;
+    }
+
+    /** The text is a time, but outside the range asked for (else it is no time at all). */
+    public boolean outOfRange() {
+      return outOfRange;
     }
   }
 
@@ -44,7 +52,7 @@ public final class Durations {
     String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
     Matcher m = t.length() <= MAX_TEXT ? SYNTAX.matcher(t) : null;
     if (m == null || !m.matches()) {
-      throw new BadDuration("a time like 45s, 1.5s, 250ms or 2m is needed, got " + Texts.quote(text));
+      throw new BadDuration("a time like 45s, 1.5s, 250ms or 2m is needed, got " + Texts.quote(text), false);
     }
     BigDecimal ms = new BigDecimal(m.group(2)).multiply(BigDecimal.valueOf(switch (m.group(3) == null ? "s" : m.group(3)) {
       case "ms" -> 1L;
@@ -57,7 +65,7 @@ public final class Durations {
     }
     if (ms.compareTo(BigDecimal.valueOf(minMs)) < 0 || ms.compareTo(BigDecimal.valueOf(maxMs)) > 0) {
       throw new BadDuration(Texts.quote(text) + " is out of range: a time from " + format(minMs) + " to "
-          + format(maxMs) + " is needed");
+          + format(maxMs) + " is needed", true);
     }
     return ms.add(new BigDecimal("0.5")).setScale(0, RoundingMode.FLOOR).longValueExact(); // as Math.round
   }
@@ -66,7 +74,7 @@ public final class Durations {
   public static long parseSigned(String text) {
     String t = text == null ? "" : text.trim();
     if (!t.startsWith("+") && !t.startsWith("-")) {
-      throw new BadDuration("a signed time like +5s or -2s is needed, got " + Texts.quote(text));
+      throw new BadDuration("a signed time like +5s or -2s is needed, got " + Texts.quote(text), false);
     }
     return parse(t, -MAX_MS, MAX_MS);
   }
@@ -107,7 +115,7 @@ public final class Durations {
   public static double checkScale(double v, String text) {
     if (!(v >= MIN_SCALE && v <= MAX_SCALE)) {
       throw new BadDuration("the time scale must be a number from " + MIN_SCALE + " to " + (long) MAX_SCALE
-          + " (emulated seconds per wall second), got " + Texts.quote(text));
+          + " (emulated seconds per wall second), got " + Texts.quote(text), true);
     }
     return v;
   }

@@ -234,7 +234,10 @@ public final class YamlNode {
     try {
       return Durations.parse(text(), minMs, maxMs);
     } catch (Durations.BadDuration e) {
-      throw error(what + ": " + e.getMessage());
+      throw error(e.outOfRange()
+          ? what + " is out of range: " + quote(text()) + " (allowed: " + Durations.format(minMs) + " to "
+              + Durations.format(maxMs) + ")"
+          : what + " must be a time like 45s, 1.5s, 250ms or 2m (seconds when bare), got " + quote(text()));
     }
   }
 

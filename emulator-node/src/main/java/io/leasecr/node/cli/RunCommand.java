@@ -37,9 +37,9 @@ final class RunCommand {
     } catch (IllegalArgumentException e) {
       throw new Main.UsageException("--time must be virtual or real");
     }
-    double scale;
+    double scale = o.decimal("--scale", 1.0);
     try {
-      scale = io.leasecr.core.input.Durations.scale(o.get("--scale", "1"));
+      io.leasecr.core.input.Durations.checkScale(scale, o.get("--scale", "1"));
     } catch (IllegalArgumentException e) {
       throw new Main.UsageException("--scale: " + e.getMessage());
     }

@@ -161,7 +161,7 @@ public final class ExperimentParser {
 
   private static long range(YamlNode n, long v, long min, long max) {
     if (v < min || v > max) {
-      throw n.error(YamlNode.quote(n.text()) + " is out of range: must be " + (max == Long.MAX_VALUE ? ">= " + min : min + " to " + max));
+      throw n.error(n.text() + " is out of range: must be " + (max == Long.MAX_VALUE ? ">= " + min : min + " to " + max));
     }
     return v;
   }
