@@ -145,6 +145,22 @@ public final class ImageCheck {
         return at + ": range " + l.getStart() + " to " + l.getEnd() + " is invalid (start >= 0, end >= start or -1 for EOF)";
       }
     }
+    for (int i = 0; i < image.getFlockLocksCount(); i++) {
+      var l = image.getFlockLocks(i);
+      if (!files.containsKey(l.getFileId())) {
+        return "flock_locks[" + i + "] (pid " + l.getPid() + "): file_id #" + l.getFileId() + " is no open file of the image";
+      }
+    }
+    for (int i = 0; i < image.getOfdLocksCount(); i++) {
+      var l = image.getOfdLocks(i);
+      String at = "ofd_locks[" + i + "] (pid " + l.getPid() + ")";
+      if (!files.containsKey(l.getFileId())) {
+        return at + ": file_id #" + l.getFileId() + " is no open file of the image";
+      }
+      if (l.getStart() < 0 || (l.getEnd() != -1 && l.getEnd() < l.getStart())) {
+        return at + ": range " + l.getStart() + " to " + l.getEnd() + " is invalid (start >= 0, end >= start or -1 for EOF)";
+      }
+    }
     return null;
   }
 
