@@ -248,7 +248,7 @@ public final class LeaseTable {
       return null;
     }
     // read when the break starts; 0 means "never" to the rest of the code, as in the kernel
-    long breakTime = leaseBreakTime > 0 ? Math.max(1, now + leaseBreakTime * 1000) : 0;
+    long breakTime = leaseBreakTime > 0 ? Math.max(1, Math.addExact(now, Math.multiplyExact(leaseBreakTime, 1000))) : 0;
     for (int i = 0; i < ctx.leases.size(); i++) { // the callbacks below never change the list
       Lease l = ctx.leases.get(i);
       if (!leasesConflict(l, wantWrite)) {

@@ -38,6 +38,9 @@ final class DrillCommand implements Callable<Integer> {
       description = "emulated seconds per wall second, above 0 and at most 1000 (overrides the drill's scale:)")
   Double scale;
 
+  @Option(names = "--verbose", description = "Pekko's INFO lines in the node logs, not only its warnings")
+  boolean verbose;
+
   @Override
   public Integer call() throws InterruptedException {
     if (scale != null) {
@@ -60,9 +63,13 @@ final class DrillCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--base-port must leave room for the driver and "
           + drill.allNodes().size() + " nodes between 1024 and 65535, got " + basePort);
     }
+    String refused = DrillRunner.refusal(drill, System.getenv());
+    if (refused != null) {
+      throw new Failure(Main.BAD_INPUT, refused);
+    }
     OutputPaths.checkDirectory("--out", out);
     try {
-      boolean passed = new DrillRunner(drill, file, out, basePort, System.out).run();
+      boolean passed = new DrillRunner(drill, file, out, basePort, System.out, verbose).run();
       return passed ? Main.OK : Main.FAILED;
     } catch (InterruptedException e) {
       throw e;

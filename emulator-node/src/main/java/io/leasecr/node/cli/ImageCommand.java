@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.ImageFiles;
+import io.leasecr.core.input.Durations;
+import io.leasecr.core.input.Names;
 import io.leasecr.node.journal.JournalClient;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.Lease;
@@ -42,7 +44,11 @@ final class ImageCommand implements Callable<Integer> {
   /** The image file {@code file}, or a bad-input failure naming the file and what is wrong. */
   private static CheckpointImage load(Path file) {
     try {
-      return ImageFiles.read(file);
+      ImageFiles.Loaded loaded = ImageFiles.load(file);
+      if (loaded.headerless()) {
+        System.err.println("emulator: note: " + loaded.note(file));
+      }
+      return loaded.image();
     } catch (ImageFiles.BadImage e) {
       throw new Failure(Main.BAD_INPUT, e.getMessage());
     }
@@ -161,12 +167,12 @@ final class ImageCommand implements Callable<Integer> {
       long added = 0;
       try {
         if (change.remaining != null) {
-          remainingSet = millis(change.remaining, false);
+          remainingSet = millis("--remaining", change.remaining, false);
           if (remainingSet < 0) {
             throw new IllegalArgumentException("--remaining must not be negative");
           }
         } else if (change.add != null) {
-          added = millis(change.add, true);
+          added = millis("--add", change.add, true);
         }
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -192,7 +198,7 @@ final class ImageCommand implements Callable<Integer> {
         if (change.remaining != null) {
           remaining = remainingSet;
         } else if (change.add != null) {
-          remaining = Math.max(0, Math.max(0, l.getRemainingMs()) + added);
+          remaining = Math.min(Durations.MAX_MS, Math.max(0, Durations.saturatedAdd(Math.max(0, l.getRemainingMs()), added)));
         } else if (change.favorHolder) {
           remaining = image.getLeaseBreakTime() > 0 ? image.getLeaseBreakTime() * 1000 : -1;
         } else {
@@ -223,28 +229,13 @@ final class ImageCommand implements Callable<Integer> {
     return v < 0 ? "no deadline" : v + " ms";
   }
 
-  /** 5s, 1500ms, +2s, -2s. */
-  private static long millis(String text, boolean signed) {
-    String t = text.trim();
-    long sign = 1;
-    if (signed) {
-      if (!t.startsWith("+") && !t.startsWith("-")) {
-        throw new IllegalArgumentException("--add needs a signed time like +5s or -2s, got '" + text + "'");
-      }
-      sign = t.startsWith("-") ? -1 : 1;
-      t = t.substring(1);
-    }
+  /** 5s, 1500ms, 45 (seconds), +2s, -2s: the one duration syntax ({@link Durations}), bounded. */
+  private static long millis(String option, String text, boolean signed) {
     try {
-      if (t.endsWith("ms")) {
-        return sign * Long.parseLong(t.substring(0, t.length() - 2));
-      }
-      if (t.endsWith("s")) {
-        return sign * Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      return signed ? Durations.parseSigned(text) : Durations.parse(text);
+    } catch (Durations.BadDuration e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
-    throw new IllegalArgumentException("a time like 5s or 1500ms is needed, got '" + text + "'");
   }
 
   @Command(name = "export", mixinStandardHelpOptions = true, usageHelpWidth = 110, sortOptions = false,
@@ -305,6 +296,10 @@ final class ImageCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       CheckpointImage image = load(file);
       String as = id != null ? id : image.getId();
+      String badId = Names.problem(as);
+      if (badId != null) {
+        throw new ParameterException(spec.commandLine(), (id != null ? "--id" : "the image's id") + " " + badId);
+      }
       CheckpointImage stored = image.toBuilder().setId(as).build();
       try (JournalClient client = journal.client()) {
         CheckpointCoordinator.Done done = JournalChoice.ask(client, (org.apache.pekko.actor.typed.ActorRef<CheckpointCoordinator.Done> r) ->

@@ -64,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
   Time time = Time.virtual;
 
   @Option(names = "--scale", paramLabel = "X",
-      description = "emulated seconds per wall second in real time, 0.001-1000000 (default: ${DEFAULT-VALUE})")
+      description = "emulated seconds per wall second in real time, 0.01-1000 (default: ${DEFAULT-VALUE})")
   double scale = 1.0;
 
   @Option(names = "--restore-cost", paramLabel = "off|default|FILE",
@@ -78,8 +78,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!(scale >= 0.001 && scale <= 1_000_000)) {
-      throw new ParameterException(spec.commandLine(), "--scale must be from 0.001 to 1000000, got " + scale);
+    try {
+      io.leasecr.core.input.Durations.checkScale(scale, String.valueOf(scale));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--scale: " + e.getMessage());
     }
     Config restore = restoreCost(spec, restoreCost, busy);
     if (trace != null) {
