@@ -180,12 +180,12 @@ final class ImageCommand implements Callable<Integer> {
       if (only < 0) {
         throw new ParameterException(spec.commandLine(), "--lease must be 1 or more, got " + only);
       }
+      OutputPaths.checkFile("--out", target);
       CheckpointImage image = load(file);
       if (only > image.getLeasesCount()) {
         System.err.println("emulator: --lease " + only + ": the image has " + image.getLeasesCount() + " lease(s)");
         return Main.BAD_INPUT;
       }
-      OutputPaths.checkFile("--out", target);
       CheckpointImage.Builder b = image.toBuilder();
       int edited = 0;
       for (int i = 0; i < b.getLeasesCount(); i++) {
