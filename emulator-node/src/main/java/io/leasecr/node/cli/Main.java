@@ -21,6 +21,7 @@ public final class Main {
                                     --quiet (no timeline)  --time virtual|real  --scale X
                                     --restore-cost off|default|FILE (restarts take modelled time; default
                                     off: instant)  --busy K (CPU-bound threads competing with the restore)
+                                    --mode seed|criu|keep-break (every restart in that mode, overriding the file)
         conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
                            options: --trace-dir DIR  --verbose (side-by-side even when they agree)
                                     --inject-fault resignal-later-openers (a wrong rule, to see a difference)
@@ -31,7 +32,8 @@ public final class Main {
         image import FILE [--id ID]  an image file into the journal
         image show FILE    print a checkpoint image (--json for JSON)
         image edit FILE    edit the time breaking leases have left: --remaining 5s | --add +2s | --add -2s
-                           | --favor-holder | --favor-breaker   [--lease N] [--out FILE]
+                           | --favor-holder | --favor-breaker, and/or --notified true|false (the holder was
+                           signalled: fl_break_notified)   [--lease N] [--out FILE]
         bench              measure lease-break cycles (emulator and real kernel), Pekko messaging, heap
                            options: --cycles N --pairs N --processes N[,N...] --skip-kernel --skip-heap
         bench cr           checkpoint/restart of N processes on the journal, against raw JDBC
@@ -41,7 +43,7 @@ public final class Main {
                            of metrics per run and plots (PNG, SVG) of each metric, one line per policy
                            options: --out DIR (default experiments-out; each experiment in DIR/NAME)
                                     --jobs N (default: the cores)
-                                    --no-progress  --no-plots
+                                    --no-progress  --no-plots  --mode seed|criu|keep-break (overrides the grid)
         calibrate          measure on this kernel what re-creating a process tree costs (fork, open, leases,
                            POSIX locks) under CPU load; write the fitted restart-cost.conf (about 30 s)
                            options: --out FILE (default: stdout)  --quick (a few seconds)  --max-processes N
