@@ -30,7 +30,7 @@ public final class Expectations {
     }
     for (Step step : scenario.steps()) {
       String where = "step " + step.number() + " (" + scenario.source() + ":" + step.line() + ", " + step.describe() + ")";
-      if (step.action() instanceof Step.Checkpoint c && !c.expectImage().isEmpty()) {
+      if (step.action() instanceof Step.Checkpoint c && c.expectImage() != null) {
         CrExpectation.checkImage(where, step, c.expectImage(), events, failures);
       } else if (step.action() instanceof Step.Restart r && r.expectRetried() != null) {
         CrExpectation.checkRetried(where, step, r.expectRetried(), null, events, failures);

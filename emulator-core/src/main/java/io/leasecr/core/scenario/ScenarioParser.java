@@ -38,7 +38,7 @@ public final class ScenarioParser {
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect");
+      "only", "mode", "leave_running", "journal", "expect", "before_signal");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
@@ -52,7 +52,7 @@ public final class ScenarioParser {
       Map.entry("kill", Set.of("signal")),
       Map.entry("sysctl", Set.of("value")),
       Map.entry("proc_locks", Set.of("expect")),
-      Map.entry("checkpoint", Set.of("image", "leave_running", "expect")),
+      Map.entry("checkpoint", Set.of("image", "leave_running", "expect", "before_signal")),
       Map.entry("restart", Set.of("image", "journal", "policy", "mode", "only", "expect")));
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
       "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried");
@@ -324,7 +324,8 @@ public final class ScenarioParser {
           throw arg.error("checkpoint id '" + arg.text() + "' is used twice");
         }
         return new Step.Checkpoint(arg.text(), m.containsKey("image") ? m.get("image").text() : null,
-            m.containsKey("leave_running") && m.get("leave_running").bool(), imageExpectations(m, procs));
+            m.containsKey("leave_running") && m.get("leave_running").bool(), imageExpectations(m, procs),
+            m.containsKey("before_signal") && m.get("before_signal").bool());
       }
       case "restart" -> {
         return restart(arg, m, procs);
@@ -390,7 +391,7 @@ public final class ScenarioParser {
   private List<CrExpectation.ImageLease> imageExpectations(Map<String, YamlNode> m, Processes procs) {
     YamlNode x = expectMap(m, "image");
     if (x == null) {
-      return List.of();
+      return null;
     }
     List<CrExpectation.ImageLease> out = new ArrayList<>();
     for (YamlNode n : x.list()) {

@@ -253,6 +253,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     Step.Checkpoint c = (Step.Checkpoint) inCheckpoint.action();
     CheckpointImage image = locksPart.setMagic(ImageCodec.MAGIC).setId(c.id()).setTakenAtMs(clock.nowMillis())
         .setScenario(scenario.name()).addAllProcesses(processesPart).build();
+    if (c.beforeSignal()) {
+      image = BeforeSignal.apply(image);
+    }
     checkpoints.put(c.id(), image);
     locksPart = null;
     processesPart = null;
@@ -271,7 +274,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     emit("checkpoint", inCheckpoint.number(), TraceEvent.args("id", c.id(), "processes", image.getProcessesCount(),
         "leases", image.getLeasesCount(), "bytes", image.getSerializedSize(), "image", c.imageFile(),
         "journal", committed ? "committed" : null, "tree", c.leaveRunning() ? "left running" : "stopped"));
-    if (!c.expectImage().isEmpty()) {
+    if (c.expectImage() != null) {
       emitImage(inCheckpoint.number(), image);
     }
     if (c.imageFile() != null) {

@@ -25,10 +25,10 @@ public record Step(int number, int line, long atMs, Action action, StepExpectati
    * CRIU dump, the tree is then gone, unless {@code leaveRunning}.
    */
   public record Checkpoint(String id, String imageFile, boolean leaveRunning,
-      List<CrExpectation.ImageLease> expectImage) implements Action {
+      List<CrExpectation.ImageLease> expectImage, boolean beforeSignal) implements Action {
 
     public Checkpoint(String id, String imageFile, boolean leaveRunning) {
-      this(id, imageFile, leaveRunning, List.of());
+      this(id, imageFile, leaveRunning, null, false);
     }
   }
 
