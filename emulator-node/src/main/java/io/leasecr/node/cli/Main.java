@@ -60,6 +60,10 @@ public final class Main {
                            restart processes on surviving nodes, print a timeline per node, check invariants
                            options: --out DIR (traces and node logs; default drill-out)  --base-port P
                                     --scale X (emulated seconds per wall second; overrides the drill's scale:)
+        explore FILE...    checkpoint/restart each scenario at every moment, subset of processes, mode and policy
+                           (recursively, and with killed commits); check invariants; table, CSV, counterexamples
+                           options: --mode seed,criu,keep-break --policy remaining,... --depth 1|2 --jobs N
+                                    --max-runs N --restart-after 5s --out DIR --no-kill-commit --no-shrink
         help               this text
       """;
 
@@ -86,6 +90,7 @@ public final class Main {
         case "calibrate" -> CalibrateCommand.run(rest);
         case "node" -> NodeCommand.run(rest);
         case "drill" -> DrillCommand.run(rest);
+        case "explore" -> ExploreCommand.run(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {
