@@ -16,18 +16,18 @@ import java.util.Objects;
  * The named invariants the explorer checks after every restart, on the run's trace and its images. Each
  * returns null when it holds, else the first violation in words (with the emulated time).
  */
-final class CrInvariants {
+public final class CrInvariants {
 
-  static final String NO_CONFLICT = "no-conflict";
-  static final String KEEPS_LEASES = "cr-keeps-leases";
-  static final String SIGNALLED_ONCE = "signalled-once";
-  static final String TYPEPREV_KEPT = "typeprev-kept";
-  static final String DEADLINE_FORMULA = "deadline-formula";
-  static final String OPENER_BOUND = "opener-bound";
-  static final String IMAGE_ROUNDTRIP = "image-roundtrip";
-  static final String SAME_TRACE = "same-trace";
+  public static final String NO_CONFLICT = "no-conflict";
+  public static final String KEEPS_LEASES = "cr-keeps-leases";
+  public static final String SIGNALLED_ONCE = "signalled-once";
+  public static final String TYPEPREV_KEPT = "typeprev-kept";
+  public static final String DEADLINE_FORMULA = "deadline-formula";
+  public static final String OPENER_BOUND = "opener-bound";
+  public static final String IMAGE_ROUNDTRIP = "image-roundtrip";
+  public static final String SAME_TRACE = "same-trace";
 
-  static final List<String> ALL = List.of(NO_CONFLICT, KEEPS_LEASES, SIGNALLED_ONCE, TYPEPREV_KEPT, DEADLINE_FORMULA,
+  public static final List<String> ALL = List.of(NO_CONFLICT, KEEPS_LEASES, SIGNALLED_ONCE, TYPEPREV_KEPT, DEADLINE_FORMULA,
       OPENER_BOUND, IMAGE_ROUNDTRIP, SAME_TRACE);
 
   static String meaning(String invariant) {

@@ -49,7 +49,7 @@ public final class Explorer {
   }
 
   /** One run's outcome: per invariant, null (holds) or the violation. */
-  record Outcome(Variant variant, Map<String, String> verdicts, int starvedCheckpoints, long emulatedMs,
+  public record Outcome(Variant variant, Map<String, String> verdicts, int starvedCheckpoints, long emulatedMs,
       List<TraceEvent> events) {}
 
   /** A mode's known properties: invariants it breaks by design, and why (the seed's and CRIU's documented behaviour). */
@@ -63,6 +63,9 @@ public final class Explorer {
         + " lease-break-time, whatever the policy");
     KNOWN.put("criu/" + CrInvariants.SIGNALLED_ONCE, "CRIU's fresh re-break signals the holder again (the ghost"
         + " signal of issue 16)");
+    KNOWN.put("criu/" + CrInvariants.TYPEPREV_KEPT, "CRIU keeps only the target type and guesses the type before the"
+        + " break from the opens (read first, then write): restored without a writer, a WRITE lease comes back READ,"
+        + " and the next checkpoint stores that guess");
     KNOWN.put("criu/" + CrInvariants.OPENER_BOUND, "CRIU's fresh break makes a restored breaker wait a whole"
         + " lease-break-time again (starvation under repeated C/R)");
     KNOWN.put("favor-holder/" + CrInvariants.OPENER_BOUND, "favor-holder gives the holder a whole lease-break-time"
@@ -71,7 +74,7 @@ public final class Explorer {
   }
 
   /** Whether a violation is a known property of its mode or policy; the reason, or null. */
-  static String known(String mode, String policy, String invariant) {
+  public static String known(String mode, String policy, String invariant) {
     String r = KNOWN.get(mode + "/" + invariant);
     return r != null ? r : KNOWN.get(policy + "/" + invariant);
   }
@@ -270,7 +273,8 @@ public final class Explorer {
     try {
       List<Future<Outcome>> futures = new ArrayList<>();
       for (Variant v : variants) {
-        boolean replay = options.replayEvery() > 0 && v.index() % options.replayEvery() == 0;
+        // a deterministic spread over every mode and policy (the index alone would beat in time with them)
+        boolean replay = options.replayEvery() > 0 && ((v.index() * 0x9E3779B1) >>> 8) % options.replayEvery() == 0;
         futures.add(pool.submit(() -> {
           try {
             return run(base, v, pids, replay);
@@ -318,7 +322,7 @@ public final class Explorer {
         }
       }
     }
-    level1 = sample(level1);
+    level1 = sample(level1, subsets.size());
     ProgressBar bar = new ProgressBar(progressOut, file.getFileName().toString());
     bar.add(level1.size());
     List<Outcome> outcomes = new ArrayList<>(runAll(base, level1, pids, bar));
@@ -351,16 +355,39 @@ public final class Explorer {
     return new Report(file, outcomes, moments.size(), subsets.size(), (System.nanoTime() - start) / 1_000_000, cex);
   }
 
-  /** At most maxRunsPerFile variants, evenly spread over the list (deterministic). */
+  /**
+   * At most maxRunsPerFile variants (deterministic): the same share for every mode and policy, each share spread
+   * evenly over that pair's moments and subsets.
+   */
   private List<Variant> sample(List<Variant> all) {
+    return sample(all, 0);
+  }
+
+  /**
+   * {@code subsets} > 0: each pair's runs are a grid of moments x subsets (moments outer); the k-th pick takes
+   * subset k mod S at the k-th evenly spaced moment, so every subset (holder only, breaker only, ...) is tried.
+   */
+  private List<Variant> sample(List<Variant> all, int subsets) {
     int max = options.maxRunsPerFile();
     if (max <= 0 || all.size() <= max) {
       return all;
     }
+    Map<String, List<Variant>> groups = new LinkedHashMap<>();
+    all.forEach(v -> groups.computeIfAbsent(v.mode() + "/" + v.policy(), k -> new ArrayList<>()).add(v));
+    int share = Math.max(1, max / groups.size());
     List<Variant> out = new ArrayList<>();
-    for (int i = 0; i < max; i++) {
-      out.add(all.get((int) ((long) i * all.size() / max)));
+    for (List<Variant> g : groups.values()) {
+      int n = Math.min(share, g.size());
+      for (int i = 0; i < n && subsets > 0; i++) {
+        int moments = g.size() / subsets;
+        out.add(g.get((int) ((long) i * moments / n) * subsets + i % subsets));
+      }
+      for (int i = 0; i < n && subsets == 0; i++) {
+        // the odd offset alternates the parity, so runs generated in pairs (killed commit or not) both appear
+        out.add(g.get((int) Math.min(g.size() - 1, (long) i * g.size() / n + (i % 2))));
+      }
     }
+    out.sort(Comparator.comparingInt(Variant::index));
     return out;
   }
 

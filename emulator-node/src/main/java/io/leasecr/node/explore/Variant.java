@@ -13,7 +13,7 @@ import java.util.Set;
  * the tree is frozen while it is checkpointed, so every base step after a checkpoint comes {@code gapMs}
  * later, as the program it stands for would run on after its restart.
  */
-record Variant(int index, String mode, String policy, List<Level> levels, long gapMs, Set<Integer> dropped) {
+public record Variant(int index, String mode, String policy, List<Level> levels, long gapMs, Set<Integer> dropped) {
 
   /**
    * A checkpoint at {@code atMs}, placed after base step {@code afterStep} (-1: before all) among the steps of
@@ -21,7 +21,7 @@ record Variant(int index, String mode, String policy, List<Level> levels, long g
    * processes restarted (null: all); {@code killedCommit}: the emulator was killed while committing it, so
    * the restart takes the level before's checkpoint.
    */
-  record Level(long atMs, int afterStep, boolean beforeSignal, List<String> only, boolean killedCommit) {
+  public record Level(long atMs, int afterStep, boolean beforeSignal, List<String> only, boolean killedCommit) {
 
     String describe() {
       return "checkpoint at " + BaseScenario.ms(atMs) + (beforeSignal ? " (before the signal's delivery)" : "")
@@ -30,7 +30,7 @@ record Variant(int index, String mode, String policy, List<Level> levels, long g
     }
   }
 
-  int depth() {
+  public int depth() {
     return levels.size();
   }
 
@@ -43,7 +43,7 @@ record Variant(int index, String mode, String policy, List<Level> levels, long g
     return s - dropped.size() * 100L;
   }
 
-  String describe() {
+  public String describe() {
     List<String> parts = new ArrayList<>();
     levels.forEach(l -> parts.add(l.describe()));
     return "mode " + mode + ", policy " + policy + ": " + String.join("; then ", parts)
