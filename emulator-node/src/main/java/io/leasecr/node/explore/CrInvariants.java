@@ -208,10 +208,26 @@ public final class CrInvariants {
   private String signalledOnce() {
     Map<String, Integer> signals = new HashMap<>(); // per logical break (holder, path)
     Map<Integer, List<String>> breakingOf = new HashMap<>();
+    // a restart takes the holders back to their image: what they had been signalled is what it says (a restart
+    // from an older checkpoint, after a killed commit, rolls back the signals its tree got since)
+    Map<String, Map<String, Integer>> atCheckpoint = new HashMap<>();
+    Map<String, Map<Integer, List<String>>> breakingAtCheckpoint = new HashMap<>();
     boolean checkpointSeen = false;
     for (TraceEvent e : events) {
       if (e.kind().equals("checkpoint") && e.t() == beforeSignalAt) {
         checkpointSeen = true;
+      }
+      if (e.kind().equals("checkpoint")) {
+        atCheckpoint.put(String.valueOf(e.arg("id")), new HashMap<>(signals));
+        Map<Integer, List<String>> copy = new HashMap<>();
+        breakingOf.forEach((p, l) -> copy.put(p, new ArrayList<>(l)));
+        breakingAtCheckpoint.put(String.valueOf(e.arg("id")), copy);
+      } else if (isRestart(e) && atCheckpoint.containsKey(String.valueOf(e.arg("id")))) {
+        signals = new HashMap<>(atCheckpoint.get(String.valueOf(e.arg("id"))));
+        breakingOf = new HashMap<>();
+        for (var b : breakingAtCheckpoint.get(String.valueOf(e.arg("id"))).entrySet()) {
+          breakingOf.put(b.getKey(), new ArrayList<>(b.getValue()));
+        }
       }
       if (e.kind().equals("lease")) {
         String k = key(e);
