@@ -4,6 +4,7 @@ import io.leasecr.core.kernel.Vfs;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Credentials;
 import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.FlockLocks;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.Signals;
@@ -34,18 +35,19 @@ public final class ScenarioParser {
   private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
   private static final Set<String> ACTIONS = Set.of(
       "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks",
-      "checkpoint", "restart");
+      "checkpoint", "restart", "flock");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect", "before_signal");
+      "only", "mode", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
       Map.entry("close", Set.of("proc", "expect")),
       Map.entry("dup", Set.of("proc", "expect")),
       Map.entry("truncate", Set.of("proc", "expect")),
-      Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "expect")),
+      Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "l_pid", "expect")),
+      Map.entry("flock", Set.of("proc", "op", "nb", "expect")),
       Map.entry("fork", Set.of("proc", "expect")),
       Map.entry("exit", Set.of("proc")),
       Map.entry("sigaction", Set.of("proc", "action", "expect")),
@@ -440,6 +442,7 @@ public final class ScenarioParser {
       case "truncate" -> new Syscall.Truncate(arg.text());
       case "exit" -> new Syscall.Exit(arg.intValue());
       case "fcntl" -> fcntl(arg, m, s);
+      case "flock" -> flock(arg, m, s);
       case "sigaction" -> new Syscall.Sigaction(signal(arg, arg.text()), disposition(required(m, "action", s.node)));
       case "fork" -> {
         Scenario.ProcessDecl child = process(arg, procs);
@@ -495,7 +498,11 @@ public final class ScenarioParser {
         long type = leaseArg(required(m, "arg", s.node));
         long start = m.containsKey("start") ? m.get("start").integer() : 0;
         long len = m.containsKey("len") ? m.get("len").integer() : 0;
-        return new Syscall.RecordLock(fd, lockCmd, type, start, len);
+        if (m.containsKey("l_pid") && !lockCmd.ofd()) {
+          throw m.get("l_pid").error("l_pid is for F_OFD_SETLK, F_OFD_SETLKW and F_OFD_GETLK only");
+        }
+        long lPid = m.containsKey("l_pid") ? m.get("l_pid").integer() : 0;
+        return new Syscall.RecordLock(fd, lockCmd, type, start, len, lPid);
       }
     }
     Syscall.Fcntl.Cmd cmd;
@@ -503,7 +510,8 @@ public final class ScenarioParser {
       cmd = Syscall.Fcntl.Cmd.valueOf(cmdNode.text());
     } catch (IllegalArgumentException e) {
       throw cmdNode.error("unsupported fcntl command '" + cmdNode.text()
-          + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK)");
+          + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK, F_OFD_SETLK, F_OFD_SETLKW,"
+          + " F_OFD_GETLK)");
     }
     int fd = required(m, "fd", s.node).intValue();
     long arg = 0;
@@ -514,6 +522,35 @@ public final class ScenarioParser {
       arg = a.text().equals("0") ? 0 : signal(a, a.text());
     }
     return new Syscall.Fcntl(fd, cmd, arg);
+  }
+
+  /**
+   * flock: FD with op: LOCK_SH | LOCK_EX | LOCK_UN (or "LOCK_EX|LOCK_NB", or a number, to exercise EINVAL)
+   * and nb: true for LOCK_NB.
+   */
+  private Syscall flock(YamlNode fdNode, Map<String, YamlNode> m, YamlNode s) {
+    YamlNode opNode = required(m, "op", s.node);
+    int op = 0;
+    for (String part : opNode.text().split("\\|")) {
+      String p = part.trim();
+      op |= switch (p) {
+        case "LOCK_SH" -> FlockLocks.LOCK_SH;
+        case "LOCK_EX" -> FlockLocks.LOCK_EX;
+        case "LOCK_UN" -> FlockLocks.LOCK_UN;
+        case "LOCK_NB" -> FlockLocks.LOCK_NB;
+        default -> {
+          if (!p.matches("\\d{1,9}")) {
+            throw opNode.error("unsupported flock operation '" + p + "' (supported: LOCK_SH, LOCK_EX, LOCK_UN, "
+                + "LOCK_NB, or a number)");
+          }
+          yield Integer.parseInt(p);
+        }
+      };
+    }
+    if (m.containsKey("nb") && m.get("nb").bool()) {
+      op |= FlockLocks.LOCK_NB;
+    }
+    return new Syscall.Flock(fdNode.intValue(), op);
   }
 
   /** F_RDLCK, F_WRLCK, F_UNLCK or any integer (to exercise EINVAL). */

@@ -62,7 +62,10 @@ final class WireCodec {
     } else if (o instanceof LockManager.RecordLock m) {
       return io.leasecr.proto.wire.RecordLock.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setIno(m.ino())
           .setFileId(m.fileId()).setCmd(io.leasecr.proto.wire.RecordLockCmd.valueOf(m.cmd().name())).setType(m.type())
-          .setStart(m.start()).setLen(m.len()).setReplyTo(ref(m.replyTo())).build();
+          .setStart(m.start()).setLen(m.len()).setLPid(m.lPid()).setReplyTo(ref(m.replyTo())).build();
+    } else if (o instanceof LockManager.Flock m) {
+      return io.leasecr.proto.wire.Flock.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setIno(m.ino())
+          .setFileId(m.fileId()).setOp(m.op()).setReplyTo(ref(m.replyTo())).build();
     } else if (o instanceof LockManager.Interrupt m) {
       return io.leasecr.proto.wire.Interrupt.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setPath(m.path())
           .setReplyTo(ref(m.replyTo())).build();
@@ -156,7 +159,10 @@ final class WireCodec {
         throw new NotSerializableException("unknown record lock command");
       }
       return new LockManager.RecordLock(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(),
-          Syscall.RecordLock.Cmd.valueOf(m.getCmd().name()), m.getType(), m.getStart(), m.getLen(), ref(m.getReplyTo()));
+          Syscall.RecordLock.Cmd.valueOf(m.getCmd().name()), m.getType(), m.getStart(), m.getLen(), m.getLPid(),
+          ref(m.getReplyTo()));
+    } else if (p instanceof io.leasecr.proto.wire.Flock m) {
+      return new LockManager.Flock(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(), m.getOp(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.Interrupt m) {
       return new LockManager.Interrupt(m.getPid(), m.getReqId(), m.getPath(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.ProcessExited m) {

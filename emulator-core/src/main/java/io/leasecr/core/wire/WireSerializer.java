@@ -95,6 +95,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.SET_SIG -> SetSig.parseFrom(b);
       case Manifests.FILE_REF -> FileRef.parseFrom(b);
       case Manifests.RECORD_LOCK -> io.leasecr.proto.wire.RecordLock.parseFrom(b);
+      case Manifests.FLOCK -> io.leasecr.proto.wire.Flock.parseFrom(b);
       case Manifests.INTERRUPT -> Interrupt.parseFrom(b);
       case Manifests.PROCESS_EXITED -> ProcessExited.parseFrom(b);
       case Manifests.SET_SYSCTL -> SetSysctl.parseFrom(b);
@@ -155,6 +156,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String SET_SIG = "lm-setsig";
     static final String FILE_REF = "lm-fileref";
     static final String RECORD_LOCK = "lm-recordlock";
+    static final String FLOCK = "lm-flock";
     static final String INTERRUPT = "lm-interrupt";
     static final String PROCESS_EXITED = "lm-exited";
     static final String SET_SYSCTL = "lm-sysctl";
@@ -205,6 +207,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof LockManager.Get || o instanceof LockManager.Put) return FILE_REF;
       if (o instanceof LockManager.Interrupt) return INTERRUPT;
       if (o instanceof LockManager.RecordLock) return RECORD_LOCK;
+      if (o instanceof LockManager.Flock) return FLOCK;
       if (o instanceof LockManager.ProcessExited) return PROCESS_EXITED;
       if (o instanceof LockManager.SetSysctl) return SET_SYSCTL;
       if (o instanceof LockManager.ShowLocks) return SHOW_LOCKS;

@@ -112,7 +112,22 @@ final class ImageCommand {
               l.getUnlockPending() ? "unlock" : "downgrade", l.getHasTypePrev() ? l.getTypePrev() : "-",
               l.getBreakNotified(), l.getRemainingMs() < 0 ? "no deadline" : l.getRemainingMs() + " ms") : ""));
     }
+    locks(image, b);
     return b.toString();
+  }
+
+  /** POSIX, OFD and flock locks, if the image has any (owner, type, range, as /proc/locks would say). */
+  private static void locks(CheckpointImage image, StringBuilder b) {
+    if (image.getPosixLocksCount() + image.getOfdLocksCount() + image.getFlockLocksCount() == 0) {
+      return;
+    }
+    b.append("locks:\n");
+    image.getPosixLocksList().forEach(l -> b.append(String.format("  POSIX  ino %d pid %d %s %d-%s%n", l.getIno(),
+        l.getPid(), l.getType(), l.getStart(), l.getEnd() < 0 ? "EOF" : String.valueOf(l.getEnd()))));
+    image.getOfdLocksList().forEach(l -> b.append(String.format("  OFDLCK ino %d file #%d (taken by %d) %s %d-%s%n",
+        l.getIno(), l.getFileId(), l.getPid(), l.getType(), l.getStart(), l.getEnd() < 0 ? "EOF" : String.valueOf(l.getEnd()))));
+    image.getFlockLocksList().forEach(l -> b.append(String.format("  FLOCK  ino %d file #%d (taken by %d) %s%n",
+        l.getIno(), l.getFileId(), l.getPid(), l.getType())));
   }
 
   private static int edit(String[] args) {

@@ -22,6 +22,7 @@ public final class Main {
                                     --restore-cost off|default|FILE (restarts take modelled time; default
                                     off: instant)  --busy K (CPU-bound threads competing with the restore)
                                     --mode seed|criu|keep-break (every restart in that mode, overriding the file)
+                                    --html FILE (the run as an HTML timeline; with several files, a -N suffix)
         conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
                            options: --trace-dir DIR  --verbose (side-by-side even when they agree)
                                     --inject-fault resignal-later-openers (a wrong rule, to see a difference)
@@ -44,6 +45,8 @@ public final class Main {
                            options: --out DIR (default experiments-out; each experiment in DIR/NAME)
                                     --jobs N (default: the cores)
                                     --no-progress  --no-plots  --mode seed|criu|keep-break (overrides the grid)
+                                    --no-progress  --no-plots
+                                    --timeline N (run N, as numbered in the CSV, again as an HTML timeline)
         calibrate          measure on this kernel what re-creating a process tree costs (fork, open, leases,
                            POSIX locks) under CPU load; write the fitted restart-cost.conf (about 30 s)
                            options: --out FILE (default: stdout)  --quick (a few seconds)  --max-processes N
@@ -64,6 +67,8 @@ public final class Main {
                            (recursively, and with killed commits); check invariants; table, CSV, counterexamples
                            options: --mode seed,criu,keep-break --policy remaining,... --depth 1|2 --jobs N
                                     --max-runs N --restart-after 5s --out DIR --no-kill-commit --no-shrink
+        report TRACE.jsonl --html OUT.html
+                           a saved trace (run --trace, a drill's drill.jsonl) as a self-contained HTML timeline
         help               this text
       """;
 
@@ -91,6 +96,7 @@ public final class Main {
         case "node" -> NodeCommand.run(rest);
         case "drill" -> DrillCommand.run(rest);
         case "explore" -> ExploreCommand.run(rest);
+        case "report" -> new picocli.CommandLine(new ReportCommand()).execute(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {
