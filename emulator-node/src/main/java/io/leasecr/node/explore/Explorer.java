@@ -59,6 +59,9 @@ public final class Explorer {
     KNOWN.put("seed/" + CrInvariants.DEADLINE_FORMULA, "the seed's point 4: without a restored breaker (holder-only"
         + " restart, O_NONBLOCK or outside breaker) the break is not restored; the holder keeps its old lease and a"
         + " new breaker waits a whole lease-break-time");
+    KNOWN.put("seed/" + CrInvariants.SIGNALLED_ONCE, "after a holder-only restart the seed keeps the lease as not"
+        + " breaking; a second checkpoint stores no break and no breakNotified, so a later breaker signals the holder"
+        + " again for the break it was told of before the first checkpoint (recursive C/R)");
     KNOWN.put("criu/" + CrInvariants.DEADLINE_FORMULA, "CRIU re-breaks with an O_NONBLOCK open: a fresh, full"
         + " lease-break-time, whatever the policy");
     KNOWN.put("criu/" + CrInvariants.SIGNALLED_ONCE, "CRIU's fresh re-break signals the holder again (the ghost"
