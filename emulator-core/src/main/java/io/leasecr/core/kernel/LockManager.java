@@ -157,6 +157,12 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     }
   }
 
+  /**
+   * Cluster mode: a command as sent by the node incarnation {@code origin} (stamped by that node's router).
+   * The inode entity's fence unwraps it, or refuses it once the cluster has downed that incarnation.
+   */
+  public record FromNode(NodeIncarnation origin, Command command) implements Command {}
+
   /** Local timer message: never crosses a node. */
   private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
 
@@ -239,6 +245,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(Save.class, this::onSave)
         .onMessage(Restore.class, this::onRestore)
         .onMessage(ProcessGone.class, this::onProcessGone)
+        .onMessage(FromNode.class, m -> createReceive().receiveMessage(m.command())) // no fence in front
         .build();
   }
 

@@ -77,8 +77,19 @@ public final class ScenarioParser {
     return new ScenarioParser(fileName).parseText(text);
   }
 
+  /**
+   * A scenario from a document already read (the drill parser hands over its tree with the drill keys
+   * taken out); errors name the document's file and lines.
+   */
+  public static Scenario parse(YamlNode doc) {
+    return new ScenarioParser(doc.file()).parseDoc(doc);
+  }
+
   private Scenario parseText(String text) {
-    YamlNode doc = YamlNode.load(file, text, "the scenario");
+    return parseDoc(YamlNode.load(file, text, "the scenario"));
+  }
+
+  private Scenario parseDoc(YamlNode doc) {
     Node root = doc.node;
     Map<String, YamlNode> top = doc.map(TOP);
     YamlNode nameNode = required(top, "name", root);

@@ -56,6 +56,20 @@ public final class YamlNode {
     this.what = what;
   }
 
+  /** A node of {@code file} (a tool that builds a document from parts, as the drill parser does). */
+  public static YamlNode of(String file, Node node, String what) {
+    return new YamlNode(file, node, what);
+  }
+
+  /** The SnakeYAML node underneath, with its marks (for tools that build a document from parts). */
+  public Node node() {
+    return node;
+  }
+
+  public String file() {
+    return file;
+  }
+
   public int line() {
     return node.getStartMark().getLine() + 1;
   }

@@ -119,12 +119,23 @@ final class WireCodec {
           .setCommandManifest(serializer.manifest(m.command())).build();
     } else if (o instanceof ProcessTable.Exited m) {
       return io.leasecr.proto.wire.Exited.newBuilder().setPid(m.pid()).build();
+    } else if (o instanceof LockManager.FromNode m) {
+      return fromNode(m.origin(), m.command(), false);
+    } else if (o instanceof ProcessTable.FromNode m) {
+      return fromNode(m.origin(), m.command(), true);
     }
     throw new IllegalArgumentException("not a wire message: " + o.getClass().getName());
   }
 
   private String ref(ActorRef<?> ref) {
     return refs.toSerializationFormat(ref);
+  }
+
+  private io.leasecr.proto.wire.FromNode fromNode(io.leasecr.core.kernel.NodeIncarnation origin, Object command,
+      boolean processTable) {
+    return io.leasecr.proto.wire.FromNode.newBuilder().setNode(origin.node()).setAddress(origin.address())
+        .setUid(origin.uid()).setCommand(ByteString.copyFrom(serializer.toBinary(command)))
+        .setCommandManifest(serializer.manifest(command)).setProcessTable(processTable).build();
   }
 
 
@@ -209,6 +220,17 @@ final class WireCodec {
       return new ProcessTable.Deliver(m.getPid(), command);
     } else if (p instanceof io.leasecr.proto.wire.Exited m) {
       return new ProcessTable.Exited(m.getPid());
+    } else if (p instanceof io.leasecr.proto.wire.FromNode m) {
+      io.leasecr.core.kernel.NodeIncarnation origin =
+          new io.leasecr.core.kernel.NodeIncarnation(m.getNode(), m.getAddress(), m.getUid());
+      Object inner = serializer.fromBinary(m.getCommand().toByteArray(), m.getCommandManifest());
+      if (m.getProcessTable() && inner instanceof ProcessTable.Command command) {
+        return new ProcessTable.FromNode(origin, command);
+      } else if (!m.getProcessTable() && inner instanceof LockManager.Command command) {
+        return new LockManager.FromNode(origin, command);
+      }
+      throw new NotSerializableException("FromNode carries a " + m.getCommandManifest() + ", not a "
+          + (m.getProcessTable() ? "process-table" : "LockManager") + " command");
     }
     throw new NotSerializableException("not a wire message: " + p.getClass().getName());
   }

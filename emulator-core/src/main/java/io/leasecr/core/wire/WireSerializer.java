@@ -112,6 +112,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.FORKED -> Forked.parseFrom(b);
       case Manifests.DELIVER -> Deliver.parseFrom(b);
       case Manifests.EXITED -> Exited.parseFrom(b);
+      case Manifests.LM_FROM_NODE, Manifests.PT_FROM_NODE -> io.leasecr.proto.wire.FromNode.parseFrom(b);
       case Manifests.REGISTER -> io.leasecr.proto.checkpoint.Register.parseFrom(b);
       case Manifests.SAVE_LOCKS, Manifests.SAVE_PROCESSES, Manifests.SAVE_PROCESS ->
           new CheckpointCodec.SaveRequestOf(manifest, io.leasecr.proto.checkpoint.SaveRequest.parseFrom(b));
@@ -174,6 +175,8 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String FORKED = "pt-forked";
     static final String DELIVER = "pt-deliver";
     static final String EXITED = "pt-exited";
+    static final String LM_FROM_NODE = "lm-fromnode";
+    static final String PT_FROM_NODE = "pt-fromnode";
     static final String REGISTER = "lm-register";
     static final String SAVE_LOCKS = "lm-save";
     static final String LOCKS_SAVED = "lm-saved";
@@ -224,6 +227,8 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof ProcessTable.Forked) return FORKED;
       if (o instanceof ProcessTable.Deliver) return DELIVER;
       if (o instanceof ProcessTable.Exited) return EXITED;
+      if (o instanceof LockManager.FromNode) return LM_FROM_NODE;
+      if (o instanceof ProcessTable.FromNode) return PT_FROM_NODE;
       if (o instanceof LockManager.Register) return REGISTER;
       if (o instanceof LockManager.Save) return SAVE_LOCKS;
       if (o instanceof LockManager.LocksSaved) return LOCKS_SAVED;
