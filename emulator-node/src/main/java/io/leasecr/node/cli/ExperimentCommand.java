@@ -39,6 +39,10 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--jobs", paramLabel = "N", description = "parallel runs, 1-256 (default: the cores)")
   Integer jobs;
 
+  @Option(names = "--mode", paramLabel = "MODE",
+      description = "seed, criu or keep-break: every restart in that mode, overriding the grid")
+  String restartMode;
+
   @Option(names = "--no-progress", description = "no progress line on stderr") boolean noProgress;
 
   @Option(names = "--no-plots", description = "only the CSV") boolean noPlots;
@@ -54,10 +58,19 @@ final class ExperimentCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--jobs must be between 1 and 256, got " + threads);
     }
     // every file is checked before the first run starts, and so is where the results go
+    io.leasecr.core.locks.RestartMode restart = null;
+    if (restartMode != null) {
+      try {
+        restart = io.leasecr.core.locks.RestartMode.parse(restartMode);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--mode: " + e.getMessage());
+      }
+    }
     List<Experiment> experiments = new ArrayList<>();
     for (String file : files) {
       try {
-        experiments.add(ExperimentParser.parse(Path.of(file)));
+        Experiment e = ExperimentParser.parse(Path.of(file));
+        experiments.add(restart != null ? e.withMode(restart) : e);
       } catch (ScenarioException bad) {
         throw new Failure(Main.BAD_INPUT, bad.getMessage());
       }

@@ -43,15 +43,22 @@ final class ImageCommand implements Callable<Integer> {
 
   /** The image file {@code file}, or a bad-input failure naming the file and what is wrong. */
   private static CheckpointImage load(Path file) {
+    CheckpointImage image;
     try {
       ImageFiles.Loaded loaded = ImageFiles.load(file);
       if (loaded.headerless()) {
         System.err.println("emulator: note: " + loaded.note(file));
       }
-      return loaded.image();
+      image = loaded.image();
     } catch (ImageFiles.BadImage e) {
       throw new Failure(Main.BAD_INPUT, e.getMessage());
     }
+    // the same check a restart makes: show and edit refuse what restart would refuse
+    String bad = io.leasecr.core.checkpoint.ImageCodec.invalid(image);
+    if (bad != null) {
+      throw new Failure(Main.BAD_INPUT, file + ": checkpoint " + image.getId() + " cannot be restored: " + bad);
+    }
+    return image;
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -131,13 +138,19 @@ final class ImageCommand implements Callable<Integer> {
   }
 
   @Command(name = "edit", mixinStandardHelpOptions = true, usageHelpWidth = 110, sortOptions = false,
-      description = "Edit the time the breaking leases of an image have left (exactly one of the edits).")
+      description = "Edit the time the breaking leases of an image have left (one of the time edits), and/or "
+          + "whether their holder was notified.")
   static final class Edit implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "FILE", description = "the image file") Path file;
 
-    @ArgGroup(exclusive = true, multiplicity = "1") Change change;
+    @ArgGroup(exclusive = true, multiplicity = "0..1") Change change;
+
+    @Option(names = "--notified", paramLabel = "true|false", arity = "1",
+        description = "set whether the holder was signalled for the break (the seed's fl_break_notified); "
+            + "alone or with one of the time edits")
+    Boolean notified;
 
     /** The one edit. */
     static final class Change {
@@ -165,8 +178,14 @@ final class ImageCommand implements Callable<Integer> {
       Path target = out != null ? out : file;
       long remainingSet = 0;
       long added = 0;
+      if (change == null && notified == null) {
+        throw new ParameterException(spec.commandLine(), "edit needs one of --remaining T, --add +T/-T, "
+            + "--favor-holder, --favor-breaker, and/or --notified true|false");
+      }
       try {
-        if (change.remaining != null) {
+        if (change == null) {
+          added = 0; // only --notified
+        } else if (change.remaining != null) {
           remainingSet = millis("--remaining", change.remaining, false);
           if (remainingSet < 0) {
             throw new IllegalArgumentException("--remaining must not be negative");
@@ -194,8 +213,16 @@ final class ImageCommand implements Callable<Integer> {
         if ((only != 0 && only != i + 1) || !breaking) {
           continue;
         }
+        Lease.Builder edit = l.toBuilder();
+        if (notified != null) {
+          System.out.printf("lease %d (holder %d): breakNotified %s -> %s%n", i + 1, l.getPid(), l.getBreakNotified(),
+              notified);
+          edit.setBreakNotified(notified);
+        }
         long remaining;
-        if (change.remaining != null) {
+        if (change == null) {
+          remaining = l.getRemainingMs();
+        } else if (change.remaining != null) {
           remaining = remainingSet;
         } else if (change.add != null) {
           remaining = Math.min(Durations.MAX_MS, Math.max(0, Durations.saturatedAdd(Math.max(0, l.getRemainingMs()), added)));
@@ -204,9 +231,11 @@ final class ImageCommand implements Callable<Integer> {
         } else {
           remaining = 0;
         }
-        System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()),
-            ms(remaining));
-        b.setLeases(i, l.toBuilder().setRemainingMs(remaining));
+        if (change != null) {
+          System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()),
+              ms(remaining));
+        }
+        b.setLeases(i, edit.setRemainingMs(remaining));
         edited++;
       }
       if (edited == 0) {

@@ -54,6 +54,10 @@ final class RunCommand implements Callable<Integer> {
           + "the extension; docs/timeline-pages.md)")
   Path html;
 
+  @Option(names = "--mode", paramLabel = "MODE",
+      description = "seed, criu or keep-break: every restart in that mode, overriding the files")
+  String restartMode;
+
   @Mixin JournalChoice journal;
 
   @Option(names = "--quiet", description = "no timeline, only PASS or FAIL")
@@ -90,7 +94,19 @@ final class RunCommand implements Callable<Integer> {
     if (html != null) {
       OutputPaths.checkFile("--html", html, true);
     }
+    io.leasecr.core.locks.RestartMode restart = null;
+    if (restartMode != null) {
+      try {
+        restart = io.leasecr.core.locks.RestartMode.parse(restartMode);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--mode: " + e.getMessage());
+      }
+    }
     List<Scenario> scenarios = scenarios(files);
+    if (restart != null) {
+      io.leasecr.core.locks.RestartMode m = restart;
+      scenarios = scenarios.stream().map(s -> io.leasecr.core.scenario.RestartModes.override(s, m)).toList();
+    }
     boolean checkpoints = scenarios.stream().anyMatch(Scenario::checkpoints);
     Journal j = journal.journal(checkpoints);
     TimeMode mode = time == Time.real ? TimeMode.REAL : TimeMode.VIRTUAL;
