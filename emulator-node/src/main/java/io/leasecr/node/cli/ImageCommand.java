@@ -147,10 +147,10 @@ final class ImageCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "0..1") Change change;
 
-    @Option(names = "--notified", paramLabel = "true|false", arity = "1",
+    @Option(names = "--notified", paramLabel = "true|false",
         description = "set whether the holder was signalled for the break (the seed's fl_break_notified); "
             + "alone or with one of the time edits")
-    Boolean notified;
+    String notifiedText;
 
     /** The one edit. */
     static final class Change {
@@ -178,6 +178,10 @@ final class ImageCommand implements Callable<Integer> {
       Path target = out != null ? out : file;
       long remainingSet = 0;
       long added = 0;
+      if (notifiedText != null && !notifiedText.equals("true") && !notifiedText.equals("false")) {
+        throw new ParameterException(spec.commandLine(), "--notified must be true or false, got '" + notifiedText + "'");
+      }
+      Boolean notified = notifiedText == null ? null : Boolean.valueOf(notifiedText);
       if (change == null && notified == null) {
         throw new ParameterException(spec.commandLine(), "edit needs one of --remaining T, --add +T/-T, "
             + "--favor-holder, --favor-breaker, and/or --notified true|false");
