@@ -6,7 +6,9 @@
 # usage: scenarios/soak/soak.sh [RUNS (20)] [FIRST_SEED (1)]
 # env:   LEASE_CR_PG_URL/USER/PASSWORD and LEASE_CR_PG_DIR of a PostgreSQL the drill may stop and start
 #        (journal faults): LEASE_CR_PG_PORT=56432 bash .ci/postgres.sh prints them;
-#        SOAK_OUT (default soak-out), SOAK_BASE_PORT (default 25700), SOAK_DRILL (default the file above).
+#        SOAK_OUT (default soak-out), SOAK_BASE_PORT (default 25700), SOAK_DRILL (default the file above),
+#        SOAK_EMULATOR (default ./emulator; e.g. "java -jar /copy/of/emulator.jar" to soak a fixed build while
+#        the sources change).
 set -uo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs="${1:-20}"
@@ -28,7 +30,7 @@ for ((i = 0; i < runs; i++)); do
   rm -rf "$dir"; mkdir -p "$dir"
   sed -E "s/(faults: \{seed: )[0-9]+/\1$seed/" "$drill" > "$dir/drill.yaml"
   t0=$(date +%s)
-  "$home/emulator" drill "$dir/drill.yaml" --out "$dir" --base-port "$port" > "$dir/output.txt" 2>&1
+  ${SOAK_EMULATOR:-$home/emulator} drill "$dir/drill.yaml" --out "$dir" --base-port "$port" > "$dir/output.txt" 2>&1
   code=$?
   secs=$(( $(date +%s) - t0 ))
   sleep 5
