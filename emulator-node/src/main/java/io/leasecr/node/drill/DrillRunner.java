@@ -103,6 +103,7 @@ public final class DrillRunner {
   private volatile long journalDownAt;
   /** Wall ms the clocks were frozen at for a cut (0: they run). */
   private volatile long frozenSince;
+  private Membership members;
   /** Set once the drill stops its nodes. */
   private volatile boolean ending;
   /** The processes of this run, so that a later drill on the same journal knows whether they are dead. */
@@ -217,6 +218,7 @@ public final class DrillRunner {
       journal = new CoordinatorClient(system, journal());
       o.printf("checkpoints: %s%n", journal.describe());
       Membership members = new Membership(Cluster.get(system.classicSystem()));
+      this.members = members;
       losses = new NodeLosses(drill, members, s.expectedDowningMs(config), this::note, this::drillNow);
       long upBy = System.currentTimeMillis() + 60_000;
       while (!drill.nodes().stream().allMatch(members::up)) {
@@ -429,7 +431,7 @@ public final class DrillRunner {
     for (int i = 0; i < who.size(); i++) {
       int port = basePort + i;
       try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-        socket.setReuseAddress(false);
+        socket.setReuseAddress(true); // as Artery binds: connections of an earlier run in TIME_WAIT do not count
         socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
       } catch (java.io.IOException e) {
         return "port " + port + " on 127.0.0.1 (for " + who.get(i) + ") is already in use: another drill's node or "
@@ -521,9 +523,34 @@ public final class DrillRunner {
     byte[] bytes;
     CheckpointCoordinator.Done done;
     long collected;
+    // what went with a dead node (killed, or downed) and was not restarted is not asked for: it is gone
+    Set<String> gone = new java.util.TreeSet<>();
+    for (String n : losses.nodes()) {
+      if ("kill -9".equals(losses.how(n)) || members.gone(n)) {
+        gone.add(n);
+      }
+    }
+    Set<Integer> gonePids = new java.util.HashSet<>();
+    List<String> goneNames = new ArrayList<>();
+    for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+      if (gone.contains(drill.nodeOf(p)) && !confirmed.contains(p.pid())) {
+        gonePids.add(p.pid());
+        goneNames.add(p.name());
+      }
+    }
+    Set<Long> goneInos = new java.util.HashSet<>();
+    for (io.leasecr.core.locks.Inode i : drill.scenario().vfs().inodes()) {
+      if (gone.contains(drill.nodeOf(i)) && !tree.restoredInos.contains(i.ino())) {
+        goneInos.add(i.ino());
+      }
+    }
+    String without = gonePids.isEmpty() && goneInos.isEmpty() ? "" : "; without what went with " + String.join(", ", gone)
+        + ": " + (goneNames.size() <= 5 ? goneNames.toString() : goneNames.size() + " processes") + ", "
+        + goneInos.size() + " lease tables";
+    clocks += without;
     long t0 = System.currentTimeMillis();
     try {
-      image = tree.save(c.id(), frozen.atMs());
+      image = tree.save(c.id(), frozen.atMs(), gonePids, goneInos);
       collected = System.currentTimeMillis() - t0;
       bytes = image.toByteArray();
       done = journal.ask(r -> new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), drill.scenario().name(),
