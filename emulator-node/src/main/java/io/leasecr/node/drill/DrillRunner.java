@@ -243,10 +243,11 @@ public final class DrillRunner {
       }
       List<Integer> notUp = tree.ensureRunningAll(spawns);
       if (!notUp.isEmpty()) {
-        aborted = notUp.size() + " processes could not be started, e.g. pid " + notUp.get(0) + " on "
-            + drill.candidates(notUp.get(0)).get(0);
-        o.println("ABORTED: " + aborted);
-        return false;
+        if (aborted == null) {
+          aborted = notUp.size() + " processes could not be started, e.g. pid " + notUp.get(0) + " on "
+              + drill.candidates(notUp.get(0)).get(0);
+        }
+        return report(checkJournal());
       }
       o.printf("processes started on their nodes after %d ms%n", System.currentTimeMillis() - origin);
       census.refresh();
