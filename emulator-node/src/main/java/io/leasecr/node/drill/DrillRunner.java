@@ -78,7 +78,7 @@ public final class DrillRunner {
   private final Map<String, Long> paused = new java.util.concurrent.ConcurrentHashMap<>();
   /** Timed faults' ends (a pause's SIGCONT). */
   private final java.util.concurrent.ScheduledExecutorService timers =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "drill-timers");
         t.setDaemon(true);
         return t;
@@ -104,6 +104,7 @@ public final class DrillRunner {
   /** Wall ms the clocks were frozen at for a cut (0: they run). */
   private volatile long frozenSince;
   private Membership members;
+  private final Object journalLock = new Object();
   /** Set once the drill stops its nodes. */
   private volatile boolean ending;
   /** The processes of this run, so that a later drill on the same journal knows whether they are dead. */
@@ -693,29 +694,34 @@ public final class DrillRunner {
   }
 
   /** Starts the journal's PostgreSQL again (once: a timed outage and a journal: up step may both ask). */
-  private synchronized void journalUp(int step) {
-    long since = journalDownSince;
-    if (since == 0) {
-      return;
+  private void journalUp(int step) {
+    // its own lock, not the driver's: note() must not wait while pg_ctl starts the server
+    synchronized (journalLock) {
+      long since = journalDownSince;
+      if (since == 0) {
+        return;
+      }
+      String problem = journalControl.start();
+      if (problem != null) {
+        note(step, "journal up: PostgreSQL NOT started: " + problem);
+        failures.add("step " + step + " (journal up): PostgreSQL could not be started again: " + problem);
+        return;
+      }
+      journalDownSince = 0;
+      note(step, "journal up: PostgreSQL accepts connections again after " + (System.currentTimeMillis() - since)
+          + " ms down");
     }
-    String problem = journalControl.start();
-    if (problem != null) {
-      note(step, "journal up: PostgreSQL NOT started: " + problem);
-      failures.add("step " + step + " (journal up): PostgreSQL could not be started again: " + problem);
-      return;
-    }
-    journalDownSince = 0;
-    note(step, "journal up: PostgreSQL accepts connections again after " + (System.currentTimeMillis() - since)
-        + " ms down");
   }
 
   /** Whatever happened, a journal this drill stopped is started again. */
   private void restoreJournal() {
-    if (journalDownSince != 0 && journalControl != null) {
-      String problem = journalControl.start();
-      journalDownSince = 0;
-      o.println(problem == null ? "journal: PostgreSQL started again (the drill had stopped it)"
-          : "journal: PostgreSQL NOT started again: " + problem);
+    synchronized (journalLock) {
+      if (journalDownSince != 0 && journalControl != null) {
+        String problem = journalControl.start();
+        journalDownSince = 0;
+        o.println(problem == null ? "journal: PostgreSQL started again (the drill had stopped it)"
+            : "journal: PostgreSQL NOT started again: " + problem);
+      }
     }
   }
 
