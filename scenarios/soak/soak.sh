@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The nemesis soak (issue 12 item 8): runs scenarios/soak/nemesis-soak.yaml RUNS times back to back, each
+# The nemesis soak (issue 12 item 8): runs scenarios/drills/nemesis-soak.yaml RUNS times back to back, each
 # with the next seed for its random fault schedule, and sums up: runs, faults injected, invariant
 # violations, checkpoints lost, checkpoints not committed, node JVMs left running, aborted runs and why.
 #
@@ -15,7 +15,7 @@ runs="${1:-20}"
 first="${2:-1}"
 out="$(mkdir -p "${SOAK_OUT:-soak-out}" && cd "${SOAK_OUT:-soak-out}" && pwd)"
 port="${SOAK_BASE_PORT:-25700}"
-drill="${SOAK_DRILL:-$home/scenarios/soak/nemesis-soak.yaml}"
+drill="${SOAK_DRILL:-$home/scenarios/drills/nemesis-soak.yaml}"
 if [ -z "${LEASE_CR_PG_DIR:-}${LEASE_CR_PG_STOP_CMD:-}" ]; then
   echo "soak: journal faults need a PostgreSQL the drill may stop: eval \"\$(LEASE_CR_PG_PORT=56432 bash .ci/postgres.sh)\"" >&2
   exit 2
