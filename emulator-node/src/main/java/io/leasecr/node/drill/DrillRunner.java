@@ -104,6 +104,8 @@ public final class DrillRunner {
   /** Wall ms the clocks were frozen at for a cut (0: they run). */
   private volatile long frozenSince;
   private Membership members;
+  /** Nodes whose JVM was seen to exit without a fault step. */
+  private final Set<String> exited = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Object journalLock = new Object();
   /** Set once the drill stops its nodes. */
   private volatile boolean ending;
@@ -366,6 +368,15 @@ public final class DrillRunner {
             return;
           }
           side = members.reachableNodes(drill.allNodes());
+          for (Map.Entry<String, Process> j : jvms.entrySet()) {
+            if (!j.getValue().isAlive() && losses.how(j.getKey()) == null && exited.add(j.getKey()) && !ending) {
+              // not a fault of the drill's: e.g. downed by the resolver when a loaded machine stalled heartbeats
+              note(0, j.getKey() + "'s JVM exited by itself (code " + j.getValue().exitValue() + "; see "
+                  + out.resolve(j.getKey() + ".log") + ")");
+              failures.add(j.getKey() + "'s JVM exited without a fault step" + (lastStep == null ? "" : " (after "
+                  + lastStep + ")") + ": see " + out.resolve(j.getKey() + ".log"));
+            }
+          }
           Thread.sleep(20);
         }
       } catch (InterruptedException e) {
@@ -632,6 +643,7 @@ public final class DrillRunner {
    * itself and exits; its processes are lost as in a crash. A healed node keeps its processes.
    */
   private void partition(Drill.Partition p, Step step) throws Exception {
+    running(p.node());
     long at = System.currentTimeMillis();
     long wallFor = clock.wallMillis(p.forMs());
     java.io.OutputStream control = jvms.get(p.node()).getOutputStream();
@@ -660,6 +672,15 @@ public final class DrillRunner {
     losses.lost(p.node(), at, "SIGSTOP", wallFor < 0 ? 0 : at + wallFor);
     if (wallFor >= 0) {
       timers.schedule(() -> resume(p.node(), step.number()), wallFor, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A fault step's node must still run: its JVM may have exited by itself (or been downed) since. */
+  private void running(String node) {
+    Process jvm = jvms.get(node);
+    if (jvm == null || !jvm.isAlive()) {
+      throw new DrillFailure(node + "'s JVM is not running any more" + (jvm == null ? "" : " (it exited with code "
+          + jvm.exitValue() + ")"));
     }
   }
 
@@ -727,6 +748,7 @@ public final class DrillRunner {
 
   /** The node's emulated clock runs ahead (or behind) from now on: 'skew MS' on its fault channel. */
   private void skew(Drill.Skew sk, Step step) throws java.io.IOException {
+    running(sk.node());
     java.io.OutputStream control = jvms.get(sk.node()).getOutputStream();
     control.write(("skew " + sk.byMs() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     control.flush();
