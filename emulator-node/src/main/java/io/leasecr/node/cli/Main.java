@@ -21,6 +21,7 @@ public final class Main {
                                     --quiet (no timeline)  --time virtual|real  --scale X
                                     --restore-cost off|default|FILE (restarts take modelled time; default
                                     off: instant)  --busy K (CPU-bound threads competing with the restore)
+                                    --html FILE (the run as an HTML timeline; with several files, a -N suffix)
         conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
                            options: --trace-dir DIR  --verbose (side-by-side even when they agree)
                                     --inject-fault resignal-later-openers (a wrong rule, to see a difference)
@@ -42,6 +43,7 @@ public final class Main {
                            options: --out DIR (default experiments-out; each experiment in DIR/NAME)
                                     --jobs N (default: the cores)
                                     --no-progress  --no-plots
+                                    --timeline N (run N, as numbered in the CSV, again as an HTML timeline)
         calibrate          measure on this kernel what re-creating a process tree costs (fork, open, leases,
                            POSIX locks) under CPU load; write the fitted restart-cost.conf (about 30 s)
                            options: --out FILE (default: stdout)  --quick (a few seconds)  --max-processes N
@@ -58,6 +60,8 @@ public final class Main {
                            restart processes on surviving nodes, print a timeline per node, check invariants
                            options: --out DIR (traces and node logs; default drill-out)  --base-port P
                                     --scale X (emulated seconds per wall second; overrides the drill's scale:)
+        report TRACE.jsonl --html OUT.html
+                           a saved trace (run --trace, a drill's drill.jsonl) as a self-contained HTML timeline
         help               this text
       """;
 
@@ -84,6 +88,7 @@ public final class Main {
         case "calibrate" -> CalibrateCommand.run(rest);
         case "node" -> NodeCommand.run(rest);
         case "drill" -> DrillCommand.run(rest);
+        case "report" -> new picocli.CommandLine(new ReportCommand()).execute(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {

@@ -13,6 +13,7 @@ import io.leasecr.core.scenario.Scenario;
 import io.leasecr.core.scenario.Step;
 import io.leasecr.core.scenario.Timeline;
 import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.node.report.DrillPages;
 import io.leasecr.core.trace.TraceSink;
 import io.leasecr.node.cluster.ClusterConfig;
 import io.leasecr.node.cluster.EmulatorSharding;
@@ -834,11 +835,13 @@ public final class DrillRunner {
 
   private boolean report(List<String> journalProblems) throws Exception {
     List<TraceEvent> all = new ArrayList<>();
+    Map<String, List<TraceEvent>> byNode = new LinkedHashMap<>();
     List<String> violations = new ArrayList<>();
     Map<Integer, String> ranOn = new HashMap<>();
     for (String n : jvms.keySet()) {
       List<TraceEvent> events = TraceFiles.read(out.resolve(n + ".jsonl"), startEmu);
       all.addAll(events);
+      byNode.put(n, events);
       for (TraceEvent e : events) {
         Long at = restartedAt.get(e.pid());
         if (at != null && !e.proc().equals("kernel") && e.t() >= at && !ranOn.containsKey(e.pid())) {
@@ -854,6 +857,7 @@ public final class DrillRunner {
     String driverText = Timeline.render(driverEvents);
     Files.writeString(out.resolve("timeline-driver.txt"), driverText);
     o.printf("%n== driver%n%s", driverText);
+    DrillPages.write(out, drill.scenario().name(), byNode, driverEvents, o); // timeline.html + drill.jsonl
     o.printf("%n== what each process saw%n");
     all.sort(Comparator.comparingLong(TraceEvent::t));
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
