@@ -4,6 +4,7 @@ import io.leasecr.core.kernel.Vfs;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Credentials;
 import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.FlockLocks;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.Signals;
@@ -34,18 +35,19 @@ public final class ScenarioParser {
   private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
   private static final Set<String> ACTIONS = Set.of(
       "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks",
-      "checkpoint", "restart");
+      "checkpoint", "restart", "flock");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect");
+      "only", "mode", "leave_running", "journal", "expect", "flock", "op", "nb", "l_pid");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
       Map.entry("close", Set.of("proc", "expect")),
       Map.entry("dup", Set.of("proc", "expect")),
       Map.entry("truncate", Set.of("proc", "expect")),
-      Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "expect")),
+      Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "l_pid", "expect")),
+      Map.entry("flock", Set.of("proc", "op", "nb", "expect")),
       Map.entry("fork", Set.of("proc", "expect")),
       Map.entry("exit", Set.of("proc")),
       Map.entry("sigaction", Set.of("proc", "action", "expect")),
@@ -102,14 +104,14 @@ public final class ScenarioParser {
     }
     long end = top.containsKey("end") ? top.get("end").millis() : 0;
     String description = top.containsKey("description") ? top.get("description").text() : "";
-    return new Scenario(file, nameNode.text(), description, seed, sysctls, vfs, procs.decls, steps,
+    return new Scenario(file, nameNode.name(), description, seed, sysctls, vfs, procs.decls, steps,
         List.copyOf(expectations), end);
   }
 
   private YamlNode required(Map<String, YamlNode> m, String key, Node parent) {
     YamlNode n = m.get(key);
     if (n == null) {
-      throw new YamlNode(file, parent, "").error("missing required key '" + key + "'");
+      throw new YamlNode(file, parent, "").error("missing required key " + YamlNode.quote(key));
     }
     return n;
   }
@@ -119,10 +121,22 @@ public final class ScenarioParser {
     out.put("fs.lease-break-time", 45L);
     out.put("fs.leases-enable", 1L);
     if (node != null) {
-      node.map(SYSCTLS).forEach((k, v) -> out.put(k, v.integer()));
+      node.map(SYSCTLS).forEach((k, v) -> out.put(k, sysctlValue(v)));
     }
     return out;
   }
+
+  /**
+   * A sysctl value: an int, as the kernel's proc_dointvec reads it (fs.lease-break-time <= 0 means a
+   * break has no deadline, as in fs/locks.c); INT_MAX seconds (68 years) from any emulated instant still
+   * fits the emulated clock.
+   */
+  static long sysctlValue(YamlNode v) {
+    return v.intValue();
+  }
+
+  /** The highest pid Linux hands out (PID_MAX_LIMIT, 2^22). */
+  static final int PID_MAX = 4_194_304;
 
   private Vfs files(YamlNode node) {
     Vfs.Builder b = Vfs.builder();
@@ -145,7 +159,7 @@ public final class ScenarioParser {
         try {
           kind = Inode.Kind.valueOf(t);
         } catch (IllegalArgumentException e) {
-          throw m.get("type").error("file type must be regular, directory or fifo, got '" + t.toLowerCase() + "'");
+          throw m.get("type").error("file type must be regular, directory or fifo, got " + YamlNode.quote(t.toLowerCase()));
         }
       }
       int uid = m.containsKey("uid") ? m.get("uid").intValue() : 0;
@@ -167,11 +181,11 @@ public final class ScenarioParser {
     for (int i = 0; i < items.size(); i++) {
       YamlNode p = items.get(i);
       Map<String, YamlNode> m = p.map(PROCESS_KEYS);
-      String name = required(m, "name", p.node).text();
+      String name = required(m, "name", p.node).name();
       if (byName.containsKey(name)) {
         throw m.get("name").error("process " + name + " is declared twice");
       }
-      int pid = m.containsKey("pid") ? m.get("pid").intValue() : 100 + i;
+      int pid = m.containsKey("pid") ? m.get("pid").intValue(Integer.MIN_VALUE, PID_MAX) : 100 + i;
       if (pid <= 1 || !pids.add(pid)) {
         throw (m.containsKey("pid") ? m.get("pid") : p).error("pid " + pid + " is invalid or already used");
       }
@@ -205,7 +219,7 @@ public final class ScenarioParser {
     for (Map.Entry<String, YamlNode> e : parents.entrySet()) {
       Scenario.ProcessDecl parent = byName.get(e.getValue().text());
       if (parent == null) {
-        throw e.getValue().error("parent '" + e.getValue().text() + "' is not a declared process");
+        throw e.getValue().error("parent " + YamlNode.quote(e.getValue().text()) + " is not a declared process");
       }
       Scenario.ProcessDecl child = byName.get(e.getKey());
       ProcessSpec s = child.spec();
@@ -236,7 +250,7 @@ public final class ScenarioParser {
       case "handler" -> Disposition.HANDLER;
       case "handler+restart" -> Disposition.HANDLER_RESTART;
       default -> throw node.error(
-          "signal disposition must be default, ignore, handler or handler+restart, got '" + node.text() + "'");
+          "signal disposition must be default, ignore, handler or handler+restart, got " + YamlNode.quote(node.text()));
     };
   }
 
@@ -249,7 +263,7 @@ public final class ScenarioParser {
     try {
       action = Reaction.Action.valueOf(what.text().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw what.error("reaction must be release, downgrade, close or nothing, got '" + what.text() + "'");
+      throw what.error("reaction must be release, downgrade, close or nothing, got " + YamlNode.quote(what.text()));
     }
     long after = m.containsKey("after") ? m.get("after").millis() : 0;
     long jitter = m.containsKey("jitter") ? m.get("jitter").millis() : 0;
@@ -263,7 +277,7 @@ public final class ScenarioParser {
   private int signal(YamlNode where, String text) {
     int signo = Signals.parse(text);
     if (signo < 1 || signo > Signals.SIGRTMAX) {
-      throw where.error("unknown signal '" + text + "'");
+      throw where.error("unknown signal " + YamlNode.quote(text));
     }
     return signo;
   }
@@ -291,7 +305,7 @@ public final class ScenarioParser {
       String verb = actions.get(0);
       for (String key : m.keySet()) {
         if (!key.equals("at") && !key.equals(verb) && !ACTION_KEYS.get(verb).contains(key)) {
-          throw m.get(key).error("'" + key + "' does not go with " + verb + " (it takes: "
+          throw m.get(key).error(YamlNode.quote(key) + " does not go with " + verb + " (it takes: "
               + String.join(", ", ACTION_KEYS.get(verb).stream().sorted().toList()) + ")");
         }
       }
@@ -314,16 +328,16 @@ public final class ScenarioParser {
       case "sysctl" -> {
         String name = arg.text();
         if (!SYSCTLS.contains(name)) {
-          throw arg.error("unknown sysctl '" + name + "' (known: " + String.join(", ", SYSCTLS.stream().sorted().toList()) + ")");
+          throw arg.error("unknown sysctl " + YamlNode.quote(name) + " (known: " + String.join(", ", SYSCTLS.stream().sorted().toList()) + ")");
         }
-        return new Step.SetSysctl(name, required(m, "value", s.node).integer());
+        return new Step.SetSysctl(name, sysctlValue(required(m, "value", s.node)));
       }
       case "proc_locks" -> {
         return new Step.ShowLocks();
       }
       case "checkpoint" -> {
-        if (!checkpoints.add(arg.text())) {
-          throw arg.error("checkpoint id '" + arg.text() + "' is used twice");
+        if (!checkpoints.add(arg.name())) {
+          throw arg.error("checkpoint id " + YamlNode.quote(arg.text()) + " is used twice");
         }
         return new Step.Checkpoint(arg.text(), m.containsKey("image") ? m.get("image").text() : null,
             m.containsKey("leave_running") && m.get("leave_running").bool());
@@ -340,10 +354,10 @@ public final class ScenarioParser {
 
   private Step.Action restart(YamlNode arg, Map<String, YamlNode> m, Processes procs) {
     String image = m.containsKey("image") ? m.get("image").text() : null;
-    String id = arg.text();
+    String id = arg.name();
     boolean fromJournal = m.containsKey("journal") && m.get("journal").bool();
     if (image == null && !fromJournal && !checkpoints.contains(id)) {
-      throw arg.error("restart of '" + id + "': no checkpoint step with that id above (give 'image: FILE', or"
+      throw arg.error("restart of " + YamlNode.quote(id) + ": no checkpoint step with that id above (give 'image: FILE', or"
           + " 'journal: true' for a checkpoint committed by an earlier run)");
     }
     String policy = m.containsKey("policy") ? m.get("policy").text() : "remaining";
@@ -356,7 +370,7 @@ public final class ScenarioParser {
     if (m.containsKey("mode")) {
       String mode = m.get("mode").text();
       if (!mode.equals("seed") && !mode.equals("criu")) {
-        throw m.get("mode").error("restart mode must be seed or criu, got '" + mode + "'");
+        throw m.get("mode").error("restart mode must be seed or criu, got " + YamlNode.quote(mode));
       }
       criu = mode.equals("criu");
     }
@@ -374,7 +388,7 @@ public final class ScenarioParser {
   private Scenario.ProcessDecl process(YamlNode node, Processes procs) {
     Scenario.ProcessDecl p = procs.byName.get(node.text());
     if (p == null) {
-      throw node.error("no process named '" + node.text() + "' (declared: "
+      throw node.error("no process named " + YamlNode.quote(node.text()) + " (declared: "
           + String.join(", ", procs.decls.stream().map(Scenario.ProcessDecl::name).toList()) + ")");
     }
     return p;
@@ -389,6 +403,7 @@ public final class ScenarioParser {
       case "truncate" -> new Syscall.Truncate(arg.text());
       case "exit" -> new Syscall.Exit(arg.intValue());
       case "fcntl" -> fcntl(arg, m, s);
+      case "flock" -> flock(arg, m, s);
       case "sigaction" -> new Syscall.Sigaction(signal(arg, arg.text()), disposition(required(m, "action", s.node)));
       case "fork" -> {
         Scenario.ProcessDecl child = process(arg, procs);
@@ -444,7 +459,11 @@ public final class ScenarioParser {
         long type = leaseArg(required(m, "arg", s.node));
         long start = m.containsKey("start") ? m.get("start").integer() : 0;
         long len = m.containsKey("len") ? m.get("len").integer() : 0;
-        return new Syscall.RecordLock(fd, lockCmd, type, start, len);
+        if (m.containsKey("l_pid") && !lockCmd.ofd()) {
+          throw m.get("l_pid").error("l_pid is for F_OFD_SETLK, F_OFD_SETLKW and F_OFD_GETLK only");
+        }
+        long lPid = m.containsKey("l_pid") ? m.get("l_pid").integer() : 0;
+        return new Syscall.RecordLock(fd, lockCmd, type, start, len, lPid);
       }
     }
     Syscall.Fcntl.Cmd cmd;
@@ -452,7 +471,8 @@ public final class ScenarioParser {
       cmd = Syscall.Fcntl.Cmd.valueOf(cmdNode.text());
     } catch (IllegalArgumentException e) {
       throw cmdNode.error("unsupported fcntl command '" + cmdNode.text()
-          + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK)");
+          + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK, F_OFD_SETLK, F_OFD_SETLKW,"
+          + " F_OFD_GETLK)");
     }
     int fd = required(m, "fd", s.node).intValue();
     long arg = 0;
@@ -463,6 +483,35 @@ public final class ScenarioParser {
       arg = a.text().equals("0") ? 0 : signal(a, a.text());
     }
     return new Syscall.Fcntl(fd, cmd, arg);
+  }
+
+  /**
+   * flock: FD with op: LOCK_SH | LOCK_EX | LOCK_UN (or "LOCK_EX|LOCK_NB", or a number, to exercise EINVAL)
+   * and nb: true for LOCK_NB.
+   */
+  private Syscall flock(YamlNode fdNode, Map<String, YamlNode> m, YamlNode s) {
+    YamlNode opNode = required(m, "op", s.node);
+    int op = 0;
+    for (String part : opNode.text().split("\\|")) {
+      String p = part.trim();
+      op |= switch (p) {
+        case "LOCK_SH" -> FlockLocks.LOCK_SH;
+        case "LOCK_EX" -> FlockLocks.LOCK_EX;
+        case "LOCK_UN" -> FlockLocks.LOCK_UN;
+        case "LOCK_NB" -> FlockLocks.LOCK_NB;
+        default -> {
+          if (!p.matches("\\d{1,9}")) {
+            throw opNode.error("unsupported flock operation '" + p + "' (supported: LOCK_SH, LOCK_EX, LOCK_UN, "
+                + "LOCK_NB, or a number)");
+          }
+          yield Integer.parseInt(p);
+        }
+      };
+    }
+    if (m.containsKey("nb") && m.get("nb").bool()) {
+      op |= FlockLocks.LOCK_NB;
+    }
+    return new Syscall.Flock(fdNode.intValue(), op);
   }
 
   /** F_RDLCK, F_WRLCK, F_UNLCK or any integer (to exercise EINVAL). */
@@ -503,7 +552,7 @@ public final class ScenarioParser {
     try {
       return Errno.parse(node.text());
     } catch (IllegalArgumentException e) {
-      throw node.error("unknown errno '" + node.text() + "'");
+      throw node.error("unknown errno " + YamlNode.quote(node.text()));
     }
   }
 
@@ -511,7 +560,7 @@ public final class ScenarioParser {
     Map<String, YamlNode> m = node.map(EVENT_EXPECT_KEYS);
     Scenario.ProcessDecl proc = process(required(m, "proc", node.node), procs);
     Long at = m.containsKey("at") ? m.get("at").millis() : null;
-    Integer count = m.containsKey("count") ? m.get("count").intValue() : null;
+    Integer count = m.containsKey("count") ? m.get("count").intValue(0, Integer.MAX_VALUE) : null;
     if (m.containsKey("signal") == m.containsKey("exit")) {
       throw node.error("an expectation names exactly one of 'signal' or 'exit'");
     }

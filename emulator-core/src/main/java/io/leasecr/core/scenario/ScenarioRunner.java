@@ -124,7 +124,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       }
     }
     if (scenario.endMs() > 0) {
-      clock.setHorizonNanos(scenario.endMs() * 1_000_000L);
+      clock.setHorizonNanos(Math.multiplyExact(scenario.endMs(), 1_000_000L));
     }
     scheduleNext();
     if (journal) {
@@ -303,7 +303,11 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     }
     if (image == null) {
       try {
-        image = ImageFiles.read(resolve(r.imageFile()));
+        ImageFiles.Loaded loaded = ImageFiles.load(resolve(r.imageFile()));
+        if (loaded.headerless()) {
+          System.err.println("emulator: note: " + loaded.note(resolve(r.imageFile())));
+        }
+        image = loaded.image();
       } catch (ImageFiles.BadImage e) {
         done.completeExceptionally(new IllegalStateException("step " + step.number() + ": " + e.getMessage()));
         return Behaviors.stopped();

@@ -95,8 +95,9 @@ public final class Timeline {
       case "truncate" -> "truncate(\"" + a.get("path") + "\")";
       case "fcntl" -> a.containsKey("type")
           ? "fcntl(" + a.get("fd") + ", " + a.get("cmd") + ", {" + a.get("type") + ", start " + a.get("start") + ", len "
-              + a.get("len") + "})"
+              + a.get("len") + (a.containsKey("pid") ? ", pid " + a.get("pid") : "") + "})"
           : "fcntl(" + a.get("fd") + ", " + a.get("cmd") + (a.containsKey("arg") ? ", " + a.get("arg") : "") + ")";
+      case "flock" -> "flock(" + a.get("fd") + ", " + a.get("op") + ")";
       case "fork" -> "fork() [child " + a.get("child") + "]";
       case "sigaction" -> "sigaction(" + a.get("signal") + ", " + a.get("action") + ")";
       case "exit" -> "exit(" + a.get("status") + ")";

@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.ImageFiles;
+import io.leasecr.core.input.Durations;
+import io.leasecr.core.input.Names;
 import io.leasecr.node.journal.JournalClient;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.Lease;
@@ -43,7 +45,12 @@ final class ImageCommand {
       throw new Main.UsageException("give exactly one image file");
     }
     try {
-      return ImageFiles.read(Path.of(o.positional.get(0)));
+      Path path = Path.of(o.positional.get(0));
+      ImageFiles.Loaded loaded = ImageFiles.load(path);
+      if (loaded.headerless()) {
+        System.err.println("emulator: note: " + loaded.note(path));
+      }
+      return loaded.image();
     } catch (ImageFiles.BadImage e) {
       System.err.println("emulator: " + e.getMessage());
       return null;
@@ -103,7 +110,22 @@ final class ImageCommand {
               l.getUnlockPending() ? "unlock" : "downgrade", l.getHasTypePrev() ? l.getTypePrev() : "-",
               l.getBreakNotified(), l.getRemainingMs() < 0 ? "no deadline" : l.getRemainingMs() + " ms") : ""));
     }
+    locks(image, b);
     return b.toString();
+  }
+
+  /** POSIX, OFD and flock locks, if the image has any (owner, type, range, as /proc/locks would say). */
+  private static void locks(CheckpointImage image, StringBuilder b) {
+    if (image.getPosixLocksCount() + image.getOfdLocksCount() + image.getFlockLocksCount() == 0) {
+      return;
+    }
+    b.append("locks:\n");
+    image.getPosixLocksList().forEach(l -> b.append(String.format("  POSIX  ino %d pid %d %s %d-%s%n", l.getIno(),
+        l.getPid(), l.getType(), l.getStart(), l.getEnd() < 0 ? "EOF" : String.valueOf(l.getEnd()))));
+    image.getOfdLocksList().forEach(l -> b.append(String.format("  OFDLCK ino %d file #%d (taken by %d) %s %d-%s%n",
+        l.getIno(), l.getFileId(), l.getPid(), l.getType(), l.getStart(), l.getEnd() < 0 ? "EOF" : String.valueOf(l.getEnd()))));
+    image.getFlockLocksList().forEach(l -> b.append(String.format("  FLOCK  ino %d file #%d (taken by %d) %s%n",
+        l.getIno(), l.getFileId(), l.getPid(), l.getType())));
   }
 
   private static int edit(String[] args) {
@@ -133,12 +155,10 @@ final class ImageCommand {
       }
       long remaining;
       if (o.has("--remaining")) {
-        remaining = millis(o.get("--remaining", ""), false);
-        if (remaining < 0) {
-          throw new Main.UsageException("--remaining must not be negative");
-        }
+        remaining = millis("--remaining", o.get("--remaining", ""), false);
       } else if (o.has("--add")) {
-        remaining = Math.max(0, Math.max(0, l.getRemainingMs()) + millis(o.get("--add", ""), true));
+        remaining = Math.min(Durations.MAX_MS,
+            Math.max(0, Math.max(0, l.getRemainingMs()) + millis("--add", o.get("--add", ""), true)));
       } else if (o.has("--favor-holder")) {
         remaining = image.getLeaseBreakTime() > 0 ? image.getLeaseBreakTime() * 1000 : -1;
       } else {
@@ -168,28 +188,13 @@ final class ImageCommand {
     return v < 0 ? "no deadline" : v + " ms";
   }
 
-  /** 5s, 1500ms, +2s, -2s. */
-  private static long millis(String text, boolean signed) {
-    String t = text.trim();
-    long sign = 1;
-    if (signed) {
-      if (!t.startsWith("+") && !t.startsWith("-")) {
-        throw new Main.UsageException("--add needs a signed time like +5s or -2s, got '" + text + "'");
-      }
-      sign = t.startsWith("-") ? -1 : 1;
-      t = t.substring(1);
-    }
+  /** 5s, 1500ms, 45 (seconds), +2s, -2s: the one duration syntax ({@link Durations}), bounded. */
+  private static long millis(String option, String text, boolean signed) {
     try {
-      if (t.endsWith("ms")) {
-        return sign * Long.parseLong(t.substring(0, t.length() - 2));
-      }
-      if (t.endsWith("s")) {
-        return sign * Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      return signed ? Durations.parseSigned(text) : Durations.parse(text);
+    } catch (Durations.BadDuration e) {
+      throw new Main.UsageException(option + ": " + e.getMessage());
     }
-    throw new Main.UsageException("a time like 5s or 1500ms is needed, got '" + text + "'");
   }
 
   /** A committed checkpoint from the journal to an image file. */
@@ -229,6 +234,10 @@ final class ImageCommand {
       return Main.BAD_INPUT;
     }
     String id = o.get("--id", image.getId());
+    String badId = Names.problem(id);
+    if (badId != null) {
+      throw new Main.UsageException((o.has("--id") ? "--id" : "the image's id") + " " + badId);
+    }
     CheckpointImage stored = image.toBuilder().setId(id).build();
     try (JournalClient journal = Options.journalClient(o)) {
       journal.ask((org.apache.pekko.actor.typed.ActorRef<CheckpointCoordinator.Done> r) ->

@@ -38,8 +38,10 @@ final class RunCommand {
       throw new Main.UsageException("--time must be virtual or real");
     }
     double scale = o.decimal("--scale", 1.0);
-    if (!(scale > 0)) {
-      throw new Main.UsageException("--scale must be > 0");
+    try {
+      io.leasecr.core.input.Durations.checkScale(scale, o.get("--scale", "1"));
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException("--scale: " + e.getMessage());
     }
     Config restore = Options.restoreCost(o);
     List<Scenario> scenarios = Options.scenarios(o.positional);

@@ -175,6 +175,8 @@ final class ClusterTree {
     private final Map<Long, List<io.leasecr.proto.image.OpenFile>> filesOfIno = new java.util.HashMap<>();
     private final Map<Long, List<io.leasecr.proto.image.Lease>> leasesOfIno = new java.util.HashMap<>();
     private final Map<Long, List<io.leasecr.proto.image.PosixLock>> locksOfIno = new java.util.HashMap<>();
+    private final Map<Long, List<io.leasecr.proto.image.FlockLock>> flocksOfIno = new java.util.HashMap<>();
+    private final Map<Long, List<io.leasecr.proto.image.OfdLock>> ofdLocksOfIno = new java.util.HashMap<>();
     private final Map<Long, Set<io.leasecr.proto.image.Process>> holders = new java.util.LinkedHashMap<>();
     private final List<io.leasecr.proto.image.Process> chosen;
 
@@ -192,6 +194,8 @@ final class ClusterTree {
         }
       }
       image.getPosixLocksList().forEach(l -> locksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
+      image.getFlockLocksList().forEach(l -> flocksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
+      image.getOfdLocksList().forEach(l -> ofdLocksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
       for (io.leasecr.proto.image.Process p : chosen) {
         for (long id : p.getFdsMap().values()) {
           io.leasecr.proto.image.OpenFile f = files.get(id);
@@ -210,7 +214,9 @@ final class ClusterTree {
     CheckpointImage of(long ino) {
       CheckpointImage.Builder b = image.toBuilder().clearProcesses().clearFiles().clearLeases().clearPosixLocks()
           .addAllFiles(filesOfIno.getOrDefault(ino, List.of())).addAllLeases(leasesOfIno.getOrDefault(ino, List.of()))
-          .addAllPosixLocks(locksOfIno.getOrDefault(ino, List.of()));
+          .addAllPosixLocks(locksOfIno.getOrDefault(ino, List.of()))
+          .clearFlockLocks().addAllFlockLocks(flocksOfIno.getOrDefault(ino, List.of()))
+          .clearOfdLocks().addAllOfdLocks(ofdLocksOfIno.getOrDefault(ino, List.of()));
       Set<io.leasecr.proto.image.Process> mine = holders.getOrDefault(ino, Set.of());
       chosen.stream().filter(p -> p.hasPending() || mine.contains(p)).forEach(b::addProcesses);
       return b.build();
