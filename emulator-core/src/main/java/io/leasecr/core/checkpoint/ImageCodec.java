@@ -94,11 +94,22 @@ public final class ImageCodec {
    * negative time), or null: checked before any actor is told to restore it.
    */
   public static String mismatch(CheckpointImage image, Vfs vfs) {
-    java.util.Set<Long> ids = new java.util.HashSet<>();
     for (OpenFile f : image.getFilesList()) {
       if (vfs.lookup(f.getPath()) == null) {
         return "it has " + f.getPath() + ", which this scenario does not declare";
       }
+    }
+    return invalid(image);
+  }
+
+  /**
+   * Why an image cannot be restored anywhere (its own parts disagree, or a value is out of range), or null.
+   * {@code image show}, {@code image edit} and restart all call this, so they refuse the same images with
+   * the same words, naming the lease (1-based, as {@code image show} numbers them) and the value.
+   */
+  public static String invalid(CheckpointImage image) {
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (OpenFile f : image.getFilesList()) {
       ids.add(f.getId());
     }
     for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
@@ -111,6 +122,7 @@ public final class ImageCodec {
         return p.getSpec().getName() + " has a reaction with a negative time left";
       }
     }
+    int n = 0;
     for (io.leasecr.proto.image.FlockLock f : image.getFlockLocksList()) {
       if (!ids.contains(f.getFileId()) || f.getType() == io.leasecr.proto.image.LeaseType.F_UNLCK) {
         return "a flock lock of pid " + f.getPid() + " is on no open file of the image, or of type F_UNLCK";
@@ -122,11 +134,19 @@ public final class ImageCodec {
       }
     }
     for (Lease l : image.getLeasesList()) {
+      n++;
       if (!ids.contains(l.getFileId())) {
         return "a lease of pid " + l.getPid() + " is on no open file of the image";
       }
       if (l.getRemainingMs() < -1) {
-        return "a lease of pid " + l.getPid() + " has remaining time " + l.getRemainingMs() + " ms";
+        return "lease " + n + " (a lease of pid " + l.getPid() + ") has remaining time " + l.getRemainingMs()
+            + " ms (-1 means no deadline; nothing else may be negative)";
+      }
+      if (l.getTypeValue() < 0 || l.getTypeValue() > 2 || l.getHasTypePrev() && (l.getTypePrevValue() < 0
+          || l.getTypePrevValue() > 1)) {
+        return "lease " + n + " (a lease of pid " + l.getPid() + ") has lease type " + l.getTypeValue()
+            + (l.getHasTypePrev() ? " and typePrev " + l.getTypePrevValue() : "")
+            + " (F_RDLCK 0 or F_WRLCK 1; typePrev never F_UNLCK)";
       }
     }
     return null;

@@ -6,6 +6,7 @@ import io.leasecr.core.locks.Credentials;
 import com.typesafe.config.Config;
 import io.leasecr.core.checkpoint.ImageCodec;
 import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.RestartMode;
 import io.leasecr.core.locks.RestartPolicy;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.core.locks.Fault;
@@ -125,8 +126,24 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    * CRIU. What the restored pids' previous incarnations left is dropped first; their descriptions are
    * closed only in cluster mode, which tracks them (a single node's processes close theirs at exit).
    */
-  public record Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu,
+  public record Restore(CheckpointImage image, List<Integer> pids, String policy, RestartMode mode,
       Map<Integer, Long> restoredAtMs, boolean wholeTree) implements Command {
+
+    /** The seed's semantics (false) or CRIU's (true). */
+    public Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu,
+        Map<Integer, Long> restoredAtMs, boolean wholeTree) {
+      this(image, pids, policy, RestartMode.of(criu), restoredAtMs, wholeTree);
+    }
+
+    public boolean criu() {
+      return mode == RestartMode.CRIU;
+    }
+
+    /** A single node's restart in any mode. */
+    public static Restore ofWholeTree(CheckpointImage image, List<Integer> pids, String policy, RestartMode mode,
+        Map<Integer, Long> restoredAtMs) {
+      return new Restore(image, pids, policy, mode, restoredAtMs, true);
+    }
 
     /** A partial restart beside live processes. */
     public Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu) {
@@ -421,7 +438,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     Set<Long> touched = m.wholeTree() ? forgetTree() : forgetIncarnations(m.pids());
     restoring = true;
     restoringOnly = m.wholeTree() ? null : restored;
-    Set<Long> files = table.restore(saved, restored, refs, breakers, RestartPolicy.parse(m.policy()), m.criu(), now(),
+    Set<Long> files = table.restore(saved, restored, refs, breakers, RestartPolicy.parse(m.policy()), m.mode(), now(),
         m.restoredAtMs(), events);
     restoring = false;
     if (remote != null) {

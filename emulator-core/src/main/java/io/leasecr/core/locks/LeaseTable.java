@@ -756,6 +756,16 @@ public final class LeaseTable {
    */
   public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
       RestartPolicy policy, boolean criu, long now, Map<Integer, Long> restoredAt, LockEvents ev) {
+    return restore(saved, pids, refs, breakerInodes, policy, RestartMode.of(criu), now, restoredAt, ev);
+  }
+
+  /**
+   * As above, in any {@link RestartMode}. Keep-break: the break comes back as it was, the deadline from the
+   * restore's beginning plus the policy's time, breaker or not; a restored breaker's retried open joins it.
+   */
+  public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
+      RestartPolicy policy, RestartMode mode, long now, Map<Integer, Long> restoredAt, LockEvents ev) {
+    boolean criu = mode == RestartMode.CRIU;
     boolean beside = inUse();
     if (!beside) {
       clear();
@@ -772,7 +782,7 @@ public final class LeaseTable {
         continue;
       }
       FileLockContext ctx = contexts.get(file.inode.ino());
-      LeaseType type = restoredType(ctx, s, criu);
+      LeaseType type = mode == RestartMode.KEEP_BREAK ? s.type() : restoredType(ctx, s, criu);
       if (beside && refuseLease(ctx, file, s.pid(), type, ev)) {
         continue;
       }
@@ -790,15 +800,49 @@ public final class LeaseTable {
       l.typePrev = s.typePrev();
       l.breakNotified = s.breakNotified();
       l.restored = true;
-      long left = breakerInodes.contains(file.inode.ino()) ? policy.timeLeft(s.remainingMs(), leaseBreakTime) : -1;
-      l.restoredBreakTime = left < 0 ? 0 : Math.max(1, restoredAt.getOrDefault(s.pid(), now) + left);
+      long at = restoredAt.getOrDefault(s.pid(), now);
+      if (mode == RestartMode.KEEP_BREAK) {
+        keepBreak(l, s, policy, at, ev);
+        continue;
+      }
+      boolean breaker = breakerInodes.contains(file.inode.ino());
+      long left = breaker ? policy.timeLeft(s.remainingMs(), leaseBreakTime) : -1;
+      l.restoredBreakTime = left < 0 ? 0 : Math.max(1, at + left);
       ev.leaseChanged(l, "restored to its type before the break"
-          + (l.restoredBreakTime != 0 ? " (" + policy + ")" : ", no breaker restored"));
+          + (l.restoredBreakTime != 0 ? " (" + policy + ")"
+          : breaker ? ", no deadline (" + policy + " on an image without one)" : ", no breaker restored"));
     }
     for (Rebreak r : rebreak) {
       breakLease(r.ctx, r.writer, true, r.at, ev); // CRIU's O_NONBLOCK open: EWOULDBLOCK, a fresh break goes on
     }
     return byId.keySet();
+  }
+
+  /**
+   * Keep-break: the break goes on from where the checkpoint left it. The pending state and fl_type_prev are
+   * the image's; the deadline is the restore's beginning plus the policy's time (none if the image has none);
+   * the holder is signalled now only if it was not before the checkpoint, so never twice for one break.
+   */
+  private void keepBreak(Lease l, SavedLocks.Saved s, RestartPolicy policy, long at, LockEvents ev) {
+    long left = policy.timeLeft(s.remainingMs(), leaseBreakTime);
+    long deadline = left < 0 ? 0 : Math.max(1, at + left);
+    l.unlockPending = s.unlockPending();
+    l.downgradePending = !s.unlockPending() && s.downgradePending();
+    if (l.typePrev == null) {
+      l.typePrev = l.type;
+    }
+    if (l.unlockPending) {
+      l.breakTime = deadline;
+    } else {
+      l.downgradeTime = deadline;
+    }
+    l.restoredBreakTime = deadline;
+    boolean signal = !l.breakNotified;
+    if (signal) {
+      leaseBreakCallback(l, ev);
+    }
+    ev.leaseChanged(l, "restored with its break (" + policy + (deadline == 0 ? ", no deadline" : "") + "), holder "
+        + (signal ? "signalled now (not signalled before the checkpoint)" : "not signalled again"));
   }
 
   /** The descriptions the restored processes hold, re-opened (counted in i_readcount/i_writecount). */

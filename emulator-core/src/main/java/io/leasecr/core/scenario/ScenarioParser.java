@@ -39,7 +39,7 @@ public final class ScenarioParser {
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect", "flock", "op", "nb", "l_pid");
+      "only", "mode", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
@@ -54,10 +54,12 @@ public final class ScenarioParser {
       Map.entry("kill", Set.of("signal")),
       Map.entry("sysctl", Set.of("value")),
       Map.entry("proc_locks", Set.of("expect")),
-      Map.entry("checkpoint", Set.of("image", "leave_running")),
-      Map.entry("restart", Set.of("image", "journal", "policy", "mode", "only")));
+      Map.entry("checkpoint", Set.of("image", "leave_running", "expect", "before_signal")),
+      Map.entry("restart", Set.of("image", "journal", "policy", "mode", "only", "expect")));
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
-      "result", "errno", "blocked", "returns_at", "still_blocked", "locks");
+      "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried");
+  private static final Set<String> IMAGE_LEASE_KEYS = Set.of(
+      "proc", "path", "type", "target", "type_prev", "break_notified", "remaining");
   private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count");
 
   private final String file;
@@ -310,6 +312,13 @@ public final class ScenarioParser {
         }
       }
       Step.Action action = action(verb, m, s, procs, forkedChildren);
+      for (String only : List.of("image", "retried")) {
+        YamlNode x = expectMap(m, only);
+        if (x != null && !verb.equals(only.equals("image") ? "checkpoint" : "restart")) {
+          throw x.error("'" + only + "' expects what a " + (only.equals("image") ? "checkpoint" : "restart")
+              + " step does, not a " + verb + " step");
+        }
+      }
       StepExpectation expect = m.containsKey("expect") ? stepExpectation(m.get("expect")) : StepExpectation.NONE;
       steps.add(new Step(n, s.line(), at, action, expect));
     }
@@ -340,7 +349,8 @@ public final class ScenarioParser {
           throw arg.error("checkpoint id " + YamlNode.quote(arg.text()) + " is used twice");
         }
         return new Step.Checkpoint(arg.text(), m.containsKey("image") ? m.get("image").text() : null,
-            m.containsKey("leave_running") && m.get("leave_running").bool());
+            m.containsKey("leave_running") && m.get("leave_running").bool(), imageExpectations(m, procs),
+            m.containsKey("before_signal") && m.get("before_signal").bool());
       }
       case "restart" -> {
         return restart(arg, m, procs);
@@ -366,13 +376,13 @@ public final class ScenarioParser {
     } catch (IllegalArgumentException e) {
       throw m.get("policy").error(e.getMessage());
     }
-    boolean criu = false;
+    io.leasecr.core.locks.RestartMode mode = io.leasecr.core.locks.RestartMode.SEED;
     if (m.containsKey("mode")) {
-      String mode = m.get("mode").text();
-      if (!mode.equals("seed") && !mode.equals("criu")) {
-        throw m.get("mode").error("restart mode must be seed or criu, got " + YamlNode.quote(mode));
+      try {
+        mode = io.leasecr.core.locks.RestartMode.parse(m.get("mode").text());
+      } catch (IllegalArgumentException e) {
+        throw m.get("mode").error(e.getMessage());
       }
-      criu = mode.equals("criu");
     }
     List<String> only = null;
     if (m.containsKey("only")) {
@@ -381,8 +391,60 @@ public final class ScenarioParser {
         only.add(process(p, procs).name());
       }
     }
-    return new Step.Restart(image != null && !checkpoints.contains(id) ? null : id, image, policy, criu, only,
-        fromJournal);
+    List<String> retried = null;
+    YamlNode x = expectMap(m, "retried");
+    if (x != null) {
+      retried = new ArrayList<>();
+      for (YamlNode p : x.list()) {
+        retried.add(process(p, procs).name());
+      }
+    }
+    return new Step.Restart(image != null && !checkpoints.contains(id) ? null : id, image, policy, mode, only,
+        fromJournal, retried);
+  }
+
+  /** {@code expect: {KEY: ...}} of a checkpoint or restart step, or null. */
+  private static YamlNode expectMap(Map<String, YamlNode> m, String key) {
+    YamlNode e = m.get("expect");
+    if (e == null || e.isScalar()) {
+      return null;
+    }
+    return e.map(STEP_EXPECT_KEYS).get(key);
+  }
+
+  /** A checkpoint's {@code expect: {image: [{proc, path, type, target, type_prev, break_notified, remaining}]}}. */
+  private List<CrExpectation.ImageLease> imageExpectations(Map<String, YamlNode> m, Processes procs) {
+    YamlNode x = expectMap(m, "image");
+    if (x == null) {
+      return null;
+    }
+    List<CrExpectation.ImageLease> out = new ArrayList<>();
+    for (YamlNode n : x.list()) {
+      Map<String, YamlNode> l = n.map(IMAGE_LEASE_KEYS);
+      Scenario.ProcessDecl p = process(required(l, "proc", n.node), procs);
+      String prev = l.containsKey("type_prev") ? l.get("type_prev").text() : null;
+      Long remaining = null;
+      if (l.containsKey("remaining")) {
+        remaining = l.get("remaining").text().equals("none") ? -1L : l.get("remaining").millis();
+      }
+      out.add(new CrExpectation.ImageLease(n.line(), p.name(), p.pid(),
+          l.containsKey("path") ? l.get("path").text() : null, leaseType(l.get("type")), leaseType(l.get("target")),
+          prev == null || prev.equals("none") ? null : leaseType(l.get("type_prev")), "none".equals(prev),
+          l.containsKey("break_notified") ? l.get("break_notified").bool() : null, remaining));
+    }
+    return List.copyOf(out);
+  }
+
+  private static io.leasecr.core.locks.LeaseType leaseType(YamlNode n) {
+    if (n == null) {
+      return null;
+    }
+    for (io.leasecr.core.locks.LeaseType t : io.leasecr.core.locks.LeaseType.values()) {
+      if (t.name().equals(n.text()) || ("F_" + t.name()).equals(n.text()) || t.procName.equals(n.text())) {
+        return t;
+      }
+    }
+    throw n.error("lease type must be F_RDLCK, F_WRLCK or F_UNLCK, got '" + n.text() + "'");
   }
 
   private Scenario.ProcessDecl process(YamlNode node, Processes procs) {

@@ -84,6 +84,7 @@ public final class Timeline {
       case "kill" -> "kill(" + a.get("target") + "[" + a.get("targetPid") + "], " + a.get("signal") + ")" + step(e);
       case "sysctl" -> "sysctl " + a.get("name") + " = " + a.get("value") + step(e);
       case "locks" -> locks(e);
+      case "image" -> "image " + a.get("id") + ": " + a.get("leases") + step(e);
       default -> String.valueOf(a.getOrDefault("text", a));
     };
   }

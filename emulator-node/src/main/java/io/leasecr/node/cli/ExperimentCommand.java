@@ -21,7 +21,7 @@ final class ExperimentCommand {
   private ExperimentCommand() {}
 
   static int run(String[] args) throws InterruptedException {
-    Options o = Options.parse(args, Set.of("--out", "--jobs", "--timeline"), Set.of("--no-progress", "--no-plots"));
+    Options o = Options.parse(args, Set.of("--out", "--jobs", "--timeline", "--mode"), Set.of("--no-progress", "--no-plots"));
     if (o.positional.isEmpty()) {
       throw new Main.UsageException("experiment needs at least one experiment file");
     }
@@ -34,7 +34,8 @@ final class ExperimentCommand {
     List<Experiment> experiments = new ArrayList<>();
     for (String file : o.positional) {
       try {
-        experiments.add(ExperimentParser.parse(Path.of(file)));
+        Experiment e = ExperimentParser.parse(Path.of(file));
+        experiments.add(o.has("--mode") ? e.withMode(Options.restartMode(o)) : e);
       } catch (ScenarioException bad) {
         System.err.println("emulator: " + bad.getMessage());
         return Main.BAD_INPUT;

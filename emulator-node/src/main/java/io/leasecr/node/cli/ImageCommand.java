@@ -44,17 +44,26 @@ final class ImageCommand {
     if (o.positional.size() != 1) {
       throw new Main.UsageException("give exactly one image file");
     }
+    CheckpointImage image;
     try {
       Path path = Path.of(o.positional.get(0));
       ImageFiles.Loaded loaded = ImageFiles.load(path);
       if (loaded.headerless()) {
         System.err.println("emulator: note: " + loaded.note(path));
       }
-      return loaded.image();
+      image = loaded.image();
     } catch (ImageFiles.BadImage e) {
       System.err.println("emulator: " + e.getMessage());
       return null;
     }
+    // the same check a restart makes: show and edit refuse what restart would refuse
+    String bad = io.leasecr.core.checkpoint.ImageCodec.invalid(image);
+    if (bad != null) {
+      System.err.println("emulator: " + o.positional.get(0) + ": checkpoint " + image.getId()
+          + " cannot be restored: " + bad);
+      return null;
+    }
+    return image;
   }
 
   private static int show(String[] args) {
@@ -129,12 +138,14 @@ final class ImageCommand {
   }
 
   private static int edit(String[] args) {
-    Options o = Options.parse(args, Set.of("--lease", "--remaining", "--add", "--out"),
+    Options o = Options.parse(args, Set.of("--lease", "--remaining", "--add", "--out", "--notified"),
         Set.of("--favor-holder", "--favor-breaker"));
     int chosen = (o.has("--remaining") ? 1 : 0) + (o.has("--add") ? 1 : 0) + (o.has("--favor-holder") ? 1 : 0)
         + (o.has("--favor-breaker") ? 1 : 0);
-    if (chosen != 1) {
-      throw new Main.UsageException("edit needs exactly one of --remaining T, --add +T/-T, --favor-holder, --favor-breaker");
+    Boolean notified = notified(o);
+    if (chosen > 1 || chosen == 0 && notified == null) {
+      throw new Main.UsageException("edit needs one of --remaining T, --add +T/-T, --favor-holder, --favor-breaker,"
+          + " and/or --notified true|false");
     }
     CheckpointImage image = load(o);
     if (image == null) {
@@ -153,8 +164,16 @@ final class ImageCommand {
       if ((only != 0 && only != i + 1) || !breaking) {
         continue;
       }
+      Lease.Builder edit = l.toBuilder();
+      if (notified != null) {
+        System.out.printf("lease %d (holder %d): breakNotified %s -> %s%n", i + 1, l.getPid(), l.getBreakNotified(),
+            notified);
+        edit.setBreakNotified(notified);
+      }
       long remaining;
-      if (o.has("--remaining")) {
+      if (chosen == 0) {
+        remaining = l.getRemainingMs();
+      } else if (o.has("--remaining")) {
         remaining = millis("--remaining", o.get("--remaining", ""), false);
       } else if (o.has("--add")) {
         remaining = Math.min(Durations.MAX_MS,
@@ -164,8 +183,11 @@ final class ImageCommand {
       } else {
         remaining = 0;
       }
-      System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()), ms(remaining));
-      b.setLeases(i, l.toBuilder().setRemainingMs(remaining));
+      if (chosen != 0) {
+        System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()),
+            ms(remaining));
+      }
+      b.setLeases(i, edit.setRemainingMs(remaining));
       edited++;
     }
     if (edited == 0) {
@@ -182,6 +204,18 @@ final class ImageCommand {
     }
     System.out.println("wrote " + out);
     return Main.OK;
+  }
+
+  /** --notified true|false: whether the holder was signalled for the break (the seed's fl_break_notified). */
+  private static Boolean notified(Options o) {
+    if (!o.has("--notified")) {
+      return null;
+    }
+    String v = o.get("--notified", "");
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new Main.UsageException("--notified must be true or false, got '" + v + "'");
+    }
+    return Boolean.valueOf(v);
   }
 
   private static String ms(long v) {

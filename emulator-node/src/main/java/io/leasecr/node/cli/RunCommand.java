@@ -25,7 +25,8 @@ final class RunCommand {
   private RunCommand() {}
 
   static int run(String[] args) {
-    Options o = Options.parse(args, Set.of("--trace", "--html", "--time", "--scale", "--data", "--journal", "--restore-cost", "--busy"),
+    Options o = Options.parse(args, Set.of("--trace", "--html", "--time", "--scale", "--data", "--journal", "--restore-cost", "--busy",
+        "--mode"),
         Set.of("--quiet"));
     Journal journal = Options.journal(o);
     if (o.positional.isEmpty()) {
@@ -47,6 +48,10 @@ final class RunCommand {
     List<Scenario> scenarios = Options.scenarios(o.positional);
     if (scenarios == null) {
       return Main.BAD_INPUT;
+    }
+    if (o.has("--mode")) {
+      io.leasecr.core.locks.RestartMode m = Options.restartMode(o);
+      scenarios = scenarios.stream().map(s -> io.leasecr.core.scenario.RestartModes.override(s, m)).toList();
     }
     int status = Main.OK;
     for (int i = 0; i < scenarios.size(); i++) {

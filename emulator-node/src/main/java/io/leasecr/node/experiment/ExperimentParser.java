@@ -21,7 +21,7 @@ public final class ExperimentParser {
 
   private static final Set<String> TOP = Set.of("experiment", "description", "scenario", "holder", "breaker",
       "grid", "tree", "restart-after", "max-checkpoints", "cost-model");
-  private static final Set<String> GRID = Set.of("tree-size", "busy-threads", "checkpoint-at", "policy",
+  private static final Set<String> GRID = Set.of("tree-size", "busy-threads", "checkpoint-at", "policy", "mode",
       "repeat-every", "seed");
   private static final Set<String> TREE = Set.of("fanout", "files-per-process");
   /** More runs than this is a typo, not a study. */
@@ -64,7 +64,8 @@ public final class ExperimentParser {
         values(gridNode, g, "tree-size", List.of(1), n -> (int) range(n, n.integer(), 1, 1_000_000)),
         values(gridNode, g, "busy-threads", List.of(0), n -> (int) range(n, n.integer(), 0, 10_000)),
         values(gridNode, g, "checkpoint-at", null, YamlNode::millis),
-        values(gridNode, g, "policy", List.of("remaining"), ExperimentParser::policy),
+        Experiment.crossModes(values(gridNode, g, "policy", List.of("remaining"), ExperimentParser::policy),
+            values(gridNode, g, "mode", List.of(io.leasecr.core.locks.RestartMode.SEED), ExperimentParser::mode)),
         values(gridNode, g, "repeat-every", List.of(0L), n -> n.text().equals("none") ? 0L : n.millis(1, Durations.MAX_MS)),
         values(gridNode, g, "seed", List.of(1L), YamlNode::integer));
     if (grid.size() > MAX_RUNS) {
@@ -117,6 +118,14 @@ public final class ExperimentParser {
       throw n.error(name + " is forked during the base scenario; holder and breaker must exist from the start");
     }
     return name;
+  }
+
+  private static io.leasecr.core.locks.RestartMode mode(YamlNode n) {
+    try {
+      return io.leasecr.core.locks.RestartMode.parse(n.text());
+    } catch (IllegalArgumentException e) {
+      throw n.error(e.getMessage());
+    }
   }
 
   private static String policy(YamlNode n) {
