@@ -62,11 +62,11 @@ class ImageNotifiedTest {
     byte[] before = Files.readAllBytes(image);
 
     assertThat(run("image", "show", image.toString())).isEqualTo(2);
-    assertThat(output.err()).contains("lease 1 (a lease of pid 101) has remaining time -5000 ms");
+    assertThat(output.err()).contains("lease 1 (leases[0], holder pid 101): remaining_ms -5000 is invalid");
     assertThat(run("image", "edit", image.toString(), "--notified", "true")).isEqualTo(2);
-    assertThat(output.err()).contains("lease 1 (a lease of pid 101) has remaining time -5000 ms");
+    assertThat(output.err()).contains("lease 1 (leases[0], holder pid 101): remaining_ms -5000 is invalid");
     assertThat(Files.readAllBytes(image)).isEqualTo(before);
     assertThat(run("run", "--journal", "none", tmp.resolve("seed-restart.yaml").toString())).isEqualTo(2);
-    assertThat(output.err()).contains("lease 1 (a lease of pid 101) has remaining time -5000 ms");
+    assertThat(output.err()).contains("lease 1 (leases[0], holder pid 101): remaining_ms -5000 is invalid");
   }
 }
