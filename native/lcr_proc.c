@@ -6,8 +6,9 @@
  *
  * Connects to SOCKET_PATH, moves the connection to fd 100 (so the first open()
  * returns 3, as in the emulator), says "T hello NAME PID" and then runs one
- * command line at a time, answering each with "T ret CALL RESULT ERRNO"
- * (T = CLOCK_MONOTONIC ns, ERRNO = errno name or "-"):
+ * command line at a time, answering each with "T ret CALL RESULT ERRNO TSTART"
+ * (T = CLOCK_MONOTONIC ns, ERRNO = errno name or "-", TSTART = when the command was taken;
+ * a reaction's ret line has no TSTART):
  *   open PATH FLAGS | close FD | dup FD | truncate PATH
  *   setlease FD ARG | getlease FD | setsig FD SIG        (answered "ret fcntl")
  *   setlk FD CMD TYPE START LEN   fcntl(FD, CMD, &flock) with CMD F_GETLK/F_SETLK/F_SETLKW as numbers,
@@ -181,13 +182,23 @@ static void send_main(struct line *l)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* When the main thread took the command it is running: ret lines carry it, so the driver can measure
+ * how late this process got to run each call (its scheduling delay under load). */
+static long long cmd_start;
+
 static void reply(const char *call, long long r, int e)
 {
 	struct line l;
 
 	begin(&l, mono_ns(), "ret ");
 	put_s(&l, call);
-	put_res(&l, r, e);
+	put_s(&l, " ");
+	put_d(&l, r);
+	put_s(&l, " ");
+	put_s(&l, r < 0 ? errname(e) : "-");
+	put_s(&l, " ");
+	put_d(&l, cmd_start);
+	end(&l);
 	send_main(&l);
 }
 
@@ -819,7 +830,9 @@ int main(int argc, char **argv)
 	ngroups0 = s < 0 ? 0 : s;
 	hello(argv[2]);
 	start_thread();
-	while ((line = next_line()))
+	while ((line = next_line())) {
+		cmd_start = mono_ns();
 		command(line);
+	}
 	_exit(0);		/* driver hung up */
 }

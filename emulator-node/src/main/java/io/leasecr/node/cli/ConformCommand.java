@@ -65,9 +65,10 @@ final class ConformCommand {
       writeTraces(o, r);
       if (r.comparison().agree()) {
         agree++;
-        System.out.printf("AGREE  %s: %d events compared, largest time difference %d ms (tolerance %d ms, "
-            + "real time = emulated x %.4f)%n", s.name(), r.comparison().comparedEvents(),
-            r.comparison().maxTimeDiffMs(), r.scale().toleranceMs(), r.scale().factor());
+        System.out.printf("AGREE  %s: %d events compared, largest time difference %d ms (tolerance %d ms = %d "
+            + "+ measured scheduling delay %d; real time = emulated x %.4f)%n", s.name(),
+            r.comparison().comparedEvents(), r.comparison().maxTimeDiffMs(), r.toleranceMs(), r.scale().toleranceMs(),
+            r.schedulingDelayMs(), r.scale().factor());
         if (o.has("--verbose")) {
           System.out.print(r.comparison().sideBySide());
         }

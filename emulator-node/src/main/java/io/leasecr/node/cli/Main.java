@@ -23,7 +23,7 @@ public final class Main {
                                     off: instant)  --busy K (CPU-bound threads competing with the restore)
         conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
                            options: --trace-dir DIR  --verbose (side-by-side even when they agree)
-                                    --inject-fault resignal-later-openers (a wrong rule, to see a difference)
+                                    --inject-fault resignal-later-openers|late-deadline (a wrong rule, to see a difference)
                            exit: 0 all agree, 1 a difference, 2 bad input, 3 the kernel side cannot run here
         checkpoint list    the checkpoints committed to the journal (--journal h2|postgres, --data DIR)
         checkpoint delete ID

@@ -37,7 +37,7 @@ final class CallSettle {
   }
 
   /** The process's main thread is asleep in a system call other than the one that waits for commands. */
-  private static boolean inCall(int realPid) {
+  static boolean inCall(int realPid) {
     if (RECVFROM < 0) {
       return false;
     }

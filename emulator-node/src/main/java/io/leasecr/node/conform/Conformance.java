@@ -14,9 +14,19 @@ import java.util.List;
 /** Runs one scenario on the emulator and on the real kernel and compares the traces. */
 public final class Conformance {
 
-  /** @param skipped why the kernel side was not run (null if it ran) */
+  /**
+   * @param skipped why the kernel side was not run (null if it ran)
+   * @param schedulingDelayMs the kernel run's largest measured scheduling delay (emulated ms), added to the
+   *     scale's tolerance: load can make the kernel side late by that much, and no more was seen
+   */
   public record Outcome(Scenario scenario, String skipped, TimeScale scale, List<TraceEvent> emulator,
-      List<TraceEvent> kernel, TraceComparison.Result comparison) {}
+      List<TraceEvent> kernel, TraceComparison.Result comparison, long schedulingDelayMs) {
+
+    /** The time tolerance this comparison used (emulated ms). */
+    public long toleranceMs() {
+      return scale == null ? 0 : scale.toleranceMs() + schedulingDelayMs;
+    }
+  }
 
   private Conformance() {}
 
@@ -29,12 +39,14 @@ public final class Conformance {
     String why = KernelRun.notRunnable(s);
     Emulation.Result emulated = Emulation.run(s, TimeMode.VIRTUAL, 1.0, Duration.ofMinutes(5), emulatorConfig);
     if (why != null) {
-      return new Outcome(s, why, null, emulated.events(), List.of(), null);
+      return new Outcome(s, why, null, emulated.events(), List.of(), null, 0);
     }
     TimeScale scale = TimeScale.of(s);
     long horizon = emulated.events().isEmpty() ? 0 : emulated.events().get(emulated.events().size() - 1).t();
-    List<TraceEvent> kernel = new KernelRun(s, scale, helper).run(horizon);
+    KernelRun run = new KernelRun(s, scale, helper);
+    List<TraceEvent> kernel = run.run(horizon);
+    long delay = scale.emulatedMillis(run.schedulingDelayNanos());
     return new Outcome(s, null, scale, emulated.events(), kernel,
-        TraceComparison.compare(s, emulated.events(), kernel, scale.toleranceMs()));
+        TraceComparison.compare(s, emulated.events(), kernel, scale.toleranceMs() + delay), delay);
   }
 }
