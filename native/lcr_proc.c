@@ -16,7 +16,7 @@
  *   sigaction SIG default|ignore|handler|restart
  *   reaction SIG release|downgrade|close|nothing DELAY_NS FD
  *   identity UID CAPLEASE | fork CHILDNAME | exit STATUS
- * Asynchronous lines: "T sig SIGNO SICODE SIFD MODE", "T react ACTION FD"
+ * Asynchronous lines: "T sig SIGNO SICODE SIFD MODE", "T react ACTION FD DUE"
  * (followed by its "ret" line, written in the same write), "T child PID exit
  * STATUS" / "T child PID signal SIGNO", and "T exit STATUS" before _exit.
  *
@@ -259,7 +259,7 @@ static int do_close(int fd, int *err)
  * other line (main thread, other thread) can come between the pair.
  * Called from handlers (main thread) and the reaction thread.
  */
-static void run_reaction(int action, int fd)
+static void run_reaction(int action, int fd, long long due)
 {
 	struct line l;
 	int r, e = 0;
@@ -270,6 +270,8 @@ static void run_reaction(int action, int fd)
 	put_s(&l, act_names[action]);
 	put_s(&l, " ");
 	put_d(&l, fd);
+	put_s(&l, " ");
+	put_d(&l, due);	/* when it was due: the driver measures how late it ran */
 	end(&l);
 	switch (action) {
 	case A_RELEASE:
@@ -319,7 +321,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 		if (r->sig != sig)
 			continue;
 		if (r->delay <= 0) {
-			run_reaction(r->action, fd);
+			run_reaction(r->action, fd, now);
 		} else {
 			struct job j = { now + r->delay, r->action, fd };
 
@@ -411,7 +413,7 @@ static void *reaction_thread(void *unused)
 			j = jobs[0];
 			njobs--;
 			memmove(&jobs[0], &jobs[1], njobs * sizeof(jobs[0]));
-			run_reaction(j.action, j.fd);
+			run_reaction(j.action, j.fd, j.due);
 		}
 	}
 }

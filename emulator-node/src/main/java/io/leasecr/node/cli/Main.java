@@ -58,6 +58,8 @@ public final class Main {
                            restart processes on surviving nodes, print a timeline per node, check invariants
                            options: --out DIR (traces and node logs; default drill-out)  --base-port P
                                     --scale X (emulated seconds per wall second; overrides the drill's scale:)
+        fuzz               differential fuzzing against this kernel: generated programs, differences shrunk
+                           to scenario files (emulator fuzz --help)
         help               this text
       """;
 
@@ -84,6 +86,7 @@ public final class Main {
         case "calibrate" -> CalibrateCommand.run(rest);
         case "node" -> NodeCommand.run(rest);
         case "drill" -> DrillCommand.run(rest);
+        case "fuzz" -> new picocli.CommandLine(new FuzzCommand()).execute(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {

@@ -139,6 +139,9 @@ final class HelperConnection {
           }
         }
         int fd = Integer.parseInt(f[3]);
+        if (f.length > 4) {
+          run.scheduledLate(Long.parseLong(f[0]) - Long.parseLong(f[4])); // a delayed reaction that ran late
+        }
         run.emit(new TraceEvent(t, "reaction", pid, name, 0, null, TraceEvent.args(
             "signal", run.reactionSignal(name, action), "action", action, "fd", fd), null, null));
         Syscall call = switch (action) {

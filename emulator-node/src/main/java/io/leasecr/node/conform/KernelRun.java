@@ -57,6 +57,8 @@ public final class KernelRun {
   /** The largest scheduling delay seen in this run (driver sends late, a helper starts a call late), in ns. */
   private final java.util.concurrent.atomic.AtomicLong schedulingDelay = new java.util.concurrent.atomic.AtomicLong();
   private boolean finished;
+  private Sysctls sysctls;
+  private volatile String disturbed;
 
   public KernelRun(Scenario scenario, TimeScale scale, Path binary) {
     this.scenario = scenario;
@@ -91,6 +93,7 @@ public final class KernelRun {
   public List<TraceEvent> run(long horizonMs) throws IOException, InterruptedException {
     try (Sysctls sysctls = new Sysctls()) {
       try {
+        this.sysctls = sysctls;
         setUp(sysctls);
         play(sysctls, horizonMs);
       } finally {
@@ -220,6 +223,14 @@ public final class KernelRun {
       Step.Action action = step.action();
       if (action instanceof Step.Call call) {
         HelperConnection c = byName.get(call.proc());
+        CompletableFuture<HelperConnection> coming = arriving.get(call.proc());
+        if (c == null && coming != null) {
+          try {
+            c = coming.get(10, TimeUnit.SECONDS); // forked a moment ago: its connection is on the way
+          } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            c = null;
+          }
+        }
         if (c == null || c.closed().isDone()) {
           emit(new TraceEvent(now(), "note", call.pid(), call.proc(), step.number(), null,
               TraceEvent.args("text", "step skipped: " + call.proc() + " is not running"), null, null));
@@ -229,7 +240,14 @@ public final class KernelRun {
           expect(fork.childName());
         }
         int child = call.syscall() instanceof Syscall.Fork f ? f.childPid() : 0;
-        c.send(step.number(), call.syscall().name(), command(call.syscall()), call.syscall().traceArgs(), child);
+        String line;
+        try {
+          line = command(call.syscall());
+        } catch (UnsupportedStep e) {
+          throw new UnsupportedStep("step " + step.number() + " (line " + step.line() + ", " + step.describe()
+              + "): the kernel side cannot run " + e.getMessage());
+        }
+        c.send(step.number(), call.syscall().name(), line, call.syscall().traceArgs(), child);
         if (call.syscall() instanceof Syscall.Fork fork && !c.busy()) {
           await(expect(fork.childName()), fork.childName() + " did not connect after fork");
         }
@@ -289,6 +307,11 @@ public final class KernelRun {
     schedulingDelay.accumulateAndGet(nanos, Math::max);
   }
 
+  /** Null, or how someone else changed the machine-wide sysctls during the run (then it compares nothing). */
+  public String disturbed() {
+    return disturbed;
+  }
+
   /** The largest scheduling delay measured during the run (driver and helpers), in real ns. */
   public long schedulingDelayNanos() {
     return schedulingDelay.get();
@@ -334,7 +357,17 @@ public final class KernelRun {
     } else if (call instanceof Syscall.Sigaction s) {
       return "sigaction " + s.signo() + " " + mode(s.disposition());
     }
-    return "exit " + ((Syscall.Exit) call).status();
+    if (call instanceof Syscall.Exit e) {
+      return "exit " + e.status();
+    }
+    throw new UnsupportedStep(call.name());
+  }
+
+  /** A step the kernel side has no command for: the run stops and says which step. */
+  public static final class UnsupportedStep extends IllegalStateException {
+    public UnsupportedStep(String what) {
+      super(what);
+    }
   }
 
   // ------------------------------------------------------------------ what the connections call
@@ -410,7 +443,7 @@ public final class KernelRun {
   // ------------------------------------------------------------------ helpers
 
   /**
-   * Sleeps until a step's time. A driver that wakes late shifts the rest of the schedule by as much (and the
+   * Sleeps until a step's time, then until every call sent before has been taken by its process. A driver that wakes late shifts the rest of the schedule by as much (and the
    * whole shift counts as scheduling delay): steps keep their spacing, so a late step cannot bunch up with
    * the next ones and see the kernel before what the late one caused has happened.
    */
@@ -419,6 +452,12 @@ public final class KernelRun {
     long wait = due - System.nanoTime();
     if (wait > 0) {
       TimeUnit.NANOSECONDS.sleep(wait);
+    }
+    // in order: what earlier steps sent has been taken by its process (returned or asleep in the kernel)
+    // before the next step goes, as the emulator settles each step before the next; waiting is lateness
+    CallSettle.settle(byName.values());
+    if (disturbed == null && sysctls != null) {
+      disturbed = sysctls.disturbed();
     }
     long late = System.nanoTime() - due;
     if (late > 0) {
