@@ -9,7 +9,7 @@
  * command line at a time, answering each with "T ret CALL RESULT ERRNO TSTART"
  * (T = CLOCK_MONOTONIC ns, ERRNO = errno name or "-", TSTART = when the command was taken;
  * a reaction's ret line has no TSTART):
- *   open PATH FLAGS | close FD | dup FD | truncate PATH
+ *   open PATH FLAGS | close FD | dup FD | truncate PATH | ftruncate FD
  *   setlease FD ARG | getlease FD | setsig FD SIG        (answered "ret fcntl")
  *   setlk FD CMD TYPE START LEN   fcntl(FD, CMD, &flock) with CMD F_GETLK/F_SETLK/F_SETLKW as numbers,
  *                                 SEEK_SET; answered "ret fcntl", F_GETLK's result being l_type
@@ -733,6 +733,9 @@ static void command(char *line)
 	if (!strcmp(f[0], "close") && n == 2 && num(f[1], &a)) {
 		r = do_close((int)a, &e);
 		reply("close", r, e);
+	} else if (!strcmp(f[0], "ftruncate") && n == 2 && num(f[1], &a)) {
+		r = hidden_fd(a) ? (errno = EBADF, -1) : ftruncate((int)a, 0);
+		reply("ftruncate", r, errno);
 	} else if (!strcmp(f[0], "dup") && n == 2 && num(f[1], &a)) {
 		r = hidden_fd(a) ? (errno = EBADF, -1) : dup((int)a);
 		reply("dup", r, errno);

@@ -212,6 +212,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (call instanceof Syscall.Dup dup) {
       return dup(c, dup.fd());
     }
+    if (call instanceof Syscall.Ftruncate ft) {
+      return ftruncate(c, ft.fd());
+    }
     if (call instanceof Syscall.Fork fork) {
       return fork(c, fork);
     }
@@ -219,6 +222,22 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return sigaction(c, sa);
     }
     return die(((Syscall.Exit) call).status(), 0);
+  }
+
+  /**
+   * do_sys_ftruncate: EBADF for a bad or O_PATH fd, EINVAL unless open for writing (the kernel also says EINVAL
+   * for a fifo open for writing; the emulator's fds do not know the file type, so it says 0 there). Unlike
+   * truncate(2) it breaks no lease (checked on 6.18: the holder's own write lease stays ACTIVE, no signal).
+   */
+  private Behavior<Command> ftruncate(Call c, int fdNum) {
+    Fd fd = fds.get(fdNum);
+    if (fd == null || fd.mode() == io.leasecr.core.locks.AccessMode.O_PATH) {
+      return finish(c, -1, Errno.EBADF);
+    }
+    if (!fd.mode().writes()) {
+      return finish(c, -1, Errno.EINVAL); // a directory never opens for writing; a fifo's EINVAL is not modelled
+    }
+    return finish(c, 0, null);
   }
 
   private Behavior<Command> close(Call c, int fdNum) {

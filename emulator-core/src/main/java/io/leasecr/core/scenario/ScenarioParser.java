@@ -34,17 +34,18 @@ public final class ScenarioParser {
   private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
   private static final Set<String> ACTIONS = Set.of(
       "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks",
-      "checkpoint", "restart");
+      "checkpoint", "restart", "ftruncate");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect");
+      "only", "mode", "leave_running", "journal", "expect", "ftruncate");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
       Map.entry("close", Set.of("proc", "expect")),
       Map.entry("dup", Set.of("proc", "expect")),
       Map.entry("truncate", Set.of("proc", "expect")),
+      Map.entry("ftruncate", Set.of("proc", "expect")),
       Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "expect")),
       Map.entry("fork", Set.of("proc", "expect")),
       Map.entry("exit", Set.of("proc")),
@@ -376,6 +377,7 @@ public final class ScenarioParser {
       case "close" -> new Syscall.Close(arg.intValue());
       case "dup" -> new Syscall.Dup(arg.intValue());
       case "truncate" -> new Syscall.Truncate(arg.text());
+      case "ftruncate" -> new Syscall.Ftruncate(arg.intValue());
       case "exit" -> new Syscall.Exit(arg.intValue());
       case "fcntl" -> fcntl(arg, m, s);
       case "sigaction" -> new Syscall.Sigaction(signal(arg, arg.text()), disposition(required(m, "action", s.node)));

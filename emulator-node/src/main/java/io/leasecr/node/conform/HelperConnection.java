@@ -39,6 +39,12 @@ final class HelperConnection {
   private final Map<Integer, Map<String, Object>> queuedArgs = new HashMap<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private volatile boolean exitReported;
+  /** When its connection ended (emulated ms; -1 while open): a process that died had died by then. */
+  private volatile long eofAt = -1;
+
+  long eofAt() {
+    return eofAt;
+  }
   /** When this process's previous command returned (CLOCK_MONOTONIC ns): the next cannot start before. */
   private long lastReturnNanos;
 
@@ -108,6 +114,7 @@ final class HelperConnection {
     } catch (IOException | RuntimeException e) {
       // the process died or was killed: EOF is how we learn it
     }
+    eofAt = run.now();
     synchronized (this) {
       for (Pending p : pending) {
         p.answer.completeExceptionally(new IOException(name + " went away"));

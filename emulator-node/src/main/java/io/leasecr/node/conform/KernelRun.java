@@ -161,7 +161,8 @@ public final class KernelRun {
       int code = done.exitValue();
       if (!c.exitReported() && code > 128) {
         c.markExitReported();
-        emit(new TraceEvent(deathTime(c.name, code - 128, now()), "exit", c.pid, c.name, 0, null,
+        long noticed = c.eofAt() >= 0 ? Math.min(c.eofAt(), now()) : now(); // the JVM's reaper may be late
+        emit(new TraceEvent(deathTime(c.name, code - 128, noticed), "exit", c.pid, c.name, 0, null,
             TraceEvent.args("signal", Signals.name(code - 128)), null, null));
       }
     });
@@ -339,6 +340,8 @@ public final class KernelRun {
       return "dup " + d.fd();
     } else if (call instanceof Syscall.Truncate t) {
       return "truncate " + realPath(t.path());
+    } else if (call instanceof Syscall.Ftruncate f) {
+      return "ftruncate " + f.fd();
     } else if (call instanceof Syscall.Fcntl f) {
       return switch (f.cmd()) {
         case F_SETLEASE -> "setlease " + f.fd() + " " + f.arg();

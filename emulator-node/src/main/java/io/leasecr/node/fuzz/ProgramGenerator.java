@@ -7,7 +7,7 @@ import java.util.Random;
 
 /**
  * Generates programs over the scenario vocabulary from a seed (the same seed, the same program): opens in every
- * mode and flag, leases, F_GETLEASE, F_SETSIG, truncate, close, dup, fork, POSIX locks, signal dispositions,
+ * mode and flag, leases, F_GETLEASE, F_SETSIG, truncate, ftruncate, close, dup, fork, POSIX locks, signal dispositions,
  * kills, sysctl changes, exits and /proc/locks reads.
  *
  * <p>Weighted toward what finds bugs: every program starts with a lease, writers and O_NONBLOCK openers are
@@ -118,7 +118,11 @@ public final class ProgramGenerator {
     } else if (w < 72) {
       add(t, proc, "proc: " + proc + ", dup: " + fd());
     } else if (w < 78) {
-      add(t, proc, "proc: " + proc + ", truncate: " + file());
+      if (r.nextInt(3) == 0) {
+        add(t, proc, "proc: " + proc + ", ftruncate: " + fd());
+      } else {
+        add(t, proc, "proc: " + proc + ", truncate: " + file());
+      }
     } else if (w < 84) {
       String cmd = pick(new String[] {"F_SETLK", "F_SETLKW", "F_GETLK"}, 4, 3, 3);
       String type = cmd.equals("F_GETLK") ? pick(new String[] {"F_RDLCK", "F_WRLCK"}, 1, 1)
