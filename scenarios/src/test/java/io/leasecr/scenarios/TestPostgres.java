@@ -1,5 +1,8 @@
 package io.leasecr.scenarios;
 
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.Map;
@@ -12,8 +15,8 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * The PostgreSQL of the journal, node and drill tests, in this order: the one that {@code LEASE_CR_PG_URL},
  * {@code LEASE_CR_PG_USER} and {@code LEASE_CR_PG_PASSWORD} name (what {@code .ci/postgres.sh} prints, and
- * what CI sets); else, where a Docker engine is reachable, a {@code postgres:15-alpine} container that
- * Testcontainers starts once per JVM; else none, and the test is skipped, or fails under CI, which provides
+ * what CI sets); else, where a Docker engine is reachable, a PostgreSQL container ({@link #image()}) that
+ * Testcontainers starts once per JVM, published on loopback; else none, and the test is skipped, or fails under CI, which provides
  * PostgreSQL. JVMs that a test starts get the database through those variables ({@link Db#exportTo}); the
  * command line run inside the test JVM reads a container's from system properties of the same names.
  */
@@ -82,18 +85,49 @@ final class TestPostgres {
 
   private static boolean dockerAvailable() {
     try {
-      return DockerClientFactory.instance().isDockerAvailable();
+      DockerClientFactory.instance().client(); // throws, saying why, where no engine answers
+      return true;
     } catch (Exception | LinkageError e) {
-      return false; // no engine, or no usable client for it: the same to these tests
+      why = MISSING + " (no Docker engine answered: " + e.getMessage() + ")";
+      return false;
+    }
+  }
+
+  /**
+   * The PostgreSQL image: {@code LEASE_CR_PG_IMAGE} if set; else {@code lease-cr/postgres:15} where
+   * deploy/images.sh built it from Debian's packages (no registry needed); else the official
+   * {@code postgres:15-alpine}, pulled from a registry. A local image stands in for the official one.
+   */
+  static DockerImageName image() {
+    String name = System.getenv("LEASE_CR_PG_IMAGE");
+    if (name == null || name.isBlank()) {
+      name = localImageExists(LOCAL_IMAGE) ? LOCAL_IMAGE : "postgres:15-alpine";
+    }
+    return DockerImageName.parse(name).asCompatibleSubstituteFor("postgres");
+  }
+
+  static final String LOCAL_IMAGE = "lease-cr/postgres:15";
+
+  private static boolean localImageExists(String name) {
+    try {
+      DockerClientFactory.instance().client().inspectImageCmd(name).exec();
+      return true;
+    } catch (Exception e) {
+      return false;
     }
   }
 
   private static Optional<Db> container() {
-    PostgreSQLContainer<?> pg = new PostgreSQLContainer<>(DockerImageName.parse("postgres:15-alpine"))
+    PostgreSQLContainer<?> pg = new PostgreSQLContainer<>(image())
         .withDatabaseName("leasecr").withUsername("leasecr").withPassword("leasecr")
-        .withUrlParam("reWriteBatchedInserts", "true");
+        .withUrlParam("reWriteBatchedInserts", "true")
+        // published on loopback only (Docker's default is every interface of the machine)
+        .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
+            new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(PostgreSQLContainer.POSTGRESQL_PORT))));
     try {
-      pg.start(); // stopped when the JVM exits (Testcontainers' resource reaper)
+      pg.start();
+      // stopped when the JVM exits: by this hook, also where Ryuk (Testcontainers' reaper) cannot run
+      Runtime.getRuntime().addShutdownHook(new Thread(pg::stop, "stop-test-postgres"));
     } catch (RuntimeException e) {
       why = MISSING + " (a Docker engine is reachable, but " + pg.getDockerImageName() + " did not start: " + e + ")";
       return Optional.empty();
