@@ -17,8 +17,9 @@ import java.util.Random;
  * <p>Timing: lease-break-time is 1 s and the run is 1:1 (real = emulated). Steps and reaction delays fall on a
  * grid of {@value #GRID} ms, so every break starts on the grid and its deadline (1 s later = 3.5 grid steps)
  * falls half-way between two grid points: nothing the program does is within 140 ms of a deadline, so the real
- * kernel's timer slack and scheduling cannot turn a "before" into an "after". Steps of different processes never
- * share an instant (the kernel side would run them in either order).
+ * kernel's timer slack and scheduling cannot turn a "before" into an "after". Delayed reactions come a quarter
+ * grid step off the grid (never at a step, never at a deadline). Steps of different processes never share an
+ * instant (the kernel side would run them in either order).
  */
 public final class ProgramGenerator {
 
@@ -52,7 +53,8 @@ public final class ProgramGenerator {
     List<Program.Reaction> reactions = new ArrayList<>();
     if (r.nextInt(10) < 7) {
       String action = pick(new String[] {"release", "downgrade", "close", "nothing"}, 4, 2, 2, 2);
-      long after = GRID * pick(new Integer[] {0, 1, 3, 4, 5}, 3, 2, 2, 2, 1);
+      // a quarter grid off the steps, and never on a deadline (3.5 grid steps after a step): no ties
+      long after = pick(new Long[] {0L, GRID * 5 / 4, GRID * 9 / 4, GRID * 17 / 4, GRID * 21 / 4}, 3, 2, 2, 2, 1);
       reactions.add(new Program.Reaction(sig, action, after));
     }
     String disp = pick(new String[] {"handler", "handler+restart", "ignore", "default"}, 6, 2, 1, 1);
