@@ -36,11 +36,10 @@ wait_log() {
 }
 
 up=$SECONDS
-for n in n2 n3; do
-  wait_log lease-cr-n1 "Node \[pekko://lease-cr@$n:25520\] is JOINING|moving node \[pekko://lease-cr@$n:25520\] .*to \[Up\]" 120 \
-    || fail "$n never joined n1's cluster within 120 s"
+# a node prints "[n1] EPOCH-MS member up|downed|removed: ADDRESS [ROLES]" for every member event it sees
+for n in n1 n2 n3; do
+  wait_log lease-cr-n1 "member up: pekko://lease-cr@$n:25520" 120 || fail "$n never came Up in n1's view within 120 s"
 done
-wait_log lease-cr-n1 "pekko://lease-cr@n3:25520\] .*to \[Up\]" 60 || fail "the cluster did not come Up"
 log "cluster of n1, n2, n3 up $((SECONDS - up)) s after the containers started"
 
 docker exec lease-cr-n1 java -jar /app/emulator.jar checkpoint list --journal postgres >/dev/null 2>&1 \
@@ -49,10 +48,10 @@ log "the journal answers from n1 (checkpoint list --journal postgres)"
 
 kill_at=$SECONDS
 docker kill -s KILL lease-cr-n2 >/dev/null
-wait_log lease-cr-n1 "SBR took decision .*pekko://lease-cr@n2:25520|[Dd]own.*pekko://lease-cr@n2:25520" 60 \
+wait_log lease-cr-n1 "member downed: pekko://lease-cr@n2:25520" 60 \
   || fail "n2 was not downed within 60 s of its kill"
 log "n2 downed by the split-brain resolver $((SECONDS - kill_at)) s after docker kill -s KILL"
-wait_log lease-cr-n1 "[Rr]emov.*pekko://lease-cr@n2:25520" 60 || fail "n2 was not removed within 60 s"
+wait_log lease-cr-n1 "member removed: pekko://lease-cr@n2:25520" 60 || fail "n2 was not removed within 60 s"
 log "n2 removed from the cluster $((SECONDS - kill_at)) s after the kill"
 for n in n1 n3; do
   [ "$(docker inspect -f '{{.State.Running}}' lease-cr-$n)" = true ] || fail "$n is not running any more"

@@ -11,8 +11,10 @@
  * a reaction's ret line has no TSTART):
  *   open PATH FLAGS | close FD | dup FD | truncate PATH | ftruncate FD
  *   setlease FD ARG | getlease FD | setsig FD SIG        (answered "ret fcntl")
- *   setlk FD CMD TYPE START LEN   fcntl(FD, CMD, &flock) with CMD F_GETLK/F_SETLK/F_SETLKW as numbers,
- *                                 SEEK_SET; answered "ret fcntl", F_GETLK's result being l_type
+ *   setlk FD CMD TYPE START LEN [LPID]   fcntl(FD, CMD, &flock) with CMD F_GETLK/F_SETLK/F_SETLKW or
+ *                                 F_OFD_GETLK/F_OFD_SETLK/F_OFD_SETLKW as numbers, SEEK_SET, l_pid LPID
+ *                                 (default 0); answered "ret fcntl", (OFD_)GETLK's result being l_type
+ *   flock FD OP                   flock(FD, OP); answered "ret flock"
  *   sigaction SIG default|ignore|handler|restart
  *   reaction SIG release|downgrade|close|nothing DELAY_NS FD
  *   identity UID CAPLEASE | fork CHILDNAME | exit STATUS
@@ -36,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/fsuid.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -698,7 +701,7 @@ static void cmd_identity(long long uid, long long caplease)
 
 static void command(char *line)
 {
-	char *f[6];
+	char *f[7];
 	long long a, b;
 	int n, r, e;
 
@@ -725,7 +728,7 @@ static void command(char *line)
 		return;
 	}
 
-	n = split(line, f, 6);
+	n = split(line, f, 7);
 	if (n == 0) {
 		reply("unknown", -1, EINVAL);
 		return;
@@ -748,11 +751,11 @@ static void command(char *line)
 	} else if (!strcmp(f[0], "setsig") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
 		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, F_SETSIG, (int)b);
 		reply("fcntl", r, errno);
-	} else if (!strcmp(f[0], "setlk") && n == 6 && num(f[1], &a) && num(f[2], &b)) {
-		long long type, start, len;
+	} else if (!strcmp(f[0], "setlk") && (n == 6 || n == 7) && num(f[1], &a) && num(f[2], &b)) {
+		long long type, start, len, lpid = 0;
 		struct flock fl;
 
-		if (!num(f[3], &type) || !num(f[4], &start) || !num(f[5], &len)) {
+		if (!num(f[3], &type) || !num(f[4], &start) || !num(f[5], &len) || (n == 7 && !num(f[6], &lpid))) {
 			reply("fcntl", -1, EINVAL);
 			return;
 		}
@@ -761,12 +764,17 @@ static void command(char *line)
 		fl.l_whence = SEEK_SET;
 		fl.l_start = (off_t)start;
 		fl.l_len = (off_t)len;
+		fl.l_pid = (pid_t)lpid;	/* the F_OFD_* commands want 0 (EINVAL otherwise) */
 		/* F_SETLKW may sleep; a handled signal without SA_RESTART ends it with EINTR, not retried here */
 		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, (int)b, &fl);
 		e = errno;
-		if (r == 0 && b == F_GETLK)
+		if (r == 0 && (b == F_GETLK || b == F_OFD_GETLK))
 			r = fl.l_type;	/* what F_GETLK found: F_UNLCK when nothing conflicts */
 		reply("fcntl", r, e);
+	} else if (!strcmp(f[0], "flock") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
+		/* may sleep like F_SETLKW; EINTR unless SA_RESTART */
+		r = hidden_fd(a) ? (errno = EBADF, -1) : flock((int)a, (int)b);
+		reply("flock", r, errno);
 	} else if (!strcmp(f[0], "sigaction") && n == 3 && num(f[1], &a)) {
 		cmd_sigaction(a, f[2]);
 	} else if (!strcmp(f[0], "reaction")) {

@@ -2,7 +2,9 @@ package io.leasecr.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leasecr.core.checkpoint.ImageFiles;
 import io.leasecr.node.cli.Main;
+import io.leasecr.proto.image.CheckpointImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,7 +74,7 @@ class CheckpointImageTest {
     Path truncated = tmp.resolve("truncated.img");
     Files.write(truncated, Arrays.copyOf(good, good.length / 2));
     assertThat(run("image", "edit", truncated.toString(), "--remaining", "3s")).isEqualTo(2);
-    assertThat(output.err()).contains(truncated + ": not a checkpoint image");
+    assertThat(output.err()).contains(truncated + ": truncated at " + good.length / 2 + " of " + good.length + " bytes");
     assertThat(Files.readAllBytes(truncated)).isEqualTo(Arrays.copyOf(good, good.length / 2));
 
     Path foreign = tmp.resolve("foreign.img");
@@ -87,6 +89,15 @@ class CheckpointImageTest {
 
     Files.write(tmp.resolve("seed.img"), Arrays.copyOf(good, good.length - 7));
     assertThat(run("run", tmp.resolve("seed-restart.yaml").toString())).isEqualTo(2);
-    assertThat(output.err()).contains("seed.img: not a checkpoint image");
+    assertThat(output.err()).contains("seed.img: truncated at " + (good.length - 7) + " of " + good.length + " bytes");
+
+    // an invalid value: `image show` and the restart refuse it alike, naming the lease and the value
+    CheckpointImage image = ImageFiles.decode("seed.img", good).image();
+    ImageFiles.write(tmp.resolve("seed.img"), image.toBuilder()
+        .setLeases(0, image.getLeases(0).toBuilder().setRemainingMs(-5)).build());
+    assertThat(run("image", "show", tmp.resolve("seed.img").toString())).isEqualTo(2);
+    assertThat(output.err()).contains("lease 1 (leases[0], holder pid 101): remaining_ms -5 is invalid");
+    assertThat(run("run", tmp.resolve("seed-restart.yaml").toString())).isEqualTo(2);
+    assertThat(output.err()).contains("lease 1 (leases[0], holder pid 101): remaining_ms -5 is invalid");
   }
 }

@@ -33,15 +33,9 @@ class ClusterDrillTest {
    */
   private String drill(String file, int basePort, boolean timingMayFail) throws Exception {
     TestPostgres.Db pg = TestPostgres.require(); // the drill's nodes share its journal
+    Process p = startDrill(file, basePort, env -> pg.exportTo(env));
     Path out = tmp.resolve("out");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "drill",
-        ShippedScenarios.root().resolve("drills/" + file).toString(), "--out", out.toString(),
-        "--base-port", String.valueOf(basePort)));
     Path log = tmp.resolve("drill.log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pg.exportTo(pb.environment());
-    Process p = pb.start();
     boolean finished = p.waitFor(150, TimeUnit.SECONDS);
     if (!finished) {
       p.destroyForcibly();
@@ -55,6 +49,35 @@ class ClusterDrillTest {
       assertThat(p.exitValue()).as(text).isZero();
     }
     assertThat(out.resolve("timeline-n1.txt")).exists();
+    return text;
+  }
+
+  /** Starts `emulator drill` on a shipped drill in its own JVM (output in tmp/drill.log, traces in tmp/out). */
+  private Process startDrill(String file, int basePort, java.util.function.Consumer<java.util.Map<String, String>> env)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "drill",
+        ShippedScenarios.root().resolve("drills/" + file).toString(), "--out", tmp.resolve("out").toString(),
+        "--base-port", String.valueOf(basePort)));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("drill.log").toFile());
+    pb.environment().remove("LEASE_CR_PG_DIR"); // a drill's journal steps only stop a server a test gives it
+    env.accept(pb.environment());
+    return pb.start();
+  }
+
+  /** Runs a drill expected to end FAIL or ABORTED (exit 1): its output. */
+  private String failingDrill(String file, int basePort, java.util.function.Consumer<java.util.Map<String, String>> env)
+      throws Exception {
+    Process p = startDrill(file, basePort, env);
+    boolean finished = p.waitFor(200, TimeUnit.SECONDS);
+    if (!finished) {
+      p.destroyForcibly();
+    }
+    String text = Files.readString(tmp.resolve("drill.log"));
+    assertThat(finished).as(text).isTrue();
+    assertThat(p.exitValue()).as(text).isEqualTo(1);
+    // a verdict in words, never a raw exception on the console
+    assertThat(text).as(text).doesNotContain("Exception").doesNotContain("\tat ");
     return text;
   }
 
@@ -128,6 +151,27 @@ class ClusterDrillTest {
   }
 
   @Test
+  void pauseAndResumeStepsParseAndMalformedOnesNameTheirLine() throws Exception {
+    String good = Files.readString(ShippedScenarios.root().resolve("drills/breaker-crash.yaml"));
+    String paused = good.replace("  - {at: 3s, crash: n2}\n",
+        "  - {at: 3s, pause: n2, for: 8s}\n  - {at: 4s, pause: n3}\n  - {at: 5s, resume: n3}\n");
+    Path file = tmp.resolve("pause.yaml");
+    Files.writeString(file, paused);
+    io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(file);
+    assertThat(d.faults().values()).containsExactlyInAnyOrder(new io.leasecr.node.drill.Drill.Pause("n2", 11_000),
+        new io.leasecr.node.drill.Drill.Pause("n3", 5_000), new io.leasecr.node.drill.Drill.Resume("n3"));
+    int line = List.of(good.split("\n")).indexOf("  - {at: 3s, crash: n2}") + 1;
+    assertThat(malformed(good.replace("{at: 3s, crash: n2}", "{at: 3s, pause: n9}")))
+        .contains("LINE:" + line + ": no node 'n9'");
+    assertThat(malformed(good.replace("{at: 3s, crash: n2}", "{at: 3s, resume: n2}")))
+        .contains("LINE:" + line + ": resume n2: the node is not paused at 3000 ms");
+    assertThat(malformed(good.replace("{at: 3s, crash: n2}", "{at: 3s, pause: n2, for: 0s}")))
+        .contains("LINE:" + line + ": a pause lasts more than 0 s");
+    assertThat(malformed(paused.replace("{at: 4s, pause: n3}", "{at: 4s, pause: n2}")))
+        .contains("LINE:" + (line + 1) + ": node n2 is already paused at 4000 ms");
+  }
+
+  @Test
   void aGeneratedDrillParsesWithPlacementAndRestartTargets() {
     io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(
         ShippedScenarios.root().resolve("drills/crash-10k.yaml"));
@@ -145,7 +189,7 @@ class ClusterDrillTest {
 
   @Test
   void breakerNodeKilledMidBreakAndBreakerRestartedElsewhere() throws Exception {
-    String text = drill("breaker-crash.yaml", 27810);
+    String text = drill("breaker-crash.yaml", 30100);
     assertThat(text).contains("crash n2: kill -9")
         .containsPattern("n2 downed by the split-brain resolver \\d+ ms after kill -9")
         .contains("checkpoint C1 committed")
@@ -157,17 +201,17 @@ class ClusterDrillTest {
 
   @Test
   void breakerNodePartitionedAwayDownsItselfAndTheBreakerIsRestartedElsewhere() throws Exception {
-    String text = drill("breaker-partition.yaml", 27890);
+    String text = drill("breaker-partition.yaml", 30200);
     assertThat(text).contains("partition n2 from every other node for 20000 ms")
         .containsPattern("n2 downed by the split-brain resolver \\d+ ms after the partition")
         .contains("of [P2] on n3").contains("PASS drill-breaker-partition");
     assertThat(Files.readString(tmp.resolve("out/n2.log"))).contains("partitioned from")
-        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:27892");
+        .containsPattern("member downed: pekko://lease-cr@127.0.0.1:30202");
   }
 
   @Test
   void onlyTheHolderComesBack() throws Exception {
-    String text = drill("holder-only-restart.yaml", 27850);
+    String text = drill("holder-only-restart.yaml", 30300);
     assertThat(text).contains("crash n1: kill -9").contains("of [P1] on n2")
         .contains("LEASE  ACTIVE    WRITE 101")
         .contains("PASS drill-holder-only-restart");
@@ -194,7 +238,7 @@ class ClusterDrillTest {
 
   @Test
   void theBreakerComesBackOnANodeStartedAfterTheCrashOnAScaledClock() throws Exception {
-    String text = drill("new-node-restart.yaml", 27930);
+    String text = drill("new-node-restart.yaml", 30400);
     assertThat(text).contains("emulated time runs 2.0x the wall clock")
         .containsPattern("clocks of n1, n2, n3 frozen at 3\\.\\d+s \\(spread \\d+ ms\\)")
         .contains("crash n2: kill -9").contains("start_node n4: JVM started")
@@ -208,7 +252,7 @@ class ClusterDrillTest {
 
   @Test
   void aPartitionThatHealsBeforeTheResolverDecidesDownsNobody() throws Exception {
-    String text = drill("partition-heals.yaml", 27970);
+    String text = drill("partition-heals.yaml", 30500);
     assertThat(text).contains("partition n2 from every other node for 3000 ms")
         .contains("n2 was not downed: the partition healed before the split-brain resolver decided")
         .contains("step 3 returned: pid 102 open = 3")
@@ -218,7 +262,7 @@ class ClusterDrillTest {
 
   @Test
   void tenThousandProcessesOverThreeNodesAreRestartedElsewhereWhenANodeIsKilled() throws Exception {
-    String text = drill("crash-10k.yaml", 28010, true);
+    String text = drill("crash-10k.yaml", 30600, true);
     assertThat(text).contains("all 10000 generated opens returned")
         .contains("checkpoint C1 committed: 10000 processes")
         .contains("process entities per node before: {n1=3334, n2=3333, n3=3333}")
@@ -229,5 +273,190 @@ class ClusterDrillTest {
         .doesNotContain("could not be restored");
     assertThat(text.lines().filter(l -> l.startsWith("FAIL: "))).as("only the timing bound may fail under load")
         .allMatch(l -> l.contains("more than twice the downing time"));
+  }
+
+  @Test
+  void aDrillInBlockStyleParsesAsInFlowStyleAndItsErrorsKeepTheirLine() throws Exception {
+    String flow = Files.readString(ShippedScenarios.root().resolve("drills/new-node-restart.yaml"));
+    // the same drill with its drill keys and node-level steps in block style, over several lines
+    String block = flow.replace("spare_nodes: [n4]", "spare_nodes:\n  - n4")
+        .replace("  - {at: 4s, crash: n2}", "  - at: 4s\n    crash: n2")
+        .replace("  - {at: 6s, start_node: n4}", "  - at: 6s\n    start_node:\n      n4")
+        .replace("  - {at: 26s, restart: C1, only: [P2], on: n4}", "  - at: 26s\n    restart: C1\n    only: [P2]\n    on:\n      - n4");
+    assertThat(block).isNotEqualTo(flow);
+    Path f = tmp.resolve("flow.yaml");
+    Path b = tmp.resolve("block.yaml");
+    Files.writeString(f, flow);
+    Files.writeString(b, block);
+    io.leasecr.node.drill.Drill df = io.leasecr.node.drill.DrillParser.parse(f);
+    io.leasecr.node.drill.Drill db = io.leasecr.node.drill.DrillParser.parse(b);
+    assertThat(db.faults()).isEqualTo(df.faults()).isNotEmpty();
+    assertThat(db.restartOn()).isEqualTo(df.restartOn()).isNotEmpty();
+    assertThat(db.spares()).isEqualTo(df.spares()).containsExactly("n4");
+    assertThat(db.placement()).isEqualTo(df.placement());
+    assertThat(db.scenario().steps().stream().map(st -> st.atMs() + " " + st.action()).toList())
+        .isEqualTo(df.scenario().steps().stream().map(st -> st.atMs() + " " + st.action()).toList());
+    // an error in a block-style step names its own line
+    int line = List.of(block.split("\n")).indexOf("    crash: n2") + 1;
+    assertThat(malformed(block.replace("    crash: n2", "    crash: n9"))).contains("LINE:" + line + ": no node 'n9'");
+    assertThat(malformed(block.replace("    crash: n2", "    crash: n2\n    for: 3s")))
+        .contains("LINE:" + (line + 1) + ": 'for' does not go with crash (it takes: at)");
+  }
+
+  @Test
+  void newNemesisStepsParseAndMalformedOnesNameTheirLine() throws Exception {
+    String good = Files.readString(ShippedScenarios.root().resolve("drills/majority-lost.yaml"));
+    io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(ShippedScenarios.root().resolve(
+        "drills/majority-lost.yaml"));
+    assertThat(d.faults().values()).contains(new io.leasecr.node.drill.Drill.Crash(List.of("n2", "n3")),
+        new io.leasecr.node.drill.Drill.Skew("n2", 1500), new io.leasecr.node.drill.Drill.Pause("n3", 1500));
+    int crash = List.of(good.split("\n")).indexOf("  - {at: 3s, crash: [n2, n3]}") + 1;
+    assertThat(malformed(good.replace("crash: [n2, n3]", "crash: [n2, n2]")))
+        .contains("LINE:" + crash + ": node n2 is named twice in one crash");
+    assertThat(malformed(good.replace("crash: [n2, n3]", "crash: []"))).contains("LINE:" + crash + ": crash needs a node");
+    assertThat(malformed(good.replace("  - {at: 20s, proc_locks: true}", "  - {at: 20s, pause: n2}")))
+        .contains("node n2 was crashed at 3000 ms");
+    assertThat(malformed(good.replace("    by: 1.5s\n", ""))).contains("a skew step needs 'by: 2s'");
+    assertThat(malformed(good.replace("by: 1.5s", "by: soon"))).contains("by must be a time like 45s");
+    assertThat(malformed(good.replace("  - {at: 20s, proc_locks: true}", "  - {at: 20s, journal: sideways}")))
+        .contains("journal takes down or up, got 'sideways'");
+    assertThat(malformed(good.replace("  - {at: 20s, proc_locks: true}", "  - {at: 20s, journal: up}")))
+        .contains("journal: up, but the journal is not down at 20000 ms");
+    assertThat(malformed(good.replace("  - {at: 20s, proc_locks: true}",
+        "  - {at: 20s, journal: down, for: 2s}\n  - {at: 21s, journal: down}"))).contains("the journal is already down at 21000 ms");
+    assertThat(malformed(good.replace("  - {at: 20s, proc_locks: true}", "  - {at: 20s, crash: n1, proc: P1}")))
+        .contains("'proc' does not go with crash");
+    // journal steps need a server the drill may stop: refused before anything starts, with the step's line
+    String outage = good.replace("  - {at: 20s, proc_locks: true}", "  - {at: 20s, journal: down, for: 2s}");
+    Path file = tmp.resolve("outage.yaml");
+    Files.writeString(file, outage);
+    io.leasecr.node.drill.Drill o = io.leasecr.node.drill.DrillParser.parse(file);
+    int jl = List.of(outage.split("\n")).indexOf("  - {at: 20s, journal: down, for: 2s}") + 1;
+    assertThat(io.leasecr.node.drill.DrillRunner.refusal(o, java.util.Map.of()))
+        .startsWith(file + ":" + jl + ": no LEASE_CR_PG_URL");
+    assertThat(io.leasecr.node.drill.DrillRunner.refusal(o, java.util.Map.of("LEASE_CR_PG_URL",
+        "jdbc:postgresql://127.0.0.1:5/x"))).contains("set LEASE_CR_PG_URL to it and either LEASE_CR_PG_DIR");
+    assertThat(io.leasecr.node.drill.DrillRunner.refusal(o, java.util.Map.of("LEASE_CR_PG_URL",
+        "jdbc:postgresql://127.0.0.1:5/x", "LEASE_CR_PG_DIR", tmp.toString()))).contains("has no PostgreSQL data directory");
+    assertThat(io.leasecr.node.drill.DrillRunner.refusal(d, java.util.Map.of())).isNull();
+  }
+
+  @Test
+  void aRandomFaultScheduleIsReplayableFromItsSeedAndKeepsAMajority() throws Exception {
+    String base = Files.readString(ShippedScenarios.root().resolve("drills/breaker-crash.yaml"))
+        .replace("  - {at: 3s, crash: n2}\n", "").replace("  - {at: 11s, restart: C1, only: [P2], on: n3}\n", "");
+    java.util.function.Function<String, io.leasecr.node.drill.Drill> parse = faults -> {
+      try {
+        Path f = tmp.resolve("random.yaml");
+        Files.writeString(f, base.replace("steps:\n", faults + "\nsteps:\n"));
+        return io.leasecr.node.drill.DrillParser.parse(f);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    String seven = "faults: {seed: 7, count: 12, kinds: [pause, crash, partition, journal, skew], within: 60s}";
+    io.leasecr.node.drill.Drill a = parse.apply(seven);
+    io.leasecr.node.drill.Drill b = parse.apply(seven);
+    io.leasecr.node.drill.Drill other = parse.apply(seven.replace("seed: 7", "seed: 8"));
+    assertThat(a.randomFaults()).isEqualTo(b.randomFaults()).isNotEqualTo(other.randomFaults());
+    assertThat(a.faults()).isEqualTo(b.faults());
+    // printed as the drill steps they expand to, each a valid step of a drill file
+    assertThat(a.randomFaults().get(0)).startsWith("(seed 7):");
+    assertThat(a.randomFaults().subList(1, a.randomFaults().size())).allMatch(l -> l.matches("- \\{at: [0-9.]+s, \\w+: .*\\}"));
+    // the schedule's steps are merged into the file's by time, and keep the majority of 3 nodes: at most one node out
+    long crashes = a.faults().values().stream().filter(f -> f instanceof io.leasecr.node.drill.Drill.Crash).count();
+    assertThat(crashes).isLessThanOrEqualTo(1);
+    List<Long> times = a.scenario().steps().stream().map(io.leasecr.core.scenario.Step::atMs).toList();
+    assertThat(times).isSorted();
+    assertThat(malformed(base.replace("steps:\n", "faults: {seed: 1, count: 3, kinds: [meteor], within: 9s}\nsteps:\n")))
+        .contains("faults: unknown kind 'meteor'");
+    assertThat(malformed(base.replace("steps:\n", "faults: {seed: 1, count: 3}\nsteps:\n"))).contains("'within' is missing");
+  }
+
+  @Test
+  void aPortAlreadyInUseIsReportedInOneLineNamingIt() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+      taken.bind(new java.net.InetSocketAddress("127.0.0.1", 30852));
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream old = System.out;
+      System.setOut(new java.io.PrintStream(out, true));
+      int code;
+      try {
+        code = Main.run(new String[] {"drill", ShippedScenarios.root().resolve("drills/breaker-crash.yaml").toString(),
+            "--out", tmp.resolve("port-out").toString(), "--base-port", "30850"});
+      } finally {
+        System.setOut(old);
+      }
+      assertThat(code).isEqualTo(1);
+      assertThat(out.toString().lines().toList()).as(out.toString()).containsExactly(
+          "ABORTED: port 30852 on 127.0.0.1 (for n2) is already in use: another drill's node or another program "
+              + "listens there; stop it or choose another --base-port");
+    }
+  }
+
+  @Test
+  void losingTheMajorityEndsTheDrillAbortedSayingWhoDownedThemselves() throws Exception {
+    TestPostgres.Db pg = TestPostgres.require();
+    String text = failingDrill("majority-lost.yaml", 30700, pg::exportTo);
+    assertThat(text).contains("skew n2: its emulated clock runs 1500 ms ahead of the others' from now on")
+        .containsPattern("pause n3: SIGSTOP of its JVM \\(pid \\d+\\), resumed at 1.500s")
+        .containsPattern("resume n3: SIGCONT of its JVM after \\d+ ms stopped")
+        .contains("checkpoint C1 committed")
+        .containsPattern("3\\.0\\d\\ds  crash n2: kill -9").containsPattern("3\\.0\\d\\ds  crash n3: kill -9")
+        .contains("n1 and the driver downed themselves: minority side (1 of 3 nodes reachable, after step 8 (crash n2, n3))")
+        .doesNotContain("n2 downed by the split-brain resolver").doesNotContain("n3 was not downed")
+        .contains("== node n1").contains("invariants (checked on the run so far): held: no conflicting leases")
+        .contains("1 committed checkpoints intact")
+        .contains("ABORTED: the majority was lost: n1 and the driver downed themselves");
+    assertThat(Files.readString(tmp.resolve("out/n2.log"))).contains("clock skewed by 1500 ms");
+    assertThat(Files.readString(tmp.resolve("out/n1.log"))).contains("WARN"); // Pekko's warnings are in the node logs
+    assertThat(tmp.resolve("out/driver.log")).exists();
+  }
+
+  @Test
+  void checkpointsDuringAPartitionAndADatabaseOutageAreReportedAndLaterStepsRun() throws Exception {
+    OwnPostgres pg = OwnPostgres.start(31432, tmp);
+    try {
+      String text = failingDrill("checkpoint-outages.yaml", 30750, pg::exportTo);
+      assertThat(text).contains("partition n2 from every other node for 20000 ms")
+          .contains("checkpoint C1 NOT committed after").contains("process P2 (pid 102, on n2) did not answer within 5000 ms")
+          .containsPattern("n2 downed by the split-brain resolver \\d+ ms after the partition")
+          .containsPattern("journal down: PostgreSQL stopped \\(\\d+ ms\\), started again at 16.000s")
+          .containsPattern("journal up: PostgreSQL accepts connections again after \\d+ ms down")
+          // C2, during the outage: it lands once the database is back, or a line says why not
+          .containsPattern("checkpoint C2 (committed|NOT committed)")
+          // the drill goes on after both: C3 commits and the last steps run
+          .contains("checkpoint C3 committed").contains("/proc/locks at the end")
+          .contains("FAIL: checkpoint C1 (step 4) was not committed: process P2 (pid 102, on n2) did not answer")
+          .doesNotContain("ABORTED");
+    } finally {
+      pg.stop();
+    }
+  }
+
+  @Test
+  void theDriverKilledWithKill9LeavesNoNodeJvmAndTheJournalIntact() throws Exception {
+    TestPostgres.Db pg = TestPostgres.require();
+    Process driver = startDrill("breaker-crash.yaml", 30800, pg::exportTo);
+    long by = System.currentTimeMillis() + 150_000;
+    while (!Files.readString(tmp.resolve("drill.log")).contains("checkpoint C1 committed")) {
+      assertThat(driver.isAlive() && System.currentTimeMillis() < by).as(Files.readString(tmp.resolve("drill.log"))).isTrue();
+      Thread.sleep(100);
+    }
+    List<ProcessHandle> nodes = driver.descendants().toList();
+    assertThat(nodes).hasSizeGreaterThanOrEqualTo(3);
+    new ProcessBuilder("kill", "-9", String.valueOf(driver.pid())).start().waitFor();
+    driver.waitFor(10, TimeUnit.SECONDS);
+    Thread.sleep(15_000);
+    assertThat(nodes.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList())
+        .as("node JVMs still running 15 s after the driver's kill -9").isEmpty();
+    try (io.leasecr.node.journal.JournalClient reader = new io.leasecr.node.journal.JournalClient(
+        io.leasecr.core.checkpoint.Journal.postgres(pg.url(), pg.user(), pg.password()))) {
+      io.leasecr.core.checkpoint.CheckpointCoordinator.Found c1 = reader.ask(
+          to -> new io.leasecr.core.checkpoint.CheckpointCoordinator.Get("C1", to));
+      assertThat(c1.entry()).as("checkpoint C1, committed before the kill").isNotNull();
+      assertThat(io.leasecr.proto.image.CheckpointImage.parseFrom(c1.entry().image().toByteArray()).getProcessesCount())
+          .isEqualTo(2);
+    }
   }
 }

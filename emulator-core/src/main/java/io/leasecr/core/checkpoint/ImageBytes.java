@@ -34,7 +34,8 @@ public final class ImageBytes {
   static byte[] serialize(CheckpointImage image, Executor helper) {
     int count = image.getProcessesCount() + image.getFilesCount() + image.getLeasesCount()
         + image.getPosixLocksCount();
-    if (count < PARALLEL_FROM || !image.getUnknownFields().asMap().isEmpty()) {
+    if (count < PARALLEL_FROM || !image.getUnknownFields().asMap().isEmpty()
+        || image.getFlockLocksCount() + image.getOfdLocksCount() > 0) { // fields 11, 12: the plain path keeps them in order
       return image.toByteArray();
     }
     // fields 1-6 come first in protobuf's field order; then 7 (processes), 8, 9, 10

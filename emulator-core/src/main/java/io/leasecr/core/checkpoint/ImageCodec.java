@@ -1,6 +1,7 @@
 package io.leasecr.core.checkpoint;
 
 import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.FlockLock;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.PosixLock;
@@ -40,8 +41,17 @@ public final class ImageCodec {
     }
     for (SavedLocks.Posix p : saved.posix()) {
       PosixLock l = p.lock();
+      if (l.isOfd()) {
+        b.addOfdLocks(io.leasecr.proto.image.OfdLock.newBuilder().setIno(p.ino()).setFileId(l.ofd()).setPid(l.pid())
+            .setType(type(l.type())).setStart(l.start()).setEnd(l.end() == PosixLock.EOF ? -1 : l.end()));
+        continue;
+      }
       b.addPosixLocks(io.leasecr.proto.image.PosixLock.newBuilder().setIno(p.ino()).setPid(l.pid()).setType(type(l.type()))
           .setStart(l.start()).setEnd(l.end() == PosixLock.EOF ? -1 : l.end()));
+    }
+    for (SavedLocks.Flock f : saved.flocks()) {
+      b.addFlockLocks(io.leasecr.proto.image.FlockLock.newBuilder().setIno(f.ino()).setFileId(f.lock().file())
+          .setPid(f.lock().pid()).setType(type(f.lock().type())));
     }
     return b;
   }
@@ -68,7 +78,15 @@ public final class ImageCodec {
       posix.add(new SavedLocks.Posix(p.getIno(), new PosixLock(p.getPid(), type(p.getType()), p.getStart(),
           p.getEnd() < 0 ? PosixLock.EOF : p.getEnd())));
     }
-    return new SavedLocks(image.getLeaseBreakTime(), image.getLeasesEnable(), files, leases, posix);
+    for (io.leasecr.proto.image.OfdLock o : image.getOfdLocksList()) {
+      posix.add(new SavedLocks.Posix(o.getIno(), new PosixLock(o.getPid(), type(o.getType()), o.getStart(),
+          o.getEnd() < 0 ? PosixLock.EOF : o.getEnd(), o.getFileId())));
+    }
+    List<SavedLocks.Flock> flocks = new ArrayList<>();
+    for (io.leasecr.proto.image.FlockLock f : image.getFlockLocksList()) {
+      flocks.add(new SavedLocks.Flock(f.getIno(), new FlockLock(f.getFileId(), f.getPid(), type(f.getType()))));
+    }
+    return new SavedLocks(image.getLeaseBreakTime(), image.getLeasesEnable(), files, leases, posix, flocks);
   }
 
   /**
@@ -76,11 +94,22 @@ public final class ImageCodec {
    * negative time), or null: checked before any actor is told to restore it.
    */
   public static String mismatch(CheckpointImage image, Vfs vfs) {
-    java.util.Set<Long> ids = new java.util.HashSet<>();
     for (OpenFile f : image.getFilesList()) {
       if (vfs.lookup(f.getPath()) == null) {
         return "it has " + f.getPath() + ", which this scenario does not declare";
       }
+    }
+    return invalid(image);
+  }
+
+  /**
+   * Why an image cannot be restored anywhere (its own parts disagree, or a value is out of range), or null.
+   * {@code image show}, {@code image edit} and restart all call this, so they refuse the same images with
+   * the same words, naming the lease (1-based, as {@code image show} numbers them) and the value.
+   */
+  public static String invalid(CheckpointImage image) {
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (OpenFile f : image.getFilesList()) {
       ids.add(f.getId());
     }
     for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
@@ -93,12 +122,31 @@ public final class ImageCodec {
         return p.getSpec().getName() + " has a reaction with a negative time left";
       }
     }
+    int n = 0;
+    for (io.leasecr.proto.image.FlockLock f : image.getFlockLocksList()) {
+      if (!ids.contains(f.getFileId()) || f.getType() == io.leasecr.proto.image.LeaseType.F_UNLCK) {
+        return "a flock lock of pid " + f.getPid() + " is on no open file of the image, or of type F_UNLCK";
+      }
+    }
+    for (io.leasecr.proto.image.OfdLock o : image.getOfdLocksList()) {
+      if (!ids.contains(o.getFileId()) || o.getType() == io.leasecr.proto.image.LeaseType.F_UNLCK) {
+        return "an OFD lock of pid " + o.getPid() + " is on no open file of the image, or of type F_UNLCK";
+      }
+    }
     for (Lease l : image.getLeasesList()) {
+      n++;
       if (!ids.contains(l.getFileId())) {
         return "a lease of pid " + l.getPid() + " is on no open file of the image";
       }
       if (l.getRemainingMs() < -1) {
-        return "a lease of pid " + l.getPid() + " has remaining time " + l.getRemainingMs() + " ms";
+        return "lease " + n + " (a lease of pid " + l.getPid() + ") has remaining time " + l.getRemainingMs()
+            + " ms (-1 means no deadline; nothing else may be negative)";
+      }
+      if (l.getTypeValue() < 0 || l.getTypeValue() > 2 || l.getHasTypePrev() && (l.getTypePrevValue() < 0
+          || l.getTypePrevValue() > 1)) {
+        return "lease " + n + " (a lease of pid " + l.getPid() + ") has lease type " + l.getTypeValue()
+            + (l.getHasTypePrev() ? " and typePrev " + l.getTypePrevValue() : "")
+            + " (F_RDLCK 0 or F_WRLCK 1; typePrev never F_UNLCK)";
       }
     }
     return null;

@@ -52,6 +52,11 @@ public record Journal(String jdbcUrl, String user, String password, boolean post
         jdbc-snapshot-store.use-shared-db = "slick"
         jdbc-read-journal.use-shared-db = "slick"
         jdbc-durable-state-store.use-shared-db = "slick"
+        # After 10 failures in a row the plugins' circuit breaker fails every call at once for
+        # reset-timeout (Pekko's default: 30 s): a database back after a short outage would stay unused
+        # that long, past a commit's retry bound (lease-cr.checkpoint.commit-retry-for). Try again sooner.
+        jdbc-journal.circuit-breaker.reset-timeout = 2s
+        jdbc-snapshot-store.circuit-breaker.reset-timeout = 2s
         """).withValue("pekko-persistence-jdbc.shared-databases.slick", db.root());
   }
 

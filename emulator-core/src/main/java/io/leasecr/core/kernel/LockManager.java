@@ -6,6 +6,7 @@ import io.leasecr.core.locks.Credentials;
 import com.typesafe.config.Config;
 import io.leasecr.core.checkpoint.ImageCodec;
 import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.RestartMode;
 import io.leasecr.core.locks.RestartPolicy;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.core.locks.Fault;
@@ -66,9 +67,22 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   public record SetSig(int pid, long reqId, long ino, long fileId, long sig,
       ActorRef<ProcessActor.Command> replyTo) implements Command {}
 
-  /** fcntl F_SETLK / F_SETLKW / F_GETLK: a POSIX record lock on [start, start+len). */
+  /**
+   * fcntl F_SETLK / F_SETLKW / F_GETLK: a POSIX record lock on [start, start+len); the F_OFD_* commands: one
+   * owned by the open file description, {@code lPid} being the caller's flock.l_pid (must be 0).
+   */
   public record RecordLock(int pid, long reqId, long ino, long fileId, Syscall.RecordLock.Cmd cmd, long type,
-      long start, long len, ActorRef<ProcessActor.Command> replyTo) implements Command {}
+      long start, long len, long lPid, ActorRef<ProcessActor.Command> replyTo) implements Command {
+
+    public RecordLock(int pid, long reqId, long ino, long fileId, Syscall.RecordLock.Cmd cmd, long type,
+        long start, long len, ActorRef<ProcessActor.Command> replyTo) {
+      this(pid, reqId, ino, fileId, cmd, type, start, len, 0, replyTo);
+    }
+  }
+
+  /** flock(2): LOCK_SH, LOCK_EX or LOCK_UN on the description, maybe with LOCK_NB. */
+  public record Flock(int pid, long reqId, long ino, long fileId, int op, ActorRef<ProcessActor.Command> replyTo)
+      implements Command {}
 
   /** dup/fork: one more fd refers to the description. */
   public record Get(long ino, long fileId) implements Command {}
@@ -112,8 +126,24 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    * CRIU. What the restored pids' previous incarnations left is dropped first; their descriptions are
    * closed only in cluster mode, which tracks them (a single node's processes close theirs at exit).
    */
-  public record Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu,
+  public record Restore(CheckpointImage image, List<Integer> pids, String policy, RestartMode mode,
       Map<Integer, Long> restoredAtMs, boolean wholeTree) implements Command {
+
+    /** The seed's semantics (false) or CRIU's (true). */
+    public Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu,
+        Map<Integer, Long> restoredAtMs, boolean wholeTree) {
+      this(image, pids, policy, RestartMode.of(criu), restoredAtMs, wholeTree);
+    }
+
+    public boolean criu() {
+      return mode == RestartMode.CRIU;
+    }
+
+    /** A single node's restart in any mode. */
+    public static Restore ofWholeTree(CheckpointImage image, List<Integer> pids, String policy, RestartMode mode,
+        Map<Integer, Long> restoredAtMs) {
+      return new Restore(image, pids, policy, mode, restoredAtMs, true);
+    }
 
     /** A partial restart beside live processes. */
     public Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu) {
@@ -126,6 +156,12 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       return new Restore(image, pids, policy, criu, restoredAtMs, true);
     }
   }
+
+  /**
+   * Cluster mode: a command as sent by the node incarnation {@code origin} (stamped by that node's router).
+   * The inode entity's fence unwraps it, or refuses it once the cluster has downed that incarnation.
+   */
+  public record FromNode(NodeIncarnation origin, Command command) implements Command {}
 
   /** Local timer message: never crosses a node. */
   private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
@@ -168,6 +204,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private final Map<Long, Long> armed = new HashMap<>();
   private final List<BlockedOpener> wakeUps = new ArrayList<>();
   private final List<io.leasecr.core.locks.PosixLocks.Waiter> lockGrants = new ArrayList<>();
+  private final List<io.leasecr.core.locks.FlockLocks.Waiter> flockGrants = new ArrayList<>();
   /** Signals raised by a restore (CRIU's re-break) before the restored processes exist. */
   private final Map<Integer, List<ProcessActor.Signal>> heldSignals = new HashMap<>();
   private boolean restoring;
@@ -196,6 +233,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(GetLease.class, this::onGetLease)
         .onMessage(SetSig.class, this::onSetSig)
         .onMessage(RecordLock.class, this::onRecordLock)
+        .onMessage(Flock.class, this::onFlock)
         .onMessage(Get.class, this::onGet)
         .onMessage(Put.class, this::onPut)
         .onMessage(Interrupt.class, this::onInterrupt)
@@ -207,6 +245,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(Save.class, this::onSave)
         .onMessage(Restore.class, this::onRestore)
         .onMessage(ProcessGone.class, this::onProcessGone)
+        .onMessage(FromNode.class, m -> createReceive().receiveMessage(m.command())) // no fence in front
         .build();
   }
 
@@ -284,8 +323,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   private Behavior<Command> onRecordLock(RecordLock m) {
     learn(m.pid(), m.replyTo());
-    if (m.cmd() == Syscall.RecordLock.Cmd.F_GETLK) {
-      Object r = table.getLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len());
+    if (m.cmd().getLk()) {
+      Object r = m.cmd().ofd() ? table.getOfdLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len(), m.lPid())
+          : table.getLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len());
       if (r instanceof Errno e) {
         return reply(m.replyTo(), m.reqId(), e);
       }
@@ -294,11 +334,27 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), type, null, null));
       return this;
     }
-    io.leasecr.core.locks.PosixLocks.Outcome o = table.setLk(m.pid(), m.reqId(), m.ino(), m.fileId(), m.type(),
-        m.start(), m.len(), m.cmd() == Syscall.RecordLock.Cmd.F_SETLKW, events);
+    io.leasecr.core.locks.PosixLocks.Outcome o = m.cmd().ofd()
+        ? table.setOfdLk(m.pid(), m.reqId(), m.ino(), m.fileId(), m.type(), m.start(), m.len(), m.lPid(),
+            m.cmd().waits(), events)
+        : table.setLk(m.pid(), m.reqId(), m.ino(), m.fileId(), m.type(), m.start(), m.len(), m.cmd().waits(), events);
     if (o instanceof io.leasecr.core.locks.PosixLocks.Outcome.Failed f) {
       reply(m.replyTo(), m.reqId(), f.errno());
     } else if (o instanceof io.leasecr.core.locks.PosixLocks.Outcome.Blocked) {
+      m.replyTo().tell(new ProcessActor.Blocked(m.reqId()));
+    } else {
+      reply(m.replyTo(), m.reqId(), null);
+    }
+    flushWakeUps();
+    return this;
+  }
+
+  private Behavior<Command> onFlock(Flock m) {
+    learn(m.pid(), m.replyTo());
+    io.leasecr.core.locks.FlockLocks.Outcome o = table.flock(m.pid(), m.reqId(), m.ino(), m.fileId(), m.op(), events);
+    if (o instanceof io.leasecr.core.locks.FlockLocks.Outcome.Failed f) {
+      reply(m.replyTo(), m.reqId(), f.errno());
+    } else if (o instanceof io.leasecr.core.locks.FlockLocks.Outcome.Blocked) {
       m.replyTo().tell(new ProcessActor.Blocked(m.reqId()));
     } else {
       reply(m.replyTo(), m.reqId(), null);
@@ -383,7 +439,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     Set<Long> touched = m.wholeTree() ? forgetTree() : forgetIncarnations(m.pids());
     restoring = true;
     restoringOnly = m.wholeTree() ? null : restored;
-    Set<Long> files = table.restore(saved, restored, refs, breakers, RestartPolicy.parse(m.policy()), m.criu(), now(),
+    Set<Long> files = table.restore(saved, restored, refs, breakers, RestartPolicy.parse(m.policy()), m.mode(), now(),
         m.restoredAtMs(), events);
     restoring = false;
     if (remote != null) {
@@ -506,6 +562,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       tellProcess(w.pid(), new ProcessActor.KernelReply(w.reqId(), 0, null, null));
     }
     lockGrants.clear();
+    for (io.leasecr.core.locks.FlockLocks.Waiter w : flockGrants) {
+      tellProcess(w.pid(), new ProcessActor.KernelReply(w.reqId(), 0, null, null));
+    }
+    flockGrants.clear();
   }
 
   private long now() {
@@ -649,6 +709,11 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     @Override
     public void posixGranted(io.leasecr.core.locks.PosixLocks.Waiter w) {
       lockGrants.add(w); // answered after the call that freed the range, like wake-ups
+    }
+
+    @Override
+    public void flockGranted(io.leasecr.core.locks.FlockLocks.Waiter w) {
+      flockGrants.add(w);
     }
 
     @Override

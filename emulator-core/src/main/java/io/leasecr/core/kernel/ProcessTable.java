@@ -43,6 +43,12 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
 
   public record Exited(int pid) implements Command {}
 
+  /**
+   * Cluster mode: a command as sent by the node incarnation {@code origin} (stamped by that node's router),
+   * refused by the process entity once the cluster has downed that incarnation.
+   */
+  public record FromNode(NodeIncarnation origin, Command command) implements Command {}
+
   /** Checkpoint: collect every process's state. */
   public record Save(ActorRef<ProcessesSaved> replyTo) implements Command {}
 
@@ -79,6 +85,7 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
         .onMessage(Save.class, this::onSave)
         .onMessage(Collected.class, this::onCollected)
         .onMessage(Restore.class, this::onRestore)
+        .onMessage(FromNode.class, m -> createReceive().receiveMessage(m.command())) // single node: no fence
         .build();
   }
 

@@ -17,8 +17,12 @@ public final class FileLockContext {
   final List<BlockedOpener> blocked = new ArrayList<>(1);
   /** POSIX record locks (flc_posix), by owner and start. */
   final List<PosixLock> posix = new ArrayList<>(0);
-  /** Processes sleeping in F_SETLKW on this inode, in arrival order. */
+  /** Processes sleeping in F_SETLKW or F_OFD_SETLKW on this inode, in arrival order. */
   final List<PosixLocks.Waiter> posixBlocked = new ArrayList<>(0);
+  /** flock(2) locks (flc_flock), in the order they were taken. */
+  final List<FlockLock> flock = new ArrayList<>(0);
+  /** Processes sleeping in flock() on this inode, in arrival order. */
+  final List<FlockLocks.Waiter> flockBlocked = new ArrayList<>(0);
   /** Open file descriptions of this inode, by id. */
   final Map<Long, OpenFile> files = new HashMap<>(4);
   /** i_readcount: O_RDONLY opens. */
@@ -90,6 +94,7 @@ public final class FileLockContext {
   }
 
   boolean idle() {
-    return leases.isEmpty() && blocked.isEmpty() && files.isEmpty() && posix.isEmpty() && posixBlocked.isEmpty();
+    return leases.isEmpty() && blocked.isEmpty() && files.isEmpty() && posix.isEmpty() && posixBlocked.isEmpty()
+        && flock.isEmpty() && flockBlocked.isEmpty();
   }
 }

@@ -25,6 +25,8 @@ public final class LeaseTable {
   private final Map<Long, FileLockContext> contexts = new HashMap<>();
   private final Set<Fault> faults;
   private final PosixLocks posixLocks = new PosixLocks();
+  private final OfdLocks ofdLocks = new OfdLocks(posixLocks);
+  private final FlockLocks flockLocks = new FlockLocks();
   private long leaseOrder;
 
   public LeaseTable(long leaseBreakTime, boolean leasesEnable) {
@@ -152,7 +154,8 @@ public final class LeaseTable {
   /**
    * close(2) of one fd by {@code pid}. Any close of the file drops the process's POSIX locks on it
    * (locks_remove_posix: the rule everyone trips over). On the last close (__fput) locks_remove_file
-   * drops the description's lease, which wakes blocked openers, then the open counts go.
+   * drops the description's OFD locks, its flock lock and its lease, which wakes their waiters and
+   * blocked openers, then the open counts go.
    */
   public void put(int pid, long ino, long fileId, long now, LockEvents ev) {
     FileLockContext ctx = contexts.get(ino);
@@ -165,6 +168,12 @@ public final class LeaseTable {
     }
     if (--file.refs > 0) {
       return;
+    }
+    if (ofdLocks.release(ctx, fileId)) {
+      posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
+    }
+    if (flockLocks.removeFile(ctx, fileId)) {
+      flockLocks.wakeUp(ctx).forEach(ev::flockGranted);
     }
     Lease lease = ctx.leaseOf(file);
     if (lease != null) {
@@ -239,7 +248,7 @@ public final class LeaseTable {
       return null;
     }
     // read when the break starts; 0 means "never" to the rest of the code, as in the kernel
-    long breakTime = leaseBreakTime > 0 ? Math.max(1, now + leaseBreakTime * 1000) : 0;
+    long breakTime = leaseBreakTime > 0 ? Math.max(1, Math.addExact(now, Math.multiplyExact(leaseBreakTime, 1000))) : 0;
     if (breakTime != 0 && faults.contains(Fault.LATE_DEADLINE)) {
       breakTime += leaseBreakTime * 200;
     }
@@ -591,10 +600,69 @@ public final class LeaseTable {
     return null;
   }
 
-  /** A sleeping F_SETLKW was interrupted (EINTR) or its process died. */
+  /** A sleeping F_SETLKW, F_OFD_SETLKW or flock() was interrupted (EINTR) or its process died. */
   public boolean abandonLk(long ino, int pid, long reqId) {
     FileLockContext ctx = contexts.get(ino);
-    return ctx != null && posixLocks.abandon(ctx, pid, reqId);
+    return ctx != null && (posixLocks.abandon(ctx, pid, reqId) || flockLocks.abandon(ctx, pid, reqId));
+  }
+
+  // ------------------------------------------------------------------ open file description locks
+
+  /**
+   * fcntl(F_OFD_SETLK / F_OFD_SETLKW): the checks of F_SETLK, then l_pid must be 0, then a POSIX lock owned
+   * by the description (see {@link OfdLocks}).
+   */
+  public PosixLocks.Outcome setOfdLk(int pid, long reqId, long ino, long fileId, long type, long start, long len,
+      long lPid, boolean wait, LockEvents ev) {
+    OpenFile file = fileOf(ino, fileId);
+    Errno err = checkLk(file, type, start, len);
+    if (err != null) {
+      return new PosixLocks.Outcome.Failed(err);
+    }
+    FileLockContext ctx = contexts.get(ino);
+    PosixLocks.Outcome outcome = ofdLocks.lock(ctx, file, pid, LeaseType.ofValue(type), start, len, lPid, wait, reqId);
+    if (outcome instanceof PosixLocks.Outcome.Granted) {
+      posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
+    }
+    return outcome;
+  }
+
+  /**
+   * fcntl(F_OFD_GETLK): as F_GETLK with the description as owner; l_pid must be 0; F_UNLCK is allowed here
+   * (Linux 6.6+) and asks for the description's own lock on the range.
+   */
+  public Object getOfdLk(int pid, long ino, long fileId, long type, long start, long len, long lPid) {
+    OpenFile file = fileOf(ino, fileId);
+    Errno err = file == null || file.mode == AccessMode.O_PATH ? Errno.EBADF : checkRange(type, start, len);
+    if (err != null) {
+      return err;
+    }
+    return ofdLocks.test(contexts.get(ino), file, pid, LeaseType.ofValue(type), start, len, lPid);
+  }
+
+  // ------------------------------------------------------------------ flock(2)
+
+  /**
+   * flock(2): LOCK_MAND is ignored (0), an unknown operation is EINVAL, an O_PATH fd EBADF; then
+   * flock_lock_inode (see {@link FlockLocks}). Whatever happened, waiters of a dropped lock retry.
+   */
+  public FlockLocks.Outcome flock(int pid, long reqId, long ino, long fileId, int op, LockEvents ev) {
+    if ((op & FlockLocks.LOCK_MAND) != 0) {
+      return new FlockLocks.Outcome.Granted();
+    }
+    LeaseType type = FlockLocks.translateCmd(op);
+    if (type == null) {
+      return new FlockLocks.Outcome.Failed(Errno.EINVAL);
+    }
+    OpenFile file = fileOf(ino, fileId);
+    if (file == null || file.mode == AccessMode.O_PATH) {
+      return new FlockLocks.Outcome.Failed(Errno.EBADF);
+    }
+    FileLockContext ctx = contexts.get(ino);
+    FlockLocks.Outcome outcome = flockLocks.lock(ctx, new FlockLock(fileId, pid, type),
+        (op & FlockLocks.LOCK_NB) != 0, reqId);
+    flockLocks.wakeUp(ctx).forEach(ev::flockGranted);
+    return outcome;
   }
 
   // ------------------------------------------------------------------ checkpoint / restart
@@ -625,10 +693,12 @@ public final class LeaseTable {
           l.typePrev, l.breakNotified, deadline == 0 ? -1 : Math.max(0, deadline - now)));
     }
     List<SavedLocks.Posix> posix = new ArrayList<>();
+    List<SavedLocks.Flock> flocks = new ArrayList<>();
     for (FileLockContext ctx : all) {
       ctx.posix.forEach(l -> posix.add(new SavedLocks.Posix(ctx.inode.ino(), l)));
+      ctx.flock.forEach(l -> flocks.add(new SavedLocks.Flock(ctx.inode.ino(), l)));
     }
-    return new SavedLocks(leaseBreakTime, leasesEnable, files, leases, posix);
+    return new SavedLocks(leaseBreakTime, leasesEnable, files, leases, posix, flocks);
   }
 
   /**
@@ -644,7 +714,7 @@ public final class LeaseTable {
           touched.add(ctx.inode.ino());
         }
       }
-      if (posixLocks.abandonAll(ctx, pid)) {
+      if (posixLocks.abandonAll(ctx, pid) | flockLocks.abandonAll(ctx, pid)) {
         touched.add(ctx.inode.ino());
       }
       if (posixLocks.removeOwner(ctx, pid)) {
@@ -663,6 +733,7 @@ public final class LeaseTable {
       ctx.blocked.forEach(b -> pids.add(b.pid()));
       ctx.posix.forEach(l -> pids.add(l.pid()));
       ctx.posixBlocked.forEach(w -> pids.add(w.pid()));
+      ctx.flockBlocked.forEach(w -> pids.add(w.pid()));
     }
     return pids;
   }
@@ -711,6 +782,16 @@ public final class LeaseTable {
    */
   public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
       RestartPolicy policy, boolean criu, long now, Map<Integer, Long> restoredAt, LockEvents ev) {
+    return restore(saved, pids, refs, breakerInodes, policy, RestartMode.of(criu), now, restoredAt, ev);
+  }
+
+  /**
+   * As above, in any {@link RestartMode}. Keep-break: the break comes back as it was, the deadline from the
+   * restore's beginning plus the policy's time, breaker or not; a restored breaker's retried open joins it.
+   */
+  public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
+      RestartPolicy policy, RestartMode mode, long now, Map<Integer, Long> restoredAt, LockEvents ev) {
+    boolean criu = mode == RestartMode.CRIU;
     boolean beside = inUse();
     if (!beside) {
       clear();
@@ -718,7 +799,8 @@ public final class LeaseTable {
       leasesEnable = saved.leasesEnable();
     }
     Map<Long, OpenFile> byId = restoreFiles(saved, refs, beside, ev);
-    restorePosix(saved, pids, beside, ev);
+    restorePosix(saved, pids, byId.keySet(), beside, ev);
+    restoreFlocks(saved, byId.keySet(), beside, ev);
     List<Rebreak> rebreak = new ArrayList<>();
     for (SavedLocks.Saved s : saved.leases()) {
       OpenFile file = byId.get(s.fileId());
@@ -726,7 +808,7 @@ public final class LeaseTable {
         continue;
       }
       FileLockContext ctx = contexts.get(file.inode.ino());
-      LeaseType type = restoredType(ctx, s, criu);
+      LeaseType type = mode == RestartMode.KEEP_BREAK ? s.type() : restoredType(ctx, s, criu);
       if (beside && refuseLease(ctx, file, s.pid(), type, ev)) {
         continue;
       }
@@ -744,15 +826,49 @@ public final class LeaseTable {
       l.typePrev = s.typePrev();
       l.breakNotified = s.breakNotified();
       l.restored = true;
-      long left = breakerInodes.contains(file.inode.ino()) ? policy.timeLeft(s.remainingMs(), leaseBreakTime) : -1;
-      l.restoredBreakTime = left < 0 ? 0 : Math.max(1, restoredAt.getOrDefault(s.pid(), now) + left);
+      long at = restoredAt.getOrDefault(s.pid(), now);
+      if (mode == RestartMode.KEEP_BREAK) {
+        keepBreak(l, s, policy, at, ev);
+        continue;
+      }
+      boolean breaker = breakerInodes.contains(file.inode.ino());
+      long left = breaker ? policy.timeLeft(s.remainingMs(), leaseBreakTime) : -1;
+      l.restoredBreakTime = left < 0 ? 0 : Math.max(1, at + left);
       ev.leaseChanged(l, "restored to its type before the break"
-          + (l.restoredBreakTime != 0 ? " (" + policy + ")" : ", no breaker restored"));
+          + (l.restoredBreakTime != 0 ? " (" + policy + ")"
+          : breaker ? ", no deadline (" + policy + " on an image without one)" : ", no breaker restored"));
     }
     for (Rebreak r : rebreak) {
       breakLease(r.ctx, r.writer, true, r.at, ev); // CRIU's O_NONBLOCK open: EWOULDBLOCK, a fresh break goes on
     }
     return byId.keySet();
+  }
+
+  /**
+   * Keep-break: the break goes on from where the checkpoint left it. The pending state and fl_type_prev are
+   * the image's; the deadline is the restore's beginning plus the policy's time (none if the image has none);
+   * the holder is signalled now only if it was not before the checkpoint, so never twice for one break.
+   */
+  private void keepBreak(Lease l, SavedLocks.Saved s, RestartPolicy policy, long at, LockEvents ev) {
+    long left = policy.timeLeft(s.remainingMs(), leaseBreakTime);
+    long deadline = left < 0 ? 0 : Math.max(1, at + left);
+    l.unlockPending = s.unlockPending();
+    l.downgradePending = !s.unlockPending() && s.downgradePending();
+    if (l.typePrev == null) {
+      l.typePrev = l.type;
+    }
+    if (l.unlockPending) {
+      l.breakTime = deadline;
+    } else {
+      l.downgradeTime = deadline;
+    }
+    l.restoredBreakTime = deadline;
+    boolean signal = !l.breakNotified;
+    if (signal) {
+      leaseBreakCallback(l, ev);
+    }
+    ev.leaseChanged(l, "restored with its break (" + policy + (deadline == 0 ? ", no deadline" : "") + "), holder "
+        + (signal ? "signalled now (not signalled before the checkpoint)" : "not signalled again"));
   }
 
   /** The descriptions the restored processes hold, re-opened (counted in i_readcount/i_writecount). */
@@ -783,12 +899,16 @@ public final class LeaseTable {
     return byId;
   }
 
-  /** The restored processes' record locks; beside live owners, only those F_SETLK would grant. */
-  private void restorePosix(SavedLocks saved, Set<Integer> pids, boolean beside, LockEvents ev) {
+  /**
+   * The restored processes' record locks and the restored descriptions' OFD locks; beside live owners, only
+   * those F_SETLK (CRIU: F_OFD_SETLK) would grant.
+   */
+  private void restorePosix(SavedLocks saved, Set<Integer> pids, Set<Long> files, boolean beside, LockEvents ev) {
     for (SavedLocks.Posix p : saved.posix()) {
       // a restored process keeps its record locks; it holds an fd to the file, so its context exists
       FileLockContext ctx = contexts.get(p.ino());
-      if (ctx == null || !pids.contains(p.lock().pid())) {
+      boolean mine = p.lock().isOfd() ? files.contains(p.lock().ofd()) : pids.contains(p.lock().pid());
+      if (ctx == null || !mine) {
         continue;
       }
       if (!beside) {
@@ -797,9 +917,34 @@ public final class LeaseTable {
       }
       PosixLock blocker = posixLocks.restore(ctx, p.lock());
       if (blocker != null) {
-        ev.note(p.lock().pid(), "pid " + p.lock().pid() + ": the restored POSIX " + p.lock().type().procName
-            + " lock on " + ctx.inode.path() + " " + range(p.lock()) + " is refused (F_SETLK: EAGAIN): pid "
-            + blocker.pid() + " holds a " + blocker.type().procName + " lock on " + range(blocker));
+        ev.note(p.lock().pid(), "pid " + p.lock().pid() + ": the restored " + (p.lock().isOfd() ? "OFD " : "POSIX ")
+            + p.lock().type().procName + " lock on " + ctx.inode.path() + " " + range(p.lock()) + " is refused ("
+            + (p.lock().isOfd() ? "F_OFD_SETLK" : "F_SETLK") + ": EAGAIN): " + (blocker.isOfd()
+            ? "an open file description of pid " + blocker.pid() : "pid " + blocker.pid()) + " holds a "
+            + blocker.type().procName + " lock on " + range(blocker));
+      }
+    }
+  }
+
+  /**
+   * The restored descriptions' flock(2) locks (CRIU re-takes each with flock()); beside live owners one that
+   * conflicts is refused, as the restore does not wait.
+   */
+  private void restoreFlocks(SavedLocks saved, Set<Long> files, boolean beside, LockEvents ev) {
+    for (SavedLocks.Flock f : saved.flocks()) {
+      FileLockContext ctx = contexts.get(f.ino());
+      if (ctx == null || !files.contains(f.lock().file())) {
+        continue;
+      }
+      if (!beside) {
+        ctx.flock.add(f.lock());
+        continue;
+      }
+      FlockLock blocker = flockLocks.restore(ctx, f.lock());
+      if (blocker != null) {
+        ev.note(f.lock().pid(), "pid " + f.lock().pid() + ": the restored flock " + f.lock().type().procName
+            + " lock on " + ctx.inode.path() + " is refused (EWOULDBLOCK): pid " + blocker.pid() + " holds a "
+            + blocker.type().procName + " flock lock");
       }
     }
   }

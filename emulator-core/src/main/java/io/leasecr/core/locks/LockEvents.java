@@ -15,8 +15,11 @@ public interface LockEvents {
   /** A lease changed state: for the trace and /proc/locks watchers. */
   void leaseChanged(Lease lease, String change);
 
-  /** A process sleeping in F_SETLKW got its POSIX lock. */
+  /** A process sleeping in F_SETLKW (or F_OFD_SETLKW) got its POSIX lock. */
   default void posixGranted(PosixLocks.Waiter waiter) {}
+
+  /** A process sleeping in flock() got its lock. */
+  default void flockGranted(FlockLocks.Waiter waiter) {}
 
   /** Something the kernel did that no lease event shows (a restored lease or lock refused): for the trace. */
   default void note(int pid, String text) {}

@@ -10,7 +10,8 @@ import java.util.Map;
  * POSIX record locks of fs/locks.c (fcntl F_SETLK, F_SETLKW, F_GETLK): posix_lock_inode's merging and
  * splitting, posix_test_lock, blocking waiters and posix_locks_deadlock. Locks live per inode beside
  * the leases (FileLockContext.posix); the wait-for map is the one thing shared across inodes, as in the
- * kernel's blocked_hash.
+ * kernel's blocked_hash. Open file description locks share all of this (the same list, the same
+ * posix_lock_inode) with the description as owner; {@link OfdLocks} is their front door.
  */
 public final class PosixLocks {
 
@@ -34,7 +35,7 @@ public final class PosixLocks {
 
   /** The order an inode's locks are kept in: by owner, then start. */
   private static final Comparator<PosixLock> BY_OWNER =
-      Comparator.comparingInt(PosixLock::pid).thenComparingLong(PosixLock::start);
+      Comparator.comparingInt(PosixLock::pid).thenComparingLong(PosixLock::ofd).thenComparingLong(PosixLock::start);
 
   /** A restart replaces every process: nobody waits any more (retried F_SETLKW calls wait again). */
   void reset() {
@@ -63,12 +64,12 @@ public final class PosixLocks {
         if (!wait) {
           return new Outcome.Failed(Errno.EAGAIN);
         }
-        if (deadlock(request.pid(), blocker.pid())) {
+        if (deadlock(request, blocker)) {
           return new Outcome.Failed(Errno.EDEADLK);
         }
         Waiter w = new Waiter(request.pid(), reqId, ctx.inode.ino(), request);
         ctx.posixBlocked.add(w);
-        waitsFor.put(request.pid(), blocker.pid());
+        waitsFor(request, blocker);
         return new Outcome.Blocked(w);
       }
     }
@@ -76,9 +77,17 @@ public final class PosixLocks {
     return new Outcome.Granted();
   }
 
-  /** posix_locks_deadlock(): would the owner's wait close a cycle of waiting owners? */
-  private boolean deadlock(int caller, int blockerOwner) {
-    int owner = blockerOwner;
+  /**
+   * posix_locks_deadlock(): would the owner's wait close a cycle of waiting owners? Never for an OFD
+   * request ("they aren't owned by a process, per-se"), and a chain that reaches an OFD lock ends there:
+   * OFD waiters are not in blocked_hash.
+   */
+  private boolean deadlock(PosixLock request, PosixLock blocker) {
+    if (request.isOfd() || blocker.isOfd()) {
+      return false;
+    }
+    int caller = request.pid();
+    int owner = blocker.pid();
     for (int i = 0; i < MAX_DEADLK_ITERATIONS; i++) {
       if (owner == caller) {
         return true;
@@ -102,7 +111,7 @@ public final class PosixLocks {
     long start = req.start();
     long end = req.end();
     for (PosixLock l : ctx.posix) {
-      if (l.pid() != req.pid()) {
+      if (!l.sameOwner(req)) {
         out.add(l);
         continue;
       }
@@ -117,14 +126,14 @@ public final class PosixLocks {
         continue;
       }
       if (l.start() < req.start()) {
-        out.add(new PosixLock(l.pid(), l.type(), l.start(), req.start() - 1)); // the part before
+        out.add(l.with(l.type(), l.start(), req.start() - 1)); // the part before
       }
       if (req.end() != PosixLock.EOF && l.end() > req.end()) {
-        out.add(new PosixLock(l.pid(), l.type(), req.end() + 1, l.end())); // the part after
+        out.add(l.with(l.type(), req.end() + 1, l.end())); // the part after
       }
     }
     if (req.type() != LeaseType.UNLCK) {
-      out.add(new PosixLock(req.pid(), req.type(), start, end));
+      out.add(req.with(req.type(), start, end));
     }
     out.sort(BY_OWNER);
     ctx.posix.clear();
@@ -153,9 +162,23 @@ public final class PosixLocks {
     return removed;
   }
 
-  /** locks_remove_posix(): any close of the file by a process drops all its locks on it. */
+  /** locks_remove_posix(): any close of the file by a process drops all its (classic) locks on it. */
   public boolean removeOwner(FileLockContext ctx, int pid) {
-    return ctx.posix.removeIf(l -> l.pid() == pid);
+    return ctx.posix.removeIf(l -> !l.isOfd() && l.pid() == pid);
+  }
+
+  /** locks_remove_file() → locks_remove_posix(filp, filp): the description's last close drops its OFD locks. */
+  boolean removeFile(FileLockContext ctx, long fileId) {
+    return ctx.posix.removeIf(l -> l.ofd() == fileId);
+  }
+
+  /** Only classic waiters are in blocked_hash, and only a classic blocker leads the chain on. */
+  private void waitsFor(PosixLock request, PosixLock blocker) {
+    if (request.isOfd() || blocker.isOfd()) {
+      waitsFor.remove(request.pid());
+    } else {
+      waitsFor.put(request.pid(), blocker.pid());
+    }
   }
 
   /** A waiter gave up (EINTR, or the process died). */
@@ -178,7 +201,7 @@ public final class PosixLocks {
         apply(ctx, w.request());
         granted.add(w);
       } else {
-        waitsFor.put(w.pid(), blocker.pid());
+        waitsFor(w.request(), blocker);
       }
     }
     return granted;

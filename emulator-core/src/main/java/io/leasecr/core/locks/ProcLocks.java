@@ -38,25 +38,81 @@ public final class ProcLocks {
     List<FileLockContext> byInode = table.contexts();
     byInode.sort(Comparator.comparingLong(c -> c.inode.ino()));
     for (FileLockContext ctx : byInode) {
-      List<PosixLocks.Waiter> unlisted = new ArrayList<>(ctx.posixBlocked);
-      for (PosixLock l : ctx.posix) {
+      List<Blocks<PosixLock>> posix = new ArrayList<>();
+      ctx.posix.forEach(l -> posix.add(new Blocks<>(l)));
+      for (PosixLocks.Waiter w : ctx.posixBlocked) {
+        Blocks.insert(posix, w.request(), PosixLock::conflicts);
+      }
+      for (Blocks<PosixLock> b : posix) {
         id++;
-        lines.add(posix(id, "", l, ctx.inode));
-        for (PosixLocks.Waiter w : List.copyOf(unlisted)) {
-          if (w.request().conflicts(l)) { // a waiter is listed under the first lock that blocks it
-            lines.add(posix(id, "-> ", w.request(), ctx.inode));
-            unlisted.remove(w);
-          }
-        }
+        b.print(id, 0, lines, l -> posix(l, ctx.inode));
+      }
+      List<Blocks<FlockLock>> flock = new ArrayList<>();
+      ctx.flock.forEach(l -> flock.add(new Blocks<>(l)));
+      for (FlockLocks.Waiter w : ctx.flockBlocked) {
+        Blocks.insert(flock, w.request(), FlockLock::conflicts);
+      }
+      for (Blocks<FlockLock> b : flock) {
+        id++;
+        b.print(id, 0, lines, l -> flock(l, ctx.inode));
       }
     }
     return lines;
   }
 
-  /** lock_get_status() for FL_POSIX: "POSIX  ADVISORY  WRITE pid maj:min:ino start end". */
-  private static String posix(int id, String prefix, PosixLock l, Inode inode) {
-    return String.format("%d: %sPOSIX  ADVISORY  %s %d %s:%d %d %s", id, prefix, l.type().procName, l.pid(),
-        inode.dev(), inode.ino(), l.start(), l.end() == PosixLock.EOF ? "EOF" : String.valueOf(l.end()));
+  /**
+   * lock_get_status() for FL_POSIX: "POSIX  ADVISORY  WRITE pid maj:min:ino start end", and for FL_OFDLCK
+   * "OFDLCK ADVISORY  READ -1 ..." (an OFD lock has no owning process: locks_translate_pid gives -1).
+   */
+  private static String posix(PosixLock l, Inode inode) {
+    return String.format("%s ADVISORY  %s %d %s:%d %d %s", l.isOfd() ? "OFDLCK" : "POSIX ", l.type().procName,
+        l.procPid(), inode.dev(), inode.ino(), l.start(), l.end() == PosixLock.EOF ? "EOF" : String.valueOf(l.end()));
+  }
+
+  /** lock_get_status() for FL_FLOCK: "FLOCK  ADVISORY  WRITE pid maj:min:ino 0 EOF", the pid of whoever took it. */
+  private static String flock(FlockLock l, Inode inode) {
+    return String.format("FLOCK  ADVISORY  %s %d %s:%d 0 EOF", l.type().procName, l.pid(), inode.dev(), inode.ino());
+  }
+
+  /**
+   * A lock and the requests blocked on it, as __locks_insert_block builds them: a waiter goes under the first
+   * lock that blocks it, and further down under the first waiter there that it conflicts with. /proc/locks
+   * prints the tree depth first, each level one more space before "-> ".
+   */
+  private static final class Blocks<T> {
+    final T lock;
+    final List<Blocks<T>> children = new ArrayList<>(0);
+
+    Blocks(T lock) {
+      this.lock = lock;
+    }
+
+    static <T> void insert(List<Blocks<T>> locks, T waiter, java.util.function.BiPredicate<T, T> conflict) {
+      for (Blocks<T> b : locks) {
+        if (conflict.test(b.lock, waiter)) {
+          b.insertUnder(waiter, conflict);
+          return;
+        }
+      }
+    }
+
+    private void insertUnder(T waiter, java.util.function.BiPredicate<T, T> conflict) {
+      for (Blocks<T> c : children) {
+        if (conflict.test(c.lock, waiter)) {
+          c.insertUnder(waiter, conflict);
+          return;
+        }
+      }
+      children.add(new Blocks<>(waiter));
+    }
+
+    void print(int id, int level, List<String> lines, java.util.function.Function<T, String> line) {
+      String prefix = level == 0 ? "" : " ".repeat(level - 1) + "-> ";
+      lines.add(id + ": " + prefix + line.apply(lock));
+      for (Blocks<T> c : children) {
+        c.print(id, level + 1, lines, line);
+      }
+    }
   }
 
   /** A node of the blocked-requests tree. */

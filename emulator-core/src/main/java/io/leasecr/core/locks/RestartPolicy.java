@@ -1,5 +1,8 @@
 package io.leasecr.core.locks;
 
+import io.leasecr.core.input.Durations;
+import io.leasecr.core.input.Texts;
+
 /**
  * How much of its break the holder gets after a restart (the seed's open question): the remaining
  * time stored in the checkpoint (default), the whole lease-break-time again (favour the holder, as
@@ -25,11 +28,11 @@ public record RestartPolicy(Kind kind, long deltaMs) {
       case REMAINING -> remainingMs;
       case FAVOR_HOLDER -> leaseBreakTimeSeconds > 0 ? leaseBreakTimeSeconds * 1000 : -1;
       case FAVOR_BREAKER -> 0;
-      case DELTA -> Math.max(0, remainingMs + deltaMs);
+      case DELTA -> Math.max(0, Durations.saturatedAdd(remainingMs, deltaMs));
     };
   }
 
-  /** remaining, favor-holder, favor-breaker, delta:+5s, delta:-1500ms. */
+  /** remaining, favor-holder, favor-breaker, delta:+5s, delta:-1500ms (times as {@link Durations}). */
   public static RestartPolicy parse(String text) {
     String t = text.trim();
     switch (t) {
@@ -40,19 +43,15 @@ public record RestartPolicy(Kind kind, long deltaMs) {
       case "favor-breaker":
         return new RestartPolicy(Kind.FAVOR_BREAKER, 0);
       default:
-        if (t.startsWith("delta:+") || t.startsWith("delta:-")) {
-          long sign = t.charAt(6) == '-' ? -1 : 1;
-          String amount = t.substring(7);
+        if (t.startsWith("delta:")) {
           try {
-            long ms = amount.endsWith("ms") ? Long.parseLong(amount.substring(0, amount.length() - 2))
-                : Math.round(Double.parseDouble(amount.substring(0, amount.length() - (amount.endsWith("s") ? 1 : 0))) * 1000);
-            return new RestartPolicy(Kind.DELTA, sign * ms);
-          } catch (NumberFormatException e) {
-            // fall through to the message below
+            return new RestartPolicy(Kind.DELTA, Durations.parseSigned(t.substring(6)));
+          } catch (Durations.BadDuration e) {
+            throw new IllegalArgumentException("restart policy delta: " + e.getMessage());
           }
         }
         throw new IllegalArgumentException("restart policy must be remaining, favor-holder, favor-breaker or "
-            + "delta:+Ns / delta:-Ns, got '" + text + "'");
+            + "delta:+Ns / delta:-Ns, got " + Texts.quote(text));
     }
   }
 

@@ -7,10 +7,19 @@ import java.util.List;
  * description and each lease (the seed's fl_type_prev, fl_break_notified and remaining time).
  */
 public record SavedLocks(long leaseBreakTime, boolean leasesEnable, List<File> files, List<Saved> leases,
-    List<Posix> posix) {
+    List<Posix> posix, List<Flock> flocks) {
 
-  /** A POSIX record lock and the inode it is on. */
+  /** Without flock(2) locks. */
+  public SavedLocks(long leaseBreakTime, boolean leasesEnable, List<File> files, List<Saved> leases,
+      List<Posix> posix) {
+    this(leaseBreakTime, leasesEnable, files, leases, posix, List.of());
+  }
+
+  /** A POSIX record lock (classic, or an OFD lock: {@link PosixLock#ofd()} is its description) and its inode. */
   public record Posix(long ino, PosixLock lock) {}
+
+  /** A flock(2) lock and the inode it is on. */
+  public record Flock(long ino, FlockLock lock) {}
 
   public record File(long id, Inode inode, AccessMode mode, boolean nonblock, int ownerPid, int signum, int fasyncFd) {}
 

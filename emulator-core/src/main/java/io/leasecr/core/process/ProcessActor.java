@@ -3,6 +3,7 @@ package io.leasecr.core.process;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.FlockLocks;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.Signals;
 import io.leasecr.core.time.EmulatedClock;
@@ -203,7 +204,19 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       }
       c.path = fd.path();
       send(c, req -> new LockManager.RecordLock(spec.pid(), req, fd.ino(), fd.fileId(), r.cmd(), r.type(), r.start(),
-          r.len(), getContext().getSelf()));
+          r.len(), r.lPid(), getContext().getSelf()));
+      return this;
+    }
+    if (call instanceof Syscall.Flock fl) {
+      Fd fd = fds.get(fl.fd());
+      if (fd == null && (fl.op() & FlockLocks.LOCK_MAND) != 0) {
+        return finish(c, 0, null); // LOCK_MAND is ignored before the fd is looked at
+      }
+      if (fd == null) { // flock_translate_cmd comes before fdget
+        return finish(c, -1, FlockLocks.translateCmd(fl.op()) == null ? Errno.EINVAL : Errno.EBADF);
+      }
+      c.path = fd.path();
+      send(c, req -> new LockManager.Flock(spec.pid(), req, fd.ino(), fd.fileId(), fl.op(), getContext().getSelf()));
       return this;
     }
     if (call instanceof Syscall.Close close) {
@@ -472,7 +485,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (main != null && main.blocked) {
       signalWhileBlocked(mainRequest(), main, d);
     } else if (main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate
-        || main.syscall instanceof Syscall.RecordLock)) {
+        || main.syscall instanceof Syscall.RecordLock || main.syscall instanceof Syscall.Flock)) {
       main.pendingSignal = d;
     }
     return this;

@@ -1,6 +1,7 @@
 package io.leasecr.core.process;
 
 import io.leasecr.core.locks.AccessMode;
+import io.leasecr.core.locks.FlockLocks;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.Signals;
 import io.leasecr.core.trace.TraceEvent;
@@ -27,7 +28,10 @@ public sealed interface Syscall {
       return TraceEvent.args("fd", f.fd(), "cmd", f.cmd().name(), "arg", f.traceArg());
     } else if (this instanceof RecordLock r) {
       return TraceEvent.args("fd", r.fd(), "cmd", r.cmd().name(), "type", LeaseType.ofValue(r.type()) == null
-          ? (Object) r.type() : LeaseType.ofValue(r.type()).fcntlName(), "start", r.start(), "len", r.len());
+          ? (Object) r.type() : LeaseType.ofValue(r.type()).fcntlName(), "start", r.start(), "len", r.len(),
+          "pid", r.lPid() == 0 ? null : r.lPid());
+    } else if (this instanceof Flock f) {
+      return TraceEvent.args("fd", f.fd(), "op", FlockLocks.opName(f.op()));
     } else if (this instanceof Fork f) {
       return TraceEvent.args("child", f.childName(), "childPid", f.childPid());
     } else if (this instanceof Sigaction s) {
@@ -101,17 +105,48 @@ public sealed interface Syscall {
     }
   }
 
-  /** fcntl(fd, F_SETLK | F_SETLKW | F_GETLK, &flock) over [start, start+len), whence SEEK_SET; len 0: to EOF. */
-  record RecordLock(int fd, Cmd cmd, long type, long start, long len) implements Syscall {
+  /**
+   * fcntl(fd, F_SETLK | F_SETLKW | F_GETLK, &flock) over [start, start+len), whence SEEK_SET; len 0: to EOF.
+   * The F_OFD_* commands take a lock owned by the open file description; {@code lPid} is flock.l_pid, which
+   * they require to be 0.
+   */
+  record RecordLock(int fd, Cmd cmd, long type, long start, long len, long lPid) implements Syscall {
     public enum Cmd {
       F_SETLK,
       F_SETLKW,
-      F_GETLK
+      F_GETLK,
+      F_OFD_SETLK,
+      F_OFD_SETLKW,
+      F_OFD_GETLK;
+
+      public boolean ofd() {
+        return this == F_OFD_SETLK || this == F_OFD_SETLKW || this == F_OFD_GETLK;
+      }
+
+      public boolean getLk() {
+        return this == F_GETLK || this == F_OFD_GETLK;
+      }
+
+      public boolean waits() {
+        return this == F_SETLKW || this == F_OFD_SETLKW;
+      }
+    }
+
+    public RecordLock(int fd, Cmd cmd, long type, long start, long len) {
+      this(fd, cmd, type, start, len, 0);
     }
 
     @Override
     public String name() {
       return "fcntl";
+    }
+  }
+
+  /** flock(fd, op): LOCK_SH, LOCK_EX or LOCK_UN, optionally | LOCK_NB (the values of FlockLocks). */
+  record Flock(int fd, int op) implements Syscall {
+    @Override
+    public String name() {
+      return "flock";
     }
   }
 

@@ -64,6 +64,9 @@ public final class Emulation {
 
   private static Result run(Scenario scenario, TimeMode mode, double scale, Duration wallLimit, Config overrides,
       Journal journal, TraceSink trace, TraceRecorder recorder) {
+    if (mode == TimeMode.REAL) {
+      io.leasecr.core.input.Durations.checkScale(scale, String.valueOf(scale)); // out of range: never ends, or skips timers
+    }
     boolean journaled = journal != null && scenario.checkpoints();
     if (journaled) {
       overrides = overrides.withFallback(journal.config());
@@ -80,7 +83,10 @@ public final class Emulation {
       throw new IllegalStateException(scenario.source() + ": the run did not finish within " + wallLimit
           + " of wall time", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException(scenario.source() + ": the run failed: " + e.getCause(), e.getCause());
+      Throwable why = e.getCause();
+      // the reason in words (a bad image names itself); a Java class name only when there is no message
+      throw new IllegalStateException(scenario.source() + ": the run failed: "
+          + (why.getMessage() != null ? why.getMessage() : why.toString()), why);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

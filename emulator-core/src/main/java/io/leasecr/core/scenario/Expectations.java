@@ -28,6 +28,14 @@ public final class Expectations {
         checkStep(scenario, step, events, failures, toleranceMs);
       }
     }
+    for (Step step : scenario.steps()) {
+      String where = "step " + step.number() + " (" + scenario.source() + ":" + step.line() + ", " + step.describe() + ")";
+      if (step.action() instanceof Step.Checkpoint c && c.expectImage() != null) {
+        CrExpectation.checkImage(where, step, c.expectImage(), events, failures);
+      } else if (step.action() instanceof Step.Restart r && r.expectRetried() != null) {
+        CrExpectation.checkRetried(where, step, r.expectRetried(), null, events, failures);
+      }
+    }
     for (EventExpectation e : scenario.expectations()) {
       checkEvent(scenario, e, events, failures, toleranceMs);
     }

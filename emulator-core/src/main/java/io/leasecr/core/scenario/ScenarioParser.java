@@ -4,6 +4,7 @@ import io.leasecr.core.kernel.Vfs;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Credentials;
 import io.leasecr.core.locks.Errno;
+import io.leasecr.core.locks.FlockLocks;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.Signals;
@@ -34,11 +35,11 @@ public final class ScenarioParser {
   private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
   private static final Set<String> ACTIONS = Set.of(
       "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks",
-      "checkpoint", "restart", "ftruncate");
+      "checkpoint", "restart", "flock", "ftruncate");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect", "ftruncate");
+      "only", "mode", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid", "ftruncate");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
@@ -46,17 +47,20 @@ public final class ScenarioParser {
       Map.entry("dup", Set.of("proc", "expect")),
       Map.entry("truncate", Set.of("proc", "expect")),
       Map.entry("ftruncate", Set.of("proc", "expect")),
-      Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "expect")),
+      Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "l_pid", "expect")),
+      Map.entry("flock", Set.of("proc", "op", "nb", "expect")),
       Map.entry("fork", Set.of("proc", "expect")),
       Map.entry("exit", Set.of("proc")),
       Map.entry("sigaction", Set.of("proc", "action", "expect")),
       Map.entry("kill", Set.of("signal")),
       Map.entry("sysctl", Set.of("value")),
       Map.entry("proc_locks", Set.of("expect")),
-      Map.entry("checkpoint", Set.of("image", "leave_running")),
-      Map.entry("restart", Set.of("image", "journal", "policy", "mode", "only")));
+      Map.entry("checkpoint", Set.of("image", "leave_running", "expect", "before_signal")),
+      Map.entry("restart", Set.of("image", "journal", "policy", "mode", "only", "expect")));
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
-      "result", "errno", "blocked", "returns_at", "still_blocked", "locks");
+      "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried");
+  private static final Set<String> IMAGE_LEASE_KEYS = Set.of(
+      "proc", "path", "type", "target", "type_prev", "break_notified", "remaining");
   private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count");
 
   private final String file;
@@ -74,8 +78,19 @@ public final class ScenarioParser {
     return new ScenarioParser(fileName).parseText(text);
   }
 
+  /**
+   * A scenario from a document already read (the drill parser hands over its tree with the drill keys
+   * taken out); errors name the document's file and lines.
+   */
+  public static Scenario parse(YamlNode doc) {
+    return new ScenarioParser(doc.file()).parseDoc(doc);
+  }
+
   private Scenario parseText(String text) {
-    YamlNode doc = YamlNode.load(file, text, "the scenario");
+    return parseDoc(YamlNode.load(file, text, "the scenario"));
+  }
+
+  private Scenario parseDoc(YamlNode doc) {
     Node root = doc.node;
     Map<String, YamlNode> top = doc.map(TOP);
     YamlNode nameNode = required(top, "name", root);
@@ -92,14 +107,14 @@ public final class ScenarioParser {
     }
     long end = top.containsKey("end") ? top.get("end").millis() : 0;
     String description = top.containsKey("description") ? top.get("description").text() : "";
-    return new Scenario(file, nameNode.text(), description, seed, sysctls, vfs, procs.decls, steps,
+    return new Scenario(file, nameNode.name(), description, seed, sysctls, vfs, procs.decls, steps,
         List.copyOf(expectations), end);
   }
 
   private YamlNode required(Map<String, YamlNode> m, String key, Node parent) {
     YamlNode n = m.get(key);
     if (n == null) {
-      throw new YamlNode(file, parent, "").error("missing required key '" + key + "'");
+      throw new YamlNode(file, parent, "").error("missing required key " + YamlNode.quote(key));
     }
     return n;
   }
@@ -109,10 +124,22 @@ public final class ScenarioParser {
     out.put("fs.lease-break-time", 45L);
     out.put("fs.leases-enable", 1L);
     if (node != null) {
-      node.map(SYSCTLS).forEach((k, v) -> out.put(k, v.integer()));
+      node.map(SYSCTLS).forEach((k, v) -> out.put(k, sysctlValue(v)));
     }
     return out;
   }
+
+  /**
+   * A sysctl value: an int, as the kernel's proc_dointvec reads it (fs.lease-break-time <= 0 means a
+   * break has no deadline, as in fs/locks.c); INT_MAX seconds (68 years) from any emulated instant still
+   * fits the emulated clock.
+   */
+  static long sysctlValue(YamlNode v) {
+    return v.intValue();
+  }
+
+  /** The highest pid Linux hands out (PID_MAX_LIMIT, 2^22). */
+  static final int PID_MAX = 4_194_304;
 
   private Vfs files(YamlNode node) {
     Vfs.Builder b = Vfs.builder();
@@ -135,7 +162,7 @@ public final class ScenarioParser {
         try {
           kind = Inode.Kind.valueOf(t);
         } catch (IllegalArgumentException e) {
-          throw m.get("type").error("file type must be regular, directory or fifo, got '" + t.toLowerCase() + "'");
+          throw m.get("type").error("file type must be regular, directory or fifo, got " + YamlNode.quote(t.toLowerCase()));
         }
       }
       int uid = m.containsKey("uid") ? m.get("uid").intValue() : 0;
@@ -157,11 +184,11 @@ public final class ScenarioParser {
     for (int i = 0; i < items.size(); i++) {
       YamlNode p = items.get(i);
       Map<String, YamlNode> m = p.map(PROCESS_KEYS);
-      String name = required(m, "name", p.node).text();
+      String name = required(m, "name", p.node).name();
       if (byName.containsKey(name)) {
         throw m.get("name").error("process " + name + " is declared twice");
       }
-      int pid = m.containsKey("pid") ? m.get("pid").intValue() : 100 + i;
+      int pid = m.containsKey("pid") ? m.get("pid").intValue(Integer.MIN_VALUE, PID_MAX) : 100 + i;
       if (pid <= 1 || !pids.add(pid)) {
         throw (m.containsKey("pid") ? m.get("pid") : p).error("pid " + pid + " is invalid or already used");
       }
@@ -195,7 +222,7 @@ public final class ScenarioParser {
     for (Map.Entry<String, YamlNode> e : parents.entrySet()) {
       Scenario.ProcessDecl parent = byName.get(e.getValue().text());
       if (parent == null) {
-        throw e.getValue().error("parent '" + e.getValue().text() + "' is not a declared process");
+        throw e.getValue().error("parent " + YamlNode.quote(e.getValue().text()) + " is not a declared process");
       }
       Scenario.ProcessDecl child = byName.get(e.getKey());
       ProcessSpec s = child.spec();
@@ -226,7 +253,7 @@ public final class ScenarioParser {
       case "handler" -> Disposition.HANDLER;
       case "handler+restart" -> Disposition.HANDLER_RESTART;
       default -> throw node.error(
-          "signal disposition must be default, ignore, handler or handler+restart, got '" + node.text() + "'");
+          "signal disposition must be default, ignore, handler or handler+restart, got " + YamlNode.quote(node.text()));
     };
   }
 
@@ -239,7 +266,7 @@ public final class ScenarioParser {
     try {
       action = Reaction.Action.valueOf(what.text().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw what.error("reaction must be release, downgrade, close or nothing, got '" + what.text() + "'");
+      throw what.error("reaction must be release, downgrade, close or nothing, got " + YamlNode.quote(what.text()));
     }
     long after = m.containsKey("after") ? m.get("after").millis() : 0;
     long jitter = m.containsKey("jitter") ? m.get("jitter").millis() : 0;
@@ -253,7 +280,7 @@ public final class ScenarioParser {
   private int signal(YamlNode where, String text) {
     int signo = Signals.parse(text);
     if (signo < 1 || signo > Signals.SIGRTMAX) {
-      throw where.error("unknown signal '" + text + "'");
+      throw where.error("unknown signal " + YamlNode.quote(text));
     }
     return signo;
   }
@@ -281,11 +308,18 @@ public final class ScenarioParser {
       String verb = actions.get(0);
       for (String key : m.keySet()) {
         if (!key.equals("at") && !key.equals(verb) && !ACTION_KEYS.get(verb).contains(key)) {
-          throw m.get(key).error("'" + key + "' does not go with " + verb + " (it takes: "
+          throw m.get(key).error(YamlNode.quote(key) + " does not go with " + verb + " (it takes: "
               + String.join(", ", ACTION_KEYS.get(verb).stream().sorted().toList()) + ")");
         }
       }
       Step.Action action = action(verb, m, s, procs, forkedChildren);
+      for (String only : List.of("image", "retried")) {
+        YamlNode x = expectMap(m, only);
+        if (x != null && !verb.equals(only.equals("image") ? "checkpoint" : "restart")) {
+          throw x.error("'" + only + "' expects what a " + (only.equals("image") ? "checkpoint" : "restart")
+              + " step does, not a " + verb + " step");
+        }
+      }
       StepExpectation expect = m.containsKey("expect") ? stepExpectation(m.get("expect")) : StepExpectation.NONE;
       steps.add(new Step(n, s.line(), at, action, expect));
     }
@@ -304,19 +338,20 @@ public final class ScenarioParser {
       case "sysctl" -> {
         String name = arg.text();
         if (!SYSCTLS.contains(name)) {
-          throw arg.error("unknown sysctl '" + name + "' (known: " + String.join(", ", SYSCTLS.stream().sorted().toList()) + ")");
+          throw arg.error("unknown sysctl " + YamlNode.quote(name) + " (known: " + String.join(", ", SYSCTLS.stream().sorted().toList()) + ")");
         }
-        return new Step.SetSysctl(name, required(m, "value", s.node).integer());
+        return new Step.SetSysctl(name, sysctlValue(required(m, "value", s.node)));
       }
       case "proc_locks" -> {
         return new Step.ShowLocks();
       }
       case "checkpoint" -> {
-        if (!checkpoints.add(arg.text())) {
-          throw arg.error("checkpoint id '" + arg.text() + "' is used twice");
+        if (!checkpoints.add(arg.name())) {
+          throw arg.error("checkpoint id " + YamlNode.quote(arg.text()) + " is used twice");
         }
         return new Step.Checkpoint(arg.text(), m.containsKey("image") ? m.get("image").text() : null,
-            m.containsKey("leave_running") && m.get("leave_running").bool());
+            m.containsKey("leave_running") && m.get("leave_running").bool(), imageExpectations(m, procs),
+            m.containsKey("before_signal") && m.get("before_signal").bool());
       }
       case "restart" -> {
         return restart(arg, m, procs);
@@ -330,10 +365,10 @@ public final class ScenarioParser {
 
   private Step.Action restart(YamlNode arg, Map<String, YamlNode> m, Processes procs) {
     String image = m.containsKey("image") ? m.get("image").text() : null;
-    String id = arg.text();
+    String id = arg.name();
     boolean fromJournal = m.containsKey("journal") && m.get("journal").bool();
     if (image == null && !fromJournal && !checkpoints.contains(id)) {
-      throw arg.error("restart of '" + id + "': no checkpoint step with that id above (give 'image: FILE', or"
+      throw arg.error("restart of " + YamlNode.quote(id) + ": no checkpoint step with that id above (give 'image: FILE', or"
           + " 'journal: true' for a checkpoint committed by an earlier run)");
     }
     String policy = m.containsKey("policy") ? m.get("policy").text() : "remaining";
@@ -342,13 +377,13 @@ public final class ScenarioParser {
     } catch (IllegalArgumentException e) {
       throw m.get("policy").error(e.getMessage());
     }
-    boolean criu = false;
+    io.leasecr.core.locks.RestartMode mode = io.leasecr.core.locks.RestartMode.SEED;
     if (m.containsKey("mode")) {
-      String mode = m.get("mode").text();
-      if (!mode.equals("seed") && !mode.equals("criu")) {
-        throw m.get("mode").error("restart mode must be seed or criu, got '" + mode + "'");
+      try {
+        mode = io.leasecr.core.locks.RestartMode.parse(m.get("mode").text());
+      } catch (IllegalArgumentException e) {
+        throw m.get("mode").error(e.getMessage());
       }
-      criu = mode.equals("criu");
     }
     List<String> only = null;
     if (m.containsKey("only")) {
@@ -357,14 +392,66 @@ public final class ScenarioParser {
         only.add(process(p, procs).name());
       }
     }
-    return new Step.Restart(image != null && !checkpoints.contains(id) ? null : id, image, policy, criu, only,
-        fromJournal);
+    List<String> retried = null;
+    YamlNode x = expectMap(m, "retried");
+    if (x != null) {
+      retried = new ArrayList<>();
+      for (YamlNode p : x.list()) {
+        retried.add(process(p, procs).name());
+      }
+    }
+    return new Step.Restart(image != null && !checkpoints.contains(id) ? null : id, image, policy, mode, only,
+        fromJournal, retried);
+  }
+
+  /** {@code expect: {KEY: ...}} of a checkpoint or restart step, or null. */
+  private static YamlNode expectMap(Map<String, YamlNode> m, String key) {
+    YamlNode e = m.get("expect");
+    if (e == null || e.isScalar()) {
+      return null;
+    }
+    return e.map(STEP_EXPECT_KEYS).get(key);
+  }
+
+  /** A checkpoint's {@code expect: {image: [{proc, path, type, target, type_prev, break_notified, remaining}]}}. */
+  private List<CrExpectation.ImageLease> imageExpectations(Map<String, YamlNode> m, Processes procs) {
+    YamlNode x = expectMap(m, "image");
+    if (x == null) {
+      return null;
+    }
+    List<CrExpectation.ImageLease> out = new ArrayList<>();
+    for (YamlNode n : x.list()) {
+      Map<String, YamlNode> l = n.map(IMAGE_LEASE_KEYS);
+      Scenario.ProcessDecl p = process(required(l, "proc", n.node), procs);
+      String prev = l.containsKey("type_prev") ? l.get("type_prev").text() : null;
+      Long remaining = null;
+      if (l.containsKey("remaining")) {
+        remaining = l.get("remaining").text().equals("none") ? -1L : l.get("remaining").millis();
+      }
+      out.add(new CrExpectation.ImageLease(n.line(), p.name(), p.pid(),
+          l.containsKey("path") ? l.get("path").text() : null, leaseType(l.get("type")), leaseType(l.get("target")),
+          prev == null || prev.equals("none") ? null : leaseType(l.get("type_prev")), "none".equals(prev),
+          l.containsKey("break_notified") ? l.get("break_notified").bool() : null, remaining));
+    }
+    return List.copyOf(out);
+  }
+
+  private static io.leasecr.core.locks.LeaseType leaseType(YamlNode n) {
+    if (n == null) {
+      return null;
+    }
+    for (io.leasecr.core.locks.LeaseType t : io.leasecr.core.locks.LeaseType.values()) {
+      if (t.name().equals(n.text()) || ("F_" + t.name()).equals(n.text()) || t.procName.equals(n.text())) {
+        return t;
+      }
+    }
+    throw n.error("lease type must be F_RDLCK, F_WRLCK or F_UNLCK, got '" + n.text() + "'");
   }
 
   private Scenario.ProcessDecl process(YamlNode node, Processes procs) {
     Scenario.ProcessDecl p = procs.byName.get(node.text());
     if (p == null) {
-      throw node.error("no process named '" + node.text() + "' (declared: "
+      throw node.error("no process named " + YamlNode.quote(node.text()) + " (declared: "
           + String.join(", ", procs.decls.stream().map(Scenario.ProcessDecl::name).toList()) + ")");
     }
     return p;
@@ -380,6 +467,7 @@ public final class ScenarioParser {
       case "ftruncate" -> new Syscall.Ftruncate(arg.intValue());
       case "exit" -> new Syscall.Exit(arg.intValue());
       case "fcntl" -> fcntl(arg, m, s);
+      case "flock" -> flock(arg, m, s);
       case "sigaction" -> new Syscall.Sigaction(signal(arg, arg.text()), disposition(required(m, "action", s.node)));
       case "fork" -> {
         Scenario.ProcessDecl child = process(arg, procs);
@@ -435,7 +523,11 @@ public final class ScenarioParser {
         long type = leaseArg(required(m, "arg", s.node));
         long start = m.containsKey("start") ? m.get("start").integer() : 0;
         long len = m.containsKey("len") ? m.get("len").integer() : 0;
-        return new Syscall.RecordLock(fd, lockCmd, type, start, len);
+        if (m.containsKey("l_pid") && !lockCmd.ofd()) {
+          throw m.get("l_pid").error("l_pid is for F_OFD_SETLK, F_OFD_SETLKW and F_OFD_GETLK only");
+        }
+        long lPid = m.containsKey("l_pid") ? m.get("l_pid").integer() : 0;
+        return new Syscall.RecordLock(fd, lockCmd, type, start, len, lPid);
       }
     }
     Syscall.Fcntl.Cmd cmd;
@@ -443,7 +535,8 @@ public final class ScenarioParser {
       cmd = Syscall.Fcntl.Cmd.valueOf(cmdNode.text());
     } catch (IllegalArgumentException e) {
       throw cmdNode.error("unsupported fcntl command '" + cmdNode.text()
-          + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK)");
+          + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK, F_OFD_SETLK, F_OFD_SETLKW,"
+          + " F_OFD_GETLK)");
     }
     int fd = required(m, "fd", s.node).intValue();
     long arg = 0;
@@ -454,6 +547,35 @@ public final class ScenarioParser {
       arg = a.text().equals("0") ? 0 : signal(a, a.text());
     }
     return new Syscall.Fcntl(fd, cmd, arg);
+  }
+
+  /**
+   * flock: FD with op: LOCK_SH | LOCK_EX | LOCK_UN (or "LOCK_EX|LOCK_NB", or a number, to exercise EINVAL)
+   * and nb: true for LOCK_NB.
+   */
+  private Syscall flock(YamlNode fdNode, Map<String, YamlNode> m, YamlNode s) {
+    YamlNode opNode = required(m, "op", s.node);
+    int op = 0;
+    for (String part : opNode.text().split("\\|")) {
+      String p = part.trim();
+      op |= switch (p) {
+        case "LOCK_SH" -> FlockLocks.LOCK_SH;
+        case "LOCK_EX" -> FlockLocks.LOCK_EX;
+        case "LOCK_UN" -> FlockLocks.LOCK_UN;
+        case "LOCK_NB" -> FlockLocks.LOCK_NB;
+        default -> {
+          if (!p.matches("\\d{1,9}")) {
+            throw opNode.error("unsupported flock operation '" + p + "' (supported: LOCK_SH, LOCK_EX, LOCK_UN, "
+                + "LOCK_NB, or a number)");
+          }
+          yield Integer.parseInt(p);
+        }
+      };
+    }
+    if (m.containsKey("nb") && m.get("nb").bool()) {
+      op |= FlockLocks.LOCK_NB;
+    }
+    return new Syscall.Flock(fdNode.intValue(), op);
   }
 
   /** F_RDLCK, F_WRLCK, F_UNLCK or any integer (to exercise EINVAL). */
@@ -494,7 +616,7 @@ public final class ScenarioParser {
     try {
       return Errno.parse(node.text());
     } catch (IllegalArgumentException e) {
-      throw node.error("unknown errno '" + node.text() + "'");
+      throw node.error("unknown errno " + YamlNode.quote(node.text()));
     }
   }
 
@@ -502,7 +624,7 @@ public final class ScenarioParser {
     Map<String, YamlNode> m = node.map(EVENT_EXPECT_KEYS);
     Scenario.ProcessDecl proc = process(required(m, "proc", node.node), procs);
     Long at = m.containsKey("at") ? m.get("at").millis() : null;
-    Integer count = m.containsKey("count") ? m.get("count").intValue() : null;
+    Integer count = m.containsKey("count") ? m.get("count").intValue(0, Integer.MAX_VALUE) : null;
     if (m.containsKey("signal") == m.containsKey("exit")) {
       throw node.error("an expectation names exactly one of 'signal' or 'exit'");
     }

@@ -124,7 +124,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       }
     }
     if (scenario.endMs() > 0) {
-      clock.setHorizonNanos(scenario.endMs() * 1_000_000L);
+      clock.setHorizonNanos(Math.multiplyExact(scenario.endMs(), 1_000_000L));
     }
     scheduleNext();
     if (journal) {
@@ -253,6 +253,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     Step.Checkpoint c = (Step.Checkpoint) inCheckpoint.action();
     CheckpointImage image = locksPart.setMagic(ImageCodec.MAGIC).setId(c.id()).setTakenAtMs(clock.nowMillis())
         .setScenario(scenario.name()).addAllProcesses(processesPart).build();
+    if (c.beforeSignal()) {
+      image = BeforeSignal.apply(image);
+    }
     checkpoints.put(c.id(), image);
     locksPart = null;
     processesPart = null;
@@ -271,6 +274,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     emit("checkpoint", inCheckpoint.number(), TraceEvent.args("id", c.id(), "processes", image.getProcessesCount(),
         "leases", image.getLeasesCount(), "bytes", image.getSerializedSize(), "image", c.imageFile(),
         "journal", committed ? "committed" : null, "tree", c.leaveRunning() ? "left running" : "stopped"));
+    if (c.expectImage() != null) {
+      emitImage(inCheckpoint.number(), image);
+    }
     if (c.imageFile() != null) {
       try {
         ImageFiles.write(resolve(c.imageFile()), image);
@@ -303,7 +309,11 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     }
     if (image == null) {
       try {
-        image = ImageFiles.read(resolve(r.imageFile()));
+        ImageFiles.Loaded loaded = ImageFiles.load(resolve(r.imageFile()));
+        if (loaded.headerless()) {
+          System.err.println("emulator: note: " + loaded.note(resolve(r.imageFile())));
+        }
+        image = loaded.image();
       } catch (ImageFiles.BadImage e) {
         done.completeExceptionally(new IllegalStateException("step " + step.number() + ": " + e.getMessage()));
         return Behaviors.stopped();
@@ -326,17 +336,17 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     }
     List<Integer> pids = chosen.stream().map(p -> p.getSpec().getPid()).toList();
     emit("restart", step.number(), TraceEvent.args("id", image.getId(), "policy", r.policy(),
-        "mode", r.criu() ? "criu" : "seed", "processes", chosen.stream().map(p -> p.getSpec().getName()).toList(),
+        "mode", r.mode().toString(), "processes", chosen.stream().map(p -> p.getSpec().getName()).toList(),
         "checkpointAt", image.getTakenAtMs()));
     if (restoreCost == null) {
-      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.criu(), Map.of()));
+      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.mode(), Map.of()));
       processes.tell(new ProcessTable.Restore(chosen, image.getFilesList()));
     } else {
       // the restore takes time: leases come back with their holders, the tree runs when all are back
       RestoreCost.Pending pending = restoreCost.plan(image, chosen, clock.nowMillis(), ++restarts);
       restoring = pending;
       processes.tell(new ProcessTable.Restore(List.of(), List.of())); // a tree still running is gone now
-      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.criu(), pending.restoredAtMs()));
+      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.mode(), pending.restoredAtMs()));
       timers.startSingleTimer(Resume.class, new Resume(pending), Duration.ofMillis(pending.resumeAtMs() - clock.nowMillis()));
     }
     scheduleNext();
@@ -377,6 +387,26 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     locks.tell(new LockManager.ShowLocks(
         getContext().messageAdapter(LockManager.LocksReport.class, r -> new Locks(0, r.lines()))));
     return this;
+  }
+
+  /** The image's leases field by field, for a checkpoint step that has expectations on them. */
+  private void emitImage(int step, CheckpointImage image) {
+    Map<Long, String> paths = new HashMap<>();
+    image.getFilesList().forEach(f -> paths.put(f.getId(), f.getPath()));
+    List<Map<String, Object>> leases = new ArrayList<>();
+    for (io.leasecr.proto.image.Lease l : image.getLeasesList()) {
+      String type = typeName(l.getTypeValue());
+      String target = l.getUnlockPending() ? "UNLCK" : l.getDowngradePending() ? "READ" : type;
+      leases.add(CrExpectation.leaseArgs(paths.get(l.getFileId()), l.getPid(), type, target,
+          l.getHasTypePrev() ? typeName(l.getTypePrevValue()) : null,
+          l.getBreakNotified(), l.getRemainingMs()));
+    }
+    emit("image", step, TraceEvent.args("id", image.getId(), "leases", leases));
+  }
+
+  private static String typeName(int value) {
+    io.leasecr.core.locks.LeaseType t = io.leasecr.core.locks.LeaseType.ofValue(value);
+    return t == null ? "?" + value : t.procName;
   }
 
   private void emit(String kind, int step, Map<String, Object> args) {

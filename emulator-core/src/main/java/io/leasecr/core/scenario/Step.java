@@ -24,14 +24,40 @@ public record Step(int number, int line, long atMs, Action action, StepExpectati
    * Freeze the tree and save it as checkpoint {@code id} (and to {@code imageFile}, if given). Like a
    * CRIU dump, the tree is then gone, unless {@code leaveRunning}.
    */
-  public record Checkpoint(String id, String imageFile, boolean leaveRunning) implements Action {}
+  public record Checkpoint(String id, String imageFile, boolean leaveRunning,
+      List<CrExpectation.ImageLease> expectImage, boolean beforeSignal) implements Action {
+
+    public Checkpoint(String id, String imageFile, boolean leaveRunning) {
+      this(id, imageFile, leaveRunning, null, false);
+    }
+  }
 
   /**
    * Replace the tree by checkpoint {@code id} (or the image in {@code imageFile}): all its processes,
-   * or only {@code only}; break times by {@code policy}; the seed's semantics or CRIU's.
+   * or only {@code only}; break times by {@code policy}; the seed's semantics, CRIU's or keep-break.
    */
-  public record Restart(String id, String imageFile, String policy, boolean criu, List<String> only,
-      boolean fromJournal) implements Action {}
+  public record Restart(String id, String imageFile, String policy, io.leasecr.core.locks.RestartMode mode,
+      List<String> only, boolean fromJournal, List<String> expectRetried) implements Action {
+
+    public Restart(String id, String imageFile, String policy, io.leasecr.core.locks.RestartMode mode,
+        List<String> only, boolean fromJournal) {
+      this(id, imageFile, policy, mode, only, fromJournal, null);
+    }
+
+    /** seed mode (false) or CRIU's (true). */
+    public Restart(String id, String imageFile, String policy, boolean criu, List<String> only, boolean fromJournal) {
+      this(id, imageFile, policy, io.leasecr.core.locks.RestartMode.of(criu), only, fromJournal);
+    }
+
+    public boolean criu() {
+      return mode == io.leasecr.core.locks.RestartMode.CRIU;
+    }
+
+    /** The same restart in another mode (the command line's --mode overrides the file). */
+    public Restart withMode(io.leasecr.core.locks.RestartMode m) {
+      return new Restart(id, imageFile, policy, m, only, fromJournal, expectRetried);
+    }
+  }
 
   public String describe() {
     if (action instanceof Call c) {

@@ -84,6 +84,7 @@ public final class Timeline {
       case "kill" -> "kill(" + a.get("target") + "[" + a.get("targetPid") + "], " + a.get("signal") + ")" + step(e);
       case "sysctl" -> "sysctl " + a.get("name") + " = " + a.get("value") + step(e);
       case "locks" -> locks(e);
+      case "image" -> "image " + a.get("id") + ": " + a.get("leases") + step(e);
       default -> String.valueOf(a.getOrDefault("text", a));
     };
   }
@@ -95,8 +96,9 @@ public final class Timeline {
       case "truncate" -> "truncate(\"" + a.get("path") + "\")";
       case "fcntl" -> a.containsKey("type")
           ? "fcntl(" + a.get("fd") + ", " + a.get("cmd") + ", {" + a.get("type") + ", start " + a.get("start") + ", len "
-              + a.get("len") + "})"
+              + a.get("len") + (a.containsKey("pid") ? ", pid " + a.get("pid") : "") + "})"
           : "fcntl(" + a.get("fd") + ", " + a.get("cmd") + (a.containsKey("arg") ? ", " + a.get("arg") : "") + ")";
+      case "flock" -> "flock(" + a.get("fd") + ", " + a.get("op") + ")";
       case "fork" -> "fork() [child " + a.get("child") + "]";
       case "sigaction" -> "sigaction(" + a.get("signal") + ", " + a.get("action") + ")";
       case "exit" -> "exit(" + a.get("status") + ")";

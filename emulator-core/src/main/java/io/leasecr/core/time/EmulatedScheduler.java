@@ -306,7 +306,7 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
       long base = currentNanos();
       Handle handle = new Handle();
       if (!closed) {
-        timers.add(new Timer(base + Math.max(0, delayNanos), seq++, intervalNanos, runnable, executor, handle));
+        timers.add(new Timer(io.leasecr.core.input.Durations.saturatedAdd(base, Math.max(0, delayNanos)), seq++, intervalNanos, runnable, executor, handle));
         wake();
       }
       return handle;

@@ -23,6 +23,8 @@ public final class WallClock implements EmulatedClock {
   private long emulatedAtResume;
   private long wallAtResume;
   private boolean frozen;
+  /** A drill's clock skew: this node's emulated time runs this far ahead (negative: behind) of the others'. */
+  private long skewNanos;
 
   public WallClock(long originEpochMs) {
     this(originEpochMs, 1.0);
@@ -46,13 +48,29 @@ public final class WallClock implements EmulatedClock {
 
   @Override
   public synchronized long nowNanos() {
+    return unskewed() + skewNanos;
+  }
+
+  private long unskewed() {
     return frozen ? emulatedAtResume : emulatedAtResume + (long) ((System.nanoTime() - wallAtResume) * scale);
+  }
+
+  /**
+   * From now on this clock reads {@code ms} ahead of the shared axis (negative: behind): a drill's
+   * skewed node. Freezing and thawing work on the shared axis, so a cut does not spread the skew.
+   */
+  public synchronized void skew(long ms) {
+    skewNanos = ms * 1_000_000L;
+  }
+
+  public synchronized long skewMillis() {
+    return skewNanos / 1_000_000L;
   }
 
   /** Stops emulated time; returns the instant it stands at (ms). Freezing a frozen clock changes nothing. */
   public synchronized long freeze() {
     if (!frozen) {
-      emulatedAtResume = nowNanos();
+      emulatedAtResume = unskewed();
       frozen = true;
     }
     return emulatedAtResume / 1_000_000L;
@@ -63,7 +81,7 @@ public final class WallClock implements EmulatedClock {
    * {@code atMs} goes on from where it stood).
    */
   public synchronized void thaw(long atMs) {
-    long at = Math.max(nowNanos(), atMs * 1_000_000L);
+    long at = Math.max(unskewed(), atMs * 1_000_000L);
     frozen = false;
     emulatedAtResume = at;
     wallAtResume = System.nanoTime();

@@ -57,7 +57,7 @@ final class CheckpointCodec {
       return ProcessSaved.newBuilder().setProcess(m.image()).build();
     } else if (o instanceof LockManager.Restore m) {
       return RestoreLocks.newBuilder().setImage(m.image()).addAllPids(m.pids()).setPolicy(m.policy())
-          .setCriu(m.criu()).putAllRestoredAtMs(m.restoredAtMs()).setWholeTree(m.wholeTree()).build();
+          .setCriu(m.criu()).setMode(m.mode().toString()).putAllRestoredAtMs(m.restoredAtMs()).setWholeTree(m.wholeTree()).build();
     } else if (o instanceof ProcessTable.Restore m) {
       return RestoreProcesses.newBuilder().addAllProcesses(m.processes()).addAllFiles(m.files()).build();
     } else if (o instanceof CheckpointCoordinator.Committed m) {
@@ -109,7 +109,9 @@ final class CheckpointCodec {
     } else if (p instanceof ProcessSaved m) {
       return new ProcessActor.Saved(m.getProcess());
     } else if (p instanceof RestoreLocks m) {
-      return new LockManager.Restore(m.getImage(), List.copyOf(m.getPidsList()), m.getPolicy(), m.getCriu(),
+      return new LockManager.Restore(m.getImage(), List.copyOf(m.getPidsList()), m.getPolicy(),
+          m.getMode().isEmpty() ? io.leasecr.core.locks.RestartMode.of(m.getCriu())
+              : io.leasecr.core.locks.RestartMode.parse(m.getMode()),
           Map.copyOf(m.getRestoredAtMsMap()), m.getWholeTree());
     } else if (p instanceof RestoreProcesses m) {
       return new ProcessTable.Restore(List.copyOf(m.getProcessesList()), List.copyOf(m.getFilesList()));

@@ -62,7 +62,10 @@ final class WireCodec {
     } else if (o instanceof LockManager.RecordLock m) {
       return io.leasecr.proto.wire.RecordLock.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setIno(m.ino())
           .setFileId(m.fileId()).setCmd(io.leasecr.proto.wire.RecordLockCmd.valueOf(m.cmd().name())).setType(m.type())
-          .setStart(m.start()).setLen(m.len()).setReplyTo(ref(m.replyTo())).build();
+          .setStart(m.start()).setLen(m.len()).setLPid(m.lPid()).setReplyTo(ref(m.replyTo())).build();
+    } else if (o instanceof LockManager.Flock m) {
+      return io.leasecr.proto.wire.Flock.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setIno(m.ino())
+          .setFileId(m.fileId()).setOp(m.op()).setReplyTo(ref(m.replyTo())).build();
     } else if (o instanceof LockManager.Interrupt m) {
       return io.leasecr.proto.wire.Interrupt.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setPath(m.path())
           .setReplyTo(ref(m.replyTo())).build();
@@ -116,12 +119,23 @@ final class WireCodec {
           .setCommandManifest(serializer.manifest(m.command())).build();
     } else if (o instanceof ProcessTable.Exited m) {
       return io.leasecr.proto.wire.Exited.newBuilder().setPid(m.pid()).build();
+    } else if (o instanceof LockManager.FromNode m) {
+      return fromNode(m.origin(), m.command(), false);
+    } else if (o instanceof ProcessTable.FromNode m) {
+      return fromNode(m.origin(), m.command(), true);
     }
     throw new IllegalArgumentException("not a wire message: " + o.getClass().getName());
   }
 
   private String ref(ActorRef<?> ref) {
     return refs.toSerializationFormat(ref);
+  }
+
+  private io.leasecr.proto.wire.FromNode fromNode(io.leasecr.core.kernel.NodeIncarnation origin, Object command,
+      boolean processTable) {
+    return io.leasecr.proto.wire.FromNode.newBuilder().setNode(origin.node()).setAddress(origin.address())
+        .setUid(origin.uid()).setCommand(ByteString.copyFrom(serializer.toBinary(command)))
+        .setCommandManifest(serializer.manifest(command)).setProcessTable(processTable).build();
   }
 
 
@@ -156,7 +170,10 @@ final class WireCodec {
         throw new NotSerializableException("unknown record lock command");
       }
       return new LockManager.RecordLock(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(),
-          Syscall.RecordLock.Cmd.valueOf(m.getCmd().name()), m.getType(), m.getStart(), m.getLen(), ref(m.getReplyTo()));
+          Syscall.RecordLock.Cmd.valueOf(m.getCmd().name()), m.getType(), m.getStart(), m.getLen(), m.getLPid(),
+          ref(m.getReplyTo()));
+    } else if (p instanceof io.leasecr.proto.wire.Flock m) {
+      return new LockManager.Flock(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(), m.getOp(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.Interrupt m) {
       return new LockManager.Interrupt(m.getPid(), m.getReqId(), m.getPath(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.ProcessExited m) {
@@ -203,6 +220,17 @@ final class WireCodec {
       return new ProcessTable.Deliver(m.getPid(), command);
     } else if (p instanceof io.leasecr.proto.wire.Exited m) {
       return new ProcessTable.Exited(m.getPid());
+    } else if (p instanceof io.leasecr.proto.wire.FromNode m) {
+      io.leasecr.core.kernel.NodeIncarnation origin =
+          new io.leasecr.core.kernel.NodeIncarnation(m.getNode(), m.getAddress(), m.getUid());
+      Object inner = serializer.fromBinary(m.getCommand().toByteArray(), m.getCommandManifest());
+      if (m.getProcessTable() && inner instanceof ProcessTable.Command command) {
+        return new ProcessTable.FromNode(origin, command);
+      } else if (!m.getProcessTable() && inner instanceof LockManager.Command command) {
+        return new LockManager.FromNode(origin, command);
+      }
+      throw new NotSerializableException("FromNode carries a " + m.getCommandManifest() + ", not a "
+          + (m.getProcessTable() ? "process-table" : "LockManager") + " command");
     }
     throw new NotSerializableException("not a wire message: " + p.getClass().getName());
   }

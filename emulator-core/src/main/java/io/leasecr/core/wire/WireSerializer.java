@@ -95,6 +95,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.SET_SIG -> SetSig.parseFrom(b);
       case Manifests.FILE_REF -> FileRef.parseFrom(b);
       case Manifests.RECORD_LOCK -> io.leasecr.proto.wire.RecordLock.parseFrom(b);
+      case Manifests.FLOCK -> io.leasecr.proto.wire.Flock.parseFrom(b);
       case Manifests.INTERRUPT -> Interrupt.parseFrom(b);
       case Manifests.PROCESS_EXITED -> ProcessExited.parseFrom(b);
       case Manifests.SET_SYSCTL -> SetSysctl.parseFrom(b);
@@ -111,6 +112,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.FORKED -> Forked.parseFrom(b);
       case Manifests.DELIVER -> Deliver.parseFrom(b);
       case Manifests.EXITED -> Exited.parseFrom(b);
+      case Manifests.LM_FROM_NODE, Manifests.PT_FROM_NODE -> io.leasecr.proto.wire.FromNode.parseFrom(b);
       case Manifests.REGISTER -> io.leasecr.proto.checkpoint.Register.parseFrom(b);
       case Manifests.SAVE_LOCKS, Manifests.SAVE_PROCESSES, Manifests.SAVE_PROCESS ->
           new CheckpointCodec.SaveRequestOf(manifest, io.leasecr.proto.checkpoint.SaveRequest.parseFrom(b));
@@ -155,6 +157,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String SET_SIG = "lm-setsig";
     static final String FILE_REF = "lm-fileref";
     static final String RECORD_LOCK = "lm-recordlock";
+    static final String FLOCK = "lm-flock";
     static final String INTERRUPT = "lm-interrupt";
     static final String PROCESS_EXITED = "lm-exited";
     static final String SET_SYSCTL = "lm-sysctl";
@@ -172,6 +175,8 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String FORKED = "pt-forked";
     static final String DELIVER = "pt-deliver";
     static final String EXITED = "pt-exited";
+    static final String LM_FROM_NODE = "lm-fromnode";
+    static final String PT_FROM_NODE = "pt-fromnode";
     static final String REGISTER = "lm-register";
     static final String SAVE_LOCKS = "lm-save";
     static final String LOCKS_SAVED = "lm-saved";
@@ -205,6 +210,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof LockManager.Get || o instanceof LockManager.Put) return FILE_REF;
       if (o instanceof LockManager.Interrupt) return INTERRUPT;
       if (o instanceof LockManager.RecordLock) return RECORD_LOCK;
+      if (o instanceof LockManager.Flock) return FLOCK;
       if (o instanceof LockManager.ProcessExited) return PROCESS_EXITED;
       if (o instanceof LockManager.SetSysctl) return SET_SYSCTL;
       if (o instanceof LockManager.ShowLocks) return SHOW_LOCKS;
@@ -221,6 +227,8 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof ProcessTable.Forked) return FORKED;
       if (o instanceof ProcessTable.Deliver) return DELIVER;
       if (o instanceof ProcessTable.Exited) return EXITED;
+      if (o instanceof LockManager.FromNode) return LM_FROM_NODE;
+      if (o instanceof ProcessTable.FromNode) return PT_FROM_NODE;
       if (o instanceof LockManager.Register) return REGISTER;
       if (o instanceof LockManager.Save) return SAVE_LOCKS;
       if (o instanceof LockManager.LocksSaved) return LOCKS_SAVED;

@@ -68,7 +68,9 @@ public final class WireTypes {
     } else if (call instanceof Syscall.RecordLock r) {
       b.setRecordLock(io.leasecr.proto.wire.Syscall.Lock.newBuilder().setFd(r.fd())
           .setCmd(io.leasecr.proto.wire.RecordLockCmd.valueOf(r.cmd().name())).setType(r.type()).setStart(r.start())
-          .setLen(r.len()));
+          .setLen(r.len()).setLPid(r.lPid()));
+    } else if (call instanceof Syscall.Flock f) {
+      b.setFlock(io.leasecr.proto.wire.Syscall.Flock.newBuilder().setFd(f.fd()).setOp(f.op()));
     } else if (call instanceof Syscall.Sigaction s) {
       b.setSigaction(io.leasecr.proto.wire.Syscall.Sigaction.newBuilder().setSigno(s.signo())
           .setDisposition(disposition(s.disposition())));
@@ -142,8 +144,9 @@ public final class WireTypes {
           throw new NotSerializableException("unknown record lock command");
         }
         yield new Syscall.RecordLock(l.getFd(), Syscall.RecordLock.Cmd.valueOf(l.getCmd().name()), l.getType(),
-            l.getStart(), l.getLen());
+            l.getStart(), l.getLen(), l.getLPid());
       }
+      case FLOCK -> new Syscall.Flock(c.getFlock().getFd(), c.getFlock().getOp());
       case CALL_NOT_SET -> throw new NotSerializableException("Run without a syscall");
     };
   }

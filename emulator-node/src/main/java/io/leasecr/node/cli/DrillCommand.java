@@ -13,7 +13,7 @@ final class DrillCommand {
   private DrillCommand() {}
 
   static int run(String[] args) throws InterruptedException {
-    Options o = Options.parse(args, Set.of("--out", "--base-port", "--scale"), Set.of());
+    Options o = Options.parse(args, Set.of("--out", "--base-port", "--scale"), Set.of("--verbose"));
     if (o.positional.size() != 1) {
       throw new Main.UsageException("drill needs exactly one drill file");
     }
@@ -32,14 +32,20 @@ final class DrillCommand {
       throw new Main.UsageException("--base-port must leave room for the driver and "
           + drill.allNodes().size() + " nodes between 1024 and 65535, got " + basePort);
     }
+    String refused = DrillRunner.refusal(drill, System.getenv());
+    if (refused != null) {
+      System.err.println("emulator: " + refused);
+      return Main.BAD_INPUT;
+    }
     Path out = Path.of(o.get("--out", "drill-out"));
     try {
-      boolean passed = new DrillRunner(drill, Path.of(o.positional.get(0)), out, basePort, System.out).run();
+      boolean passed = new DrillRunner(drill, Path.of(o.positional.get(0)), out, basePort, System.out,
+          o.has("--verbose")).run();
       return passed ? Main.OK : Main.FAILED;
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      System.err.println("emulator: the drill failed: " + e);
+      System.err.println("emulator: the drill failed: " + e.getMessage());
       return Main.FAILED;
     }
   }

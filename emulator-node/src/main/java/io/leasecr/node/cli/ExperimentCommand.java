@@ -21,7 +21,7 @@ final class ExperimentCommand {
   private ExperimentCommand() {}
 
   static int run(String[] args) throws InterruptedException {
-    Options o = Options.parse(args, Set.of("--out", "--jobs"), Set.of("--no-progress", "--no-plots"));
+    Options o = Options.parse(args, Set.of("--out", "--jobs", "--timeline", "--mode"), Set.of("--no-progress", "--no-plots"));
     if (o.positional.isEmpty()) {
       throw new Main.UsageException("experiment needs at least one experiment file");
     }
@@ -34,10 +34,18 @@ final class ExperimentCommand {
     List<Experiment> experiments = new ArrayList<>();
     for (String file : o.positional) {
       try {
-        experiments.add(ExperimentParser.parse(Path.of(file)));
+        Experiment e = ExperimentParser.parse(Path.of(file));
+        experiments.add(o.has("--mode") ? e.withMode(Options.restartMode(o)) : e);
       } catch (ScenarioException bad) {
         System.err.println("emulator: " + bad.getMessage());
         return Main.BAD_INPUT;
+      }
+    }
+    long timeline = o.number("--timeline", 0);
+    for (Experiment e : experiments) {
+      if (o.has("--timeline") && (timeline < 1 || timeline > e.grid().size())) {
+        throw new Main.UsageException("--timeline must name a run of " + e.name() + " (1 to " + e.grid().size()
+            + "), got " + timeline);
       }
     }
     Path root = Path.of(o.get("--out", "experiments-out"));
@@ -46,7 +54,29 @@ final class ExperimentCommand {
       if (status != Main.OK) {
         return status;
       }
+      if (o.has("--timeline")) {
+        status = timelinePage(e, (int) timeline, root.resolve(e.name()));
+        if (status != Main.OK) {
+          return status;
+        }
+      }
     }
+    return Main.OK;
+  }
+
+  /** --timeline N: run N of the grid (the CSV's run column) again and draw it as a timeline page. */
+  private static int timelinePage(Experiment e, int run, Path out) {
+    io.leasecr.node.experiment.Experiment.RunPoint point = e.grid().points().stream()
+        .filter(p -> p.index() == run).findFirst().orElseThrow();
+    Path page = out.resolve("run-" + run + ".html");
+    try {
+      io.leasecr.node.report.HtmlTimeline.write(ExperimentRunner.trace(e, point), page,
+          e.name() + " run " + run + ": " + ExperimentRunner.describe(point));
+    } catch (IOException | IllegalStateException failed) {
+      System.err.println("emulator: cannot draw run " + run + " as " + page + ": " + failed.getMessage());
+      return Main.FAILED;
+    }
+    System.out.println("timeline of run " + run + ": " + page);
     return Main.OK;
   }
 

@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.ImageFiles;
+import io.leasecr.core.input.Durations;
+import io.leasecr.core.input.Names;
 import io.leasecr.node.journal.JournalClient;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.Lease;
@@ -42,12 +44,26 @@ final class ImageCommand {
     if (o.positional.size() != 1) {
       throw new Main.UsageException("give exactly one image file");
     }
+    CheckpointImage image;
     try {
-      return ImageFiles.read(Path.of(o.positional.get(0)));
+      Path path = Path.of(o.positional.get(0));
+      ImageFiles.Loaded loaded = ImageFiles.load(path);
+      if (loaded.headerless()) {
+        System.err.println("emulator: note: " + loaded.note(path));
+      }
+      image = loaded.image();
     } catch (ImageFiles.BadImage e) {
       System.err.println("emulator: " + e.getMessage());
       return null;
     }
+    // the same check a restart makes: show and edit refuse what restart would refuse
+    String bad = io.leasecr.core.checkpoint.ImageCodec.invalid(image);
+    if (bad != null) {
+      System.err.println("emulator: " + o.positional.get(0) + ": checkpoint " + image.getId()
+          + " cannot be restored: " + bad);
+      return null;
+    }
+    return image;
   }
 
   private static int show(String[] args) {
@@ -103,16 +119,33 @@ final class ImageCommand {
               l.getUnlockPending() ? "unlock" : "downgrade", l.getHasTypePrev() ? l.getTypePrev() : "-",
               l.getBreakNotified(), l.getRemainingMs() < 0 ? "no deadline" : l.getRemainingMs() + " ms") : ""));
     }
+    locks(image, b);
     return b.toString();
   }
 
+  /** POSIX, OFD and flock locks, if the image has any (owner, type, range, as /proc/locks would say). */
+  private static void locks(CheckpointImage image, StringBuilder b) {
+    if (image.getPosixLocksCount() + image.getOfdLocksCount() + image.getFlockLocksCount() == 0) {
+      return;
+    }
+    b.append("locks:\n");
+    image.getPosixLocksList().forEach(l -> b.append(String.format("  POSIX  ino %d pid %d %s %d-%s%n", l.getIno(),
+        l.getPid(), l.getType(), l.getStart(), l.getEnd() < 0 ? "EOF" : String.valueOf(l.getEnd()))));
+    image.getOfdLocksList().forEach(l -> b.append(String.format("  OFDLCK ino %d file #%d (taken by %d) %s %d-%s%n",
+        l.getIno(), l.getFileId(), l.getPid(), l.getType(), l.getStart(), l.getEnd() < 0 ? "EOF" : String.valueOf(l.getEnd()))));
+    image.getFlockLocksList().forEach(l -> b.append(String.format("  FLOCK  ino %d file #%d (taken by %d) %s%n",
+        l.getIno(), l.getFileId(), l.getPid(), l.getType())));
+  }
+
   private static int edit(String[] args) {
-    Options o = Options.parse(args, Set.of("--lease", "--remaining", "--add", "--out"),
+    Options o = Options.parse(args, Set.of("--lease", "--remaining", "--add", "--out", "--notified"),
         Set.of("--favor-holder", "--favor-breaker"));
     int chosen = (o.has("--remaining") ? 1 : 0) + (o.has("--add") ? 1 : 0) + (o.has("--favor-holder") ? 1 : 0)
         + (o.has("--favor-breaker") ? 1 : 0);
-    if (chosen != 1) {
-      throw new Main.UsageException("edit needs exactly one of --remaining T, --add +T/-T, --favor-holder, --favor-breaker");
+    Boolean notified = notified(o);
+    if (chosen > 1 || chosen == 0 && notified == null) {
+      throw new Main.UsageException("edit needs one of --remaining T, --add +T/-T, --favor-holder, --favor-breaker,"
+          + " and/or --notified true|false");
     }
     CheckpointImage image = load(o);
     if (image == null) {
@@ -131,21 +164,30 @@ final class ImageCommand {
       if ((only != 0 && only != i + 1) || !breaking) {
         continue;
       }
+      Lease.Builder edit = l.toBuilder();
+      if (notified != null) {
+        System.out.printf("lease %d (holder %d): breakNotified %s -> %s%n", i + 1, l.getPid(), l.getBreakNotified(),
+            notified);
+        edit.setBreakNotified(notified);
+      }
       long remaining;
-      if (o.has("--remaining")) {
-        remaining = millis(o.get("--remaining", ""), false);
-        if (remaining < 0) {
-          throw new Main.UsageException("--remaining must not be negative");
-        }
+      if (chosen == 0) {
+        remaining = l.getRemainingMs();
+      } else if (o.has("--remaining")) {
+        remaining = millis("--remaining", o.get("--remaining", ""), false);
       } else if (o.has("--add")) {
-        remaining = Math.max(0, Math.max(0, l.getRemainingMs()) + millis(o.get("--add", ""), true));
+        remaining = Math.min(Durations.MAX_MS,
+            Math.max(0, Math.max(0, l.getRemainingMs()) + millis("--add", o.get("--add", ""), true)));
       } else if (o.has("--favor-holder")) {
         remaining = image.getLeaseBreakTime() > 0 ? image.getLeaseBreakTime() * 1000 : -1;
       } else {
         remaining = 0;
       }
-      System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()), ms(remaining));
-      b.setLeases(i, l.toBuilder().setRemainingMs(remaining));
+      if (chosen != 0) {
+        System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()),
+            ms(remaining));
+      }
+      b.setLeases(i, edit.setRemainingMs(remaining));
       edited++;
     }
     if (edited == 0) {
@@ -164,32 +206,29 @@ final class ImageCommand {
     return Main.OK;
   }
 
+  /** --notified true|false: whether the holder was signalled for the break (the seed's fl_break_notified). */
+  private static Boolean notified(Options o) {
+    if (!o.has("--notified")) {
+      return null;
+    }
+    String v = o.get("--notified", "");
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new Main.UsageException("--notified must be true or false, got '" + v + "'");
+    }
+    return Boolean.valueOf(v);
+  }
+
   private static String ms(long v) {
     return v < 0 ? "no deadline" : v + " ms";
   }
 
-  /** 5s, 1500ms, +2s, -2s. */
-  private static long millis(String text, boolean signed) {
-    String t = text.trim();
-    long sign = 1;
-    if (signed) {
-      if (!t.startsWith("+") && !t.startsWith("-")) {
-        throw new Main.UsageException("--add needs a signed time like +5s or -2s, got '" + text + "'");
-      }
-      sign = t.startsWith("-") ? -1 : 1;
-      t = t.substring(1);
-    }
+  /** 5s, 1500ms, 45 (seconds), +2s, -2s: the one duration syntax ({@link Durations}), bounded. */
+  private static long millis(String option, String text, boolean signed) {
     try {
-      if (t.endsWith("ms")) {
-        return sign * Long.parseLong(t.substring(0, t.length() - 2));
-      }
-      if (t.endsWith("s")) {
-        return sign * Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      return signed ? Durations.parseSigned(text) : Durations.parse(text);
+    } catch (Durations.BadDuration e) {
+      throw new Main.UsageException(option + ": " + e.getMessage());
     }
-    throw new Main.UsageException("a time like 5s or 1500ms is needed, got '" + text + "'");
   }
 
   /** A committed checkpoint from the journal to an image file. */
@@ -229,6 +268,10 @@ final class ImageCommand {
       return Main.BAD_INPUT;
     }
     String id = o.get("--id", image.getId());
+    String badId = Names.problem(id);
+    if (badId != null) {
+      throw new Main.UsageException((o.has("--id") ? "--id" : "the image's id") + " " + badId);
+    }
     CheckpointImage stored = image.toBuilder().setId(id).build();
     try (JournalClient journal = Options.journalClient(o)) {
       journal.ask((org.apache.pekko.actor.typed.ActorRef<CheckpointCoordinator.Done> r) ->

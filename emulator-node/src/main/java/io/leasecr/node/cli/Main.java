@@ -21,6 +21,8 @@ public final class Main {
                                     --quiet (no timeline)  --time virtual|real  --scale X
                                     --restore-cost off|default|FILE (restarts take modelled time; default
                                     off: instant)  --busy K (CPU-bound threads competing with the restore)
+                                    --mode seed|criu|keep-break (every restart in that mode, overriding the file)
+                                    --html FILE (the run as an HTML timeline; with several files, a -N suffix)
         conform FILE...    run scenarios on the emulator and on this machine's kernel, compare the traces
                            options: --trace-dir DIR  --verbose (side-by-side even when they agree)
                                     --inject-fault resignal-later-openers|late-deadline (a wrong rule, to see a difference)
@@ -31,7 +33,8 @@ public final class Main {
         image import FILE [--id ID]  an image file into the journal
         image show FILE    print a checkpoint image (--json for JSON)
         image edit FILE    edit the time breaking leases have left: --remaining 5s | --add +2s | --add -2s
-                           | --favor-holder | --favor-breaker   [--lease N] [--out FILE]
+                           | --favor-holder | --favor-breaker, and/or --notified true|false (the holder was
+                           signalled: fl_break_notified)   [--lease N] [--out FILE]
         bench              measure lease-break cycles (emulator and real kernel), Pekko messaging, heap
                            options: --cycles N --pairs N --processes N[,N...] --skip-kernel --skip-heap
         bench cr           checkpoint/restart of N processes on the journal, against raw JDBC
@@ -41,7 +44,9 @@ public final class Main {
                            of metrics per run and plots (PNG, SVG) of each metric, one line per policy
                            options: --out DIR (default experiments-out; each experiment in DIR/NAME)
                                     --jobs N (default: the cores)
+                                    --no-progress  --no-plots  --mode seed|criu|keep-break (overrides the grid)
                                     --no-progress  --no-plots
+                                    --timeline N (run N, as numbered in the CSV, again as an HTML timeline)
         calibrate          measure on this kernel what re-creating a process tree costs (fork, open, leases,
                            POSIX locks) under CPU load; write the fitted restart-cost.conf (about 30 s)
                            options: --out FILE (default: stdout)  --quick (a few seconds)  --max-processes N
@@ -60,6 +65,12 @@ public final class Main {
                                     --scale X (emulated seconds per wall second; overrides the drill's scale:)
         fuzz               differential fuzzing against this kernel: generated programs, differences shrunk
                            to scenario files (emulator fuzz --help)
+        explore FILE...    checkpoint/restart each scenario at every moment, subset of processes, mode and policy
+                           (recursively, and with killed commits); check invariants; table, CSV, counterexamples
+                           options: --mode seed,criu,keep-break --policy remaining,... --depth 1|2 --jobs N
+                                    --max-runs N --restart-after 5s --out DIR --no-kill-commit --no-shrink
+        report TRACE.jsonl --html OUT.html
+                           a saved trace (run --trace, a drill's drill.jsonl) as a self-contained HTML timeline
         help               this text
       """;
 
@@ -87,6 +98,8 @@ public final class Main {
         case "node" -> NodeCommand.run(rest);
         case "drill" -> DrillCommand.run(rest);
         case "fuzz" -> new picocli.CommandLine(new FuzzCommand()).execute(rest);
+        case "explore" -> ExploreCommand.run(rest);
+        case "report" -> new picocli.CommandLine(new ReportCommand()).execute(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {

@@ -46,6 +46,8 @@ final class NodeCommand {
     System.out.printf("node %s: split-brain resolver keep-majority, stable-after %d ms: a crashed node is downed "
         + "within about %d ms%n", s.name(), s.stableAfterMs(), s.expectedDowningMs(config));
     ActorSystem<?> system = ClusterNode.start(s, config, drill, trace);
+    // a drill's node listens to its driver from the start: if the driver dies while it joins, it stops
+    io.leasecr.node.cluster.FaultControl.listen(system.classicSystem(), s.name(), System.in, System.out);
     java.util.concurrent.CountDownLatch up = new java.util.concurrent.CountDownLatch(1);
     org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(up::countDown);
     if (!up.await(s.joinTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -57,7 +59,6 @@ final class NodeCommand {
       System.exit(Main.CANNOT_RUN);
       return Main.CANNOT_RUN;
     }
-    io.leasecr.node.cluster.FaultControl.listen(system.classicSystem(), s.name(), System.in, System.out);
     system.getWhenTerminated().toCompletableFuture().join();
     if (trace instanceof JsonlTraceSink j) {
       try {

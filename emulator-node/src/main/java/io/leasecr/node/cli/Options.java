@@ -116,6 +116,15 @@ final class Options {
     return ConfigFactory.parseMap(Map.of("lease-cr.restore.cost-model", model, "lease-cr.restore.busy-threads", busy));
   }
 
+  /** --mode seed|criu|keep-break: every restart in that mode, overriding the files. */
+  static io.leasecr.core.locks.RestartMode restartMode(Options o) {
+    try {
+      return io.leasecr.core.locks.RestartMode.parse(o.get("--mode", "seed"));
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException("--mode: " + e.getMessage());
+    }
+  }
+
   /** The journal named by --journal (h2, postgres) and --data, opened. */
   static JournalClient journalClient(Options o) throws Exception {
     Journal journal = journal(o);

@@ -25,7 +25,8 @@ final class RunCommand {
   private RunCommand() {}
 
   static int run(String[] args) {
-    Options o = Options.parse(args, Set.of("--trace", "--time", "--scale", "--data", "--journal", "--restore-cost", "--busy"),
+    Options o = Options.parse(args, Set.of("--trace", "--html", "--time", "--scale", "--data", "--journal", "--restore-cost", "--busy",
+        "--mode"),
         Set.of("--quiet"));
     Journal journal = Options.journal(o);
     if (o.positional.isEmpty()) {
@@ -38,13 +39,19 @@ final class RunCommand {
       throw new Main.UsageException("--time must be virtual or real");
     }
     double scale = o.decimal("--scale", 1.0);
-    if (!(scale > 0)) {
-      throw new Main.UsageException("--scale must be > 0");
+    try {
+      io.leasecr.core.input.Durations.checkScale(scale, o.get("--scale", "1"));
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException("--scale: " + e.getMessage());
     }
     Config restore = Options.restoreCost(o);
     List<Scenario> scenarios = Options.scenarios(o.positional);
     if (scenarios == null) {
       return Main.BAD_INPUT;
+    }
+    if (o.has("--mode")) {
+      io.leasecr.core.locks.RestartMode m = Options.restartMode(o);
+      scenarios = scenarios.stream().map(s -> io.leasecr.core.scenario.RestartModes.override(s, m)).toList();
     }
     int status = Main.OK;
     for (int i = 0; i < scenarios.size(); i++) {
@@ -74,6 +81,15 @@ final class RunCommand {
           return Main.BAD_INPUT;
         }
       }
+      if (o.has("--html")) {
+        Path page = htmlPath(o.get("--html", null), scenarios.size() > 1 ? i + 1 : 0);
+        try {
+          io.leasecr.node.report.HtmlTimeline.write(result.events(), page, s.name());
+        } catch (IOException e) {
+          System.err.println("emulator: cannot write the timeline page " + page + ": " + e.getMessage());
+          return Main.BAD_INPUT;
+        }
+      }
       List<String> failures = Expectations.check(s, result.events(), tolerance(mode, scale));
       long last = result.events().isEmpty() ? 0 : result.events().get(result.events().size() - 1).t();
       if (failures.isEmpty()) {
@@ -95,6 +111,16 @@ final class RunCommand {
    */
   static long tolerance(TimeMode mode, double scale) {
     return mode == TimeMode.VIRTUAL ? 0 : Math.max(100, Math.round(50 * scale));
+  }
+
+  /** --html FILE, with -N before the extension when several scenarios run (out.html -> out-2.html). */
+  static Path htmlPath(String file, int n) {
+    if (n == 0) {
+      return Path.of(file);
+    }
+    int dot = file.lastIndexOf('.');
+    return dot > file.lastIndexOf('/') && dot > 0 ? Path.of(file.substring(0, dot) + "-" + n + file.substring(dot))
+        : Path.of(file + "-" + n);
   }
 
   static void writeTrace(Path path, List<TraceEvent> events) throws IOException {

@@ -1,6 +1,7 @@
 package io.leasecr.node.cluster;
 
 import io.leasecr.core.kernel.LockManager;
+import io.leasecr.core.kernel.NodeIncarnation;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.process.ProcessActor;
 import io.leasecr.core.scenario.Scenario;
@@ -60,20 +61,25 @@ public final class EmulatorSharding {
     CompletableFuture<ProcessActor.Kernel> kernel = new CompletableFuture<>();
     CompletableFuture<ActorRef<ProcessTable.Command>> directory = new CompletableFuture<>();
     String node = system.settings().config().getString("lease-cr.node.name");
+    // fencing: what this node sends carries its incarnation; what downed incarnations send is refused here
+    NodeIncarnation self = new NodeIncarnation(node, cluster.selfAddress().toString(),
+        cluster.selfUniqueAddress().longUid());
+    FenceBook fences = new FenceBook();
+    ctx.spawn(FenceWatch.create(fences), "fence-watch");
     ActorRef<ShardingEnvelope<ProcessTable.Command>> processes = sharding.init(placed(
-        Entity.of(PROCESS, ec -> ProcessEntity.create(Integer.parseInt(ec.getEntityId()), kernel.join(), ec.getShard(),
-                node))
+        Entity.of(PROCESS, ec -> Fence.processes(ProcessEntity.create(Integer.parseInt(ec.getEntityId()),
+                kernel.join(), ec.getShard(), node), fences, trace, node))
             .withSettings(rememberProcesses(system)
                 ? ClusterShardingSettings.create(system).withRememberEntities(true)
                     .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
                 : ClusterShardingSettings.create(system)),
         cluster, grouped, id -> drill.candidates(Integer.parseInt(id))));
     ActorRef<ShardingEnvelope<LockManager.Command>> inodes = sharding.init(placed(
-        Entity.of(INODE, ec -> LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
-                scenario.sysctl("fs.leases-enable") != 0, trace, directory.join())),
+        Entity.of(INODE, ec -> Fence.locks(LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
+                scenario.sysctl("fs.leases-enable") != 0, trace, directory.join()), fences, trace, node)),
         cluster, grouped, id -> drill.candidates(Long.parseLong(id))));
-    ActorRef<ProcessTable.Command> processRouter = ctx.spawn(ProcessRouter.create(processes), "process-router");
-    ActorRef<LockManager.Command> lockRouter = ctx.spawn(LockRouter.create(scenario.vfs(), inodes), "lock-router");
+    ActorRef<ProcessTable.Command> processRouter = ctx.spawn(ProcessRouter.create(processes, self), "process-router");
+    ActorRef<LockManager.Command> lockRouter = ctx.spawn(LockRouter.create(scenario.vfs(), inodes, self), "lock-router");
     directory.complete(processRouter);
     kernel.complete(new ProcessActor.Kernel(lockRouter, processRouter, trace));
     return new Refs(processes, inodes, processRouter, lockRouter);

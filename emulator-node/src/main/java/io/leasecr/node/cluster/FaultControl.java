@@ -37,14 +37,51 @@ public final class FaultControl {
           String[] words = line.trim().split("\\s+");
           if (words.length == 2 && words[0].equals("partition")) {
             partition(system, name, Long.parseLong(words[1]), log);
+          } else if (words.length == 2 && words[0].equals("skew")) {
+            skew(system, name, Long.parseLong(words[1]), log);
           }
         }
+        driverGone(name, log);
       } catch (IOException | RuntimeException e) {
         log.printf("[%s] fault channel closed: %s%n", name, e);
+        driverGone(name, log);
       }
     }, "fault-control");
     t.setDaemon(true);
     t.start();
+  }
+
+  /** The node's emulated clock reads {@code ms} ahead (negative: behind) of the drill's shared axis. */
+  private static void skew(ActorSystem system, String name, long ms, PrintStream log) {
+    io.leasecr.core.time.EmulatedClock c = io.leasecr.core.time.EmulatedTime.clock(
+        org.apache.pekko.actor.typed.javadsl.Adapter.toTyped(system));
+    if (c instanceof io.leasecr.core.time.WallClock w) {
+      w.skew(ms);
+      log.printf("[%s] %d clock skewed by %d ms%n", name, System.currentTimeMillis(), ms);
+    }
+  }
+
+  /**
+   * The fault channel is the drill driver's pipe: at its end the driver is gone (however it died), and a
+   * drill node does not outlive its driver. It exits at once (halting if the JVM's shutdown hangs).
+   */
+  private static void driverGone(String name, PrintStream log) {
+    if (!Boolean.getBoolean("lease-cr.drill-node")) {
+      return; // an 'emulator node' started by hand keeps running without its standard input
+    }
+    log.printf("[%s] %d the drill's driver is gone (its pipe closed): this node stops%n", name, System.currentTimeMillis());
+    log.flush();
+    Thread halt = new Thread(() -> {
+      try {
+        Thread.sleep(3000);
+      } catch (InterruptedException ignored) {
+        // halting now
+      }
+      Runtime.getRuntime().halt(4);
+    }, "driver-gone-halt");
+    halt.setDaemon(true);
+    halt.start();
+    System.exit(4);
   }
 
   private static void partition(ActorSystem system, String name, long forMs, PrintStream log) {

@@ -1,6 +1,7 @@
 package io.leasecr.node.cluster;
 
 import io.leasecr.core.kernel.LockManager;
+import io.leasecr.core.kernel.NodeIncarnation;
 import io.leasecr.core.kernel.Vfs;
 import io.leasecr.core.locks.Errno;
 import io.leasecr.core.locks.Inode;
@@ -15,32 +16,36 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  * sharded LockManager per inode, and each command goes to its inode's (a path is resolved with the
  * Vfs; an unknown path is ENOENT at once). What concerns every inode (a process's exit, a sysctl) goes
  * to each. Registration is not needed: inode LockManagers reach pids through the process router.
+ * Every command leaves stamped with this node's incarnation ({@code FromNode}), which the inode's
+ * {@link Fence} checks: once the cluster has downed this node, nothing it sends changes a lease table.
  */
 final class LockRouter {
 
   private LockRouter() {}
 
-  static Behavior<LockManager.Command> create(Vfs vfs, ActorRef<ShardingEnvelope<LockManager.Command>> region) {
-    return Behaviors.receive((ctx, m) -> {
-      if (m instanceof LockManager.Open o) {
+  static Behavior<LockManager.Command> create(Vfs vfs, ActorRef<ShardingEnvelope<LockManager.Command>> region,
+      NodeIncarnation self) {
+    return Behaviors.receive((ctx, msg) -> {
+      LockManager.Command m = new LockManager.FromNode(self, msg);
+      if (msg instanceof LockManager.Open o) {
         byPath(vfs, region, o.path(), m, o.replyTo(), o.reqId());
-      } else if (m instanceof LockManager.Truncate t) {
+      } else if (msg instanceof LockManager.Truncate t) {
         byPath(vfs, region, t.path(), m, t.replyTo(), t.reqId());
-      } else if (m instanceof LockManager.Interrupt i) {
+      } else if (msg instanceof LockManager.Interrupt i) {
         byPath(vfs, region, i.path(), m, null, 0);
-      } else if (m instanceof LockManager.SetLease s) {
+      } else if (msg instanceof LockManager.SetLease s) {
         to(region, s.ino(), m);
-      } else if (m instanceof LockManager.GetLease g) {
+      } else if (msg instanceof LockManager.GetLease g) {
         to(region, g.ino(), m);
-      } else if (m instanceof LockManager.SetSig s) {
+      } else if (msg instanceof LockManager.SetSig s) {
         to(region, s.ino(), m);
-      } else if (m instanceof LockManager.RecordLock r) {
+      } else if (msg instanceof LockManager.RecordLock r) {
         to(region, r.ino(), m);
-      } else if (m instanceof LockManager.Get g) {
+      } else if (msg instanceof LockManager.Get g) {
         to(region, g.ino(), m);
-      } else if (m instanceof LockManager.Put p) {
+      } else if (msg instanceof LockManager.Put p) {
         to(region, p.ino(), m);
-      } else if (m instanceof LockManager.ProcessExited || m instanceof LockManager.SetSysctl) {
+      } else if (msg instanceof LockManager.ProcessExited || msg instanceof LockManager.SetSysctl) {
         vfs.inodes().forEach(inode -> to(region, inode.ino(), m));
       }
       // Register: not needed here. ShowLocks, Save, Restore: the drill asks each inode itself.

@@ -353,8 +353,14 @@ public final class KernelRun {
         case F_GETLK -> 5;
         case F_SETLK -> 6;
         case F_SETLKW -> 7;
+        case F_OFD_GETLK -> 36;
+        case F_OFD_SETLK -> 37;
+        case F_OFD_SETLKW -> 38;
       };
-      return "setlk " + r.fd() + " " + cmd + " " + r.type() + " " + r.start() + " " + r.len();
+      return "setlk " + r.fd() + " " + cmd + " " + r.type() + " " + r.start() + " " + r.len()
+          + (r.lPid() != 0 ? " " + r.lPid() : "");
+    } else if (call instanceof Syscall.Flock f) {
+      return "flock " + f.fd() + " " + f.op();
     } else if (call instanceof Syscall.Fork f) {
       return "fork " + f.childName();
     } else if (call instanceof Syscall.Sigaction s) {

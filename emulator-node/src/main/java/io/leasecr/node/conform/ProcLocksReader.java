@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 final class ProcLocksReader {
   private static final Pattern LEASE = Pattern.compile("^(\\d+): (LEASE  \\S+\\s+\\S+) (\\d+) ([0-9a-f]+:[0-9a-f]+):(\\d+) (.*)$");
   private static final Pattern CHILD = Pattern.compile("^(\\d+):(\\s*->) (LEASE  BREAKER   \\S+) (\\d+) (<none>:0 .*)$");
+  /** POSIX and OFD record locks and flock locks, each maybe a "->" waiter at some depth; an OFD lock's pid is -1. */
   private static final Pattern POSIX = Pattern.compile(
-      "^(\\d+):(\\s*(?:-> )?)(POSIX  ADVISORY  \\S+) (\\d+) ([0-9a-f]+:[0-9a-f]+):(\\d+) (.*)$");
+      "^(\\d+):(\\s*(?:-> )?)((?:POSIX |OFDLCK|FLOCK ) ADVISORY  \\S+) (-?\\d+) ([0-9a-f]+:[0-9a-f]+):(\\d+) (.*)$");
 
   private ProcLocksReader() {}
 
@@ -68,6 +69,7 @@ final class ProcLocksReader {
   }
 
   private static int pid(Map<Integer, Integer> pids, String real) {
-    return pids.getOrDefault(Integer.parseInt(real), -1);
+    int pid = Integer.parseInt(real);
+    return pid == -1 ? -1 : pids.getOrDefault(pid, -1);
   }
 }

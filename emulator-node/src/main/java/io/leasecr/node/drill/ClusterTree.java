@@ -34,11 +34,30 @@ final class ClusterTree {
   private final ActorSystem<?> system;
   private final EmulatorSharding.Refs refs;
   private final Scenario scenario;
+  private final Drill drill;
 
-  ClusterTree(ActorSystem<?> system, EmulatorSharding.Refs refs, Scenario scenario) {
+  ClusterTree(ActorSystem<?> system, EmulatorSharding.Refs refs, Drill drill) {
     this.system = system;
     this.refs = refs;
-    this.scenario = scenario;
+    this.scenario = drill.scenario();
+    this.drill = drill;
+  }
+
+  /** The answer of an ask, or a {@link DrillFailure} naming who did not answer (which file or process, on which node). */
+  private <T> T answer(java.util.concurrent.CompletableFuture<T> f, String who) throws InterruptedException {
+    try {
+      return f.get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new DrillFailure(who + " did not answer within " + ASK.toMillis() + " ms", e);
+    }
+  }
+
+  private String tableOf(Inode inode) {
+    return "the lease table of " + inode.path() + " (on " + drill.nodeOf(inode) + ")";
+  }
+
+  private String processOf(Scenario.ProcessDecl p) {
+    return "process " + p.name() + " (pid " + p.pid() + ", on " + String.join(" or ", drill.candidates(p.pid())) + ")";
   }
 
   void deliver(int pid, ProcessActor.Command command) {
@@ -61,9 +80,9 @@ final class ClusterTree {
   List<String> locks() throws Exception {
     List<String> lines = new ArrayList<>();
     for (Inode inode : scenario.vfs().inodes()) {
-      LockManager.LocksReport r = AskPattern.<ShardingEnvelope<LockManager.Command>, LockManager.LocksReport>ask(
+      LockManager.LocksReport r = answer(AskPattern.<ShardingEnvelope<LockManager.Command>, LockManager.LocksReport>ask(
           refs.inodes(), to -> new ShardingEnvelope<>(String.valueOf(inode.ino()), new LockManager.ShowLocks(to)),
-          ASK, system.scheduler()).toCompletableFuture().get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS);
+          ASK, system.scheduler()).toCompletableFuture(), tableOf(inode));
       lines.addAll(r.lines());
     }
     return lines;
@@ -80,8 +99,8 @@ final class ClusterTree {
             refs.inodes(), to -> new ShardingEnvelope<>(String.valueOf(inode.ino()), new LockManager.Save(to)),
             ASK, system.scheduler()).toCompletableFuture());
       }
-      for (var f : parts) {
-        image.mergeFrom(f.get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS).part());
+      for (int i = 0; i < parts.size(); i++) {
+        image.mergeFrom(answer(parts.get(i), tableOf(inodes.get(from + i))).part());
       }
     }
     List<io.leasecr.proto.image.Process> processes = new ArrayList<>();
@@ -93,8 +112,8 @@ final class ClusterTree {
             refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(p.pid()), new ProcessTable.Save(to)),
             ASK, system.scheduler()).toCompletableFuture());
       }
-      for (var f : parts) {
-        processes.addAll(f.get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS).processes());
+      for (int i = 0; i < parts.size(); i++) {
+        processes.addAll(answer(parts.get(i), processOf(decls.get(from + i))).processes());
       }
     }
     return image.setMagic(ImageCodec.MAGIC).setId(id).setTakenAtMs(takenAtMs).setScenario(scenario.name())
@@ -128,7 +147,7 @@ final class ClusterTree {
     }
     List<Integer> missing = ensureRunningAll(starts);
     if (!missing.isEmpty()) {
-      throw new IllegalStateException(missing.size() + " processes could not be restored, e.g. pid " + missing.get(0));
+      throw new DrillFailure(missing.size() + " processes could not be restored, e.g. pid " + missing.get(0));
     }
   }
 
@@ -143,6 +162,8 @@ final class ClusterTree {
     private final Map<Long, List<io.leasecr.proto.image.OpenFile>> filesOfIno = new java.util.HashMap<>();
     private final Map<Long, List<io.leasecr.proto.image.Lease>> leasesOfIno = new java.util.HashMap<>();
     private final Map<Long, List<io.leasecr.proto.image.PosixLock>> locksOfIno = new java.util.HashMap<>();
+    private final Map<Long, List<io.leasecr.proto.image.FlockLock>> flocksOfIno = new java.util.HashMap<>();
+    private final Map<Long, List<io.leasecr.proto.image.OfdLock>> ofdLocksOfIno = new java.util.HashMap<>();
     private final Map<Long, Set<io.leasecr.proto.image.Process>> holders = new java.util.LinkedHashMap<>();
     private final List<io.leasecr.proto.image.Process> chosen;
 
@@ -160,6 +181,8 @@ final class ClusterTree {
         }
       }
       image.getPosixLocksList().forEach(l -> locksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
+      image.getFlockLocksList().forEach(l -> flocksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
+      image.getOfdLocksList().forEach(l -> ofdLocksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
       for (io.leasecr.proto.image.Process p : chosen) {
         for (long id : p.getFdsMap().values()) {
           io.leasecr.proto.image.OpenFile f = files.get(id);
@@ -178,7 +201,9 @@ final class ClusterTree {
     CheckpointImage of(long ino) {
       CheckpointImage.Builder b = image.toBuilder().clearProcesses().clearFiles().clearLeases().clearPosixLocks()
           .addAllFiles(filesOfIno.getOrDefault(ino, List.of())).addAllLeases(leasesOfIno.getOrDefault(ino, List.of()))
-          .addAllPosixLocks(locksOfIno.getOrDefault(ino, List.of()));
+          .addAllPosixLocks(locksOfIno.getOrDefault(ino, List.of()))
+          .clearFlockLocks().addAllFlockLocks(flocksOfIno.getOrDefault(ino, List.of()))
+          .clearOfdLocks().addAllOfdLocks(ofdLocksOfIno.getOrDefault(ino, List.of()));
       Set<io.leasecr.proto.image.Process> mine = holders.getOrDefault(ino, Set.of());
       chosen.stream().filter(p -> p.hasPending() || mine.contains(p)).forEach(b::addProcesses);
       return b.build();

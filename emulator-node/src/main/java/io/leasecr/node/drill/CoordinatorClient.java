@@ -49,8 +49,13 @@ final class CoordinatorClient implements AutoCloseable {
     if (local != null) {
       return local.ask(message);
     }
-    return AskPattern.<CheckpointCoordinator.Command, T>ask(singleton, message::apply, ASK, system.scheduler())
-        .toCompletableFuture().get(ASK.toSeconds() + 5, TimeUnit.SECONDS);
+    try {
+      return AskPattern.<CheckpointCoordinator.Command, T>ask(singleton, message::apply, ASK, system.scheduler())
+          .toCompletableFuture().get(ASK.toSeconds() + 5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new DrillFailure("the checkpoint coordinator (the cluster singleton on the oldest node) did not answer "
+          + "within " + ASK.toMillis() + " ms", e);
+    }
   }
 
   @Override

@@ -22,12 +22,20 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
     Map<String, String> placement, Map<Integer, Fault> faults,
     Map<Integer, List<String>> restartOn, Map<Integer, Syscall.Open> openGenerated, Set<String> generated,
     Map<Integer, Map<Integer, String>> restartTargets, Map<Integer, List<String>> pidCandidates,
-    Map<Long, String> inoNode) {
+    Map<Long, String> inoNode, List<String> randomFaults) {
 
   /** Builds the drill and its look-up tables (where each pid may run, where each restart puts it). */
   public static Drill of(Scenario scenario, List<String> nodes, List<String> spares, double scale,
       Map<String, String> placement, Map<Integer, Fault> faults,
       Map<Integer, List<String>> restartOn, Map<Integer, Syscall.Open> openGenerated, Set<String> generated) {
+    return of(scenario, nodes, spares, scale, placement, faults, restartOn, openGenerated, generated, List.of());
+  }
+
+  /** As above, with the steps a random fault schedule ({@code faults:}) expanded to, as drill-file lines. */
+  public static Drill of(Scenario scenario, List<String> nodes, List<String> spares, double scale,
+      Map<String, String> placement, Map<Integer, Fault> faults,
+      Map<Integer, List<String>> restartOn, Map<Integer, Syscall.Open> openGenerated, Set<String> generated,
+      List<String> randomFaults) {
     Map<Integer, Map<Integer, String>> targets = new HashMap<>();
     Map<Integer, List<String>> cands = new HashMap<>();
     for (Scenario.ProcessDecl p : scenario.processes()) {
@@ -59,13 +67,13 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
       inos.put(inode.ino(), placement.getOrDefault(inode.path(), nodes.get(0)));
     }
     return new Drill(scenario, nodes, spares, scale, placement, faults, restartOn, openGenerated, generated,
-        Map.copyOf(targets), cands, inos);
+        Map.copyOf(targets), cands, inos, List.copyOf(randomFaults));
   }
 
   /** The same drill at another time scale (the command line's --scale). */
   public Drill withScale(double newScale) {
     return new Drill(scenario, nodes, spares, newScale, placement, faults, restartOn, openGenerated, generated,
-        restartTargets, pidCandidates, inoNode);
+        restartTargets, pidCandidates, inoNode, randomFaults);
   }
 
   /** Every node the drill may run: those started at once, then the spares. */
@@ -78,11 +86,30 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
   /** A node-level step. */
   public sealed interface Fault {}
 
-  /** kill -9 of the node's JVM. */
-  public record Crash(String node) implements Fault {}
+  /** kill -9 of the nodes' JVMs, at once. */
+  public record Crash(List<String> nodes) implements Fault {}
 
   /** The node is cut off from the others for a while. */
   public record Partition(String node, long forMs) implements Fault {}
+
+  /**
+   * SIGSTOP of the node's JVM (Jepsen's pause): it neither sends nor answers, its failure detector and
+   * timers stand still; {@code untilMs}: the drill time a SIGCONT resumes it (a {@code for:} or a later
+   * {@code resume:} step), or -1 (stopped until the drill ends).
+   */
+  public record Pause(String node, long untilMs) implements Fault {}
+
+  /** SIGCONT of a paused node's JVM. */
+  public record Resume(String node) implements Fault {}
+
+  /**
+   * The journal's PostgreSQL is stopped ({@code down}; {@code untilMs}: the drill time it is started
+   * again, or -1: at the end) or started ({@code up}).
+   */
+  public record Journal(boolean down, long untilMs) implements Fault {}
+
+  /** The node's emulated clock runs {@code byMs} ahead (negative: behind) of the others' from now on. */
+  public record Skew(String node, long byMs) implements Fault {}
 
   /** A spare node's JVM is started and joins the cluster (a new node to restart processes on). */
   public record StartNode(String node) implements Fault {}

@@ -13,6 +13,7 @@ import io.leasecr.core.scenario.Scenario;
 import io.leasecr.core.scenario.Step;
 import io.leasecr.core.scenario.Timeline;
 import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.node.report.DrillPages;
 import io.leasecr.core.trace.TraceSink;
 import io.leasecr.node.cluster.ClusterConfig;
 import io.leasecr.node.cluster.EmulatorSharding;
@@ -74,25 +75,87 @@ public final class DrillRunner {
 
   /** Nodes started so far (the initial ones, then spares) and the port of each. */
   private final Map<String, Integer> ports = new LinkedHashMap<>();
+  /** Paused nodes to the wall time of their SIGSTOP. */
+  private final Map<String, Long> paused = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Timed faults' ends (a pause's SIGCONT). */
+  private final java.util.concurrent.ScheduledExecutorService timers =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "drill-timers");
+        t.setDaemon(true);
+        return t;
+      });
   /** The driver's guardian: hears each step's call return (progress). */
   private org.apache.pekko.actor.typed.ActorRef<ProcessActor.StepDone> stepDone;
 
+  /** A step that starts this much (emulated ms) after its time is said to be late, with the reason. */
+  static final long LATE_MS = 250;
+
+  private final boolean verbose;
+  /** What failed during the run, in words (a step, a checkpoint not committed). */
+  private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Why the run stopped before its end, or null. */
+  private volatile String aborted;
+  /** The last step performed (for a late step's reason, and the downing line) and when it ended. */
+  private volatile String lastStep;
+  private volatile long lastStepEnd;
+  private JournalControl journalControl;
+  /** Wall ms the journal was stopped at (0: it runs) and the drill time then. */
+  private volatile long journalDownSince;
+  private volatile long journalDownAt;
+  /** Wall ms the clocks were frozen at for a cut (0: they run). */
+  private volatile long frozenSince;
+  /** Set once the drill stops its nodes. */
+  private volatile boolean ending;
+  /** The processes of this run, so that a later drill on the same journal knows whether they are dead. */
+  private final DrillRuns runs;
+
   public DrillRunner(Drill drill, Path file, Path out, int basePort, PrintStream o) {
+    this(drill, file, out, basePort, o, false);
+  }
+
+  /** {@code verbose}: Pekko's INFO lines on the driver's console and in the node logs. */
+  public DrillRunner(Drill drill, Path file, Path out, int basePort, PrintStream o, boolean verbose) {
     this.drill = drill;
     this.file = file;
     this.out = out;
     this.basePort = basePort;
     this.o = o;
+    this.verbose = verbose;
+    String url = System.getenv("LEASE_CR_PG_URL");
+    this.runs = new DrillRuns(url != null ? url : out.toAbsolutePath().resolve("data").toString());
   }
 
-  /** Runs the drill; true if every invariant held. */
+  /** Whether the last run stopped before its end (ABORTED), rather than ran to a PASS or FAIL. */
+  public boolean aborted() {
+    return aborted != null;
+  }
+
+  /**
+   * Runs the drill; true if every invariant held and nothing failed. Whatever goes wrong, it ends with a
+   * verdict: the timelines so far, the invariants checked so far and FAIL or ABORTED lines naming the
+   * cause in words; exception traces go to {@code OUT/driver.log}, not to the console.
+   */
   public boolean run() throws Exception {
     // a driver stopped by a signal (Ctrl-C, a test's time-out) takes its nodes with it
-    Thread reaper = new Thread(() -> jvms.values().forEach(Process::destroyForcibly), "drill-reaper");
+    Thread reaper = new Thread(() -> {
+      jvms.values().forEach(Process::destroyForcibly);
+      restoreJournal();
+    }, "drill-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
+    Files.createDirectories(out);
+    DriverLog.attach(out.resolve("driver.log"), verbose);
     try {
       return play();
+    } catch (Exception e) {
+      DriverLog.error("the drill stopped", e);
+      if (aborted == null) {
+        aborted = "the driver failed: " + Words.of(e) + " (details in " + out.resolve("driver.log") + ")";
+      }
+      o.println("ABORTED: " + aborted);
+      return false;
     } finally {
+      DriverLog.detach();
+      restoreJournal();
       try {
         Runtime.getRuntime().removeShutdownHook(reaper);
       } catch (IllegalStateException shuttingDown) {
@@ -105,7 +168,21 @@ public final class DrillRunner {
   }
 
   private boolean play() throws Exception {
-    Files.createDirectories(out);
+    String busy = busyPort(drill, basePort);
+    if (busy != null) {
+      aborted = busy;
+      o.println("ABORTED: " + busy);
+      return false;
+    }
+    if (hasJournalSteps(drill)) {
+      journalControl = JournalControl.from(System.getenv());
+    }
+    String live = runs.claim();
+    if (live != null) {
+      aborted = live;
+      o.println("ABORTED: " + live);
+      return false;
+    }
     int stale = ShardingRows.purge(journal());
     if (stale > 0) {
       o.printf("journal: %d rows of sharding state an earlier cluster left (remembered entities) removed; "
@@ -118,11 +195,18 @@ public final class DrillRunner {
     o.printf("drill %s: %d nodes started on 127.0.0.1:%d-%d (logs and traces in %s)%s%n", drill.scenario().name(),
         jvms.size(), basePort + 1, basePort + jvms.size(), out,
         drill.scale() == 1 ? "" : "; emulated time runs " + drill.scale() + "x the wall clock");
+    if (!drill.randomFaults().isEmpty()) {
+      o.printf("random faults %s%n", drill.randomFaults().get(0));
+      drill.randomFaults().subList(1, drill.randomFaults().size()).forEach(l -> o.println("  " + l));
+    }
+    if (journalControl != null) {
+      o.println("journal steps stop and start PostgreSQL through " + journalControl.describe());
+    }
     NodeSettings s = NodeSettings.parse(new String[] {"--name", "driver", "--role", "driver", "--port",
         String.valueOf(basePort), "--seed", "127.0.0.1:" + (basePort + 1), "--origin", String.valueOf(origin),
         "--scale", String.valueOf(drill.scale())}, System.getenv(), ConfigFactory.load());
-    Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = off")
-        .withFallback(ClusterConfig.of(s));
+    Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = off"
+        + (verbose ? "\npekko.loglevel = INFO" : "")).withFallback(ClusterConfig.of(s));
     CompletableFuture<EmulatorSharding.Refs> refs = new CompletableFuture<>();
     ActorSystem<ProcessActor.StepDone> system = ActorSystem.create(driver(refs), NodeSettings.SYSTEM, config);
     stepDone = system;
@@ -138,15 +222,17 @@ public final class DrillRunner {
       long upBy = System.currentTimeMillis() + 60_000;
       while (!drill.nodes().stream().allMatch(members::up)) {
         if (System.currentTimeMillis() > upBy || jvms.values().stream().anyMatch(p -> !p.isAlive())) {
-          o.println("FAIL: the cluster did not come up within 60 s (see the node logs in " + out + ")");
+          aborted = "the cluster did not come up within 60 s: " + whyNotUp(members);
+          o.println("ABORTED: " + aborted);
           return false;
         }
         Thread.sleep(50);
       }
+      watchDriver(system, members);
       Thread.sleep(1000); // let every node's shard regions register with the coordinator
       o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms%n",
           System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config));
-      ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill.scenario());
+      ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill);
       census = new EntityCensus(system, refs.get().processes(), drill.allNodes());
       Map<Integer, ProcessTable.Command> spawns = new LinkedHashMap<>();
       for (Scenario.ProcessDecl p : drill.scenario().processes()) {
@@ -156,21 +242,64 @@ public final class DrillRunner {
       }
       List<Integer> notUp = tree.ensureRunningAll(spawns);
       if (!notUp.isEmpty()) {
-        o.println("FAIL: " + notUp.size() + " processes could not be started, e.g. pid " + notUp.get(0));
+        aborted = notUp.size() + " processes could not be started, e.g. pid " + notUp.get(0) + " on "
+            + drill.candidates(notUp.get(0)).get(0);
+        o.println("ABORTED: " + aborted);
         return false;
       }
       o.printf("processes started on their nodes after %d ms%n", System.currentTimeMillis() - origin);
+      census.refresh();
       start = System.currentTimeMillis();
       startEmu = clock.nowMillis();
       for (Step step : drill.scenario().steps()) {
+        if (aborted != null) {
+          break;
+        }
         sleepUntil(step.atMs());
-        perform(step, tree, members, journal);
+        if (aborted != null) {
+          break;
+        }
+        long late = drillNow() - step.atMs();
+        if (late > LATE_MS && lastStep != null) {
+          note(step.number(), "step " + step.number() + " (" + what(step) + ") is " + late + " ms late: " + lastStep
+              + " took until " + Invariants.secs(lastStepEnd));
+        }
+        try {
+          perform(step, tree, members, journal);
+        } catch (InterruptedException e) {
+          throw e;
+        } catch (Exception e) {
+          DriverLog.error("step " + step.number() + " failed", e);
+          String why = Words.of(e);
+          if (aborted == null) {
+            failures.add("step " + step.number() + " (" + what(step) + "): " + why);
+            note(step.number(), "step " + step.number() + " (" + what(step) + ") failed: " + why);
+          }
+        }
+        lastStep = "step " + step.number() + " (" + what(step) + ")";
+        lastStepEnd = drillNow();
       }
-      long end = drill.scenario().endMs() > 0 ? drill.scenario().endMs()
-          : drill.scenario().steps().get(drill.scenario().steps().size() - 1).atMs() + 2000;
-      sleepUntil(end);
-      note(0, "/proc/locks at the end: " + tree.locks());
+      if (aborted == null) {
+        long end = drill.scenario().endMs() > 0 ? drill.scenario().endMs()
+            : drill.scenario().steps().get(drill.scenario().steps().size() - 1).atMs() + 2000;
+        sleepUntil(end);
+      }
+      if (aborted == null) {
+        try {
+          note(0, "/proc/locks at the end: " + tree.locks());
+        } catch (Exception e) {
+          DriverLog.error("/proc/locks at the end", e);
+          note(0, "/proc/locks at the end: not read: " + Words.of(e));
+        }
+      }
     } finally {
+      ending = true; // the nodes are stopped now: the driver alone is not a lost majority
+      timers.shutdownNow();
+      restoreJournal();
+      for (String n : List.copyOf(paused.keySet())) {
+        NodeLauncher.signal(jvms.get(n), "CONT"); // a stopped JVM would not act on the SIGTERM below
+      }
+      paused.clear();
       for (Process p : jvms.values()) {
         p.destroy();
       }
@@ -183,8 +312,132 @@ public final class DrillRunner {
       if (journal != null) {
         journal.close();
       }
+      runs.release();
     }
     return report(checkJournal());
+  }
+
+  /** Why the cluster is not up: a node's JVM that exited (its port taken?) or who is not Up yet. */
+  private String whyNotUp(Membership members) {
+    for (Map.Entry<String, Process> e : jvms.entrySet()) {
+      if (!e.getValue().isAlive()) {
+        String log = "";
+        try {
+          log = Files.readString(out.resolve(e.getKey() + ".log"));
+        } catch (java.io.IOException ignored) {
+          // no log: said below
+        }
+        if (log.contains("Address already in use") || log.contains("BindException")) {
+          return e.getKey() + " could not listen on port " + ports.get(e.getKey()) + ": it is already in use";
+        }
+        return e.getKey() + "'s JVM exited with code " + e.getValue().exitValue() + " (see " + out.resolve(e.getKey()
+            + ".log") + ")";
+      }
+    }
+    List<String> notUp = drill.nodes().stream().filter(n -> !members.up(n)).toList();
+    return String.join(", ", notUp) + " not Up (see the node logs in " + out + ")";
+  }
+
+  /**
+   * Watches the driver's own membership: when the driver is downed (its side lost the majority, or it was
+   * cut off), says so at once, naming who went with it, and aborts the drill: nothing it asks after that
+   * can be answered.
+   */
+  private void watchDriver(ActorSystem<?> system, Membership members) {
+    Thread t = new Thread(() -> {
+      List<String> side = List.of();
+      try {
+        while (aborted == null && !ending) {
+          if (members.selfDown() || system.whenTerminated().isCompleted()) {
+            int total = drill.allNodes().stream().filter(n -> ports.containsKey(n)).toList().size();
+            String who = side.isEmpty() ? "the driver" : String.join(" and ", side) + " and the driver";
+            boolean minority = side.size() * 2 <= total;
+            String how = minority ? "downed themselves: minority side (" + side.size() + " of " + total
+                + " nodes reachable" + (lastStep == null ? "" : ", after " + lastStep) + ")"
+                : "were downed by the other side";
+            if (side.isEmpty()) {
+              how = how.replace("downed themselves", "downed itself");
+            }
+            note(0, who + " " + how);
+            aborted = "the majority was lost: " + who + " " + how + "; the drill cannot go on from a downed driver";
+            return;
+          }
+          side = members.reachableNodes(drill.allNodes());
+          Thread.sleep(20);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "driver-membership");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The step in a few words (its verb and target), for the lines that name a step. */
+  private String what(Step step) {
+    Drill.Fault f = drill.faults().get(step.number());
+    if (f instanceof Drill.Crash c) {
+      return "crash " + String.join(", ", c.nodes());
+    } else if (f instanceof Drill.Partition p) {
+      return "partition " + p.node();
+    } else if (f instanceof Drill.Pause p) {
+      return "pause " + p.node();
+    } else if (f instanceof Drill.Resume r) {
+      return "resume " + r.node();
+    } else if (f instanceof Drill.Journal j) {
+      return "journal " + (j.down() ? "down" : "up");
+    } else if (f instanceof Drill.Skew sk) {
+      return "skew " + sk.node();
+    } else if (f instanceof Drill.StartNode sn) {
+      return "start_node " + sn.node();
+    } else if (drill.openGenerated().containsKey(step.number())) {
+      return "open_generated";
+    } else if (step.action() instanceof Step.Checkpoint c) {
+      return "checkpoint " + c.id();
+    } else if (step.action() instanceof Step.Restart r) {
+      return "restart from " + r.id();
+    }
+    return step.describe();
+  }
+
+  /** Whether the drill stops and starts its journal. */
+  static boolean hasJournalSteps(Drill drill) {
+    return drill.faults().values().stream().anyMatch(f -> f instanceof Drill.Journal);
+  }
+
+  /**
+   * Why the drill cannot run here as written, or null: journal steps need a PostgreSQL the drill may stop
+   * and start (checked before anything starts).
+   */
+  public static String refusal(Drill drill, Map<String, String> env) {
+    if (!hasJournalSteps(drill)) {
+      return null;
+    }
+    try {
+      JournalControl.from(env);
+      return null;
+    } catch (IllegalStateException e) {
+      int line = drill.scenario().steps().stream().filter(st -> drill.faults().get(st.number()) instanceof Drill.Journal)
+          .mapToInt(Step::line).findFirst().orElse(0);
+      return drill.scenario().source() + ":" + line + ": " + e.getMessage();
+    }
+  }
+
+  /** The first of the drill's ports (the driver's, then each node's) that something already listens on, in a line. */
+  public static String busyPort(Drill drill, int basePort) {
+    List<String> who = new ArrayList<>(List.of("the driver"));
+    drill.allNodes().forEach(who::add);
+    for (int i = 0; i < who.size(); i++) {
+      int port = basePort + i;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+        socket.setReuseAddress(false);
+        socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      } catch (java.io.IOException e) {
+        return "port " + port + " on 127.0.0.1 (for " + who.get(i) + ") is already in use: another drill's node or "
+            + "another program listens there; stop it or choose another --base-port";
+      }
+    }
+    return null;
   }
 
   private Behavior<ProcessActor.StepDone> driver(CompletableFuture<EmulatorSharding.Refs> refs) {
@@ -211,9 +464,21 @@ public final class DrillRunner {
     if (fault instanceof Drill.StartNode sn) {
       startNode(sn.node(), step, members);
     } else if (fault instanceof Drill.Crash c) {
-      crash(c.node(), step);
+      crash(c.nodes(), step);
     } else if (fault instanceof Drill.Partition p) {
       partition(p, step);
+    } else if (fault instanceof Drill.Pause p) {
+      pause(p, step);
+    } else if (fault instanceof Drill.Resume r) {
+      resume(r.node(), step.number());
+    } else if (fault instanceof Drill.Journal j) {
+      if (j.down()) {
+        journalDown(j, step);
+      } else {
+        journalUp(step.number());
+      }
+    } else if (fault instanceof Drill.Skew sk) {
+      skew(sk, step);
     } else if (drill.openGenerated().containsKey(step.number())) {
       io.leasecr.core.process.Syscall.Open open = drill.openGenerated().get(step.number());
       note(step.number(), "step " + step.number() + ": " + drill.generated().size() + " generated processes open their files "
@@ -248,6 +513,7 @@ public final class DrillRunner {
   private void checkpoint(Step step, Step.Checkpoint c, ClusterTree tree, CoordinatorClient journal) throws Exception {
     Set<String> live = new java.util.TreeSet<>(jvms.keySet());
     live.removeAll(losses.nodes());
+    frozenSince = System.currentTimeMillis();
     ClusterCut.Frozen frozen = cut.freeze(live);
     String clocks = "clocks of " + String.join(", ", frozen.nodes()) + " frozen at " + Invariants.secs(frozen.atMs() - startEmu)
         + " (spread " + frozen.spreadMs() + " ms)" + (frozen.unreachable().isEmpty() ? ""
@@ -256,19 +522,32 @@ public final class DrillRunner {
     byte[] bytes;
     CheckpointCoordinator.Done done;
     long collected;
+    long t0 = System.currentTimeMillis();
     try {
-      long t0 = System.currentTimeMillis();
       image = tree.save(c.id(), frozen.atMs());
       collected = System.currentTimeMillis() - t0;
       bytes = image.toByteArray();
       done = journal.ask(r -> new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), drill.scenario().name(),
           bytes, r));
+    } catch (Exception e) {
+      DriverLog.error("checkpoint " + c.id(), e);
+      String why = Words.of(e) + (journalDownSince > 0 ? " (the journal is down since " + Invariants.secs(journalDownAt)
+          + ")" : "");
+      note(step.number(), "checkpoint " + c.id() + " NOT committed after " + (System.currentTimeMillis() - t0) + " ms: "
+          + why + "; " + clocks);
+      failures.add("checkpoint " + c.id() + " (step " + step.number() + ") was not committed: " + why);
+      return;
     } finally {
-      cut.thaw(frozen);
+      try {
+        cut.thaw(frozen);
+      } finally {
+        frozenSince = 0;
+      }
     }
     long stood = System.currentTimeMillis() - frozen.wallStart();
     if (done.error() != null) {
       note(step.number(), "checkpoint " + c.id() + " NOT committed: " + done.error() + "; " + clocks);
+      failures.add("checkpoint " + c.id() + " (step " + step.number() + ") was not committed: " + done.error());
     } else {
       committed.put(c.id(), bytes);
       note(step.number(), "checkpoint " + c.id() + " committed: " + image.getProcessesCount() + " processes, "
@@ -285,8 +564,7 @@ public final class DrillRunner {
     long upBy = t0 + 60_000;
     while (!members.up(node)) {
       if (System.currentTimeMillis() > upBy || !jvms.get(node).isAlive()) {
-        throw new IllegalStateException(node + " did not join the cluster within 60 s (see " + out.resolve(node + ".log")
-            + ")");
+        throw new DrillFailure(node + " did not join the cluster within 60 s (see " + out.resolve(node + ".log") + ")");
       }
       Thread.sleep(20);
     }
@@ -297,18 +575,27 @@ public final class DrillRunner {
   private void launch(String node) throws java.io.IOException {
     int port = basePort + 1 + ports.size();
     ports.put(node, port);
-    jvms.put(node, NodeLauncher.start(node, port, basePort + 1, file.toAbsolutePath(), out, origin,
-        drill.scenario().processes().size(), drill.scale()));
+    Process jvm = NodeLauncher.start(node, port, basePort + 1, file.toAbsolutePath(), out, origin,
+        drill.scenario().processes().size(), drill.scale(), verbose);
+    jvms.put(node, jvm);
+    runs.add(jvm.pid());
   }
 
-  private void crash(String node, Step step) {
-    Process jvm = jvms.get(node);
-    Map<String, Integer> before = census.count();
-    long at = System.currentTimeMillis();
-    jvm.destroyForcibly();
-    note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")"
-        + (before.isEmpty() ? "" : "; process entities per node before: " + before));
-    losses.lost(node, at, "kill -9", 0);
+  /**
+   * kill -9 of the nodes' JVMs, one right after the other; the entity count printed is the census taken in
+   * the background before (asking sharding now could wait seconds for a dead node's region).
+   */
+  private void crash(List<String> nodes, Step step) {
+    Map<String, Integer> before = census.latest();
+    for (String node : nodes) {
+      Process jvm = jvms.get(node);
+      long at = System.currentTimeMillis();
+      jvm.destroyForcibly();
+      note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")"
+          + (before.isEmpty() ? "" : "; process entities per node before: " + before));
+      losses.lost(node, at, "kill -9", 0);
+    }
+    census.refresh();
   }
 
   /**
@@ -326,6 +613,94 @@ public final class DrillRunner {
     losses.lost(p.node(), at, "the partition", at + wallFor);
   }
 
+  /**
+   * SIGSTOP of the node's JVM: it goes silent as a whole (Jepsen's pause); unless it is resumed before the
+   * split-brain resolver decides, the others down it and, once resumed, it learns so and exits. A timed
+   * pause ({@code for:}) or a later resume step sends SIGCONT.
+   */
+  private void pause(Drill.Pause p, Step step) {
+    Process jvm = jvms.get(p.node());
+    long at = System.currentTimeMillis();
+    if (!NodeLauncher.signal(jvm, "STOP")) {
+      note(step.number(), "pause " + p.node() + ": its JVM is not running any more, nothing to stop");
+      return;
+    }
+    paused.put(p.node(), at);
+    long wallFor = p.untilMs() < 0 ? -1 : clock.wallMillis(Math.max(0, p.untilMs() - step.atMs()));
+    note(step.number(), "pause " + p.node() + ": SIGSTOP of its JVM (pid " + jvm.pid() + ")"
+        + (p.untilMs() < 0 ? ", until the drill ends" : ", resumed at " + Invariants.secs(p.untilMs())));
+    losses.lost(p.node(), at, "SIGSTOP", wallFor < 0 ? 0 : at + wallFor);
+    if (wallFor >= 0) {
+      timers.schedule(() -> resume(p.node(), step.number()), wallFor, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** SIGCONT of a paused node's JVM (once: a timed pause and a resume step may both ask). */
+  private void resume(String node, int step) {
+    Long since = paused.remove(node);
+    if (since == null) {
+      return;
+    }
+    boolean sent = NodeLauncher.signal(jvms.get(node), "CONT");
+    note(step, "resume " + node + ": " + (sent ? "SIGCONT of its JVM after " + (System.currentTimeMillis() - since)
+        + " ms stopped" : "its JVM is gone"));
+  }
+
+  /** Stops the journal's PostgreSQL; a timed outage ({@code for:}) is ended by the drill's timer. */
+  private void journalDown(Drill.Journal j, Step step) {
+    long t0 = System.currentTimeMillis();
+    String problem = journalControl.stop();
+    if (problem != null) {
+      note(step.number(), "journal down: PostgreSQL NOT stopped: " + problem);
+      failures.add("step " + step.number() + " (journal down): PostgreSQL could not be stopped: " + problem);
+      return;
+    }
+    journalDownSince = t0;
+    journalDownAt = drillNow();
+    note(step.number(), "journal down: PostgreSQL stopped (" + (System.currentTimeMillis() - t0) + " ms)"
+        + (j.untilMs() < 0 ? ", until the drill ends" : ", started again at " + Invariants.secs(j.untilMs())));
+    if (j.untilMs() >= 0) {
+      timers.schedule(() -> journalUp(step.number()), clock.wallMillis(Math.max(0, j.untilMs() - drillNow())),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Starts the journal's PostgreSQL again (once: a timed outage and a journal: up step may both ask). */
+  private synchronized void journalUp(int step) {
+    long since = journalDownSince;
+    if (since == 0) {
+      return;
+    }
+    String problem = journalControl.start();
+    if (problem != null) {
+      note(step, "journal up: PostgreSQL NOT started: " + problem);
+      failures.add("step " + step + " (journal up): PostgreSQL could not be started again: " + problem);
+      return;
+    }
+    journalDownSince = 0;
+    note(step, "journal up: PostgreSQL accepts connections again after " + (System.currentTimeMillis() - since)
+        + " ms down");
+  }
+
+  /** Whatever happened, a journal this drill stopped is started again. */
+  private void restoreJournal() {
+    if (journalDownSince != 0 && journalControl != null) {
+      String problem = journalControl.start();
+      journalDownSince = 0;
+      o.println(problem == null ? "journal: PostgreSQL started again (the drill had stopped it)"
+          : "journal: PostgreSQL NOT started again: " + problem);
+    }
+  }
+
+  /** The node's emulated clock runs ahead (or behind) from now on: 'skew MS' on its fault channel. */
+  private void skew(Drill.Skew sk, Step step) throws java.io.IOException {
+    java.io.OutputStream control = jvms.get(sk.node()).getOutputStream();
+    control.write(("skew " + sk.byMs() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    control.flush();
+    note(step.number(), "skew " + sk.node() + ": its emulated clock runs " + Math.abs(sk.byMs()) + " ms "
+        + (sk.byMs() >= 0 ? "ahead of" : "behind") + " the others' from now on");
+  }
+
   private void restart(Step step, Step.Restart r, ClusterTree tree, Membership members, CoordinatorClient journal)
       throws Exception {
     for (String crashed : losses.nodes()) {
@@ -336,6 +711,8 @@ public final class DrillRunner {
     CheckpointCoordinator.Found found = journal.ask(to -> new CheckpointCoordinator.Get(r.id(), to));
     if (found.entry() == null) {
       note(step.number(), "restart: no checkpoint " + r.id() + " in the journal");
+      failures.add("step " + step.number() + " (restart from " + r.id() + "): no checkpoint " + r.id()
+          + " in the journal" + (committed.containsKey(r.id()) ? "" : " (it was not committed)"));
       return;
     }
     CheckpointImage image = CheckpointImage.parseFrom(found.entry().image().toByteArray());
@@ -402,11 +779,13 @@ public final class DrillRunner {
 
   private boolean report(List<String> journalProblems) throws Exception {
     List<TraceEvent> all = new ArrayList<>();
+    Map<String, List<TraceEvent>> byNode = new LinkedHashMap<>();
     List<String> violations = new ArrayList<>();
     Map<Integer, String> ranOn = new HashMap<>();
     for (String n : jvms.keySet()) {
       List<TraceEvent> events = TraceFiles.read(out.resolve(n + ".jsonl"), startEmu);
       all.addAll(events);
+      byNode.put(n, events);
       for (TraceEvent e : events) {
         Long at = restartedAt.get(e.pid());
         if (at != null && !e.proc().equals("kernel") && e.t() >= at && !ranOn.containsKey(e.pid())) {
@@ -422,6 +801,7 @@ public final class DrillRunner {
     String driverText = Timeline.render(driverEvents);
     Files.writeString(out.resolve("timeline-driver.txt"), driverText);
     o.printf("%n== driver%n%s", driverText);
+    DrillPages.write(out, drill.scenario().name(), byNode, driverEvents, o); // timeline.html + drill.jsonl
     o.printf("%n== what each process saw%n");
     all.sort(Comparator.comparingLong(TraceEvent::t));
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
@@ -445,13 +825,20 @@ public final class DrillRunner {
       }
     });
     violations.addAll(journalProblems);
-    violations.addAll(losses.timingProblems());
-    if (violations.isEmpty()) {
+    violations.addAll(losses == null ? List.of() : losses.timingProblems());
+    if (violations.isEmpty() && failures.isEmpty() && aborted == null) {
       o.printf("PASS %s: no conflicting leases, every blocked opener returned in time, %d committed checkpoints "
           + "intact%n", drill.scenario().name(), committed.size());
       return true;
     }
+    o.printf("invariants%s: %s%n", aborted == null ? "" : " (checked on the run so far)", violations.isEmpty()
+        ? "held: no conflicting leases, every blocked opener returned in time, " + committed.size()
+            + " committed checkpoints intact" : violations.size() + " violated");
     violations.forEach(v -> o.println("FAIL: " + v));
+    failures.forEach(f -> o.println("FAIL: " + f));
+    if (aborted != null) {
+      o.println("ABORTED: " + aborted);
+    }
     return false;
   }
 
@@ -460,10 +847,22 @@ public final class DrillRunner {
     return clock == null ? System.currentTimeMillis() - origin : clock.nowMillis() - startEmu;
   }
 
+  /**
+   * A line of the driver's timeline. While a cut holds the clocks (and so the drill time) still, a line
+   * from another thread (a downing seen meanwhile) is stamped with the time it would have had on a running
+   * clock, and says how far into the cut it came.
+   */
   private synchronized void note(int step, String text) {
     long t = drillNow();
+    long since = frozenSince;
+    if (since > 0 && step == 0 && clock != null && clock.frozen()) {
+      long into = System.currentTimeMillis() - since;
+      text = text + " [" + into + " ms into the cut at " + Invariants.secs(t) + ", while the clocks stood still]";
+      t += (long) (into * drill.scale());
+    }
     driverEvents.add(new TraceEvent(t, "note", 0, "drill", step, null, TraceEvent.args("text", text), null, null));
     o.printf("%10s  %s%n", Invariants.secs(t), text);
+    DriverLog.info(Invariants.secs(t) + "  " + text);
   }
 
   private void sleepUntil(long atMs) throws InterruptedException {

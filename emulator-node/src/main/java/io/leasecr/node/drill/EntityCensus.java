@@ -31,6 +31,26 @@ final class EntityCensus {
     this.nodes = nodes;
   }
 
+  /** The census last taken in the background ({@link #refresh}), or empty. */
+  private volatile Map<String, Integer> latest = Map.of();
+
+  /** Takes a census on a thread of its own; {@link #latest} has it when it is done. */
+  void refresh() {
+    Thread t = new Thread(() -> {
+      Map<String, Integer> c = count();
+      if (!c.isEmpty()) {
+        latest = c;
+      }
+    }, "entity-census");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The last census taken, without waiting for sharding (a crash step must not be late for it). */
+  Map<String, Integer> latest() {
+    return latest;
+  }
+
   /** Node name to its number of process entities; empty if sharding did not answer. */
   Map<String, Integer> count() {
     Map<String, Integer> counts = new TreeMap<>();

@@ -40,6 +40,29 @@ final class Membership {
     return true;
   }
 
+  /** Whether the driver itself is out of the cluster: downed (its side lost), leaving, or its cluster stopped. */
+  boolean selfDown() {
+    if (cluster.isTerminated()) {
+      return true;
+    }
+    MemberStatus s = cluster.selfMember().status();
+    return s == MemberStatus.down() || s == MemberStatus.removed() || s == MemberStatus.exiting()
+        || s == MemberStatus.leaving();
+  }
+
+  /** The nodes (of {@code nodes}) that are members, Up and reachable from the driver now. */
+  java.util.List<String> reachableNodes(java.util.List<String> nodes) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    java.util.Set<Member> unreachable = new java.util.HashSet<>(cluster.state().getUnreachable());
+    for (Member m : cluster.state().getMembers()) {
+      if (m.status() == MemberStatus.up() && !unreachable.contains(m)) {
+        m.getRoles().stream().filter(nodes::contains).findFirst().ifPresent(out::add);
+      }
+    }
+    out.sort(java.util.Comparator.comparingInt(nodes::indexOf));
+    return out;
+  }
+
   /** Whether some member sees the node as unreachable. */
   boolean unreachable(String node) {
     for (Member m : cluster.state().getUnreachable()) {

@@ -11,12 +11,29 @@ final class NodeLauncher {
 
   private NodeLauncher() {}
 
+  /** util-linux setpriv(1), which sets the child's parent-death signal, or null if this machine has none. */
+  private static final String SETPRIV = java.util.stream.Stream.of("/usr/bin/setpriv", "/bin/setpriv")
+      .filter(p -> java.nio.file.Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+
+  /**
+   * Starts the node; must be called on the drill's main thread (the parent-death signal fires when the
+   * starting thread ends). {@code verbose}: Pekko's INFO lines in the node's log, not only its warnings.
+   */
   static Process start(String name, int port, int seedPort, Path drill, Path out, long originEpochMs, int processes,
-      double scale) throws IOException {
+      double scale, boolean verbose) throws IOException {
     // thousands of entities per node: more heap (LEASE_CR_NODE_HEAP overrides)
     String heap = System.getenv().getOrDefault("LEASE_CR_NODE_HEAP", processes > 1000 ? "768m" : "256m");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    List<String> cmd = new ArrayList<>();
+    // nothing outlives the driver: the kernel kills the node when the thread that started it (the drill's
+    // main thread) ends, however the driver died, even a node stopped by a pause step; without setpriv the
+    // node stops when its standard input (the driver's pipe) closes (FaultControl)
+    if (SETPRIV != null) {
+      cmd.addAll(List.of(SETPRIV, "--pdeathsig", "KILL"));
+    }
+    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlease-cr.drill-node=true",
+        // the node's log is its standard output (NODE.log in --out): Pekko's warnings (INFO with --verbose)
+        "-Dlease-cr.log.console=" + (verbose ? "INFO" : "WARN"), "-Dlogback.configurationFile=logback.xml", "-Dpekko.loglevel=" + (verbose ? "INFO" : "WARNING"),
         // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)
         "-Dpekko.remote.artery.advanced.test-mode=on",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
@@ -24,5 +41,25 @@ final class NodeLauncher {
         "--drill", drill.toString(), "--trace", out.resolve(name + ".jsonl").toString(),
         "--origin", String.valueOf(originEpochMs), "--scale", String.valueOf(scale)));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
+  }
+
+  /**
+   * Sends a signal ({@code STOP}, {@code CONT}) to a node's JVM with kill(1) (Java has no kill(2)); true
+   * if it was delivered, false if the JVM is gone.
+   */
+  static boolean signal(Process jvm, String sig) {
+    if (!jvm.isAlive()) {
+      return false;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + sig, String.valueOf(jvm.pid())).redirectErrorStream(true).start();
+      kill.getInputStream().readAllBytes();
+      return kill.waitFor() == 0;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("kill -" + sig + " " + jvm.pid() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 }

@@ -30,6 +30,8 @@ final class NodeLosses {
   /** Lost nodes (a partitioned node until it heals) to the wall time they were lost. */
   private final Map<String, Long> lostAtWall = new ConcurrentHashMap<>();
   private final Map<String, String> how = new ConcurrentHashMap<>();
+  /** How many times each node was lost: a watcher of an earlier loss does not speak for a later one. */
+  private final Map<String, Integer> generations = new ConcurrentHashMap<>();
   private final Map<String, Long> removedAt = new ConcurrentHashMap<>();
   /** pid to when its node was lost, in drill ms. */
   private final Map<Integer, Long> pidsLostAt = new ConcurrentHashMap<>();
@@ -48,6 +50,7 @@ final class NodeLosses {
    * it ends (0 for a crash, which never heals). Watches for the resolver's verdict meanwhile.
    */
   void lost(String node, long at, String cause, long healsAt) {
+    int generation = generations.merge(node, 1, Integer::sum);
     lostAtWall.put(node, at);
     how.put(node, cause);
     long lost = drillNow.getAsLong();
@@ -56,22 +59,28 @@ final class NodeLosses {
         pidsLostAt.put(p.pid(), lost);
       }
     }
-    Thread watcher = new Thread(() -> watch(node, at, cause, healsAt), "downing-" + node);
+    Thread watcher = new Thread(() -> watch(node, at, cause, healsAt, generation), "downing-" + node);
     watcher.setDaemon(true);
     watcher.start();
   }
 
-  private void watch(String node, long at, String cause, long healsAt) {
+  private void watch(String node, long at, String cause, long healsAt, int generation) {
     try {
       long downed = members.awaitGone(node, 60_000, healsAt);
+      if (generations.get(node) != generation) {
+        return; // lost again since (a paused node crashed): the later loss's watcher speaks
+      }
+      if (members.selfDown()) {
+        return; // the driver's own side went (the driver says so): it cannot tell what became of this node
+      }
       if (downed == Membership.HEALED) {
-        healed(node, at);
+        healed(node, at, cause);
       } else if (downed < 0) {
         notes.note(0, node + " was NOT downed within 60 s");
       } else {
         notes.note(0, node + " downed by the split-brain resolver " + (downed - at) + " ms after " + cause
             + " (expected within " + expectedDowningMs + " ms)");
-        if (members.awaitRemoved(node, 60_000)) {
+        if (members.awaitRemoved(node, 60_000) && !members.selfDown()) {
           removedAt.put(node, System.currentTimeMillis());
           notes.note(0, node + " removed from the cluster " + (removedAt.get(node) - at) + " ms after " + cause
               + " (the SBR downing time: kill -> member removed)");
@@ -83,7 +92,7 @@ final class NodeLosses {
   }
 
   /** The partition ended before the resolver decided: the node and its processes are back, nothing was lost. */
-  private void healed(String node, long at) {
+  private void healed(String node, long at, String cause) {
     lostAtWall.remove(node);
     how.remove(node);
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
@@ -93,8 +102,10 @@ final class NodeLosses {
     }
     long from = members.unreachableFrom(node);
     long to = members.reachableAgainAt(node);
-    notes.note(0, node + " was not downed: the partition healed before the split-brain resolver decided"
-        + (from > 0 ? " (unreachable from " + (from - at) + " to " + (to - at) + " ms after the partition began)"
+    String what = cause.equals("SIGSTOP") ? "pause" : "partition";
+    notes.note(0, node + " was not downed: the " + what + (what.equals("pause") ? " ended" : " healed")
+        + " before the split-brain resolver decided"
+        + (from > 0 ? " (unreachable from " + (from - at) + " to " + (to - at) + " ms after the " + what + " began)"
             : " (never seen unreachable)") + "; its processes go on");
   }
 

@@ -47,5 +47,52 @@ public record Experiment(String source, String name, String description, Scenari
     public boolean criu() {
       return policy.equals("criu");
     }
+
+    /** The restart mode of this run: criu, keep-break (policy written "keep-break/POLICY") or seed. */
+    public io.leasecr.core.locks.RestartMode mode() {
+      return criu() ? io.leasecr.core.locks.RestartMode.CRIU
+          : policy.startsWith(KEEP_BREAK) ? io.leasecr.core.locks.RestartMode.KEEP_BREAK
+          : io.leasecr.core.locks.RestartMode.SEED;
+    }
+
+    /** The break-time policy of the restart (CRIU's fresh break has none of its own: remaining). */
+    public String restartPolicy() {
+      return criu() ? "remaining" : policy.startsWith(KEEP_BREAK) ? policy.substring(KEEP_BREAK.length()) : policy;
+    }
+  }
+
+  /** A keep-break run's policy column: the mode axis folded into the policy axis, so plots draw a line each. */
+  static final String KEEP_BREAK = "keep-break/";
+
+  /**
+   * The policy axis crossed with restart modes: seed mode keeps each policy as written (criu included, as
+   * before the mode axis), keep-break adds "keep-break/POLICY" for each policy but criu, criu mode keeps only
+   * "criu".
+   */
+  static List<String> crossModes(List<String> policies, List<io.leasecr.core.locks.RestartMode> modes) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (io.leasecr.core.locks.RestartMode m : modes) {
+      for (String p : policies) {
+        String base = p.startsWith(KEEP_BREAK) ? p.substring(KEEP_BREAK.length()) : p;
+        switch (m) {
+          case SEED -> out.add(base);
+          case CRIU -> out.add("criu");
+          case KEEP_BREAK -> {
+            if (!base.equals("criu")) {
+              out.add(KEEP_BREAK + base);
+            }
+          }
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The same experiment with every run in {@code mode} (the command line's --mode). */
+  public Experiment withMode(io.leasecr.core.locks.RestartMode mode) {
+    Grid g = new Grid(grid.treeSizes(), grid.busyThreads(), grid.checkpointAtMs(),
+        crossModes(grid.policies(), List.of(mode)), grid.repeatEveryMs(), grid.seeds());
+    return new Experiment(source, name, description, base, holder, breaker, g, fanout, filesPerProcess,
+        restartAfterMs, maxCheckpoints, costModel);
   }
 }

@@ -1,5 +1,6 @@
 package io.leasecr.node.experiment;
 
+import io.leasecr.core.input.Durations;
 import io.leasecr.core.locks.RestartPolicy;
 import io.leasecr.core.restore.RestartCostModel;
 import io.leasecr.core.scenario.Scenario;
@@ -20,11 +21,13 @@ public final class ExperimentParser {
 
   private static final Set<String> TOP = Set.of("experiment", "description", "scenario", "holder", "breaker",
       "grid", "tree", "restart-after", "max-checkpoints", "cost-model");
-  private static final Set<String> GRID = Set.of("tree-size", "busy-threads", "checkpoint-at", "policy",
+  private static final Set<String> GRID = Set.of("tree-size", "busy-threads", "checkpoint-at", "policy", "mode",
       "repeat-every", "seed");
   private static final Set<String> TREE = Set.of("fanout", "files-per-process");
   /** More runs than this is a typo, not a study. */
   static final long MAX_RUNS = 100_000;
+  /** Values of one grid key: more than this is a typo too (and keeps the grid's size far from overflow). */
+  static final int MAX_VALUES = 1000;
 
   private ExperimentParser() {}
 
@@ -33,7 +36,7 @@ public final class ExperimentParser {
     String where = file.toString();
     YamlNode root = YamlNode.load(where, text, "the experiment");
     Map<String, YamlNode> top = root.map(TOP);
-    String name = required(top, "experiment", root).text();
+    String name = required(top, "experiment", root).name();
     YamlNode scenarioNode = required(top, "scenario", root);
     Path basePath = resolve(file, scenarioNode.text());
     if (!Files.isRegularFile(basePath)) {
@@ -60,9 +63,10 @@ public final class ExperimentParser {
     Experiment.Grid grid = new Experiment.Grid(
         values(gridNode, g, "tree-size", List.of(1), n -> (int) range(n, n.integer(), 1, 1_000_000)),
         values(gridNode, g, "busy-threads", List.of(0), n -> (int) range(n, n.integer(), 0, 10_000)),
-        values(gridNode, g, "checkpoint-at", null, n -> range(n, n.millis(), 0, Long.MAX_VALUE)),
-        values(gridNode, g, "policy", List.of("remaining"), ExperimentParser::policy),
-        values(gridNode, g, "repeat-every", List.of(0L), n -> n.text().equals("none") ? 0L : range(n, n.millis(), 1, Long.MAX_VALUE)),
+        values(gridNode, g, "checkpoint-at", null, YamlNode::millis),
+        Experiment.crossModes(values(gridNode, g, "policy", List.of("remaining"), ExperimentParser::policy),
+            values(gridNode, g, "mode", List.of(io.leasecr.core.locks.RestartMode.SEED), ExperimentParser::mode)),
+        values(gridNode, g, "repeat-every", List.of(0L), n -> n.text().equals("none") ? 0L : n.millis(1, Durations.MAX_MS)),
         values(gridNode, g, "seed", List.of(1L), YamlNode::integer));
     if (grid.size() > MAX_RUNS) {
       throw top.get("grid").error("the grid has " + grid.size() + " runs; at most " + MAX_RUNS);
@@ -72,7 +76,7 @@ public final class ExperimentParser {
     int files = tree.containsKey("files-per-process")
         ? (int) range(tree.get("files-per-process"), tree.get("files-per-process").integer(), 0, 64) : 1;
     long restartAfter = top.containsKey("restart-after")
-        ? range(top.get("restart-after"), top.get("restart-after").millis(), 0, Long.MAX_VALUE) : 0;
+        ? top.get("restart-after").millis() : 0;
     int maxCheckpoints = top.containsKey("max-checkpoints")
         ? (int) range(top.get("max-checkpoints"), top.get("max-checkpoints").integer(), 1, 1000) : 8;
     String costModel = "default";
@@ -108,12 +112,20 @@ public final class ExperimentParser {
     String name = n.text();
     Scenario.ProcessDecl p = base.process(name);
     if (p == null) {
-      throw n.error("no process '" + name + "' in the base scenario " + base.source());
+      throw n.error("no process " + YamlNode.quote(name) + " in the base scenario " + base.source());
     }
     if (p.forked()) {
       throw n.error(name + " is forked during the base scenario; holder and breaker must exist from the start");
     }
     return name;
+  }
+
+  private static io.leasecr.core.locks.RestartMode mode(YamlNode n) {
+    try {
+      return io.leasecr.core.locks.RestartMode.parse(n.text());
+    } catch (IllegalArgumentException e) {
+      throw n.error(e.getMessage());
+    }
   }
 
   private static String policy(YamlNode n) {
@@ -134,15 +146,19 @@ public final class ExperimentParser {
     YamlNode n = g.get(key);
     if (n == null) {
       if (fallback == null) {
-        throw grid.error("the grid needs '" + key + "'");
+        throw grid.error("the grid needs " + YamlNode.quote(key));
       }
       return fallback;
     }
+    List<YamlNode> items = n.isScalar() ? List.of(n) : n.list();
+    if (items.size() > MAX_VALUES) {
+      throw n.error(key + " lists " + items.size() + " values; at most " + MAX_VALUES);
+    }
     List<T> out = new ArrayList<>();
-    for (YamlNode v : n.isScalar() ? List.of(n) : n.list()) {
+    for (YamlNode v : items) {
       T value = f.apply(v);
       if (out.contains(value)) {
-        throw v.error(key + " lists " + v.text() + " twice");
+        throw v.error(key + " lists " + YamlNode.quote(v.text()) + " twice");
       }
       out.add(value);
     }
@@ -162,7 +178,7 @@ public final class ExperimentParser {
   private static YamlNode required(Map<String, YamlNode> top, String key, YamlNode root) {
     YamlNode n = top.get(key);
     if (n == null) {
-      throw root.error("the experiment needs '" + key + "'");
+      throw root.error("the experiment needs " + YamlNode.quote(key));
     }
     return n;
   }

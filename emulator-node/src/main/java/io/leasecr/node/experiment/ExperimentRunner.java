@@ -69,7 +69,19 @@ public final class ExperimentRunner {
     return new Row(p, metrics.result());
   }
 
-  static String describe(Experiment.RunPoint p) {
+  /** Runs one point of the grid again (same seed, same run) and returns its whole trace, for a timeline page. */
+  public static List<io.leasecr.core.trace.TraceEvent> trace(Experiment e, Experiment.RunPoint p) {
+    TrialScenario.Built built = TrialScenario.build(e, p);
+    Config restore = ConfigFactory.parseMap(Map.of(
+        "lease-cr.restore.cost-model", e.costModel(),
+        "lease-cr.restore.busy-threads", p.busyThreads(),
+        "lease-cr.restore.seed", p.seed()));
+    io.leasecr.core.trace.TraceRecorder recorder = new io.leasecr.core.trace.TraceRecorder();
+    Emulation.run(built.scenario(), restore, recorder, Duration.ofMinutes(30));
+    return recorder.events();
+  }
+
+  public static String describe(Experiment.RunPoint p) {
     return "tree-size " + p.treeSize() + ", busy-threads " + p.busyThreads() + ", checkpoint-at "
         + p.checkpointAtMs() / 1000.0 + "s, policy " + p.policy() + ", repeat-every "
         + (p.repeatEveryMs() == 0 ? "none" : p.repeatEveryMs() / 1000.0 + "s") + ", seed " + p.seed();

@@ -67,8 +67,9 @@ final class RunMetrics implements TraceSink {
     }
     String change = (String) e.arg("change");
     Object deadline = e.arg("deadline");
-    // the first break after the first restart: the seed's resumed break, or CRIU's fresh one
-    if (firstRestartAt >= 0 && restoredDeadline < 0 && change.startsWith("break") && deadline != null) {
+    // the first break after the first restart: the seed's resumed break, CRIU's fresh one, or keep-break's restored one
+    if (firstRestartAt >= 0 && restoredDeadline < 0 && (change.startsWith("break")
+        || change.startsWith("restored with its break")) && deadline != null) {
       restoredDeadline = ((Number) deadline).longValue();
     }
     if (flushed == null && breakerStart >= 0) {

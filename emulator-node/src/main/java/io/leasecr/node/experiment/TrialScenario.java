@@ -62,7 +62,7 @@ final class TrialScenario {
       String id = "C" + n;
       steps.add(new Step(0, 0, at, new Step.Checkpoint(id, null, false), StepExpectation.NONE));
       steps.add(new Step(0, 0, at + e.restartAfterMs(),
-          new Step.Restart(id, null, p.criu() ? "remaining" : p.policy(), p.criu(), null, false), StepExpectation.NONE));
+          new Step.Restart(id, null, p.restartPolicy(), p.mode(), null, false), StepExpectation.NONE));
       if (p.repeatEveryMs() == 0) {
         break;
       }

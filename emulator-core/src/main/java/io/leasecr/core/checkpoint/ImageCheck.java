@@ -1,0 +1,259 @@
+package io.leasecr.core.checkpoint;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.leasecr.core.input.Durations;
+import io.leasecr.core.input.Names;
+import io.leasecr.core.input.Texts;
+import io.leasecr.proto.image.CheckpointImage;
+import io.leasecr.proto.image.Lease;
+import io.leasecr.proto.image.OpenFile;
+import io.leasecr.proto.image.PendingCall;
+import io.leasecr.proto.image.PendingReaction;
+import io.leasecr.proto.image.PosixLock;
+import io.leasecr.proto.image.Process;
+import io.leasecr.proto.wire.Reaction;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The checks a decoded image passes before anything shows, imports or restores it, each naming the field:
+ * every enum value known (no UNRECOGNIZED), fd and file references resolve, pids unique and in range, times
+ * within [0, {@link Durations#MAX_MS}] (a lease's remaining time may also be -1: no deadline), files a
+ * lease or lock refers to present in the image. A lease's holder pid need not be a process of the image
+ * (the lease belongs to the open file, which a forked child may hold after the setter exited).
+ */
+public final class ImageCheck {
+
+  /** The highest pid Linux hands out (PID_MAX_LIMIT). */
+  static final int PID_MAX = 4_194_304;
+
+  private ImageCheck() {}
+
+  /** What is wrong with the image, naming the field, or null. */
+  public static String problem(CheckpointImage image) {
+    String enums = unknownEnum("", image);
+    if (enums != null) {
+      return enums;
+    }
+    String p = Names.problem(image.getId());
+    if (p != null) {
+      return "id " + p;
+    }
+    if (!inTime(image.getTakenAtMs())) {
+      return "taken_at_ms " + image.getTakenAtMs() + " is out of range (0 to " + Durations.MAX_MS + ")";
+    }
+    if (image.getLeaseBreakTime() < Integer.MIN_VALUE || image.getLeaseBreakTime() > Integer.MAX_VALUE) {
+      return "lease_break_time " + image.getLeaseBreakTime() + " s is out of range (an int, as the sysctl)";
+    }
+    Map<Long, OpenFile> files = new HashMap<>();
+    Set<Long> inodes = new HashSet<>();
+    for (int i = 0; i < image.getFilesCount(); i++) {
+      OpenFile f = image.getFiles(i);
+      if (files.put(f.getId(), f) != null) {
+        return "files[" + i + "].id " + f.getId() + " is used twice";
+      }
+      if (!f.getPath().startsWith("/")) {
+        return "files[" + i + "].path " + Texts.quote(f.getPath()) + " is not an absolute path";
+      }
+      inodes.add(f.getIno());
+    }
+    Set<Integer> pids = new HashSet<>();
+    for (int i = 0; i < image.getProcessesCount(); i++) {
+      Process proc = image.getProcesses(i);
+      String at = "processes[" + i + "]";
+      int pid = proc.getSpec().getPid();
+      if (pid < 1 || pid > PID_MAX) {
+        return at + ".spec.pid " + pid + " is out of range (1 to " + PID_MAX + ")";
+      }
+      if (!pids.add(pid)) {
+        return at + ".spec.pid " + pid + " is used by two processes";
+      }
+      at += " (pid " + pid + ")";
+      String name = Names.problem(proc.getSpec().getName());
+      if (name != null) {
+        return at + ".spec.name " + name;
+      }
+      for (Map.Entry<Integer, Long> fd : proc.getFdsMap().entrySet()) {
+        if (fd.getKey() < 0) {
+          return at + ".fds: fd " + fd.getKey() + " is negative";
+        }
+        if (!files.containsKey(fd.getValue())) {
+          return at + ".fds[" + fd.getKey() + "] names open file #" + fd.getValue() + ", which the image does not have";
+        }
+      }
+      for (int fd : proc.getLeaseFdsList()) {
+        if (!proc.containsFds(fd)) {
+          return at + ".lease_fds: fd " + fd + " is not in the process's fd table";
+        }
+      }
+      String r = reactions(at + ".spec.reactions", proc.getSpec().getReactionsList());
+      if (r != null) {
+        return r;
+      }
+      if (proc.hasPending()) {
+        r = call(at + ".pending", proc.getPending());
+        if (r != null) {
+          return r;
+        }
+      }
+      for (int q = 0; q < proc.getQueuedCount(); q++) {
+        r = call(at + ".queued[" + q + "]", proc.getQueued(q));
+        if (r != null) {
+          return r;
+        }
+      }
+      for (int q = 0; q < proc.getReactionsCount(); q++) {
+        PendingReaction pr = proc.getReactions(q);
+        if (!inTime(pr.getRemainingMs())) {
+          return at + ".reactions[" + q + "].remaining_ms " + pr.getRemainingMs() + " is out of range (0 to "
+              + Durations.MAX_MS + ")";
+        }
+      }
+    }
+    for (int i = 0; i < image.getLeasesCount(); i++) {
+      Lease l = image.getLeases(i);
+      String at = "lease " + (i + 1) + " (leases[" + i + "], holder pid " + l.getPid() + ")";
+      if (!files.containsKey(l.getFileId())) {
+        return at + ": file_id #" + l.getFileId() + " is no open file of the image";
+      }
+      if (l.getRemainingMs() < -1 || l.getRemainingMs() > Durations.MAX_MS) {
+        return at + ": remaining_ms " + l.getRemainingMs() + " is invalid (-1 for no deadline, else 0 to "
+            + Durations.MAX_MS + ")";
+      }
+      if (l.getPid() < 1 || l.getPid() > PID_MAX) {
+        return at + ": pid " + l.getPid() + " is out of range (1 to " + PID_MAX + ")";
+      }
+    }
+    for (int i = 0; i < image.getPosixLocksCount(); i++) {
+      PosixLock l = image.getPosixLocks(i);
+      String at = "posix_locks[" + i + "] (pid " + l.getPid() + ")";
+      if (!inodes.contains(l.getIno())) {
+        return at + ": ino " + l.getIno() + " is no file of the image";
+      }
+      if (!image.getProcessesList().isEmpty() && !pids.contains(l.getPid())) {
+        return at + ": pid " + l.getPid() + " is no process of the image";
+      }
+      if (l.getStart() < 0 || (l.getEnd() != -1 && l.getEnd() < l.getStart())) {
+        return at + ": range " + l.getStart() + " to " + l.getEnd() + " is invalid (start >= 0, end >= start or -1 for EOF)";
+      }
+    }
+    for (int i = 0; i < image.getFlockLocksCount(); i++) {
+      var l = image.getFlockLocks(i);
+      if (!files.containsKey(l.getFileId())) {
+        return "flock_locks[" + i + "] (pid " + l.getPid() + "): file_id #" + l.getFileId() + " is no open file of the image";
+      }
+    }
+    for (int i = 0; i < image.getOfdLocksCount(); i++) {
+      var l = image.getOfdLocks(i);
+      String at = "ofd_locks[" + i + "] (pid " + l.getPid() + ")";
+      if (!files.containsKey(l.getFileId())) {
+        return at + ": file_id #" + l.getFileId() + " is no open file of the image";
+      }
+      if (l.getStart() < 0 || (l.getEnd() != -1 && l.getEnd() < l.getStart())) {
+        return at + ": range " + l.getStart() + " to " + l.getEnd() + " is invalid (start >= 0, end >= start or -1 for EOF)";
+      }
+    }
+    return null;
+  }
+
+  private static String reactions(String at, List<Reaction> reactions) {
+    for (int i = 0; i < reactions.size(); i++) {
+      Reaction r = reactions.get(i);
+      if (!inTime(r.getDelayMs()) || !inTime(r.getJitterMs())) {
+        return at + "[" + i + "]: delay_ms " + r.getDelayMs() + " / jitter_ms " + r.getJitterMs()
+            + " out of range (0 to " + Durations.MAX_MS + ")";
+      }
+    }
+    return null;
+  }
+
+  private static String call(String at, PendingCall c) {
+    if (!inTime(c.getStartedAtMs())) {
+      return at + ".started_at_ms " + c.getStartedAtMs() + " is out of range (0 to " + Durations.MAX_MS + ")";
+    }
+    if (c.getStep() < 0) {
+      return at + ".step " + c.getStep() + " is negative";
+    }
+    return null;
+  }
+
+  private static boolean inTime(long ms) {
+    return ms >= 0 && ms <= Durations.MAX_MS;
+  }
+
+  // ---------------------------------------------------------------- enum values, by descriptor
+
+  /** Per message type, its fields that are enums or hold enums somewhere below (the rest is not walked). */
+  private static final Map<Descriptor, List<FieldDescriptor>> ENUM_PATHS = new ConcurrentHashMap<>();
+
+  private static List<FieldDescriptor> enumPaths(Descriptor d) {
+    List<FieldDescriptor> known = ENUM_PATHS.get(d);
+    if (known != null) {
+      return known;
+    }
+    List<FieldDescriptor> out = new ArrayList<>();
+    for (FieldDescriptor f : d.getFields()) {
+      if (f.getJavaType() == FieldDescriptor.JavaType.ENUM
+          || (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && holdsEnum(f.getMessageType(), new HashSet<>()))) {
+        out.add(f);
+      }
+    }
+    ENUM_PATHS.put(d, out);
+    return out;
+  }
+
+  private static boolean holdsEnum(Descriptor d, Set<Descriptor> seen) {
+    if (!seen.add(d)) {
+      return false;
+    }
+    for (FieldDescriptor f : d.getFields()) {
+      if (f.getJavaType() == FieldDescriptor.JavaType.ENUM
+          || (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && holdsEnum(f.getMessageType(), seen))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The first enum field below {@code m} whose value the schema does not know, as path = value. */
+  private static String unknownEnum(String at, Message m) {
+    for (FieldDescriptor f : enumPaths(m.getDescriptorForType())) {
+      String name = at.isEmpty() ? f.getName() : at + "." + f.getName();
+      if (f.isRepeated()) {
+        int n = m.getRepeatedFieldCount(f);
+        for (int i = 0; i < n; i++) {
+          String p = value(name + "[" + i + "]", f, m.getRepeatedField(f, i));
+          if (p != null) {
+            return p;
+          }
+        }
+      } else if (!f.hasPresence() || m.hasField(f)) {
+        String p = value(name, f, m.getField(f));
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String value(String at, FieldDescriptor f, Object v) {
+    if (f.getJavaType() == FieldDescriptor.JavaType.ENUM) {
+      EnumValueDescriptor e = (EnumValueDescriptor) v;
+      if (e.getType().findValueByNumber(e.getNumber()) == null) {
+        return at + " = " + e.getNumber() + ": not a known " + e.getType().getName() + " value (known: "
+            + e.getType().getValues().stream().map(EnumValueDescriptor::getName).toList() + ")";
+      }
+      return null;
+    }
+    return unknownEnum(at, (Message) v);
+  }
+}

@@ -1,0 +1,432 @@
+package io.leasecr.node.explore;
+
+import io.leasecr.core.locks.RestartPolicy;
+import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.proto.image.CheckpointImage;
+import io.leasecr.proto.image.Lease;
+import io.leasecr.proto.image.OpenFile;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The named invariants the explorer checks after every restart, on the run's trace and its images. Each
+ * returns null when it holds, else the first violation in words (with the emulated time).
+ */
+public final class CrInvariants {
+
+  public static final String NO_CONFLICT = "no-conflict";
+  public static final String KEEPS_LEASES = "cr-keeps-leases";
+  public static final String SIGNALLED_ONCE = "signalled-once";
+  public static final String TYPEPREV_KEPT = "typeprev-kept";
+  public static final String DEADLINE_FORMULA = "deadline-formula";
+  public static final String OPENER_BOUND = "opener-bound";
+  public static final String IMAGE_ROUNDTRIP = "image-roundtrip";
+  public static final String SAME_TRACE = "same-trace";
+
+  public static final List<String> ALL = List.of(NO_CONFLICT, KEEPS_LEASES, SIGNALLED_ONCE, TYPEPREV_KEPT, DEADLINE_FORMULA,
+      OPENER_BOUND, IMAGE_ROUNDTRIP, SAME_TRACE);
+
+  static String meaning(String invariant) {
+    return switch (invariant) {
+      case NO_CONFLICT -> "never two conflicting leases (a write lease beside any other) or POSIX locks on a file";
+      case KEEPS_LEASES -> "a restart brings back exactly the image's leases of the processes it restores";
+      case SIGNALLED_ONCE -> "a holder is signalled at most once per break, across every C/R";
+      case TYPEPREV_KEPT -> "every image keeps the type the lease had before its break began (fl_type_prev)";
+      case DEADLINE_FORMULA -> "a restored break ends at the restart + the policy's time left (or earlier, released)";
+      case OPENER_BOUND -> "a blocked opener returns by its break's deadline, moved by the time the tree was down";
+      case IMAGE_ROUNDTRIP -> "an image written, read and written again is byte-identical";
+      case SAME_TRACE -> "the same variant (the same images restored) run twice gives the same trace, byte for byte";
+      default -> invariant;
+    };
+  }
+
+  private final List<TraceEvent> events;
+  private final Map<String, CheckpointImage> images;
+  private final Map<String, Integer> pids;
+  private final Variant variant;
+  private final RestartPolicy policy;
+  /** Checkpoints (per the variant) taken between a break's start and its signal: those signals were taken back. */
+  private final long beforeSignalAt;
+  /** opener-bound violations under a policy that gives the holder more time: starvation, with C/R count. */
+  int starvedCheckpoints = -1;
+
+  CrInvariants(List<TraceEvent> events, Map<String, CheckpointImage> images, Map<String, Integer> pids,
+      Variant variant) {
+    this.events = events;
+    this.images = images;
+    this.pids = pids;
+    this.variant = variant;
+    this.policy = RestartPolicy.parse(variant.policy());
+    this.beforeSignalAt = variant.levels().stream().filter(Variant.Level::beforeSignal)
+        .mapToLong(Variant.Level::atMs).findFirst().orElse(-1);
+  }
+
+  Map<String, String> check() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put(NO_CONFLICT, noConflict());
+    out.put(KEEPS_LEASES, keepsLeases());
+    out.put(SIGNALLED_ONCE, signalledOnce());
+    out.put(TYPEPREV_KEPT, typePrevKept());
+    out.put(DEADLINE_FORMULA, deadlineFormula());
+    out.put(OPENER_BOUND, openerBound());
+    return out;
+  }
+
+  private static String at(long t) {
+    return String.format("%d.%03ds", t / 1000, t % 1000);
+  }
+
+  private static boolean treeGone(TraceEvent e) {
+    return e.kind().equals("checkpoint") && "stopped".equals(e.arg("tree")) || isRestart(e);
+  }
+
+  private static boolean isRestart(TraceEvent e) {
+    return e.kind().equals("restart") && e.pid() == 0;
+  }
+
+  private static String key(TraceEvent e) {
+    return e.pid() + " " + e.arg("path");
+  }
+
+  // ---------------------------------------------------------------- no-conflict
+
+  private String noConflict() {
+    Map<String, Map<Integer, String>> byPath = new HashMap<>();
+    for (TraceEvent e : events) {
+      if (treeGone(e)) {
+        byPath.clear();
+      } else if (e.kind().equals("lease")) {
+        Map<Integer, String> held = byPath.computeIfAbsent(String.valueOf(e.arg("path")), k -> new HashMap<>());
+        if ("UNLCK".equals(e.arg("type"))) {
+          held.remove(e.pid());
+        } else {
+          held.put(e.pid(), String.valueOf(e.arg("type")));
+        }
+        if (held.size() > 1 && held.containsValue("WRITE")) {
+          return at(e.t()) + ": leases on " + e.arg("path") + " held together: " + held;
+        }
+      } else if (e.kind().equals("locks")) {
+        @SuppressWarnings("unchecked")
+        String bad = posixConflict((List<String>) e.arg("lines"));
+        if (bad != null) {
+          return at(e.t()) + ": /proc/locks " + bad;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Two granted POSIX locks of different owners on overlapping ranges of one inode, one of them a write lock. */
+  private static String posixConflict(List<String> lines) {
+    List<String[]> posix = new ArrayList<>();
+    for (String l : lines) {
+      String[] f = l.trim().split("\\s+");
+      if (f.length >= 8 && f[1].equals("POSIX") && !l.contains("->")) {
+        posix.add(f);
+      }
+    }
+    for (int i = 0; i < posix.size(); i++) {
+      for (int j = i + 1; j < posix.size(); j++) {
+        String[] a = posix.get(i);
+        String[] b = posix.get(j);
+        if (a[5].equals(b[5]) && !a[4].equals(b[4]) && (a[3].equals("WRITE") || b[3].equals("WRITE"))
+            && overlap(a, b)) {
+          return "has conflicting POSIX locks: " + String.join(" ", a) + " and " + String.join(" ", b);
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean overlap(String[] a, String[] b) {
+    long as = Long.parseLong(a[6]);
+    long ae = a[7].equals("EOF") ? Long.MAX_VALUE : Long.parseLong(a[7]);
+    long bs = Long.parseLong(b[6]);
+    long be = b[7].equals("EOF") ? Long.MAX_VALUE : Long.parseLong(b[7]);
+    return as <= be && bs <= ae;
+  }
+
+  // ---------------------------------------------------------------- cr-keeps-leases
+
+  private List<String> restoredNames(TraceEvent restart) {
+    Object p = restart.arg("processes");
+    List<String> out = new ArrayList<>();
+    if (p instanceof List<?> l) {
+      l.forEach(x -> out.add(String.valueOf(x)));
+    }
+    return out;
+  }
+
+  private static Map<Long, String> paths(CheckpointImage image) {
+    Map<Long, String> m = new HashMap<>();
+    for (OpenFile f : image.getFilesList()) {
+      m.put(f.getId(), f.getPath());
+    }
+    return m;
+  }
+
+  private String keepsLeases() {
+    for (int i = 0; i < events.size(); i++) {
+      TraceEvent r = events.get(i);
+      if (!isRestart(r)) {
+        continue;
+      }
+      CheckpointImage image = images.get(String.valueOf(r.arg("id")));
+      if (image == null) {
+        continue;
+      }
+      List<Integer> chosen = restoredNames(r).stream().map(pids::get).filter(Objects::nonNull).toList();
+      Map<Long, String> paths = paths(image);
+      List<String> want = new ArrayList<>();
+      for (Lease l : image.getLeasesList()) {
+        if (chosen.contains(l.getPid())) {
+          want.add(l.getPid() + " " + paths.get(l.getFileId()));
+        }
+      }
+      List<String> got = new ArrayList<>();
+      for (int j = i + 1; j < events.size() && events.get(j).t() == r.t(); j++) {
+        TraceEvent e = events.get(j);
+        if (e.kind().equals("lease") && String.valueOf(e.arg("change")).startsWith("restored")) {
+          got.add(key(e));
+        }
+      }
+      want.sort(null);
+      got.sort(null);
+      if (!want.equals(got)) {
+        return at(r.t()) + ": restart of " + r.arg("id") + " restored leases " + got + ", the image has " + want;
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- signalled-once
+
+  private String signalledOnce() {
+    Map<String, Integer> signals = new HashMap<>(); // per logical break (holder, path)
+    Map<Integer, List<String>> breakingOf = new HashMap<>();
+    // a restart takes the holders back to their image: what they had been signalled is what it says (a restart
+    // from an older checkpoint, after a killed commit, rolls back the signals its tree got since)
+    Map<String, Map<String, Integer>> atCheckpoint = new HashMap<>();
+    Map<String, Map<Integer, List<String>>> breakingAtCheckpoint = new HashMap<>();
+    boolean checkpointSeen = false;
+    for (TraceEvent e : events) {
+      if (e.kind().equals("checkpoint") && e.t() == beforeSignalAt) {
+        checkpointSeen = true;
+      }
+      if (e.kind().equals("checkpoint")) {
+        atCheckpoint.put(String.valueOf(e.arg("id")), new HashMap<>(signals));
+        Map<Integer, List<String>> copy = new HashMap<>();
+        breakingOf.forEach((p, l) -> copy.put(p, new ArrayList<>(l)));
+        breakingAtCheckpoint.put(String.valueOf(e.arg("id")), copy);
+      } else if (isRestart(e) && atCheckpoint.containsKey(String.valueOf(e.arg("id")))) {
+        signals = new HashMap<>(atCheckpoint.get(String.valueOf(e.arg("id"))));
+        breakingOf = new HashMap<>();
+        for (var b : breakingAtCheckpoint.get(String.valueOf(e.arg("id"))).entrySet()) {
+          breakingOf.put(b.getKey(), new ArrayList<>(b.getValue()));
+        }
+      }
+      if (e.kind().equals("lease")) {
+        String k = key(e);
+        String change = String.valueOf(e.arg("change"));
+        boolean breaking = !Objects.equals(e.arg("type"), e.arg("target")) && !"UNLCK".equals(e.arg("type"));
+        if (breaking) {
+          signals.putIfAbsent(k, 0);
+          List<String> l = breakingOf.computeIfAbsent(e.pid(), p -> new ArrayList<>());
+          if (!l.contains(k)) {
+            l.add(k);
+          }
+        } else if (!change.startsWith("restored") && signals.containsKey(k)) {
+          signals.remove(k); // the break is over: released, removed or downgraded
+          breakingOf.getOrDefault(e.pid(), new ArrayList<>()).remove(k);
+        }
+      } else if (e.kind().equals("signal") && !"SI_USER".equals(e.arg("code"))) {
+        if (e.t() == beforeSignalAt && !checkpointSeen) {
+          continue; // delivered in the break's instant, taken back by the before-signal checkpoint
+        }
+        for (String k : breakingOf.getOrDefault(e.pid(), List.of())) {
+          int n = signals.merge(k, 1, Integer::sum);
+          if (n > 1) {
+            return at(e.t()) + ": holder " + e.proc() + "[" + e.pid() + "] signalled " + n + " times for one break of "
+                + k.substring(k.indexOf(' ') + 1);
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- typeprev-kept
+
+  private String typePrevKept() {
+    Map<String, String> before = new HashMap<>(); // (holder, path) -> the type when its first break began
+    for (TraceEvent e : events) {
+      if (e.kind().equals("lease") && String.valueOf(e.arg("change")).startsWith("break:")) {
+        before.putIfAbsent(key(e), String.valueOf(e.arg("type")));
+      } else if (e.kind().equals("lease") && "UNLCK".equals(e.arg("type"))) {
+        before.remove(key(e));
+      }
+      if (e.kind().equals("checkpoint")) {
+        CheckpointImage image = images.get(String.valueOf(e.arg("id")));
+        if (image == null) {
+          continue;
+        }
+        Map<Long, String> paths = paths(image);
+        for (Lease l : image.getLeasesList()) {
+          if (!(l.getUnlockPending() || l.getDowngradePending())) {
+            continue;
+          }
+          String want = before.get(l.getPid() + " " + paths.get(l.getFileId()));
+          String got = l.getHasTypePrev() ? procName(l.getTypePrevValue()) : "none";
+          if (want != null && !want.equals(got)) {
+            return at(e.t()) + ": image " + e.arg("id") + " says typePrev " + got + " for the lease of pid " + l.getPid()
+                + ", it was " + want + " when the break began";
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String procName(int v) {
+    return v == 0 ? "READ" : v == 1 ? "WRITE" : "UNLCK";
+  }
+
+  // ---------------------------------------------------------------- deadline-formula
+
+  private String deadlineFormula() {
+    for (int i = 0; i < events.size(); i++) {
+      TraceEvent r = events.get(i);
+      if (!isRestart(r)) {
+        continue;
+      }
+      CheckpointImage image = images.get(String.valueOf(r.arg("id")));
+      if (image == null) {
+        continue;
+      }
+      List<Integer> chosen = restoredNames(r).stream().map(pids::get).filter(Objects::nonNull).toList();
+      Map<Long, String> paths = paths(image);
+      for (Lease l : image.getLeasesList()) {
+        if (!chosen.contains(l.getPid()) || !(l.getUnlockPending() || l.getDowngradePending())) {
+          continue;
+        }
+        long left = policy.timeLeft(l.getRemainingMs(), image.getLeaseBreakTime());
+        if (left < 0) {
+          continue; // no deadline in the image: nothing to keep
+        }
+        long want = Math.max(1, r.t() + left);
+        String k = l.getPid() + " " + paths.get(l.getFileId());
+        String bad = followBreak(i, k, want);
+        if (bad != null) {
+          return bad + " (restart of " + r.arg("id") + " at " + at(r.t()) + ", remaining " + l.getRemainingMs()
+              + " ms, policy " + variant.policy() + ")";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** After restart event {@code from}: the break of lease {@code k} must end by {@code want} with that deadline. */
+  private String followBreak(int from, String k, long want) {
+    long last = events.get(from).t();
+    boolean deadline = false;
+    boolean held = false;
+    for (int j = from + 1; j < events.size(); j++) {
+      TraceEvent e = events.get(j);
+      if (treeGone(e)) {
+        return held && !deadline ? "the break of " + k + " was not restored: the lease is held with no deadline until"
+            + " the next checkpoint at " + at(e.t()) + ", the policy says " + at(want) : null;
+      }
+      last = e.t();
+      if (!e.kind().equals("lease") || !k.equals(key(e))) {
+        continue;
+      }
+      held = true;
+      if ("UNLCK".equals(e.arg("type")) || (Objects.equals(e.arg("type"), e.arg("target"))
+          && !String.valueOf(e.arg("change")).startsWith("restored"))) {
+        return e.t() <= want ? null : at(e.t()) + ": the break of " + k + " ended at " + at(e.t()) + ", the policy says "
+            + at(want);
+      }
+      Object d = e.arg("deadline");
+      deadline |= d != null;
+      if (d != null && ((Number) d).longValue() != want) {
+        return at(e.t()) + ": the break of " + k + " has deadline " + at(((Number) d).longValue()) + ", the policy says "
+            + at(want);
+      }
+    }
+    return held && (last > want || !deadline) ? "the break of " + k + " never ended (lease still held at " + at(last)
+        + (deadline ? "" : " with no deadline") + "), the policy says " + at(want) : null;
+  }
+
+  // ---------------------------------------------------------------- opener-bound
+
+  private String openerBound() {
+    Map<String, Long> deadlineOf = new HashMap<>(); // path -> current break deadline
+    Map<String, long[]> waiting = new LinkedHashMap<>(); // pid step -> {bound, checkpoints}
+    Map<String, String> pathOf = new HashMap<>();
+    Map<String, Integer> pidOf = new HashMap<>();
+    long checkpointAt = -1;
+    String violation = null;
+    for (TraceEvent e : events) {
+      if (e.kind().equals("lease")) {
+        Object d = e.arg("deadline");
+        if (d != null) {
+          deadlineOf.put(String.valueOf(e.arg("path")), ((Number) d).longValue());
+        }
+      } else if (e.kind().equals("enter") && ("open".equals(e.call()) || "truncate".equals(e.call()))) {
+        pathOf.put(e.pid() + " " + e.step(), String.valueOf(e.arg("path")));
+      } else if (e.kind().equals("block") && ("open".equals(e.call()) || "truncate".equals(e.call()))) {
+        String w = e.pid() + " " + e.step();
+        if (!waiting.containsKey(w)) {
+          Long d = deadlineOf.get(pathOf.get(w));
+          waiting.put(w, new long[] {d == null ? Long.MAX_VALUE : d, 0});
+          pidOf.put(w, e.pid());
+        }
+      } else if (e.kind().equals("return")) {
+        long[] b = waiting.remove(e.pid() + " " + e.step());
+        if (b != null && e.t() > b[0] && violation == null) {
+          violation = verdict(e.proc() + "'s " + e.call() + " (step " + e.step() + ") returned at " + at(e.t())
+              + ", its bound was " + at(b[0]), b);
+        }
+      } else if (e.kind().equals("checkpoint")) {
+        checkpointAt = e.t();
+      } else if (isRestart(e)) {
+        List<Integer> chosen = restoredNames(e).stream().map(pids::get).filter(Objects::nonNull).toList();
+        for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
+          var w = it.next();
+          if (!chosen.contains(pidOf.get(w.getKey()))) {
+            it.remove(); // its process is not back: nobody waits any more
+            continue;
+          }
+          long[] b = w.getValue();
+          if (b[0] != Long.MAX_VALUE && checkpointAt >= 0) {
+            b[0] = e.t() + Math.max(0, b[0] - checkpointAt);
+            b[1]++;
+          }
+        }
+        deadlineOf.clear();
+      }
+    }
+    long end = events.isEmpty() ? 0 : events.get(events.size() - 1).t();
+    for (var w : waiting.entrySet()) {
+      long[] b = w.getValue();
+      if (violation == null && b[0] != Long.MAX_VALUE && end > b[0]) {
+        violation = verdict("pid " + w.getKey().replace(" ", "'s call at step ") + " still blocked at " + at(end)
+            + ", its bound was " + at(b[0]), b);
+      }
+    }
+    return violation;
+  }
+
+  private String verdict(String what, long[] b) {
+    if (policy.kind() == RestartPolicy.Kind.FAVOR_HOLDER || policy.kind() == RestartPolicy.Kind.DELTA && policy.deltaMs() > 0
+        || variant.mode().equals("criu")) {
+      starvedCheckpoints = (int) b[1];
+      return "starvation after " + b[1] + " checkpoint(s): " + what;
+    }
+    return what;
+  }
+}

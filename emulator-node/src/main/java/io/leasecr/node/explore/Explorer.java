@@ -1,0 +1,570 @@
+package io.leasecr.node.explore;
+
+import io.leasecr.core.checkpoint.ImageBytes;
+import io.leasecr.core.checkpoint.ImageFiles;
+import io.leasecr.core.scenario.Emulation;
+import io.leasecr.core.scenario.Scenario;
+import io.leasecr.core.scenario.ScenarioParser;
+import io.leasecr.core.trace.TraceEvent;
+import io.leasecr.core.trace.TraceJson;
+import io.leasecr.proto.image.CheckpointImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code emulator explore}: for a base scenario, checkpoint at every distinct moment, restart every subset of
+ * processes in every mode under every policy, recursively to a depth, and with the emulator killed during the
+ * commit; check the invariants of {@link CrInvariants} after each run. Every run is a whole emulated run of its
+ * own (its own actor system on virtual time): the same code and the same trace as {@code emulator run}.
+ */
+public final class Explorer {
+
+  /** What to explore; {@code maxRuns} 0: no cap (else a deterministic sample of that many at depth 1). */
+  public record Options(int depth, List<String> modes, List<String> policies, long gapMs, int maxSubsets,
+      int maxRunsPerFile, int replayEvery, int jobs, boolean killCommit, boolean shrink, long seed) {
+
+    public static Options defaults() {
+      return new Options(2, List.of("seed", "criu", "keep-break"),
+          List.of("remaining", "favor-holder", "favor-breaker", "delta:+5s"), 5000, 4, 0, 8,
+          Math.max(1, Runtime.getRuntime().availableProcessors()), true, true, 1);
+    }
+  }
+
+  /** One run's outcome: per invariant, null (holds) or the violation. */
+  public record Outcome(Variant variant, Map<String, String> verdicts, int starvedCheckpoints, long emulatedMs,
+      List<TraceEvent> events) {}
+
+  /** A mode's known properties: invariants it breaks by design, and why (the seed's and CRIU's documented behaviour). */
+  static final Map<String, String> KNOWN = new LinkedHashMap<>();
+
+  static {
+    KNOWN.put("seed/" + CrInvariants.DEADLINE_FORMULA, "the seed's point 4: without a restored breaker (holder-only"
+        + " restart, O_NONBLOCK or outside breaker) the break is not restored; the holder keeps its old lease and a"
+        + " new breaker waits a whole lease-break-time");
+    KNOWN.put("seed/" + CrInvariants.SIGNALLED_ONCE, "after a holder-only restart the seed keeps the lease as not"
+        + " breaking; a second checkpoint stores no break and no breakNotified, so a later breaker signals the holder"
+        + " again for the break it was told of before the first checkpoint (recursive C/R)");
+    KNOWN.put("criu/" + CrInvariants.DEADLINE_FORMULA, "CRIU re-breaks with an O_NONBLOCK open: a fresh, full"
+        + " lease-break-time, whatever the policy");
+    KNOWN.put("criu/" + CrInvariants.SIGNALLED_ONCE, "CRIU's fresh re-break signals the holder again (the ghost"
+        + " signal of issue 16)");
+    KNOWN.put("criu/" + CrInvariants.TYPEPREV_KEPT, "CRIU keeps only the target type and guesses the type before the"
+        + " break from the opens (read first, then write): restored without a writer, a WRITE lease comes back READ,"
+        + " and the next checkpoint stores that guess");
+    KNOWN.put("criu/" + CrInvariants.OPENER_BOUND, "CRIU's fresh break makes a restored breaker wait a whole"
+        + " lease-break-time again (starvation under repeated C/R)");
+    KNOWN.put("favor-holder/" + CrInvariants.OPENER_BOUND, "favor-holder gives the holder a whole lease-break-time"
+        + " at each restart: repeated C/R starves the breaker (the seed's own comment in __break_lease)");
+    KNOWN.put("delta:+5s/" + CrInvariants.OPENER_BOUND, "a positive delta gives the holder more than was left");
+  }
+
+  /** Whether a violation is a known property of its mode or policy; the reason, or null. */
+  public static String known(String mode, String policy, String invariant) {
+    String r = KNOWN.get(mode + "/" + invariant);
+    return r != null ? r : KNOWN.get(policy + "/" + invariant);
+  }
+
+  /** The whole exploration of one file. */
+  public record Report(Path file, List<Outcome> outcomes, int moments, int subsets, long wallMs,
+      Map<String, Path> counterexamples) {
+
+    /** Violations no mode or policy is known for, in words. */
+    public List<String> unknownViolations() {
+      List<String> out = new ArrayList<>();
+      for (Outcome o : outcomes) {
+        for (Map.Entry<String, String> v : o.verdicts().entrySet()) {
+          if (v.getValue() != null && known(o.variant().mode(), o.variant().policy(), v.getKey()) == null) {
+            out.add(file + ": " + v.getKey() + " violated in run " + o.variant().index() + " ("
+                + o.variant().describe() + "): " + v.getValue());
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  private final Options options;
+  private final PrintStream progressOut;
+  private final Path workDir;
+
+  public Explorer(Options options, PrintStream progressOut, Path workDir) {
+    this.options = options;
+    this.progressOut = progressOut;
+    this.workDir = workDir;
+  }
+
+  // ---------------------------------------------------------------- the plan
+
+  record Moment(long atMs, int afterStep, boolean beforeSignal) {}
+
+  /** Every distinct moment of a run's trace: after each instant, between two instants, between steps of one instant, before a break's signal. */
+  static List<Moment> moments(BaseScenario base, List<TraceEvent> events, long fromMs, boolean withSteps) {
+    TreeSet<Long> times = new TreeSet<>();
+    for (TraceEvent e : events) {
+      if (e.t() >= fromMs) {
+        times.add(e.t());
+      }
+    }
+    Set<Moment> out = new LinkedHashSet<>();
+    Long prev = null;
+    for (long t : times) {
+      if (prev != null && t - prev >= 2) {
+        long mid = (prev + t) / 2;
+        out.add(new Moment(mid, lastStepAtOrBefore(base, mid), false));
+      }
+      out.add(new Moment(t, lastStepAtOrBefore(base, t), false));
+      prev = t;
+    }
+    if (withSteps) {
+      for (int i = 0; i + 1 < base.steps.size(); i++) {
+        if (base.steps.get(i).atMs() == base.steps.get(i + 1).atMs()) {
+          out.add(new Moment(base.steps.get(i).atMs(), i, false));
+        }
+      }
+      for (TraceEvent e : events) {
+        if (e.kind().equals("lease") && String.valueOf(e.arg("change")).startsWith("break:") && e.t() >= fromMs) {
+          out.add(new Moment(e.t(), lastStepAtOrBefore(base, e.t()), true));
+        }
+      }
+    }
+    List<Moment> sorted = new ArrayList<>(out);
+    sorted.sort(Comparator.comparingLong(Moment::atMs).thenComparingInt(Moment::afterStep)
+        .thenComparing(Moment::beforeSignal));
+    return sorted;
+  }
+
+  private static int lastStepAtOrBefore(BaseScenario base, long t) {
+    int idx = -1;
+    for (BaseScenario.RawStep s : base.steps) {
+      if (s.atMs() <= t) {
+        idx = s.index();
+      }
+    }
+    return idx;
+  }
+
+  /** all, each single process, and the other subsets (every one for up to 4 processes, else a seeded sample). */
+  List<List<String>> subsets(List<String> names) {
+    List<List<String>> out = new ArrayList<>();
+    out.add(null);
+    for (String n : names) {
+      out.add(List.of(n));
+    }
+    int n = names.size();
+    List<List<String>> middle = new ArrayList<>();
+    if (n <= 4) {
+      for (int mask = 1; mask < (1 << n) - 1; mask++) {
+        if (Integer.bitCount(mask) >= 2) {
+          List<String> s = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            if ((mask & (1 << i)) != 0) {
+              s.add(names.get(i));
+            }
+          }
+          middle.add(s);
+        }
+      }
+    } else {
+      Random r = new Random(options.seed());
+      for (int k = 0; k < options.maxSubsets(); k++) {
+        List<String> s = new ArrayList<>();
+        for (String name : names) {
+          if (r.nextBoolean()) {
+            s.add(name);
+          }
+        }
+        if (s.size() >= 2 && s.size() < n && !middle.contains(s)) {
+          middle.add(s);
+        }
+      }
+    }
+    out.addAll(middle.subList(0, Math.min(middle.size(), n <= 4 ? middle.size() : options.maxSubsets())));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- running
+
+  private Scenario scenario(BaseScenario base, Variant v, Path dir) {
+    String text = base.yaml(base.name() + "-explore-" + v.index(), v.describe(), v.steps(base, dir));
+    return ScenarioParser.parse(base.source.toString(), text);
+  }
+
+  private Outcome run(BaseScenario base, Variant v, Map<String, Integer> pids, boolean replay) throws IOException {
+    Path dir = workDir.resolve("run-" + v.index());
+    Files.createDirectories(dir);
+    Emulation.Result result = Emulation.run(scenario(base, v, dir));
+    List<TraceEvent> events = result.events();
+    Map<String, CheckpointImage> images = new HashMap<>();
+    String roundtrip = null;
+    for (int k = 0; k < v.depth(); k++) {
+      Path f = dir.resolve(v.image(k));
+      if (!Files.exists(f)) {
+        continue;
+      }
+      try {
+        byte[] first = Files.readAllBytes(f);
+        CheckpointImage image = ImageFiles.read(f);
+        images.put("C" + (k + 1), image);
+        Path again = dir.resolve("again-" + v.image(k));
+        ImageFiles.write(again, image);
+        byte[] second = Files.readAllBytes(again);
+        ImageFiles.write(again, ImageFiles.read(again));
+        byte[] third = Files.readAllBytes(again);
+        if (roundtrip == null && (!Arrays.equals(first, second) || !Arrays.equals(second, third)
+            || !Arrays.equals(ImageBytes.serialize(image), ImageBytes.serialize(ImageFiles.parse("again",
+                ImageBytes.serialize(image)))))) {
+          roundtrip = "image C" + (k + 1) + " is not byte-identical after export, import and export";
+        }
+      } catch (ImageFiles.BadImage e) {
+        roundtrip = "image C" + (k + 1) + " cannot be read back: " + e.getMessage();
+      }
+    }
+    CrInvariants inv = new CrInvariants(events, images, pids, v);
+    Map<String, String> verdicts = inv.check();
+    verdicts.put(CrInvariants.IMAGE_ROUNDTRIP, roundtrip);
+    String same = null;
+    if (replay) {
+      Emulation.Result again = Emulation.run(scenario(base, v, dir));
+      if (!jsonl(again.events()).equals(jsonl(events))) {
+        same = "two runs of the same variant (same images restored) gave different traces";
+      }
+    }
+    if (replay) {
+      verdicts.put(CrInvariants.SAME_TRACE, same);
+    }
+    long end = events.isEmpty() ? 0 : events.get(events.size() - 1).t();
+    deleteTree(dir);
+    return new Outcome(v, verdicts, inv.starvedCheckpoints, end, events);
+  }
+
+  private static String jsonl(List<TraceEvent> events) {
+    StringBuilder b = new StringBuilder();
+    events.forEach(e -> b.append(TraceJson.line(e)).append('\n'));
+    return b.toString();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Runs the variants on {@code jobs} threads; the outcomes come back in the variants' order. */
+  private List<Outcome> runAll(BaseScenario base, List<Variant> variants, Map<String, Integer> pids,
+      ProgressBar bar) throws InterruptedException {
+    ExecutorService pool = Executors.newFixedThreadPool(options.jobs());
+    try {
+      List<Future<Outcome>> futures = new ArrayList<>();
+      for (Variant v : variants) {
+        // a deterministic spread over every mode and policy (the index alone would beat in time with them)
+        boolean replay = options.replayEvery() > 0 && ((v.index() * 0x9E3779B1) >>> 8) % options.replayEvery() == 0;
+        futures.add(pool.submit(() -> {
+          try {
+            return run(base, v, pids, replay);
+          } finally {
+            bar.step();
+          }
+        }));
+      }
+      List<Outcome> out = new ArrayList<>();
+      for (Future<Outcome> f : futures) {
+        try {
+          out.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("a run of " + base.source + " failed: " + e.getCause().getMessage(), e.getCause());
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------- the exploration
+
+  public Report explore(Path file, Path counterexampleDir) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    Scenario parsed = ScenarioParser.parse(file); // errors with FILE:LINE before anything runs
+    BaseScenario base = BaseScenario.load(file, parsed.sysctl("fs.lease-break-time"));
+    Map<String, Integer> pids = new HashMap<>();
+    parsed.processes().forEach(p -> pids.put(p.name(), p.pid()));
+    Variant plain = new Variant(0, "seed", "remaining", List.of(), options.gapMs(), Set.of());
+    Emulation.Result baseRun = Emulation.run(scenario(base, plain, null));
+    List<Moment> moments = moments(base, baseRun.events(), 0, true);
+    List<List<String>> subsets = subsets(base.processes);
+    List<Variant> level1 = new ArrayList<>();
+    AtomicInteger index = new AtomicInteger(1);
+    for (Moment m : moments) {
+      for (List<String> only : subsets) {
+        for (String mode : options.modes()) {
+          for (String policy : options.policies()) {
+            level1.add(new Variant(index.getAndIncrement(), mode, policy,
+                List.of(new Variant.Level(m.atMs(), m.afterStep(), m.beforeSignal(), only, false)), options.gapMs(),
+                Set.of()));
+          }
+        }
+      }
+    }
+    level1 = sample(level1, subsets.size());
+    ProgressBar bar = new ProgressBar(progressOut, file.getFileName().toString());
+    bar.add(level1.size());
+    List<Outcome> outcomes = new ArrayList<>(runAll(base, level1, pids, bar));
+    if (options.depth() >= 2) {
+      List<Variant> level2 = new ArrayList<>();
+      for (Outcome o : outcomes) {
+        Variant.Level first = o.variant().levels().get(0);
+        if (first.only() != null && first.only().size() != 1) {
+          continue; // recursion from the whole tree and from each single process
+        }
+        long restartAt = first.atMs() + options.gapMs();
+        List<Moment> later = moments(base, o.events(), restartAt, false);
+        // the restart's own instant (a checkpoint before the restored tree runs) and the first moment within the break
+        List<Moment> chosen = later.stream().limit(2).toList();
+        for (Moment m : chosen) {
+          for (boolean killed : options.killCommit() ? List.of(false, true) : List.of(false)) {
+            List<Variant.Level> levels = List.of(first,
+                new Variant.Level(m.atMs(), m.afterStep(), false, first.only(), killed));
+            level2.add(new Variant(index.getAndIncrement(), o.variant().mode(), o.variant().policy(), levels,
+                options.gapMs(), Set.of()));
+          }
+        }
+      }
+      level2 = sample(level2);
+      bar.add(level2.size());
+      outcomes.addAll(runAll(base, level2, pids, bar));
+    }
+    bar.finish();
+    Map<String, Path> cex = counterexampleDir == null ? Map.of() : counterexamples(base, outcomes, pids, counterexampleDir);
+    return new Report(file, outcomes, moments.size(), subsets.size(), (System.nanoTime() - start) / 1_000_000, cex);
+  }
+
+  /**
+   * At most maxRunsPerFile variants (deterministic): the same share for every mode and policy, each share spread
+   * evenly over that pair's moments and subsets.
+   */
+  private List<Variant> sample(List<Variant> all) {
+    return sample(all, 0);
+  }
+
+  /**
+   * {@code subsets} > 0: each pair's runs are a grid of moments x subsets (moments outer); the k-th pick takes
+   * subset k mod S at the k-th evenly spaced moment, so every subset (holder only, breaker only, ...) is tried.
+   */
+  private List<Variant> sample(List<Variant> all, int subsets) {
+    int max = options.maxRunsPerFile();
+    if (max <= 0 || all.size() <= max) {
+      return all;
+    }
+    Map<String, List<Variant>> groups = new LinkedHashMap<>();
+    all.forEach(v -> groups.computeIfAbsent(v.mode() + "/" + v.policy(), k -> new ArrayList<>()).add(v));
+    int share = Math.max(1, max / groups.size());
+    List<Variant> out = new ArrayList<>();
+    for (List<Variant> g : groups.values()) {
+      int n = Math.min(share, g.size());
+      for (int i = 0; i < n && subsets > 0; i++) {
+        int moments = g.size() / subsets;
+        out.add(g.get((int) ((long) i * moments / n) * subsets + i % subsets));
+      }
+      for (int i = 0; i < n && subsets == 0; i++) {
+        // the odd offset alternates the parity, so runs generated in pairs (killed commit or not) both appear
+        out.add(g.get((int) Math.min(g.size() - 1, (long) i * g.size() / n + (i % 2))));
+      }
+    }
+    out.sort(Comparator.comparingInt(Variant::index));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- counterexamples
+
+  /** For each violated (invariant, mode, policy), the smallest violating run, shrunk, as a scenario file. */
+  private Map<String, Path> counterexamples(BaseScenario base, List<Outcome> outcomes, Map<String, Integer> pids,
+      Path dir) throws IOException, InterruptedException {
+    Map<String, Outcome> smallest = new LinkedHashMap<>();
+    for (Outcome o : outcomes) {
+      for (Map.Entry<String, String> v : o.verdicts().entrySet()) {
+        if (v.getValue() == null) {
+          continue;
+        }
+        String key = v.getKey() + "|" + o.variant().mode() + "|" + o.variant().policy();
+        Outcome cur = smallest.get(key);
+        if (cur == null || o.variant().size() < cur.variant().size()) {
+          smallest.put(key, o);
+        }
+      }
+    }
+    Map<String, Path> written = new LinkedHashMap<>();
+    Files.createDirectories(dir);
+    for (Map.Entry<String, Outcome> e : smallest.entrySet()) {
+      String invariant = e.getKey().substring(0, e.getKey().indexOf('|'));
+      Variant v = options.shrink() ? shrink(base, e.getValue().variant(), invariant, pids) : e.getValue().variant();
+      Outcome o = run(base, v, pids, invariant.equals(CrInvariants.SAME_TRACE));
+      String why = o.verdicts().get(invariant);
+      String name = base.name() + "-" + invariant + "-" + v.mode() + "-" + v.policy().replace(":", "").replace("+", "plus");
+      Path f = dir.resolve(name + ".yaml");
+      String description = "Counterexample found by emulator explore for " + invariant + " ("
+          + CrInvariants.meaning(invariant) + "): " + v.describe() + ". Violation: " + why
+          + (known(v.mode(), v.policy(), invariant) != null ? ". Known property: " + known(v.mode(), v.policy(), invariant) : "");
+      Files.writeString(f, base.yaml(name, description, v.steps(base, null)));
+      written.put(e.getKey(), f);
+    }
+    return written;
+  }
+
+  /** Drops base steps one at a time while the invariant stays violated (one pass, last step first). */
+  private Variant shrink(BaseScenario base, Variant v, String invariant, Map<String, Integer> pids) throws IOException {
+    Variant cur = v;
+    for (int i = base.steps.size() - 1; i >= 0; i--) {
+      Set<Integer> d = new TreeSet<>(cur.dropped());
+      d.add(i);
+      Variant candidate = cur.withDropped(d);
+      try {
+        if (ScenarioParser.parse(base.source.toString(), base.yaml("shrink", "", candidate.steps(base, null))) == null) {
+          continue;
+        }
+        Outcome o = run(base, candidate, pids, invariant.equals(CrInvariants.SAME_TRACE));
+        if (o.verdicts().get(invariant) != null) {
+          cur = candidate;
+        }
+      } catch (RuntimeException stepNeeded) {
+        // without that step the scenario does not parse (a fork its child needs) or does not run: keep it
+      }
+    }
+    return cur;
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** invariant x mode x policy: "holds (N)" or "VIOLATED k/N", with known properties marked. */
+  public static String table(List<Report> reports, List<String> modes, List<String> policies) {
+    StringBuilder b = new StringBuilder();
+    List<String> cols = new ArrayList<>();
+    for (String m : modes) {
+      for (String p : policies) {
+        cols.add(m + "/" + p);
+      }
+    }
+    b.append(String.format(Locale.ROOT, "%-18s", "invariant"));
+    cols.forEach(c -> b.append(String.format(Locale.ROOT, " %-22s", c)));
+    b.append('\n');
+    for (String inv : CrInvariants.ALL) {
+      b.append(String.format(Locale.ROOT, "%-18s", inv));
+      for (String c : cols) {
+        String mode = c.substring(0, c.indexOf('/'));
+        String policy = c.substring(c.indexOf('/') + 1);
+        int runs = 0;
+        int bad = 0;
+        for (Report r : reports) {
+          for (Outcome o : r.outcomes()) {
+            if (o.variant().mode().equals(mode) && o.variant().policy().equals(policy)
+                && (!inv.equals(CrInvariants.SAME_TRACE) || o.verdicts().containsKey(inv))) {
+              runs++;
+              if (o.verdicts().get(inv) != null) {
+                bad++;
+              }
+            }
+          }
+        }
+        String cell = runs == 0 ? "-" : bad == 0 ? "holds (" + runs + ")"
+            : "VIOLATED " + bad + "/" + runs + (known(mode, policy, inv) != null ? " known" : "");
+        b.append(String.format(Locale.ROOT, " %-22s", cell));
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
+  /** One row per run: the file, the run, where it checkpointed, what it restarted, and each invariant. */
+  public static String csv(List<Report> reports) {
+    StringBuilder b = new StringBuilder("file,run,mode,policy,depth,checkpoints,restarted,before_signal,killed_commit,"
+        + "emulated_s,starved_after_checkpoints");
+    CrInvariants.ALL.forEach(i -> b.append(',').append(i));
+    b.append('\n');
+    for (Report r : reports) {
+      for (Outcome o : r.outcomes()) {
+        Variant v = o.variant();
+        b.append(r.file()).append(',').append(v.index()).append(',').append(v.mode()).append(',').append(v.policy())
+            .append(',').append(v.depth()).append(',')
+            .append(String.join(" ", v.levels().stream().map(l -> BaseScenario.ms(l.atMs())).toList())).append(',')
+            .append(String.join(" ", v.levels().stream().map(l -> l.only() == null ? "all" : String.join("+", l.only())).toList()))
+            .append(',').append(v.levels().stream().anyMatch(Variant.Level::beforeSignal))
+            .append(',').append(v.levels().stream().anyMatch(Variant.Level::killedCommit))
+            .append(',').append(String.format(Locale.ROOT, "%.3f", o.emulatedMs() / 1000.0))
+            .append(',').append(o.starvedCheckpoints() < 0 ? "" : String.valueOf(o.starvedCheckpoints()));
+        for (String i : CrInvariants.ALL) {
+          String verdict = o.verdicts().get(i);
+          b.append(',').append(!o.verdicts().containsKey(i) ? "" : verdict == null ? "holds" : "violated");
+        }
+        b.append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  /** A progress bar on stderr: in place on a terminal, a line per tenth otherwise. */
+  static final class ProgressBar {
+    private final PrintStream out;
+    private final String label;
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile int total;
+    private int lastTenth = -1;
+    private final boolean terminal = System.console() != null;
+    private final long start = System.nanoTime();
+
+    ProgressBar(PrintStream out, String label) {
+      this.out = out;
+      this.label = label;
+    }
+
+    void add(int n) {
+      total += n;
+    }
+
+    void step() {
+      int d = done.incrementAndGet();
+      print(d, false);
+    }
+
+    void finish() {
+      print(done.get(), true);
+      if (out != null && terminal) {
+        out.println();
+      }
+    }
+
+    private synchronized void print(int d, boolean force) {
+      if (out == null) {
+        return;
+      }
+      int tenth = total == 0 ? 10 : d * 10 / total;
+      if (!force && !terminal && tenth == lastTenth) {
+        return;
+      }
+      lastTenth = tenth;
+      int filled = total == 0 ? 30 : d * 30 / total;
+      double s = (System.nanoTime() - start) / 1e9;
+      out.printf(Locale.ROOT, "%s%s [%s%s] %d/%d runs %.0f s (%.1f runs/s)%s", terminal ? "\r" : "", label,
+          "#".repeat(filled), ".".repeat(30 - filled), d, total, s, s > 0 ? d / s : 0.0, terminal ? "" : "\n");
+      out.flush();
+    }
+  }
+}
