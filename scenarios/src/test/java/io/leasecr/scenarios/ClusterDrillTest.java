@@ -211,7 +211,7 @@ class ClusterDrillTest {
 
   @Test
   void onlyTheHolderComesBack() throws Exception {
-    String text = drill("holder-only-restart.yaml", 30300);
+    String text = drill("holder-only-restart.yaml", 30300, true); // its restart waits for the singleton: a wall-clock bound
     assertThat(text).contains("crash n1: kill -9").contains("of [P1] on n2")
         .contains("LEASE  ACTIVE    WRITE 101")
         .contains("PASS drill-holder-only-restart");

@@ -156,4 +156,37 @@ class NodeCommandTest {
       assertThat(checkpoints(pg)).isEqualTo(before);
     }
   }
+
+  /** A node of a cluster of one (its own seed), no journal; {@code drillNode}: started as a drill starts its nodes. */
+  private Process lonelyNode(String name, int port, boolean drillNode) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-Dpekko.remote.artery.advanced.test-mode=on"));
+    if (drillNode) {
+      cmd.add("-Dlease-cr.drill-node=true");
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "node", "--name", name,
+        "--port", String.valueOf(port), "--seed", "127.0.0.1:" + port));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile());
+    pb.environment().remove("LEASE_CR_PG_URL");
+    return pb.start();
+  }
+
+  @Test
+  void aDrillNodeStopsWhenItsDriversPipeClosesAndAStandaloneNodeKeepsRunning() throws Exception {
+    Process drillNode = lonelyNode("n1", 30891, true);
+    Process standalone = lonelyNode("n2", 30892, false);
+    try {
+      // the driver dies: its end of the pipe closes (a standalone node's standard input may be closed too)
+      drillNode.getOutputStream().close();
+      standalone.getOutputStream().close();
+      assertThat(drillNode.waitFor(40, TimeUnit.SECONDS)).as(Files.readString(tmp.resolve("n1.log"))).isTrue();
+      assertThat(Files.readString(tmp.resolve("n1.log"))).contains("the drill's driver is gone (its pipe closed): this node stops");
+      Thread.sleep(3000);
+      assertThat(standalone.isAlive()).as(Files.readString(tmp.resolve("n2.log"))).isTrue();
+      assertThat(Files.readString(tmp.resolve("n2.log"))).doesNotContain("driver is gone");
+    } finally {
+      drillNode.destroyForcibly();
+      standalone.destroyForcibly();
+    }
+  }
 }

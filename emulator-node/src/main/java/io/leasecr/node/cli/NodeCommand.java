@@ -47,7 +47,7 @@ final class NodeCommand {
         + "within about %d ms%n", s.name(), s.stableAfterMs(), s.expectedDowningMs(config));
     ActorSystem<?> system = ClusterNode.start(s, config, drill, trace);
     // a drill's node listens to its driver from the start: if the driver dies while it joins, it stops
-    io.leasecr.node.cluster.FaultControl.listen(system.classicSystem(), s.name(), System.in, System.out);
+    io.leasecr.node.cluster.FaultControl.listen(system.classicSystem(), s.name(), System.in, System.out, trace);
     java.util.concurrent.CountDownLatch up = new java.util.concurrent.CountDownLatch(1);
     org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(up::countDown);
     if (!up.await(s.joinTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)) {

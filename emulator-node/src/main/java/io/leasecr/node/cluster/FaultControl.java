@@ -28,6 +28,12 @@ public final class FaultControl {
   private FaultControl() {}
 
   public static void listen(ActorSystem system, String name, InputStream in, PrintStream log) {
+    listen(system, name, in, log, io.leasecr.core.trace.TraceSink.NONE);
+  }
+
+  /** As above; {@code trace}: where a skew is noted (the drill reads the node's stamps back on the shared axis). */
+  public static void listen(ActorSystem system, String name, InputStream in, PrintStream log,
+      io.leasecr.core.trace.TraceSink trace) {
     if (!system.settings().config().getBoolean("pekko.remote.artery.advanced.test-mode")) {
       return;
     }
@@ -38,7 +44,7 @@ public final class FaultControl {
           if (words.length == 2 && words[0].equals("partition")) {
             partition(system, name, Long.parseLong(words[1]), log);
           } else if (words.length == 2 && words[0].equals("skew")) {
-            skew(system, name, Long.parseLong(words[1]), log);
+            skew(system, name, Long.parseLong(words[1]), log, trace);
           }
         }
         driverGone(name, log);
@@ -52,11 +58,16 @@ public final class FaultControl {
   }
 
   /** The node's emulated clock reads {@code ms} ahead (negative: behind) of the drill's shared axis. */
-  private static void skew(ActorSystem system, String name, long ms, PrintStream log) {
+  private static void skew(ActorSystem system, String name, long ms, PrintStream log,
+      io.leasecr.core.trace.TraceSink trace) {
     io.leasecr.core.time.EmulatedClock c = io.leasecr.core.time.EmulatedTime.clock(
         org.apache.pekko.actor.typed.javadsl.Adapter.toTyped(system));
     if (c instanceof io.leasecr.core.time.WallClock w) {
       w.skew(ms);
+      trace.emit(new io.leasecr.core.trace.TraceEvent(w.nowMillis(), "note", 0, "kernel", 0, null,
+          io.leasecr.core.trace.TraceEvent.args("text", "clock skewed: this node's clock reads " + Math.abs(ms) + " ms "
+              + (ms >= 0 ? "ahead of" : "behind") + " the others' from here (stamps below are on the shared axis)",
+              "skew", ms), null, null));
       log.printf("[%s] %d clock skewed by %d ms%n", name, System.currentTimeMillis(), ms);
     }
   }

@@ -35,6 +35,8 @@ final class ClusterTree {
   private final EmulatorSharding.Refs refs;
   private final Scenario scenario;
   private final Drill drill;
+  /** Inodes whose lease tables a restart brought back (on whatever node sharding put them). */
+  final Set<Long> restoredInos = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   ClusterTree(ActorSystem<?> system, EmulatorSharding.Refs refs, Drill drill) {
     this.system = system;
@@ -90,8 +92,17 @@ final class ClusterTree {
 
   /** Every inode's lease table and every declared process's state, as one image (asked in parallel, in batches). */
   CheckpointImage save(String id, long takenAtMs) throws Exception {
+    return save(id, takenAtMs, Set.of(), Set.of());
+  }
+
+  /**
+   * As above, without the processes and lease tables that went with a dead node ({@code gonePids},
+   * {@code goneInos}): a checkpoint of what is left, as CRIU would dump the tasks that still exist.
+   */
+  CheckpointImage save(String id, long takenAtMs, Set<Integer> gonePids, Set<Long> goneInos) throws Exception {
     CheckpointImage.Builder image = CheckpointImage.newBuilder();
     List<Inode> inodes = new ArrayList<>(scenario.vfs().inodes());
+    inodes.removeIf(i -> goneInos.contains(i.ino()));
     for (int from = 0; from < inodes.size(); from += BATCH) {
       List<java.util.concurrent.CompletableFuture<LockManager.LocksSaved>> parts = new ArrayList<>();
       for (Inode inode : inodes.subList(from, Math.min(inodes.size(), from + BATCH))) {
@@ -104,7 +115,8 @@ final class ClusterTree {
       }
     }
     List<io.leasecr.proto.image.Process> processes = new ArrayList<>();
-    List<Scenario.ProcessDecl> decls = scenario.processes();
+    List<Scenario.ProcessDecl> decls = new ArrayList<>(scenario.processes());
+    decls.removeIf(p -> gonePids.contains(p.pid()));
     for (int from = 0; from < decls.size(); from += BATCH) {
       List<java.util.concurrent.CompletableFuture<ProcessTable.ProcessesSaved>> parts = new ArrayList<>();
       for (Scenario.ProcessDecl p : decls.subList(from, Math.min(decls.size(), from + BATCH))) {
@@ -129,6 +141,7 @@ final class ClusterTree {
   void restore(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen, String policy, boolean criu)
       throws InterruptedException {
     Slices slices = new Slices(image, chosen);
+    restoredInos.addAll(slices.inodes());
     for (long ino : slices.inodes()) {
       // each table hears only of the restored processes it had entries for: thousands of restored pids
       // sent to thousands of tables would be quadratic (their previous incarnations were already

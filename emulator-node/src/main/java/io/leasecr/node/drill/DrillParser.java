@@ -397,7 +397,11 @@ public final class DrillParser {
     if (by == null) {
       throw step.error("a skew step needs 'by: 2s' (ahead) or 'by: -2s' (behind)");
     }
-    long ms = by.millis();
+    // a skew may be negative (behind): the sign is the skew's, the rest a duration like any other
+    String t = by.text();
+    boolean behind = t.startsWith("-");
+    YamlNode size = behind ? YamlNode.of(by.file(), scalar(t.substring(1).trim(), by.node().getStartMark()), "by") : by;
+    long ms = behind ? -size.millis() : size.millis();
     if (Math.abs(ms) > 3_600_000) {
       throw by.error("a skew is at most an hour either way, got " + by.text());
     }

@@ -79,7 +79,7 @@ public final class DrillRunner {
   private final Map<String, Long> paused = new java.util.concurrent.ConcurrentHashMap<>();
   /** Timed faults' ends (a pause's SIGCONT). */
   private final java.util.concurrent.ScheduledExecutorService timers =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "drill-timers");
         t.setDaemon(true);
         return t;
@@ -104,6 +104,10 @@ public final class DrillRunner {
   private volatile long journalDownAt;
   /** Wall ms the clocks were frozen at for a cut (0: they run). */
   private volatile long frozenSince;
+  private Membership members;
+  /** Nodes whose JVM was seen to exit without a fault step. */
+  private final Set<String> exited = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Object journalLock = new Object();
   /** Set once the drill stops its nodes. */
   private volatile boolean ending;
   /** The processes of this run, so that a later drill on the same journal knows whether they are dead. */
@@ -218,6 +222,7 @@ public final class DrillRunner {
       journal = new CoordinatorClient(system, journal());
       o.printf("checkpoints: %s%n", journal.describe());
       Membership members = new Membership(Cluster.get(system.classicSystem()));
+      this.members = members;
       losses = new NodeLosses(drill, members, s.expectedDowningMs(config), this::note, this::drillNow);
       long upBy = System.currentTimeMillis() + 60_000;
       while (!drill.nodes().stream().allMatch(members::up)) {
@@ -242,10 +247,11 @@ public final class DrillRunner {
       }
       List<Integer> notUp = tree.ensureRunningAll(spawns);
       if (!notUp.isEmpty()) {
-        aborted = notUp.size() + " processes could not be started, e.g. pid " + notUp.get(0) + " on "
-            + drill.candidates(notUp.get(0)).get(0);
-        o.println("ABORTED: " + aborted);
-        return false;
+        if (aborted == null) {
+          aborted = notUp.size() + " processes could not be started, e.g. pid " + notUp.get(0) + " on "
+              + drill.candidates(notUp.get(0)).get(0);
+        }
+        return report(checkJournal());
       }
       o.printf("processes started on their nodes after %d ms%n", System.currentTimeMillis() - origin);
       census.refresh();
@@ -363,6 +369,15 @@ public final class DrillRunner {
             return;
           }
           side = members.reachableNodes(drill.allNodes());
+          for (Map.Entry<String, Process> j : jvms.entrySet()) {
+            if (!j.getValue().isAlive() && losses.how(j.getKey()) == null && exited.add(j.getKey()) && !ending) {
+              // not a fault of the drill's: e.g. downed by the resolver when a loaded machine stalled heartbeats
+              note(0, j.getKey() + "'s JVM exited by itself (code " + j.getValue().exitValue() + "; see "
+                  + out.resolve(j.getKey() + ".log") + ")");
+              failures.add(j.getKey() + "'s JVM exited without a fault step" + (lastStep == null ? "" : " (after "
+                  + lastStep + ")") + ": see " + out.resolve(j.getKey() + ".log"));
+            }
+          }
           Thread.sleep(20);
         }
       } catch (InterruptedException e) {
@@ -430,7 +445,7 @@ public final class DrillRunner {
     for (int i = 0; i < who.size(); i++) {
       int port = basePort + i;
       try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-        socket.setReuseAddress(false);
+        socket.setReuseAddress(true); // as Artery binds: connections of an earlier run in TIME_WAIT do not count
         socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
       } catch (java.io.IOException e) {
         return "port " + port + " on 127.0.0.1 (for " + who.get(i) + ") is already in use: another drill's node or "
@@ -522,9 +537,34 @@ public final class DrillRunner {
     byte[] bytes;
     CheckpointCoordinator.Done done;
     long collected;
+    // what went with a dead node (killed, or downed) and was not restarted is not asked for: it is gone
+    Set<String> gone = new java.util.TreeSet<>();
+    for (String n : losses.nodes()) {
+      if ("kill -9".equals(losses.how(n)) || members.gone(n)) {
+        gone.add(n);
+      }
+    }
+    Set<Integer> gonePids = new java.util.HashSet<>();
+    List<String> goneNames = new ArrayList<>();
+    for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+      if (gone.contains(drill.nodeOf(p)) && !confirmed.contains(p.pid())) {
+        gonePids.add(p.pid());
+        goneNames.add(p.name());
+      }
+    }
+    Set<Long> goneInos = new java.util.HashSet<>();
+    for (io.leasecr.core.locks.Inode i : drill.scenario().vfs().inodes()) {
+      if (gone.contains(drill.nodeOf(i)) && !tree.restoredInos.contains(i.ino())) {
+        goneInos.add(i.ino());
+      }
+    }
+    String without = gonePids.isEmpty() && goneInos.isEmpty() ? "" : "; without what went with " + String.join(", ", gone)
+        + ": " + (goneNames.size() <= 5 ? goneNames.toString() : goneNames.size() + " processes") + ", "
+        + goneInos.size() + " lease tables";
+    clocks += without;
     long t0 = System.currentTimeMillis();
     try {
-      image = tree.save(c.id(), frozen.atMs());
+      image = tree.save(c.id(), frozen.atMs(), gonePids, goneInos);
       collected = System.currentTimeMillis() - t0;
       bytes = image.toByteArray();
       done = journal.ask(r -> new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), drill.scenario().name(),
@@ -604,6 +644,7 @@ public final class DrillRunner {
    * itself and exits; its processes are lost as in a crash. A healed node keeps its processes.
    */
   private void partition(Drill.Partition p, Step step) throws Exception {
+    running(p.node());
     long at = System.currentTimeMillis();
     long wallFor = clock.wallMillis(p.forMs());
     java.io.OutputStream control = jvms.get(p.node()).getOutputStream();
@@ -632,6 +673,15 @@ public final class DrillRunner {
     losses.lost(p.node(), at, "SIGSTOP", wallFor < 0 ? 0 : at + wallFor);
     if (wallFor >= 0) {
       timers.schedule(() -> resume(p.node(), step.number()), wallFor, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A fault step's node must still run: its JVM may have exited by itself (or been downed) since. */
+  private void running(String node) {
+    Process jvm = jvms.get(node);
+    if (jvm == null || !jvm.isAlive()) {
+      throw new DrillFailure(node + "'s JVM is not running any more" + (jvm == null ? "" : " (it exited with code "
+          + jvm.exitValue() + ")"));
     }
   }
 
@@ -666,34 +716,40 @@ public final class DrillRunner {
   }
 
   /** Starts the journal's PostgreSQL again (once: a timed outage and a journal: up step may both ask). */
-  private synchronized void journalUp(int step) {
-    long since = journalDownSince;
-    if (since == 0) {
-      return;
+  private void journalUp(int step) {
+    // its own lock, not the driver's: note() must not wait while pg_ctl starts the server
+    synchronized (journalLock) {
+      long since = journalDownSince;
+      if (since == 0) {
+        return;
+      }
+      String problem = journalControl.start();
+      if (problem != null) {
+        note(step, "journal up: PostgreSQL NOT started: " + problem);
+        failures.add("step " + step + " (journal up): PostgreSQL could not be started again: " + problem);
+        return;
+      }
+      journalDownSince = 0;
+      note(step, "journal up: PostgreSQL accepts connections again after " + (System.currentTimeMillis() - since)
+          + " ms down");
     }
-    String problem = journalControl.start();
-    if (problem != null) {
-      note(step, "journal up: PostgreSQL NOT started: " + problem);
-      failures.add("step " + step + " (journal up): PostgreSQL could not be started again: " + problem);
-      return;
-    }
-    journalDownSince = 0;
-    note(step, "journal up: PostgreSQL accepts connections again after " + (System.currentTimeMillis() - since)
-        + " ms down");
   }
 
   /** Whatever happened, a journal this drill stopped is started again. */
   private void restoreJournal() {
-    if (journalDownSince != 0 && journalControl != null) {
-      String problem = journalControl.start();
-      journalDownSince = 0;
-      o.println(problem == null ? "journal: PostgreSQL started again (the drill had stopped it)"
-          : "journal: PostgreSQL NOT started again: " + problem);
+    synchronized (journalLock) {
+      if (journalDownSince != 0 && journalControl != null) {
+        String problem = journalControl.start();
+        journalDownSince = 0;
+        o.println(problem == null ? "journal: PostgreSQL started again (the drill had stopped it)"
+            : "journal: PostgreSQL NOT started again: " + problem);
+      }
     }
   }
 
   /** The node's emulated clock runs ahead (or behind) from now on: 'skew MS' on its fault channel. */
   private void skew(Drill.Skew sk, Step step) throws java.io.IOException {
+    running(sk.node());
     java.io.OutputStream control = jvms.get(sk.node()).getOutputStream();
     control.write(("skew " + sk.byMs() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     control.flush();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -140,9 +139,5 @@ final class JournalControl {
       Thread.currentThread().interrupt();
       return "interrupted";
     }
-  }
-
-  static List<String> copy(List<String> l) {
-    return new ArrayList<>(l);
   }
 }

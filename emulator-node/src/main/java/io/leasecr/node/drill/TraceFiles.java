@@ -12,7 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads a node's JSON Lines trace back into events, times shifted to the drill's start. */
+/**
+ * Reads a node's JSON Lines trace back into events, times shifted to the drill's start. A node whose clock
+ * a skew step set ahead (or behind) noted so in its trace ({@code skew} ms): its later stamps, deadlines
+ * included, are taken back onto the shared axis, so the invariants compare nodes on one time line.
+ */
 final class TraceFiles {
 
   private TraceFiles() {}
@@ -22,6 +26,7 @@ final class TraceFiles {
     if (!Files.exists(file)) {
       return out;
     }
+    long skew = 0;
     for (String line : Files.readAllLines(file)) {
       if (line.isBlank()) {
         continue;
@@ -37,11 +42,14 @@ final class TraceFiles {
       Map<String, Object> args = new LinkedHashMap<>();
       if (o.containsKey("args")) {
         o.get("args").getStructValue().getFieldsMap().forEach((k, v) -> args.put(k, value(v)));
+        if ("note".equals(o.get("kind").getStringValue()) && args.get("skew") instanceof Long sk) {
+          skew = sk;
+        }
         if (args.get("deadline") instanceof Long d) {
-          args.put("deadline", d - shiftMs); // on the drill's axis, like t
+          args.put("deadline", d - shiftMs - skew); // on the drill's axis, like t
         }
       }
-      out.add(new TraceEvent((long) o.get("t").getNumberValue() - shiftMs, o.get("kind").getStringValue(),
+      out.add(new TraceEvent((long) o.get("t").getNumberValue() - shiftMs - skew, o.get("kind").getStringValue(),
           (int) o.get("pid").getNumberValue(), o.get("proc").getStringValue(),
           o.containsKey("step") ? (int) o.get("step").getNumberValue() : 0,
           o.containsKey("call") ? o.get("call").getStringValue() : null, args,
