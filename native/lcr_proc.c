@@ -6,9 +6,10 @@
  *
  * Connects to SOCKET_PATH, moves the connection to fd 100 (so the first open()
  * returns 3, as in the emulator), says "T hello NAME PID" and then runs one
- * command line at a time, answering each with "T ret CALL RESULT ERRNO"
- * (T = CLOCK_MONOTONIC ns, ERRNO = errno name or "-"):
- *   open PATH FLAGS | close FD | dup FD | truncate PATH
+ * command line at a time, answering each with "T ret CALL RESULT ERRNO TSTART"
+ * (T = CLOCK_MONOTONIC ns, ERRNO = errno name or "-", TSTART = when the command was taken;
+ * a reaction's ret line has no TSTART):
+ *   open PATH FLAGS | close FD | dup FD | truncate PATH | ftruncate FD
  *   setlease FD ARG | getlease FD | setsig FD SIG        (answered "ret fcntl")
  *   setlk FD CMD TYPE START LEN [LPID]   fcntl(FD, CMD, &flock) with CMD F_GETLK/F_SETLK/F_SETLKW or
  *                                 F_OFD_GETLK/F_OFD_SETLK/F_OFD_SETLKW as numbers, SEEK_SET, l_pid LPID
@@ -17,7 +18,7 @@
  *   sigaction SIG default|ignore|handler|restart
  *   reaction SIG release|downgrade|close|nothing DELAY_NS FD
  *   identity UID CAPLEASE | fork CHILDNAME | exit STATUS
- * Asynchronous lines: "T sig SIGNO SICODE SIFD MODE", "T react ACTION FD"
+ * Asynchronous lines: "T sig SIGNO SICODE SIFD MODE", "T react ACTION FD DUE"
  * (followed by its "ret" line, written in the same write), "T child PID exit
  * STATUS" / "T child PID signal SIGNO", and "T exit STATUS" before _exit.
  *
@@ -184,13 +185,23 @@ static void send_main(struct line *l)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* When the main thread took the command it is running: ret lines carry it, so the driver can measure
+ * how late this process got to run each call (its scheduling delay under load). */
+static long long cmd_start;
+
 static void reply(const char *call, long long r, int e)
 {
 	struct line l;
 
 	begin(&l, mono_ns(), "ret ");
 	put_s(&l, call);
-	put_res(&l, r, e);
+	put_s(&l, " ");
+	put_d(&l, r);
+	put_s(&l, " ");
+	put_s(&l, r < 0 ? errname(e) : "-");
+	put_s(&l, " ");
+	put_d(&l, cmd_start);
+	end(&l);
 	send_main(&l);
 }
 
@@ -251,7 +262,7 @@ static int do_close(int fd, int *err)
  * other line (main thread, other thread) can come between the pair.
  * Called from handlers (main thread) and the reaction thread.
  */
-static void run_reaction(int action, int fd)
+static void run_reaction(int action, int fd, long long due)
 {
 	struct line l;
 	int r, e = 0;
@@ -262,6 +273,8 @@ static void run_reaction(int action, int fd)
 	put_s(&l, act_names[action]);
 	put_s(&l, " ");
 	put_d(&l, fd);
+	put_s(&l, " ");
+	put_d(&l, due);	/* when it was due: the driver measures how late it ran */
 	end(&l);
 	switch (action) {
 	case A_RELEASE:
@@ -311,7 +324,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 		if (r->sig != sig)
 			continue;
 		if (r->delay <= 0) {
-			run_reaction(r->action, fd);
+			run_reaction(r->action, fd, now);
 		} else {
 			struct job j = { now + r->delay, r->action, fd };
 
@@ -403,7 +416,7 @@ static void *reaction_thread(void *unused)
 			j = jobs[0];
 			njobs--;
 			memmove(&jobs[0], &jobs[1], njobs * sizeof(jobs[0]));
-			run_reaction(j.action, j.fd);
+			run_reaction(j.action, j.fd, j.due);
 		}
 	}
 }
@@ -723,6 +736,9 @@ static void command(char *line)
 	if (!strcmp(f[0], "close") && n == 2 && num(f[1], &a)) {
 		r = do_close((int)a, &e);
 		reply("close", r, e);
+	} else if (!strcmp(f[0], "ftruncate") && n == 2 && num(f[1], &a)) {
+		r = hidden_fd(a) ? (errno = EBADF, -1) : ftruncate((int)a, 0);
+		reply("ftruncate", r, errno);
 	} else if (!strcmp(f[0], "dup") && n == 2 && num(f[1], &a)) {
 		r = hidden_fd(a) ? (errno = EBADF, -1) : dup((int)a);
 		reply("dup", r, errno);
@@ -827,7 +843,9 @@ int main(int argc, char **argv)
 	ngroups0 = s < 0 ? 0 : s;
 	hello(argv[2]);
 	start_thread();
-	while ((line = next_line()))
+	while ((line = next_line())) {
+		cmd_start = mono_ns();
 		command(line);
+	}
 	_exit(0);		/* driver hung up */
 }

@@ -95,4 +95,15 @@ class KernelConformanceTest {
     assertThat(r.comparison().differences()).anySatisfy(d -> assertThat(d).contains("only the emulator").contains("SIGIO"));
     assertThat(r.comparison().sideBySide()).contains("! ").contains("| kernel");
   }
+
+  /** A timing bug: breaks a fifth too long (45 s becomes 54 s) must show, whatever the load did to the run. */
+  @Test
+  void aWrongDeadlineShowsAsADifference() throws Exception {
+    requireKernelSide();
+    Scenario s = ScenarioParser.parse(ShippedScenarios.root().resolve("leases/wake-writer-at-deadline-lease-removed.yaml"));
+    Conformance.Outcome r = Conformance.run(s, helper,
+        ConfigFactory.parseString("lease-cr.kernel.inject-faults = [late-deadline]"));
+    assertThat(r.comparison().agree()).isFalse();
+    assertThat(r.comparison().differences()).anySatisfy(d -> assertThat(d).contains("open").contains("on the kernel"));
+  }
 }

@@ -384,13 +384,14 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (inode != null && (table.abandon(inode.ino(), m.pid(), m.reqId())
         || table.abandonLk(inode.ino(), m.pid(), m.reqId()))) {
       m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), -1, Errno.EINTR, null));
+      rearm(inode.ino()); // the last sleeper gone: nobody wakes at the deadline any more
     }
     return this;
   }
 
   private Behavior<Command> onDeadline(DeadlineReached m) {
     armed.remove(m.ino());
-    table.timeOutLeases(m.ino(), now(), events);
+    table.wakeSleepers(m.ino(), now(), events);
     flushWakeUps();
     rearm(m.ino());
     return this;
@@ -596,7 +597,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       ActorRef<ProcessActor.Command> old = remote.learn(pid, replyTo,
           (p, ref) -> getContext().watchWith(ref, new ProcessGone(p, ref)));
       if (old != null) {
-        abandonAll(pid, old); // the old incarnation's waits must not be answered to the new one
+        abandonAll(pid, old).forEach(this::rearm); // the old incarnation's waits must not be answered to the new one
       }
     }
   }
@@ -656,9 +657,12 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     return this;
   }
 
-  /** Keep exactly one timer per inode, due at its earliest lease deadline. */
+  /**
+   * Keep exactly one timer per inode, due when its sleeping openers wake at their deadline (none without
+   * a sleeper: the kernel times leases out lazily, see LeaseTable.timeOutLeases).
+   */
   private void rearm(long ino) {
-    long deadline = table.nextDeadline(ino);
+    long deadline = table.sleeperWakeTime(ino);
     Long current = armed.get(ino);
     if (current != null && current == deadline) {
       return;

@@ -80,6 +80,19 @@ public final class FileLockContext {
     return next;
   }
 
+  /**
+   * When an opener sleeping in __break_lease wakes by itself and runs time_out_leases, 0 if nobody sleeps.
+   * It sleeps until the first lease's fl_break_time; when that is 0 (a downgrade-only break, or no
+   * lease-break-time) it sleeps one jiffy at a time, so it notices every deadline as it passes.
+   */
+  public long sleeperWakeTime() {
+    if (blocked.isEmpty() || leases.isEmpty()) {
+      return 0;
+    }
+    long first = leases.get(0).breakTime;
+    return first != 0 ? first : nextDeadline();
+  }
+
   boolean idle() {
     return leases.isEmpty() && blocked.isEmpty() && files.isEmpty() && posix.isEmpty() && posixBlocked.isEmpty()
         && flock.isEmpty() && flockBlocked.isEmpty();

@@ -249,6 +249,9 @@ public final class LeaseTable {
     }
     // read when the break starts; 0 means "never" to the rest of the code, as in the kernel
     long breakTime = leaseBreakTime > 0 ? Math.max(1, Math.addExact(now, Math.multiplyExact(leaseBreakTime, 1000))) : 0;
+    if (breakTime != 0 && faults.contains(Fault.LATE_DEADLINE)) {
+      breakTime += leaseBreakTime * 200;
+    }
     for (int i = 0; i < ctx.leases.size(); i++) { // the callbacks below never change the list
       Lease l = ctx.leases.get(i);
       if (!leasesConflict(l, wantWrite)) {
@@ -305,9 +308,11 @@ public final class LeaseTable {
   }
 
   /**
-   * time_out_leases(): apply overdue downgrades and unlocks. The kernel does this lazily (on open,
-   * F_GETLEASE, F_SETLEASE and a waiter's time-out); the owning actor also calls it from a timer at
-   * each deadline, which processes cannot tell apart. A deadline is reached at now >= deadline.
+   * time_out_leases(): apply overdue downgrades and unlocks. Lazily, as the kernel does: only from an open
+   * or truncate of the inode (__break_lease), F_GETLEASE, a new or changed lease (generic_add_lease), and an
+   * opener sleeping in __break_lease that wakes at its deadline ({@link #wakeSleepers}). Nothing else looks:
+   * past its deadline a lease nobody touches stays BREAKING in /proc/locks, and F_UNLCK still finds it.
+   * A deadline is reached at now >= deadline.
    */
   public void timeOutLeases(FileLockContext ctx, long now, LockEvents ev) {
     long next = ctx.nextDeadline();
@@ -324,7 +329,22 @@ public final class LeaseTable {
     }
   }
 
-  /** The deadline timer of an inode fired. */
+  /**
+   * The openers sleeping in __break_lease on the inode wake at their deadline (wait_event_interruptible_timeout
+   * returned 0) and time leases out; without a sleeper nothing happens (lazy expiry).
+   */
+  public void wakeSleepers(long ino, long now, LockEvents ev) {
+    FileLockContext ctx = contexts.get(ino);
+    if (ctx != null) {
+      long wake = ctx.sleeperWakeTime();
+      if (wake != 0 && now >= wake) {
+        timeOutLeases(ctx, now, ev);
+      }
+      forgetIfIdle(ctx);
+    }
+  }
+
+  /** Test helper: time_out_leases on the inode now, as any looking call would. */
   public void timeOutLeases(long ino, long now, LockEvents ev) {
     FileLockContext ctx = contexts.get(ino);
     if (ctx != null) {
@@ -511,10 +531,16 @@ public final class LeaseTable {
     return ctx == null ? null : ctx.files.get(fileId);
   }
 
-  /** Earliest deadline on the inode, 0 if none: the owner arms its timer for it. */
+  /** Earliest deadline on the inode, 0 if none. */
   public long nextDeadline(long ino) {
     FileLockContext ctx = contexts.get(ino);
     return ctx == null ? 0 : ctx.nextDeadline();
+  }
+
+  /** When a sleeping opener on the inode wakes to time leases out, 0 if none: the owner arms its timer for it. */
+  public long sleeperWakeTime(long ino) {
+    FileLockContext ctx = contexts.get(ino);
+    return ctx == null ? 0 : ctx.sleeperWakeTime();
   }
 
   // ------------------------------------------------------------------ POSIX record locks

@@ -35,17 +35,18 @@ public final class ScenarioParser {
   private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
   private static final Set<String> ACTIONS = Set.of(
       "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks",
-      "checkpoint", "restart", "flock");
+      "checkpoint", "restart", "flock", "ftruncate");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid");
+      "only", "mode", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid", "ftruncate");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
       Map.entry("close", Set.of("proc", "expect")),
       Map.entry("dup", Set.of("proc", "expect")),
       Map.entry("truncate", Set.of("proc", "expect")),
+      Map.entry("ftruncate", Set.of("proc", "expect")),
       Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "l_pid", "expect")),
       Map.entry("flock", Set.of("proc", "op", "nb", "expect")),
       Map.entry("fork", Set.of("proc", "expect")),
@@ -463,6 +464,7 @@ public final class ScenarioParser {
       case "close" -> new Syscall.Close(arg.intValue());
       case "dup" -> new Syscall.Dup(arg.intValue());
       case "truncate" -> new Syscall.Truncate(arg.text());
+      case "ftruncate" -> new Syscall.Ftruncate(arg.intValue());
       case "exit" -> new Syscall.Exit(arg.intValue());
       case "fcntl" -> fcntl(arg, m, s);
       case "flock" -> flock(arg, m, s);

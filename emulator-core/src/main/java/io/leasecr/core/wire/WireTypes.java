@@ -56,6 +56,8 @@ public final class WireTypes {
       b.setDupFd(d.fd());
     } else if (call instanceof Syscall.Truncate t) {
       b.setTruncatePath(t.path());
+    } else if (call instanceof Syscall.Ftruncate f) {
+      b.setFtruncateFd(f.fd());
     } else if (call instanceof Syscall.Fcntl f) {
       b.setFcntl(io.leasecr.proto.wire.Syscall.Fcntl.newBuilder().setFd(f.fd())
           .setCmd(io.leasecr.proto.wire.Syscall.Fcntl.Cmd.valueOf(f.cmd().name())).setArg(f.arg()));
@@ -125,6 +127,7 @@ public final class WireTypes {
       case CLOSE_FD -> new Syscall.Close(c.getCloseFd());
       case DUP_FD -> new Syscall.Dup(c.getDupFd());
       case TRUNCATE_PATH -> new Syscall.Truncate(c.getTruncatePath());
+      case FTRUNCATE_FD -> new Syscall.Ftruncate(c.getFtruncateFd());
       case FCNTL -> {
         if (c.getFcntl().getCmd() == io.leasecr.proto.wire.Syscall.Fcntl.Cmd.UNRECOGNIZED) {
           throw new NotSerializableException("unknown fcntl command");

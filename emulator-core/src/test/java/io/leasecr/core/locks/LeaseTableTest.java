@@ -76,6 +76,45 @@ class LeaseTableTest {
   }
 
   @Test
+  void leasesExpireLazilyOnlyWhenSomethingLooks() {
+    OpenFile holder = open(1, F, AccessMode.O_RDONLY, 0);
+    setLease(1, holder, LeaseType.RDLCK, 0);
+    // an O_NONBLOCK writer starts the break and leaves: nobody sleeps on it
+    assertThat(table.open(2, 7, F, AccessMode.O_WRONLY, true, 1000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    assertThat(table.sleeperWakeTime(F.ino())).as("no sleeper: no timer").isZero();
+    table.wakeSleepers(F.ino(), 60_000, ev);
+    assertThat(lease().breaking()).as("past the deadline, still breaking").isTrue();
+    // F_UNLCK still finds it (generic_delete_lease does not time out)
+    assertThat(setLease(1, holder, LeaseType.UNLCK, 60_000)).isNull();
+    assertThat(table.context(F.ino()).leases()).isEmpty();
+  }
+
+  @Test
+  void aSleeperWakesAtTheFirstLeasesBreakTimeAndTimesLeasesOut() {
+    OpenFile holder = open(1, F, AccessMode.O_RDONLY, 0);
+    setLease(1, holder, LeaseType.RDLCK, 0);
+    table.open(2, 7, F, AccessMode.O_WRONLY, false, 1000, ev);
+    assertThat(table.sleeperWakeTime(F.ino())).isEqualTo(46_000);
+    table.wakeSleepers(F.ino(), 45_999, ev);
+    assertThat(ev.unblocked).isEmpty();
+    table.wakeSleepers(F.ino(), 46_000, ev);
+    assertThat(ev.unblocked).extracting(BlockedOpener::pid).containsExactly(2);
+  }
+
+  @Test
+  void whenTheOnlySleeperLeavesNobodyWakesAtTheDeadline() {
+    OpenFile holder = open(1, F, AccessMode.O_RDONLY, 0);
+    setLease(1, holder, LeaseType.RDLCK, 0);
+    table.open(5, 9, F, AccessMode.O_WRONLY, false, 1000, ev);
+    assertThat(table.sleeperWakeTime(F.ino())).isEqualTo(46_000);
+    assertThat(table.abandon(F.ino(), 5, 9)).isTrue(); // a signal: EINTR
+    assertThat(table.sleeperWakeTime(F.ino())).isZero();
+    table.wakeSleepers(F.ino(), 50_000, ev);
+    assertThat(lease().breaking()).isTrue();
+  }
+
+  @Test
   void aReaderAsksForADowngradeWhichTheHolderGrants() {
     OpenFile holder = open(1, F, AccessMode.O_RDONLY, 0);
     setLease(1, holder, LeaseType.WRLCK, 0);

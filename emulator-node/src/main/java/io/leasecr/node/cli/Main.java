@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {RunCommand.class, ConformCommand.class, CheckpointCommand.class, ImageCommand.class,
         BenchCommand.class, ExperimentCommand.class, CalibrateCommand.class, NodeCommand.class, DrillCommand.class,
-        ReportCommand.class, ExploreCommand.class, CompletionCommand.class, HelpCommand.class},
+        ReportCommand.class, ExploreCommand.class, FuzzCommand.class, CompletionCommand.class, HelpCommand.class},
     footer = {"Exit codes: 0 done (every expectation holds); 1 an expectation or check failed (a difference, a "
         + "failed invariant, a failed measurement); 2 bad input or usage (a malformed file, option or argument; "
         + "nothing was run or changed); 3 cannot run here (no kernel side, database unreachable, address in "

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class CallSettle {
 
   /** How long to wait at most: a helper that takes longer is reported as it is. */
-  private static final long LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2000);
 
   /** recvfrom's number where it is known; elsewhere -1: wait for answers only, up to the limit. */
   private static final int RECVFROM = switch (System.getProperty("os.arch")) {
@@ -37,7 +37,7 @@ final class CallSettle {
   }
 
   /** The process's main thread is asleep in a system call other than the one that waits for commands. */
-  private static boolean inCall(int realPid) {
+  static boolean inCall(int realPid) {
     if (RECVFROM < 0) {
       return false;
     }

@@ -26,7 +26,7 @@ final class HelperConnection {
    * What was sent and awaits its "ret" line. {@code childPid}: for a fork, the scenario's pid of the
    * child, reported instead of the real one.
    */
-  private record Pending(int step, String call, int childPid, CompletableFuture<long[]> answer) {}
+  private record Pending(int step, String call, int childPid, long sentNanos, CompletableFuture<long[]> answer) {}
 
   final String name;
   final int pid;
@@ -39,6 +39,14 @@ final class HelperConnection {
   private final Map<Integer, Map<String, Object>> queuedArgs = new HashMap<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private volatile boolean exitReported;
+  /** When its connection ended (emulated ms; -1 while open): a process that died had died by then. */
+  private volatile long eofAt = -1;
+
+  long eofAt() {
+    return eofAt;
+  }
+  /** When this process's previous command returned (CLOCK_MONOTONIC ns): the next cannot start before. */
+  private long lastReturnNanos;
 
   HelperConnection(SocketChannel channel, BufferedReader in, String name, int pid, int realPid, KernelRun run) {
     this.channel = channel;
@@ -69,7 +77,7 @@ final class HelperConnection {
     } else if (step > 0) {
       queuedArgs.put(step, args);
     }
-    pending.add(new Pending(step, call, childPid, answer));
+    pending.add(new Pending(step, call, childPid, System.nanoTime(), answer));
     try {
       channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
     } catch (IOException e) {
@@ -106,6 +114,7 @@ final class HelperConnection {
     } catch (IOException | RuntimeException e) {
       // the process died or was killed: EOF is how we learn it
     }
+    eofAt = run.now();
     synchronized (this) {
       for (Pending p : pending) {
         p.answer.completeExceptionally(new IOException(name + " went away"));
@@ -118,7 +127,8 @@ final class HelperConnection {
   private void handle(String[] f) {
     long t = run.emulatedTime(Long.parseLong(f[0]));
     switch (f[1]) {
-      case "ret" -> onReturn(t, f[2], Long.parseLong(f[3]), f[4]);
+      case "ret" -> onReturn(t, Long.parseLong(f[0]), f[2], Long.parseLong(f[3]), f[4],
+          f.length > 5 ? Long.parseLong(f[5]) : 0);
       case "sig" -> {
         int signo = Integer.parseInt(f[2]);
         int fd = Integer.parseInt(f[4]);
@@ -136,6 +146,9 @@ final class HelperConnection {
           }
         }
         int fd = Integer.parseInt(f[3]);
+        if (f.length > 4) {
+          run.scheduledLate(Long.parseLong(f[0]) - Long.parseLong(f[4])); // a delayed reaction that ran late
+        }
         run.emit(new TraceEvent(t, "reaction", pid, name, 0, null, TraceEvent.args(
             "signal", run.reactionSignal(name, action), "action", action, "fd", fd), null, null));
         Syscall call = switch (action) {
@@ -158,7 +171,12 @@ final class HelperConnection {
     }
   }
 
-  private void onReturn(long t, String call, long result, String errno) {
+  /**
+   * A call's "ret" line: {@code retNanos} when it returned, {@code startNanos} when the process took it (0 for
+   * a reaction's call). How late the process started it, after it was sent and after its previous call
+   * returned, is its scheduling delay: the run keeps the largest (see {@link KernelRun#schedulingDelayNanos}).
+   */
+  private void onReturn(long t, long retNanos, String call, long result, String errno, long startNanos) {
     Pending p;
     synchronized (this) {
       // a reaction writes "react" just before its call, and the main line cannot write in between
@@ -172,6 +190,10 @@ final class HelperConnection {
       if (p == null) {
         return;
       }
+      if (startNanos > 0) {
+        run.scheduledLate(startNanos - Math.max(p.sentNanos, lastReturnNanos));
+      }
+      lastReturnNanos = retNanos;
       if (p.childPid > 0 && result > 0) {
         result = p.childPid;
       }

@@ -45,12 +45,20 @@ public final class KernelRun {
   private final Map<Integer, HelperConnection> byRealPid = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<HelperConnection>> arriving = new ConcurrentHashMap<>();
   private final Map<Long, Long> inos = new ConcurrentHashMap<>();
+  /** "PROC/SIGNO" to when a kill step's signal had been sent (emulated ms). */
+  private final Map<String, Long> killedBy = new ConcurrentHashMap<>();
   private final List<Process> started = new ArrayList<>();
   private Path dir;
   private Path socket;
   private ServerSocketChannel server;
   private volatile long startNanos;
+  /** How far the driver has fallen behind the schedule (real ns): later steps are sent that much later. */
+  private long behind;
+  /** The largest scheduling delay seen in this run (driver sends late, a helper starts a call late), in ns. */
+  private final java.util.concurrent.atomic.AtomicLong schedulingDelay = new java.util.concurrent.atomic.AtomicLong();
   private boolean finished;
+  private Sysctls sysctls;
+  private volatile String disturbed;
 
   public KernelRun(Scenario scenario, TimeScale scale, Path binary) {
     this.scenario = scenario;
@@ -85,6 +93,7 @@ public final class KernelRun {
   public List<TraceEvent> run(long horizonMs) throws IOException, InterruptedException {
     try (Sysctls sysctls = new Sysctls()) {
       try {
+        this.sysctls = sysctls;
         setUp(sysctls);
         play(sysctls, horizonMs);
       } finally {
@@ -152,7 +161,8 @@ public final class KernelRun {
       int code = done.exitValue();
       if (!c.exitReported() && code > 128) {
         c.markExitReported();
-        emit(new TraceEvent(now(), "exit", c.pid, c.name, 0, null,
+        long noticed = c.eofAt() >= 0 ? Math.min(c.eofAt(), now()) : now(); // the JVM's reaper may be late
+        emit(new TraceEvent(deathTime(c.name, code - 128, noticed), "exit", c.pid, c.name, 0, null,
             TraceEvent.args("signal", Signals.name(code - 128)), null, null));
       }
     });
@@ -214,6 +224,14 @@ public final class KernelRun {
       Step.Action action = step.action();
       if (action instanceof Step.Call call) {
         HelperConnection c = byName.get(call.proc());
+        CompletableFuture<HelperConnection> coming = arriving.get(call.proc());
+        if (c == null && coming != null) {
+          try {
+            c = coming.get(10, TimeUnit.SECONDS); // forked a moment ago: its connection is on the way
+          } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            c = null;
+          }
+        }
         if (c == null || c.closed().isDone()) {
           emit(new TraceEvent(now(), "note", call.pid(), call.proc(), step.number(), null,
               TraceEvent.args("text", "step skipped: " + call.proc() + " is not running"), null, null));
@@ -223,7 +241,14 @@ public final class KernelRun {
           expect(fork.childName());
         }
         int child = call.syscall() instanceof Syscall.Fork f ? f.childPid() : 0;
-        c.send(step.number(), call.syscall().name(), command(call.syscall()), call.syscall().traceArgs(), child);
+        String line;
+        try {
+          line = command(call.syscall());
+        } catch (UnsupportedStep e) {
+          throw new UnsupportedStep("step " + step.number() + " (line " + step.line() + ", " + step.describe()
+              + "): the kernel side cannot run " + e.getMessage());
+        }
+        c.send(step.number(), call.syscall().name(), line, call.syscall().traceArgs(), child);
         if (call.syscall() instanceof Syscall.Fork fork && !c.busy()) {
           await(expect(fork.childName()), fork.childName() + " did not connect after fork");
         }
@@ -232,8 +257,7 @@ public final class KernelRun {
         emit(new TraceEvent(now(), "kill", 0, "scenario", step.number(), null, TraceEvent.args(
             "target", kill.proc(), "targetPid", kill.pid(), "signal", Signals.name(kill.signo())), null, null));
         if (c != null) {
-          new ProcessBuilder("kill", "-s", Signals.name(kill.signo()).substring(3), String.valueOf(c.realPid))
-              .start().waitFor();
+          sendSignal(c, kill.signo());
         }
       } else if (action instanceof Step.SetSysctl sc) {
         emit(new TraceEvent(now(), "sysctl", 0, "scenario", step.number(), null,
@@ -245,12 +269,53 @@ public final class KernelRun {
             TraceEvent.args("lines", ProcLocksReader.read(inos, realPids())), null, null));
       }
     }
-    sleepUntil(horizonMs + scale.toleranceMs());
+    sleepUntil(horizonMs + scale.toleranceMs() + scale.emulatedMillis(schedulingDelay.get()));
+    quiesce();
     emit(new TraceEvent(now(), "locks", 0, "scenario", 0, null,
         TraceEvent.args("lines", ProcLocksReader.read(inos, realPids())), null, null));
     synchronized (events) {
       finished = true;
     }
+  }
+
+  /**
+   * Before the run ends, every call sent must have returned or be asleep in the kernel, and no line may be
+   * on its way: a loaded machine once lost a run's last two returns, read after the final /proc/locks.
+   * Waits (up to 5 s) until helpers are settled and no event has come for 50 ms.
+   */
+  private void quiesce() throws InterruptedException {
+    long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < limit) {
+      CallSettle.settle(byName.values());
+      int seen;
+      synchronized (events) {
+        seen = events.size();
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+      synchronized (events) {
+        if (events.size() != seen) {
+          continue;
+        }
+      }
+      if (byName.values().stream().allMatch(c -> c.closed().isDone() || !c.busy() || CallSettle.inCall(c.realPid))) {
+        return;
+      }
+    }
+  }
+
+  /** How late something ran that was due at a time: the run's scheduling delay is the largest of these. */
+  void scheduledLate(long nanos) {
+    schedulingDelay.accumulateAndGet(nanos, Math::max);
+  }
+
+  /** Null, or how someone else changed the machine-wide sysctls during the run (then it compares nothing). */
+  public String disturbed() {
+    return disturbed;
+  }
+
+  /** The largest scheduling delay measured during the run (driver and helpers), in real ns. */
+  public long schedulingDelayNanos() {
+    return schedulingDelay.get();
   }
 
   private Map<Integer, Integer> realPids() {
@@ -275,6 +340,8 @@ public final class KernelRun {
       return "dup " + d.fd();
     } else if (call instanceof Syscall.Truncate t) {
       return "truncate " + realPath(t.path());
+    } else if (call instanceof Syscall.Ftruncate f) {
+      return "ftruncate " + f.fd();
     } else if (call instanceof Syscall.Fcntl f) {
       return switch (f.cmd()) {
         case F_SETLEASE -> "setlease " + f.fd() + " " + f.arg();
@@ -299,7 +366,17 @@ public final class KernelRun {
     } else if (call instanceof Syscall.Sigaction s) {
       return "sigaction " + s.signo() + " " + mode(s.disposition());
     }
-    return "exit " + ((Syscall.Exit) call).status();
+    if (call instanceof Syscall.Exit e) {
+      return "exit " + e.status();
+    }
+    throw new UnsupportedStep(call.name());
+  }
+
+  /** A step the kernel side has no command for: the run stops and says which step. */
+  public static final class UnsupportedStep extends IllegalStateException {
+    public UnsupportedStep(String what) {
+      super(what);
+    }
   }
 
   // ------------------------------------------------------------------ what the connections call
@@ -338,17 +415,64 @@ public final class KernelRun {
     HelperConnection c = byRealPid.get(realPid);
     if (c != null && how.equals("signal") && !c.exitReported()) {
       c.markExitReported();
-      emit(new TraceEvent(t, "exit", c.pid, c.name, 0, null, TraceEvent.args("signal", Signals.name(value)), null, null));
+      emit(new TraceEvent(deathTime(c.name, value, t), "exit", c.pid, c.name, 0, null,
+          TraceEvent.args("signal", Signals.name(value)), null, null));
     }
+  }
+
+  /**
+   * A kill step: SIGTERM and SIGKILL straight from this JVM (kill(2) through ProcessHandle), any other signal
+   * through kill(1), whose start-up under load is measured as scheduling delay. The time kill(2) had been made
+   * by is kept: a process that dies of that signal died by then, however late its death is noticed.
+   */
+  private void sendSignal(HelperConnection c, int signo) throws IOException, InterruptedException {
+    long before = System.nanoTime();
+    if (signo == 9 || signo == 15) {
+      ProcessHandle.of(c.realPid).ifPresent(h -> {
+        if (signo == 9) {
+          h.destroyForcibly();
+        } else {
+          h.destroy();
+        }
+      });
+    } else {
+      new ProcessBuilder("kill", "-s", Signals.name(signo).substring(3), String.valueOf(c.realPid)).start().waitFor();
+    }
+    long after = System.nanoTime();
+    scheduledLate(after - before);
+    killedBy.put(c.name + "/" + signo, emulatedTime(after));
+  }
+
+  /** When a process that died of {@code signo} died: when it was noticed, or the kill step's kill(2) if earlier. */
+  private long deathTime(String proc, int signo, long noticed) {
+    Long killed = killedBy.get(proc + "/" + signo);
+    return killed == null ? noticed : Math.min(killed, noticed);
   }
 
   // ------------------------------------------------------------------ helpers
 
+  /**
+   * Sleeps until a step's time, then until every call sent before has been taken by its process. A driver that wakes late shifts the rest of the schedule by as much (and the
+   * whole shift counts as scheduling delay): steps keep their spacing, so a late step cannot bunch up with
+   * the next ones and see the kernel before what the late one caused has happened.
+   */
   private void sleepUntil(long emulatedMs) throws InterruptedException {
-    long wait = startNanos + scale.realNanos(emulatedMs) - System.nanoTime();
+    long due = startNanos + scale.realNanos(emulatedMs) + behind;
+    long wait = due - System.nanoTime();
     if (wait > 0) {
       TimeUnit.NANOSECONDS.sleep(wait);
     }
+    // in order: what earlier steps sent has been taken by its process (returned or asleep in the kernel)
+    // before the next step goes, as the emulator settles each step before the next; waiting is lateness
+    CallSettle.settle(byName.values());
+    if (disturbed == null && sysctls != null) {
+      disturbed = sysctls.disturbed();
+    }
+    long late = System.nanoTime() - due;
+    if (late > 0) {
+      behind += late;
+    }
+    scheduledLate(behind);
   }
 
   private static <T> T await(CompletableFuture<T> f, String what) throws InterruptedException {

@@ -13,6 +13,8 @@ public final class Sysctls implements AutoCloseable {
 
   private final String breakTime;
   private final String enable;
+  private String ours;
+  private String oursEnable;
 
   Sysctls() throws IOException {
     breakTime = read(BREAK_TIME);
@@ -31,6 +33,31 @@ public final class Sysctls implements AutoCloseable {
 
   void set(String name, long value) throws IOException {
     Files.writeString(name.equals("fs.lease-break-time") ? BREAK_TIME : ENABLE, value + "\n");
+    if (name.equals("fs.lease-break-time")) {
+      ours = String.valueOf(value);
+    } else {
+      oursEnable = String.valueOf(value);
+    }
+  }
+
+  /**
+   * Whether the sysctls still hold what this run set: they are machine-wide, and another conformance run (another
+   * JVM, another user of the machine) may set them in the middle of ours. Null if they do, else what changed.
+   */
+  String disturbed() {
+    try {
+      String b = read(BREAK_TIME);
+      String e = read(ENABLE);
+      if (ours != null && !ours.equals(b)) {
+        return "fs.lease-break-time was changed to " + b + " by someone else during the run (this run set " + ours + ")";
+      }
+      if (oursEnable != null && !oursEnable.equals(e)) {
+        return "fs.leases-enable was changed to " + e + " by someone else during the run (this run set " + oursEnable + ")";
+      }
+      return null;
+    } catch (IOException ex) {
+      return null;
+    }
   }
 
   @Override

@@ -124,9 +124,6 @@ public final class TraceComparison {
       TraceEvent y = b.stream().filter(e -> e.step() == x.step()).findFirst().orElse(null);
       List<String> mine = blocks(x);
       List<String> theirs = y == null ? List.of("(not taken)") : blocks(y);
-      if (x.step() == 0) {
-        theirs = expireLazily(theirs);
-      }
       String where = x.step() > 0 ? "/proc/locks at step " + x.step() : "/proc/locks at the end";
       boolean same = Objects.equals(mine, theirs);
       out.append(String.format("%c %s: emulator %s | kernel %s%n", same ? ' ' : '!', where, mine, theirs));
@@ -134,27 +131,6 @@ public final class TraceComparison {
         diffs.add(where + ": emulator " + mine + ", kernel " + theirs);
       }
     }
-  }
-
-  /**
-   * The kernel expires a broken lease only when something looks (an open, F_GETLEASE, F_SETLEASE or a
-   * waiter's time-out); the emulator also expires it at its deadline. At the end of a run every deadline
-   * has passed, so a breaking lease nobody waits for is what the emulator shows after expiry: gone, or
-   * downgraded to an active read lease.
-   */
-  private static List<String> expireLazily(List<String> blocks) {
-    List<String> out = new ArrayList<>();
-    for (String b : blocks) {
-      if (b.contains("/")) {
-        out.add(b);
-      } else if (b.startsWith("LEASE  BREAKING  READ")) {
-        out.add(b.replace("LEASE  BREAKING  READ", "LEASE  ACTIVE    READ"));
-      } else if (!b.startsWith("LEASE  BREAKING  UNLCK")) {
-        out.add(b);
-      }
-    }
-    out.sort(null);
-    return out;
   }
 
   /** /proc/locks as sorted blocks (a lease and its waiters), ids dropped: the kernel's order is per-CPU. */

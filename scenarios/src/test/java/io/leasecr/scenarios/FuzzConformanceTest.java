@@ -1,0 +1,44 @@
+package io.leasecr.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.leasecr.node.conform.KernelSide;
+import io.leasecr.node.fuzz.Fuzzer;
+import io.leasecr.node.linux.NativeProgram;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The differential fuzzer with a fixed seed and budget: generated programs must agree with this machine's kernel.
+ * A finding fails the test with the shrunk scenario's path and what differed. Budget: 30 programs, and no new
+ * program after 150 s (a loaded machine runs fewer; at least 10 must run).
+ */
+class FuzzConformanceTest {
+
+  @Test
+  void fixedSeedFindsNoDifference() throws Exception {
+    Path helper;
+    try {
+      helper = KernelSide.check();
+    } catch (NativeProgram.Unavailable e) {
+      if (System.getenv("CI") != null) {
+        fail("CI provides Linux, root, gcc and leases, yet the kernel side cannot run: " + e.getMessage());
+      }
+      Assumptions.abort("kernel side unavailable here: " + e.getMessage());
+      return;
+    }
+    Path out = Files.createTempDirectory("fuzz-test-");
+    Fuzzer.Summary s = new Fuzzer(20261206L, helper, out, null, 40).run(0, 30, Duration.ofSeconds(150));
+    assertThat(s.programs()).isGreaterThanOrEqualTo(10);
+    assertThat(s.findings())
+        .as("findings (shrunk scenarios in %s):%n%s", out, s.findings().stream()
+            .map(f -> "program " + f.index() + ": " + f.kind() + ": " + f.detail() + " -> " + f.file())
+            .collect(Collectors.joining("\n")))
+        .isEmpty();
+  }
+}
