@@ -230,7 +230,14 @@ class CommandLineTest {
     assertInWords();
 
     Path dir = Files.createDirectory(tmp.resolve("out"));
-    Path image = Files.copy(ShippedScenarios.root().resolve("examples/seed.img"), tmp.resolve("seed.img"));
+    // the example's image, made here (a fresh clone has none: seed-checkpoint writes it beside itself)
+    Path made = Files.createDirectory(tmp.resolve("made"));
+    Files.copy(ShippedScenarios.root().resolve("examples/seed-checkpoint.yaml"), made.resolve("seed-checkpoint.yaml"));
+    assertThat(Main.run(new String[] {"run", "--quiet", "--journal", "none",
+        made.resolve("seed-checkpoint.yaml").toString()})).isZero();
+    Path image = Files.move(made.resolve("seed.img"), tmp.resolve("seed.img"));
+    Files.delete(made.resolve("seed-checkpoint.yaml"));
+    Files.delete(made);
     byte[] before = Files.readAllBytes(image);
     output.reset();
     assertThat(Main.run(new String[] {"image", "edit", image.toString(), "--favor-breaker", "--out", dir.toString()}))

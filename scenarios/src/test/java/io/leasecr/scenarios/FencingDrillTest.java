@@ -62,6 +62,16 @@ class FencingDrillTest {
       long removed = ms(text, "n2 removed from the cluster (\\d+) ms after SIGSTOP");
       long resumed = ms(text, "SIGCONT of its JVM after (\\d+) ms stopped");
       boolean inWindow = downed >= 0 && downed < resumed && (removed < 0 || removed > resumed + 200);
+      // n1 refuses from the moment it has itself seen the downing; the leader's decision reaches it by gossip,
+      // up to about a second after the driver saw it. A release landing in that lag is applied: a known gap
+      // (docs/drill-format.md, Fencing), counted here as a missed window, not as the fence working
+      boolean gossipLag = inWindow && n1.contains("released by F_UNLCK") && !n1.contains("fenced: F_UNLCK")
+          && resumed - downed < 1500;
+      if (gossipLag) {
+        missed += String.format("run %d: released %d ms after the driver saw the downing, before n1 had; ",
+            attempt + 1, resumed - downed);
+        continue;
+      }
       if (!n1.contains("fenced: F_UNLCK") && !inWindow) {
         missed += String.format("run %d: downed %d ms, removed %d ms, resumed %d ms after SIGSTOP; ", attempt + 1,
             downed, removed, resumed);
@@ -83,7 +93,7 @@ class FencingDrillTest {
       assertThat(run[2]).contains("fcntl(3, F_SETLEASE, F_UNLCK) ...");
       return;
     }
-    org.junit.jupiter.api.Assumptions.abort("the machine's load moved the downing or the removal past the SIGCONT"
-        + " twice, so no release could reach a table between them (the invariants held): " + missed);
+    org.junit.jupiter.api.Assumptions.abort("twice no release reached n1's table between n1 seeing the downing and the"
+        + " removal (load moved them past the SIGCONT, or the release beat the downing's gossip to n1): " + missed);
   }
 }
