@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 
-/** Runs one scenario in its own actor system on emulated time and returns the trace. */
+/**
+ * Runs one scenario on emulated time and returns the trace: on virtual time without a journal on a reused
+ * actor system ({@link EmulatorPool}), otherwise in an actor system of its own.
+ */
 public final class Emulation {
 
   private Emulation() {}
@@ -70,6 +73,9 @@ public final class Emulation {
     boolean journaled = journal != null && scenario.checkpoints();
     if (journaled) {
       overrides = overrides.withFallback(journal.config());
+    }
+    if (mode == TimeMode.VIRTUAL && !journaled && EmulatorPool.enabled(overrides)) {
+      return EmulatorPool.shared().run(scenario, overrides, trace, recorder::events, wallLimit);
     }
     long start = System.nanoTime();
     CompletableFuture<List<String>> done = new CompletableFuture<>();

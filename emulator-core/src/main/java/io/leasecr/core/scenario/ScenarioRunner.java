@@ -74,8 +74,17 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
    */
   public static Behavior<Command> create(Scenario scenario, TraceSink trace, CompletableFuture<List<String>> done,
       boolean journal) {
+    return create(scenario, trace, done, journal, null);
+  }
+
+  /**
+   * With the restore settings ({@code lease-cr.restore}) taken from {@code restoreConfig} instead of the
+   * system's configuration: a reused actor system runs each run with its own ({@link EmulatorPool}).
+   */
+  public static Behavior<Command> create(Scenario scenario, TraceSink trace, CompletableFuture<List<String>> done,
+      boolean journal, com.typesafe.config.Config restoreConfig) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ScenarioRunner(ctx, timers, scenario, trace, done, journal)));
+        new ScenarioRunner(ctx, timers, scenario, trace, done, journal, restoreConfig)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -103,7 +112,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   private Step deferredCheckpoint;
 
   private ScenarioRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, Scenario scenario,
-      TraceSink trace, CompletableFuture<List<String>> done, boolean journal) {
+      TraceSink trace, CompletableFuture<List<String>> done, boolean journal, com.typesafe.config.Config restoreConfig) {
     super(ctx);
     this.timers = timers;
     this.clock = EmulatedTime.clock(ctx.getSystem());
@@ -111,7 +120,8 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     this.trace = trace;
     this.done = done;
     this.journal = journal;
-    this.restoreCost = RestoreCost.fromConfig(ctx.getSystem().settings().config(), scenario.seed());
+    this.restoreCost = RestoreCost.fromConfig(
+        restoreConfig != null ? restoreConfig : ctx.getSystem().settings().config(), scenario.seed());
     this.locks = ctx.spawn(LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
         scenario.sysctl("fs.leases-enable") != 0, trace), "kernel-locks");
     this.processes = ctx.spawn(ProcessTable.create(locks, trace), "processes");

@@ -178,6 +178,35 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
     return wallOriginNanos + (long) ((virtual - virtualOriginNanos) / scale);
   }
 
+  /**
+   * Puts the clock back where a new system's starts, for the next run on a reused actor system
+   * ({@link io.leasecr.core.scenario.EmulatorPool}): time 0 and paused, no horizon, and no timer or idle
+   * callback of the run before (its actors are stopped, so what is left would only move the clock).
+   * Called on the loop, between runs. Returns how many timers that had not been cancelled it dropped.
+   */
+  public int resetForNextRun() {
+    lock.lock();
+    try {
+      int live = 0;
+      for (Timer t : timers) {
+        if (!t.cancelled()) {
+          live++;
+        }
+      }
+      timers.clear();
+      cancelledTimers = 0;
+      idleCallbacks.clear();
+      nowNanos = 0;
+      virtualOriginNanos = 0;
+      wallOriginNanos = System.nanoTime();
+      horizonNanos = Long.MAX_VALUE;
+      paused = true;
+      return live;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   // ---------------------------------------------------------------- the executor side
 
   /** Runs a task on the loop thread, after those already ready (FIFO). */

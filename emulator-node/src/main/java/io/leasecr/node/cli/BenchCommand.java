@@ -12,13 +12,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code emulator bench}: prints the figures and ratios recorded in BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
     description = "Measure lease-break cycles (emulator and real kernel), Pekko messaging and heap (BENCHMARKS.md).",
-    subcommands = BenchCommand.CheckpointRestart.class,
+    subcommands = {BenchCommand.CheckpointRestart.class, BenchCommand.Runs.class},
     footer = "Exit codes: 0 every target met, 1 one missed, 2 bad input.")
 final class BenchCommand implements Callable<Integer> {
 
@@ -134,6 +135,55 @@ final class BenchCommand implements Callable<Integer> {
         return met ? Main.OK : Main.FAILED;
       } catch (Exception e) {
         System.err.println("emulator: benchmark failed: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        return Main.FAILED;
+      }
+    }
+  }
+
+  /** {@code emulator bench runs}: many small scenario runs in one JVM on reused actor systems. */
+  @Command(name = "runs", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+      description = "Small scenarios run over and over in one JVM on reused actor systems, against a new system "
+          + "per run; every reused run's trace is checked against the fresh run's.",
+      footer = "Exit codes: 0 target met, 1 missed or a trace differed, 2 bad input.")
+  static final class Runs implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "scenario files (default: scenarios/leases/*.yaml)")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--seconds", paramLabel = "S", description = "measured seconds per setting, 1-600 (default: ${DEFAULT-VALUE})")
+    int seconds = 5;
+
+    @Option(names = "--jobs", paramLabel = "N", description = "threads, 1-256 (default: the cores)")
+    int jobs = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    @Override
+    public Integer call() throws Exception {
+      range(spec, "--seconds", seconds, 1, 600);
+      range(spec, "--jobs", jobs, 1, 256);
+      List<Path> paths = new ArrayList<>(files);
+      if (paths.isEmpty()) {
+        Path dir = Path.of("scenarios", "leases");
+        if (!Files.isDirectory(dir)) {
+          throw new Failure(Main.BAD_INPUT, "no scenario files given and no scenarios/leases here: give FILE...");
+        }
+        try (var list = Files.list(dir)) {
+          list.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(paths::add);
+        }
+      }
+      List<io.leasecr.core.scenario.Scenario> scenarios = new ArrayList<>();
+      for (Path p : paths) {
+        try {
+          scenarios.add(io.leasecr.core.scenario.ScenarioParser.parse(p));
+        } catch (io.leasecr.core.scenario.ScenarioException e) {
+          throw new Failure(Main.BAD_INPUT, e.getMessage());
+        }
+      }
+      try {
+        return new io.leasecr.node.bench.SmallRuns(System.out).run(scenarios, seconds, jobs, 1000) ? Main.OK : Main.FAILED;
+      } catch (java.util.concurrent.ExecutionException e) {
+        System.err.println("emulator: " + e.getCause().getMessage());
         return Main.FAILED;
       }
     }
