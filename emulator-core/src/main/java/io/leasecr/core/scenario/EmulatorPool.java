@@ -42,7 +42,12 @@ public final class EmulatorPool {
     return SHARED;
   }
 
-  private final Map<String, ConcurrentLinkedDeque<ActorSystem<RunHost.Command>>> idle = new ConcurrentHashMap<>();
+  /**
+   * Per configuration: systems given back, each as a future that completes once the system has cleared the
+   * run before (stopping a million actors takes a while: the caller has its result meanwhile).
+   */
+  private final Map<String, ConcurrentLinkedDeque<CompletableFuture<ActorSystem<RunHost.Command>>>> idle =
+      new ConcurrentHashMap<>();
   private final AtomicLong created = new AtomicLong();
   private final AtomicLong reused = new AtomicLong();
 
@@ -61,7 +66,6 @@ public final class EmulatorPool {
       List<String> locks = done.get(wallLimit.toMillis(), TimeUnit.MILLISECONDS);
       Emulation.Result result = new Emulation.Result(scenario, recorded.get(), locks,
           (System.nanoTime() - start) / 1_000_000);
-      clean.get(30, TimeUnit.SECONDS);
       reusable = true;
       return result;
     } catch (TimeoutException e) {
@@ -76,7 +80,7 @@ public final class EmulatorPool {
       throw new IllegalStateException("interrupted", e);
     } finally {
       if (reusable) {
-        giveBack(key, system);
+        giveBack(key, system, clean);
       } else {
         Emulation.shutdown(system); // whatever state a failed run left, the next one must not inherit it
       }
@@ -95,18 +99,24 @@ public final class EmulatorPool {
   /** Ends every idle system (the JVM does not wait for them either way: their threads are daemons). */
   public void close() {
     idle.values().forEach(q -> {
-      ActorSystem<RunHost.Command> s;
+      CompletableFuture<ActorSystem<RunHost.Command>> s;
       while ((s = q.pollFirst()) != null) {
-        Emulation.shutdown(s);
+        s.thenAccept(Emulation::shutdown);
       }
     });
   }
 
   private ActorSystem<RunHost.Command> borrow(String key, Config overrides) {
-    ActorSystem<RunHost.Command> s = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).pollFirst();
-    if (s != null) {
-      reused.incrementAndGet();
-      return s;
+    ConcurrentLinkedDeque<CompletableFuture<ActorSystem<RunHost.Command>>> q =
+        idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
+    for (CompletableFuture<ActorSystem<RunHost.Command>> next = q.pollFirst(); next != null; next = q.pollFirst()) {
+      try {
+        ActorSystem<RunHost.Command> s = next.join(); // usually clean already; else a short wait
+        reused.incrementAndGet();
+        return s;
+      } catch (RuntimeException cleanUpFailed) {
+        // that system was ended: try the next
+      }
     }
     created.incrementAndGet();
     Config config = overrides.withFallback(ConfigFactory.parseString("pekko.daemonic = on"))
@@ -114,13 +124,21 @@ public final class EmulatorPool {
     return ActorSystem.create(RunHost.create(), "emulator", config);
   }
 
-  private void giveBack(String key, ActorSystem<RunHost.Command> system) {
-    ConcurrentLinkedDeque<ActorSystem<RunHost.Command>> q = idle.get(key);
+  private void giveBack(String key, ActorSystem<RunHost.Command> system, CompletableFuture<Integer> clean) {
+    ConcurrentLinkedDeque<CompletableFuture<ActorSystem<RunHost.Command>>> q = idle.get(key);
     if (q.size() >= KEEP) {
-      Emulation.shutdown(system);
-    } else {
-      q.addFirst(system); // the most recently used first: its JIT-warm, cache-warm state goes on
+      clean.whenCompleteAsync((n, e) -> Emulation.shutdown(system)); // not on the loop it waits for
+      return;
     }
+    CompletableFuture<ActorSystem<RunHost.Command>> ready = clean.orTimeout(60, TimeUnit.SECONDS)
+        .handleAsync((n, failure) -> {
+          if (failure != null) {
+            Emulation.shutdown(system); // it never got clean: nobody may run on it
+            throw new IllegalStateException("an actor system did not clear its run within 60 s", failure);
+          }
+          return system;
+        });
+    q.addFirst(ready); // the most recently used first: its JIT-warm, cache-warm state goes on
   }
 
   /** Whether runs with these overrides should go through the pool ({@code lease-cr.run.reuse-systems}). */

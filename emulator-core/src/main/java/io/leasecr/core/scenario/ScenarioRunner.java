@@ -120,6 +120,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     this.trace = trace;
     this.done = done;
     this.journal = journal;
+    trace.phase("spawn");
     this.restoreCost = RestoreCost.fromConfig(
         restoreConfig != null ? restoreConfig : ctx.getSystem().settings().config(), scenario.seed());
     this.locks = ctx.spawn(LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
@@ -186,6 +187,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   }
 
   private Behavior<Command> onNextStep() {
+    if (next == 0) {
+      trace.phase("run");
+    }
     Step step = scenario.steps().get(next++);
     Step.Action action = step.action();
     if (action instanceof Step.Call call) {
@@ -217,6 +221,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   private Behavior<Command> checkpoint(Step step) {
     // freeze: no timer (process step, reaction, lease deadline) fires until the image is complete
     clock.setPaused(true);
+    trace.phase("collect");
     inCheckpoint = step;
     locks.tell(new LockManager.Save(getContext().messageAdapter(LockManager.LocksSaved.class, LocksPart::new)));
     processes.tell(new ProcessTable.Save(
@@ -260,6 +265,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     if (locksPart == null || processesPart == null) {
       return this;
     }
+    trace.phase("build");
     Step.Checkpoint c = (Step.Checkpoint) inCheckpoint.action();
     CheckpointImage image = locksPart.setMagic(ImageCodec.MAGIC).setId(c.id()).setTakenAtMs(clock.nowMillis())
         .setScenario(scenario.name()).addAllProcesses(processesPart).build();
@@ -272,14 +278,18 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     if (coordinator != null) {
       // a checkpoint counts once committed; the tree stays frozen until the journal says so
       committing = image;
+      trace.phase("serialize");
+      byte[] bytes = ImageBytes.serialize(image);
+      trace.phase("commit");
       coordinator.tell(new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), scenario.name(),
-          ImageBytes.serialize(image), getContext().messageAdapter(CheckpointCoordinator.Done.class, Committed::new)));
+          bytes, getContext().messageAdapter(CheckpointCoordinator.Done.class, Committed::new)));
       return this;
     }
     return checkpointStored(image, false);
   }
 
   private Behavior<Command> checkpointStored(CheckpointImage image, boolean committed) {
+    trace.phase("run");
     Step.Checkpoint c = (Step.Checkpoint) inCheckpoint.action();
     emit("checkpoint", inCheckpoint.number(), TraceEvent.args("id", c.id(), "processes", image.getProcessesCount(),
         "leases", image.getLeasesCount(), "bytes", image.getSerializedSize(), "image", c.imageFile(),
@@ -313,6 +323,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
         return fail("step " + step.number() + ": checkpoint " + r.id() + " is not in this run and no journal is open");
       }
       clock.setPaused(true); // the restart happens at this instant, whatever the journal takes
+      trace.phase("read");
       coordinator.tell(new CheckpointCoordinator.Get(r.id(),
           getContext().messageAdapter(CheckpointCoordinator.Found.class, f -> new Fetched(step, f))));
       return this;
@@ -333,6 +344,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   }
 
   private Behavior<Command> restartFrom(Step step, Step.Restart r, CheckpointImage image) {
+    trace.phase("restore");
     String bad = ImageCodec.mismatch(image, scenario.vfs());
     if (bad != null) {
       return fail("step " + step.number() + ": checkpoint " + image.getId() + " cannot be restored here: " + bad);
@@ -388,12 +400,14 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   private Behavior<Command> onLocks(Locks m) {
     emit("locks", m.step(), TraceEvent.args("lines", m.lines()));
     if (m.step() == 0) {
+      trace.phase("done");
       done.complete(m.lines());
     }
     return this;
   }
 
   private Behavior<Command> onIdle() {
+    trace.phase("idle");
     locks.tell(new LockManager.ShowLocks(
         getContext().messageAdapter(LockManager.LocksReport.class, r -> new Locks(0, r.lines()))));
     return this;

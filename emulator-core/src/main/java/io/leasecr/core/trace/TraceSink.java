@@ -13,6 +13,13 @@ public interface TraceSink {
     return true;
   }
 
+  /**
+   * The run has entered a phase ("spawn", "run", "collect", "build", "serialize", "commit", "read", "restore",
+   * "idle"): for wall-clock profiling of large runs (emulator bench tree). Not a trace event; nothing in the
+   * run depends on it.
+   */
+  default void phase(String name) {}
+
   TraceSink NONE =
       new TraceSink() {
         @Override

@@ -35,12 +35,23 @@ public final class Benchmarks {
       if (measured.isPresent()) {
         KernelCycles.Result k = measured.get();
         double ratio = emu.perSecond() / k.perSecond();
-        out.printf("kernel lease-break cycles:   %,d cycles in %.3f s = %,.0f cycles/s (native/lease_cycle.c)%n",
-            k.cycles(), k.seconds(), k.perSecond());
-        out.printf("  emulator / kernel:         %.1fx  (target >= 10x): %s%n", ratio, verdict(ratio >= 10));
-        ok &= ratio >= 10;
+        out.printf("kernel lease-break cycles:   %,d cycles in %.3f s = %,.0f cycles/s (native/lease_cycle.c, "
+            + "wherever the scheduler puts the two processes)%n", k.cycles(), k.seconds(), k.perSecond());
+        out.printf("  emulator / kernel:         %.1fx  (issue 2's target >= 10x): %s%n", ratio, verdict(ratio >= 10));
       } else {
         out.println("kernel lease-break cycles:   skipped: " + why);
+      }
+      StringBuilder whyPinned = new StringBuilder();
+      Optional<KernelCycles.Result> pinned = KernelCycles.run(100_000, whyPinned, true);
+      if (pinned.isPresent()) {
+        KernelCycles.Result k = pinned.get();
+        double ratio = emu.perSecond() / k.perSecond();
+        out.printf("kernel, both on one CPU:     %,d cycles in %.3f s = %,.0f cycles/s (taskset -c 0)%n",
+            k.cycles(), k.seconds(), k.perSecond());
+        out.printf("  emulator / pinned kernel:  %.1fx  (issue 17's target >= 3x): %s%n", ratio, verdict(ratio >= 3));
+        ok &= ratio >= 3;
+      } else {
+        out.println("kernel, both on one CPU:     skipped: " + whyPinned);
       }
     }
     out.printf("  emulator cycles/s:         target >= 100,000: %s%n", verdict(emu.perSecond() >= 100_000));
@@ -52,9 +63,9 @@ public final class Benchmarks {
     double slowdown = emu.wallNanos() / (double) raw;
     out.printf("raw Pekko messaging:         %,d messages (%d per cycle) in %.3f s = %,.0f msg/s%n",
         messages, CycleDriver.MESSAGES_PER_CYCLE, raw / 1e9, messages / (raw / 1e9));
-    out.printf("  lease engine / raw Pekko:  %.2fx the wall time  (target <= 3x): %s%n", slowdown,
-        verdict(slowdown <= 3));
-    ok &= slowdown <= 3;
+    out.printf("  lease engine / raw Pekko:  %.2fx the wall time  (issue 17's target <= 2x): %s%n", slowdown,
+        verdict(slowdown <= 2));
+    ok &= slowdown <= 2;
 
     EmulatorCycles.Result slow = EmulatorCycles.run(pairs, 100, false);
     out.printf("emulated 45 s breaks:        %,d breaks (holder ignores SIGIO) covering %,d s emulated in %.3f s wall"

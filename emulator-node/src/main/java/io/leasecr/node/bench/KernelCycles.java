@@ -20,9 +20,20 @@ final class KernelCycles {
 
   /** Empty, with the reason in {@code why}, when this machine cannot run it (not Linux, no gcc, no leases). */
   static Optional<Result> run(long cycles, StringBuilder why) {
+    return run(cycles, why, false);
+  }
+
+  /** {@code pinned}: both processes on CPU 0 ({@code taskset -c 0}: the cycle's two processes never migrate). */
+  static Optional<Result> run(long cycles, StringBuilder why, boolean pinned) {
     try {
       Path binary = NativeProgram.build("lease_cycle");
-      Process p = new ProcessBuilder(binary.toString(), String.valueOf(cycles)).redirectErrorStream(true).start();
+      java.util.List<String> command = new java.util.ArrayList<>();
+      if (pinned) {
+        command.addAll(java.util.List.of("taskset", "-c", "0"));
+      }
+      command.add(binary.toString());
+      command.add(String.valueOf(cycles));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor(10, TimeUnit.MINUTES);
       Matcher m = LINE.matcher(out);

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code emulator bench}: prints the figures and ratios recorded in BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
     description = "Measure lease-break cycles (emulator and real kernel), Pekko messaging and heap (BENCHMARKS.md).",
-    subcommands = {BenchCommand.CheckpointRestart.class, BenchCommand.Runs.class},
+    subcommands = {BenchCommand.CheckpointRestart.class, BenchCommand.Runs.class, BenchCommand.Tree.class},
     footer = "Exit codes: 0 every target met, 1 one missed, 2 bad input.")
 final class BenchCommand implements Callable<Integer> {
 
@@ -186,6 +186,45 @@ final class BenchCommand implements Callable<Integer> {
         System.err.println("emulator: " + e.getCause().getMessage());
         return Main.FAILED;
       }
+    }
+  }
+
+  /** {@code emulator bench tree}: one experiment run of a large tree, timed per phase. */
+  @Command(name = "tree", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+      description = "One experiment run of a 100k or 1M-process holder tree (checkpoint and restart), with the wall "
+          + "time of each phase, the heap's peak and bytes per process.",
+      footer = "Exit codes: 0 targets met, 1 missed, 2 bad input.")
+  static final class Tree implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--experiment", paramLabel = "FILE",
+        description = "experiment file: its first checkpoint-at, fanout, files per process (default: ${DEFAULT-VALUE})")
+    Path experiment = Path.of("scenarios", "experiments", "seed-40s-into-break.yaml");
+
+    @Option(names = "--sizes", paramLabel = "N", split = ",",
+        description = "tree sizes, 1-10000000 (default: 100000,1000000)")
+    List<Integer> sizes = new ArrayList<>(List.of(100_000, 1_000_000));
+
+    @Option(names = "--repeats", paramLabel = "N", description = "runs per size, 1-100 (default: ${DEFAULT-VALUE})")
+    int repeats = 1;
+
+    @Option(names = "--policy", paramLabel = "P", description = "restart policy (default: ${DEFAULT-VALUE})")
+    String policy = "remaining";
+
+    @Override
+    public Integer call() {
+      for (int n : sizes) {
+        range(spec, "--sizes", n, 1, 10_000_000);
+      }
+      range(spec, "--repeats", repeats, 1, 100);
+      io.leasecr.node.experiment.Experiment e;
+      try {
+        e = io.leasecr.node.experiment.ExperimentParser.parse(experiment);
+      } catch (RuntimeException bad) {
+        throw new Failure(Main.BAD_INPUT, bad.getMessage());
+      }
+      return new io.leasecr.node.bench.TreeRuns(System.out).run(e, sizes, repeats, policy) ? Main.OK : Main.FAILED;
     }
   }
 }

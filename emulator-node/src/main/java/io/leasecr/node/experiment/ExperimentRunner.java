@@ -59,8 +59,13 @@ public final class ExperimentRunner {
   }
 
   static Row runOne(Experiment e, Experiment.RunPoint p) {
+    return runOne(e, p, null);
+  }
+
+  /** One run, with the wall time of each of its phases recorded in {@code phases} (if not null). */
+  public static Row runOne(Experiment e, Experiment.RunPoint p, Phases phases) {
     TrialScenario.Built built = TrialScenario.build(e, p);
-    RunMetrics metrics = new RunMetrics(built);
+    RunMetrics metrics = new RunMetrics(built, phases);
     Config restore = ConfigFactory.parseMap(Map.of(
         "lease-cr.restore.cost-model", e.costModel(),
         "lease-cr.restore.busy-threads", p.busyThreads(),

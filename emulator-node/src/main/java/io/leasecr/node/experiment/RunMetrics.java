@@ -24,14 +24,34 @@ final class RunMetrics implements TraceSink {
   private int checkpoints;
   private Boolean flushed;
 
+  /** Where phases go (emulator bench tree), or null. */
+  private final Phases phases;
+
   RunMetrics(TrialScenario.Built run) {
+    this(run, null);
+  }
+
+  RunMetrics(TrialScenario.Built run, Phases phases) {
     this.run = run;
+    this.phases = phases;
+  }
+
+  @Override
+  public void phase(String name) {
+    if (phases != null) {
+      phases.enter(name);
+    }
   }
 
   @Override
   public void emit(TraceEvent e) {
     switch (e.kind()) {
-      case "checkpoint" -> checkpoints++;
+      case "checkpoint" -> {
+        checkpoints++;
+        if (phases != null && e.arg("bytes") instanceof Number n) {
+          phases.imageBytes(n.longValue());
+        }
+      }
       case "restart" -> {
         if (e.pid() == 0 && firstRestartAt < 0) {
           firstRestartAt = e.t();
