@@ -165,6 +165,11 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
     }
   }
 
+  /** CPU time the loop thread has used so far (benchmarks: a figure that the machine's load does not inflate). */
+  public long loopCpuNanos() {
+    return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(loop.getId());
+  }
+
   @Override
   public long tasksRun() {
     return tasksRun;

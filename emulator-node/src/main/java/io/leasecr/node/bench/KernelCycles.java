@@ -14,7 +14,14 @@ final class KernelCycles {
 
   private static final Pattern LINE = Pattern.compile("kernel_cycles=(\\d+) seconds=([0-9.]+) cycles_per_sec=([0-9.]+)");
 
-  record Result(long cycles, double seconds, double perSecond) {}
+  /** {@code cpuSeconds}: user + system time of the two processes (bash's {@code times}), NaN if unknown. */
+  record Result(long cycles, double seconds, double perSecond, double cpuSeconds) {
+    double perCpuSecond() {
+      return cycles / cpuSeconds;
+    }
+  }
+
+  private static final Pattern TIMES = Pattern.compile("(?m)^(\\d+)m([0-9.]+)s (\\d+)m([0-9.]+)s$");
 
   private KernelCycles() {}
 
@@ -31,8 +38,9 @@ final class KernelCycles {
       if (pinned) {
         command.addAll(java.util.List.of("taskset", "-c", "0"));
       }
-      command.add(binary.toString());
-      command.add(String.valueOf(cycles));
+      // bash's times: the CPU time of its children (the two processes), which the machine's load does not inflate
+      command.addAll(java.util.List.of("bash", "-c", "\"$0\" \"$1\" && times", binary.toString(),
+          String.valueOf(cycles)));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor(10, TimeUnit.MINUTES);
@@ -41,8 +49,14 @@ final class KernelCycles {
         why.append("lease_cycle failed: ").append(out.strip());
         return Optional.empty();
       }
+      double cpu = Double.NaN;
+      Matcher t = TIMES.matcher(out);
+      if (t.find() && t.find()) { // the second line: the children's user and system time
+        cpu = Long.parseLong(t.group(1)) * 60 + Double.parseDouble(t.group(2)) + Long.parseLong(t.group(3)) * 60
+            + Double.parseDouble(t.group(4));
+      }
       return Optional.of(new Result(Long.parseLong(m.group(1)), Double.parseDouble(m.group(2)),
-          Double.parseDouble(m.group(3))));
+          Double.parseDouble(m.group(3)), cpu));
     } catch (NativeProgram.Unavailable e) {
       why.append(e.getMessage());
     } catch (IOException e) {

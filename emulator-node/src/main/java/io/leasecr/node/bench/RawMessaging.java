@@ -17,11 +17,20 @@ final class RawMessaging {
 
   record Ball(long left, ActorRef<Ball> replyTo) {}
 
+  /** Wall and loop-thread CPU nanoseconds. */
+  record Time(long wallNanos, long cpuNanos) {}
+
   static long wallNanos(int pairs, long messages) {
+    return time(pairs, messages).wallNanos();
+  }
+
+  static Time time(int pairs, long messages) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger remaining = new AtomicInteger(pairs);
     long perPair = messages / pairs;
     long[] start = new long[1];
+    long[] cpuStart = new long[1];
+    io.leasecr.core.time.EmulatedScheduler[] loop = new io.leasecr.core.time.EmulatedScheduler[1];
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
       Behavior<Ball> player = Behaviors.receive((c, ball) -> {
         if (ball.left() <= 1) {
@@ -33,6 +42,8 @@ final class RawMessaging {
         }
         return Behaviors.same();
       });
+      loop[0] = (io.leasecr.core.time.EmulatedScheduler) EmulatedTime.clock(ctx.getSystem());
+      cpuStart[0] = loop[0].loopCpuNanos();
       start[0] = System.nanoTime();
       for (int i = 0; i < pairs; i++) {
         ActorRef<Ball> a = ctx.spawn(player, "a" + i);
@@ -45,7 +56,8 @@ final class RawMessaging {
     ActorSystem<Void> system = ActorSystem.create(guardian, "raw", EmulatorConfig.virtual());
     try {
       BenchKernel.await(done);
-      return System.nanoTime() - start[0];
+      long wall = System.nanoTime() - start[0];
+      return new Time(wall, loop[0].loopCpuNanos() - cpuStart[0]);
     } finally {
       Emulation.shutdown(system);
     }
