@@ -57,6 +57,28 @@ class ScenarioReuseTest {
     }
   }
 
+  @Test
+  void aRunThatFailsEndsItsSystemAndTheNextRunIsUnaffected(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Scenario broken = ScenarioParser.parse(dir.resolve("broken.yaml").toString(), """
+        name: broken
+        files:
+          - path: /data/F1
+        processes:
+          - name: P1
+            pid: 101
+        steps:
+          - {at: 0s, proc: P1, open: /data/F1, flags: O_RDONLY}
+          - {at: 10s, restart: C1, image: missing.img}
+        """);
+    Scenario good = ScenarioParser.parse(ShippedScenarios.root().resolve("leases/seed-basic.yaml"));
+    List<String> fresh = lines(Emulation.run(good, TimeMode.VIRTUAL, 1.0, Duration.ofMinutes(2), FRESH));
+    for (int i = 0; i < 3; i++) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Emulation.run(broken))
+          .hasMessageContaining("step 2").hasMessageContaining("missing.img");
+      assertThat(lines(Emulation.run(good))).isEqualTo(fresh);
+    }
+  }
+
   private static List<String> lines(Emulation.Result r) {
     List<String> out = new ArrayList<>(r.events().stream().map(TraceJson::line).toList());
     out.add("final locks: " + r.finalLocks());
