@@ -96,6 +96,19 @@ class CommandLineTest {
   }
 
   @Test
+  void badRunsAndTreeBenchmarkArgumentsExitTwoBeforeMeasuring() {
+    assertThat(Main.run(new String[] {"bench", "runs", "--seconds", "0"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"bench", "runs", tmp.resolve("none.yaml").toString()})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"bench", "tree", "--sizes", "0"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"bench", "tree", "--policy", "sometimes", "--sizes", "10"})).isEqualTo(2);
+    assertThat(output.err()).contains("--seconds must be from 1 to 600, got 0")
+        .contains("none.yaml: cannot read the file")
+        .contains("--sizes must be from 1 to 10000000, got 0")
+        .contains("--policy: ");
+    assertThat(output.out()).doesNotContain("runs/s").doesNotContain("processes, run");
+  }
+
+  @Test
   void twoJvmsWriteByteIdenticalTraces() throws Exception {
     Path a = tmp.resolve("a.jsonl");
     Path b = tmp.resolve("b.jsonl");
@@ -126,7 +139,7 @@ class CommandLineTest {
   /** Every command and subcommand, as typed after {@code emulator}. */
   private static final List<String> COMMANDS = List.of("run", "conform", "image", "image show", "image edit",
       "image export", "image import", "checkpoint", "checkpoint list", "checkpoint delete", "node", "drill", "bench",
-      "bench cr", "calibrate", "experiment", "report", "completion", "help");
+      "bench cr", "bench runs", "bench tree", "calibrate", "experiment", "report", "completion", "help");
 
   private static String[] words(String line, String... more) {
     List<String> all = new java.util.ArrayList<>(List.of(line.split(" ")));

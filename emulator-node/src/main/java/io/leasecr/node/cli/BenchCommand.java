@@ -209,7 +209,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", paramLabel = "N", description = "runs per size, 1-100 (default: ${DEFAULT-VALUE})")
     int repeats = 1;
 
-    @Option(names = "--policy", paramLabel = "P", description = "restart policy (default: ${DEFAULT-VALUE})")
+    @Option(names = "--policy", paramLabel = "P",
+        description = "remaining, favor-holder, favor-breaker, delta:+5s, criu or keep-break/POLICY (default: ${DEFAULT-VALUE})")
     String policy = "remaining";
 
     @Override
@@ -218,6 +219,14 @@ final class BenchCommand implements Callable<Integer> {
         range(spec, "--sizes", n, 1, 10_000_000);
       }
       range(spec, "--repeats", repeats, 1, 100);
+      String p = policy.startsWith("keep-break/") ? policy.substring("keep-break/".length()) : policy;
+      if (!p.equals("criu")) {
+        try {
+          io.leasecr.core.locks.RestartPolicy.parse(p);
+        } catch (IllegalArgumentException bad) {
+          throw new ParameterException(spec.commandLine(), "--policy: " + bad.getMessage());
+        }
+      }
       io.leasecr.node.experiment.Experiment e;
       try {
         e = io.leasecr.node.experiment.ExperimentParser.parse(experiment);
