@@ -33,9 +33,17 @@ public final class ExperimentRunner {
       return t;
     });
     try {
-      List<Future<Row>> futures = new ArrayList<>();
-      for (Experiment.RunPoint p : points) {
-        futures.add(pool.submit(() -> {
+      // largest trees first (a stable sort: grid order among equals), so that no job is left with a 100k run
+      // at the end while the other has finished; each run is independent, and rows come back in grid order
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < points.size(); i++) {
+        order.add(i);
+      }
+      order.sort((a, b) -> Integer.compare(points.get(b).treeSize(), points.get(a).treeSize()));
+      List<Future<Row>> futures = new ArrayList<>(java.util.Collections.nCopies(points.size(), null));
+      for (int i : order) {
+        Experiment.RunPoint p = points.get(i);
+        futures.set(i, pool.submit(() -> {
           Row row = runOne(e, p);
           progress.done(p);
           return row;
