@@ -686,7 +686,15 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       if (tellProcess(pid, new ProcessActor.Signal(signo, siCode, siFd))) {
         return;
       } else if (restoring(pid)) {
-        heldSignals.computeIfAbsent(pid, p -> new ArrayList<>()).add(new ProcessActor.Signal(signo, siCode, siFd));
+        List<ProcessActor.Signal> held = heldSignals.computeIfAbsent(pid, p -> new ArrayList<>());
+        if (signo < 32 && held.stream().anyMatch(h -> h.signo() == signo)) {
+          // pending while the tree is restored (CRIU restores with signals blocked): a standard signal (below
+          // the kernel's SIGRTMIN, 32) already pending is not queued again (legacy_queue): three re-breaks, one SIGIO
+          note(pid, Signals.name(signo) + " for " + lease.file().inode().path() + " (fd " + siFd + ") not queued: "
+              + "one is already pending for pid " + pid + " (a standard signal is pending at most once)");
+        } else {
+          held.add(new ProcessActor.Signal(signo, siCode, siFd));
+        }
       } else if (trace.enabled()) {
         trace.emit(new TraceEvent(now(), "note", 0, "kernel", 0, null,
             TraceEvent.args("text", Signals.name(signo) + " for " + lease.file().inode().path()

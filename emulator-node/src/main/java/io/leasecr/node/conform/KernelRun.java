@@ -72,15 +72,26 @@ public final class KernelRun {
    * restored last (so their retried call meets the restored leases).
    */
   public interface CheckpointDriver {
-    /** Dumps (and so kills) these processes into {@code dir}, each alone. */
-    void dump(String id, List<Helper> helpers, Path dir) throws IOException, InterruptedException;
+    /** Dumps (and so kills) these process trees into {@code dir}, each tree alone. */
+    void dump(String id, List<Helper> trees, Path dir) throws IOException, InterruptedException;
 
     /** Restores what {@link #dump} saved; each helper reconnects to {@code socket} ("reattach"). */
     void restore(String id, List<Helper> helpers, Path dir, Path socket) throws IOException, InterruptedException;
   }
 
-  /** A helper process as a checkpoint sees it: its name, its real pid, whether a call of it is asleep. */
-  public record Helper(String name, int realPid, boolean asleep) {}
+  /**
+   * A helper process tree as a checkpoint sees it: the root's name and real pid, whether a call of one of them
+   * is asleep, and the forked helpers under it (CRIU dumps a tree with its root).
+   */
+  public record Helper(String name, int realPid, boolean asleep, List<Helper> children) {
+
+    /** This helper and every one under it, the root first. */
+    public List<Helper> all() {
+      List<Helper> out = new ArrayList<>(List.of(this));
+      children.forEach(c -> out.addAll(c.all()));
+      return out;
+    }
+  }
 
   private CheckpointDriver checkpoints;
   /** The helpers each checkpoint dumped, by checkpoint id. */
@@ -337,16 +348,37 @@ public final class KernelRun {
     CallSettle.settle(byName.values());
     List<Helper> helpers = new ArrayList<>();
     for (HelperConnection c : byName.values()) {
-      if (!c.closed().isDone() && ProcessHandle.of(c.realPid).isPresent()) {
-        helpers.add(new Helper(c.name, c.realPid, c.busy()));
+      if (scenario.process(c.name).parent() == null && live(c)) {
+        helpers.add(tree(c));
       }
     }
     helpers.sort(Comparator.comparing((Helper h) -> !h.asleep()).thenComparing(Helper::name));
     for (Helper h : helpers) {
-      byName.get(h.name()).markCheckpointed();
+      h.all().forEach(x -> byName.get(x.name()).markCheckpointed());
     }
+    long from = System.nanoTime();
     checkpoints.dump(cp.id(), helpers, dir.resolve("criu-" + cp.id()));
+    long to = System.nanoTime();
+    pauses.add(new long[] {from, to}); // the emulator's checkpoint is an instant: its clock stands still in the dump
+    paused += to - from;
     dumped.put(cp.id(), helpers);
+  }
+
+  private static boolean live(HelperConnection c) {
+    return !c.closed().isDone() && ProcessHandle.of(c.realPid).isPresent();
+  }
+
+  /** A live helper with the live helpers forked under it. */
+  private Helper tree(HelperConnection c) {
+    List<Helper> children = new ArrayList<>();
+    for (HelperConnection k : byName.values()) {
+      if (c.name.equals(scenario.process(k.name).parent()) && live(k)) {
+        children.add(tree(k));
+      }
+    }
+    children.sort(Comparator.comparing(Helper::name));
+    boolean asleep = c.busy() || children.stream().anyMatch(Helper::asleep);
+    return new Helper(c.name, c.realPid, asleep, children);
   }
 
   /**
@@ -365,13 +397,13 @@ public final class KernelRun {
     long from = System.nanoTime();
     checkpoints.restore(r.id(), order, dir.resolve("criu-" + r.id()), socket);
     long to = System.nanoTime();
-    restores.add(new long[] {from, to}); // the restore's own time: the run's emulated clock stands still in it
+    pauses.add(new long[] {from, to}); // the restore's own time: the run's emulated clock stands still in it
     paused += to - from;
   }
 
-  /** The real intervals restores took (CLOCK_MONOTONIC ns, from and to), during which emulated time stands. */
-  private final List<long[]> restores = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** Their total (ns): the schedule after a restore moves on by it. */
+  /** The real intervals dumps and restores took (CLOCK_MONOTONIC ns, from and to): emulated time stands in them. */
+  private final List<long[]> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Their total (ns): the schedule after a dump or a restore moves on by it. */
   private volatile long paused;
 
   /**
@@ -492,11 +524,11 @@ public final class KernelRun {
   /** CLOCK_MONOTONIC nanoseconds (Java's nanoTime on Linux) to emulated milliseconds since the start. */
   long emulatedTime(long monotonicNanos) {
     long shift = 0;
-    for (long[] r : restores) {
+    for (long[] r : pauses) {
       if (monotonicNanos >= r[1]) {
         shift += r[1] - r[0];
       } else if (monotonicNanos >= r[0]) {
-        monotonicNanos = r[0]; // during a restore: at the restart's instant
+        monotonicNanos = r[0]; // during a dump or a restore: at its step's instant
       }
     }
     return startNanos == 0 ? 0 : Math.max(0, scale.emulatedMillis(monotonicNanos - shift - startNanos));

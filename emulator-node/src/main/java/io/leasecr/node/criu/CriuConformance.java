@@ -22,6 +22,12 @@ import java.util.List;
  */
 public final class CriuConformance {
 
+  /**
+   * The longest break of a scenario lasts this many real seconds (conform's 2 s, doubled): a dump and a restore
+   * take 0.2 to 1 s here, and a restored process runs again up to 0.25 s after CRIU returns under load.
+   */
+  static final long LONGEST_BREAK_REAL_SECONDS = 4;
+
   private CriuConformance() {}
 
   /** Why this scenario cannot be compared with CRIU, or null if it can. */
@@ -36,7 +42,7 @@ public final class CriuConformance {
     if (why != null) {
       return new Conformance.Outcome(s, why, null, emulated.events(), List.of(), null, 0);
     }
-    TimeScale scale = TimeScale.of(s);
+    TimeScale scale = TimeScale.of(s, LONGEST_BREAK_REAL_SECONDS);
     long horizon = emulated.events().isEmpty() ? 0 : emulated.events().get(emulated.events().size() - 1).t();
     Conformance.Outcome o = null;
     for (int attempt = 0; attempt < 4; attempt++) {

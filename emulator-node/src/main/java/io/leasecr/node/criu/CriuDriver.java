@@ -40,20 +40,26 @@ public final class CriuDriver implements KernelRun.CheckpointDriver {
   @Override
   public void dump(String id, List<KernelRun.Helper> helpers, Path dir) throws IOException, InterruptedException {
     for (KernelRun.Helper h : helpers) {
-      String link = Files.readSymbolicLink(Path.of("/proc/" + h.realPid() + "/fd/100")).toString();
-      if (!link.startsWith("socket:[")) {
-        throw new IOException(h.name() + "'s fd 100 is " + link + ", not its connection to the driver");
+      List<String> cmd = new ArrayList<>(List.of(criu.toString(), "dump", "-t", String.valueOf(h.realPid()), "-D",
+          dir.resolve(h.name()).toString(), "--file-locks", "--shell-job", "-v4", "-o", "dump.log"));
+      for (KernelRun.Helper x : h.all()) {
+        String link = Files.readSymbolicLink(Path.of("/proc/" + x.realPid() + "/fd/100")).toString();
+        if (!link.startsWith("socket:[")) {
+          throw new IOException(x.name() + "'s fd 100 is " + link + ", not its connection to the driver");
+        }
+        long ino = Long.parseLong(link.substring("socket:[".length(), link.length() - 1));
+        sockets.put(x.name(), ino);
+        cmd.addAll(List.of("--external", "unix[" + ino + "]"));
       }
-      long ino = Long.parseLong(link.substring("socket:[".length(), link.length() - 1));
-      sockets.put(h.name(), ino);
       Path images = Files.createDirectories(dir.resolve(h.name()));
       long start = System.nanoTime();
-      run(h.name(), "dump", images, List.of(criu.toString(), "dump", "-t", String.valueOf(h.realPid()), "-D",
-          images.toString(), "--file-locks", "--shell-job", "--external", "unix[" + ino + "]", "-v4", "-o", "dump.log"));
-      // CRIU killed it; the pid must be free (reaped) before a restore can take it again
+      run(h.name(), "dump", images, cmd);
+      // CRIU killed them; the pids must be free (reaped) before a restore can take them again
       long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (ProcessHandle.of(h.realPid()).isPresent() && System.nanoTime() < limit) {
-        TimeUnit.MILLISECONDS.sleep(5);
+      for (KernelRun.Helper x : h.all()) {
+        while (ProcessHandle.of(x.realPid()).isPresent() && System.nanoTime() < limit) {
+          TimeUnit.MILLISECONDS.sleep(5);
+        }
       }
       timings.add("dump " + id + " " + h.name() + " " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
@@ -65,11 +71,17 @@ public final class CriuDriver implements KernelRun.CheckpointDriver {
     for (KernelRun.Helper h : helpers) {
       Path images = dir.resolve(h.name());
       long start = System.nanoTime();
-      List<String> cmd = new ArrayList<>(List.of(wrapper.toString(), socket.toString(), h.name(),
-          String.valueOf(h.realPid()), String.valueOf(FIRST_INHERITED_FD), "--", criu.toString(), "restore", "-d",
-          "-D", images.toString(), "--file-locks", "--shell-job",
-          "--inherit-fd", "fd[" + FIRST_INHERITED_FD + "]:socket:[" + sockets.get(h.name()) + "]",
-          "-v4", "-o", "restore.log"));
+      List<String> cmd = new ArrayList<>(List.of(wrapper.toString(), socket.toString()));
+      List<String> inherit = new ArrayList<>();
+      int fd = FIRST_INHERITED_FD;
+      for (KernelRun.Helper x : h.all()) {
+        cmd.addAll(List.of(x.name(), String.valueOf(x.realPid()), String.valueOf(fd)));
+        inherit.addAll(List.of("--inherit-fd", "fd[" + fd + "]:socket:[" + sockets.get(x.name()) + "]"));
+        fd++;
+      }
+      cmd.addAll(List.of("--", criu.toString(), "restore", "-d", "-D", images.toString(), "--file-locks",
+          "--shell-job", "-v4", "-o", "restore.log"));
+      cmd.addAll(inherit);
       run(h.name(), "restore", images, cmd);
       timings.add("restore " + id + " " + h.name() + " " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
