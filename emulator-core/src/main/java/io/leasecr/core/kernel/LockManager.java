@@ -433,6 +433,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Behavior<Command> onRestore(Restore m) throws java.io.NotSerializableException {
     SavedLocks saved = ImageCodec.savedLocks(m.image(), vfs);
     Set<Integer> restored = new HashSet<>(m.pids());
+    if (m.mode() == io.leasecr.core.locks.RestartMode.CRIU) {
+      saved = io.leasecr.core.restore.CriuLockOwners.reattribute(m.image(), restored, saved); // CRIU's re-taker
+    }
     Map<Long, Integer> refs = new HashMap<>();
     Set<Long> breakers = new HashSet<>();
     countRestored(m.image(), restored, refs, breakers);
