@@ -52,6 +52,7 @@ public final class CriuConformance {
     TimeScale scale = TimeScale.of(s, LONGEST_BREAK_REAL_SECONDS);
     long horizon = emulated.events().isEmpty() ? 0 : emulated.events().get(emulated.events().size() - 1).t();
     Conformance.Outcome o = null;
+    Conformance.Outcome disturbed = null;
     for (int attempt = 0; attempt < 4; attempt++) {
       CriuDriver driver;
       try {
@@ -68,6 +69,7 @@ public final class CriuConformance {
         // another run on this machine changed fs.lease-break-time under ours: a difference then shows nothing
         // (an agreement stands: a wrong break time cannot make the traces agree unless the timing never mattered)
         System.err.println("emulator: " + s.name() + ": " + run.disturbed() + "; running the CRIU side again");
+        disturbed = tried;
         continue;
       }
       o = tried;
@@ -78,7 +80,10 @@ public final class CriuConformance {
           + " (measured scheduling delay " + delay + " ms emulated); running the CRIU side again");
     }
     if (o == null) {
-      throw new IOException("fs.lease-break-time or fs.leases-enable was changed by someone else during each of 4 runs");
+      // each run differed with the sysctl changed under it: the last one is shown, said so
+      System.err.println("emulator: " + s.name() + ": fs.lease-break-time or fs.leases-enable was changed by someone "
+          + "else during each of 4 runs; the last run's comparison follows, and may show that change, not CRIU");
+      return disturbed;
     }
     return o;
   }
