@@ -1,5 +1,6 @@
 package io.leasecr.node.drill;
 
+import io.leasecr.node.drillfile.Drill;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
