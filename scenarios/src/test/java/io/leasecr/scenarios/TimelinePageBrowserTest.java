@@ -187,11 +187,12 @@ class TimelinePageBrowserTest {
       // clicking n2's summary strip leads to n2's blocks and opens the first: its 100 lanes are drawn
       page.click(".summary-lane[data-node='n2'] rect");
       assertThat(page.eval("String(document.querySelector('#more-n2 details').open)")).isEqualTo("true");
-      assertThat(page.eval("String(document.querySelectorAll('#more-n2 svg.block-lanes .mini').length)"))
+      // (the toggle event that draws them comes as a task of its own, just after the click)
+      assertThat(settled(page, "String(document.querySelectorAll('#more-n2 svg.block-lanes .mini').length)", "100"))
           .isEqualTo("100");
       // a block opened by a click on its line draws its lanes too; hovering a call there shows it
       page.click("#more-n3 details:nth-of-type(2) summary");
-      assertThat(page.eval("String(document.querySelectorAll('#more-n3 svg.block-lanes .mini').length)"))
+      assertThat(settled(page, "String(document.querySelectorAll('#more-n3 svg.block-lanes .mini').length)", "100"))
           .isEqualTo("100");
       page.hover("#more-n3 details:nth-of-type(2) .mini rect.call");
       assertThat(page.eval("String(document.getElementById('tip').hidden)")).isEqualTo("false");
@@ -214,6 +215,16 @@ class TimelinePageBrowserTest {
     Files.writeString(file, page);
     String dom = chromium(file, "--dump-dom");
     assertThat(dom).contains("data-errors=\"").contains("undefinedFunctionOfTheTest");
+  }
+
+  /** The expression's value once it is {@code expected}, or its last value after 10 s. */
+  private static String settled(Cdp page, String expression, String expected) throws Exception {
+    String v = page.eval(expression);
+    for (int i = 0; i < 200 && !v.equals(expected); i++) {
+      Thread.sleep(50);
+      v = page.eval(expression);
+    }
+    return v;
   }
 
   /** Writes the page, takes its screenshot and returns its DOM after the script ran (one chromium run), asserting no error. */
