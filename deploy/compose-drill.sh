@@ -23,6 +23,7 @@ export LEASE_CR_ATTACH_PG_PORT="${LEASE_CR_ATTACH_PG_PORT:-29432}"
 base_port="${LEASE_CR_DRILL_BASE_PORT:-29100}"
 out="${LEASE_CR_DRILL_OUT:-drill-out/compose}"
 if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
+compose_words="${compose[*]}"
 compose+=(-p "$COMPOSE_PROJECT_NAME" -f docker-compose.yml -f deploy/compose-attach.yml)
 log() { echo "compose-drill: $*"; }
 [ -f "$drill" ] || { log "no drill file $drill"; exit 2; }
@@ -33,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 start=$SECONDS
-log "using ${compose[*]:0:2} ($("${compose[@]}" version --short 2>/dev/null || true)), project $COMPOSE_PROJECT_NAME, images $LEASE_CR_BASE_IMAGE, $LEASE_CR_PG_IMAGE"
+log "using $compose_words ($("${compose[@]}" version --short 2>/dev/null || true)), project $COMPOSE_PROJECT_NAME, images $LEASE_CR_BASE_IMAGE, $LEASE_CR_PG_IMAGE"
 "${compose[@]}" build n1 >"${TMPDIR:-/tmp}/compose-drill-build.log" 2>&1 \
   || { tail -20 "${TMPDIR:-/tmp}/compose-drill-build.log"; log "FAIL: the node image did not build"; exit 1; }
 log "node image $LEASE_CR_NODE_IMAGE built from the jar in $((SECONDS - start)) s"
