@@ -79,7 +79,7 @@ class ExploreTest {
     // and beside it its timeline page, the one `emulator run FILE --html` draws
     Path page = stale.resolveSibling(stale.getFileName().toString().replace(".yaml", ".html"));
     assertThat(page).exists();
-    assertThat(Files.readString(page)).contains("<svg", "no breaker restored", "class=\"mark mark-restart\"");
+    assertThat(Files.readString(page)).contains("<svg", "no breaker restored", "data-kind=\"restart\"");
     if (System.getenv("CI") != null) {
       assertThat(seconds).isLessThan(120);
     }
