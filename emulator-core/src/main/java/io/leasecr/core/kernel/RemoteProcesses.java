@@ -1,6 +1,5 @@
 package io.leasecr.core.kernel;
 
-import io.leasecr.core.process.ProcessActor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +46,16 @@ final class RemoteProcesses {
     refs.put(pid, ref);
     watcher.watch(pid, ref);
     return old;
+  }
+
+  /** The pid's incarnation this table last heard from, or null. */
+  ActorRef<ProcessActor.Command> incarnation(int pid) {
+    return refs.get(pid);
+  }
+
+  /** exit(2): its termination is no longer a process gone (its fds come back through close, one by one). */
+  void exited(int pid) {
+    refs.remove(pid);
   }
 
   /** True if {@code ref} is still the pid's current incarnation (a restored pid has a new one). */
