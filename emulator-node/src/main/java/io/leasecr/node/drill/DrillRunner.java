@@ -70,6 +70,8 @@ public final class DrillRunner {
   private ClusterCut cut;
   private EntityCensus census;
   private NodeLosses losses;
+  /** How often the nodes' sleeping calls ask again (wall ms): the wake-up after a healed cut comes within it. */
+  private long recheckMs;
   /** Whether the nodes remember process entities (they have the driver's journal and settings). */
   private boolean remembering;
 
@@ -214,6 +216,8 @@ public final class DrillRunner {
     CompletableFuture<EmulatorSharding.Refs> refs = new CompletableFuture<>();
     ActorSystem<ProcessActor.StepDone> system = ActorSystem.create(driver(refs), NodeSettings.SYSTEM, config);
     stepDone = system;
+    recheckMs = config.hasPath("lease-cr.process.recheck-blocked")
+        ? config.getDuration("lease-cr.process.recheck-blocked").toMillis() : 0;
     clock = (io.leasecr.core.time.WallClock) io.leasecr.core.time.EmulatedTime.clock(system);
     cut = new ClusterCut(system, clock);
     remembering = EmulatorSharding.rememberProcesses(system);
@@ -869,7 +873,8 @@ public final class DrillRunner {
       RememberedEntities.summary(all, losses.pidsLostAt(), restartedAt).ifPresent(o::println);
     }
     violations.addAll(Invariants.check(all, losses.pidsLostAt(), restartMs, confirmed,
-        (long) (Invariants.TOLERANCE_MS * Math.max(1, drill.scale()))));
+        (long) (Invariants.TOLERANCE_MS * Math.max(1, drill.scale())), losses.healedCuts(),
+        (long) (recheckMs * Math.max(1, drill.scale()))));
     restartedOn.forEach((pid, node) -> {
       String ran = ranOn.get(pid);
       if (ran != null && !ran.equals(node)) {
