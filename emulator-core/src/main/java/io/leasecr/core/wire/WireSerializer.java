@@ -126,6 +126,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.CHECKPOINT_DELETED -> io.leasecr.proto.checkpoint.CheckpointDeleted.parseFrom(b);
       case Manifests.COORDINATOR_COMMIT -> io.leasecr.proto.checkpoint.CoordinatorCommit.parseFrom(b);
       case Manifests.COORDINATOR_GET -> io.leasecr.proto.checkpoint.CoordinatorGet.parseFrom(b);
+      case Manifests.COORDINATOR_COMMIT_PART -> io.leasecr.proto.checkpoint.CoordinatorCommitPart.parseFrom(b);
       case Manifests.COORDINATOR_DONE -> io.leasecr.proto.checkpoint.CoordinatorDone.parseFrom(b);
       case Manifests.COORDINATOR_FOUND -> io.leasecr.proto.checkpoint.CoordinatorFound.parseFrom(b);
       case Manifests.CHECKPOINT_MARKER -> io.leasecr.proto.checkpoint.CheckpointMarker.parseFrom(b);
@@ -194,6 +195,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
     // the coordinator's protocol (a cluster singleton on cluster nodes)
     static final String COORDINATOR_COMMIT = "ck-commit";
     static final String COORDINATOR_GET = "ck-get";
+    static final String COORDINATOR_COMMIT_PART = "ck-commit-part";
     static final String COORDINATOR_DONE = "ck-done";
     static final String COORDINATOR_FOUND = "ck-found";
     static final String CHECKPOINT_MARKER = "ck-marker";
@@ -245,6 +247,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof CheckpointCoordinator.Deleted) return CHECKPOINT_DELETED;
       if (o instanceof CheckpointCoordinator.Commit) return COORDINATOR_COMMIT;
       if (o instanceof CheckpointCoordinator.Get) return COORDINATOR_GET;
+      if (o instanceof CheckpointCoordinator.CommitPart) return COORDINATOR_COMMIT_PART;
       if (o instanceof CheckpointCoordinator.Done) return COORDINATOR_DONE;
       if (o instanceof CheckpointCoordinator.Found) return COORDINATOR_FOUND;
       if (o instanceof CheckpointCoordinator.Marker) return CHECKPOINT_MARKER;

@@ -571,8 +571,7 @@ public final class DrillRunner {
       image = tree.save(c.id(), frozen.atMs(), gonePids, goneInos);
       collected = System.currentTimeMillis() - t0;
       bytes = image.toByteArray();
-      done = journal.ask(r -> new CheckpointCoordinator.Commit(c.id(), image.getTakenAtMs(), drill.scenario().name(),
-          bytes, r));
+      done = journal.commit(c.id(), image.getTakenAtMs(), drill.scenario().name(), bytes);
     } catch (Exception e) {
       DriverLog.error("checkpoint " + c.id(), e);
       String why = Words.of(e) + (journalDownSince > 0 ? " (the journal is down since " + Invariants.secs(journalDownAt)
@@ -768,7 +767,7 @@ public final class DrillRunner {
         note(step.number(), "restart: " + crashed + " is still a member after 60 s");
       }
     }
-    CheckpointCoordinator.Found found = journal.ask(to -> new CheckpointCoordinator.Get(r.id(), to));
+    CheckpointCoordinator.Found found = journal.get(r.id());
     if (found.entry() == null) {
       note(step.number(), "restart: no checkpoint " + r.id() + " in the journal");
       failures.add("step " + step.number() + " (restart from " + r.id() + "): no checkpoint " + r.id()
