@@ -7,7 +7,7 @@ import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Credentials;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.process.ProcessSpec;
 import io.leasecr.core.process.Syscall;
 import io.leasecr.core.trace.TraceEvent;
