@@ -416,7 +416,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (w != null && w.reply().reqId() == m.reqId()) {
       events.note(m.pid(), "pid " + m.pid() + " asked again about its " + w.what() + ": the wake-up sent "
           + String.format(java.util.Locale.ROOT, "%.1f s", (now() - w.atMs()) / 1000.0)
-          + " ago did not reach it (a cut dropped it); sent again");
+          + " ago had not reached it when it asked (lost in a cut, or still on its way); sent again");
       m.replyTo().tell(w.reply());
     }
     return this;

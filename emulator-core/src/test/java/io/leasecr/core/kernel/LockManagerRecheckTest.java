@@ -82,8 +82,8 @@ class LockManagerRecheckTest {
     assertThat(again).isEqualTo(sent);
     assertThat(again.file().fileId()).isPositive();
     assertThat(trace.events().stream().filter(e -> e.kind().equals("note")).map(e -> (String) e.arg("text")))
-        .anyMatch(t -> t.matches("pid 2 asked again about its open\\(/f\\): the wake-up sent \\d+\\.\\d s ago did "
-            + "not reach it \\(a cut dropped it\\); sent again"));
+        .anyMatch(t -> t.matches("pid 2 asked again about its open\\(/f\\): the wake-up sent \\d+\\.\\d s ago had "
+            + "not reached it when it asked \\(lost in a cut, or still on its way\\); sent again"));
   }
 
   /** A process asleep in open/truncate: its kernel is a probe that answers nothing on its own. */
