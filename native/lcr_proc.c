@@ -40,6 +40,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -826,6 +827,57 @@ static char *next_line(void)
 	return ibuf;
 }
 
+/*
+ * The keeper: the process the driver started stays behind as a child subreaper and the
+ * scenario's process is its child. A helper whose parent died is reparented to the nearest
+ * living subreaper ancestor, this one, which reaps it and reports its death on a connection of
+ * its own ("T keeper NAME PID", then "T child PID exit|signal N" lines): without it an orphan's
+ * death went to init and was reported by nobody (emulator fuzz seed 1, program 27).
+ * It leaves when it has no descendants left (ECHILD).
+ */
+static void keeper(const char *name, pid_t child)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct line l;
+	sigset_t all;
+	int s, st;
+	pid_t p;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);	/* SIGKILL (the driver's tear-down) still ends it */
+	strcpy(a.sun_path, sock_path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("lcr_proc: keeper connect");
+		_exit(1);
+	}
+	move_fd(s, SOCK_FD);
+	begin(&l, mono_ns(), "keeper ");
+	put_s(&l, name);
+	put_s(&l, " ");
+	put_d(&l, child);
+	end(&l);
+	send_raw(l.b, l.n);
+	for (;;) {
+		p = waitpid(-1, &st, __WALL);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p < 0)
+			_exit(0);	/* ECHILD: every descendant is gone */
+		begin(&l, mono_ns(), "child ");
+		put_d(&l, p);
+		if (WIFSIGNALED(st)) {
+			put_s(&l, " signal ");
+			put_d(&l, WTERMSIG(st));
+		} else {
+			put_s(&l, " exit ");
+			put_d(&l, WEXITSTATUS(st));
+		}
+		end(&l);
+		send_raw(l.b, l.n);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char *line;
@@ -836,6 +888,21 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sock_path = argv[1];
+	if (strlen(sock_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		fprintf(stderr, "lcr_proc: socket path too long\n");
+		return 1;
+	}
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == 0) {
+		pid_t child = fork();
+
+		if (child > 0)
+			keeper(argv[2], child);
+		if (child < 0) {
+			perror("lcr_proc: fork");
+			return 1;
+		}
+		prctl(PR_SET_CHILD_SUBREAPER, 0);	/* the scenario's process is no subreaper */
+	}
 	reset_signals();
 	connect_driver();
 	make_job_pipe();

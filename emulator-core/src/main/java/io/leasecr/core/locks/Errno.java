@@ -4,6 +4,8 @@ package io.leasecr.core.locks;
 public enum Errno {
   ENOENT(2),
   ESRCH(3),
+  /** A non-blocking open of a fifo for writing that has no reader. */
+  ENXIO(6),
   EINTR(4),
   EBADF(9),
   EAGAIN(11),

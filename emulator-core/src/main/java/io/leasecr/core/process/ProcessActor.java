@@ -238,17 +238,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   /**
-   * do_sys_ftruncate: EBADF for a bad or O_PATH fd, EINVAL unless open for writing (the kernel also says EINVAL
-   * for a fifo open for writing; the emulator's fds do not know the file type, so it says 0 there). Unlike
-   * truncate(2) it breaks no lease (checked on 6.18: the holder's own write lease stays ACTIVE, no signal).
+   * do_ftruncate: EBADF for a bad or O_PATH fd, EINVAL unless a regular file open for writing (a fifo or a
+   * character device open O_RDWR is EINVAL too, checked on 6.18). Unlike truncate(2) it breaks no lease (checked
+   * on 6.18: the holder's own write lease stays ACTIVE, no signal).
    */
   private Behavior<Command> ftruncate(Call c, int fdNum) {
     Fd fd = fds.get(fdNum);
     if (fd == null || fd.mode() == io.leasecr.core.locks.AccessMode.O_PATH) {
       return finish(c, -1, Errno.EBADF);
     }
-    if (!fd.mode().writes()) {
-      return finish(c, -1, Errno.EINVAL); // a directory never opens for writing; a fifo's EINVAL is not modelled
+    if (!fd.mode().writes() || !fd.regular()) {
+      return finish(c, -1, Errno.EINVAL); // S_ISREG and FMODE_WRITE, one test in the kernel
     }
     return finish(c, 0, null);
   }

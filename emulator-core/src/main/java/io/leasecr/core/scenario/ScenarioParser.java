@@ -162,7 +162,7 @@ public final class ScenarioParser {
         try {
           kind = Inode.Kind.valueOf(t);
         } catch (IllegalArgumentException e) {
-          throw m.get("type").error("file type must be regular, directory or fifo, got " + YamlNode.quote(t.toLowerCase()));
+          throw m.get("type").error("file type must be regular, directory, fifo or chardev, got " + YamlNode.quote(t.toLowerCase()));
         }
       }
       int uid = m.containsKey("uid") ? m.get("uid").intValue() : 0;
