@@ -14,6 +14,8 @@ public enum Errno {
   EACCES(13),
   EISDIR(21),
   EINVAL(22),
+  /** No free fd below RLIMIT_NOFILE. */
+  EMFILE(24),
   EDEADLK(35),
   /** Kernel-internal: the syscall is to be restarted (or fail with EINTR if the handler says so). */
   ERESTARTSYS(512);

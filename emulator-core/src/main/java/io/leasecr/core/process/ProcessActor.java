@@ -91,7 +91,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private final TimerScheduler<Command> timers;
   private final EmulatedClock clock;
   private final Kernel kernel;
-  private final ProcessSpec spec;
+  /** Replaced at execve(2): the new program has no handlers and no scripted reactions. */
+  private ProcessSpec spec;
   private final TreeMap<Integer, Fd> fds;
   private Map<Integer, Disposition> dispositions;
   private TreeSet<Integer> leaseFds;
@@ -228,6 +229,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (call instanceof Syscall.Ftruncate ft) {
       return ftruncate(c, ft.fd());
     }
+    if (call instanceof Syscall.FdOp op) {
+      return fdOp(c, op);
+    }
+    if (call instanceof Syscall.Execve) {
+      return execve(c);
+    }
     if (call instanceof Syscall.Fork fork) {
       return fork(c, fork);
     }
@@ -269,9 +276,108 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return finish(c, -1, Errno.EBADF);
     }
     int newFd = lowestFreeFd();
-    fds.put(newFd, fd);
+    fds.put(newFd, fd.withCloexec(false)); // FD_CLOEXEC belongs to the fd, a copy starts without it
     kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
     return finish(c, newFd, null);
+  }
+
+  /**
+   * dup2, dup3, F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, in fs/file.c's and fs/fcntl.c's order of checks: dup3 looks at
+   * its flags and at oldfd == newfd before oldfd itself; dup2 onto itself returns newfd if oldfd is open; a newfd
+   * beyond RLIMIT_NOFILE is EBADF, an F_DUPFD minimum beyond it EINVAL. A newfd in use is closed first (its
+   * leases and locks go as at a close).
+   */
+  private Behavior<Command> fdOp(Call c, Syscall.FdOp op) {
+    long arg = op.arg();
+    switch (op.op()) {
+      case DUP2, DUP3 -> {
+        if (op.op() == Syscall.FdOp.Op.DUP3 && (op.flags() & ~Syscall.FdOp.O_CLOEXEC) != 0) {
+          return finish(c, -1, Errno.EINVAL);
+        }
+        if (arg == op.fd()) {
+          if (op.op() == Syscall.FdOp.Op.DUP3) {
+            return finish(c, -1, Errno.EINVAL);
+          }
+          return fds.containsKey(op.fd()) ? finish(c, arg, null) : finish(c, -1, Errno.EBADF);
+        }
+        if (arg < 0 || arg >= Syscall.FdOp.NOFILE) {
+          return finish(c, -1, Errno.EBADF); // newfd is unsigned: a negative one is huge
+        }
+        Fd fd = fds.get(op.fd());
+        if (fd == null) {
+          return finish(c, -1, Errno.EBADF);
+        }
+        int target = (int) arg;
+        dropFd(target);
+        fds.put(target, fd.withCloexec((op.flags() & Syscall.FdOp.O_CLOEXEC) != 0));
+        kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
+        return finish(c, target, null);
+      }
+      case F_DUPFD, F_DUPFD_CLOEXEC -> {
+        Fd fd = fds.get(op.fd());
+        if (fd == null) {
+          return finish(c, -1, Errno.EBADF);
+        }
+        if (arg < 0 || arg >= Syscall.FdOp.NOFILE) {
+          return finish(c, -1, Errno.EINVAL); // the minimum is unsigned too
+        }
+        int target = Math.max((int) arg, FIRST_FD);
+        while (fds.containsKey(target)) {
+          target++;
+        }
+        if (target >= Syscall.FdOp.NOFILE) {
+          return finish(c, -1, Errno.EMFILE);
+        }
+        fds.put(target, fd.withCloexec(op.op() == Syscall.FdOp.Op.F_DUPFD_CLOEXEC));
+        kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
+        return finish(c, target, null);
+      }
+      case F_GETFD -> {
+        Fd fd = fds.get(op.fd());
+        return fd == null ? finish(c, -1, Errno.EBADF) : finish(c, fd.cloexec() ? Syscall.FdOp.FD_CLOEXEC : 0, null);
+      }
+      default -> {
+        Fd fd = fds.get(op.fd());
+        if (fd == null) {
+          return finish(c, -1, Errno.EBADF);
+        }
+        fds.put(op.fd(), fd.withCloexec((arg & Syscall.FdOp.FD_CLOEXEC) != 0));
+        return finish(c, 0, null);
+      }
+    }
+  }
+
+  /** Closes an fd without a call of its own (dup2's newfd, execve's FD_CLOEXEC fds): as close(2) does. */
+  private void dropFd(int fdNum) {
+    Fd old = fds.remove(fdNum);
+    if (old != null) {
+      forgetLease(fdNum);
+      kernel.locks().tell(new LockManager.Put(spec.pid(), old.ino(), old.fileId()));
+    }
+  }
+
+  /**
+   * execve(2): do_close_on_exec closes the FD_CLOEXEC fds; flush_signal_handlers puts every handled signal back to
+   * its default (ignored ones stay ignored); the old program's reactions, armed or not, are gone with its handlers.
+   */
+  private Behavior<Command> execve(Call c) {
+    for (Integer fd : fds.entrySet().stream().filter(e -> e.getValue().cloexec()).map(Map.Entry::getKey).toList()) {
+      dropFd(fd);
+    }
+    Map<Integer, Disposition> reset = new HashMap<>();
+    dispositions.forEach((sig, d) -> {
+      if (d.kind() == Disposition.Kind.IGNORE) {
+        reset.put(sig, d);
+      }
+    });
+    dispositions = reset;
+    if (reactionsDue != null) {
+      reactionsDue.keySet().forEach(timers::cancel);
+      reactionsDue = null;
+    }
+    spec = new ProcessSpec(spec.pid(), spec.ppid(), spec.name(), spec.cred(), dispositions, java.util.List.of(),
+        spec.seed());
+    return finish(c, 0, null);
   }
 
   private Behavior<Command> fork(Call c, Syscall.Fork fork) {
@@ -352,7 +458,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     long result = m.result();
     if (m.file() != null) {
       int fd = lowestFreeFd();
-      fds.put(fd, m.file());
+      fds.put(fd, c.syscall instanceof Syscall.Open o && o.cloexec() ? m.file().withCloexec(true) : m.file());
       result = fd;
     } else if (c.syscall instanceof Syscall.Fcntl f && f.cmd() == Syscall.Fcntl.Cmd.F_SETLEASE) {
       if (f.arg() == LeaseType.UNLCK.value) {

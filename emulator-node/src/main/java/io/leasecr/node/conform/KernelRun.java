@@ -36,6 +36,8 @@ public final class KernelRun {
   private static final int O_NONBLOCK = 04000;
   private static final int O_TRUNC = 01000;
   private static final int O_PATH = 010000000;
+  /** lcr_proc.c keeps its connection and a pipe on fds 100-102: a scenario's fds stay below. */
+  private static final int HARNESS_FDS = 90;
 
   private final Scenario scenario;
   private final TimeScale scale;
@@ -84,6 +86,14 @@ public final class KernelRun {
           && s.vfs().inodes().stream().anyMatch(i -> i.path().equals(o.path()) && i.kind() == Inode.Kind.FIFO)) {
         return "step " + step.number() + " (line " + step.line() + ") opens the fifo " + o.path() + " " + o.mode()
             + " without O_NONBLOCK: on Linux that sleeps until the other end opens, which the emulator does not model";
+      }
+    }
+    for (Step step : s.steps()) {
+      if (step.action() instanceof Step.Call call && call.syscall() instanceof Syscall.FdOp f
+          && f.op() != Syscall.FdOp.Op.F_GETFD && f.op() != Syscall.FdOp.Op.F_SETFD
+          && f.arg() >= HARNESS_FDS && f.arg() < Syscall.FdOp.NOFILE) {
+        return "step " + step.number() + " (line " + step.line() + ") makes an fd at " + f.arg()
+            + " or above: from " + HARNESS_FDS + " up the kernel side's helper keeps its own connection";
       }
     }
     for (Scenario.ProcessDecl p : s.processes()) {
@@ -366,7 +376,7 @@ public final class KernelRun {
         case O_RDWR -> 2;
         case O_PATH -> O_PATH;
       };
-      flags |= (o.nonblock() ? O_NONBLOCK : 0) | (o.trunc() ? O_TRUNC : 0);
+      flags |= (o.nonblock() ? O_NONBLOCK : 0) | (o.trunc() ? O_TRUNC : 0) | (o.cloexec() ? Syscall.FdOp.O_CLOEXEC : 0);
       return "open " + realPath(o.path()) + " " + flags;
     } else if (call instanceof Syscall.Close c) {
       return "close " + c.fd();
@@ -395,6 +405,17 @@ public final class KernelRun {
           + (r.lPid() != 0 ? " " + r.lPid() : "");
     } else if (call instanceof Syscall.Flock f) {
       return "flock " + f.fd() + " " + f.op();
+    } else if (call instanceof Syscall.FdOp f) {
+      return switch (f.op()) {
+        case DUP2 -> "dup2 " + f.fd() + " " + f.arg();
+        case DUP3 -> "dup3 " + f.fd() + " " + f.arg() + " " + f.flags();
+        case F_DUPFD -> "fdcntl " + f.fd() + " 0 " + f.arg();
+        case F_GETFD -> "fdcntl " + f.fd() + " 1 0";
+        case F_SETFD -> "fdcntl " + f.fd() + " 2 " + f.arg();
+        case F_DUPFD_CLOEXEC -> "fdcntl " + f.fd() + " 1030 " + f.arg();
+      };
+    } else if (call instanceof Syscall.Execve) {
+      return "execve";
     } else if (call instanceof Syscall.Fork f) {
       return "fork " + f.childName();
     } else if (call instanceof Syscall.Sigaction s) {
