@@ -157,9 +157,9 @@ class ClusterDrillTest {
         "  - {at: 3s, pause: n2, for: 8s}\n  - {at: 4s, pause: n3}\n  - {at: 5s, resume: n3}\n");
     Path file = tmp.resolve("pause.yaml");
     Files.writeString(file, paused);
-    io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(file);
-    assertThat(d.faults().values()).containsExactlyInAnyOrder(new io.leasecr.node.drill.Drill.Pause("n2", 11_000),
-        new io.leasecr.node.drill.Drill.Pause("n3", 5_000), new io.leasecr.node.drill.Drill.Resume("n3"));
+    io.leasecr.node.drillfile.Drill d = io.leasecr.node.drillfile.DrillParser.parse(file);
+    assertThat(d.faults().values()).containsExactlyInAnyOrder(new io.leasecr.node.drillfile.Drill.Pause("n2", 11_000),
+        new io.leasecr.node.drillfile.Drill.Pause("n3", 5_000), new io.leasecr.node.drillfile.Drill.Resume("n3"));
     int line = List.of(good.split("\n")).indexOf("  - {at: 3s, crash: n2}") + 1;
     assertThat(malformed(good.replace("{at: 3s, crash: n2}", "{at: 3s, pause: n9}")))
         .contains("LINE:" + line + ": no node 'n9'");
@@ -173,7 +173,7 @@ class ClusterDrillTest {
 
   @Test
   void aGeneratedDrillParsesWithPlacementAndRestartTargets() {
-    io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(
+    io.leasecr.node.drillfile.Drill d = io.leasecr.node.drillfile.DrillParser.parse(
         ShippedScenarios.root().resolve("drills/crash-10k.yaml"));
     assertThat(d.scenario().processes()).hasSize(10_000);
     assertThat(d.scenario().vfs().inodes()).hasSize(10_000);
@@ -288,8 +288,8 @@ class ClusterDrillTest {
     Path b = tmp.resolve("block.yaml");
     Files.writeString(f, flow);
     Files.writeString(b, block);
-    io.leasecr.node.drill.Drill df = io.leasecr.node.drill.DrillParser.parse(f);
-    io.leasecr.node.drill.Drill db = io.leasecr.node.drill.DrillParser.parse(b);
+    io.leasecr.node.drillfile.Drill df = io.leasecr.node.drillfile.DrillParser.parse(f);
+    io.leasecr.node.drillfile.Drill db = io.leasecr.node.drillfile.DrillParser.parse(b);
     assertThat(db.faults()).isEqualTo(df.faults()).isNotEmpty();
     assertThat(db.restartOn()).isEqualTo(df.restartOn()).isNotEmpty();
     assertThat(db.spares()).isEqualTo(df.spares()).containsExactly("n4");
@@ -306,10 +306,10 @@ class ClusterDrillTest {
   @Test
   void newNemesisStepsParseAndMalformedOnesNameTheirLine() throws Exception {
     String good = Files.readString(ShippedScenarios.root().resolve("drills/majority-lost.yaml"));
-    io.leasecr.node.drill.Drill d = io.leasecr.node.drill.DrillParser.parse(ShippedScenarios.root().resolve(
+    io.leasecr.node.drillfile.Drill d = io.leasecr.node.drillfile.DrillParser.parse(ShippedScenarios.root().resolve(
         "drills/majority-lost.yaml"));
-    assertThat(d.faults().values()).contains(new io.leasecr.node.drill.Drill.Crash(List.of("n2", "n3")),
-        new io.leasecr.node.drill.Drill.Skew("n2", 1500), new io.leasecr.node.drill.Drill.Pause("n3", 1500));
+    assertThat(d.faults().values()).contains(new io.leasecr.node.drillfile.Drill.Crash(List.of("n2", "n3")),
+        new io.leasecr.node.drillfile.Drill.Skew("n2", 1500), new io.leasecr.node.drillfile.Drill.Pause("n3", 1500));
     int crash = List.of(good.split("\n")).indexOf("  - {at: 3s, crash: [n2, n3]}") + 1;
     assertThat(malformed(good.replace("crash: [n2, n3]", "crash: [n2, n2]")))
         .contains("LINE:" + crash + ": node n2 is named twice in one crash");
@@ -330,7 +330,7 @@ class ClusterDrillTest {
     String outage = good.replace("  - {at: 20s, proc_locks: true}", "  - {at: 20s, journal: down, for: 2s}");
     Path file = tmp.resolve("outage.yaml");
     Files.writeString(file, outage);
-    io.leasecr.node.drill.Drill o = io.leasecr.node.drill.DrillParser.parse(file);
+    io.leasecr.node.drillfile.Drill o = io.leasecr.node.drillfile.DrillParser.parse(file);
     int jl = List.of(outage.split("\n")).indexOf("  - {at: 20s, journal: down, for: 2s}") + 1;
     assertThat(io.leasecr.node.drill.DrillRunner.refusal(o, java.util.Map.of()))
         .startsWith(file + ":" + jl + ": no LEASE_CR_PG_URL");
@@ -345,26 +345,26 @@ class ClusterDrillTest {
   void aRandomFaultScheduleIsReplayableFromItsSeedAndKeepsAMajority() throws Exception {
     String base = Files.readString(ShippedScenarios.root().resolve("drills/breaker-crash.yaml"))
         .replace("  - {at: 3s, crash: n2}\n", "").replace("  - {at: 11s, restart: C1, only: [P2], on: n3}\n", "");
-    java.util.function.Function<String, io.leasecr.node.drill.Drill> parse = faults -> {
+    java.util.function.Function<String, io.leasecr.node.drillfile.Drill> parse = faults -> {
       try {
         Path f = tmp.resolve("random.yaml");
         Files.writeString(f, base.replace("steps:\n", faults + "\nsteps:\n"));
-        return io.leasecr.node.drill.DrillParser.parse(f);
+        return io.leasecr.node.drillfile.DrillParser.parse(f);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
     };
     String seven = "faults: {seed: 7, count: 12, kinds: [pause, crash, partition, journal, skew], within: 60s}";
-    io.leasecr.node.drill.Drill a = parse.apply(seven);
-    io.leasecr.node.drill.Drill b = parse.apply(seven);
-    io.leasecr.node.drill.Drill other = parse.apply(seven.replace("seed: 7", "seed: 8"));
+    io.leasecr.node.drillfile.Drill a = parse.apply(seven);
+    io.leasecr.node.drillfile.Drill b = parse.apply(seven);
+    io.leasecr.node.drillfile.Drill other = parse.apply(seven.replace("seed: 7", "seed: 8"));
     assertThat(a.randomFaults()).isEqualTo(b.randomFaults()).isNotEqualTo(other.randomFaults());
     assertThat(a.faults()).isEqualTo(b.faults());
     // printed as the drill steps they expand to, each a valid step of a drill file
     assertThat(a.randomFaults().get(0)).startsWith("(seed 7):");
     assertThat(a.randomFaults().subList(1, a.randomFaults().size())).allMatch(l -> l.matches("- \\{at: [0-9.]+s, \\w+: .*\\}"));
     // the schedule's steps are merged into the file's by time, and keep the majority of 3 nodes: at most one node out
-    long crashes = a.faults().values().stream().filter(f -> f instanceof io.leasecr.node.drill.Drill.Crash).count();
+    long crashes = a.faults().values().stream().filter(f -> f instanceof io.leasecr.node.drillfile.Drill.Crash).count();
     assertThat(crashes).isLessThanOrEqualTo(1);
     List<Long> times = a.scenario().steps().stream().map(io.leasecr.core.scenario.Step::atMs).toList();
     assertThat(times).isSorted();

@@ -1,12 +1,12 @@
 package io.leasecr.core.checkpoint;
 
-import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.locks.FlockLock;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.PosixLock;
 import io.leasecr.core.locks.SavedLocks;
-import io.leasecr.core.wire.WireTypes;
+import io.leasecr.core.process.WireTypes;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.Lease;
 import io.leasecr.proto.image.OpenFile;

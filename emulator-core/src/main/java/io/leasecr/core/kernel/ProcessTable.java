@@ -3,7 +3,6 @@ package io.leasecr.core.kernel;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Errno;
 import io.leasecr.core.process.Fd;
-import io.leasecr.core.process.ProcessActor;
 import io.leasecr.core.process.ProcessSpec;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;

@@ -1,6 +1,5 @@
 package io.leasecr.core.kernel;
 
-import io.leasecr.core.process.ProcessActor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

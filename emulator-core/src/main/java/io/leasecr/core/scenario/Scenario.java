@@ -1,6 +1,6 @@
 package io.leasecr.core.scenario;
 
-import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.process.ProcessSpec;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,7 @@ import io.leasecr.core.checkpoint.Journal;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.Signals;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.kernel.ProcessActor;
 import io.leasecr.core.restore.RestoreCost;
 import io.leasecr.core.time.EmulatedClock;
 import io.leasecr.core.time.EmulatedTime;

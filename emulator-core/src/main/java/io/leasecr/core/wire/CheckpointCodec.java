@@ -4,7 +4,7 @@ import com.google.protobuf.MessageLite;
 import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.kernel.ProcessActor;
 import io.leasecr.core.checkpoint.ChunkStore;
 import io.leasecr.proto.checkpoint.CheckpointChunk;
 import io.leasecr.proto.checkpoint.CheckpointChunksPurged;

@@ -5,7 +5,7 @@ import com.google.protobuf.MessageLite;
 import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.kernel.ProcessActor;
 import io.leasecr.proto.wire.Blocked;
 import io.leasecr.proto.wire.Deliver;
 import io.leasecr.proto.wire.Exited;

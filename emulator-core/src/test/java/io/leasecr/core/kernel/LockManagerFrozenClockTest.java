@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.time.WallClock;
 import io.leasecr.core.trace.TraceSink;

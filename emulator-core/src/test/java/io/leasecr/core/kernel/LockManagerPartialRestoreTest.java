@@ -10,7 +10,7 @@ import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.PosixLock;
 import io.leasecr.core.locks.SavedLocks;
 import io.leasecr.core.locks.Signals;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.process.Syscall;
 import io.leasecr.core.time.EmulatedScheduler;
 import io.leasecr.core.time.EmulatorConfig;

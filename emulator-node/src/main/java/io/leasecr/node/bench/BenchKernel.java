@@ -2,7 +2,7 @@ package io.leasecr.node.bench;
 
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.ProcessTable;
-import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.locks.Credentials;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.Signals;

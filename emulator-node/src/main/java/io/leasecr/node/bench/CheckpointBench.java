@@ -3,7 +3,7 @@ package io.leasecr.node.bench;
 import com.typesafe.config.ConfigFactory;
 import io.leasecr.core.checkpoint.CheckpointCoordinator;
 import io.leasecr.core.checkpoint.Journal;
-import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Credentials;
 import io.leasecr.core.locks.Inode;

@@ -3,7 +3,7 @@ package io.leasecr.node.bench;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.LeaseType;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.kernel.ProcessActor;
 import io.leasecr.core.process.Syscall;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -2,8 +2,8 @@ package io.leasecr.node.cli;
 
 import io.leasecr.core.scenario.ScenarioException;
 import io.leasecr.node.cluster.NodeSettings;
-import io.leasecr.node.drill.Drill;
-import io.leasecr.node.drill.DrillParser;
+import io.leasecr.node.drillfile.Drill;
+import io.leasecr.node.drillfile.DrillParser;
 import io.leasecr.node.drill.DrillRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -9,7 +9,7 @@ import io.leasecr.node.cluster.JsonlTraceSink;
 import io.leasecr.node.cluster.NodeOptions;
 import io.leasecr.node.cluster.NodeSettings;
 import io.leasecr.node.config.LeaseCrConfig;
-import io.leasecr.node.drill.Drill;
+import io.leasecr.node.drillfile.Drill;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

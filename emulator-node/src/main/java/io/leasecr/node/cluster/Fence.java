@@ -4,7 +4,7 @@ import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.NodeIncarnation;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.LeaseType;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.kernel.ProcessActor;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;

@@ -2,10 +2,10 @@ package io.leasecr.node.cluster;
 
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.NodeIncarnation;
-import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.locks.Errno;
 import io.leasecr.core.locks.Inode;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.kernel.ProcessActor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;

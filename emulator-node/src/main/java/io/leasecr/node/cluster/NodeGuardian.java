@@ -1,7 +1,7 @@
 package io.leasecr.node.cluster;
 
 import io.leasecr.core.trace.TraceSink;
-import io.leasecr.node.drill.Drill;
+import io.leasecr.node.drillfile.Drill;
 import java.io.PrintStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

@@ -4,7 +4,7 @@ import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Errno;
 import io.leasecr.core.process.Fd;
-import io.leasecr.core.process.ProcessActor;
+import io.leasecr.core.kernel.ProcessActor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.leasecr.node.conform;
 
-import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Vfs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.leasecr.node.drill;
 
-import io.leasecr.node.cli.Main;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +9,13 @@ import java.util.List;
 final class NodeLauncher {
 
   private NodeLauncher() {}
+
+  /**
+   * The command line's main class, which the node's JVM runs ({@code emulator node ...}); a name, not
+   * {@code Main.class}, so that the drill tooling does not depend on the command line above it
+   * (NodeLauncherTest checks that the class exists and is the jar's entry point).
+   */
+  static final String NODE_MAIN = "io.leasecr.node.cli.Main";
 
   /** util-linux setpriv(1), which sets the child's parent-death signal, or null if this machine has none. */
   private static final String SETPRIV = java.util.stream.Stream.of("/usr/bin/setpriv", "/bin/setpriv")
@@ -37,7 +43,7 @@ final class NodeLauncher {
         "-Dlease-cr.log.console=" + (verbose ? "INFO" : "WARN"), "-Dlogback.configurationFile=logback.xml", "-Dpekko.loglevel=" + (verbose ? "INFO" : "WARNING"),
         // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)
         "-Dpekko.remote.artery.advanced.test-mode=on",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
+        "-cp", System.getProperty("java.class.path"), NODE_MAIN, "node",
         "--name", name, "--port", String.valueOf(port), "--seed", "127.0.0.1:" + seedPort,
         "--drill", drill.toString(), "--trace", out.resolve(name + ".jsonl").toString(),
         "--origin", String.valueOf(originEpochMs), "--scale", String.valueOf(scale)));

@@ -1,6 +1,7 @@
 package io.leasecr.node.drill;
 
 import io.leasecr.core.scenario.Scenario;
+import io.leasecr.node.drillfile.Drill;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package io.leasecr.node.experiment;
 
-import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.process.ProcessSpec;

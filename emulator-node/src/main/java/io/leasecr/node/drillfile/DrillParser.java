@@ -1,4 +1,4 @@
-package io.leasecr.node.drill;
+package io.leasecr.node.drillfile;
 
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Inode;

@@ -1,13 +1,8 @@
-package io.leasecr.core.wire;
+package io.leasecr.core.process;
 
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.Credentials;
 import io.leasecr.core.locks.Errno;
-import io.leasecr.core.process.Disposition;
-import io.leasecr.core.process.Fd;
-import io.leasecr.core.process.ProcessSpec;
-import io.leasecr.core.process.Reaction;
-import io.leasecr.core.process.Syscall;
 import io.leasecr.proto.wire.FdEntry;
 import java.io.NotSerializableException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.leasecr.node.drill;
+package io.leasecr.node.drillfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

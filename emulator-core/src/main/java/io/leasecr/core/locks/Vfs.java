@@ -1,6 +1,5 @@
-package io.leasecr.core.kernel;
+package io.leasecr.core.locks;
 
-import io.leasecr.core.locks.Inode;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;

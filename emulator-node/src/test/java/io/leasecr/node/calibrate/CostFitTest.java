@@ -1,4 +1,4 @@
-package io.leasecr.scenarios;
+package io.leasecr.node.calibrate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.leasecr.node.calibrate.Calibration.Measurement;
 import io.leasecr.node.calibrate.Calibration.Plan;
 import io.leasecr.node.calibrate.Calibration.Shape;
-import io.leasecr.node.calibrate.CostFit;
 import io.leasecr.core.restore.RestartCostModel;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.leasecr.node.drill;
+package io.leasecr.node.drillfile;
 
 import io.leasecr.core.scenario.YamlNode;
 import java.math.BigDecimal;

@@ -1,16 +1,19 @@
-package io.leasecr.core.process;
+package io.leasecr.core.kernel;
 
-import io.leasecr.core.kernel.LockManager;
-import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.Errno;
 import io.leasecr.core.locks.FlockLocks;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.Signals;
+import io.leasecr.core.process.Disposition;
+import io.leasecr.core.process.Fd;
+import io.leasecr.core.process.ProcessSpec;
+import io.leasecr.core.process.Reaction;
+import io.leasecr.core.process.Syscall;
 import io.leasecr.core.time.EmulatedClock;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;
-import io.leasecr.core.wire.WireTypes;
+import io.leasecr.core.process.WireTypes;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
