@@ -115,6 +115,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     final int step;
     final ActorRef<StepDone> replyTo;
     final boolean main;
+    /** A reaction run inside the signal handler (no delay), not by the reaction thread later. */
+    boolean inHandler;
     final long startedAt;
     /** The file the call sleeps on (for an interrupt): an open's or truncate's path, a lock's fd's path. */
     String path;
@@ -162,7 +164,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (dying) {
       return this;
     }
-    if (mainCall() != null) {
+    if (mainCall() != null || interruptedMain != null) {
       // a single-threaded program cannot make its next call before the current one returns
       if (waiting == null) {
         waiting = new ArrayDeque<>(2);
@@ -477,28 +479,44 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   /**
-   * A call interrupted by a handled signal returns to the program only after the handler has run: while the
-   * handler's own calls (its reaction) are in flight, the EINTR waits (found by emulator fuzz, seed 1 program 45).
+   * A call during which a handled signal arrived returns to the program only after the handler has run: while the
+   * handler's own calls (its reaction) are in flight, the EINTR waits (found by emulator fuzz, seed 1 program 45),
+   * and so does any other return while a reaction without delay (one the handler makes) has yet to run or to
+   * return: a holder's own O_NONBLOCK open of its leased file fails with EWOULDBLOCK after its SIGIO handler's
+   * release, not before (found by emulator fuzz, seed 1 program 30).
    */
   private Call interruptedMain;
   private long interruptedResult;
+  private Errno interruptedErrno;
+  /** Reactions without delay told to this actor and not yet run: the handler has not returned. */
+  private int handlerReactions;
 
   private boolean handlerCallsInFlight() {
     return inFlight != null && inFlight.values().stream().anyMatch(x -> !x.main);
   }
 
+  private boolean handlerBusy() {
+    return handlerReactions > 0 || inFlight != null && inFlight.values().stream().anyMatch(x -> x.inHandler);
+  }
+
   /** The call returns: trace it, tell whoever asked, and let the program make its next call. */
   private Behavior<Command> finish(Call c, long result, Errno errno) {
-    if (c.main && errno == Errno.EINTR && handlerCallsInFlight()) {
+    if (c.main && interruptedMain == null && (errno == Errno.EINTR && handlerCallsInFlight() || handlerBusy())) {
       interruptedMain = c;
       interruptedResult = result;
+      interruptedErrno = errno;
       return this;
     }
     Behavior<Command> next = finishNow(c, result, errno);
-    if (!c.main && interruptedMain != null && !handlerCallsInFlight()) {
+    return c.main ? next : releaseDeferred(next);
+  }
+
+  /** The handler is done: the call it came during returns now. */
+  private Behavior<Command> releaseDeferred(Behavior<Command> next) {
+    if (interruptedMain != null && !handlerCallsInFlight() && !handlerBusy()) {
       Call main = interruptedMain;
       interruptedMain = null;
-      return finishNow(main, interruptedResult, Errno.EINTR);
+      return finishNow(main, interruptedResult, interruptedErrno);
     }
     return next;
   }
@@ -637,6 +655,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   private void arm(ReactionDue due, long delay) {
     if (delay == 0) {
+      handlerReactions++;
       getContext().getSelf().tell(due);
       return;
     }
@@ -653,8 +672,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       timers.startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(dueAt - now())));
       return this;
     }
-    if (reactionsDue != null) {
-      reactionsDue.remove(due);
+    boolean inHandler = reactionsDue == null || reactionsDue.remove(due) == null;
+    if (inHandler) {
+      handlerReactions--;
     }
     if (dying) {
       return this;
@@ -665,12 +685,21 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       emit("reaction", 0, null, TraceEvent.args(
           "signal", Signals.name(r.signo()), "action", r.action().name().toLowerCase(), "fd", fd), null, null);
     }
-    return switch (r.action()) {
-      case RELEASE -> execute(new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.UNLCK.value), 0, null, false);
-      case DOWNGRADE -> execute(new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.RDLCK.value), 0, null, false);
-      case CLOSE -> execute(new Syscall.Close(fd), 0, null, false);
-      case NOTHING -> this;
+    Syscall call = switch (r.action()) {
+      case RELEASE -> new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.UNLCK.value);
+      case DOWNGRADE -> new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.RDLCK.value);
+      case CLOSE -> new Syscall.Close(fd);
+      case NOTHING -> null;
     };
+    if (call == null) {
+      return releaseDeferred(this);
+    }
+    if (kernel.trace().enabled()) {
+      emit("enter", 0, call.name(), call.traceArgs(), null, null);
+    }
+    Call c = new Call(call, 0, null, false, now());
+    c.inHandler = inHandler;
+    return perform(c);
   }
 
   // ------------------------------------------------------------------ checkpoint / restart

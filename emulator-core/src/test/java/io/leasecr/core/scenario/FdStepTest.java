@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.leasecr.core.process.Syscall;
 import io.leasecr.core.trace.TraceEvent;
-import io.leasecr.core.wire.WireTypes;
+import io.leasecr.core.process.WireTypes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
