@@ -10,7 +10,7 @@ import io.leasecr.core.locks.AccessMode;
 public record Fd(long ino, long fileId, String path, AccessMode mode, boolean nonblock, boolean regular,
     boolean cloexec) {
 
-  /** An entry of a regular file without FD_CLOEXEC: what images and wire messages hold (they carry neither). */
+  /** An entry of a regular file without FD_CLOEXEC. */
   public Fd(long ino, long fileId, String path, AccessMode mode, boolean nonblock) {
     this(ino, fileId, path, mode, nonblock, true, false);
   }

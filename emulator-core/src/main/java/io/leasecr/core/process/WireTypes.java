@@ -21,7 +21,7 @@ public final class WireTypes {
 
   public static FdEntry fd(Fd f) {
     return FdEntry.newBuilder().setIno(f.ino()).setFileId(f.fileId()).setPath(f.path()).setMode(mode(f.mode()))
-        .setNonblock(f.nonblock()).build();
+        .setNonblock(f.nonblock()).setNotRegular(!f.regular()).setCloexec(f.cloexec()).build();
   }
 
   public static io.leasecr.proto.wire.Disposition disposition(Disposition d) {
@@ -97,7 +97,8 @@ public final class WireTypes {
   }
 
   public static Fd fd(FdEntry f) throws NotSerializableException {
-    return new Fd(f.getIno(), f.getFileId(), f.getPath(), mode(f.getMode()), f.getNonblock());
+    return new Fd(f.getIno(), f.getFileId(), f.getPath(), mode(f.getMode()), f.getNonblock(), !f.getNotRegular(),
+        f.getCloexec());
   }
 
   public static Disposition disposition(io.leasecr.proto.wire.Disposition d) throws NotSerializableException {
