@@ -83,6 +83,28 @@ class CommandLineTest {
   }
 
   @Test
+  void drillAttachRefusesWhatItCannotDriveWithExitTwo() {
+    String drill = ShippedScenarios.root().resolve("drills/new-node-restart.yaml").toString();
+    assertThat(Main.run(new String[] {"drill", drill, "--compose-project", "x"})).isEqualTo(2);
+    assertThat(output.err()).contains("--compose-file and --compose-project only go with --attach");
+    assertThat(Main.run(new String[] {"drill", drill, "--attach", "--compose-project", "Bad Name"})).isEqualTo(2);
+    assertThat(output.err()).contains("--compose-project must be lower-case letters");
+    Path missing = tmp.resolve("missing-compose.yml");
+    assertThat(Main.run(new String[] {"drill", drill, "--attach", "--compose-file", missing.toString()})).isEqualTo(2);
+    assertThat(output.err()).contains("--attach: the compose file " + missing + " does not exist");
+    boolean compose = java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(d -> Files.isExecutable(Path.of(d, "docker-compose")) || Files.isExecutable(Path.of(d, "docker")));
+    org.junit.jupiter.api.Assumptions.assumeTrue(compose, "the rest needs docker-compose or docker on the PATH");
+    // n4, the drill's spare, is no service of the shipped compose files: refused before anything starts
+    Path repo = ShippedScenarios.root().toAbsolutePath().getParent();
+    assertThat(Main.run(new String[] {"drill", drill, "--attach", "--compose-file",
+        repo.resolve("docker-compose.yml") + "," + repo.resolve("deploy/compose-attach.yml")})).isEqualTo(2);
+    assertThat(output.err()).contains("--attach: node n4 of the drill is no service of ")
+        .contains("(services: n1, n2, n3, postgres)");
+    assertThat(output.out()).doesNotContain("nodes started");
+  }
+
+  @Test
   void badCheckpointBenchmarkArgumentsExitTwoBeforeMeasuring() {
     assertThat(Main.run(new String[] {"bench", "cr", "--sizes", "1000,lots"})).isEqualTo(2);
     assertThat(Main.run(new String[] {"bench", "cr", "--sizes", "0"})).isEqualTo(2);

@@ -76,6 +76,10 @@ class ExploreTest {
         io.leasecr.core.scenario.ScenarioParser.parse(stale));
     assertThat(r.events()).anyMatch(e -> e.kind().equals("lease")
         && String.valueOf(e.arg("change")).contains("no breaker restored"));
+    // and beside it its timeline page, the one `emulator run FILE --html` draws
+    Path page = stale.resolveSibling(stale.getFileName().toString().replace(".yaml", ".html"));
+    assertThat(page).exists();
+    assertThat(Files.readString(page)).contains("<svg", "no breaker restored", "data-kind=\"restart\"");
     if (System.getenv("CI") != null) {
       assertThat(seconds).isLessThan(120);
     }

@@ -441,6 +441,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Behavior<Command> onRestore(Restore m) throws java.io.NotSerializableException {
     SavedLocks saved = ImageCodec.savedLocks(m.image(), vfs);
     Set<Integer> restored = new HashSet<>(m.pids());
+    if (m.mode() == io.leasecr.core.locks.RestartMode.CRIU) {
+      saved = io.leasecr.core.restore.CriuLockOwners.reattribute(m.image(), restored, saved); // CRIU's re-taker
+    }
     Map<Long, Integer> refs = new HashMap<>();
     Set<Long> breakers = new HashSet<>();
     countRestored(m.image(), restored, refs, breakers);
@@ -686,7 +689,15 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       if (tellProcess(pid, new ProcessActor.Signal(signo, siCode, siFd))) {
         return;
       } else if (restoring(pid)) {
-        heldSignals.computeIfAbsent(pid, p -> new ArrayList<>()).add(new ProcessActor.Signal(signo, siCode, siFd));
+        List<ProcessActor.Signal> held = heldSignals.computeIfAbsent(pid, p -> new ArrayList<>());
+        if (signo < 32 && held.stream().anyMatch(h -> h.signo() == signo)) {
+          // pending while the tree is restored (CRIU restores with signals blocked): a standard signal (below
+          // the kernel's SIGRTMIN, 32) already pending is not queued again (legacy_queue): three re-breaks, one SIGIO
+          note(pid, Signals.name(signo) + " for " + lease.file().inode().path() + " (fd " + siFd + ") not queued: "
+              + "one is already pending for pid " + pid + " (a standard signal is pending at most once)");
+        } else {
+          held.add(new ProcessActor.Signal(signo, siCode, siFd));
+        }
       } else if (trace.enabled()) {
         trace.emit(TraceEvent.kernelNote(now(), 0, Signals.name(signo) + " for " + lease.file().inode().path()
             + " not delivered: owner pid " + pid + " has exited"));

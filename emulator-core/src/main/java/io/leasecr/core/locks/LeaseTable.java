@@ -284,8 +284,10 @@ public final class LeaseTable {
         l.downgradePending = true;
         l.downgradeTime = deadline;
       }
-      if (!wasBreaking && l.typePrev == null) {
-        l.typePrev = l.type; // the type before this break; a restored one is kept (recursive C/R)
+      if (!wasBreaking) {
+        // the type before this break; after a seed restore that is the image's typePrev already, which the
+        // lease was given as its type (a lease not breaking has no other typePrev: leaseModify clears it)
+        l.typePrev = l.type;
       }
       if (l.restored && l.breakNotified) {
         ev.leaseChanged(l, (wantWrite ? "break resumed: unlock pending" : "break resumed: downgrade pending")

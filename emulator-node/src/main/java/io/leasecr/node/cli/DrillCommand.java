@@ -41,6 +41,20 @@ final class DrillCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Pekko's INFO lines in the node logs, not only its warnings")
   boolean verbose;
 
+  @Option(names = "--attach", description = "the nodes are the services of a compose project (docker-compose.yml "
+      + "with deploy/compose-attach.yml; deploy/compose-drill.sh): started with compose up, crashed with docker "
+      + "kill -s KILL, paused with docker pause; the driver starts no JVM")
+  boolean attach;
+
+  @Option(names = "--compose-file", paramLabel = "FILE", split = ",",
+      description = "with --attach: the compose files, in order (default: docker-compose.yml,deploy/compose-attach.yml)")
+  java.util.List<Path> composeFiles = java.util.List.of(Path.of("docker-compose.yml"),
+      Path.of("deploy", "compose-attach.yml"));
+
+  @Option(names = "--compose-project", paramLabel = "NAME",
+      description = "with --attach: the compose project (default: COMPOSE_PROJECT_NAME, else lease-cr-drill)")
+  String composeProject;
+
   @Override
   public Integer call() throws InterruptedException {
     if (scale != null) {
@@ -68,8 +82,26 @@ final class DrillCommand implements Callable<Integer> {
       throw new Failure(Main.BAD_INPUT, refused);
     }
     OutputPaths.checkDirectory("--out", out);
+    io.leasecr.node.drill.NodeControl nodes = io.leasecr.node.drill.NodeControl.local();
+    if (attach) {
+      String project = composeProject != null ? composeProject
+          : System.getenv().getOrDefault("COMPOSE_PROJECT_NAME", "lease-cr-drill");
+      if (!project.matches("[a-z0-9][a-z0-9_-]*")) {
+        throw new ParameterException(spec.commandLine(), "--compose-project must be lower-case letters, digits, "
+            + "'-' and '_', got '" + project + "'");
+      }
+      io.leasecr.node.drill.ComposeNodes compose = new io.leasecr.node.drill.ComposeNodes(
+          io.leasecr.node.drill.ComposeNodes.composeCommand(), composeFiles, project);
+      String no = compose.refusal(drill);
+      if (no != null) {
+        throw new Failure(no.contains("no Docker engine") ? Main.FAILED : Main.BAD_INPUT, no);
+      }
+      nodes = compose;
+    } else if (composeProject != null || spec.commandLine().getParseResult().hasMatchedOption("--compose-file")) {
+      throw new ParameterException(spec.commandLine(), "--compose-file and --compose-project only go with --attach");
+    }
     try {
-      boolean passed = new DrillRunner(drill, file, out, basePort, System.out, verbose).run();
+      boolean passed = new DrillRunner(drill, file, out, basePort, System.out, verbose).nodes(nodes).run();
       return passed ? Main.OK : Main.FAILED;
     } catch (InterruptedException e) {
       throw e;

@@ -113,6 +113,8 @@ public final class DrillRunner {
   private volatile boolean ending;
   /** The processes of this run, so that a later drill on the same journal knows whether they are dead. */
   private final DrillRuns runs;
+  /** How nodes are started, crashed and paused: JVMs on loopback, or compose services (--attach). */
+  private NodeControl nodeControl = NodeControl.local();
 
   public DrillRunner(Drill drill, Path file, Path out, int basePort, PrintStream o) {
     this(drill, file, out, basePort, o, false);
@@ -128,6 +130,12 @@ public final class DrillRunner {
     this.verbose = verbose;
     String url = io.leasecr.node.config.LeaseCrConfig.load().postgresUrl();
     this.runs = new DrillRuns(url != null ? url : out.toAbsolutePath().resolve("data").toString());
+  }
+
+  /** Drives the nodes through {@code control} (e.g. {@link ComposeNodes}) rather than as JVMs of its own. */
+  public DrillRunner nodes(NodeControl control) {
+    this.nodeControl = control;
+    return this;
   }
 
   /** Whether the last run stopped before its end (ABORTED), rather than ran to a PASS or FAIL. */
@@ -197,8 +205,8 @@ public final class DrillRunner {
     for (String n : drill.nodes()) {
       launch(n);
     }
-    o.printf("drill %s: %d nodes started on 127.0.0.1:%d-%d (logs and traces in %s)%s%n", drill.scenario().name(),
-        jvms.size(), basePort + 1, basePort + jvms.size(), out,
+    o.printf("drill %s: %d nodes started %s:%d-%d (logs and traces in %s)%s%n", drill.scenario().name(),
+        jvms.size(), nodeControl.where(), basePort + 1, basePort + jvms.size(), out,
         drill.scale() == 1 ? "" : "; emulated time runs " + drill.scale() + "x the wall clock");
     if (!drill.randomFaults().isEmpty()) {
       o.printf("random faults %s%n", drill.randomFaults().get(0));
@@ -304,7 +312,7 @@ public final class DrillRunner {
       timers.shutdownNow();
       restoreJournal();
       for (String n : List.copyOf(paused.keySet())) {
-        NodeLauncher.signal(jvms.get(n), "CONT"); // a stopped JVM would not act on the SIGTERM below
+        nodeControl.signal(jvms.get(n), "CONT"); // a stopped JVM would not act on the SIGTERM below
       }
       paused.clear();
       for (Process p : jvms.values()) {
@@ -601,7 +609,7 @@ public final class DrillRunner {
   private void startNode(String node, Step step, Membership members) throws Exception {
     long t0 = System.currentTimeMillis();
     launch(node);
-    note(step.number(), "start_node " + node + ": JVM started on 127.0.0.1:" + ports.get(node));
+    note(step.number(), "start_node " + node + ": " + (nodeControl instanceof ComposeNodes ? "container" : "JVM") + " started on 127.0.0.1:" + ports.get(node));
     long upBy = t0 + 60_000;
     while (!members.up(node)) {
       if (System.currentTimeMillis() > upBy || !jvms.get(node).isAlive()) {
@@ -616,7 +624,7 @@ public final class DrillRunner {
   private void launch(String node) throws java.io.IOException {
     int port = basePort + 1 + ports.size();
     ports.put(node, port);
-    Process jvm = NodeLauncher.start(node, port, basePort + 1, file.toAbsolutePath(), out, origin,
+    Process jvm = nodeControl.start(node, port, basePort + 1, file.toAbsolutePath(), out, origin,
         drill.scenario().processes().size(), drill.scale(), verbose);
     jvms.put(node, jvm);
     runs.add(jvm.pid());
@@ -632,7 +640,7 @@ public final class DrillRunner {
       Process jvm = jvms.get(node);
       long at = System.currentTimeMillis();
       jvm.destroyForcibly();
-      note(step.number(), "crash " + node + ": kill -9 of its JVM (pid " + jvm.pid() + ")"
+      note(step.number(), "crash " + node + ": " + nodeControl.crashWords() + " of " + nodeControl.describe(jvm)
           + (before.isEmpty() ? "" : "; process entities per node before: " + before));
       losses.lost(node, at, "kill -9", 0);
     }
@@ -663,13 +671,13 @@ public final class DrillRunner {
   private void pause(Drill.Pause p, Step step) {
     Process jvm = jvms.get(p.node());
     long at = System.currentTimeMillis();
-    if (!NodeLauncher.signal(jvm, "STOP")) {
+    if (!nodeControl.signal(jvm, "STOP")) {
       note(step.number(), "pause " + p.node() + ": its JVM is not running any more, nothing to stop");
       return;
     }
     paused.put(p.node(), at);
     long wallFor = p.untilMs() < 0 ? -1 : clock.wallMillis(Math.max(0, p.untilMs() - step.atMs()));
-    note(step.number(), "pause " + p.node() + ": SIGSTOP of its JVM (pid " + jvm.pid() + ")"
+    note(step.number(), "pause " + p.node() + ": " + nodeControl.pauseWords(true) + " of " + nodeControl.describe(jvm)
         + (p.untilMs() < 0 ? ", until the drill ends" : ", resumed at " + Invariants.secs(p.untilMs())));
     losses.lost(p.node(), at, "SIGSTOP", wallFor < 0 ? 0 : at + wallFor);
     if (wallFor >= 0) {
@@ -692,8 +700,8 @@ public final class DrillRunner {
     if (since == null) {
       return;
     }
-    boolean sent = NodeLauncher.signal(jvms.get(node), "CONT");
-    note(step, "resume " + node + ": " + (sent ? "SIGCONT of its JVM after " + (System.currentTimeMillis() - since)
+    boolean sent = nodeControl.signal(jvms.get(node), "CONT");
+    note(step, "resume " + node + ": " + (sent ? nodeControl.pauseWords(false) + " of its " + (nodeControl instanceof ComposeNodes ? "container" : "JVM") + " after " + (System.currentTimeMillis() - since)
         + " ms stopped" : "its JVM is gone"));
   }
 

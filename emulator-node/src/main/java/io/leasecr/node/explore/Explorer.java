@@ -425,6 +425,7 @@ public final class Explorer {
           + CrInvariants.meaning(invariant) + "): " + v.describe() + ". Violation: " + why
           + (known(v.mode(), v.policy(), invariant) != null ? ". Known property: " + known(v.mode(), v.policy(), invariant) : "");
       Files.writeString(f, base.yaml(name, description, v.steps(base, null)));
+      io.leasecr.node.report.CounterexamplePages.writeBeside(f);
       written.put(e.getKey(), f);
     }
     return written;

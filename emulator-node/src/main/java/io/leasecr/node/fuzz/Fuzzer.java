@@ -184,6 +184,7 @@ public final class Fuzzer {
       Files.createDirectories(out);
       Path f = out.resolve(name(i) + ".yaml");
       Files.writeString(f, yaml);
+      io.leasecr.node.report.CounterexamplePages.writeBeside(f);
       return f;
     } catch (IOException e) {
       if (progress != null) {

@@ -30,6 +30,20 @@ public final class HtmlTimeline {
     writeString(out, page(events, title));
   }
 
+  /**
+   * Runs a scenario file (a counterexample the explorer or the fuzzer wrote) as {@code emulator run FILE --html}
+   * does, and writes its page beside it: {@code NAME.yaml} gets {@code NAME.html}. Returns the page's path.
+   * A scenario that does not parse or run throws ({@link io.leasecr.core.scenario.ScenarioException},
+   * {@link RuntimeException}): the caller keeps its text output either way.
+   */
+  public static Path writeBeside(Path scenarioFile) throws IOException {
+    io.leasecr.core.scenario.Scenario s = io.leasecr.core.scenario.ScenarioParser.parse(scenarioFile);
+    String name = scenarioFile.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    Path page = scenarioFile.resolveSibling(name + ".html");
+    write(io.leasecr.core.scenario.Emulation.run(s).events(), page, s.name());
+    return page;
+  }
+
   /** Writes the page for a drill: each node's events (on the drill's time axis) and the driver's own events. */
   public static void writeDrill(Map<String, List<TraceEvent>> byNode, List<TraceEvent> driver, Path out, String title)
       throws IOException {
@@ -118,6 +132,7 @@ public final class HtmlTimeline {
             + "<button data-zoom=\"4\">4×</button> <span class=\"hint\">hover an element to see its trace events, "
             + "click to pin them below</span></div>\n")
         .append("<div id=\"wrap\">\n").append(svg).append("</div>\n")
+        .append(LaneBlocks.html(m))
         .append("<div id=\"detail\"><b>trace events</b> <span class=\"hint\">(click an element)</span><pre id=\"pinned\">"
             + "</pre></div>\n<div id=\"tip\" hidden></div>\n")
         .append("<script type=\"application/json\" id=\"events\">").append(eventsJson(m)).append("</script>\n")
@@ -132,7 +147,7 @@ public final class HtmlTimeline {
         .append(m.totalProcesses == 1 ? "" : "s");
     if (shown < m.totalProcesses) {
       s.append(" (").append(shown).append(" drawn: those in a break or a restart, at most ")
-          .append(TimelineModel.MAX_DRAWN).append("; the others summarised per node)");
+          .append(TimelineModel.MAX_DRAWN).append("; the others summarised per node, and drawn below in blocks)");
     }
     s.append(", ").append(m.inodes.size()).append(" inode lane").append(m.inodes.size() == 1 ? "" : "s");
     if (m.drill) {

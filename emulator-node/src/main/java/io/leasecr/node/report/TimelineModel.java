@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -129,6 +130,15 @@ final class TimelineModel {
   /** The processes of one node not drawn one by one: how many, and when their events happened. */
   record Summary(String node, int processes, int inBreakOrRestart, List<Long> times) {}
 
+  /**
+   * Up to {@link #BLOCK} processes of one node not drawn in the main picture, consecutive by pid: the page
+   * shows each block as a line (its counts and a density strip) that expands into its lanes.
+   */
+  record Block(String node, int firstPid, int lastPid, List<ProcLane> lanes, int inBreak, int inRestart) {}
+
+  /** Processes per expandable block of the lanes not drawn. */
+  static final int BLOCK = 100;
+
   final String title;
   final boolean drill;
   final List<String> nodes = new ArrayList<>();
@@ -137,6 +147,7 @@ final class TimelineModel {
   final List<Band> bands = new ArrayList<>();
   final List<Mark> scenarioMarks = new ArrayList<>();
   final List<Summary> summaries = new ArrayList<>();
+  final List<Block> blocks = new ArrayList<>();
   final Map<String, Long> nodeDown = new TreeMap<>();
   final Map<Integer, String> events = new TreeMap<>(); // seq -> JSON line, only those drawn
   final List<Src> all;
@@ -896,6 +907,21 @@ final class TimelineModel {
       }
       counts.forEach((n, c) -> summaries.add(new Summary(n.isEmpty() ? null : n, c[0], c[1],
           times.getOrDefault(n, List.of()))));
+      // every process not drawn stays reachable: in blocks of BLOCK by node and pid (lanes is in that order)
+      List<ProcLane> block = new ArrayList<>();
+      for (ProcLane p : lanes) {
+        if (shown.contains(p)) {
+          continue;
+        }
+        if (!block.isEmpty() && (block.size() == BLOCK || !Objects.equals(block.get(0).node, p.node))) {
+          addBlock(block);
+          block = new ArrayList<>();
+        }
+        block.add(p);
+      }
+      if (!block.isEmpty()) {
+        addBlock(block);
+      }
       // the inode lanes of processes not drawn are summarised with them
       inodes.removeIf(l -> l.rows.keySet().stream().allMatch(r -> r.startsWith("lease:")
           && hidden.contains(key(l.node, Integer.parseInt(r.substring(6))))) && !l.rows.isEmpty()
@@ -921,6 +947,11 @@ final class TimelineModel {
     bands.forEach(b -> events.put(b.ev(), null));
     scenarioMarks.forEach(k -> events.put(k.ev(), null));
     events.remove(-1);
+  }
+
+  private void addBlock(List<ProcLane> l) {
+    blocks.add(new Block(l.get(0).node, l.get(0).pid, l.get(l.size() - 1).pid, List.copyOf(l),
+        (int) l.stream().filter(p -> p.inBreak).count(), (int) l.stream().filter(p -> p.inRestart).count()));
   }
 
   int nodeIndex(String node) {

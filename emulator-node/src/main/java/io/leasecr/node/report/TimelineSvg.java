@@ -24,8 +24,8 @@ import java.util.Objects;
 final class TimelineSvg {
 
   static final int WIDTH = 1240;
-  private static final double X0 = 210;
-  private static final double X1 = WIDTH - 40;
+  static final double X0 = 210;
+  static final double X1 = WIDTH - 40;
   private static final double FULL_PROC_H = 40;
   private static final double COMPACT_PROC_H = 26;
   private static final double ROW_H = 22;
