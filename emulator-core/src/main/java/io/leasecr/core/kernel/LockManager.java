@@ -11,6 +11,7 @@ import io.leasecr.core.locks.RestartPolicy;
 import io.leasecr.core.locks.Vfs;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.core.locks.Fault;
+import io.leasecr.core.locks.GetLk;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.Lease;
 import io.leasecr.core.locks.LeaseTable;
@@ -324,14 +325,13 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Behavior<Command> onRecordLock(RecordLock m) {
     learn(m.pid(), m.replyTo());
     if (m.cmd().getLk()) {
-      Object r = m.cmd().ofd() ? table.getOfdLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len(), m.lPid())
+      GetLk r = m.cmd().ofd() ? table.getOfdLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len(), m.lPid())
           : table.getLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len());
-      if (r instanceof Errno e) {
-        return reply(m.replyTo(), m.reqId(), e);
+      if (r instanceof GetLk.Failed f) {
+        return reply(m.replyTo(), m.reqId(), f.errno());
       }
       // F_GETLK's answer is the l_type of the first conflicting lock (F_UNLCK if none)
-      long type = r == null ? LeaseType.UNLCK.value : ((io.leasecr.core.locks.PosixLock) r).type().value;
-      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), type, null, null));
+      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), r.lType(), null, null));
       return this;
     }
     io.leasecr.core.locks.PosixLocks.Outcome o = m.cmd().ofd()
@@ -397,8 +397,16 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     return this;
   }
 
+  /**
+   * exit(2): the process has closed its fds (Put) and ended its sleeping calls (Interrupt) itself, as Linux's
+   * do_exit does, so nothing of it is left to drop here. Cluster mode: its actor's termination that follows is
+   * an exit, not a process gone with its node.
+   */
   private Behavior<Command> onProcessExited(ProcessExited m) {
     processes.remove(m.pid());
+    if (remote != null) {
+      remote.exited(m.pid());
+    }
     return this;
   }
 
@@ -433,6 +441,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Behavior<Command> onRestore(Restore m) throws java.io.NotSerializableException {
     SavedLocks saved = ImageCodec.savedLocks(m.image(), vfs);
     Set<Integer> restored = new HashSet<>(m.pids());
+    if (m.mode() == io.leasecr.core.locks.RestartMode.CRIU) {
+      saved = io.leasecr.core.restore.CriuLockOwners.reattribute(m.image(), restored, saved); // CRIU's re-taker
+    }
     Map<Long, Integer> refs = new HashMap<>();
     Set<Long> breakers = new HashSet<>();
     countRestored(m.image(), restored, refs, breakers);
@@ -504,18 +515,38 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     }
     known.retainAll(new HashSet<>(pids));
     for (int pid : new java.util.TreeSet<>(known)) {
-      processes.remove(pid);
-      heldSignals.remove(pid);
-      Set<Long> calls = table.forgetProcess(pid, events);
-      List<Long> files = remote == null ? List.of() : remote.forget(pid);
-      files.forEach(id -> close(pid, id, touched));
-      touched.addAll(calls);
-      if (!calls.isEmpty() || !files.isEmpty()) {
+      Forgotten gone = forgetProcess(pid);
+      touched.addAll(gone.touched());
+      if (!gone.calls().isEmpty() || gone.files() > 0) {
         events.note(pid, "pid " + pid + " is restored beside live processes: its previous incarnation's sleeping "
-            + "calls and POSIX locks are dropped, " + files.size() + " open descriptions closed");
+            + "calls and POSIX locks are dropped, " + gone.files() + " open descriptions closed");
       }
     }
     return touched;
+  }
+
+  /**
+   * What {@link #forgetProcess} dropped: the inodes whose sleeping calls or POSIX locks went, how many
+   * descriptions were closed, every inode touched.
+   */
+  private record Forgotten(Set<Long> calls, int files, Set<Long> touched) {}
+
+  /**
+   * The one "process gone" path: the pid's incarnation is gone without exit(2), so what its exit would have
+   * done here is done for it (do_exit closing every fd): its sleeping opens, truncates, F_SETLKW and flock()
+   * calls end and its POSIX locks go, waking their waiters ({@link LeaseTable#forgetProcess}); every
+   * description it opened here is closed (cluster mode tracks them), which releases their leases, flock and
+   * OFD locks. For a partial restart of the pid, a process whose node was downed (death watch), and an old
+   * incarnation seen replaced by a new one. The caller notes why, flushes wake-ups and rearms.
+   */
+  private Forgotten forgetProcess(int pid) {
+    processes.remove(pid);
+    heldSignals.remove(pid);
+    Set<Long> calls = table.forgetProcess(pid, events);
+    Set<Long> touched = new HashSet<>(calls);
+    List<Long> files = remote == null ? List.of() : remote.forget(pid);
+    files.forEach(id -> close(pid, id, touched));
+    return new Forgotten(calls, files.size(), touched);
   }
 
   /** close(2) of a description by pid, wherever it is open here. */
@@ -591,69 +622,41 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     return restoring && (restoringOnly == null || restoringOnly.contains(pid));
   }
 
-  /** Cluster mode: remember and death-watch the process behind a request. */
+  /**
+   * Cluster mode: remember and death-watch the process behind a request. A request from a new incarnation of
+   * the pid (restored elsewhere before the old one's death was noticed here) means the old one is gone: it is
+   * forgotten first, so that nothing it waited for is answered to the new one and nothing it held stays held.
+   */
   private void learn(int pid, ActorRef<ProcessActor.Command> replyTo) {
-    if (remote != null) {
-      ActorRef<ProcessActor.Command> old = remote.learn(pid, replyTo,
-          (p, ref) -> getContext().watchWith(ref, new ProcessGone(p, ref)));
-      if (old != null) {
-        abandonAll(pid, old).forEach(this::rearm); // the old incarnation's waits must not be answered to the new one
+    if (remote == null) {
+      return;
+    }
+    ActorRef<ProcessActor.Command> old = remote.incarnation(pid);
+    if (old != null && replyTo != null && !old.equals(replyTo)) {
+      Forgotten gone = forgetProcess(pid);
+      if (!gone.touched().isEmpty()) {
+        events.note(pid, "pid " + pid + ": its incarnation " + old.path().name() + " is gone (a new one made a call):"
+            + " its sleeping calls and POSIX locks are dropped, " + gone.files() + " open descriptions closed");
       }
+      flushWakeUps();
+      gone.touched().forEach(this::rearm);
     }
-  }
-
-  /** Drops the blocked opens of a pid's old incarnation; returns the inodes touched. */
-  private Set<Long> abandonAll(int pid, ActorRef<ProcessActor.Command> incarnation) {
-    Set<Long> touched = new HashSet<>();
-    for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
-      for (BlockedOpener b : ctx.blocked()) {
-        if (b.pid() == pid && table.abandon(ctx.inode().ino(), b.pid(), b.reqId())) {
-          touched.add(ctx.inode().ino());
-        }
-      }
-    }
-    if (!touched.isEmpty() && trace.enabled()) {
-      trace.emit(new TraceEvent(now(), "note", pid, "kernel", 0, null, TraceEvent.args("text",
-          "pid " + pid + ": the blocked opens of its incarnation " + incarnation.path().name() + " are abandoned"),
-          null, null));
-    }
-    return touched;
+    remote.learn(pid, replyTo, (p, ref) -> getContext().watchWith(ref, new ProcessGone(p, ref)));
   }
 
   /**
    * Cluster mode: a process's actor terminated without exit(2) (its node crashed and was downed, or it
-   * was stopped for a restore elsewhere). As for a process that died: its blocked opens leave the wait
-   * queues and every description it opened here is closed, which releases its leases.
+   * was stopped for a restore elsewhere): {@link #forgetProcess}, as for a process that died.
    */
   private Behavior<Command> onProcessGone(ProcessGone m) {
     if (!remote.current(m.pid(), m.ref())) {
-      return this; // an older incarnation: the pid has been restored since
+      return this; // an older incarnation (the pid has been restored since), or one that exited
     }
-    Set<Long> touched = new HashSet<>();
-    for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
-      for (BlockedOpener b : ctx.blocked()) {
-        if (b.pid() == m.pid() && table.abandon(ctx.inode().ino(), b.pid(), b.reqId())) {
-          touched.add(ctx.inode().ino());
-        }
-      }
-    }
-    List<Long> files = remote.forget(m.pid());
-    for (Long fileId : files) {
-      for (io.leasecr.core.locks.FileLockContext ctx : table.contexts()) {
-        if (ctx.file(fileId) != null) {
-          table.put(m.pid(), ctx.inode().ino(), fileId, now(), events);
-          touched.add(ctx.inode().ino());
-          break;
-        }
-      }
-    }
-    if (trace.enabled()) {
-      trace.emit(new TraceEvent(now(), "note", m.pid(), "kernel", 0, null, TraceEvent.args("text",
-          "pid " + m.pid() + " is gone (" + m.ref().path().address() + " left the cluster): "
-              + "its blocked opens abandoned, " + files.size() + " open descriptions closed"), null, null));
-    }
+    Forgotten gone = forgetProcess(m.pid());
+    events.note(m.pid(), "pid " + m.pid() + " is gone (" + m.ref().path().address() + " left the cluster): "
+        + "its sleeping calls and POSIX locks are dropped, " + gone.files() + " open descriptions closed");
     flushWakeUps();
-    touched.forEach(this::rearm);
+    gone.touched().forEach(this::rearm);
     return this;
   }
 
@@ -686,18 +689,25 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       if (tellProcess(pid, new ProcessActor.Signal(signo, siCode, siFd))) {
         return;
       } else if (restoring(pid)) {
-        heldSignals.computeIfAbsent(pid, p -> new ArrayList<>()).add(new ProcessActor.Signal(signo, siCode, siFd));
+        List<ProcessActor.Signal> held = heldSignals.computeIfAbsent(pid, p -> new ArrayList<>());
+        if (signo < 32 && held.stream().anyMatch(h -> h.signo() == signo)) {
+          // pending while the tree is restored (CRIU restores with signals blocked): a standard signal (below
+          // the kernel's SIGRTMIN, 32) already pending is not queued again (legacy_queue): three re-breaks, one SIGIO
+          note(pid, Signals.name(signo) + " for " + lease.file().inode().path() + " (fd " + siFd + ") not queued: "
+              + "one is already pending for pid " + pid + " (a standard signal is pending at most once)");
+        } else {
+          held.add(new ProcessActor.Signal(signo, siCode, siFd));
+        }
       } else if (trace.enabled()) {
-        trace.emit(new TraceEvent(now(), "note", 0, "kernel", 0, null,
-            TraceEvent.args("text", Signals.name(signo) + " for " + lease.file().inode().path()
-                + " not delivered: owner pid " + pid + " has exited"), null, null));
+        trace.emit(TraceEvent.kernelNote(now(), 0, Signals.name(signo) + " for " + lease.file().inode().path()
+            + " not delivered: owner pid " + pid + " has exited"));
       }
     }
 
     @Override
     public void note(int pid, String text) {
       if (trace.enabled()) {
-        trace.emit(new TraceEvent(now(), "note", pid, "kernel", 0, null, TraceEvent.args("text", text), null, null));
+        trace.emit(TraceEvent.kernelNote(now(), pid, text));
       }
     }
 
@@ -722,17 +732,15 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         return;
       }
       Inode inode = lease.file().inode();
-      trace.emit(new TraceEvent(now(), "lease", lease.pid(), "kernel", 0, null,
-          TraceEvent.args(
-              "path", inode.path(),
-              "ino", inode.ino(),
-              "change", change,
-              "type", lease.type().procName,
-              "target", lease.targetType().procName,
-              "typePrev", lease.typePrev() == null ? null : lease.typePrev().procName,
-              "breakNotified", lease.breaking() ? lease.breakNotified() : null,
-              "deadline", lease.deadline() == 0 ? null : lease.deadline()),
-          null, null));
+      trace.emit(TraceEvent.kernel(now(), "lease", lease.pid(), TraceEvent.args(
+          "path", inode.path(),
+          "ino", inode.ino(),
+          "change", change,
+          "type", lease.type().procName,
+          "target", lease.targetType().procName,
+          "typePrev", lease.typePrev() == null ? null : lease.typePrev().procName,
+          "breakNotified", lease.breaking() ? lease.breakNotified() : null,
+          "deadline", lease.deadline() == 0 ? null : lease.deadline())));
     }
   }
 }

@@ -167,7 +167,7 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
   private void note(int pid, String name, String text) {
     if (kernel.trace().enabled()) {
       long now = EmulatedTime.clock(getContext().getSystem()).nowMillis();
-      kernel.trace().emit(new TraceEvent(now, "note", pid, name, 0, null, TraceEvent.args("text", text), null, null));
+      kernel.trace().emit(TraceEvent.note(now, pid, name, text));
     }
   }
 }

@@ -48,6 +48,16 @@ final class RemoteProcesses {
     return old;
   }
 
+  /** The pid's incarnation this table last heard from, or null. */
+  ActorRef<ProcessActor.Command> incarnation(int pid) {
+    return refs.get(pid);
+  }
+
+  /** exit(2): its termination is no longer a process gone (its fds come back through close, one by one). */
+  void exited(int pid) {
+    refs.remove(pid);
+  }
+
   /** True if {@code ref} is still the pid's current incarnation (a restored pid has a new one). */
   boolean current(int pid, ActorRef<ProcessActor.Command> ref) {
     return ref.equals(refs.get(pid));

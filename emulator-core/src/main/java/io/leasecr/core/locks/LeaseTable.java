@@ -276,8 +276,10 @@ public final class LeaseTable {
         l.downgradePending = true;
         l.downgradeTime = deadline;
       }
-      if (!wasBreaking && l.typePrev == null) {
-        l.typePrev = l.type; // the type before this break; a restored one is kept (recursive C/R)
+      if (!wasBreaking) {
+        // the type before this break; after a seed restore that is the image's typePrev already, which the
+        // lease was given as its type (a lease not breaking has no other typePrev: leaseModify clears it)
+        l.typePrev = l.type;
       }
       if (l.restored && l.breakNotified) {
         ev.leaseChanged(l, (wantWrite ? "break resumed: unlock pending" : "break resumed: downgrade pending")
@@ -565,14 +567,14 @@ public final class LeaseTable {
     return outcome;
   }
 
-  /** fcntl(F_GETLK): the first conflicting lock, or null for F_UNLCK; an error if the request is bad. */
-  public Object getLk(int pid, long ino, long fileId, long type, long start, long len) {
+  /** fcntl(F_GETLK): the first conflicting lock, or F_UNLCK; an error if the request is bad. */
+  public GetLk getLk(int pid, long ino, long fileId, long type, long start, long len) {
     OpenFile file = fileOf(ino, fileId);
     Errno err = file == null || file.mode == AccessMode.O_PATH ? Errno.EBADF : checkRange(type, start, len);
     if (err != null || LeaseType.ofValue(type) == LeaseType.UNLCK) {
-      return err != null ? err : Errno.EINVAL; // F_GETLK asks about F_RDLCK or F_WRLCK only
+      return new GetLk.Failed(err != null ? err : Errno.EINVAL); // F_GETLK asks about F_RDLCK or F_WRLCK only
     }
-    return posixLocks.test(contexts.get(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len));
+    return GetLk.of(posixLocks.test(contexts.get(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len)));
   }
 
   private static Errno checkLk(OpenFile file, long type, long start, long len) {
@@ -631,11 +633,11 @@ public final class LeaseTable {
    * fcntl(F_OFD_GETLK): as F_GETLK with the description as owner; l_pid must be 0; F_UNLCK is allowed here
    * (Linux 6.6+) and asks for the description's own lock on the range.
    */
-  public Object getOfdLk(int pid, long ino, long fileId, long type, long start, long len, long lPid) {
+  public GetLk getOfdLk(int pid, long ino, long fileId, long type, long start, long len, long lPid) {
     OpenFile file = fileOf(ino, fileId);
     Errno err = file == null || file.mode == AccessMode.O_PATH ? Errno.EBADF : checkRange(type, start, len);
     if (err != null) {
-      return err;
+      return new GetLk.Failed(err);
     }
     return ofdLocks.test(contexts.get(ino), file, pid, LeaseType.ofValue(type), start, len, lPid);
   }
@@ -703,8 +705,9 @@ public final class LeaseTable {
 
   /**
    * The process is gone without closing (its node went down, or it is about to be restored afresh), as at its
-   * exit: its sleeping opens and F_SETLKW calls end and its POSIX locks go (locks_remove_posix). The caller
-   * closes the descriptions it had open, which releases their leases. Returns the inodes touched.
+   * exit: its sleeping opens, F_SETLKW and flock() calls end and its POSIX locks go (locks_remove_posix). The
+   * caller (LockManager.forgetProcess, the one "process gone" path) closes the descriptions it had open, which
+   * releases their leases. Returns the inodes touched.
    */
   public Set<Long> forgetProcess(int pid, LockEvents ev) {
     Set<Long> touched = new HashSet<>();

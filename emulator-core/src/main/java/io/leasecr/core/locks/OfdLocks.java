@@ -29,23 +29,23 @@ public final class OfdLocks {
   /**
    * fcntl_getlk() for F_OFD_GETLK: l_pid must be 0 (EINVAL); the description's own locks never conflict.
    * Returns the first conflicting lock (its {@link PosixLock#procPid()} is the l_pid reported: -1 for an OFD
-   * lock), null for F_UNLCK, or the errno. An F_UNLCK request (posix_test_locks_conflict: "F_UNLCK checks
-   * any locks on the same fd") finds the description's own first lock that overlaps the range instead.
+   * lock), F_UNLCK, or the errno. An F_UNLCK request (posix_test_locks_conflict: "F_UNLCK checks any locks on
+   * the same fd") finds the description's own first lock that overlaps the range instead.
    */
-  Object test(FileLockContext ctx, OpenFile file, int pid, LeaseType type, long start, long len, long lPid) {
+  GetLk test(FileLockContext ctx, OpenFile file, int pid, LeaseType type, long start, long len, long lPid) {
     if (lPid != 0) {
-      return Errno.EINVAL;
+      return new GetLk.Failed(Errno.EINVAL);
     }
     PosixLock request = PosixLock.of(pid, type, start, len, file.id);
     if (type != LeaseType.UNLCK) {
-      return posix.test(ctx, request);
+      return GetLk.of(posix.test(ctx, request));
     }
     for (PosixLock l : ctx.posix) {
       if (l.sameOwner(request) && l.overlaps(request)) {
-        return l;
+        return new GetLk.Locked(l);
       }
     }
-    return null;
+    return GetLk.UNLOCKED;
   }
 
   /** locks_remove_file(): the description's last close drops its OFD locks. */

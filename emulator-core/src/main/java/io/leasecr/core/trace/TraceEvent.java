@@ -30,6 +30,21 @@ public record TraceEvent(
     return args.get(name);
   }
 
+  /** A note: something worth knowing that no other event shows, about {@code pid} (0: nobody), from {@code proc}. */
+  public static TraceEvent note(long t, int pid, String proc, String text) {
+    return new TraceEvent(t, "note", pid, proc, 0, null, args("text", text), null, null);
+  }
+
+  /** A note from the kernel (a lock manager, the process table) about {@code pid} (0: nobody). */
+  public static TraceEvent kernelNote(long t, int pid, String text) {
+    return note(t, pid, "kernel", text);
+  }
+
+  /** An event of the kernel's own, caused by no step and no call ({@code lease}, ...), about {@code pid}. */
+  public static TraceEvent kernel(long t, String kind, int pid, Map<String, Object> args) {
+    return new TraceEvent(t, kind, pid, "kernel", 0, null, args, null, null);
+  }
+
   /** Small ordered-map builder: {@code Args.of("path", "/f", "flags", "O_RDONLY")}. */
   public static Map<String, Object> args(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();

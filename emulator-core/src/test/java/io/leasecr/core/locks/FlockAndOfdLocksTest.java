@@ -134,11 +134,18 @@ class FlockAndOfdLocksTest {
     assertThat(ofd(101, a2, LeaseType.RDLCK, 5, 1, false)).isEqualTo(new PosixLocks.Outcome.Failed(Errno.EAGAIN));
     assertThat(table.setLk(101, ++req, F.ino(), a2.id(), LeaseType.RDLCK.value, 5, 1, false, ev))
         .isEqualTo(new PosixLocks.Outcome.Failed(Errno.EAGAIN));
-    PosixLock seen = (PosixLock) table.getLk(101, F.ino(), a2.id(), LeaseType.RDLCK.value, 0, 0);
-    assertThat(seen.procPid()).isEqualTo(-1); // F_GETLK reports an OFD lock with l_pid -1
-    assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 0, 0)).isNull();
+    GetLk seen = table.getLk(101, F.ino(), a2.id(), LeaseType.RDLCK.value, 0, 0);
+    assertThat(seen).isInstanceOf(GetLk.Locked.class);
+    assertThat(((GetLk.Locked) seen).lock().procPid()).isEqualTo(-1); // F_GETLK reports an OFD lock with l_pid -1
+    assertThat(seen.lType()).isEqualTo(LeaseType.WRLCK.value);
+    assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 0, 0)).isEqualTo(GetLk.UNLOCKED);
+    assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 0, 0).lType())
+        .isEqualTo(LeaseType.UNLCK.value);
     assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.UNLCK.value, 0, 0, 0)).isEqualTo(seen);
-    assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 0, 7)).isEqualTo(Errno.EINVAL);
+    assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 0, 7))
+        .isEqualTo(new GetLk.Failed(Errno.EINVAL));
+    assertThat(table.getLk(101, F.ino(), a.id(), LeaseType.UNLCK.value, 0, 0))
+        .isEqualTo(new GetLk.Failed(Errno.EINVAL)); // classic F_GETLK asks about F_RDLCK or F_WRLCK only
     assertThat(table.setOfdLk(101, ++req, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 0, 7, false, ev))
         .isEqualTo(new PosixLocks.Outcome.Failed(Errno.EINVAL));
     assertThat(procLocks()).containsExactly("1: OFDLCK ADVISORY  WRITE -1 00:2a:1001 0 9");

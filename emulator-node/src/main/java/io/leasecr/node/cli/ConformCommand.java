@@ -35,6 +35,10 @@ final class ConformCommand implements Callable<Integer> {
   @Option(names = "--trace-dir", paramLabel = "DIR", description = "write both traces of each scenario there")
   Path traceDir;
 
+  @Option(names = "--criu", description = "checkpoint and restart steps by real CRIU (third_party/criu, or "
+      + "$LEASE_CR_CRIU): each scenario's restarts compared with CRIU's dump and restore")
+  boolean criu;
+
   @Option(names = "--verbose", description = "the side-by-side traces even when they agree")
   boolean verbose;
 
@@ -82,13 +86,23 @@ final class ConformCommand implements Callable<Integer> {
       System.err.println("emulator: the kernel side cannot run on this machine: " + e.getMessage());
       return KERNEL_UNAVAILABLE;
     }
+    Path criuBinary = null;
+    if (criu) {
+      try {
+        criuBinary = io.leasecr.node.criu.CriuBinary.find();
+      } catch (NativeProgram.Unavailable e) {
+        System.err.println("emulator: CRIU cannot run on this machine: " + e.getMessage());
+        return KERNEL_UNAVAILABLE;
+      }
+    }
     int agree = 0;
     int differ = 0;
     int skipped = 0;
     for (Scenario s : scenarios) {
       Conformance.Outcome r;
       try {
-        r = Conformance.run(s, helper, ConfigFactory.empty().withValue("lease-cr.kernel.inject-faults",
+        r = criuBinary != null ? io.leasecr.node.criu.CriuConformance.run(s, helper, criuBinary)
+            : Conformance.run(s, helper, ConfigFactory.empty().withValue("lease-cr.kernel.inject-faults",
             ConfigValueFactory.fromIterable(faults)));
       } catch (IOException e) {
         differ++; // not compared: counted as a failure, and the other scenarios still run

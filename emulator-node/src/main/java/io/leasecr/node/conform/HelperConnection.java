@@ -31,8 +31,10 @@ final class HelperConnection {
   final String name;
   final int pid;
   final int realPid;
-  private final SocketChannel channel;
-  private final BufferedReader in;
+  private volatile SocketChannel channel;
+  private volatile BufferedReader in;
+  /** Dumped by CRIU: the end of this connection is not the process's end; a restore reattaches it. */
+  private volatile boolean checkpointed;
   private final KernelRun run;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final ArrayDeque<String> reactions = new ArrayDeque<>();
@@ -55,9 +57,59 @@ final class HelperConnection {
     this.pid = pid;
     this.realPid = realPid;
     this.run = run;
-    Thread reader = new Thread(this::readLoop, "lcr-" + name);
+    startReader();
+  }
+
+  private void startReader() {
+    BufferedReader from = in;
+    Thread reader = new Thread(() -> readLoop(from), "lcr-" + name);
     reader.setDaemon(true);
     reader.start();
+  }
+
+  /**
+   * How far this process's CLOCK_MONOTONIC is behind the driver's: CRIU restores a tree in a new time namespace
+   * whose clock goes on from the dump's reading, as if no time had passed while it was down.
+   */
+  private volatile long clockOffsetNanos;
+  private volatile boolean offsetUnknown;
+  /** When it was dumped (driver's clock = its clock before the restore): readings before are not shifted. */
+  private volatile long checkpointedAt = Long.MAX_VALUE;
+
+  private static long monotonicOffset(int realPid) {
+    try {
+      for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + realPid + "/timens_offsets"))) {
+        String[] f = l.trim().split("\\s+");
+        if (f[0].equals("monotonic") || f[0].equals("1")) {
+          return -(Long.parseLong(f[1]) * 1_000_000_000L + Long.parseLong(f[2]));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no time namespaces here: the clock is the driver's
+    }
+    return 0;
+  }
+
+  /** About to be dumped by CRIU (which kills the process): its connection's end says nothing. */
+  void markCheckpointed() {
+    checkpointedAt = System.nanoTime();
+    checkpointed = true;
+  }
+
+  boolean checkpointed() {
+    return checkpointed;
+  }
+
+  /**
+   * The process is back from a CRIU restore on a new connection (native/lcr_criu_restore.c): what it had
+   * sent for and not had answered (a call asleep at the dump, retried after it) is answered on this one.
+   */
+  void reattach(SocketChannel ch, BufferedReader reader) {
+    offsetUnknown = true; // the restore is only starting: the process's namespace is read at its first line
+    channel = ch;
+    in = reader;
+    checkpointed = false;
+    startReader();
   }
 
   static BufferedReader reader(SocketChannel ch) {
@@ -105,14 +157,17 @@ final class HelperConnection {
     return exitReported;
   }
 
-  private void readLoop() {
+  private void readLoop(BufferedReader from) {
     try {
       String line;
-      while ((line = in.readLine()) != null) {
+      while ((line = from.readLine()) != null) {
         handle(line.split(" "));
       }
     } catch (IOException | RuntimeException e) {
       // the process died or was killed: EOF is how we learn it
+    }
+    if (checkpointed || from != in) {
+      return; // dumped by CRIU: the process comes back on another connection
     }
     eofAt = run.now();
     synchronized (this) {
@@ -125,6 +180,20 @@ final class HelperConnection {
   }
 
   private void handle(String[] f) {
+    if (offsetUnknown) {
+      clockOffsetNanos = monotonicOffset(realPid);
+      offsetUnknown = false;
+    }
+    long offset = clockOffsetNanos;
+    if (offset != 0) { // the process's clock readings, in the driver's clock
+      f[0] = String.valueOf(Long.parseLong(f[0]) + offset);
+      if (f[1].equals("react") && f.length > 4) {
+        f[4] = String.valueOf(Long.parseLong(f[4]) + offset);
+      } else if (f[1].equals("ret") && f.length > 5 && Long.parseLong(f[5]) > checkpointedAt) {
+        // (a call taken before the dump, retried after the restore, was taken on the clock before it)
+        f[5] = String.valueOf(Long.parseLong(f[5]) + offset);
+      }
+    }
     long t = run.emulatedTime(Long.parseLong(f[0]));
     switch (f[1]) {
       case "ret" -> onReturn(t, Long.parseLong(f[0]), f[2], Long.parseLong(f[3]), f[4],

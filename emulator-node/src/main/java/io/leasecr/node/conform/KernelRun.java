@@ -66,9 +66,61 @@ public final class KernelRun {
     this.binary = binary;
   }
 
+  /**
+   * Checkpoint and restart steps for real (io.leasecr.node.criu: CRIU). A helper is one real process; those
+   * asleep in a call are dumped first (so a holder's dump, which kills it, cannot end their sleep) and
+   * restored last (so their retried call meets the restored leases).
+   */
+  public interface CheckpointDriver {
+    /** Dumps (and so kills) these process trees into {@code dir}, each tree alone. */
+    void dump(String id, List<Helper> trees, Path dir) throws IOException, InterruptedException;
+
+    /** Restores what {@link #dump} saved; each helper reconnects to {@code socket} ("reattach"). */
+    void restore(String id, List<Helper> helpers, Path dir, Path socket) throws IOException, InterruptedException;
+  }
+
+  /**
+   * A helper process tree as a checkpoint sees it: the root's name and real pid, whether a call of one of them
+   * is asleep, and the forked helpers under it (CRIU dumps a tree with its root).
+   */
+  public record Helper(String name, int realPid, boolean asleep, List<Helper> children) {
+
+    /** This helper and every one under it, the root first. */
+    public List<Helper> all() {
+      List<Helper> out = new ArrayList<>(List.of(this));
+      children.forEach(c -> out.addAll(c.all()));
+      return out;
+    }
+  }
+
+  private CheckpointDriver checkpoints;
+  /** The helpers each checkpoint dumped, by checkpoint id. */
+  private final Map<String, List<Helper>> dumped = new ConcurrentHashMap<>();
+
+  /** Plays checkpoint and restart steps with this driver (CRIU) instead of refusing them. */
+  public KernelRun withCheckpoints(CheckpointDriver driver) {
+    this.checkpoints = driver;
+    return this;
+  }
+
   /** Why this scenario cannot be played on a real kernel, or null if it can. */
   public static String notRunnable(Scenario s) {
+    return notRunnable(s, false);
+  }
+
+  /** As {@link #notRunnable(Scenario)}, with checkpoint/restart steps allowed if {@code checkpoints}. */
+  public static String notRunnable(Scenario s, boolean checkpoints) {
     for (Step step : s.steps()) {
+      if (checkpoints) {
+        String why = step.action() instanceof Step.Restart r && r.only() != null && !r.only().isEmpty()
+            ? "it restarts only some processes, which CRIU cannot (it restores what it dumped)"
+            : step.action() instanceof Step.Restart r2 && (r2.imageFile() != null || r2.fromJournal())
+            ? "it restarts from an image file or the journal, which CRIU cannot read" : null;
+        if (why != null) {
+          return why;
+        }
+        continue;
+      }
       if (step.action() instanceof Step.Checkpoint || step.action() instanceof Step.Restart) {
         return "it checkpoints or restarts: Linux has no checkpoint/restart of leases to compare with";
       }
@@ -153,13 +205,15 @@ public final class KernelRun {
 
   private void start(Scenario.ProcessDecl p) throws IOException, InterruptedException {
     CompletableFuture<HelperConnection> hello = expect(p.name());
+    // no pipes to this JVM: CRIU cannot dump a pipe whose other end is outside the tree
     Process process = new ProcessBuilder(binary.toString(), socket.toString(), p.name())
+        .redirectInput(new java.io.File("/dev/null")).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(dir.resolve(p.name() + ".err").toFile()).start();
     started.add(process);
     HelperConnection c = await(hello, p.name() + " did not connect");
     process.onExit().thenAccept(done -> {
       int code = done.exitValue();
-      if (!c.exitReported() && code > 128) {
+      if (!c.exitReported() && code > 128 && !c.checkpointed()) {
         c.markExitReported();
         long noticed = c.eofAt() >= 0 ? Math.min(c.eofAt(), now()) : now(); // the JVM's reaper may be late
         emit(new TraceEvent(deathTime(c.name, code - 128, noticed), "exit", c.pid, c.name, 0, null,
@@ -204,6 +258,10 @@ public final class KernelRun {
         BufferedReader in = HelperConnection.reader(ch);
         String[] hello = in.readLine().split(" ");
         String name = hello[2];
+        if (hello[1].equals("reattach")) { // back from a CRIU restore
+          byName.get(name).reattach(ch, in);
+          continue;
+        }
         Scenario.ProcessDecl decl = scenario.process(name);
         HelperConnection c = new HelperConnection(ch, in, name, decl.pid(), Integer.parseInt(hello[3]), this);
         byName.put(name, c);
@@ -259,6 +317,10 @@ public final class KernelRun {
         if (c != null) {
           sendSignal(c, kill.signo());
         }
+      } else if (action instanceof Step.Checkpoint cp && checkpoints != null) {
+        checkpoint(step, cp);
+      } else if (action instanceof Step.Restart r && checkpoints != null) {
+        restart(step, r);
       } else if (action instanceof Step.SetSysctl sc) {
         emit(new TraceEvent(now(), "sysctl", 0, "scenario", step.number(), null,
             TraceEvent.args("name", sc.name(), "value", sc.value()), null, null));
@@ -277,6 +339,72 @@ public final class KernelRun {
       finished = true;
     }
   }
+
+  /**
+   * A checkpoint on the real kernel: every live helper dumped by the driver (which kills it), those asleep in a
+   * call first. The trace gets what the emulator's has for it: nothing (the tree is gone, as after a dump).
+   */
+  private void checkpoint(Step step, Step.Checkpoint cp) throws IOException, InterruptedException {
+    CallSettle.settle(byName.values());
+    List<Helper> helpers = new ArrayList<>();
+    for (HelperConnection c : byName.values()) {
+      if (scenario.process(c.name).parent() == null && live(c)) {
+        helpers.add(tree(c));
+      }
+    }
+    helpers.sort(Comparator.comparing((Helper h) -> !h.asleep()).thenComparing(Helper::name));
+    for (Helper h : helpers) {
+      h.all().forEach(x -> byName.get(x.name()).markCheckpointed());
+    }
+    long from = System.nanoTime();
+    checkpoints.dump(cp.id(), helpers, dir.resolve("criu-" + cp.id()));
+    long to = System.nanoTime();
+    pauses.add(new long[] {from, to}); // the emulator's checkpoint is an instant: its clock stands still in the dump
+    paused += to - from;
+    dumped.put(cp.id(), helpers);
+  }
+
+  private static boolean live(HelperConnection c) {
+    return !c.closed().isDone() && ProcessHandle.of(c.realPid).isPresent();
+  }
+
+  /** A live helper with the live helpers forked under it. */
+  private Helper tree(HelperConnection c) {
+    List<Helper> children = new ArrayList<>();
+    for (HelperConnection k : byName.values()) {
+      if (c.name.equals(scenario.process(k.name).parent()) && live(k)) {
+        children.add(tree(k));
+      }
+    }
+    children.sort(Comparator.comparing(Helper::name));
+    boolean asleep = c.busy() || children.stream().anyMatch(Helper::asleep);
+    return new Helper(c.name, c.realPid, asleep, children);
+  }
+
+  /**
+   * A restart on the real kernel: the driver restores what the checkpoint dumped, asleep ones last. The time
+   * the restore took beyond the step's instant is taken out of the schedule (the run's clock moves on by it),
+   * so what follows the restore is compared with what follows the emulator's restart at that instant.
+   */
+  private void restart(Step step, Step.Restart r) throws IOException, InterruptedException {
+    List<Helper> helpers = dumped.get(r.id());
+    if (helpers == null) {
+      throw new UnsupportedStep("step " + step.number() + " (line " + step.line() + "): restart " + r.id()
+          + " of a checkpoint this run did not take");
+    }
+    List<Helper> order = new ArrayList<>(helpers);
+    java.util.Collections.reverse(order);
+    long from = System.nanoTime();
+    checkpoints.restore(r.id(), order, dir.resolve("criu-" + r.id()), socket);
+    long to = System.nanoTime();
+    pauses.add(new long[] {from, to}); // the restore's own time: the run's emulated clock stands still in it
+    paused += to - from;
+  }
+
+  /** The real intervals dumps and restores took (CLOCK_MONOTONIC ns, from and to): emulated time stands in them. */
+  private final List<long[]> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Their total (ns): the schedule after a dump or a restore moves on by it. */
+  private volatile long paused;
 
   /**
    * Before the run ends, every call sent must have returned or be asleep in the kernel, and no line may be
@@ -395,7 +523,15 @@ public final class KernelRun {
 
   /** CLOCK_MONOTONIC nanoseconds (Java's nanoTime on Linux) to emulated milliseconds since the start. */
   long emulatedTime(long monotonicNanos) {
-    return startNanos == 0 ? 0 : Math.max(0, scale.emulatedMillis(monotonicNanos - startNanos));
+    long shift = 0;
+    for (long[] r : pauses) {
+      if (monotonicNanos >= r[1]) {
+        shift += r[1] - r[0];
+      } else if (monotonicNanos >= r[0]) {
+        monotonicNanos = r[0]; // during a dump or a restore: at its step's instant
+      }
+    }
+    return startNanos == 0 ? 0 : Math.max(0, scale.emulatedMillis(monotonicNanos - shift - startNanos));
   }
 
   String reactionSignal(String proc, String action) {
@@ -457,7 +593,7 @@ public final class KernelRun {
    * the next ones and see the kernel before what the late one caused has happened.
    */
   private void sleepUntil(long emulatedMs) throws InterruptedException {
-    long due = startNanos + scale.realNanos(emulatedMs) + behind;
+    long due = startNanos + scale.realNanos(emulatedMs) + behind + paused;
     long wait = due - System.nanoTime();
     if (wait > 0) {
       TimeUnit.NANOSECONDS.sleep(wait);

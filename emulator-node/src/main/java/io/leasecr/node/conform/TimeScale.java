@@ -24,6 +24,14 @@ public record TimeScale(double factor, long toleranceMs) {
   }
 
   public static TimeScale of(Scenario s) {
+    return of(s, 2);
+  }
+
+  /**
+   * As {@link #of(Scenario)}, the longest break lasting at most {@code longestRealSeconds} if it can: CRIU's
+   * dump and restore take a fraction of a real second, and the restored processes run again a little after it.
+   */
+  public static TimeScale of(Scenario s, long longestRealSeconds) {
     List<Long> times = new ArrayList<>();
     times.add(s.sysctl("fs.lease-break-time"));
     for (Step st : s.steps()) {
@@ -40,9 +48,10 @@ public record TimeScale(double factor, long toleranceMs) {
       }
     }
     if (g == 0) {
-      return new TimeScale(1 / 20.0, Math.round(slackMillis(0) * 20.0)); // no deadlines: 20x faster
+      double f = longestRealSeconds / 40.0; // no deadlines: 20x faster for conform's 2 s
+      return new TimeScale(f, Math.round(slackMillis(0) / f));
     }
-    long r = Math.max(1, (2 * g) / max); // the longest break lasts at most 2 real seconds if it can
+    long r = Math.max(1, (longestRealSeconds * g) / max); // the longest break lasts at most so many real seconds
     double factor = (double) r / g;
     return new TimeScale(factor, Math.round(slackMillis(max * r / g) / factor));
   }

@@ -32,7 +32,8 @@ public final class CrInvariants {
 
   static String meaning(String invariant) {
     return switch (invariant) {
-      case NO_CONFLICT -> "never two conflicting leases (a write lease beside any other) or POSIX locks on a file";
+      case NO_CONFLICT -> "never two conflicting leases (a write lease beside any other), POSIX, OFD or flock locks "
+          + "on a file";
       case KEEPS_LEASES -> "a restart brings back exactly the image's leases of the processes it restores";
       case SIGNALLED_ONCE -> "a holder is signalled at most once per break, across every C/R";
       case TYPEPREV_KEPT -> "every image keeps the type the lease had before its break began (fl_type_prev)";
@@ -111,7 +112,7 @@ public final class CrInvariants {
         }
       } else if (e.kind().equals("locks")) {
         @SuppressWarnings("unchecked")
-        String bad = posixConflict((List<String>) e.arg("lines"));
+        String bad = lockConflict((List<String>) e.arg("lines"));
         if (bad != null) {
           return at(e.t()) + ": /proc/locks " + bad;
         }
@@ -120,22 +121,35 @@ public final class CrInvariants {
     return null;
   }
 
-  /** Two granted POSIX locks of different owners on overlapping ranges of one inode, one of them a write lock. */
-  private static String posixConflict(List<String> lines) {
-    List<String[]> posix = new ArrayList<>();
+  /**
+   * Two granted locks of /proc/locks on one inode that the kernel would never grant together, one of them a write
+   * lock: POSIX locks of different pids on overlapping ranges; an OFD lock overlapping another OFD lock (the
+   * lines show no owner, pid -1, but one description's OFD locks are merged, so two overlapping lines are two
+   * descriptions) or a POSIX lock (posix_locks_conflict: a different owner by kind); two flock locks (one
+   * description's flock lock is converted, never doubled: two lines are two descriptions).
+   */
+  static String lockConflict(List<String> lines) {
+    List<String[]> granted = new ArrayList<>();
     for (String l : lines) {
       String[] f = l.trim().split("\\s+");
-      if (f.length >= 8 && f[1].equals("POSIX") && !l.contains("->")) {
-        posix.add(f);
+      if (f.length >= 8 && !l.contains("->") && (f[1].equals("POSIX") || f[1].equals("OFDLCK") || f[1].equals("FLOCK"))) {
+        granted.add(f);
       }
     }
-    for (int i = 0; i < posix.size(); i++) {
-      for (int j = i + 1; j < posix.size(); j++) {
-        String[] a = posix.get(i);
-        String[] b = posix.get(j);
-        if (a[5].equals(b[5]) && !a[4].equals(b[4]) && (a[3].equals("WRITE") || b[3].equals("WRITE"))
-            && overlap(a, b)) {
-          return "has conflicting POSIX locks: " + String.join(" ", a) + " and " + String.join(" ", b);
+    for (int i = 0; i < granted.size(); i++) {
+      for (int j = i + 1; j < granted.size(); j++) {
+        String[] a = granted.get(i);
+        String[] b = granted.get(j);
+        if (!a[5].equals(b[5]) || !(a[3].equals("WRITE") || b[3].equals("WRITE"))) {
+          continue;
+        }
+        boolean flockA = a[1].equals("FLOCK");
+        boolean conflict = flockA || b[1].equals("FLOCK") ? flockA && b[1].equals("FLOCK")
+            : a[1].equals("POSIX") && b[1].equals("POSIX") ? !a[4].equals(b[4]) && overlap(a, b)
+            : overlap(a, b); // OFD beside OFD or POSIX
+        if (conflict) {
+          return "has conflicting " + a[1] + "/" + b[1] + " locks: " + String.join(" ", a) + " and "
+              + String.join(" ", b);
         }
       }
     }

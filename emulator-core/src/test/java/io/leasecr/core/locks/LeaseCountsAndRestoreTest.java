@@ -1,0 +1,288 @@
+package io.leasecr.core.locks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the scenario library guarded alone (issue 20's survivors): the open counts a close or an abandoned open
+ * gives back, the lazy time-outs of F_GETLEASE, F_SETLEASE and a break, and the break state a restore brings
+ * back (fl_type_prev, the notified flag, the restored deadline, the restored opens, the image's no-deadline).
+ */
+class LeaseCountsAndRestoreTest {
+
+  private static final Inode F = new Inode(1001, "00:2a", "/f", 0, Inode.Kind.REGULAR, true);
+
+  private final LeaseTable table = new LeaseTable(45, true);
+  private final LeaseTableTest.Recorder ev = new LeaseTableTest.Recorder();
+
+  private static OpenFile open(LeaseTable t, int pid, AccessMode mode, long now, LockEvents ev) {
+    LeaseTable.Outcome o = t.open(pid, 0, F, mode, false, now, ev);
+    assertThat(o).isInstanceOf(LeaseTable.Outcome.Done.class);
+    return ((LeaseTable.Outcome.Done) o).file();
+  }
+
+  private OpenFile open(int pid, AccessMode mode, long now) {
+    return open(table, pid, mode, now, ev);
+  }
+
+  private Errno setLease(LeaseTable t, int pid, OpenFile f, LeaseType type, long now) {
+    return t.setLease(pid, 3, F.ino(), f.id(), type.value, Credentials.ROOT, now, ev);
+  }
+
+  private List<Lease> leases(LeaseTable t) {
+    FileLockContext ctx = t.context(F.ino());
+    return ctx == null ? List.of() : ctx.leases();
+  }
+
+  // ------------------------------------------------------------------ open counts
+
+  @Test
+  void aClosedReaderNoLongerKeepsAWriteLeaseAway() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    OpenFile reader = open(2, AccessMode.O_RDONLY, 0);
+    assertThat(setLease(table, 1, holder, LeaseType.WRLCK, 0)).isEqualTo(Errno.EAGAIN);
+    table.put(2, F.ino(), reader.id(), 0, ev);
+    assertThat(table.context(F.ino()).readCount()).isEqualTo(1);
+    assertThat(setLease(table, 1, holder, LeaseType.WRLCK, 0)).isNull();
+  }
+
+  @Test
+  void aClosedWriterNoLongerKeepsAReadLeaseAway() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    OpenFile writer = open(2, AccessMode.O_RDWR, 0);
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 0)).isEqualTo(Errno.EAGAIN);
+    table.get(F.ino(), writer.id()); // dup: two fds, the first close keeps the description
+    table.put(2, F.ino(), writer.id(), 0, ev);
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 0)).isEqualTo(Errno.EAGAIN);
+    table.put(2, F.ino(), writer.id(), 0, ev);
+    assertThat(table.context(F.ino()).writeCount()).isZero();
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 0)).isNull();
+  }
+
+  @Test
+  void anInterruptedOpenGivesItsCountBack() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.RDLCK, 0);
+    assertThat(table.open(2, 7, F, AccessMode.O_WRONLY, false, 1000, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(table.context(F.ino()).writeCount()).isEqualTo(1); // counted before the break
+    assertThat(table.abandon(F.ino(), 2, 7)).isTrue();
+    assertThat(table.abandon(F.ino(), 2, 7)).isFalse();
+    assertThat(table.context(F.ino()).writeCount()).isZero();
+    // the break goes on; once released, the holder may take a read lease again: nobody writes
+    assertThat(setLease(table, 1, holder, LeaseType.UNLCK, 2000)).isNull();
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 2000)).isNull();
+  }
+
+  @Test
+  void aNonBlockingOpenerThatFailsCountsNothing() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    OpenFile reader = null;
+    assertThat(table.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    assertThat(table.context(F.ino()).readCount()).isEqualTo(1);
+    assertThat(reader).isNull();
+  }
+
+  @Test
+  void aTruncateCountsAsAWriterOnlyWhileItWaits() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.RDLCK, 0);
+    assertThat(table.truncate(2, 5, F, 1000, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(table.context(F.ino()).writeCount()).isEqualTo(1);
+    setLease(table, 1, holder, LeaseType.UNLCK, 2000);
+    assertThat(ev.unblocked).extracting(BlockedOpener::pid).containsExactly(2);
+    assertThat(table.context(F.ino()).writeCount()).isZero();
+    // without a lease a truncate neither waits nor stays counted
+    assertThat(table.truncate(3, 6, F, 3000, ev)).isEqualTo(new LeaseTable.Outcome.Done(null));
+    assertThat(table.context(F.ino()).writeCount()).isZero();
+  }
+
+  // ------------------------------------------------------------------ lazy expiry: who looks
+
+  /** P1's write lease, broken at 1 s by an O_NONBLOCK writer that left: deadline 46 s, nobody sleeps. */
+  private OpenFile brokenWriteLease() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    assertThat(table.open(2, 7, F, AccessMode.O_WRONLY, true, 1000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    assertThat(leases(table).get(0).deadline()).isEqualTo(46_000);
+    return holder;
+  }
+
+  @Test
+  void fGetleaseTimesOverdueLeasesOut() {
+    OpenFile holder = brokenWriteLease();
+    assertThat(table.getLease(F.ino(), holder.id(), 45_999, ev)).isEqualTo(LeaseType.UNLCK);
+    assertThat(leases(table)).hasSize(1);
+    assertThat(table.getLease(F.ino(), holder.id(), 46_000, ev)).isEqualTo(LeaseType.UNLCK);
+    assertThat(leases(table)).isEmpty();
+  }
+
+  @Test
+  void fSetleaseTimesOverdueLeasesOutFirst() {
+    OpenFile holder = brokenWriteLease();
+    // past the deadline the old lease is gone before F_SETLEASE looks: a new read lease, not a changed one
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 50_000)).isNull();
+    Lease l = leases(table).get(0);
+    assertThat(l.breaking()).isFalse();
+    assertThat(l.targetType()).isEqualTo(LeaseType.RDLCK);
+  }
+
+  @Test
+  void anOpenTimesOverdueLeasesOutBeforeItLooksForConflicts() {
+    brokenWriteLease();
+    assertThat(table.open(3, 8, F, AccessMode.O_WRONLY, true, 45_999, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    assertThat(table.open(3, 8, F, AccessMode.O_WRONLY, true, 46_000, ev)).isInstanceOf(LeaseTable.Outcome.Done.class);
+    assertThat(leases(table)).isEmpty();
+  }
+
+  @Test
+  void aForcedDowngradeAtTheDeadlineKeepsTheLeaseAsReader() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    assertThat(table.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    Lease l = leases(table).get(0);
+    assertThat(l.downgradeTime()).isEqualTo(46_000);
+    assertThat(table.getLease(F.ino(), holder.id(), 46_000, ev)).isEqualTo(LeaseType.RDLCK);
+    assertThat(l.breaking()).isFalse();
+    assertThat(l.type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(l.typePrev()).isNull();
+    assertThat(l.breakNotified()).isFalse();
+  }
+
+  // ------------------------------------------------------------------ save and restore
+
+  /** Saves the table at {@code now} and restores it into a fresh table: holder pid 1 and breaker pid 2. */
+  private LeaseTable restart(LeaseTable from, long now, RestartMode mode, boolean breaker, long at) {
+    SavedLocks s = from.save(now);
+    LeaseTable to = new LeaseTable(45, true);
+    Map<Long, Integer> refs = new java.util.HashMap<>();
+    s.files().forEach(f -> refs.put(f.id(), 1));
+    to.restore(s, Set.of(1, 2), refs, breaker ? Set.of(F.ino()) : Set.of(), RestartPolicy.REMAINING, mode, at,
+        Map.of(), ev);
+    return to;
+  }
+
+  @Test
+  void aSavedBreakWithoutADeadlineIsSavedAsNone() {
+    LeaseTable t = new LeaseTable(0, true); // lease-break-time 0: no deadline
+    OpenFile holder = open(t, 1, AccessMode.O_RDONLY, 0, ev);
+    setLease(t, 1, holder, LeaseType.WRLCK, 0);
+    t.open(2, 7, F, AccessMode.O_WRONLY, true, 1000, ev);
+    SavedLocks.Saved s = t.save(5000).leases().get(0);
+    assertThat(s.remainingMs()).isEqualTo(-1);
+    assertThat(s.unlockPending()).isTrue();
+    // with a deadline: what is left, and 0 (not negative) once it has passed unseen
+    OpenFile h2 = brokenWriteLeaseIn(table);
+    assertThat(table.save(40_000).leases().get(0).remainingMs()).isEqualTo(6000);
+    assertThat(table.save(50_000).leases().get(0).remainingMs()).isZero();
+    assertThat(h2).isNotNull();
+  }
+
+  private OpenFile brokenWriteLeaseIn(LeaseTable t) {
+    OpenFile holder = open(t, 1, AccessMode.O_RDONLY, 0, ev);
+    setLease(t, 1, holder, LeaseType.WRLCK, 0);
+    t.open(2, 7, F, AccessMode.O_WRONLY, true, 1000, ev);
+    return holder;
+  }
+
+  @Test
+  void aLeaseNotBeingBrokenComesBackAsItWasAndItsNextBreakSignals() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    LeaseTable t = restart(table, 10_000, RestartMode.SEED, false, 20_000);
+    Lease l = leases(t).get(0);
+    assertThat(l.restored()).isFalse();
+    assertThat(l.typePrev()).isNull();
+    assertThat(l.type()).isEqualTo(LeaseType.WRLCK);
+    ev.signals.clear();
+    assertThat(t.open(2, 7, F, AccessMode.O_WRONLY, false, 21_000, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(ev.signals).hasSize(1);
+    assertThat(l.deadline()).isEqualTo(66_000); // a fresh, whole lease-break-time
+  }
+
+  @Test
+  void aRestoredBreakerResumesTheBreakWithTheRestoredDeadlineAndNoSecondSignal() {
+    brokenWriteLeaseIn(table);
+    LeaseTable t = restart(table, 41_000, RestartMode.SEED, true, 100_000);
+    Lease l = leases(t).get(0);
+    assertThat(l.restored()).isTrue();
+    assertThat(l.breaking()).isFalse();
+    assertThat(l.type()).isEqualTo(LeaseType.WRLCK);
+    ev.signals.clear();
+    assertThat(t.open(2, 7, F, AccessMode.O_WRONLY, false, 100_500, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(l.deadline()).as("the restored deadline: 5 s from the restore").isEqualTo(105_000);
+    assertThat(ev.signals).as("notified before the checkpoint").isEmpty();
+    t.timeOutLeases(F.ino(), 105_000, ev);
+    assertThat(leases(t)).isEmpty();
+  }
+
+  @Test
+  void aHolderNotSignalledBeforeTheCheckpointIsSignalledWhenTheBreakResumes() {
+    LeaseTable src = new LeaseTable(45, true);
+    OpenFile holder = open(src, 1, AccessMode.O_RDONLY, 0, ev);
+    holder.ownerPid = 0; // F_SETOWN 0 after the lease: lease_break_callback has nobody to signal
+    setLease(src, 1, holder, LeaseType.WRLCK, 0);
+    holder.ownerPid = 0;
+    src.open(2, 7, F, AccessMode.O_WRONLY, true, 1000, ev);
+    SavedLocks s = src.save(41_000);
+    SavedLocks.Saved l0 = s.leases().get(0);
+    SavedLocks unnotified = new SavedLocks(45, true, List.of(new SavedLocks.File(s.files().get(0).id(), F,
+        AccessMode.O_RDONLY, false, 1, 0, 3)), List.of(new SavedLocks.Saved(l0.fileId(), 1, l0.type(),
+        l0.unlockPending(), l0.downgradePending(), l0.typePrev(), false, l0.remainingMs())), List.of());
+    LeaseTable t = new LeaseTable(45, true);
+    t.restore(unnotified, Set.of(1, 2), Map.of(l0.fileId(), 1), Set.of(F.ino()), RestartPolicy.REMAINING,
+        RestartMode.SEED, 100_000, Map.of(), ev);
+    ev.signals.clear();
+    t.open(2, 7, F, AccessMode.O_WRONLY, false, 100_000, ev);
+    assertThat(ev.signals).containsExactly("1:SIGIO:SI_KERNEL:-1");
+  }
+
+  @Test
+  void restoredOpensCountAgainstNewLeases() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    open(2, AccessMode.O_RDONLY, 0);
+    open(2, AccessMode.O_WRONLY, 0);
+    LeaseTable t = restart(table, 1000, RestartMode.SEED, false, 2000);
+    assertThat(t.context(F.ino()).readCount()).isEqualTo(2);
+    assertThat(t.context(F.ino()).writeCount()).isEqualTo(1);
+    assertThat(setLease(t, 1, t.fileOf(F.ino(), holder.id()), LeaseType.RDLCK, 3000)).isEqualTo(Errno.EAGAIN);
+    assertThat(setLease(t, 1, t.fileOf(F.ino(), holder.id()), LeaseType.WRLCK, 3000)).isEqualTo(Errno.EAGAIN);
+  }
+
+  @Test
+  void aKeepBreakRestoreKeepsTheTypeBeforeTheBreakOfALeaseDowngradedDuringIt() {
+    // W lease, a writer breaks it, the holder downgrades to R while the unlock is pending
+    OpenFile holder = brokenWriteLeaseIn(table);
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 2000)).isNull();
+    Lease before = leases(table).get(0);
+    assertThat(before.type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(before.typePrev()).isEqualTo(LeaseType.WRLCK);
+    LeaseTable once = restart(table, 3000, RestartMode.KEEP_BREAK, false, 10_000);
+    Lease l = leases(once).get(0);
+    assertThat(l.type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(l.typePrev()).as("fl_type_prev from the image, not the current type").isEqualTo(LeaseType.WRLCK);
+    // restarted again in the seed's mode: the lease goes back to the type it had before the break
+    LeaseTable twice = restart(once, 11_000, RestartMode.SEED, false, 20_000);
+    assertThat(leases(twice).get(0).type()).isEqualTo(LeaseType.WRLCK);
+  }
+
+  @Test
+  void criuRestoresTheTargetTypeAndBreaksAgainFromTheRestore() {
+    brokenWriteLeaseIn(table);
+    ev.signals.clear();
+    LeaseTable t = restart(table, 41_000, RestartMode.CRIU, false, 100_000);
+    Lease l = leases(t).get(0);
+    assertThat(l.type()).as("guessed: read first, nobody writes").isEqualTo(LeaseType.RDLCK);
+    assertThat(l.targetType()).isEqualTo(LeaseType.UNLCK);
+    assertThat(l.deadline()).isEqualTo(145_000); // a fresh, whole break
+    assertThat(ev.signals).hasSize(1);
+  }
+}
