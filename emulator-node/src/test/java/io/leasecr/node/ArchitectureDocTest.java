@@ -11,6 +11,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import io.leasecr.core.locks.LeaseTable;
 import io.leasecr.node.cli.Main;
 import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +42,17 @@ class ArchitectureDocTest {
 
   private static final JavaClasses MAIN = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPaths(PackageCyclesTest.classesOf(LeaseTable.class), PackageCyclesTest.classesOf(Main.class));
+      .importUrls(List.of(location(LeaseTable.class), location(Main.class)));
+
+  /** Where a class was loaded from: a classes directory under `mvn test`, the module's jar under `mvn verify`. */
+  private static URL location(Class<?> c) {
+    Path p = PackageCyclesTest.classesOf(c);
+    try {
+      return p.toString().endsWith(".jar") ? new URL("jar:" + p.toUri() + "!/") : p.toUri().toURL();
+    } catch (MalformedURLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   @Test
   void thePackageListNamesEveryPackageOfBothModules() throws IOException {
