@@ -3,7 +3,7 @@ package io.leasecr.core.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.leasecr.core.kernel.Vfs;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.FlockLock;
 import io.leasecr.core.locks.Inode;

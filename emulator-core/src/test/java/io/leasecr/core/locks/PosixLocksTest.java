@@ -138,8 +138,8 @@ class PosixLocksTest {
     assertThat(lk(2, b, LeaseType.RDLCK, 20, 1)).isEqualTo(GRANTED);
     assertThat(lk(2, b, LeaseType.RDLCK, 0, 10)).isEqualTo(GRANTED); // [0,9]
     // F_GETLK names the lock in the way, and nothing for the bytes just outside it
-    assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.WRLCK.value, 19, 1)).isEqualTo(new PosixLock(1, LeaseType.WRLCK, 10, 19));
-    assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.WRLCK.value, 25, 1)).isNull();
+    assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.WRLCK.value, 19, 1)).isEqualTo(new GetLk.Locked(new PosixLock(1, LeaseType.WRLCK, 10, 19)));
+    assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.WRLCK.value, 25, 1)).isEqualTo(GetLk.UNLOCKED);
   }
 
   @Test
@@ -149,8 +149,8 @@ class PosixLocksTest {
     lk(1, a, LeaseType.RDLCK, 0, 10);
     assertThat(lk(2, b, LeaseType.RDLCK, 0, 10)).isEqualTo(GRANTED);
     assertThat(lk(2, b, LeaseType.WRLCK, 0, 10)).isEqualTo(new PosixLocks.Outcome.Failed(Errno.EAGAIN));
-    assertThat(table.getLk(1, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 10)).isEqualTo(new PosixLock(2, LeaseType.RDLCK, 0, 9));
-    assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.RDLCK.value, 0, 10)).isNull();
+    assertThat(table.getLk(1, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 10)).isEqualTo(new GetLk.Locked(new PosixLock(2, LeaseType.RDLCK, 0, 9)));
+    assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.RDLCK.value, 0, 10)).isEqualTo(GetLk.UNLOCKED);
   }
 
   @Test
@@ -186,11 +186,11 @@ class PosixLocksTest {
     assertThat(lk(1, rw, LeaseType.RDLCK, 5, -5)).isEqualTo(GRANTED); // [0,4]
     assertThat(table.setLk(1, 0, F.ino(), 999, LeaseType.RDLCK.value, 0, 1, false, ev)).isEqualTo(ebadf);
     // F_GETLK: the same range checks, EBADF for O_PATH, and F_UNLCK is no question
-    assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.UNLCK.value, 0, 1)).isEqualTo(Errno.EINVAL);
-    assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.RDLCK.value, -1, 1)).isEqualTo(Errno.EINVAL);
-    assertThat(table.getLk(1, F.ino(), rw.id(), 9, 0, 1)).isEqualTo(Errno.EINVAL);
-    assertThat(table.getLk(1, F.ino(), path.id(), LeaseType.RDLCK.value, 0, 1)).isEqualTo(Errno.EBADF);
-    assertThat(table.getLk(1, F.ino(), 999, LeaseType.RDLCK.value, 0, 1)).isEqualTo(Errno.EBADF);
+    assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.UNLCK.value, 0, 1)).isEqualTo(new GetLk.Failed(Errno.EINVAL));
+    assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.RDLCK.value, -1, 1)).isEqualTo(new GetLk.Failed(Errno.EINVAL));
+    assertThat(table.getLk(1, F.ino(), rw.id(), 9, 0, 1)).isEqualTo(new GetLk.Failed(Errno.EINVAL));
+    assertThat(table.getLk(1, F.ino(), path.id(), LeaseType.RDLCK.value, 0, 1)).isEqualTo(new GetLk.Failed(Errno.EBADF));
+    assertThat(table.getLk(1, F.ino(), 999, LeaseType.RDLCK.value, 0, 1)).isEqualTo(new GetLk.Failed(Errno.EBADF));
   }
 
   @Test
