@@ -115,7 +115,11 @@ public final class KernelRun {
         String why = step.action() instanceof Step.Restart r && r.only() != null && !r.only().isEmpty()
             ? "it restarts only some processes, which CRIU cannot (it restores what it dumped)"
             : step.action() instanceof Step.Restart r2 && (r2.imageFile() != null || r2.fromJournal())
-            ? "it restarts from an image file or the journal, which CRIU cannot read" : null;
+            ? "it restarts from an image file or the journal, which CRIU cannot read"
+            : step.action() instanceof Step.Checkpoint c && c.leaveRunning()
+            ? "it leaves the tree running after a checkpoint, and the restore needs the dumped pids free"
+            : step.action() instanceof Step.Checkpoint c2 && c2.beforeSignal()
+            ? "it checkpoints between a break's start and its signal, one instant on the real kernel" : null;
         if (why != null) {
           return why;
         }
