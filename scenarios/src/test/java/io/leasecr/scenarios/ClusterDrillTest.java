@@ -260,6 +260,23 @@ class ClusterDrillTest {
         .contains("PASS drill-partition-heals");
   }
 
+  /**
+   * The lost wake-up (the soak's seed 6): the lease is broken at its deadline while the opener's node is cut
+   * off, so the wake-up is lost; the opener asks again once the cut heals and the table sends it again.
+   * Without the re-ask (LEASE_CR_RECHECK_BLOCKED=0s) this drill fails: P2's open never returns.
+   */
+  @Test
+  void aWakeUpLostInAPartitionIsSentAgainWhenTheSleeperAsks() throws Exception {
+    String text = drill("partition-drops-wakeup.yaml", 30900);
+    String n1 = Files.readString(tmp.resolve("out").resolve("timeline-n1.txt"));
+    assertThat(text).contains("partition n2 from every other node for 3000 ms")
+        .contains("step 3 returned: pid 102 open = 3").doesNotContain("downed by the split-brain resolver")
+        .contains("PASS drill-partition-drops-wakeup");
+    assertThat(n1).as(text).contains("lease /data/F1 (holder 101): deadline: removed")
+        .containsPattern("pid 102 asked again about its open\\(/data/F1\\): the wake-up sent \\d+\\.\\d s ago had not "
+            + "reached it when it asked \\(lost in a cut, or still on its way\\); sent again");
+  }
+
   @Test
   void tenThousandProcessesOverThreeNodesAreRestartedElsewhereWhenANodeIsKilled() throws Exception {
     String text = drill("crash-10k.yaml", 30600, true);

@@ -18,12 +18,17 @@ final class ShippedScenarios {
   }
 
   static List<Path> all() {
-    try (Stream<Path> files = Files.walk(root())) {
+    Path root = root();
+    // judged on the path inside the module: a checkout directory may itself be called drills or src
+    try (Stream<Path> files = Files.walk(root)) {
       return files
           .filter(p -> p.toString().endsWith(".yaml"))
+          .map(root::relativize)
+          .map(p -> Path.of("/").resolve(p))
           .filter(p -> !p.toString().contains("/src/") && !p.toString().contains("/target/"))
           .filter(p -> !p.toString().contains("/experiments/") && !p.toString().contains("/drills/"))
           .filter(p -> !p.toString().contains("/examples/")) // multi-run examples, run in order by CommandLineTest
+          .map(p -> root.resolve(Path.of("/").relativize(p)))
           .sorted()
           .toList();
     } catch (IOException e) {

@@ -54,7 +54,19 @@ public final class CheckpointCoordinator
 
   public record ListAll(ActorRef<Listing> replyTo) implements Command {}
 
-  public record Get(String id, ActorRef<Found> replyTo) implements Command {}
+  /** The checkpoint {@code id}; with a {@code limit} above 0, bytes [offset, offset + limit) of its image only. */
+  public record Get(String id, long offset, int limit, ActorRef<Found> replyTo) implements Command {
+    public Get(String id, ActorRef<Found> replyTo) {
+      this(id, 0, 0, replyTo);
+    }
+  }
+
+  /**
+   * Part {@code index} of {@code count} of a commit too big for one message across nodes (Artery's frame):
+   * sent in order, the last with {@code replyTo}; the keeper puts them together into one {@link Commit}.
+   */
+  public record CommitPart(String id, long takenAtMs, String scenario, int index, int count, byte[] data,
+      ActorRef<Done> replyTo) implements Command {}
 
   public record Delete(String id, ActorRef<Done> replyTo) implements Command {}
 
@@ -766,7 +778,7 @@ public final class CheckpointCoordinator
       return Effect().reply(g.replyTo(), new Found(g.id(), null, null));
     }
     if (s.marker() == null) {
-      return Effect().reply(g.replyTo(), new Found(g.id(), withImage(s.entry(), s.legacyImage()), null));
+      return Effect().reply(g.replyTo(), new Found(g.id(), part(withImage(s.entry(), s.legacyImage()), g), null));
     }
     ctx.pipeToSelf(ChunkAssembly.read(ctx.getSystem(), s.marker()),
         (a, failure) -> new ChunksRead(g, s, a, failure));
@@ -781,7 +793,18 @@ public final class CheckpointCoordinator
           "checkpoint " + id + " cannot be restored from the journal: " + problem));
     }
     return Effect().reply(r.get().replyTo(),
-        new Found(id, withImage(r.stored().entry(), UnsafeByteOperations.unsafeWrap(r.assembly().bytes())), null));
+        new Found(id, part(withImage(r.stored().entry(), UnsafeByteOperations.unsafeWrap(r.assembly().bytes())),
+            r.get()), null));
+  }
+
+  /** The part of the entry's image a Get with a limit asks for (its size stays the whole image's). */
+  private static Entry part(Entry e, Get g) {
+    if (g.limit() <= 0 || e.image() == null) {
+      return e;
+    }
+    int from = (int) Math.min(Math.max(0, g.offset()), e.image().size());
+    int to = (int) Math.min(e.image().size(), (long) from + g.limit());
+    return new Entry(e.id(), e.takenAtMs(), e.scenario(), e.image().size(), e.chunks(), e.image().substring(from, to));
   }
 
   private static Entry withImage(Entry e, ByteString image) {

@@ -34,6 +34,8 @@ final class CoordinatorKeeper {
   private final TimerScheduler<Command> timers;
   private final ActorRef<CheckpointCoordinator.Listing> ready;
   private final CheckpointCoordinator.Carry carry;
+  /** Commits arriving in parts (bigger than one Artery frame), put together before the coordinator sees them. */
+  private final CommitParts parts = new CommitParts();
 
   private CoordinatorKeeper(ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers,
       ActorRef<CheckpointCoordinator.Listing> ready, CheckpointCoordinator.Carry carry) {
@@ -57,6 +59,17 @@ final class CoordinatorKeeper {
         })
         .onMessage(CheckpointCoordinator.Overdue.class, this::onOverdue)
         .onMessage(CheckpointCoordinator.Respawn.class, r -> Behaviors.same())
+        .onMessage(CheckpointCoordinator.CommitPart.class, p -> {
+          Commit whole = parts.add(p);
+          if (parts.problem != null) {
+            ctx.getLog().warn("checkpoint {}: {}", p.id(), parts.problem);
+          }
+          if (whole != null) {
+            remember(whole);
+            coordinator.tell(whole);
+          }
+          return Behaviors.same();
+        })
         .onAnyMessage(m -> {
           remember(m); // kept here: a coordinator that stops while it replays has not seen it yet
           coordinator.tell(m);

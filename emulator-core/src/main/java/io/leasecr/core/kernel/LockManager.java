@@ -97,6 +97,15 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   public record ProcessExited(int pid) implements Command {}
 
+  /**
+   * Cluster mode: a process asleep in call {@code reqId} asks again, as a sleeping task re-checks its wait
+   * condition: the wake-up (or EINTR) this table last sent the pid for that call is sent again, to
+   * {@code replyTo}, since a partition may have dropped it; a call still asleep here is left asleep. Routed by
+   * {@code path} (open, truncate) or else {@code ino}.
+   */
+  public record Recheck(int pid, long reqId, String path, long ino, ActorRef<ProcessActor.Command> replyTo)
+      implements Command {}
+
   public record SetSysctl(String name, long value) implements Command {}
 
   public record ShowLocks(ActorRef<LocksReport> replyTo) implements Command {}
@@ -213,6 +222,11 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Set<Integer> restoringOnly;
   /** Cluster mode only: how to reach processes on other nodes, and which of them to death-watch. */
   private final RemoteProcesses remote;
+  /** Cluster mode only: per pid, the last wake-up (or EINTR) sent to it, for its {@link Recheck}. */
+  private final Map<Integer, Woken> woken = new HashMap<>();
+
+  /** A wake-up as sent: the answer, what it ended, when (emulated ms). */
+  private record Woken(ProcessActor.KernelReply reply, String what, long atMs) {}
 
   private LockManager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Vfs vfs, LeaseTable table,
       TraceSink trace, RemoteProcesses remote) {
@@ -238,6 +252,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(Get.class, this::onGet)
         .onMessage(Put.class, this::onPut)
         .onMessage(Interrupt.class, this::onInterrupt)
+        .onMessage(Recheck.class, this::onRecheck)
         .onMessage(DeadlineReached.class, this::onDeadline)
         .onMessage(ProcessExited.class, this::onProcessExited)
         .onMessage(SetSysctl.class, this::onSetSysctl)
@@ -383,10 +398,35 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     // not found: the open already completed and its answer is on the way; the caller takes that one
     if (inode != null && (table.abandon(inode.ino(), m.pid(), m.reqId())
         || table.abandonLk(inode.ino(), m.pid(), m.reqId()))) {
-      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), -1, Errno.EINTR, null));
+      ProcessActor.KernelReply eintr = new ProcessActor.KernelReply(m.reqId(), -1, Errno.EINTR, null);
+      m.replyTo().tell(eintr);
+      remember(m.pid(), eintr, "interrupted call on " + m.path());
       rearm(inode.ino()); // the last sleeper gone: nobody wakes at the deadline any more
     }
     return this;
+  }
+
+  /**
+   * A sleeping process asks again (cluster mode): if this table already woke it for that call, the wake-up
+   * did not arrive (a cut dropped it): send it again. Otherwise it still sleeps here, or the call is unknown
+   * (answered long ago): nothing to do.
+   */
+  private Behavior<Command> onRecheck(Recheck m) {
+    Woken w = woken.get(m.pid());
+    if (w != null && w.reply().reqId() == m.reqId()) {
+      events.note(m.pid(), "pid " + m.pid() + " asked again about its " + w.what() + ": the wake-up sent "
+          + String.format(java.util.Locale.ROOT, "%.1f s", (now() - w.atMs()) / 1000.0)
+          + " ago had not reached it when it asked (lost in a cut, or still on its way); sent again");
+      m.replyTo().tell(w.reply());
+    }
+    return this;
+  }
+
+  /** Cluster mode: what a re-asking process gets again. */
+  private void remember(int pid, ProcessActor.KernelReply reply, String what) {
+    if (remote != null) {
+      woken.put(pid, new Woken(reply, what, now()));
+    }
   }
 
   private Behavior<Command> onDeadline(DeadlineReached m) {
@@ -492,6 +532,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     timers.cancelAll();
     armed.clear();
     table.clear();
+    woken.clear();
     if (remote != null) {
       remote.clear(); // restored processes are reached through the directory; their fds are counted anew
     }
@@ -510,6 +551,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     Set<Integer> known = table.pidsWithEntries();
     known.addAll(processes.keySet());
     known.addAll(heldSignals.keySet());
+    known.addAll(woken.keySet());
     if (remote != null) {
       known.addAll(remote.known());
     }
@@ -542,6 +584,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private Forgotten forgetProcess(int pid) {
     processes.remove(pid);
     heldSignals.remove(pid);
+    woken.remove(pid); // its wake-ups are not a new incarnation's
     Set<Long> calls = table.forgetProcess(pid, events);
     Set<Long> touched = new HashSet<>(calls);
     List<Long> files = remote == null ? List.of() : remote.forget(pid);
@@ -585,16 +628,22 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       if (remote != null && !opener.truncate()) {
         remote.opened(opener.pid(), opener.file().id());
       }
-      tellProcess(opener.pid(),
-          granted(opener.reqId(), opener.truncate() ? null : opener.file(), opener.file().inode().path()));
+      ProcessActor.KernelReply reply =
+          granted(opener.reqId(), opener.truncate() ? null : opener.file(), opener.file().inode().path());
+      tellProcess(opener.pid(), reply);
+      remember(opener.pid(), reply, (opener.truncate() ? "truncate(" : "open(") + opener.file().inode().path() + ")");
     }
     wakeUps.clear();
     for (io.leasecr.core.locks.PosixLocks.Waiter w : lockGrants) {
-      tellProcess(w.pid(), new ProcessActor.KernelReply(w.reqId(), 0, null, null));
+      ProcessActor.KernelReply reply = new ProcessActor.KernelReply(w.reqId(), 0, null, null);
+      tellProcess(w.pid(), reply);
+      remember(w.pid(), reply, "F_SETLKW");
     }
     lockGrants.clear();
     for (io.leasecr.core.locks.FlockLocks.Waiter w : flockGrants) {
-      tellProcess(w.pid(), new ProcessActor.KernelReply(w.reqId(), 0, null, null));
+      ProcessActor.KernelReply reply = new ProcessActor.KernelReply(w.reqId(), 0, null, null);
+      tellProcess(w.pid(), reply);
+      remember(w.pid(), reply, "flock");
     }
     flockGrants.clear();
   }

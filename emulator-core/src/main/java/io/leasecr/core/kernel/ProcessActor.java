@@ -55,6 +55,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** Local timer message: never crosses a node. {@code seq} keeps two identical signals' reactions apart. */
   private record ReactionDue(Reaction reaction, int siFd, long seq) implements Command, NoSerializationVerificationNeeded {}
 
+  /** Local timer message (cluster mode): a sleeping call asks its lease table again. */
+  private record RecheckDue(long reqId) implements Command, NoSerializationVerificationNeeded {}
+
   public record StepDone(int pid, int step, String call, long result, Errno errno) {}
 
   /** Checkpoint: report this process's state (the tree is frozen, nothing is in flight). */
@@ -104,6 +107,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** When each armed reaction is due (emulated ms): a checkpoint saves the time they have left. */
   private Map<ReactionDue, Long> reactionsDue;
   private long nextReq = 1;
+  /** How often a sleeping call asks its table again, wall ms (lease-cr.process.recheck-blocked; 0: never). */
+  private final long recheckMs;
   private boolean dying;
   private int exitStatus;
   private int killedBy;
@@ -141,6 +146,21 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     this.fds = fds;
     this.dispositions = spec.dispositions();
     this.leaseFds = leaseFds == null || leaseFds.isEmpty() ? null : leaseFds;
+    this.recheckMs = recheckMillis(ctx.getSystem());
+  }
+
+  private static volatile Object recheckFor;
+  private static volatile long recheckCached;
+
+  /** The system's lease-cr.process.recheck-blocked, read once per actor system (a million processes start). */
+  private static long recheckMillis(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    if (recheckFor != system) {
+      com.typesafe.config.Config c = system.settings().config();
+      recheckCached = c.hasPath("lease-cr.process.recheck-blocked")
+          ? c.getDuration("lease-cr.process.recheck-blocked").toMillis() : 0;
+      recheckFor = system;
+    }
+    return recheckCached;
   }
 
   @Override
@@ -151,6 +171,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
         .onMessage(Blocked.class, this::onBlocked)
         .onMessage(Signal.class, this::onSignal)
         .onMessage(ReactionDue.class, this::onReactionDue)
+        .onMessage(RecheckDue.class, this::onRecheckDue)
         .onMessage(Save.class, this::onSave)
         .build();
   }
@@ -330,6 +351,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (c != null) {
       c.blocked = true;
       emit("block", c.step, c.syscall.name(), null, null, null);
+      if (recheckMs > 0) {
+        // cluster mode: the wake-up crosses the network, where a cut can drop it; ask again until it comes
+        timers.startTimerWithFixedDelay(new RecheckDue(m.reqId()), new RecheckDue(m.reqId()),
+            java.time.Duration.ofMillis(recheckMs));
+      }
       if (c.pendingSignal != null) {
         // a signal already pending when the task goes to sleep interrupts the sleep at once
         signalWhileBlocked(m.reqId(), c, c.pendingSignal);
@@ -341,7 +367,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Behavior<Command> onKernelReply(KernelReply m) {
     Call c = inFlight == null ? null : inFlight.remove(m.reqId());
     if (c == null) {
-      return this;
+      return this; // e.g. a wake-up sent again while the first was on its way after all
+    }
+    if (recheckMs > 0 && c.blocked) {
+      timers.cancel(new RecheckDue(m.reqId()));
     }
     if (dying) {
       if (m.file() != null) {
@@ -505,6 +534,33 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       call.interrupted = true;
       interrupt(req, call);
     }
+  }
+
+  /**
+   * A sleeping call asks its lease table again (cluster mode), as a sleeping task re-checks its wait: the table
+   * sends the wake-up again if it already sent one. Not while a cut holds the clocks still (nothing may start
+   * then), nor for a call that has returned.
+   */
+  private Behavior<Command> onRecheckDue(RecheckDue m) {
+    Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    if (c == null || !c.blocked || dying) {
+      timers.cancel(m);
+      return this;
+    }
+    if (clock instanceof io.leasecr.core.time.WallClock w && w.frozen()) {
+      return this;
+    }
+    String path = c.syscall instanceof Syscall.Open || c.syscall instanceof Syscall.Truncate ? c.path : null;
+    long ino = 0;
+    if (c.syscall instanceof Syscall.RecordLock r && fds.get(r.fd()) != null) {
+      ino = fds.get(r.fd()).ino();
+    } else if (c.syscall instanceof Syscall.Flock f && fds.get(f.fd()) != null) {
+      ino = fds.get(f.fd()).ino();
+    }
+    if (path != null || ino != 0) {
+      kernel.locks().tell(new LockManager.Recheck(spec.pid(), m.reqId(), path, ino, getContext().getSelf()));
+    }
+    return this;
   }
 
   private void interrupt(long req, Call c) {

@@ -70,7 +70,13 @@ final class CheckpointCodec {
           .setImage(com.google.protobuf.ByteString.copyFrom(m.image()))
           .setReplyTo(refs.toSerializationFormat(m.replyTo())).build();
     } else if (o instanceof CheckpointCoordinator.Get m) {
-      return CoordinatorGet.newBuilder().setId(m.id()).setReplyTo(refs.toSerializationFormat(m.replyTo())).build();
+      return CoordinatorGet.newBuilder().setId(m.id()).setReplyTo(refs.toSerializationFormat(m.replyTo()))
+          .setOffset(m.offset()).setLimit(m.limit()).build();
+    } else if (o instanceof CheckpointCoordinator.CommitPart m) {
+      io.leasecr.proto.checkpoint.CoordinatorCommitPart.Builder b = io.leasecr.proto.checkpoint.CoordinatorCommitPart
+          .newBuilder().setId(m.id()).setTakenAtMs(m.takenAtMs()).setScenario(m.scenario()).setIndex(m.index())
+          .setCount(m.count()).setData(com.google.protobuf.ByteString.copyFrom(m.data()));
+      return (m.replyTo() == null ? b : b.setReplyTo(refs.toSerializationFormat(m.replyTo()))).build();
     } else if (o instanceof CheckpointCoordinator.Done m) {
       CoordinatorDone.Builder b = CoordinatorDone.newBuilder().setId(m.id());
       return (m.error() == null ? b : b.setError(m.error())).build();
@@ -79,6 +85,7 @@ final class CheckpointCodec {
       if (m.entry() != null) {
         b.setEntry(CheckpointCommitted.newBuilder().setId(m.entry().id()).setTakenAtMs(m.entry().takenAtMs())
             .setScenario(m.entry().scenario()).setImage(m.entry().image()));
+        b.setSize(m.entry().size());
       }
       if (m.error() != null) {
         b.setError(m.error());
@@ -123,13 +130,17 @@ final class CheckpointCodec {
       return new CheckpointCoordinator.Commit(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getImage().toByteArray(),
           refs.resolveActorRef(m.getReplyTo()));
     } else if (p instanceof CoordinatorGet m) {
-      return new CheckpointCoordinator.Get(m.getId(), refs.resolveActorRef(m.getReplyTo()));
+      return new CheckpointCoordinator.Get(m.getId(), m.getOffset(), m.getLimit(), refs.resolveActorRef(m.getReplyTo()));
+    } else if (p instanceof io.leasecr.proto.checkpoint.CoordinatorCommitPart m) {
+      return new CheckpointCoordinator.CommitPart(m.getId(), m.getTakenAtMs(), m.getScenario(), m.getIndex(),
+          m.getCount(), m.getData().toByteArray(), m.getReplyTo().isEmpty() ? null : refs.resolveActorRef(m.getReplyTo()));
     } else if (p instanceof CoordinatorDone m) {
       return new CheckpointCoordinator.Done(m.getId(), m.hasError() ? m.getError() : null);
     } else if (p instanceof CoordinatorFound m) {
       CheckpointCommitted e = m.getEntry();
       return new CheckpointCoordinator.Found(m.getId(), m.hasEntry()
-          ? new CheckpointCoordinator.Entry(e.getId(), e.getTakenAtMs(), e.getScenario(), e.getImage().size(), 1,
+          ? new CheckpointCoordinator.Entry(e.getId(), e.getTakenAtMs(), e.getScenario(),
+              m.getSize() > 0 ? m.getSize() : e.getImage().size(), 1,
               e.getImage()) : null,
           m.hasError() ? m.getError() : null);
     } else if (p instanceof CheckpointChunk m) {

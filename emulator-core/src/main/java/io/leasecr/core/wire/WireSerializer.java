@@ -97,6 +97,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.RECORD_LOCK -> io.leasecr.proto.wire.RecordLock.parseFrom(b);
       case Manifests.FLOCK -> io.leasecr.proto.wire.Flock.parseFrom(b);
       case Manifests.INTERRUPT -> Interrupt.parseFrom(b);
+      case Manifests.RECHECK -> io.leasecr.proto.wire.Recheck.parseFrom(b);
       case Manifests.PROCESS_EXITED -> ProcessExited.parseFrom(b);
       case Manifests.SET_SYSCTL -> SetSysctl.parseFrom(b);
       case Manifests.SHOW_LOCKS -> ShowLocks.parseFrom(b);
@@ -125,6 +126,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.CHECKPOINT_DELETED -> io.leasecr.proto.checkpoint.CheckpointDeleted.parseFrom(b);
       case Manifests.COORDINATOR_COMMIT -> io.leasecr.proto.checkpoint.CoordinatorCommit.parseFrom(b);
       case Manifests.COORDINATOR_GET -> io.leasecr.proto.checkpoint.CoordinatorGet.parseFrom(b);
+      case Manifests.COORDINATOR_COMMIT_PART -> io.leasecr.proto.checkpoint.CoordinatorCommitPart.parseFrom(b);
       case Manifests.COORDINATOR_DONE -> io.leasecr.proto.checkpoint.CoordinatorDone.parseFrom(b);
       case Manifests.COORDINATOR_FOUND -> io.leasecr.proto.checkpoint.CoordinatorFound.parseFrom(b);
       case Manifests.CHECKPOINT_MARKER -> io.leasecr.proto.checkpoint.CheckpointMarker.parseFrom(b);
@@ -159,6 +161,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String RECORD_LOCK = "lm-recordlock";
     static final String FLOCK = "lm-flock";
     static final String INTERRUPT = "lm-interrupt";
+    static final String RECHECK = "lm-recheck";
     static final String PROCESS_EXITED = "lm-exited";
     static final String SET_SYSCTL = "lm-sysctl";
     static final String SHOW_LOCKS = "lm-showlocks";
@@ -192,6 +195,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
     // the coordinator's protocol (a cluster singleton on cluster nodes)
     static final String COORDINATOR_COMMIT = "ck-commit";
     static final String COORDINATOR_GET = "ck-get";
+    static final String COORDINATOR_COMMIT_PART = "ck-commit-part";
     static final String COORDINATOR_DONE = "ck-done";
     static final String COORDINATOR_FOUND = "ck-found";
     static final String CHECKPOINT_MARKER = "ck-marker";
@@ -209,6 +213,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof LockManager.SetSig) return SET_SIG;
       if (o instanceof LockManager.Get || o instanceof LockManager.Put) return FILE_REF;
       if (o instanceof LockManager.Interrupt) return INTERRUPT;
+      if (o instanceof LockManager.Recheck) return RECHECK;
       if (o instanceof LockManager.RecordLock) return RECORD_LOCK;
       if (o instanceof LockManager.Flock) return FLOCK;
       if (o instanceof LockManager.ProcessExited) return PROCESS_EXITED;
@@ -242,6 +247,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof CheckpointCoordinator.Deleted) return CHECKPOINT_DELETED;
       if (o instanceof CheckpointCoordinator.Commit) return COORDINATOR_COMMIT;
       if (o instanceof CheckpointCoordinator.Get) return COORDINATOR_GET;
+      if (o instanceof CheckpointCoordinator.CommitPart) return COORDINATOR_COMMIT_PART;
       if (o instanceof CheckpointCoordinator.Done) return COORDINATOR_DONE;
       if (o instanceof CheckpointCoordinator.Found) return COORDINATOR_FOUND;
       if (o instanceof CheckpointCoordinator.Marker) return CHECKPOINT_MARKER;

@@ -133,6 +133,66 @@ class CheckpointCoordinatorTest {
     assertThat(listing(s.ref())).isEmpty();
   }
 
+  /**
+   * An image bigger than one Artery frame (issue 12 item 7: 6.6 MB for 100k processes): the driver sends it in
+   * parts, the keeper puts them together, and reads it back page by page; a part out of order drops the commit.
+   */
+  @Test
+  void aCommitInPartsIsPutTogetherAndAnImageIsReadBackInPages() {
+    Started s = start(true, Duration.ofSeconds(15));
+    s.ready().expectMessageClass(CheckpointCoordinator.Listing.class, Duration.ofSeconds(10));
+    TestProbe<CheckpointCoordinator.Done> done = kit.createTestProbe();
+    String[] parts = {"0123", "4567", "89"};
+    for (int i = 0; i < parts.length; i++) {
+      s.ref().tell(new CheckpointCoordinator.CommitPart("C1", 1000, "test", i, parts.length, bytes(parts[i]),
+          i == parts.length - 1 ? done.getRef() : null));
+    }
+    assertThat(done.expectMessageClass(CheckpointCoordinator.Done.class, Duration.ofSeconds(10)).error()).isNull();
+    assertThat(listing(s.ref())).containsExactly("C1:10/3");
+    assertThat(read(s.ref(), "C1")).isEqualTo("0123456789");
+    TestProbe<CheckpointCoordinator.Found> p = kit.createTestProbe();
+    StringBuilder paged = new StringBuilder();
+    for (long offset = 0; offset < 10; offset += 4) {
+      s.ref().tell(new CheckpointCoordinator.Get("C1", offset, 4, p.getRef()));
+      CheckpointCoordinator.Found f = p.expectMessageClass(CheckpointCoordinator.Found.class, Duration.ofSeconds(10));
+      assertThat(f.entry().size()).as("the whole image's size").isEqualTo(10);
+      paged.append(f.entry().image().toString(StandardCharsets.US_ASCII));
+    }
+    assertThat(paged).hasToString("0123456789");
+    // part 2 of 3 lost: the last part finds a gap, nothing is committed, the sender hears nothing
+    s.ref().tell(new CheckpointCoordinator.CommitPart("C2", 1000, "test", 0, 3, bytes("ab"), null));
+    s.ref().tell(new CheckpointCoordinator.CommitPart("C2", 1000, "test", 2, 3, bytes("ef"), done.getRef()));
+    done.expectNoMessage(Duration.ofMillis(300));
+    assertThat(listing(s.ref())).containsExactly("C1:10/3");
+  }
+
+  @Test
+  void partsAndPagedGetsCrossNodesWhole() throws Exception {
+    org.apache.pekko.serialization.Serialization ser =
+        org.apache.pekko.serialization.SerializationExtension.get(kit.system().classicSystem());
+    TestProbe<CheckpointCoordinator.Done> done = kit.createTestProbe();
+    TestProbe<CheckpointCoordinator.Found> found = kit.createTestProbe();
+    CheckpointCoordinator.CommitPart part = new CheckpointCoordinator.CommitPart("C1", 7, "s", 1, 3, bytes("xy"),
+        done.getRef());
+    CheckpointCoordinator.Get get = new CheckpointCoordinator.Get("C1", 1 << 20, 1 << 20, found.getRef());
+    CheckpointCoordinator.Found page = new CheckpointCoordinator.Found("C1", new CheckpointCoordinator.Entry("C1", 7,
+        "s", 6_600_000, 1, com.google.protobuf.ByteString.copyFrom(bytes("page"))), null);
+    for (Object m : List.of(part, new CheckpointCoordinator.CommitPart("C1", 7, "s", 0, 3, bytes("ab"), null), get,
+        page)) {
+      org.apache.pekko.serialization.Serializer s = ser.findSerializerFor(m);
+      String manifest = org.apache.pekko.serialization.Serializers.manifestFor(s, m);
+      Object back = ser.deserialize(s.toBinary(m), s.identifier(), manifest).get();
+      if (m instanceof CheckpointCoordinator.CommitPart c) {
+        CheckpointCoordinator.CommitPart b = (CheckpointCoordinator.CommitPart) back;
+        assertThat(b.data()).isEqualTo(c.data());
+        assertThat(List.of(b.id(), b.takenAtMs(), b.index(), b.count(), String.valueOf(b.replyTo())))
+            .isEqualTo(List.of(c.id(), c.takenAtMs(), c.index(), c.count(), String.valueOf(c.replyTo())));
+      } else {
+        assertThat(back).isEqualTo(m);
+      }
+    }
+  }
+
   @Test
   void aChunkWriteFailureStopsACreatedCoordinatorAndTheCommitIsNotCommitted() {
     Started s = start(false, null);

@@ -66,9 +66,10 @@ public final class EmulatorSharding {
         cluster.selfUniqueAddress().longUid());
     FenceBook fences = new FenceBook();
     ctx.spawn(FenceWatch.create(fences), "fence-watch");
+    Clearance clearance = Clearance.of(cluster);
     ActorRef<ShardingEnvelope<ProcessTable.Command>> processes = sharding.init(placed(
         Entity.of(PROCESS, ec -> Fence.processes(ProcessEntity.create(Integer.parseInt(ec.getEntityId()),
-                kernel.join(), ec.getShard(), node), fences, trace, node))
+                kernel.join(), ec.getShard(), node), fences, clearance, trace, node))
             .withSettings(rememberProcesses(system)
                 ? ClusterShardingSettings.create(system).withRememberEntities(true)
                     .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
@@ -76,7 +77,7 @@ public final class EmulatorSharding {
         cluster, grouped, id -> drill.candidates(Integer.parseInt(id))));
     ActorRef<ShardingEnvelope<LockManager.Command>> inodes = sharding.init(placed(
         Entity.of(INODE, ec -> Fence.locks(LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
-                scenario.sysctl("fs.leases-enable") != 0, trace, directory.join()), fences, trace, node)),
+                scenario.sysctl("fs.leases-enable") != 0, trace, directory.join()), fences, clearance, trace, node)),
         cluster, grouped, id -> drill.candidates(Long.parseLong(id))));
     ActorRef<ProcessTable.Command> processRouter = ctx.spawn(ProcessRouter.create(processes, self), "process-router");
     ActorRef<LockManager.Command> lockRouter = ctx.spawn(LockRouter.create(scenario.vfs(), inodes, self), "lock-router");

@@ -21,54 +21,227 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * no answer: like a client whose session expired, it learns from the cluster that it is gone (the
  * downed node shuts itself down). Unstamped commands (the drill's driver: checkpoints, restores, lock
  * listings) pass: the driver is the authority that downs nodes, not one of them.
+ *
+ * <p>A command from a sender this node sees as unreachable is held, not applied: the resolver's downing is
+ * decided on one node and reaches this one by gossip, and a command landing in between would be applied by a
+ * fence that only knew its own node's view. Held commands are refused when the downing arrives, or applied
+ * in order once the sender is cleared ({@link Clearance}): {@code held: F_UNLCK from pid 101 on n2 (...)}.
  */
 final class Fence {
 
   private Fence() {}
 
+  /** How often a held sender is looked at again (wall time: reachability and gossip are not emulated). */
+  static final java.time.Duration RECHECK = java.time.Duration.ofMillis(100);
+
   static Behavior<LockManager.Command> locks(Behavior<LockManager.Command> table, FenceBook book, TraceSink trace,
       String node) {
-    return Behaviors.intercept(() -> new BehaviorInterceptor<LockManager.Command, LockManager.Command>(
-        LockManager.Command.class) {
+    return locks(table, book, Clearance.NONE, trace, node);
+  }
+
+  static Behavior<LockManager.Command> locks(Behavior<LockManager.Command> table, FenceBook book, Clearance clearance,
+      TraceSink trace, String node) {
+    return guard(table, new Kind<LockManager.Command>() {
       @Override
-      public Behavior<LockManager.Command> aroundReceive(TypedActorContext<LockManager.Command> ctx,
-          LockManager.Command msg, ReceiveTarget<LockManager.Command> target) {
-        if (!(msg instanceof LockManager.FromNode f)) {
-          return target.apply(ctx, msg);
-        }
-        String why = book.refusal(f.origin(), EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis());
-        if (why == null) {
-          return target.apply(ctx, f.command());
-        }
-        refuse(ctx, trace, book, node, pid(f.command()), "from", describe(f.command()), f.origin(), why);
-        return Behaviors.same();
+      public NodeIncarnation origin(Object m) {
+        return m instanceof LockManager.FromNode f ? f.origin() : null;
       }
-    }, table);
+
+      @Override
+      public LockManager.Command command(Object m) {
+        return ((LockManager.FromNode) m).command();
+      }
+
+      @Override
+      public int pid(LockManager.Command c) {
+        return Fence.pid(c);
+      }
+
+      @Override
+      public String describe(LockManager.Command c) {
+        return Fence.describe(c) + " from";
+      }
+    }, book, clearance, trace, node);
   }
 
   static Behavior<ProcessTable.Command> processes(Behavior<ProcessTable.Command> entity, FenceBook book,
       TraceSink trace, String node) {
-    return Behaviors.intercept(() -> new BehaviorInterceptor<ProcessTable.Command, ProcessTable.Command>(
-        ProcessTable.Command.class) {
+    return processes(entity, book, Clearance.NONE, trace, node);
+  }
+
+  static Behavior<ProcessTable.Command> processes(Behavior<ProcessTable.Command> entity, FenceBook book,
+      Clearance clearance, TraceSink trace, String node) {
+    return guard(entity, new Kind<ProcessTable.Command>() {
       @Override
-      public Behavior<ProcessTable.Command> aroundReceive(TypedActorContext<ProcessTable.Command> ctx,
-          ProcessTable.Command msg, ReceiveTarget<ProcessTable.Command> target) {
-        if (!(msg instanceof ProcessTable.FromNode f)) {
-          return target.apply(ctx, msg);
-        }
-        String why = book.refusal(f.origin(), EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis());
-        if (why == null) {
-          return target.apply(ctx, f.command());
-        }
-        refuse(ctx, trace, book, node, pid(f.command()), "for", describe(f.command()), f.origin(), why);
+      public NodeIncarnation origin(Object m) {
+        return m instanceof ProcessTable.FromNode f ? f.origin() : null;
+      }
+
+      @Override
+      public ProcessTable.Command command(Object m) {
+        return ((ProcessTable.FromNode) m).command();
+      }
+
+      @Override
+      public int pid(ProcessTable.Command c) {
+        return Fence.pid(c);
+      }
+
+      @Override
+      public String describe(ProcessTable.Command c) {
+        return Fence.describe(c) + " for";
+      }
+    }, book, clearance, trace, node);
+  }
+
+  /** What the fence needs to know of one protocol: who stamped a message, what it carries, in words. */
+  private interface Kind<C> {
+    /** The stamp's incarnation, or null for an unstamped command (the driver's). */
+    NodeIncarnation origin(Object m);
+
+    C command(Object m);
+
+    int pid(C c);
+
+    /** "F_UNLCK from", "SIGIO delivery for": the words before "pid N". */
+    String describe(C c);
+  }
+
+  /** The next held command of a sender is due to be looked at again (a local message, never crosses nodes). */
+  private record Recheck(long uid) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+  /** A command held while its sender is unreachable here, in arrival order. */
+  private record Held<C>(NodeIncarnation origin, C command, long atMs) {}
+
+  private static <C> Behavior<C> guard(Behavior<C> inner, Kind<C> kind, FenceBook book, Clearance clearance,
+      TraceSink trace, String node) {
+    Behavior<Object> fenced = Behaviors.intercept(() -> new Guard<>(kind, book, clearance, trace, node), inner);
+    return fenced.narrow();
+  }
+
+  /**
+   * One entity's fence. A stamped command from a downed, removed or superseded incarnation is refused. One
+   * from a sender this node sees as unreachable (or has seen so and not cleared since) is held, with every
+   * later command of that sender behind it, until the sender is cleared (then applied, in order, one per
+   * turn of the mailbox) or downed (then refused): the downing is decided by the resolver on one node and
+   * reaches this one by gossip, and a command that lands in between must not be applied. Everything else
+   * passes unwrapped at once.
+   */
+  private static final class Guard<C> extends BehaviorInterceptor<Object, C> {
+    private final Kind<C> kind;
+    private final FenceBook book;
+    private final Clearance clearance;
+    private final TraceSink trace;
+    private final String node;
+    private final java.util.Map<Long, java.util.ArrayDeque<Held<C>>> held = new java.util.HashMap<>();
+
+    Guard(Kind<C> kind, FenceBook book, Clearance clearance, TraceSink trace, String node) {
+      super(Object.class);
+      this.kind = kind;
+      this.book = book;
+      this.clearance = clearance;
+      this.trace = trace;
+      this.node = node;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Behavior<C> aroundReceive(TypedActorContext<Object> ctx, Object msg, ReceiveTarget<C> target) {
+      if (msg instanceof Recheck r) {
+        return recheck(ctx, r.uid(), target);
+      }
+      NodeIncarnation origin = kind.origin(msg);
+      if (origin == null) {
+        return target.apply(ctx, (C) msg);
+      }
+      C command = kind.command(msg);
+      long now = EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis();
+      String why = book.refusal(origin, now);
+      if (why != null) {
+        refuse(ctx, trace, book, node, kind.pid(command), kind.describe(command), origin, why);
         return Behaviors.same();
       }
-    }, entity);
+      java.util.ArrayDeque<Held<C>> queue = held.get(origin.uid());
+      if (queue != null) {
+        queue.add(new Held<>(origin, command, now)); // behind the sender's earlier commands
+        return Behaviors.same();
+      }
+      if (book.suspect(origin.uid()) || clearance.unreachable(origin)) {
+        if (clearance.clear(origin)) {
+          book.cleared(origin.uid());
+        } else {
+          book.suspected(origin.uid());
+          queue = new java.util.ArrayDeque<>();
+          queue.add(new Held<>(origin, command, now));
+          held.put(origin.uid(), queue);
+          note(ctx, kind.pid(command), "held: " + words(kind.describe(command), kind.pid(command)) + " on "
+              + origin.node() + " (" + origin.node() + " is unreachable from " + node + ": applied once it is "
+              + "reachable again and every member has seen that, refused if the cluster downs it)", origin);
+          ctx.asJava().scheduleOnce(RECHECK, ctx.asJava().getSelf(), new Recheck(origin.uid()));
+          return Behaviors.same();
+        }
+      }
+      return target.apply(ctx, command);
+    }
+
+    /** Looks at a held sender again: refuses all it sent if downed, applies the next if cleared, else waits. */
+    private Behavior<C> recheck(TypedActorContext<Object> ctx, long uid, ReceiveTarget<C> target) {
+      java.util.ArrayDeque<Held<C>> queue = held.get(uid);
+      if (queue == null || queue.isEmpty()) {
+        held.remove(uid);
+        return Behaviors.same();
+      }
+      NodeIncarnation origin = queue.peek().origin();
+      long now = EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis();
+      String why = book.refusal(origin, now);
+      if (why != null) {
+        held.remove(uid);
+        for (Held<C> h : queue) {
+          refuse(ctx, trace, book, node, kind.pid(h.command()), kind.describe(h.command()), origin,
+              why + ", held " + seconds(now - h.atMs()) + " while unreachable");
+        }
+        return Behaviors.same();
+      }
+      if (!clearance.clear(origin)) {
+        ctx.asJava().scheduleOnce(RECHECK, ctx.asJava().getSelf(), new Recheck(uid));
+        return Behaviors.same();
+      }
+      book.cleared(uid);
+      Held<C> h = queue.poll();
+      if (queue.isEmpty()) {
+        held.remove(uid);
+      } else {
+        ctx.asJava().getSelf().tell(new Recheck(uid)); // the next one on the next turn, still before newer ones
+      }
+      note(ctx, kind.pid(h.command()), "applied after a hold of " + seconds(now - h.atMs()) + ": "
+          + words(kind.describe(h.command()), kind.pid(h.command())) + " on " + origin.node() + " ("
+          + origin.node() + " is reachable again and every member has seen it so)", origin);
+      return target.apply(ctx, h.command());
+    }
+
+    private void note(TypedActorContext<Object> ctx, int pid, String text, NodeIncarnation origin) {
+      ctx.asJava().getLog().info("{} (uid {})", text, origin.uid());
+      if (trace.enabled()) {
+        trace.emit(new TraceEvent(EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis(), "note", Math.max(pid, 0),
+            "kernel", 0, null, TraceEvent.args("text", text, "node", node, "held", origin.node(),
+                "incarnation", origin.uid()), null, null));
+      }
+    }
+  }
+
+  /** "F_UNLCK from pid 101"; without a pid, "F_UNLCK" (the preposition goes too). */
+  private static String words(String what, int pid) {
+    return pid > 0 ? what + " pid " + pid : what.substring(0, what.lastIndexOf(' '));
+  }
+
+  private static String seconds(long ms) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", Math.max(0, ms) / 1000.0);
   }
 
   private static void refuse(TypedActorContext<?> ctx, TraceSink trace, FenceBook book, String node, int pid,
-      String preposition, String what, NodeIncarnation origin, String why) {
-    String text = "fenced: " + what + (pid > 0 ? " " + preposition + " pid " + pid : "") + " on " + origin.node() + " (" + why + ")";
+      String what, NodeIncarnation origin, String why) {
+    String text = "fenced: " + words(what, pid) + " on "
+        + origin.node() + " (" + why + ")";
     ctx.asJava().getLog().warn("{} (uid {}); refused on {}", text, origin.uid(), node);
     if (trace.enabled()) {
       trace.emit(new TraceEvent(EmulatedTime.clock(ctx.asJava().getSystem()).nowMillis(), "note", Math.max(pid, 0),
@@ -87,6 +260,7 @@ final class Fence {
     if (c instanceof LockManager.RecordLock m) return m.pid();
     if (c instanceof LockManager.Put m) return m.pid();
     if (c instanceof LockManager.Interrupt m) return m.pid();
+    if (c instanceof LockManager.Recheck m) return m.pid();
     if (c instanceof LockManager.ProcessExited m) return m.pid();
     return 0;
   }
@@ -108,6 +282,7 @@ final class Fence {
     if (c instanceof LockManager.Put m) return "close of description " + m.fileId();
     if (c instanceof LockManager.Get m) return "dup of description " + m.fileId();
     if (c instanceof LockManager.Interrupt) return "interrupt of a blocked call";
+    if (c instanceof LockManager.Recheck) return "re-ask of a blocked call";
     if (c instanceof LockManager.ProcessExited) return "exit";
     return c.getClass().getSimpleName();
   }

@@ -16,6 +16,8 @@ final class FenceBook {
 
   /** When this node saw an incarnation downed (or removed without a downing seen), emulated ms. */
   private final Map<Long, Long> downedAt = new ConcurrentHashMap<>();
+  /** Incarnations this node has seen unreachable and not cleared since (see {@link Clearance}). */
+  private final java.util.Set<Long> suspects = ConcurrentHashMap.newKeySet();
   /** Per address, the uids of its incarnations in the order this node first saw them. */
   private final Map<String, List<Long>> incarnations = new ConcurrentHashMap<>();
 
@@ -60,6 +62,20 @@ final class FenceBook {
       return "incarnation " + n + ", superseded by incarnation " + l.size();
     }
     return null;
+  }
+
+  /** The cluster marked it unreachable (some member's failure detector): its commands are held from now on. */
+  void suspected(long uid) {
+    suspects.add(uid);
+  }
+
+  /** Reachable again and seen so by every reachable member: its commands pass again. */
+  void cleared(long uid) {
+    suspects.remove(uid);
+  }
+
+  boolean suspect(long uid) {
+    return suspects.contains(uid);
   }
 
   /** When this node saw the incarnation downed or removed (emulated ms), or null. */

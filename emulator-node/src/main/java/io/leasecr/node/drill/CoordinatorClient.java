@@ -20,6 +20,8 @@ final class CoordinatorClient implements AutoCloseable {
 
   /** A singleton being handed over (its node was downed) answers once it has replayed the journal. */
   private static final Duration ASK = Duration.ofSeconds(30);
+  /** What crosses the cluster in one message, at most (Artery's maximum-frame-size is 2 MiB on drill nodes). */
+  static final int PART = 1 << 20;
 
   private final ActorSystem<?> system;
   private final ActorRef<CheckpointCoordinator.Command> singleton;
@@ -56,6 +58,48 @@ final class CoordinatorClient implements AutoCloseable {
       throw new DrillFailure("the checkpoint coordinator (the cluster singleton on the oldest node) did not answer "
           + "within " + ASK.toMillis() + " ms", e);
     }
+  }
+
+  /**
+   * Commits an image. One bigger than {@link #PART} goes to the singleton in parts of that size, in order (an
+   * Artery frame is at most 2 MiB here; a 100k-process image is about 6.6 MB), and the keeper in front of the
+   * coordinator puts them together; the answer is the coordinator's, as for one message.
+   */
+  CheckpointCoordinator.Done commit(String id, long takenAtMs, String scenario, byte[] image) throws Exception {
+    if (local != null || image.length <= PART) {
+      return ask(r -> new CheckpointCoordinator.Commit(id, takenAtMs, scenario, image, r));
+    }
+    int count = (image.length + PART - 1) / PART;
+    for (int i = 0; i < count - 1; i++) {
+      singleton.tell(new CheckpointCoordinator.CommitPart(id, takenAtMs, scenario, i, count,
+          java.util.Arrays.copyOfRange(image, i * PART, (i + 1) * PART), null));
+    }
+    byte[] last = java.util.Arrays.copyOfRange(image, (count - 1) * PART, image.length);
+    return ask(r -> new CheckpointCoordinator.CommitPart(id, takenAtMs, scenario, count - 1, count, last, r));
+  }
+
+  /** Fetches a committed checkpoint; across nodes in parts of {@link #PART} bytes (asked for one after another). */
+  CheckpointCoordinator.Found get(String id) throws Exception {
+    if (local != null) {
+      return ask(to -> new CheckpointCoordinator.Get(id, to));
+    }
+    CheckpointCoordinator.Found first = ask(to -> new CheckpointCoordinator.Get(id, 0, PART, to));
+    CheckpointCoordinator.Entry e = first.entry();
+    if (e == null || e.image() == null) {
+      return first;
+    }
+    com.google.protobuf.ByteString image = e.image();
+    while (image.size() < e.size()) {
+      long offset = image.size();
+      CheckpointCoordinator.Found next = ask(to -> new CheckpointCoordinator.Get(id, offset, PART, to));
+      if (next.entry() == null || next.entry().image() == null || next.entry().image().isEmpty()) {
+        return next.error() != null ? next : new CheckpointCoordinator.Found(id, null, "checkpoint " + id
+            + " came back short: " + offset + " of " + e.size() + " bytes");
+      }
+      image = image.concat(next.entry().image());
+    }
+    return new CheckpointCoordinator.Found(id, new CheckpointCoordinator.Entry(e.id(), e.takenAtMs(), e.scenario(),
+        e.size(), e.chunks(), image), null);
   }
 
   @Override

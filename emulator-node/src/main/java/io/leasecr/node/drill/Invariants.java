@@ -34,11 +34,22 @@ final class Invariants {
    */
   static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
       java.util.Set<Integer> confirmed, long toleranceMs) {
+    return check(all, lostAt, restartMs, confirmed, toleranceMs, List.of(), 0);
+  }
+
+  /**
+   * {@code cuts}: pauses and partitions that healed, [from, to] on the drill axis; a blocked opener whose wait
+   * overlaps one may have had its wake-up dropped by it, and the wake-up comes again when the opener asks
+   * again, every {@code recheckMs}: its bound is then the cut's end plus that interval (plus the tolerance),
+   * if later than the usual one.
+   */
+  static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
+      java.util.Set<Integer> confirmed, long toleranceMs, List<long[]> cuts, long recheckMs) {
     List<TraceEvent> events = new ArrayList<>(all);
     events.sort(Comparator.comparingLong(TraceEvent::t));
     List<String> violations = new ArrayList<>();
     conflictingLeases(events, violations);
-    blockedOpeners(events, lostAt, restartMs, toleranceMs, violations);
+    blockedOpeners(events, lostAt, restartMs, toleranceMs, cuts, recheckMs, violations);
     java.util.Set<Integer> ran = new java.util.HashSet<>();
     for (TraceEvent e : events) {
       Long lost = lostAt.get(e.pid());
@@ -78,7 +89,7 @@ final class Invariants {
   }
 
   private static void blockedOpeners(List<TraceEvent> events, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
-      long toleranceMs, List<String> violations) {
+      long toleranceMs, List<long[]> cuts, long recheckMs, List<String> violations) {
     for (int i = 0; i < events.size(); i++) {
       TraceEvent b = events.get(i);
       boolean retried = b.kind().equals("restart") && b.pid() != 0 && "restore".equals(b.arg("after"));
@@ -111,9 +122,16 @@ final class Invariants {
         continue;
       }
       long bound = deadline + restartMs.getOrDefault(b.pid(), 0L) + toleranceMs;
+      String cutWords = "";
+      for (long[] cut : cuts) {
+        if (cut[0] <= bound && cut[1] >= b.t() && cut[1] + recheckMs + toleranceMs > bound) {
+          bound = cut[1] + recheckMs + toleranceMs; // its wake-up may have been dropped: it comes at the next re-ask
+          cutWords = " (a cut until " + secs(cut[1]) + " plus the re-ask interval)";
+        }
+      }
       if (deadline > 0 && ret.t() > bound) {
         violations.add(what + " returned at " + secs(ret.t()) + ", after its deadline plus restart time "
-            + secs(bound));
+            + secs(bound) + cutWords);
       }
     }
   }

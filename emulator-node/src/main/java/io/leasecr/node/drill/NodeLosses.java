@@ -37,6 +37,10 @@ final class NodeLosses {
   /** pid to when its node was lost, in drill ms. */
   private final Map<Integer, Long> pidsLostAt = new ConcurrentHashMap<>();
   private final List<String> timingProblems = new ArrayList<>();
+  /** When each node was last lost, drill ms. */
+  private final Map<String, Long> lostDrillAt = new ConcurrentHashMap<>();
+  /** Cuts that healed (a pause or partition the resolver did not decide on): [from, to] in drill ms. */
+  private final List<long[]> healedCuts = java.util.Collections.synchronizedList(new ArrayList<>());
 
   NodeLosses(Drill drill, Membership members, long expectedDowningMs, Notes notes, LongSupplier drillNow) {
     this.drill = drill;
@@ -55,6 +59,7 @@ final class NodeLosses {
     lostAtWall.put(node, at);
     how.put(node, cause);
     long lost = drillNow.getAsLong();
+    lostDrillAt.put(node, lost);
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
       if (drill.nodeOf(p).equals(node)) {
         pidsLostAt.put(p.pid(), lost);
@@ -75,7 +80,7 @@ final class NodeLosses {
         return; // the driver's own side went (the driver says so): it cannot tell what became of this node
       }
       if (downed == Membership.HEALED) {
-        healed(node, at, cause);
+        healed(node, at, cause, healsAt);
       } else if (downed < 0) {
         notes.note(0, node + " was NOT downed within 60 s");
       } else {
@@ -93,7 +98,8 @@ final class NodeLosses {
   }
 
   /** The partition ended before the resolver decided: the node and its processes are back, nothing was lost. */
-  private void healed(String node, long at, String cause) {
+  private void healed(String node, long at, String cause, long healsAt) {
+    long lostDrill = pidsLostAtOf(node);
     lostAtWall.remove(node);
     how.remove(node);
     for (Scenario.ProcessDecl p : drill.scenario().processes()) {
@@ -103,11 +109,33 @@ final class NodeLosses {
     }
     long from = members.unreachableFrom(node);
     long to = members.reachableAgainAt(node);
+    // on the drill axis: from the cut until the others saw the node again (or the cut's end, if later)
+    long endWall = Math.max(to, healsAt);
+    long nowDrill = drillNow.getAsLong();
+    long scaledEnd = lostDrill + (long) ((endWall - at) * Math.max(drill.scale(), 0));
+    healedCuts.add(new long[] {lostDrill, Math.min(nowDrill, Math.max(lostDrill, scaledEnd))});
     String what = cause.equals("SIGSTOP") ? "pause" : "partition";
     notes.note(0, node + " was not downed: the " + what + (what.equals("pause") ? " ended" : " healed")
         + " before the split-brain resolver decided"
         + (from > 0 ? " (unreachable from " + (from - at) + " to " + (to - at) + " ms after the " + what + " began)"
             : " (never seen unreachable)") + "; its processes go on");
+  }
+
+  /** When the node's processes were noted lost (drill ms), or now if it placed none. */
+  private long pidsLostAtOf(String node) {
+    for (Scenario.ProcessDecl p : drill.scenario().processes()) {
+      if (drill.nodeOf(p).equals(node) && pidsLostAt.containsKey(p.pid())) {
+        return pidsLostAt.get(p.pid());
+      }
+    }
+    return lostDrillAt.getOrDefault(node, drillNow.getAsLong());
+  }
+
+  /** The pauses and partitions that healed before the resolver decided: [from, to] on the drill axis. */
+  List<long[]> healedCuts() {
+    synchronized (healedCuts) {
+      return List.copyOf(healedCuts);
+    }
   }
 
   /** The nodes lost and not healed. */

@@ -50,8 +50,9 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
       }
       Map<Integer, String> t = new HashMap<>();
       int i = 0;
+      Set<String> only = r.only() == null ? null : new java.util.HashSet<>(r.only()); // 33k names at 100k
       for (Scenario.ProcessDecl p : scenario.processes()) {
-        if (r.only() == null || r.only().contains(p.name())) {
+        if (only == null || only.contains(p.name())) {
           String node = on.get(i++ % on.size());
           t.put(p.pid(), node);
           List<String> c = cands.get(p.pid());

@@ -144,6 +144,102 @@ class FenceTest {
     assertThat(notes().get(1)).startsWith("fenced: exit for pid 102 on n2 (incarnation 1, downed ");
   }
 
+  /** A cluster view the test sets: which senders are unreachable, which are cleared. */
+  private static final class View implements Clearance {
+    final java.util.Set<Long> unreachable = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final java.util.Set<Long> cleared = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public boolean unreachable(NodeIncarnation origin) {
+      return unreachable.contains(origin.uid());
+    }
+
+    @Override
+    public boolean clear(NodeIncarnation origin) {
+      return cleared.contains(origin.uid());
+    }
+  }
+
+  /** The table of the other tests, behind a fence that asks {@code view}; the holder has a read lease. */
+  private long heldTable(View view) {
+    locks = kit.spawn(Fence.locks(LockManager.create(VFS, 45, true, trace, kit.<ProcessTable.Command>createTestProbe()
+        .getRef()), book, view, trace, "n1"));
+    return holderTakesALease();
+  }
+
+  @Test
+  void aReleaseFromAnUnreachableSenderIsHeldAndRefusedWhenTheDowningArrivesByGossip() {
+    View view = new View();
+    long fileId = heldTable(view);
+    // n2 was paused: the others see it unreachable; the leader downs it, n1 has not heard yet
+    view.unreachable.add(N2.uid());
+    locks.tell(new LockManager.FromNode(N2, new LockManager.SetLease(101, ++reqIds, 3, F1.ino(), fileId,
+        LeaseType.UNLCK.value, 0, true, holder.getRef())));
+    locks.tell(new LockManager.FromNode(N2, new LockManager.Put(101, F1.ino(), fileId)));
+    holder.expectNoMessage(Duration.ofMillis(300));
+    assertThat(procLocks()).as("held, not applied").singleElement().asString().contains("LEASE", "READ", "101");
+    assertThat(notes()).singleElement().asString().startsWith("held: F_UNLCK from pid 101 on n2 (n2 is unreachable "
+        + "from n1: applied once it is reachable again and every member has seen that, refused if the cluster");
+    assertThat(book.suspect(N2.uid())).isTrue();
+    book.downed(N2.address(), N2.uid(), 10_400); // the downing's gossip reaches n1
+    holder.expectNoMessage(Duration.ofMillis(400));
+    assertThat(procLocks()).as("refused: the lease stays until the cluster drops pid 101").singleElement().asString()
+        .contains("LEASE", "READ", "101");
+    assertThat(notes()).hasSize(3);
+    assertThat(notes().get(1)).matches("fenced: F_UNLCK from pid 101 on n2 \\(incarnation 1, downed \\d+\\.\\d s "
+        + "before, held \\d+\\.\\d s while unreachable\\)");
+    assertThat(notes().get(2)).startsWith("fenced: close of description " + fileId + " from pid 101 on n2");
+  }
+
+  @Test
+  void heldCommandsAreAppliedInTheirOrderOnceTheSenderIsClearedAndOthersPassMeanwhile() {
+    View view = new View();
+    long fileId = heldTable(view);
+    view.unreachable.add(N2.uid());
+    locks.tell(new LockManager.FromNode(N2, new LockManager.SetLease(101, ++reqIds, 3, F1.ino(), fileId,
+        LeaseType.UNLCK.value, 0, true, holder.getRef())));
+    long unlock = reqIds;
+    holder.expectNoMessage(Duration.ofMillis(200));
+    view.unreachable.remove(N2.uid()); // reachable again in n1's view, but not everyone has seen it so yet
+    locks.tell(new LockManager.FromNode(N2, new LockManager.Open(101, ++reqIds, "/data/F1", AccessMode.O_RDONLY,
+        false, holder.getRef()))); // behind the F_UNLCK, though n2 is no longer unreachable here
+    long reopen = reqIds;
+    TestProbe<ProcessActor.Command> reader = kit.createTestProbe();
+    locks.tell(new LockManager.FromNode(N3, new LockManager.Open(103, 1, "/data/F1", AccessMode.O_RDONLY, false,
+        reader.getRef())));
+    assertThat(reader.expectMessageClass(ProcessActor.KernelReply.class).result()).as("n3 is not held").isZero();
+    holder.expectNoMessage(Duration.ofMillis(300));
+    view.cleared.add(N2.uid()); // every member has seen n2 up and reachable: no downing can be on its way
+    ProcessActor.KernelReply first = holder.expectMessageClass(ProcessActor.KernelReply.class);
+    ProcessActor.KernelReply second = holder.expectMessageClass(ProcessActor.KernelReply.class);
+    assertThat(List.of(first.reqId(), second.reqId())).containsExactly(unlock, reopen);
+    assertThat(first.result()).isZero();
+    assertThat(second.file()).isNotNull();
+    assertThat(procLocks()).as("the lease went with the F_UNLCK").isEmpty();
+    assertThat(notes()).hasSize(3);
+    assertThat(notes().get(1)).matches("applied after a hold of \\d+\\.\\d s: F_UNLCK from pid 101 on n2 \\(n2 is "
+        + "reachable again and every member has seen it so\\)");
+    assertThat(notes().get(2)).startsWith("applied after a hold of ").contains("open(/data/F1) from pid 101 on n2");
+    assertThat(book.suspect(N2.uid())).isFalse();
+    // cleared: the next command passes at once, without a note
+    locks.tell(new LockManager.FromNode(N2, new LockManager.Put(101, F1.ino(), second.file().fileId())));
+    assertThat(procLocks()).isEmpty();
+    assertThat(notes()).hasSize(3);
+  }
+
+  @Test
+  void aSenderSeenUnreachableButClearedAgainBeforeItSpeaksIsNotHeld() {
+    View view = new View();
+    long fileId = heldTable(view);
+    book.suspected(N2.uid());
+    view.cleared.add(N2.uid());
+    locks.tell(new LockManager.FromNode(N2, new LockManager.SetLease(101, ++reqIds, 3, F1.ino(), fileId,
+        LeaseType.UNLCK.value, 0, true, holder.getRef())));
+    assertThat(holder.expectMessageClass(ProcessActor.KernelReply.class).result()).isZero();
+    assertThat(notes()).isEmpty();
+    assertThat(book.suspect(N2.uid())).isFalse();
+  }
+
   @Test
   void stampedCommandsCrossNodesWhole() throws Exception {
     org.apache.pekko.serialization.Serialization ser =
@@ -152,6 +248,8 @@ class FenceTest {
         new LockManager.FromNode(N2, new LockManager.SetLease(101, 7, 3, F1.ino(), 5, LeaseType.UNLCK.value, 0, true,
             holder.getRef())),
         new LockManager.FromNode(N2, new LockManager.Put(101, F1.ino(), 5)),
+        new LockManager.FromNode(N3, new LockManager.Recheck(102, 9, "/data/F1", 0, holder.getRef())),
+        new LockManager.FromNode(N3, new LockManager.Recheck(102, 10, null, F1.ino(), holder.getRef())),
         new ProcessTable.FromNode(N3, new ProcessTable.Deliver(102, new ProcessActor.Signal(29, 0, 3))))) {
       org.apache.pekko.serialization.Serializer s = ser.findSerializerFor(m);
       assertThat(s).isInstanceOf(io.leasecr.core.wire.WireSerializer.class);
