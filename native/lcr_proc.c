@@ -15,6 +15,11 @@
  *                                 F_OFD_GETLK/F_OFD_SETLK/F_OFD_SETLKW as numbers, SEEK_SET, l_pid LPID
  *                                 (default 0); answered "ret fcntl", (OFD_)GETLK's result being l_type
  *   flock FD OP                   flock(FD, OP); answered "ret flock"
+ *   dup2 FD NEWFD | dup3 FD NEWFD FLAGS       answered "ret dup2" / "ret dup3"
+ *   fdcntl FD CMD ARG             fcntl(FD, CMD, ARG) for F_DUPFD (0), F_GETFD (1), F_SETFD (2),
+ *                                 F_DUPFD_CLOEXEC (1030); answered "ret fcntl"
+ *   execve                        execs this program again on the same connection ("ret execve" comes
+ *                                 from the new image): FD_CLOEXEC fds close, handlers go back to default
  *   sigaction SIG default|ignore|handler|restart
  *   reaction SIG release|downgrade|close|nothing DELAY_NS FD
  *   identity UID CAPLEASE | fork CHILDNAME | exit STATUS
@@ -40,6 +45,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -89,6 +96,7 @@ static pthread_t rthread;
 static gid_t groups0[MAX_GROUPS];
 static int ngroups0;
 static char ibuf[16384];
+static long long cur_uid, cur_cap = 1;	/* the identity, kept across execve */
 static size_t ilen, iskip;	/* bytes buffered; bytes of the line in use */
 
 static long long mono_ns(void)
@@ -695,8 +703,52 @@ static void cmd_identity(long long uid, long long caplease)
 		r = -1;
 		e = errno;
 	}
+	if (!r) {
+		cur_uid = uid;
+		cur_cap = caplease != 0;
+	}
 	start_thread();
 	reply("identity", r, e);
+}
+
+
+/* The program's path, its name, and this process's scenario name: what an execve starts again. */
+static char self_name[128];
+
+/*
+ * execve of this program, as a scenario's execve step: the connection survives (its FD_CLOEXEC is cleared for
+ * the exec), the new image learns its identity, lease fds and the command's start from argv, and answers
+ * "ret execve 0" itself. The kernel does the rest: FD_CLOEXEC fds close, handlers go back to SIG_DFL, ignored
+ * signals stay ignored, the mask stays, the reaction thread is gone.
+ */
+static void cmd_execve(void)
+{
+	char uid[24], cap[24], start[24], fds[4096];
+	size_t n = 0;
+	static char ahead[sizeof(ibuf) + 1];
+	char *argv[] = { "lcr_proc", (char *)sock_path, self_name, "--exec", uid, cap, fds, start, ahead, NULL };
+	int e;
+
+	/* commands already read behind this one go to the new image too */
+	memcpy(ahead, ibuf + iskip, ilen - iskip);
+	ahead[ilen - iskip] = 0;
+
+	snprintf(uid, sizeof(uid), "%lld", cur_uid);
+	snprintf(cap, sizeof(cap), "%lld", cur_cap);
+	snprintf(start, sizeof(start), "%lld", cmd_start);
+	fds[0] = 0;
+	for (int fd = 0; fd < MAX_FD && n + 12 < sizeof(fds); fd++)
+		if (lease_fd[fd])
+			n += snprintf(fds + n, sizeof(fds) - n, "%s%d", n ? "," : "", fd);
+	if (!n)
+		strcpy(fds, "-");
+	stop_thread();
+	fcntl(SOCK_FD, F_SETFD, 0);
+	execv("/proc/self/exe", argv);
+	e = errno;
+	fcntl(SOCK_FD, F_SETFD, FD_CLOEXEC);
+	start_thread();
+	reply("execve", -1, e);
 }
 
 static void command(char *line)
@@ -775,6 +827,35 @@ static void command(char *line)
 		/* may sleep like F_SETLKW; EINTR unless SA_RESTART */
 		r = hidden_fd(a) ? (errno = EBADF, -1) : flock((int)a, (int)b);
 		reply("flock", r, errno);
+	} else if (!strcmp(f[0], "dup2") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
+		r = hidden_fd(a) || hidden_fd(b) ? (errno = EBADF, -1) : dup2((int)a, (int)b);
+		e = errno;
+		if (r >= 0 && a != b)
+			lease_set((int)b, 0);	/* newfd was closed: a lease taken through it is not this fd's */
+		reply("dup2", r, e);
+	} else if (!strcmp(f[0], "dup3") && n == 4 && num(f[1], &a) && num(f[2], &b)) {
+		long long fl;
+
+		if (!num(f[3], &fl)) {
+			reply("dup3", -1, EINVAL);
+			return;
+		}
+		r = hidden_fd(a) || hidden_fd(b) ? (errno = EBADF, -1) : dup3((int)a, (int)b, (int)fl);
+		e = errno;
+		if (r >= 0)
+			lease_set((int)b, 0);
+		reply("dup3", r, e);
+	} else if (!strcmp(f[0], "fdcntl") && n == 4 && num(f[1], &a) && num(f[2], &b)) {
+		long long arg;
+
+		if (!num(f[3], &arg) || (b != F_DUPFD && b != F_GETFD && b != F_SETFD && b != F_DUPFD_CLOEXEC)) {
+			reply("fcntl", -1, EINVAL);
+			return;
+		}
+		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, (int)b, (long)arg);
+		reply("fcntl", r, errno);
+	} else if (!strcmp(f[0], "execve") && n == 1) {
+		cmd_execve();
 	} else if (!strcmp(f[0], "sigaction") && n == 3 && num(f[1], &a)) {
 		cmd_sigaction(a, f[2]);
 	} else if (!strcmp(f[0], "reaction")) {
@@ -826,16 +907,136 @@ static char *next_line(void)
 	return ibuf;
 }
 
+/*
+ * The keeper: the process the driver started stays behind as a child subreaper and the
+ * scenario's process is its child. A helper whose parent died is reparented to the nearest
+ * living subreaper ancestor, this one, which reaps it and reports its death on a connection of
+ * its own ("T keeper NAME PID", then "T child PID exit|signal N" lines): without it an orphan's
+ * death went to init and was reported by nobody (emulator fuzz seed 1, program 27).
+ * It leaves when it has no descendants left (ECHILD).
+ */
+static void keeper(const char *name, pid_t child)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct line l;
+	sigset_t all;
+	int s, st;
+	pid_t p;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);	/* SIGKILL (the driver's tear-down) still ends it */
+	strcpy(a.sun_path, sock_path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("lcr_proc: keeper connect");
+		_exit(1);
+	}
+	move_fd(s, SOCK_FD);
+	begin(&l, mono_ns(), "keeper ");
+	put_s(&l, name);
+	put_s(&l, " ");
+	put_d(&l, child);
+	end(&l);
+	send_raw(l.b, l.n);
+	for (;;) {
+		p = waitpid(-1, &st, __WALL);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p < 0)
+			_exit(0);	/* ECHILD: every descendant is gone */
+		begin(&l, mono_ns(), "child ");
+		put_d(&l, p);
+		if (WIFSIGNALED(st)) {
+			put_s(&l, " signal ");
+			put_d(&l, WTERMSIG(st));
+		} else {
+			put_s(&l, " exit ");
+			put_d(&l, WEXITSTATUS(st));
+		}
+		end(&l);
+		send_raw(l.b, l.n);
+	}
+}
+
+
+/* The new image after a scenario's execve: argv is "SOCK NAME --exec UID CAPLEASE LEASEFDS TSTART AHEAD". */
+static int exec_main(char **argv)
+{
+	struct sigaction sa;
+	long long uid = 0, cap = 1, fd;
+	char *line, *s, *tok;
+
+	num(argv[4], &uid);
+	num(argv[5], &cap);
+	num(argv[7], &cmd_start);
+	ilen = strlen(argv[8]);
+	memcpy(ibuf, argv[8], ilen);
+	fcntl(SOCK_FD, F_SETFD, FD_CLOEXEC);
+	for (s = argv[6]; strcmp(argv[6], "-") && (tok = strsep(&s, ","));)
+		if (num(tok, &fd) && fcntl((int)fd, F_GETFD) >= 0)
+			lease_set((int)fd, 1);	/* still open: it had no FD_CLOEXEC */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_child;	/* harness-internal, as before the exec */
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NOCLDSTOP;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	s = NULL;
+	ngroups0 = getgroups(MAX_GROUPS, groups0);
+	if (ngroups0 < 0)
+		ngroups0 = 0;
+	/* exec set the fsuid back to the euid (0) and the effective caps to the permitted ones */
+	setfsgid(uid);
+	setfsuid(uid);
+	cur_uid = uid;
+	cur_cap = cap != 0;
+	cap_lease(cap != 0);
+	make_job_pipe();
+	start_thread();
+	reply("execve", 0, 0);
+	while ((line = next_line())) {
+		cmd_start = mono_ns();
+		command(line);
+	}
+	_exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	char *line;
 	int s;
 
-	if (argc != 3) {
+	if (argc != 3 && !(argc == 9 && !strcmp(argv[3], "--exec"))) {
 		fprintf(stderr, "usage: %s SOCKET_PATH NAME\n", argv[0]);
 		return 2;
 	}
 	sock_path = argv[1];
+	snprintf(self_name, sizeof(self_name), "%s", argv[2]);
+	if (argc == 9)
+		return exec_main(argv);
+	/* the emulator's RLIMIT_NOFILE: fds 0-1023 (dup2 beyond is EBADF, F_DUPFD EINVAL) */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max >= 1024) {
+			rl.rlim_cur = 1024;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	if (strlen(sock_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		fprintf(stderr, "lcr_proc: socket path too long\n");
+		return 1;
+	}
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == 0) {
+		pid_t child = fork();
+
+		if (child > 0)
+			keeper(argv[2], child);
+		if (child < 0) {
+			perror("lcr_proc: fork");
+			return 1;
+		}
+		prctl(PR_SET_CHILD_SUBREAPER, 0);	/* the scenario's process is no subreaper */
+	}
 	reset_signals();
 	connect_driver();
 	make_job_pipe();

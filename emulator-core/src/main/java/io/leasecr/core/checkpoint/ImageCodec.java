@@ -28,7 +28,7 @@ public final class ImageCodec {
     for (SavedLocks.File f : saved.files()) {
       b.addFiles(OpenFile.newBuilder().setId(f.id()).setIno(f.inode().ino()).setPath(f.inode().path())
           .setMode(WireTypes.mode(f.mode())).setNonblock(f.nonblock()).setOwnerPid(f.ownerPid())
-          .setSignum(f.signum()).setFasyncFd(f.fasyncFd()));
+          .setSignum(f.signum()).setFasyncFd(f.fasyncFd()).setNotRegular(!f.inode().isRegular()));
     }
     for (SavedLocks.Saved l : saved.leases()) {
       Lease.Builder lb = Lease.newBuilder().setFileId(l.fileId()).setPid(l.pid()).setType(type(l.type()))

@@ -307,7 +307,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (file == null) {
       return new ProcessActor.KernelReply(reqId, 0, null, null); // truncate
     }
-    Fd fd = new Fd(file.inode().ino(), file.id(), path, file.mode(), file.nonblock());
+    Fd fd = new Fd(file.inode().ino(), file.id(), path, file.mode(), file.nonblock(), file.inode().isRegular());
     return new ProcessActor.KernelReply(reqId, 0, null, fd);
   }
 

@@ -97,7 +97,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private final TimerScheduler<Command> timers;
   private final EmulatedClock clock;
   private final Kernel kernel;
-  private final ProcessSpec spec;
+  /** Replaced at execve(2): the new program has no handlers and no scripted reactions. */
+  private ProcessSpec spec;
   private final TreeMap<Integer, Fd> fds;
   private Map<Integer, Disposition> dispositions;
   private TreeSet<Integer> leaseFds;
@@ -119,6 +120,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     final int step;
     final ActorRef<StepDone> replyTo;
     final boolean main;
+    /** A reaction run inside the signal handler (no delay), not by the reaction thread later. */
+    boolean inHandler;
     final long startedAt;
     /** The file the call sleeps on (for an interrupt): an open's or truncate's path, a lock's fd's path. */
     String path;
@@ -182,7 +185,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (dying) {
       return this;
     }
-    if (mainCall() != null) {
+    if (mainCall() != null || interruptedMain != null) {
       // a single-threaded program cannot make its next call before the current one returns
       if (waiting == null) {
         waiting = new ArrayDeque<>(2);
@@ -252,6 +255,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (call instanceof Syscall.Ftruncate ft) {
       return ftruncate(c, ft.fd());
     }
+    if (call instanceof Syscall.FdOp op) {
+      return fdOp(c, op);
+    }
+    if (call instanceof Syscall.Execve) {
+      return execve(c);
+    }
     if (call instanceof Syscall.Fork fork) {
       return fork(c, fork);
     }
@@ -262,17 +271,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   /**
-   * do_sys_ftruncate: EBADF for a bad or O_PATH fd, EINVAL unless open for writing (the kernel also says EINVAL
-   * for a fifo open for writing; the emulator's fds do not know the file type, so it says 0 there). Unlike
-   * truncate(2) it breaks no lease (checked on 6.18: the holder's own write lease stays ACTIVE, no signal).
+   * do_ftruncate: EBADF for a bad or O_PATH fd, EINVAL unless a regular file open for writing (a fifo or a
+   * character device open O_RDWR is EINVAL too, checked on 6.18). Unlike truncate(2) it breaks no lease (checked
+   * on 6.18: the holder's own write lease stays ACTIVE, no signal).
    */
   private Behavior<Command> ftruncate(Call c, int fdNum) {
     Fd fd = fds.get(fdNum);
     if (fd == null || fd.mode() == io.leasecr.core.locks.AccessMode.O_PATH) {
       return finish(c, -1, Errno.EBADF);
     }
-    if (!fd.mode().writes()) {
-      return finish(c, -1, Errno.EINVAL); // a directory never opens for writing; a fifo's EINVAL is not modelled
+    if (!fd.mode().writes() || !fd.regular()) {
+      return finish(c, -1, Errno.EINVAL); // S_ISREG and FMODE_WRITE, one test in the kernel
     }
     return finish(c, 0, null);
   }
@@ -293,9 +302,108 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return finish(c, -1, Errno.EBADF);
     }
     int newFd = lowestFreeFd();
-    fds.put(newFd, fd);
+    fds.put(newFd, fd.withCloexec(false)); // FD_CLOEXEC belongs to the fd, a copy starts without it
     kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
     return finish(c, newFd, null);
+  }
+
+  /**
+   * dup2, dup3, F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, in fs/file.c's and fs/fcntl.c's order of checks: dup3 looks at
+   * its flags and at oldfd == newfd before oldfd itself; dup2 onto itself returns newfd if oldfd is open; a newfd
+   * beyond RLIMIT_NOFILE is EBADF, an F_DUPFD minimum beyond it EINVAL. A newfd in use is closed first (its
+   * leases and locks go as at a close).
+   */
+  private Behavior<Command> fdOp(Call c, Syscall.FdOp op) {
+    long arg = op.arg();
+    switch (op.op()) {
+      case DUP2, DUP3 -> {
+        if (op.op() == Syscall.FdOp.Op.DUP3 && (op.flags() & ~Syscall.FdOp.O_CLOEXEC) != 0) {
+          return finish(c, -1, Errno.EINVAL);
+        }
+        if (arg == op.fd()) {
+          if (op.op() == Syscall.FdOp.Op.DUP3) {
+            return finish(c, -1, Errno.EINVAL);
+          }
+          return fds.containsKey(op.fd()) ? finish(c, arg, null) : finish(c, -1, Errno.EBADF);
+        }
+        if (arg < 0 || arg >= Syscall.FdOp.NOFILE) {
+          return finish(c, -1, Errno.EBADF); // newfd is unsigned: a negative one is huge
+        }
+        Fd fd = fds.get(op.fd());
+        if (fd == null) {
+          return finish(c, -1, Errno.EBADF);
+        }
+        int target = (int) arg;
+        dropFd(target);
+        fds.put(target, fd.withCloexec((op.flags() & Syscall.FdOp.O_CLOEXEC) != 0));
+        kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
+        return finish(c, target, null);
+      }
+      case F_DUPFD, F_DUPFD_CLOEXEC -> {
+        Fd fd = fds.get(op.fd());
+        if (fd == null) {
+          return finish(c, -1, Errno.EBADF);
+        }
+        if (arg < 0 || arg >= Syscall.FdOp.NOFILE) {
+          return finish(c, -1, Errno.EINVAL); // the minimum is unsigned too
+        }
+        int target = Math.max((int) arg, FIRST_FD);
+        while (fds.containsKey(target)) {
+          target++;
+        }
+        if (target >= Syscall.FdOp.NOFILE) {
+          return finish(c, -1, Errno.EMFILE);
+        }
+        fds.put(target, fd.withCloexec(op.op() == Syscall.FdOp.Op.F_DUPFD_CLOEXEC));
+        kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
+        return finish(c, target, null);
+      }
+      case F_GETFD -> {
+        Fd fd = fds.get(op.fd());
+        return fd == null ? finish(c, -1, Errno.EBADF) : finish(c, fd.cloexec() ? Syscall.FdOp.FD_CLOEXEC : 0, null);
+      }
+      default -> {
+        Fd fd = fds.get(op.fd());
+        if (fd == null) {
+          return finish(c, -1, Errno.EBADF);
+        }
+        fds.put(op.fd(), fd.withCloexec((arg & Syscall.FdOp.FD_CLOEXEC) != 0));
+        return finish(c, 0, null);
+      }
+    }
+  }
+
+  /** Closes an fd without a call of its own (dup2's newfd, execve's FD_CLOEXEC fds): as close(2) does. */
+  private void dropFd(int fdNum) {
+    Fd old = fds.remove(fdNum);
+    if (old != null) {
+      forgetLease(fdNum);
+      kernel.locks().tell(new LockManager.Put(spec.pid(), old.ino(), old.fileId()));
+    }
+  }
+
+  /**
+   * execve(2): do_close_on_exec closes the FD_CLOEXEC fds; flush_signal_handlers puts every handled signal back to
+   * its default (ignored ones stay ignored); the old program's reactions, armed or not, are gone with its handlers.
+   */
+  private Behavior<Command> execve(Call c) {
+    for (Integer fd : fds.entrySet().stream().filter(e -> e.getValue().cloexec()).map(Map.Entry::getKey).toList()) {
+      dropFd(fd);
+    }
+    Map<Integer, Disposition> reset = new HashMap<>();
+    dispositions.forEach((sig, d) -> {
+      if (d.kind() == Disposition.Kind.IGNORE) {
+        reset.put(sig, d);
+      }
+    });
+    dispositions = reset;
+    if (reactionsDue != null) {
+      reactionsDue.keySet().forEach(timers::cancel);
+      reactionsDue = null;
+    }
+    spec = new ProcessSpec(spec.pid(), spec.ppid(), spec.name(), spec.cred(), dispositions, java.util.List.of(),
+        spec.seed());
+    return finish(c, 0, null);
   }
 
   private Behavior<Command> fork(Call c, Syscall.Fork fork) {
@@ -384,7 +492,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     long result = m.result();
     if (m.file() != null) {
       int fd = lowestFreeFd();
-      fds.put(fd, m.file());
+      fds.put(fd, c.syscall instanceof Syscall.Open o && o.cloexec() ? m.file().withCloexec(true) : m.file());
       result = fd;
     } else if (c.syscall instanceof Syscall.Fcntl f && f.cmd() == Syscall.Fcntl.Cmd.F_SETLEASE) {
       if (f.arg() == LeaseType.UNLCK.value) {
@@ -400,28 +508,44 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   /**
-   * A call interrupted by a handled signal returns to the program only after the handler has run: while the
-   * handler's own calls (its reaction) are in flight, the EINTR waits (found by emulator fuzz, seed 1 program 45).
+   * A call during which a handled signal arrived returns to the program only after the handler has run: while the
+   * handler's own calls (its reaction) are in flight, the EINTR waits (found by emulator fuzz, seed 1 program 45),
+   * and so does any other return while a reaction without delay (one the handler makes) has yet to run or to
+   * return: a holder's own O_NONBLOCK open of its leased file fails with EWOULDBLOCK after its SIGIO handler's
+   * release, not before (found by emulator fuzz, seed 1 program 30).
    */
   private Call interruptedMain;
   private long interruptedResult;
+  private Errno interruptedErrno;
+  /** Reactions without delay told to this actor and not yet run: the handler has not returned. */
+  private int handlerReactions;
 
   private boolean handlerCallsInFlight() {
     return inFlight != null && inFlight.values().stream().anyMatch(x -> !x.main);
   }
 
+  private boolean handlerBusy() {
+    return handlerReactions > 0 || inFlight != null && inFlight.values().stream().anyMatch(x -> x.inHandler);
+  }
+
   /** The call returns: trace it, tell whoever asked, and let the program make its next call. */
   private Behavior<Command> finish(Call c, long result, Errno errno) {
-    if (c.main && errno == Errno.EINTR && handlerCallsInFlight()) {
+    if (c.main && interruptedMain == null && (errno == Errno.EINTR && handlerCallsInFlight() || handlerBusy())) {
       interruptedMain = c;
       interruptedResult = result;
+      interruptedErrno = errno;
       return this;
     }
     Behavior<Command> next = finishNow(c, result, errno);
-    if (!c.main && interruptedMain != null && !handlerCallsInFlight()) {
+    return c.main ? next : releaseDeferred(next);
+  }
+
+  /** The handler is done: the call it came during returns now. */
+  private Behavior<Command> releaseDeferred(Behavior<Command> next) {
+    if (interruptedMain != null && !handlerCallsInFlight() && !handlerBusy()) {
       Call main = interruptedMain;
       interruptedMain = null;
-      return finishNow(main, interruptedResult, Errno.EINTR);
+      return finishNow(main, interruptedResult, interruptedErrno);
     }
     return next;
   }
@@ -587,6 +711,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   private void arm(ReactionDue due, long delay) {
     if (delay == 0) {
+      handlerReactions++;
       getContext().getSelf().tell(due);
       return;
     }
@@ -603,8 +728,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       timers.startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(dueAt - now())));
       return this;
     }
-    if (reactionsDue != null) {
-      reactionsDue.remove(due);
+    boolean inHandler = reactionsDue == null || reactionsDue.remove(due) == null;
+    if (inHandler) {
+      handlerReactions--;
     }
     if (dying) {
       return this;
@@ -615,12 +741,21 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       emit("reaction", 0, null, TraceEvent.args(
           "signal", Signals.name(r.signo()), "action", r.action().name().toLowerCase(), "fd", fd), null, null);
     }
-    return switch (r.action()) {
-      case RELEASE -> execute(new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.UNLCK.value), 0, null, false);
-      case DOWNGRADE -> execute(new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.RDLCK.value), 0, null, false);
-      case CLOSE -> execute(new Syscall.Close(fd), 0, null, false);
-      case NOTHING -> this;
+    Syscall call = switch (r.action()) {
+      case RELEASE -> new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.UNLCK.value);
+      case DOWNGRADE -> new Syscall.Fcntl(fd, Syscall.Fcntl.Cmd.F_SETLEASE, LeaseType.RDLCK.value);
+      case CLOSE -> new Syscall.Close(fd);
+      case NOTHING -> null;
     };
+    if (call == null) {
+      return releaseDeferred(this);
+    }
+    if (kernel.trace().enabled()) {
+      emit("enter", 0, call.name(), call.traceArgs(), null, null);
+    }
+    Call c = new Call(call, 0, null, false, now());
+    c.inHandler = inHandler;
+    return perform(c);
   }
 
   // ------------------------------------------------------------------ checkpoint / restart

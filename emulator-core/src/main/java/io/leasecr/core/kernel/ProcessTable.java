@@ -137,7 +137,7 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
     Map<Long, Fd> files = new HashMap<>();
     for (io.leasecr.proto.image.OpenFile f : m.files()) {
       files.put(f.getId(), new Fd(f.getIno(), f.getId(), f.getPath(), AccessMode.valueOf(f.getMode().name()),
-          f.getNonblock()));
+          f.getNonblock(), !f.getNotRegular()));
     }
     for (io.leasecr.proto.image.Process p : m.processes()) {
       int pid = p.getSpec().getPid();

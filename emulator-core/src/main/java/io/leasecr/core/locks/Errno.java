@@ -4,6 +4,8 @@ package io.leasecr.core.locks;
 public enum Errno {
   ENOENT(2),
   ESRCH(3),
+  /** A non-blocking open of a fifo for writing that has no reader. */
+  ENXIO(6),
   EINTR(4),
   EBADF(9),
   EAGAIN(11),
@@ -12,6 +14,8 @@ public enum Errno {
   EACCES(13),
   EISDIR(21),
   EINVAL(22),
+  /** No free fd below RLIMIT_NOFILE. */
+  EMFILE(24),
   EDEADLK(35),
   /** Kernel-internal: the syscall is to be restarted (or fail with EINTR if the handler says so). */
   ERESTARTSYS(512);

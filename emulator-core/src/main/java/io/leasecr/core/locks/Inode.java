@@ -9,7 +9,9 @@ public record Inode(long ino, String dev, String path, int uid, Kind kind, boole
   public enum Kind {
     REGULAR,
     DIRECTORY,
-    FIFO
+    FIFO,
+    /** A character device node (mknod c): opens and locks like a file, no length, no leases. */
+    CHARDEV
   }
 
   public boolean isRegular() {

@@ -95,6 +95,9 @@ public final class LeaseTable {
       return new Outcome.Failed(Errno.EISDIR); // may_open: a directory opens for reading only
     }
     FileLockContext ctx = contextFor(inode);
+    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(ctx)) {
+      return new Outcome.Failed(Errno.ENXIO); // fifo_open: a non-blocking writer needs a reader
+    }
     OpenFile file = new OpenFile(inode.ino() << 24 | ctx.nextFileSeq++, inode, mode, nonblock);
     ctx.files.put(file.id, file);
     if (mode == AccessMode.O_PATH) {
@@ -116,6 +119,11 @@ public final class LeaseTable {
     return new Outcome.Done(file);
   }
 
+  /** pipe->readers of fifo_open: descriptions open for reading (O_RDONLY or O_RDWR), O_PATH aside. */
+  private static boolean fifoHasReader(FileLockContext ctx) {
+    return ctx.files.values().stream().anyMatch(f -> f.mode == AccessMode.O_RDONLY || f.mode == AccessMode.O_RDWR);
+  }
+
   /**
    * truncate(2) by path, from vfs_truncate: get_write_access, then break_lease(inode, O_WRONLY),
    * always blocking. ftruncate(2) does not break leases and is not modelled here.
@@ -124,8 +132,8 @@ public final class LeaseTable {
     if (inode.kind() == Inode.Kind.DIRECTORY) {
       return new Outcome.Failed(Errno.EISDIR);
     }
-    if (inode.kind() == Inode.Kind.FIFO) {
-      return new Outcome.Failed(Errno.EINVAL); // vfs_truncate: only regular files have a length to cut
+    if (!inode.isRegular()) {
+      return new Outcome.Failed(Errno.EINVAL); // vfs_truncate: only regular files have a length to cut (fifo, chardev)
     }
     FileLockContext ctx = contextFor(inode);
     OpenFile access = new OpenFile(inode.ino() << 24 | ctx.nextFileSeq++, inode, AccessMode.O_WRONLY, false);

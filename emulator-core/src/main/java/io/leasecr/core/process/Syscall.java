@@ -36,18 +36,76 @@ public sealed interface Syscall {
       return TraceEvent.args("child", f.childName(), "childPid", f.childPid());
     } else if (this instanceof Sigaction s) {
       return TraceEvent.args("signal", Signals.name(s.signo()), "action", s.disposition().describe());
+    } else if (this instanceof FdOp f) {
+      return switch (f.op()) {
+        case DUP2 -> TraceEvent.args("fd", f.fd(), "newfd", f.arg());
+        case DUP3 -> TraceEvent.args("fd", f.fd(), "newfd", f.arg(), "flags",
+            f.flags() == FdOp.O_CLOEXEC ? "O_CLOEXEC" : (Object) f.flags());
+        case F_SETFD -> TraceEvent.args("fd", f.fd(), "cmd", f.op().name(),
+            "arg", f.arg() == FdOp.FD_CLOEXEC ? "FD_CLOEXEC" : (Object) f.arg());
+        case F_GETFD -> TraceEvent.args("fd", f.fd(), "cmd", f.op().name());
+        default -> TraceEvent.args("fd", f.fd(), "cmd", f.op().name(), "arg", f.arg());
+      };
+    } else if (this instanceof Execve) {
+      return TraceEvent.args("path", "self");
     }
     return TraceEvent.args("status", ((Exit) this).status());
   }
 
-  record Open(String path, AccessMode mode, boolean nonblock, boolean trunc) implements Syscall {
+  record Open(String path, AccessMode mode, boolean nonblock, boolean trunc, boolean cloexec) implements Syscall {
+    public Open(String path, AccessMode mode, boolean nonblock, boolean trunc) {
+      this(path, mode, nonblock, trunc, false);
+    }
+
     @Override
     public String name() {
       return "open";
     }
 
     public String flags() {
-      return mode.name() + (nonblock ? "|O_NONBLOCK" : "") + (trunc ? "|O_TRUNC" : "");
+      return mode.name() + (nonblock ? "|O_NONBLOCK" : "") + (trunc ? "|O_TRUNC" : "") + (cloexec ? "|O_CLOEXEC" : "");
+    }
+  }
+
+  /**
+   * The calls that make and flag fds: dup2(fd, arg), dup3(fd, arg, flags), fcntl(fd, F_DUPFD or F_DUPFD_CLOEXEC,
+   * arg) (the lowest free fd >= arg), fcntl(fd, F_GETFD) and fcntl(fd, F_SETFD, arg).
+   */
+  record FdOp(Op op, int fd, long arg, int flags) implements Syscall {
+    /** O_CLOEXEC, the one flag dup3 takes. */
+    public static final int O_CLOEXEC = 02000000;
+    public static final int FD_CLOEXEC = 1;
+    /** RLIMIT_NOFILE, the usual soft limit (the kernel side sets it too): fds are 0 to 1023. */
+    public static final int NOFILE = 1024;
+
+    public enum Op {
+      DUP2,
+      DUP3,
+      F_DUPFD,
+      F_DUPFD_CLOEXEC,
+      F_GETFD,
+      F_SETFD
+    }
+
+    @Override
+    public String name() {
+      return switch (op) {
+        case DUP2 -> "dup2";
+        case DUP3 -> "dup3";
+        default -> "fcntl";
+      };
+    }
+  }
+
+  /**
+   * execve(2) of the same program, which goes on with the scenario's next steps: fds with FD_CLOEXEC are closed
+   * (their leases and locks go as at a close), handled signals go back to their default, ignored ones stay
+   * ignored, the scripted reactions (the old program's handlers) are gone.
+   */
+  record Execve() implements Syscall {
+    @Override
+    public String name() {
+      return "execve";
     }
   }
 

@@ -21,7 +21,7 @@ public final class WireTypes {
 
   public static FdEntry fd(Fd f) {
     return FdEntry.newBuilder().setIno(f.ino()).setFileId(f.fileId()).setPath(f.path()).setMode(mode(f.mode()))
-        .setNonblock(f.nonblock()).build();
+        .setNonblock(f.nonblock()).setNotRegular(!f.regular()).setCloexec(f.cloexec()).build();
   }
 
   public static io.leasecr.proto.wire.Disposition disposition(Disposition d) {
@@ -44,7 +44,7 @@ public final class WireTypes {
     io.leasecr.proto.wire.Syscall.Builder b = io.leasecr.proto.wire.Syscall.newBuilder();
     if (call instanceof Syscall.Open o) {
       b.setOpen(io.leasecr.proto.wire.Syscall.Open.newBuilder().setPath(o.path()).setMode(mode(o.mode()))
-          .setNonblock(o.nonblock()).setTrunc(o.trunc()));
+          .setNonblock(o.nonblock()).setTrunc(o.trunc()).setCloexec(o.cloexec()));
     } else if (call instanceof Syscall.Close c) {
       b.setCloseFd(c.fd());
     } else if (call instanceof Syscall.Dup d) {
@@ -66,6 +66,11 @@ public final class WireTypes {
           .setLen(r.len()).setLPid(r.lPid()));
     } else if (call instanceof Syscall.Flock f) {
       b.setFlock(io.leasecr.proto.wire.Syscall.Flock.newBuilder().setFd(f.fd()).setOp(f.op()));
+    } else if (call instanceof Syscall.FdOp f) {
+      b.setFdOp(io.leasecr.proto.wire.Syscall.FdOp.newBuilder().setFd(f.fd()).setArg(f.arg()).setFlags(f.flags())
+          .setOp(io.leasecr.proto.wire.Syscall.FdOp.Op.valueOf(f.op().name())));
+    } else if (call instanceof Syscall.Execve) {
+      b.setExecve(true);
     } else if (call instanceof Syscall.Sigaction s) {
       b.setSigaction(io.leasecr.proto.wire.Syscall.Sigaction.newBuilder().setSigno(s.signo())
           .setDisposition(disposition(s.disposition())));
@@ -92,7 +97,8 @@ public final class WireTypes {
   }
 
   public static Fd fd(FdEntry f) throws NotSerializableException {
-    return new Fd(f.getIno(), f.getFileId(), f.getPath(), mode(f.getMode()), f.getNonblock());
+    return new Fd(f.getIno(), f.getFileId(), f.getPath(), mode(f.getMode()), f.getNonblock(), !f.getNotRegular(),
+        f.getCloexec());
   }
 
   public static Disposition disposition(io.leasecr.proto.wire.Disposition d) throws NotSerializableException {
@@ -118,7 +124,7 @@ public final class WireTypes {
   public static Syscall syscall(io.leasecr.proto.wire.Syscall c) throws NotSerializableException {
     return switch (c.getCallCase()) {
       case OPEN -> new Syscall.Open(c.getOpen().getPath(), mode(c.getOpen().getMode()), c.getOpen().getNonblock(),
-          c.getOpen().getTrunc());
+          c.getOpen().getTrunc(), c.getOpen().getCloexec());
       case CLOSE_FD -> new Syscall.Close(c.getCloseFd());
       case DUP_FD -> new Syscall.Dup(c.getDupFd());
       case TRUNCATE_PATH -> new Syscall.Truncate(c.getTruncatePath());
@@ -142,6 +148,14 @@ public final class WireTypes {
             l.getStart(), l.getLen(), l.getLPid());
       }
       case FLOCK -> new Syscall.Flock(c.getFlock().getFd(), c.getFlock().getOp());
+      case FD_OP -> {
+        io.leasecr.proto.wire.Syscall.FdOp f = c.getFdOp();
+        if (f.getOp() == io.leasecr.proto.wire.Syscall.FdOp.Op.UNRECOGNIZED) {
+          throw new NotSerializableException("unknown fd operation");
+        }
+        yield new Syscall.FdOp(Syscall.FdOp.Op.valueOf(f.getOp().name()), f.getFd(), f.getArg(), f.getFlags());
+      }
+      case EXECVE -> new Syscall.Execve();
       case CALL_NOT_SET -> throw new NotSerializableException("Run without a syscall");
     };
   }

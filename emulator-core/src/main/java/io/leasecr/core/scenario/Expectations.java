@@ -118,7 +118,9 @@ public final class Expectations {
         continue;
       }
       boolean kindMatches = switch (x.kind()) {
-        case SIGNAL -> e.kind().equals("signal") && Signals.name(x.signo()).equals(e.arg("signal"));
+        case SIGNAL -> e.kind().equals("signal") && Signals.name(x.signo()).equals(e.arg("signal"))
+            && (x.code() == null || x.code().equals(String.valueOf(e.arg("code"))))
+            && (x.fd() == null || x.fd() == (e.arg("fd") instanceof Number n ? n.intValue() : -1));
         case EXIT -> e.kind().equals("exit") && (x.signo() != 0
             ? Signals.name(x.signo()).equals(e.arg("signal"))
             : Objects.equals(e.arg("status"), x.status()));
@@ -128,7 +130,8 @@ public final class Expectations {
       }
     }
     String what = x.kind() == EventExpectation.Kind.SIGNAL
-        ? x.proc() + " gets " + Signals.name(x.signo())
+        ? x.proc() + " gets " + Signals.name(x.signo()) + (x.code() == null ? "" : " with si_code " + x.code())
+            + (x.fd() == null ? "" : " and si_fd " + x.fd())
         : x.proc() + " exits " + (x.signo() != 0 ? "killed by " + Signals.name(x.signo()) : "with status " + x.status());
     if (x.count() != null && matching.size() != x.count()) {
       failures.add(where + ": expected " + what + " " + x.count() + " time(s), it happened " + matching.size()

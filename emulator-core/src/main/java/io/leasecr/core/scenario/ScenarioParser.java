@@ -35,11 +35,12 @@ public final class ScenarioParser {
   private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
   private static final Set<String> ACTIONS = Set.of(
       "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks",
-      "checkpoint", "restart", "flock", "ftruncate");
+      "checkpoint", "restart", "flock", "ftruncate", "dup2", "dup3", "execve");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid", "ftruncate");
+      "only", "mode", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid", "ftruncate",
+      "dup2", "dup3", "newfd", "execve");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
@@ -47,6 +48,9 @@ public final class ScenarioParser {
       Map.entry("dup", Set.of("proc", "expect")),
       Map.entry("truncate", Set.of("proc", "expect")),
       Map.entry("ftruncate", Set.of("proc", "expect")),
+      Map.entry("dup2", Set.of("proc", "newfd", "expect")),
+      Map.entry("dup3", Set.of("proc", "newfd", "flags", "expect")),
+      Map.entry("execve", Set.of("proc", "expect")),
       Map.entry("fcntl", Set.of("proc", "fd", "arg", "start", "len", "l_pid", "expect")),
       Map.entry("flock", Set.of("proc", "op", "nb", "expect")),
       Map.entry("fork", Set.of("proc", "expect")),
@@ -61,7 +65,8 @@ public final class ScenarioParser {
       "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried");
   private static final Set<String> IMAGE_LEASE_KEYS = Set.of(
       "proc", "path", "type", "target", "type_prev", "break_notified", "remaining");
-  private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count");
+  private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count", "code", "fd");
+  private static final Set<String> SI_CODES = Set.of("POLL_MSG", "SI_KERNEL", "SI_USER");
 
   private final String file;
   private final Set<String> checkpoints = new HashSet<>();
@@ -162,7 +167,7 @@ public final class ScenarioParser {
         try {
           kind = Inode.Kind.valueOf(t);
         } catch (IllegalArgumentException e) {
-          throw m.get("type").error("file type must be regular, directory or fifo, got " + YamlNode.quote(t.toLowerCase()));
+          throw m.get("type").error("file type must be regular, directory, fifo or chardev, got " + YamlNode.quote(t.toLowerCase()));
         }
       }
       int uid = m.containsKey("uid") ? m.get("uid").intValue() : 0;
@@ -465,6 +470,15 @@ public final class ScenarioParser {
       case "dup" -> new Syscall.Dup(arg.intValue());
       case "truncate" -> new Syscall.Truncate(arg.text());
       case "ftruncate" -> new Syscall.Ftruncate(arg.intValue());
+      case "dup2" -> new Syscall.FdOp(Syscall.FdOp.Op.DUP2, arg.intValue(), required(m, "newfd", s.node).intValue(), 0);
+      case "dup3" -> new Syscall.FdOp(Syscall.FdOp.Op.DUP3, arg.intValue(), required(m, "newfd", s.node).intValue(),
+          m.containsKey("flags") ? dup3Flags(m.get("flags")) : 0);
+      case "execve" -> {
+        if (!arg.text().equals("true")) {
+          throw arg.error("execve takes 'true' (the process executes itself again), got " + YamlNode.quote(arg.text()));
+        }
+        yield new Syscall.Execve();
+      }
       case "exit" -> new Syscall.Exit(arg.intValue());
       case "fcntl" -> fcntl(arg, m, s);
       case "flock" -> flock(arg, m, s);
@@ -487,6 +501,7 @@ public final class ScenarioParser {
     AccessMode mode = null;
     boolean nonblock = false;
     boolean trunc = false;
+    boolean cloexec = false;
     List<String> flags = new ArrayList<>();
     if (flagsNode != null) {
       if (flagsNode.isScalar()) {
@@ -509,14 +524,33 @@ public final class ScenarioParser {
         }
         case "O_NONBLOCK" -> nonblock = true;
         case "O_TRUNC" -> trunc = true;
+        case "O_CLOEXEC" -> cloexec = true;
         default -> throw flagsNode.error("unsupported open flag '" + f
-            + "' (supported: O_RDONLY, O_WRONLY, O_RDWR, O_PATH, O_NONBLOCK, O_TRUNC)");
+            + "' (supported: O_RDONLY, O_WRONLY, O_RDWR, O_PATH, O_NONBLOCK, O_TRUNC, O_CLOEXEC)");
       }
     }
-    return new Syscall.Open(path.text(), mode == null ? AccessMode.O_RDONLY : mode, nonblock, trunc);
+    return new Syscall.Open(path.text(), mode == null ? AccessMode.O_RDONLY : mode, nonblock, trunc, cloexec);
+  }
+
+  /** dup3's flags: O_CLOEXEC, 0, or a number (to see EINVAL). */
+  private static int dup3Flags(YamlNode n) {
+    return n.text().equals("O_CLOEXEC") ? Syscall.FdOp.O_CLOEXEC : n.intValue();
   }
 
   private Syscall fcntl(YamlNode cmdNode, Map<String, YamlNode> m, YamlNode s) {
+    for (Syscall.FdOp.Op fdCmd : Syscall.FdOp.Op.values()) {
+      if (fdCmd.name().equals(cmdNode.text()) && fdCmd.name().startsWith("F_")) {
+        int fd = required(m, "fd", s.node).intValue();
+        long arg = 0;
+        if (fdCmd == Syscall.FdOp.Op.F_SETFD) {
+          YamlNode a = required(m, "arg", s.node);
+          arg = a.text().equals("FD_CLOEXEC") ? Syscall.FdOp.FD_CLOEXEC : a.integer();
+        } else if (fdCmd != Syscall.FdOp.Op.F_GETFD) {
+          arg = required(m, "arg", s.node).integer();
+        }
+        return new Syscall.FdOp(fdCmd, fd, arg, 0);
+      }
+    }
     for (Syscall.RecordLock.Cmd lockCmd : Syscall.RecordLock.Cmd.values()) {
       if (lockCmd.name().equals(cmdNode.text())) {
         int fd = required(m, "fd", s.node).intValue();
@@ -536,7 +570,7 @@ public final class ScenarioParser {
     } catch (IllegalArgumentException e) {
       throw cmdNode.error("unsupported fcntl command '" + cmdNode.text()
           + "' (supported: F_SETLEASE, F_GETLEASE, F_SETSIG, F_SETLK, F_SETLKW, F_GETLK, F_OFD_SETLK, F_OFD_SETLKW,"
-          + " F_OFD_GETLK)");
+          + " F_OFD_GETLK, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD)");
     }
     int fd = required(m, "fd", s.node).intValue();
     long arg = 0;
@@ -630,8 +664,21 @@ public final class ScenarioParser {
     }
     if (m.containsKey("signal")) {
       YamlNode s = m.get("signal");
+      String code = null;
+      if (m.containsKey("code")) {
+        code = m.get("code").text();
+        if (!SI_CODES.contains(code)) {
+          throw m.get("code").error("si_code must be POLL_MSG, SI_KERNEL or SI_USER, got " + YamlNode.quote(code));
+        }
+      }
+      Integer fd = m.containsKey("fd") ? m.get("fd").intValue() : null;
       return new EventExpectation(node.line(), EventExpectation.Kind.SIGNAL, proc.name(), proc.pid(),
-          signal(s, s.text()), 0, at, count);
+          signal(s, s.text()), 0, at, count, code, fd);
+    }
+    for (String only : List.of("code", "fd")) {
+      if (m.containsKey(only)) {
+        throw m.get(only).error("'" + only + "' is for signal expectations (si_" + only + "), not exit ones");
+      }
     }
     YamlNode e = m.get("exit");
     String t = e.text();

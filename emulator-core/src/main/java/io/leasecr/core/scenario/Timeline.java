@@ -99,6 +99,9 @@ public final class Timeline {
               + a.get("len") + (a.containsKey("pid") ? ", pid " + a.get("pid") : "") + "})"
           : "fcntl(" + a.get("fd") + ", " + a.get("cmd") + (a.containsKey("arg") ? ", " + a.get("arg") : "") + ")";
       case "flock" -> "flock(" + a.get("fd") + ", " + a.get("op") + ")";
+      case "dup2" -> "dup2(" + a.get("fd") + ", " + a.get("newfd") + ")";
+      case "dup3" -> "dup3(" + a.get("fd") + ", " + a.get("newfd") + ", " + a.get("flags") + ")";
+      case "execve" -> "execve(self)";
       case "fork" -> "fork() [child " + a.get("child") + "]";
       case "sigaction" -> "sigaction(" + a.get("signal") + ", " + a.get("action") + ")";
       case "exit" -> "exit(" + a.get("status") + ")";

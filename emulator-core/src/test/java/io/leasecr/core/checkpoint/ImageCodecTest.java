@@ -3,13 +3,13 @@ package io.leasecr.core.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.leasecr.core.locks.Vfs;
 import io.leasecr.core.locks.AccessMode;
 import io.leasecr.core.locks.FlockLock;
 import io.leasecr.core.locks.Inode;
 import io.leasecr.core.locks.LeaseType;
 import io.leasecr.core.locks.PosixLock;
 import io.leasecr.core.locks.SavedLocks;
+import io.leasecr.core.locks.Vfs;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.Lease;
 import io.leasecr.proto.image.OfdLock;

@@ -138,7 +138,8 @@ class PosixLocksTest {
     assertThat(lk(2, b, LeaseType.RDLCK, 20, 1)).isEqualTo(GRANTED);
     assertThat(lk(2, b, LeaseType.RDLCK, 0, 10)).isEqualTo(GRANTED); // [0,9]
     // F_GETLK names the lock in the way, and nothing for the bytes just outside it
-    assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.WRLCK.value, 19, 1)).isEqualTo(new GetLk.Locked(new PosixLock(1, LeaseType.WRLCK, 10, 19)));
+    assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.WRLCK.value, 19, 1))
+        .isEqualTo(new GetLk.Locked(new PosixLock(1, LeaseType.WRLCK, 10, 19)));
     assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.WRLCK.value, 25, 1)).isEqualTo(GetLk.UNLOCKED);
   }
 
@@ -149,7 +150,8 @@ class PosixLocksTest {
     lk(1, a, LeaseType.RDLCK, 0, 10);
     assertThat(lk(2, b, LeaseType.RDLCK, 0, 10)).isEqualTo(GRANTED);
     assertThat(lk(2, b, LeaseType.WRLCK, 0, 10)).isEqualTo(new PosixLocks.Outcome.Failed(Errno.EAGAIN));
-    assertThat(table.getLk(1, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 10)).isEqualTo(new GetLk.Locked(new PosixLock(2, LeaseType.RDLCK, 0, 9)));
+    assertThat(table.getLk(1, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 10))
+        .isEqualTo(new GetLk.Locked(new PosixLock(2, LeaseType.RDLCK, 0, 9)));
     assertThat(table.getLk(2, F.ino(), b.id(), LeaseType.RDLCK.value, 0, 10)).isEqualTo(GetLk.UNLOCKED);
   }
 

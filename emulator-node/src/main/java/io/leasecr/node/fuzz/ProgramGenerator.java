@@ -7,8 +7,9 @@ import java.util.Random;
 
 /**
  * Generates programs over the scenario vocabulary from a seed (the same seed, the same program): opens in every
- * mode and flag, leases, F_GETLEASE, F_SETSIG, truncate, ftruncate, close, dup, fork, POSIX locks, signal dispositions,
- * kills, sysctl changes, exits and /proc/locks reads.
+ * mode and flag (O_CLOEXEC too), leases, F_GETLEASE, F_SETSIG, truncate, ftruncate, close, dup, dup2, dup3,
+ * F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, execve, fork, POSIX, OFD and flock locks, signal dispositions, kills, sysctl
+ * changes, exits and /proc/locks reads.
  *
  * <p>Weighted toward what finds bugs: every program starts with a lease, writers and O_NONBLOCK openers are
  * common (breaks), the holder's scripted reaction comes before or after the deadline (races between releases and
@@ -92,6 +93,11 @@ public final class ProgramGenerator {
 
   /** One random step at {@code t}; returns the process it belongs to (null-safe for the same-instant rule). */
   private String randomStep(long at, String proc, boolean sameInstant) {
+    if (r.nextInt(100) < 25) {
+      t = at;
+      fdOrLockStep(proc);
+      return proc;
+    }
     int w = r.nextInt(100);
     // kills, sysctls and /proc/locks reads never share an instant with a call
     boolean scenarioStep = w >= 30 && w < 40 || w >= 84 && w < 90 || w >= 95 && w < 98;
@@ -150,6 +156,54 @@ public final class ProgramGenerator {
       add(t, proc, "proc: " + proc + ", exit: 0");
     }
     return proc;
+  }
+
+  /**
+   * The calls added with flock and OFD locks and the fd vocabulary: flock(2) (LOCK_NB or sleeping), F_OFD_SETLK(W) /
+   * F_OFD_GETLK, dup2/dup3 onto a chosen fd (a lease fd included), F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, an
+   * O_CLOEXEC open and execve (rare: it ends the handlers' reactions).
+   */
+  private void fdOrLockStep(String proc) {
+    int w = r.nextInt(100);
+    String p = "proc: " + proc + ", ";
+    if (w < 25) {
+      String op = pick(new String[] {"LOCK_SH", "LOCK_EX", "LOCK_UN"}, 4, 4, 2);
+      boolean nb = !op.equals("LOCK_UN") && r.nextInt(10) < 6;
+      String body = p + "flock: " + fd() + ", op: " + op;
+      add(t, proc, body + (nb ? ", nb: true" : ""), nb ? List.of(body) : List.of());
+    } else if (w < 50) {
+      String cmd = pick(new String[] {"F_OFD_SETLK", "F_OFD_SETLKW", "F_OFD_GETLK"}, 4, 3, 3);
+      String type = cmd.equals("F_OFD_GETLK") ? pick(new String[] {"F_RDLCK", "F_WRLCK"}, 1, 1)
+          : pick(new String[] {"F_RDLCK", "F_WRLCK", "F_UNLCK"}, 2, 2, 1);
+      long start = r.nextBoolean() ? 0 : 10;
+      long len = r.nextBoolean() ? 0 : 10;
+      String body = p + "fcntl: " + cmd + ", fd: " + fd() + ", arg: " + type;
+      add(t, proc, body + ", start: " + start + ", len: " + len, List.of(body + ", start: 0, len: 0"));
+    } else if (w < 62) {
+      int newfd = pick(new Integer[] {3, 4, 5, 6}, 3, 3, 2, 2);
+      if (r.nextBoolean()) {
+        add(t, proc, p + "dup2: " + fd() + ", newfd: " + newfd);
+      } else {
+        String body = p + "dup3: " + fd() + ", newfd: " + newfd;
+        add(t, proc, body + ", flags: " + pick(new String[] {"O_CLOEXEC", "0"}, 2, 1), List.of(body));
+      }
+    } else if (w < 77) {
+      String cmd = r.nextBoolean() ? "F_DUPFD" : "F_DUPFD_CLOEXEC";
+      String body = p + "fcntl: " + cmd + ", fd: " + fd() + ", arg: ";
+      add(t, proc, body + pick(new Integer[] {0, 5, 10}, 2, 2, 1), List.of(body + "0"));
+    } else if (w < 87) {
+      if (r.nextBoolean()) {
+        add(t, proc, p + "fcntl: F_GETFD, fd: " + fd());
+      } else {
+        add(t, proc, p + "fcntl: F_SETFD, fd: " + fd() + ", arg: " + (r.nextInt(3) == 0 ? "0" : "FD_CLOEXEC"));
+      }
+    } else if (w < 95) {
+      String mode = pick(new String[] {"O_RDONLY", "O_WRONLY", "O_RDWR"}, 4, 3, 3);
+      String body = p + "open: " + file() + ", flags: " + mode;
+      add(t, proc, body + "|O_CLOEXEC", List.of(body));
+    } else {
+      add(t, proc, p + "execve: true");
+    }
   }
 
   private void add(long t, String proc, String body) {
