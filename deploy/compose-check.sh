@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export LEASE_CR_BASE_IMAGE="${LEASE_CR_BASE_IMAGE:-lease-cr/jre17:bookworm}"
 export LEASE_CR_PG_IMAGE="${LEASE_CR_PG_IMAGE:-lease-cr/postgres:15}"
-if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
+# LEASE_CR_COMPOSE names the command ("docker compose" or "docker-compose"); else v2 where present, else 1.29
+if [ -n "${LEASE_CR_COMPOSE:-}" ]; then read -r -a compose <<<"$LEASE_CR_COMPOSE"
+elif docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
 log() { echo "compose-check: $*"; }
 fail() {
   log "FAIL: $*"

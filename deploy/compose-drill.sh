@@ -22,7 +22,9 @@ export LEASE_CR_PG_IMAGE="${LEASE_CR_PG_IMAGE:-lease-cr/postgres:15}"
 export LEASE_CR_ATTACH_PG_PORT="${LEASE_CR_ATTACH_PG_PORT:-29432}"
 base_port="${LEASE_CR_DRILL_BASE_PORT:-29100}"
 out="${LEASE_CR_DRILL_OUT:-drill-out/compose}"
-if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
+# LEASE_CR_COMPOSE names the command ("docker compose" or "docker-compose"); else v2 where present, else 1.29
+if [ -n "${LEASE_CR_COMPOSE:-}" ]; then read -r -a compose <<<"$LEASE_CR_COMPOSE"
+elif docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
 compose_words="${compose[*]}"
 compose+=(-p "$COMPOSE_PROJECT_NAME" -f docker-compose.yml -f deploy/compose-attach.yml)
 log() { echo "compose-drill: $*"; }
@@ -56,7 +58,7 @@ rm -rf "$out"
 t=$SECONDS
 set +e
 java ${EMULATOR_JAVA_OPTS:-} -jar emulator-node/target/emulator.jar drill "$drill" --attach \
-  --compose-project "$COMPOSE_PROJECT_NAME" --base-port "$base_port" --out "$out"
+  --compose-project "$COMPOSE_PROJECT_NAME" --compose-command "$compose_words" --base-port "$base_port" --out "$out"
 rc=$?
 set -e
 log "the drill ended with exit code $rc in $((SECONDS - t)) s (timeline, traces and node logs in $out)"

@@ -86,7 +86,10 @@ class CommandLineTest {
   void drillAttachRefusesWhatItCannotDriveWithExitTwo() {
     String drill = ShippedScenarios.root().resolve("drills/new-node-restart.yaml").toString();
     assertThat(Main.run(new String[] {"drill", drill, "--compose-project", "x"})).isEqualTo(2);
-    assertThat(output.err()).contains("--compose-file and --compose-project only go with --attach");
+    assertThat(output.err()).contains("--compose-file, --compose-project and --compose-command only go with --attach");
+    assertThat(Main.run(new String[] {"drill", drill, "--attach", "--compose-command", "podman-compose"})).isEqualTo(2);
+    assertThat(output.err()).contains("--compose-command must be 'docker compose' or 'docker-compose', got "
+        + "'podman-compose'");
     assertThat(Main.run(new String[] {"drill", drill, "--attach", "--compose-project", "Bad Name"})).isEqualTo(2);
     assertThat(output.err()).contains("--compose-project must be lower-case letters");
     Path missing = tmp.resolve("missing-compose.yml");

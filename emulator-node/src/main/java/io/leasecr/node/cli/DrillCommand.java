@@ -55,6 +55,11 @@ final class DrillCommand implements Callable<Integer> {
       description = "with --attach: the compose project (default: COMPOSE_PROJECT_NAME, else lease-cr-drill)")
   String composeProject;
 
+  @Option(names = "--compose-command", paramLabel = "CMD",
+      description = "with --attach: the compose command, 'docker compose' (v2) or 'docker-compose' (1.29) "
+          + "(default: v2 where `docker compose version` answers, else docker-compose)")
+  String composeCommand;
+
   @Override
   public Integer call() throws InterruptedException {
     if (scale != null) {
@@ -90,15 +95,24 @@ final class DrillCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--compose-project must be lower-case letters, digits, "
             + "'-' and '_', got '" + project + "'");
       }
-      io.leasecr.node.drill.ComposeNodes compose = new io.leasecr.node.drill.ComposeNodes(
-          io.leasecr.node.drill.ComposeNodes.composeCommand(), composeFiles, project);
+      java.util.List<String> command = composeCommand == null ? io.leasecr.node.drill.ComposeNodes.composeCommand()
+          : java.util.List.of(composeCommand.trim().split("\\s+"));
+      if (!command.equals(java.util.List.of("docker", "compose"))
+          && !command.equals(java.util.List.of("docker-compose"))) {
+        throw new ParameterException(spec.commandLine(), "--compose-command must be 'docker compose' or "
+            + "'docker-compose', got '" + composeCommand + "'");
+      }
+      io.leasecr.node.drill.ComposeNodes compose = new io.leasecr.node.drill.ComposeNodes(command, composeFiles,
+          project);
       String no = compose.refusal(drill);
       if (no != null) {
         throw new Failure(no.contains("no Docker engine") ? Main.FAILED : Main.BAD_INPUT, no);
       }
       nodes = compose;
-    } else if (composeProject != null || spec.commandLine().getParseResult().hasMatchedOption("--compose-file")) {
-      throw new ParameterException(spec.commandLine(), "--compose-file and --compose-project only go with --attach");
+    } else if (composeProject != null || composeCommand != null
+        || spec.commandLine().getParseResult().hasMatchedOption("--compose-file")) {
+      throw new ParameterException(spec.commandLine(), "--compose-file, --compose-project and "
+          + "--compose-command only go with --attach");
     }
     try {
       boolean passed = new DrillRunner(drill, file, out, basePort, System.out, verbose).nodes(nodes).run();

@@ -1,5 +1,6 @@
 package io.leasecr.node.criu;
 
+import io.leasecr.node.config.LeaseCrConfig;
 import io.leasecr.node.linux.NativeProgram;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,8 @@ public final class CriuBinary {
 
   /** The binary, checked with {@code criu check}, or an exception saying what is missing. */
   public static Path find() throws NativeProgram.Unavailable {
-    String env = System.getenv("LEASE_CR_CRIU");
-    Path bin = env != null && !env.isBlank() ? Path.of(env) : built();
+    String env = LeaseCrConfig.load().string("lease-cr.criu.binary");
+    Path bin = !env.isBlank() ? Path.of(env) : built();
     if (bin == null) {
       throw new NativeProgram.Unavailable("CRIU " + VERSION + " is not built: run bash third_party/criu/build.sh "
           + "(or set LEASE_CR_CRIU to a criu binary)");

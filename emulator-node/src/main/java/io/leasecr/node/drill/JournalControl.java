@@ -1,5 +1,7 @@
 package io.leasecr.node.drill;
 
+import com.typesafe.config.ConfigFactory;
+import io.leasecr.node.config.LeaseCrConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,19 +43,20 @@ final class JournalControl {
 
   /** The control the environment describes; throws IllegalStateException saying what is missing or wrong. */
   static JournalControl from(Map<String, String> env) {
-    String url = env.get("LEASE_CR_PG_URL");
-    if (url == null || url.isBlank()) {
+    LeaseCrConfig config = LeaseCrConfig.of(env, ConfigFactory.load());
+    String url = config.string("lease-cr.journal.postgres.url");
+    if (url.isBlank()) {
       throw new IllegalStateException("no LEASE_CR_PG_URL: the drill's journal is H2 in the driver, nothing to stop; "
           + NEEDS);
     }
-    String stopCmd = env.get("LEASE_CR_PG_STOP_CMD");
-    String startCmd = env.get("LEASE_CR_PG_START_CMD");
-    if (stopCmd != null && startCmd != null) {
+    String stopCmd = config.string("lease-cr.drill.journal-control.stop-command");
+    String startCmd = config.string("lease-cr.drill.journal-control.start-command");
+    if (!stopCmd.isBlank() && !startCmd.isBlank()) {
       return new JournalControl(List.of("sh", "-c", stopCmd), List.of("sh", "-c", startCmd),
           "LEASE_CR_PG_STOP_CMD / LEASE_CR_PG_START_CMD");
     }
-    String dir = env.get("LEASE_CR_PG_DIR");
-    if (dir == null || dir.isBlank()) {
+    String dir = config.string("lease-cr.drill.journal-control.pg-dir");
+    if (dir.isBlank()) {
       throw new IllegalStateException(NEEDS);
     }
     Path data = Path.of(dir, "data");

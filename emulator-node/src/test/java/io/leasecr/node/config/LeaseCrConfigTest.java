@@ -50,4 +50,19 @@ class LeaseCrConfigTest {
     assertThatThrownBy(() -> c.number("lease-cr.node.port", 1, 65535))
         .hasMessage("LEASE_CR_PORT must be from 1 to 65535, got 99999");
   }
+
+  @Test
+  void journalControlAndCriuComeThroughTheOneConfiguration() {
+    LeaseCrConfig none = LeaseCrConfig.of(Map.of(), ConfigFactory.load());
+    assertThat(none.string("lease-cr.drill.journal-control.pg-dir")).isEmpty();
+    assertThat(none.string("lease-cr.criu.binary")).isEmpty();
+    LeaseCrConfig c = LeaseCrConfig.of(Map.of("LEASE_CR_PG_STOP_CMD", "docker stop pg", "LEASE_CR_PG_START_CMD",
+        "docker start pg", "LEASE_CR_PG_DIR", "/tmp/pg", "LEASE_CR_CRIU", "/opt/criu"), ConfigFactory.load());
+    assertThat(c.string("lease-cr.drill.journal-control.stop-command")).isEqualTo("docker stop pg");
+    assertThat(c.string("lease-cr.drill.journal-control.start-command")).isEqualTo("docker start pg");
+    assertThat(c.string("lease-cr.drill.journal-control.pg-dir")).isEqualTo("/tmp/pg");
+    assertThat(c.string("lease-cr.criu.binary")).isEqualTo("/opt/criu");
+    assertThat(c.source("lease-cr.drill.journal-control.stop-command")).isEqualTo("LEASE_CR_PG_STOP_CMD");
+    assertThat(c.source("lease-cr.criu.binary")).isEqualTo("LEASE_CR_CRIU");
+  }
 }
