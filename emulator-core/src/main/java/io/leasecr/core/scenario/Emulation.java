@@ -83,21 +83,31 @@ public final class Emulation {
         ScenarioRunner.create(scenario, trace, done, journaled), "emulator",
         overrides.withFallback(EmulatorConfig.load(mode, scale)).resolve());
     try {
-      List<String> locks = done.get(wallLimit.toMillis(), TimeUnit.MILLISECONDS);
+      List<String> locks = await(scenario, done, wallLimit);
       return new Result(scenario, recorder.events(), locks, (System.nanoTime() - start) / 1_000_000);
+    } finally {
+      shutdown(system);
+    }
+  }
+
+  /**
+   * The final /proc/locks of a run, once its runner completes {@code done}; a run that fails or outlasts
+   * {@code wallLimit} is an IllegalStateException saying so in words (a bad image names itself; a Java class
+   * name only when there is no message).
+   */
+  static List<String> await(Scenario scenario, CompletableFuture<List<String>> done, Duration wallLimit) {
+    try {
+      return done.get(wallLimit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new IllegalStateException(scenario.source() + ": the run did not finish within " + wallLimit
           + " of wall time", e);
     } catch (ExecutionException e) {
       Throwable why = e.getCause();
-      // the reason in words (a bad image names itself); a Java class name only when there is no message
       throw new IllegalStateException(scenario.source() + ": the run failed: "
           + (why.getMessage() != null ? why.getMessage() : why.toString()), why);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
-    } finally {
-      shutdown(system);
     }
   }
 

@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -63,21 +61,11 @@ public final class EmulatorPool {
     boolean reusable = false;
     try {
       system.tell(new RunHost.Start(scenario, trace, done, restore, clean));
-      List<String> locks = done.get(wallLimit.toMillis(), TimeUnit.MILLISECONDS);
+      List<String> locks = Emulation.await(scenario, done, wallLimit);
       Emulation.Result result = new Emulation.Result(scenario, recorded.get(), locks,
           (System.nanoTime() - start) / 1_000_000);
       reusable = true;
       return result;
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(scenario.source() + ": the run did not finish within " + wallLimit
-          + " of wall time", e);
-    } catch (ExecutionException e) {
-      Throwable why = e.getCause();
-      throw new IllegalStateException(scenario.source() + ": the run failed: "
-          + (why.getMessage() != null ? why.getMessage() : why.toString()), why);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     } finally {
       if (reusable) {
         giveBack(key, system, clean);
