@@ -58,7 +58,7 @@ class CriuConformanceTest {
 
   @Test
   void everyZdtmLeaseAndLockTestIsPortedAndNamesItsSource() throws IOException {
-    List<Path> files = ported();
+    List<Path> files = ported().stream().filter(p -> p.getFileName().toString().startsWith("zdtm-")).toList();
     assertThat(files).hasSize(PORTED.size());
     for (String test : PORTED) {
       Path file = ShippedScenarios.root().resolve("checkpoint/criu/zdtm-" + test.replace('_', '-') + ".yaml");

@@ -778,8 +778,8 @@ public final class LeaseTable {
    * breaker (a partial restart) no deadline is kept: a new breaker waits the whole lease-break-time,
    * and the holder, already notified, is not signalled again (the seed's noted downside).
    *
-   * <p>CRIU mode: only the target type counts; the previous type is guessed (read first, then write)
-   * and the lease is re-broken with an O_NONBLOCK open, which starts a fresh, full break.
+   * <p>CRIU mode: only the target type counts; the lease is taken again as F_WRLCK (CRIU 4.2's guess
+   * for any regular file) and re-broken with an O_NONBLOCK open, which starts a fresh, full break.
    *
    * <p>A restore takes time: {@code restoredAt} says when each holder's files and leases were back
    * (absent: {@code now}); the policy's time, and CRIU's re-break, count from there, since that is when
@@ -819,7 +819,7 @@ public final class LeaseTable {
         continue;
       }
       FileLockContext ctx = contexts.get(file.inode.ino());
-      LeaseType type = mode == RestartMode.KEEP_BREAK ? s.type() : restoredType(ctx, s, criu);
+      LeaseType type = mode == RestartMode.KEEP_BREAK ? s.type() : restoredType(s, criu);
       if (beside && refuseLease(ctx, file, s.pid(), type, ev)) {
         continue;
       }
@@ -830,6 +830,12 @@ public final class LeaseTable {
         continue;
       }
       if (criu) {
+        if (checkConflictingOpen(ctx, file, type)) {
+          // every description is open again before CRIU restores the locks: its F_SETLEASE fails with EAGAIN
+          ev.note(s.pid(), "CRIU 4.2 fails this restore: its F_SETLEASE(F_WRLCK) before the re-break gets EAGAIN ("
+              + ctx.inode.path() + " is open elsewhere; 'Can't set lease', 'Restoring FAILED'); restored here as if "
+              + "it had succeeded");
+        }
         ev.leaseChanged(l, "restored as CRIU does: previous type guessed " + l.type.procName);
         rebreak.add(new Rebreak(ctx, s.targetType() == LeaseType.UNLCK, restoredAt.getOrDefault(s.pid(), now)));
         continue;
@@ -965,15 +971,16 @@ public final class LeaseTable {
   }
 
   /**
-   * The type a lease comes back with: its type; during a break, the type before it (seed), or CRIU's guess
-   * from the opens (read first, then write: a writer refuses F_RDLCK).
+   * The type a lease comes back with: its type; during a break, the type before it (seed), or CRIU's guess.
    */
-  private static LeaseType restoredType(FileLockContext ctx, SavedLocks.Saved s, boolean criu) {
+  private static LeaseType restoredType(SavedLocks.Saved s, boolean criu) {
     if (!s.breaking()) {
       return s.type();
     }
     if (criu) {
-      return ctx.writeCount > 0 ? LeaseType.WRLCK : LeaseType.RDLCK;
+      // restore_lease_prebreaking_state() masks the fd's file type (FD_TYPES__REG = 1) with O_ACCMODE,
+      // which reads as O_WRONLY: CRIU 4.2 takes F_WRLCK for every regular file, whatever the open mode
+      return LeaseType.WRLCK;
     }
     return s.typePrev() != null ? s.typePrev() : s.type();
   }

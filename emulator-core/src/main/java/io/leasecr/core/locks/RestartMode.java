@@ -7,8 +7,8 @@ package io.leasecr.core.locks;
  *   <li>{@link #SEED}: the seed patch. The lease goes back to its holder with its type before the break
  *       (fl_type_prev); the break resumes only if a restored breaker retries its open, else the holder
  *       keeps the lease (the seed's point 4) and a new breaker waits a whole lease-break-time.
- *   <li>{@link #CRIU}: what CRIU does: the previous type is guessed and the lease is re-broken with an
- *       O_NONBLOCK open, a fresh, full break that signals the holder again.
+ *   <li>{@link #CRIU}: what CRIU 4.2 does: the lease is taken again as F_WRLCK (its guess for any regular
+ *       file) and re-broken with an O_NONBLOCK open, a fresh, full break that signals the holder again.
  *   <li>{@link #KEEP_BREAK}: the break itself is restored: target type, fl_type_prev, fl_break_notified
  *       and a deadline from the remaining time under the policy, whether or not a breaker comes back. A
  *       holder already signalled is not signalled again; one that was not (checkpointed between the

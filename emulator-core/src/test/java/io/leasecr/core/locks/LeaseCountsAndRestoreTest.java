@@ -280,9 +280,31 @@ class LeaseCountsAndRestoreTest {
     ev.signals.clear();
     LeaseTable t = restart(table, 41_000, RestartMode.CRIU, false, 100_000);
     Lease l = leases(t).get(0);
-    assertThat(l.type()).as("guessed: read first, nobody writes").isEqualTo(LeaseType.RDLCK);
+    assertThat(l.type()).as("CRIU 4.2's guess: F_WRLCK for a regular file, whatever the opens").isEqualTo(LeaseType.WRLCK);
     assertThat(l.targetType()).isEqualTo(LeaseType.UNLCK);
     assertThat(l.deadline()).isEqualTo(145_000); // a fresh, whole break
     assertThat(ev.signals).hasSize(1);
+  }
+
+  @Test
+  void criuSaysWhereItsWriteLeaseGuessWouldFailTheRestore() {
+    // a read lease broken by a writer while another description of the file is open: every description is open
+    // again before CRIU restores locks, so its F_SETLEASE(F_WRLCK) gets EAGAIN and criu restore fails
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    open(2, AccessMode.O_RDONLY, 0);
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 0)).isNull();
+    table.open(3, 7, F, AccessMode.O_WRONLY, true, 1000, ev);
+    LeaseTable t = restart(table, 10_000, RestartMode.CRIU, false, 20_000);
+    assertThat(ev.notes).singleElement().asString().startsWith("1: CRIU 4.2 fails this restore")
+        .contains("/f is open elsewhere");
+    assertThat(leases(t).get(0).targetType()).isEqualTo(LeaseType.UNLCK);
+    // alone, the holder's own description does not conflict: no note
+    ev.notes.clear();
+    LeaseTable alone = new LeaseTable(45, true);
+    OpenFile h = open(alone, 1, AccessMode.O_RDONLY, 0, ev);
+    assertThat(setLease(alone, 1, h, LeaseType.RDLCK, 0)).isNull();
+    alone.open(3, 7, F, AccessMode.O_WRONLY, true, 1000, ev);
+    restart(alone, 10_000, RestartMode.CRIU, false, 20_000);
+    assertThat(ev.notes).isEmpty();
   }
 }

@@ -20,6 +20,12 @@ class LeaseTableTest {
   static final class Recorder implements LockEvents {
     final List<String> signals = new ArrayList<>();
     final List<BlockedOpener> unblocked = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+
+    @Override
+    public void note(int pid, String text) {
+      notes.add(pid + ": " + text);
+    }
 
     @Override
     public void signal(int pid, int signo, int siCode, int siFd, Lease lease) {

@@ -66,9 +66,9 @@ public final class Explorer {
         + " lease-break-time, whatever the policy");
     KNOWN.put("criu/" + CrInvariants.SIGNALLED_ONCE, "CRIU's fresh re-break signals the holder again (the ghost"
         + " signal of issue 16)");
-    KNOWN.put("criu/" + CrInvariants.TYPEPREV_KEPT, "CRIU keeps only the target type and guesses the type before the"
-        + " break from the opens (read first, then write): restored without a writer, a WRITE lease comes back READ,"
-        + " and the next checkpoint stores that guess");
+    KNOWN.put("criu/" + CrInvariants.TYPEPREV_KEPT, "CRIU keeps only the target type and takes the lease again as"
+        + " F_WRLCK before re-breaking it (4.2's guess for any regular file): a READ lease under break comes back as a"
+        + " broken WRITE lease, and the next checkpoint stores that guess");
     KNOWN.put("criu/" + CrInvariants.OPENER_BOUND, "CRIU's fresh break makes a restored breaker wait a whole"
         + " lease-break-time again (starvation under repeated C/R)");
     KNOWN.put("favor-holder/" + CrInvariants.OPENER_BOUND, "favor-holder gives the holder a whole lease-break-time"
