@@ -307,4 +307,41 @@ class LeaseCountsAndRestoreTest {
     restart(alone, 10_000, RestartMode.CRIU, false, 20_000);
     assertThat(ev.notes).isEmpty();
   }
+
+  @Test
+  void everyLeaseChangeIsReportedForTheTrace() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    table.open(2, 7, F, AccessMode.O_WRONLY, true, 1000, ev);
+    assertThat(ev.changes).containsExactly("acquired", "break: unlock pending");
+    ev.changes.clear();
+    LeaseTable seed = restart(table, 41_000, RestartMode.SEED, true, 100_000);
+    assertThat(ev.changes).singleElement().asString().startsWith("restored to its type before the break");
+    ev.changes.clear();
+    seed.open(2, 7, F, AccessMode.O_WRONLY, true, 100_000, ev); // the restored breaker's retried open
+    assertThat(ev.changes).singleElement().asString().startsWith("break resumed: unlock pending");
+    ev.changes.clear();
+    restart(table, 41_000, RestartMode.CRIU, false, 100_000);
+    assertThat(ev.changes).containsExactly("restored as CRIU does: previous type guessed WRITE",
+        "break: unlock pending");
+    ev.changes.clear();
+    restart(table, 41_000, RestartMode.KEEP_BREAK, false, 100_000);
+    assertThat(ev.changes).containsExactly("restored with its break (remaining), holder not signalled again");
+    // a reader's break is a downgrade; a lease not breaking comes back as it was; the last close releases it
+    LeaseTable t = new LeaseTable(45, true);
+    OpenFile h = open(t, 1, AccessMode.O_RDONLY, 0, ev);
+    setLease(t, 1, h, LeaseType.WRLCK, 0);
+    ev.changes.clear();
+    t.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev);
+    assertThat(ev.changes).containsExactly("break: downgrade pending");
+    LeaseTable quiet = new LeaseTable(45, true);
+    OpenFile q = open(quiet, 1, AccessMode.O_RDONLY, 0, ev);
+    setLease(quiet, 1, q, LeaseType.RDLCK, 0);
+    ev.changes.clear();
+    LeaseTable back = restart(quiet, 5_000, RestartMode.SEED, false, 6_000);
+    assertThat(ev.changes).containsExactly("restored");
+    ev.changes.clear();
+    back.put(1, F.ino(), leases(back).get(0).file().id(), 7_000, ev);
+    assertThat(ev.changes).containsExactly("released by last close");
+  }
 }

@@ -37,8 +37,12 @@ class LeaseTableTest {
       unblocked.add(opener);
     }
 
+    final List<String> changes = new ArrayList<>();
+
     @Override
-    public void leaseChanged(Lease lease, String change) {}
+    public void leaseChanged(Lease lease, String change) {
+      changes.add(change);
+    }
   }
 
   private OpenFile open(int pid, Inode inode, AccessMode mode, long now) {
