@@ -2,12 +2,14 @@ package io.leasecr.node.cluster;
 
 import io.leasecr.core.kernel.LockManager;
 import io.leasecr.core.kernel.NodeIncarnation;
+import io.leasecr.core.kernel.ProcessActor;
 import io.leasecr.core.kernel.ProcessTable;
 import io.leasecr.core.locks.LeaseType;
-import io.leasecr.core.kernel.ProcessActor;
 import io.leasecr.core.time.EmulatedTime;
 import io.leasecr.core.trace.TraceEvent;
 import io.leasecr.core.trace.TraceSink;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.TypedActorContext;
@@ -41,27 +43,9 @@ final class Fence {
 
   static Behavior<LockManager.Command> locks(Behavior<LockManager.Command> table, FenceBook book, Clearance clearance,
       TraceSink trace, String node) {
-    return guard(table, new Kind<LockManager.Command>() {
-      @Override
-      public NodeIncarnation origin(Object m) {
-        return m instanceof LockManager.FromNode f ? f.origin() : null;
-      }
-
-      @Override
-      public LockManager.Command command(Object m) {
-        return ((LockManager.FromNode) m).command();
-      }
-
-      @Override
-      public int pid(LockManager.Command c) {
-        return Fence.pid(c);
-      }
-
-      @Override
-      public String describe(LockManager.Command c) {
-        return Fence.describe(c) + " from";
-      }
-    }, book, clearance, trace, node);
+    return guard(table, new Kind<>(m -> m instanceof LockManager.FromNode f ? f.origin() : null,
+        m -> ((LockManager.FromNode) m).command(), Fence::pid, c -> Fence.describe(c) + " from"),
+        book, clearance, trace, node);
   }
 
   static Behavior<ProcessTable.Command> processes(Behavior<ProcessTable.Command> entity, FenceBook book,
@@ -71,40 +55,34 @@ final class Fence {
 
   static Behavior<ProcessTable.Command> processes(Behavior<ProcessTable.Command> entity, FenceBook book,
       Clearance clearance, TraceSink trace, String node) {
-    return guard(entity, new Kind<ProcessTable.Command>() {
-      @Override
-      public NodeIncarnation origin(Object m) {
-        return m instanceof ProcessTable.FromNode f ? f.origin() : null;
-      }
-
-      @Override
-      public ProcessTable.Command command(Object m) {
-        return ((ProcessTable.FromNode) m).command();
-      }
-
-      @Override
-      public int pid(ProcessTable.Command c) {
-        return Fence.pid(c);
-      }
-
-      @Override
-      public String describe(ProcessTable.Command c) {
-        return Fence.describe(c) + " for";
-      }
-    }, book, clearance, trace, node);
+    return guard(entity, new Kind<>(m -> m instanceof ProcessTable.FromNode f ? f.origin() : null,
+        m -> ((ProcessTable.FromNode) m).command(), Fence::pid, c -> Fence.describe(c) + " for"),
+        book, clearance, trace, node);
   }
 
-  /** What the fence needs to know of one protocol: who stamped a message, what it carries, in words. */
-  private interface Kind<C> {
-    /** The stamp's incarnation, or null for an unstamped command (the driver's). */
-    NodeIncarnation origin(Object m);
+  /**
+   * What the fence needs to know of one protocol: the stamp's incarnation of a message (null for an unstamped
+   * command, the driver's), the command it carries, its pid, and the words before "pid N" ("F_UNLCK from",
+   * "SIGIO delivery for").
+   */
+  private record Kind<C>(Function<Object, NodeIncarnation> origin,
+      Function<Object, C> command, ToIntFunction<C> pidOf,
+      Function<C, String> describe) {
+    NodeIncarnation origin(Object m) {
+      return origin.apply(m);
+    }
 
-    C command(Object m);
+    C command(Object m) {
+      return command.apply(m);
+    }
 
-    int pid(C c);
+    int pid(C c) {
+      return pidOf.applyAsInt(c);
+    }
 
-    /** "F_UNLCK from", "SIGIO delivery for": the words before "pid N". */
-    String describe(C c);
+    String describe(C c) {
+      return describe.apply(c);
+    }
   }
 
   /** The next held command of a sender is due to be looked at again (a local message, never crosses nodes). */
