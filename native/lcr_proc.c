@@ -1037,6 +1037,12 @@ int main(int argc, char **argv)
 		}
 		prctl(PR_SET_CHILD_SUBREAPER, 0);	/* the scenario's process is no subreaper */
 	}
+	/*
+	 * A session of its own: the session this was started in may have its leader outside our pid namespace
+	 * (CI runs in one), where getsid() says 0 and criu dump refuses ("A session leader ... is outside of its
+	 * pid namespace"); the same conditions for every run, wherever the driver was started.
+	 */
+	setsid();
 	reset_signals();
 	connect_driver();
 	make_job_pipe();
