@@ -116,7 +116,7 @@ final class WireCodec {
       if (m.leaseFds() != null) {
         b.addAllLeaseFds(m.leaseFds());
       }
-      return b.build();
+      return b.setBlockedSignals(m.blockedSignals()).build();
     } else if (o instanceof ProcessTable.Deliver m) {
       return io.leasecr.proto.wire.Deliver.newBuilder().setPid(m.pid())
           .setCommand(ByteString.copyFrom(serializer.toBinary(m.command())))
@@ -218,7 +218,7 @@ final class WireCodec {
         fds.put(e.getKey(), WireTypes.fd(e.getValue()));
       }
       return new ProcessTable.Forked(WireTypes.spec(m.getChild()), fds,
-          m.getLeaseFdsCount() == 0 ? null : new TreeSet<>(m.getLeaseFdsList()));
+          m.getLeaseFdsCount() == 0 ? null : new TreeSet<>(m.getLeaseFdsList()), m.getBlockedSignals());
     } else if (p instanceof io.leasecr.proto.wire.Deliver m) {
       Object inner = serializer.fromBinary(m.getCommand().toByteArray(), m.getCommandManifest());
       if (!(inner instanceof ProcessActor.Command command)) {

@@ -197,7 +197,9 @@ final class HelperConnection {
     long t = run.emulatedTime(Long.parseLong(f[0]));
     switch (f[1]) {
       case "ret" -> onReturn(t, Long.parseLong(f[0]), f[2], Long.parseLong(f[3]), f[4],
-          f.length > 5 ? Long.parseLong(f[5]) : 0);
+          f.length > 5 ? Long.parseLong(f[5]) : 0, f.length > 7 ? TraceEvent.args(
+              "code", Signals.codeName(Integer.parseInt(f[6])), "fd", Integer.parseInt(f[7]) >= 0 ? Integer.parseInt(f[7]) : null)
+              : null);
       case "sig" -> {
         int signo = Integer.parseInt(f[2]);
         int fd = Integer.parseInt(f[4]);
@@ -245,14 +247,15 @@ final class HelperConnection {
    * a reaction's call). How late the process started it, after it was sent and after its previous call
    * returned, is its scheduling delay: the run keeps the largest (see {@link KernelRun#schedulingDelayNanos}).
    */
-  private void onReturn(long t, long retNanos, String call, long result, String errno, long startNanos) {
+  private void onReturn(long t, long retNanos, String call, long result, String errno, long startNanos,
+      Map<String, Object> returned) {
     Pending p;
     synchronized (this) {
       // a reaction writes "react" just before its call, and the main line cannot write in between
       // (handlers run on the main thread; the delayed-reaction thread's window is one syscall)
       if (!reactions.isEmpty() && reactions.peek().equals(call)) {
         reactions.poll();
-        emitReturn(t, 0, call, result, errno);
+        emitReturn(t, 0, call, result, errno, null);
         return;
       }
       p = pending.poll();
@@ -267,7 +270,7 @@ final class HelperConnection {
         result = p.childPid;
       }
       if (p.step > 0) {
-        emitReturn(t, p.step, call, result, errno);
+        emitReturn(t, p.step, call, result, errno, returned);
         Pending next = pending.stream().filter(q -> q.step > 0).findFirst().orElse(null);
         if (next != null) {
           // the program makes its next call when this one returns, as the emulator does
@@ -278,9 +281,9 @@ final class HelperConnection {
     p.answer.complete(new long[] {result, errno.equals("-") ? 0 : 1});
   }
 
-  private void emitReturn(long t, int step, String call, long result, String errno) {
+  private void emitReturn(long t, int step, String call, long result, String errno, Map<String, Object> returned) {
     boolean ok = errno.equals("-");
-    run.emit(new TraceEvent(t, "return", pid, name, step, call, null, ok ? result : null,
+    run.emit(new TraceEvent(t, "return", pid, name, step, call, returned, ok ? result : null,
         ok ? null : errno));
   }
 

@@ -552,6 +552,10 @@ public final class KernelRun {
       return "fork " + f.childName();
     } else if (call instanceof Syscall.Sigaction s) {
       return "sigaction " + s.signo() + " " + mode(s.disposition());
+    } else if (call instanceof Syscall.Sigprocmask m) {
+      return "sigprocmask " + m.how().ordinal() + " " + Long.toUnsignedString(m.set());
+    } else if (call instanceof Syscall.Sigwait w) {
+      return "sigwait " + Long.toUnsignedString(w.set()) + " " + (w.timeoutMs() < 0 ? -1 : scale.realNanos(w.timeoutMs()));
     }
     if (call instanceof Syscall.Exit e) {
       return "exit " + e.status();
