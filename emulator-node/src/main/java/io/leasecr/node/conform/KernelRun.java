@@ -162,7 +162,10 @@ public final class KernelRun {
 
   /** Plays the scenario until {@code horizonMs} of emulated time (the emulator's last event). */
   public List<TraceEvent> run(long horizonMs) throws IOException, InterruptedException {
-    try (Sysctls sysctls = new Sysctls()) {
+    boolean alone = checkpoints != null
+        || scenario.steps().stream().anyMatch(st -> st.action() instanceof Step.SetSysctl);
+    try (Sysctls sysctls = new Sysctls(new Sysctls.Want(scale.realBreakTime(scenario.sysctl("fs.lease-break-time")),
+        scenario.sysctl("fs.leases-enable"), alone))) {
       try {
         this.sysctls = sysctls;
         setUp(sysctls);
