@@ -13,7 +13,8 @@
  *   setlease FD ARG | getlease FD | setsig FD SIG        (answered "ret fcntl")
  *   setlk FD CMD TYPE START LEN [LPID]   fcntl(FD, CMD, &flock) with CMD F_GETLK/F_SETLK/F_SETLKW or
  *                                 F_OFD_GETLK/F_OFD_SETLK/F_OFD_SETLKW as numbers, SEEK_SET, l_pid LPID
- *                                 (default 0); answered "ret fcntl", (OFD_)GETLK's result being l_type
+ *                                 (default 0); answered "ret fcntl", (OFD_)GETLK's result being l_type and
+ *                                 its ret line ending "lk L_WHENCE L_START L_LEN L_PID" (the struct it got back)
  *   flock FD OP                   flock(FD, OP); answered "ret flock"
  *   dup2 FD NEWFD | dup3 FD NEWFD FLAGS       answered "ret dup2" / "ret dup3"
  *   fdcntl FD CMD ARG             fcntl(FD, CMD, ARG) for F_DUPFD (0), F_GETFD (1), F_SETFD (2),
@@ -25,7 +26,7 @@
  *                                 unsigned decimal, bit SIG-1; SIGCHLD stays the harness's); pending signals it
  *                                 unblocks are handled before "ret sigprocmask"
  *   sigwait MASK TIMEOUT_NS       sigtimedwait (TIMEOUT_NS >= 0) or sigwaitinfo (-1); answered
- *                                 "T ret sigtimedwait|sigwaitinfo SIGNO ERRNO TSTART SICODE SIFD"
+ *                                 "T ret sigtimedwait|sigwaitinfo SIGNO ERRNO TSTART si SICODE SIFD"
  *   reaction SIG release|downgrade|close|nothing DELAY_NS FD
  *   identity UID CAPLEASE | fork CHILDNAME | exit STATUS
  * Asynchronous lines: "T sig SIGNO SICODE SIFD MODE", "T react ACTION FD DUE"
@@ -202,7 +203,7 @@ static void send_main(struct line *l)
  * how late this process got to run each call (its scheduling delay under load). */
 static long long cmd_start;
 
-static void reply_info(const char *call, long long r, int e, const siginfo_t *si)
+static void reply_info(const char *call, long long r, int e, const siginfo_t *si, const struct flock *fl)
 {
 	struct line l;
 
@@ -214,8 +215,18 @@ static void reply_info(const char *call, long long r, int e, const siginfo_t *si
 	put_s(&l, r < 0 ? errname(e) : "-");
 	put_s(&l, " ");
 	put_d(&l, cmd_start);
-	if (si) {		/* the siginfo a sigtimedwait took: si_fd only where the kernel sets it */
+	if (fl) {		/* what F_GETLK wrote back into the struct */
+		put_s(&l, " lk ");
+		put_d(&l, fl->l_whence);
 		put_s(&l, " ");
+		put_d(&l, fl->l_start);
+		put_s(&l, " ");
+		put_d(&l, fl->l_len);
+		put_s(&l, " ");
+		put_d(&l, fl->l_pid);
+	}
+	if (si) {		/* the siginfo a sigtimedwait took: si_fd only where the kernel sets it */
+		put_s(&l, " si ");
 		put_d(&l, si->si_code);
 		put_s(&l, " ");
 		put_d(&l, si->si_code == POLL_MSG ? si->si_fd : -1);
@@ -226,7 +237,7 @@ static void reply_info(const char *call, long long r, int e, const siginfo_t *si
 
 static void reply(const char *call, long long r, int e)
 {
-	reply_info(call, r, e, NULL);
+	reply_info(call, r, e, NULL, NULL);
 }
 
 /* A mask from the driver (bit SIG-1) as a sigset; SIGCHLD is the harness's own (it reaps the children). */
@@ -853,8 +864,11 @@ static void command(char *line)
 		/* F_SETLKW may sleep; a handled signal without SA_RESTART ends it with EINTR, not retried here */
 		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, (int)b, &fl);
 		e = errno;
-		if (r == 0 && (b == F_GETLK || b == F_OFD_GETLK))
+		if (r == 0 && (b == F_GETLK || b == F_OFD_GETLK)) {
 			r = fl.l_type;	/* what F_GETLK found: F_UNLCK when nothing conflicts */
+			reply_info("fcntl", r, e, NULL, &fl);
+			return;
+		}
 		reply("fcntl", r, e);
 	} else if (!strcmp(f[0], "flock") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
 		/* may sleep like F_SETLKW; EINTR unless SA_RESTART */
@@ -912,7 +926,7 @@ static void command(char *line)
 		memset(&si, 0, sizeof(si));
 		r = sigtimedwait(&set, &si, b < 0 ? NULL : &ts);	/* never restarted: EINTR after a handler */
 		e = errno;
-		reply_info(name, r, e, r > 0 ? &si : NULL);
+		reply_info(name, r, e, r > 0 ? &si : NULL, NULL);
 	} else if (!strcmp(f[0], "sigaction") && n == 3 && num(f[1], &a)) {
 		cmd_sigaction(a, f[2]);
 	} else if (!strcmp(f[0], "reaction")) {

@@ -50,8 +50,16 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** The kernel put the request to sleep (open or truncate waiting for a lease break). */
   public record Blocked(long reqId) implements Command {}
 
-  /** The kernel's answer: result or errno, and the new open file description for an open. */
-  public record KernelReply(long reqId, long result, Errno errno, Fd file) implements Command {}
+  /**
+   * The kernel's answer: result or errno, the new open file description for an open, and for F_GETLK /
+   * F_OFD_GETLK the conflicting lock it found (null if none).
+   */
+  public record KernelReply(long reqId, long result, Errno errno, Fd file, io.leasecr.core.locks.PosixLock found)
+      implements Command {
+    public KernelReply(long reqId, long result, Errno errno, Fd file) {
+      this(reqId, result, errno, file, null);
+    }
+  }
 
   /** Local timer message: never crosses a node. {@code seq} keeps two identical signals' reactions apart. */
   private record ReactionDue(Reaction reaction, int siFd, long seq) implements Command, NoSerializationVerificationNeeded {}
@@ -516,6 +524,20 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return finish(c, s.signo(), null);
   }
 
+  /**
+   * The struct flock F_GETLK hands back (fcntl_getlk, posix_lock_to_flock): the conflicting lock's range (l_len 0
+   * when it runs to EOF) and owner (l_pid -1 for an OFD lock), l_whence SEEK_SET; when nothing conflicts only
+   * l_type changes (to F_UNLCK) and the rest is what the caller passed.
+   */
+  private static Map<String, Object> getLkFields(Syscall.RecordLock r, io.leasecr.core.locks.PosixLock found) {
+    if (found == null) {
+      return TraceEvent.args("l_whence", "SEEK_SET", "l_start", r.start(), "l_len", r.len(), "l_pid", r.lPid());
+    }
+    long len = found.end() == io.leasecr.core.locks.PosixLock.EOF ? 0 : found.end() - found.start() + 1;
+    return TraceEvent.args("l_whence", "SEEK_SET", "l_start", found.start(), "l_len", len,
+        "l_pid", (long) found.procPid());
+  }
+
   private Behavior<Command> onWaitTimeout(WaitTimeout m) {
     Call c = inFlight == null ? null : inFlight.get(m.reqId());
     if (c == null || dying) {
@@ -586,6 +608,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     if (m.errno() != null) {
       return finish(c, -1, m.errno());
+    }
+    if (c.syscall instanceof Syscall.RecordLock r && r.cmd().getLk()) {
+      c.returnArgs = getLkFields(r, m.found());
     }
     long result = m.result();
     if (m.file() != null) {

@@ -66,7 +66,8 @@ public final class ScenarioParser {
       Map.entry("checkpoint", Set.of("image", "leave_running", "expect", "before_signal")),
       Map.entry("restart", Set.of("image", "journal", "policy", "mode", "only", "expect")));
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
-      "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried", "code", "fd");
+      "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried", "code", "fd",
+      "l_type", "l_whence", "l_start", "l_len", "l_pid");
   private static final Set<String> IMAGE_LEASE_KEYS = Set.of(
       "proc", "path", "type", "target", "type_prev", "break_notified", "remaining");
   private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count", "code", "fd");
@@ -677,6 +678,24 @@ public final class ScenarioParser {
     }
     if (m.containsKey("fd")) {
       returned.put("fd", String.valueOf(m.get("fd").intValue()));
+    }
+    if (m.containsKey("l_type")) { // F_GETLK's l_type is its result
+      if (result != null) {
+        throw m.get("l_type").error("give 'result' or 'l_type', not both (F_GETLK returns l_type)");
+      }
+      result = leaseArg(m.get("l_type"));
+    }
+    if (m.containsKey("l_whence")) {
+      if (!m.get("l_whence").text().equals("SEEK_SET")) {
+        throw m.get("l_whence").error("l_whence: the scenario's locks are SEEK_SET, got "
+            + YamlNode.quote(m.get("l_whence").text()));
+      }
+      returned.put("l_whence", "SEEK_SET");
+    }
+    for (String k : List.of("l_start", "l_len", "l_pid")) {
+      if (m.containsKey(k)) {
+        returned.put(k, String.valueOf(m.get(k).integer()));
+      }
     }
     Errno errno = m.containsKey("errno") ? errno(m.get("errno")) : null;
     Boolean blocked = m.containsKey("blocked") ? m.get("blocked").bool() : null;

@@ -120,6 +120,11 @@ public final class Timeline {
       return ret.result() + " {" + io.leasecr.core.locks.Signals.name(ret.result().intValue()) + ", si_code="
           + ret.arg("code") + (ret.arg("fd") != null ? ", si_fd=" + ret.arg("fd") : "") + "}";
     }
+    if (ret.errno() == null && ret.args().containsKey("l_pid")) { // F_GETLK: the struct flock it handed back
+      io.leasecr.core.locks.LeaseType t = io.leasecr.core.locks.LeaseType.ofValue(ret.result());
+      return (t == null ? String.valueOf(ret.result()) : t.fcntlName()) + " {l_whence=" + ret.arg("l_whence")
+          + ", l_start=" + ret.arg("l_start") + ", l_len=" + ret.arg("l_len") + ", l_pid=" + ret.arg("l_pid") + "}";
+    }
     return ret.errno() != null ? "-1 " + ret.errno() : String.valueOf(ret.result());
   }
 

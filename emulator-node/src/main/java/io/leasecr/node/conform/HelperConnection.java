@@ -197,9 +197,7 @@ final class HelperConnection {
     long t = run.emulatedTime(Long.parseLong(f[0]));
     switch (f[1]) {
       case "ret" -> onReturn(t, Long.parseLong(f[0]), f[2], Long.parseLong(f[3]), f[4],
-          f.length > 5 ? Long.parseLong(f[5]) : 0, f.length > 7 ? TraceEvent.args(
-              "code", Signals.codeName(Integer.parseInt(f[6])), "fd", Integer.parseInt(f[7]) >= 0 ? Integer.parseInt(f[7]) : null)
-              : null);
+          f.length > 5 ? Long.parseLong(f[5]) : 0, returned(f));
       case "sig" -> {
         int signo = Integer.parseInt(f[2]);
         int fd = Integer.parseInt(f[4]);
@@ -240,6 +238,20 @@ final class HelperConnection {
       case "child" -> run.childEnded(t, Integer.parseInt(f[2]), f[3], Integer.parseInt(f[4]));
       default -> { }
     }
+  }
+
+  /** What a ret line shows besides the result: "si CODE FD" (sigtimedwait), "lk WHENCE START LEN PID" (F_GETLK). */
+  private Map<String, Object> returned(String[] f) {
+    if (f.length > 8 && f[6].equals("si")) {
+      int fd = Integer.parseInt(f[8]);
+      return TraceEvent.args("code", Signals.codeName(Integer.parseInt(f[7])), "fd", fd >= 0 ? fd : null);
+    }
+    if (f.length > 10 && f[6].equals("lk")) {
+      long pid = Long.parseLong(f[10]);
+      return TraceEvent.args("l_whence", f[7].equals("0") ? "SEEK_SET" : f[7], "l_start", Long.parseLong(f[8]),
+          "l_len", Long.parseLong(f[9]), "l_pid", pid > 0 ? (long) run.emulatedPid((int) pid) : pid);
+    }
+    return null;
   }
 
   /**

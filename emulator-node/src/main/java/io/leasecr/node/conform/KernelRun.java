@@ -497,6 +497,12 @@ public final class KernelRun {
     return schedulingDelay.get();
   }
 
+  /** A real pid as the scenario's pid (-1 if it is none of the run's processes). */
+  int emulatedPid(int realPid) {
+    HelperConnection c = byRealPid.get(realPid);
+    return c == null ? -1 : c.pid;
+  }
+
   private Map<Integer, Integer> realPids() {
     Map<Integer, Integer> m = new ConcurrentHashMap<>();
     byRealPid.forEach((real, c) -> m.put(real, c.pid));

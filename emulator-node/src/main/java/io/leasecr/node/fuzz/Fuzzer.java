@@ -179,6 +179,9 @@ public final class Fuzzer {
           expect.put(k, ret.errno() != null ? ret.errno() : ret.arg("code") != null
               ? "{result: " + ret.result() + ", code: " + ret.arg("code") + ", fd: "
                   + (ret.arg("fd") != null ? ret.arg("fd") : -1) + "}" // the siginfo a sigtimedwait took
+              : ret.arg("l_pid") != null // what F_GETLK handed back
+              ? "{result: " + ret.result() + ", l_start: " + ret.arg("l_start") + ", l_len: " + ret.arg("l_len")
+                  + ", l_pid: " + ret.arg("l_pid") + "}"
               : String.valueOf(ret.result()));
         } else if (entered) {
           expect.put(k, "{still_blocked: true}");
