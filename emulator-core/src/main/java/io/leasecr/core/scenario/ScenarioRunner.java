@@ -129,10 +129,17 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     // a kernel actor that fails ends the run with the reason, instead of leaving it waiting forever
     ctx.watch(locks);
     ctx.watch(processes);
+    List<io.leasecr.core.process.ProcessSpec> initial = new ArrayList<>();
     for (Scenario.ProcessDecl p : scenario.processes()) {
       if (!p.forked()) {
-        processes.tell(new ProcessTable.Spawn(p.spec()));
+        initial.add(p.spec());
       }
+    }
+    int group = ProcessTable.spawnGroup(ctx.getSystem());
+    if (group > 0 && initial.size() > group) {
+      processes.tell(new ProcessTable.SpawnAll(initial)); // a large tree: started in slices (ProcessGroup)
+    } else {
+      initial.forEach(spec -> processes.tell(new ProcessTable.Spawn(spec)));
     }
     if (scenario.endMs() > 0) {
       clock.setHorizonNanos(Math.multiplyExact(scenario.endMs(), 1_000_000L));
