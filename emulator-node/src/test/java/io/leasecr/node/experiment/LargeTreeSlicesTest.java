@@ -35,9 +35,9 @@ class LargeTreeSlicesTest {
   @Test
   void repeatedCheckpointsDuringRestoresGiveTheSameTraceInSlices() throws Exception {
     Experiment e = ExperimentParser.parse(Path.of("../scenarios/experiments/repeated-checkpoints.yaml"));
-    Experiment.RunPoint p = new Experiment.RunPoint(1, 300, 4, 10_000, "favor-holder", 5_000, 2);
+    Experiment.RunPoint p = new Experiment.RunPoint(1, 120, 4, 10_000, "favor-holder", 5_000, 2);
     List<String> whole = trace(e, p, 0);
-    assertThat(whole).isEqualTo(trace(e, p, 10)); // 31 slices: the holder's 300 processes and the breaker
+    assertThat(whole).isEqualTo(trace(e, p, 10)); // 13 slices: the holder's 120 processes and the breaker
     assertThat(count(whole, "\"kind\":\"checkpoint\"")).isGreaterThan(1);
   }
 
