@@ -325,6 +325,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
 
   private Behavior<Command> restart(Step step, Step.Restart r) {
     CheckpointImage image = r.id() != null ? checkpoints.get(r.id()) : null;
+    if (image != null && !restartedFromLater(r.id())) {
+      checkpoints.remove(r.id()); // its last use: a large tree's image is not kept beside the restored tree
+    }
     if (image == null && r.imageFile() == null) {
       if (coordinator == null) {
         return fail("step " + step.number() + ": checkpoint " + r.id() + " is not in this run and no journal is open");
@@ -348,6 +351,16 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       }
     }
     return restartFrom(step, r, image);
+  }
+
+  /** Whether a step still to come restarts from checkpoint {@code id} of this run. */
+  private boolean restartedFromLater(String id) {
+    for (int i = next; i < scenario.steps().size(); i++) {
+      if (scenario.steps().get(i).action() instanceof Step.Restart later && id.equals(later.id())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Behavior<Command> restartFrom(Step step, Step.Restart r, CheckpointImage image) {
