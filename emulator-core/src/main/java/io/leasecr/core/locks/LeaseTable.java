@@ -94,10 +94,10 @@ public final class LeaseTable {
     if (inode.kind() == Inode.Kind.DIRECTORY && mode.writes()) {
       return new Outcome.Failed(Errno.EISDIR); // may_open: a directory opens for reading only
     }
-    FileLockContext ctx = contextFor(inode);
-    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(ctx)) {
+    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(contexts.get(inode.ino()))) {
       return new Outcome.Failed(Errno.ENXIO); // fifo_open: a non-blocking writer needs a reader
     }
+    FileLockContext ctx = contextFor(inode);
     OpenFile file = new OpenFile(inode.ino() << 24 | ctx.nextFileSeq++, inode, mode, nonblock);
     ctx.files.put(file.id, file);
     if (mode == AccessMode.O_PATH) {
@@ -121,7 +121,7 @@ public final class LeaseTable {
 
   /** pipe->readers of fifo_open: descriptions open for reading (O_RDONLY or O_RDWR), O_PATH aside. */
   private static boolean fifoHasReader(FileLockContext ctx) {
-    return ctx.files.values().stream().anyMatch(f -> f.mode == AccessMode.O_RDONLY || f.mode == AccessMode.O_RDWR);
+    return ctx != null && ctx.files.values().stream().anyMatch(f -> f.mode == AccessMode.O_RDONLY || f.mode == AccessMode.O_RDWR);
   }
 
   /**
@@ -205,8 +205,7 @@ public final class LeaseTable {
       if (b.pid() == pid && b.reqId() == reqId) {
         ctx.blocked.remove(b);
         putAccess(ctx, b.file());
-        ctx.files.remove(b.file().id);
-        forgetIfIdle(ctx);
+        ctx.files.remove(b.file().id); // the lease it waited for stays, and its description: ctx is not idle
         return true;
       }
     }
@@ -348,9 +347,8 @@ public final class LeaseTable {
     if (ctx != null) {
       long wake = ctx.sleeperWakeTime();
       if (wake != 0 && now >= wake) {
-        timeOutLeases(ctx, now, ev);
+        timeOutLeases(ctx, now, ev); // a lease timed out leaves its description open: ctx is not idle after
       }
-      forgetIfIdle(ctx);
     }
   }
 
@@ -359,7 +357,6 @@ public final class LeaseTable {
     FileLockContext ctx = contexts.get(ino);
     if (ctx != null) {
       timeOutLeases(ctx, now, ev);
-      forgetIfIdle(ctx);
     }
   }
 
@@ -681,7 +678,7 @@ public final class LeaseTable {
   public SavedLocks save(long now) {
     List<FileLockContext> all = contexts();
     all.sort((a, b) -> Long.compare(a.inode.ino(), b.inode.ino()));
-    List<SavedLocks.File> files = new ArrayList<>(all.size() + all.size() / 4);
+    List<SavedLocks.File> files = new ArrayList<>();
     List<SavedLocks.Saved> leases = new ArrayList<>();
     for (FileLockContext ctx : all) {
       Collection<OpenFile> open = ctx.files.values();
