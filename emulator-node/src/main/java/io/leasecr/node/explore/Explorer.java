@@ -105,10 +105,31 @@ public final class Explorer {
   private final PrintStream progressOut;
   private final Path workDir;
 
+  /** CRIU's type guess written into every criu-mode restart (and so into counterexamples); null: the default. */
+  private final io.leasecr.core.locks.CriuTypeGuess typeGuess;
+
   public Explorer(Options options, PrintStream progressOut, Path workDir) {
+    this(options, progressOut, workDir, null);
+  }
+
+  public Explorer(Options options, PrintStream progressOut, Path workDir, io.leasecr.core.locks.CriuTypeGuess typeGuess) {
     this.options = options;
     this.progressOut = progressOut;
     this.workDir = workDir;
+    this.typeGuess = typeGuess;
+  }
+
+  /** A variant's steps, its criu-mode restarts with this explorer's type guess (the file-type default unwritten). */
+  private List<Map<String, Object>> steps(BaseScenario base, Variant v, Path dir) {
+    List<Map<String, Object>> steps = v.steps(base, dir);
+    if (typeGuess != null && typeGuess != io.leasecr.core.locks.CriuTypeGuess.FILE_TYPE) {
+      for (Map<String, Object> st : steps) {
+        if (st.containsKey("restart") && "criu".equals(st.get("mode"))) {
+          st.put("type_guess", typeGuess.toString());
+        }
+      }
+    }
+    return steps;
   }
 
   // ---------------------------------------------------------------- the plan
@@ -203,7 +224,7 @@ public final class Explorer {
   // ---------------------------------------------------------------- running
 
   private Scenario scenario(BaseScenario base, Variant v, Path dir) {
-    String text = base.yaml(base.name() + "-explore-" + v.index(), v.describe(), v.steps(base, dir));
+    String text = base.yaml(base.name() + "-explore-" + v.index(), v.describe(), steps(base, v, dir));
     return ScenarioParser.parse(base.source.toString(), text);
   }
 
@@ -424,7 +445,7 @@ public final class Explorer {
       String description = "Counterexample found by emulator explore for " + invariant + " ("
           + CrInvariants.meaning(invariant) + "): " + v.describe() + ". Violation: " + why
           + (known(v.mode(), v.policy(), invariant) != null ? ". Known property: " + known(v.mode(), v.policy(), invariant) : "");
-      Files.writeString(f, base.yaml(name, description, v.steps(base, null)));
+      Files.writeString(f, base.yaml(name, description, steps(base, v, null)));
       io.leasecr.node.report.CounterexamplePages.writeBeside(f);
       written.put(e.getKey(), f);
     }
@@ -439,7 +460,7 @@ public final class Explorer {
       d.add(i);
       Variant candidate = cur.withDropped(d);
       try {
-        if (ScenarioParser.parse(base.source.toString(), base.yaml("shrink", "", candidate.steps(base, null))) == null) {
+        if (ScenarioParser.parse(base.source.toString(), base.yaml("shrink", "", steps(base, candidate, null))) == null) {
           continue;
         }
         Outcome o = run(base, candidate, pids, invariant.equals(CrInvariants.SAME_TRACE));
