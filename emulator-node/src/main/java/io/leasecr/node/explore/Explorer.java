@@ -444,12 +444,26 @@ public final class Explorer {
       Path f = dir.resolve(name + ".yaml");
       String description = "Counterexample found by emulator explore for " + invariant + " ("
           + CrInvariants.meaning(invariant) + "): " + v.describe() + ". Violation: " + why
-          + (known(v.mode(), v.policy(), invariant) != null ? ". Known property: " + known(v.mode(), v.policy(), invariant) : "");
+          + (known(v.mode(), v.policy(), invariant) != null ? ". Known property: " + known(v.mode(), v.policy(), invariant) : "")
+          + criuFailure(o.events());
       Files.writeString(f, base.yaml(name, description, steps(base, v, null)));
       io.leasecr.node.report.CounterexamplePages.writeBeside(f);
       written.put(e.getKey(), f);
     }
     return written;
+  }
+
+  /**
+   * The emulator's note that real CRIU fails a restore of this run (criu mode cannot fail a restart step: it goes
+   * on as if CRIU had succeeded), for a counterexample's description; "" if none.
+   */
+  static String criuFailure(List<TraceEvent> events) {
+    for (TraceEvent e : events) {
+      if (e.kind().equals("note") && e.args().get("text") instanceof String text && text.contains("fails this restore")) {
+        return ". Real CRIU would stop here: " + text;
+      }
+    }
+    return "";
   }
 
   /** Drops base steps one at a time while the invariant stays violated (one pass, last step first). */
