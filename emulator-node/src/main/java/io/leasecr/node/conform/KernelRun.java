@@ -152,6 +152,13 @@ public final class KernelRun {
             + " or above: from " + HARNESS_FDS + " up the kernel side's helper keeps its own connection";
       }
     }
+    for (Step step : s.steps()) {
+      if (step.action() instanceof Step.Call call && call.syscall() instanceof Syscall.Sigwait w
+          && (w.set() & Syscall.Sigprocmask.bit(Signals.SIGCHLD)) != 0) {
+        return "step " + step.number() + " (line " + step.line() + ") waits for SIGCHLD, which the kernel side's"
+            + " helper keeps for itself (it reaps its children with it)";
+      }
+    }
     for (Scenario.ProcessDecl p : s.processes()) {
       if (p.spec().reactions().stream().anyMatch(r -> r.jitterMs() > 0)) {
         return p.name() + "'s reaction jitter is drawn by the emulator's seeded random";
