@@ -118,8 +118,10 @@ public final class ImageCodec {
           return p.getSpec().getName() + "'s fd " + fd.getKey() + " names no open file of the image";
         }
       }
-      if (p.getReactionsList().stream().anyMatch(r -> r.getRemainingMs() < 0)) {
-        return p.getSpec().getName() + " has a reaction with a negative time left";
+      for (io.leasecr.proto.image.PendingReaction r : p.getReactionsList()) {
+        if (r.getRemainingMs() < 0) {
+          return p.getSpec().getName() + " has a reaction with a negative time left";
+        }
       }
     }
     int n = 0;

@@ -109,11 +109,14 @@ public final class WireTypes {
   }
 
   public static ProcessSpec spec(io.leasecr.proto.wire.ProcessSpec s) throws NotSerializableException {
-    Map<Integer, Disposition> dispositions = new HashMap<>();
-    for (Map.Entry<Integer, io.leasecr.proto.wire.Disposition> e : s.getDispositionsMap().entrySet()) {
-      dispositions.put(e.getKey(), disposition(e.getValue()));
+    // a restore reads a million of these: no map or list views for the empty ones most processes have
+    Map<Integer, Disposition> dispositions = s.getDispositionsCount() == 0 ? Map.of() : new HashMap<>();
+    if (s.getDispositionsCount() > 0) {
+      for (Map.Entry<Integer, io.leasecr.proto.wire.Disposition> e : s.getDispositionsMap().entrySet()) {
+        dispositions.put(e.getKey(), disposition(e.getValue()));
+      }
     }
-    List<Reaction> reactions = new ArrayList<>();
+    List<Reaction> reactions = s.getReactionsCount() == 0 ? List.of() : new ArrayList<>();
     for (io.leasecr.proto.wire.Reaction r : s.getReactionsList()) {
       reactions.add(reaction(r));
     }

@@ -39,7 +39,7 @@ public final class ScenarioParser {
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
-      "only", "mode", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid", "ftruncate",
+      "only", "mode", "type_guess", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid", "ftruncate",
       "dup2", "dup3", "newfd", "execve");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
@@ -60,7 +60,7 @@ public final class ScenarioParser {
       Map.entry("sysctl", Set.of("value")),
       Map.entry("proc_locks", Set.of("expect")),
       Map.entry("checkpoint", Set.of("image", "leave_running", "expect", "before_signal")),
-      Map.entry("restart", Set.of("image", "journal", "policy", "mode", "only", "expect")));
+      Map.entry("restart", Set.of("image", "journal", "policy", "mode", "type_guess", "only", "expect")));
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
       "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried");
   private static final Set<String> IMAGE_LEASE_KEYS = Set.of(
@@ -390,6 +390,14 @@ public final class ScenarioParser {
         throw m.get("mode").error(e.getMessage());
       }
     }
+    io.leasecr.core.locks.CriuTypeGuess typeGuess = null;
+    if (m.containsKey("type_guess")) {
+      try {
+        typeGuess = io.leasecr.core.locks.CriuTypeGuess.parse(m.get("type_guess").text());
+      } catch (IllegalArgumentException e) {
+        throw m.get("type_guess").error(e.getMessage());
+      }
+    }
     List<String> only = null;
     if (m.containsKey("only")) {
       only = new ArrayList<>();
@@ -406,7 +414,7 @@ public final class ScenarioParser {
       }
     }
     return new Step.Restart(image != null && !checkpoints.contains(id) ? null : id, image, policy, mode, only,
-        fromJournal, retried);
+        fromJournal, retried, typeGuess);
   }
 
   /** {@code expect: {KEY: ...}} of a checkpoint or restart step, or null. */

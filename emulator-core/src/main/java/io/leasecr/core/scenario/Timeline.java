@@ -63,7 +63,8 @@ public final class Timeline {
           + step(e);
       case "restart" -> e.pid() == 0
           ? "restart from checkpoint " + a.get("id") + " (taken at " + Expectations.secs(((Number) a.get("checkpointAt")).longValue())
-              + "): " + a.get("processes") + ", policy " + a.get("policy") + ", " + a.get("mode") + " semantics" + step(e)
+              + "): " + a.get("processes") + ", policy " + a.get("policy") + ", " + a.get("mode") + " semantics"
+              + (a.containsKey("typeGuess") ? " (" + a.get("typeGuess") + " type guess)" : "") + step(e)
           : "restore".equals(a.get("after"))
               ? e.call() + "(...) restarted after restore (-ERESTARTSYS)" + step(e)
               : "... " + e.call() + " interrupted and restarted (SA_RESTART)" + step(e);
