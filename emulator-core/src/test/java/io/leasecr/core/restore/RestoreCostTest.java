@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RestoreCostTest {
 
-  /** base 1000 us, per process 500, per file 100, per lease 1000, per lock 10; one at a time; no jitter. */
-  private static final RestartCostModel MODEL = new RestartCostModel("test", 1000, 500, 100, 1000, 10, 1, 0.5, 0);
+  /** base 1000 us, per process 500, per file 100, per lease 1000, per lock 2000; one at a time; no jitter. */
+  private static final RestartCostModel MODEL = new RestartCostModel("test", 1000, 500, 100, 1000, 2000, 1, 0.5, 0);
 
   private static Config restore(String model, int busy, long seed) {
     return ConfigFactory.parseMap(Map.of("lease-cr.restore.cost-model", model, "lease-cr.restore.busy-threads", busy,
@@ -72,12 +72,12 @@ class RestoreCostTest {
 
   @Test
   void aPlanCountsWhatEachProcessHoldsAndRoundsUpToMilliseconds() {
-    // slowdown 1 + 0.5 * 2 / 1 = 2: P101 (500 + 2*100 + 1000 + 10) * 2 = 3420 us, from 1000 to 4420;
-    // then its child P102 500 * 2 = 1000 us, to 5420
+    // slowdown 1 + 0.5 * 2 / 1 = 2: P101 (500 + 2*100 + 1000 + 2000) * 2 = 7400 us, from 1000 to 8400 (without
+    // its lease 6400, without its lock 4400: each counted); then its child P102 500 * 2 = 1000 us, to 9400
     RestoreCost cost = new RestoreCost(MODEL, 2, 7);
     RestoreCost.Pending p = cost.plan(IMAGE, IMAGE.getProcessesList(), 10_000, 1);
-    assertThat(p.restoredAtMs()).isEqualTo(Map.of(101, 10_005L, 102, 10_006L));
-    assertThat(p.resumeAtMs()).isEqualTo(10_006);
+    assertThat(p.restoredAtMs()).isEqualTo(Map.of(101, 10_009L, 102, 10_010L));
+    assertThat(p.resumeAtMs()).isEqualTo(10_010);
     assertThat(p.startMs()).isEqualTo(10_000);
     assertThat(p.processes()).isEqualTo(IMAGE.getProcessesList());
     assertThat(p.image()).isSameAs(IMAGE);
