@@ -738,8 +738,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       return;
     }
     if (deadline == 0) {
-      armed.remove(ino);
-      timers.cancel(ino);
+      if (current != null) { // nothing armed, nothing to cancel: only this method starts timers keyed by ino
+        armed.remove(ino);
+        timers.cancel(ino);
+      }
       return;
     }
     armed.put(ino, deadline);
