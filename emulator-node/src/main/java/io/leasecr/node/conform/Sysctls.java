@@ -170,6 +170,24 @@ public final class Sysctls implements AutoCloseable {
     }
   }
 
+  /**
+   * The value of a sysctl when no kernel-side run on this machine has the sysctls (read under the machine-wide
+   * lock): what they are put back to. A plain read may see another JVM's scaled value in the middle of its run.
+   */
+  public static String readSettled(Path p) throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(LOCK,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.channels.FileLock l = takeLock(ch);
+      try {
+        return read(p);
+      } finally {
+        if (l != null) {
+          l.release();
+        }
+      }
+    }
+  }
+
   /** A sysctl step: only a run that has its turn alone changes the values during the run. */
   void set(String name, long value) throws IOException {
     boolean breakTime = name.equals("fs.lease-break-time");
