@@ -25,7 +25,8 @@ class ClusterDrillTest {
 
   /**
    * A port of these tests, moved by {@code -Dlease-cr.test.port-shift=N} (default 0), for a machine where the
-   * 30100-30953 range belongs to someone else (parallel sessions each get a range of their own).
+   * 30100-30953 range belongs to someone else (parallel sessions each get a range of their own); the
+   * PostgreSQL the outage test starts listens on {@code -Dlease-cr.test.pg-port} (default 31432).
    */
   static int port(int p) {
     return p + Integer.getInteger("lease-cr.test.port-shift", 0);
@@ -457,7 +458,7 @@ class ClusterDrillTest {
 
   @Test
   void checkpointsDuringAPartitionAndADatabaseOutageAreReportedAndLaterStepsRun() throws Exception {
-    OwnPostgres pg = OwnPostgres.start(31432, tmp);
+    OwnPostgres pg = OwnPostgres.start(Integer.getInteger("lease-cr.test.pg-port", 31432), tmp);
     try {
       String text = failingDrill("checkpoint-outages.yaml", 30750, pg::exportTo);
       assertThat(text).contains("partition n2 from every other node for 20000 ms")

@@ -147,9 +147,9 @@ final class ClusterTree {
     restoredInos.addAll(slices.inodes());
     // each table hears only of the restored processes it had entries for: thousands of restored pids
     // sent to thousands of tables would be quadratic (their previous incarnations were already
-    // dropped by death-watch when their node was removed). Each Restore is followed by an ask of the
-    // table's lines, at most BATCH in flight (thousands of tells at once overflow Artery's send queue,
-    // which drops what does not fit without a word); a table that does not answer gets its Restore again.
+    // dropped by death-watch when their node was removed). Restores go in paced batches (thousands of
+    // tells at once overflow Artery's send queue, which drops what does not fit without a word); a batch
+    // whose tables do not answer gets its Restores again.
     List<Long> tables = new ArrayList<>(slices.inodes());
     for (int round = 0; round < 3 && !tables.isEmpty(); round++) {
       tables = restoreTables(tables, slices, policy, criu);
@@ -163,8 +163,9 @@ final class ClusterTree {
       // each Restore carries only the files this process has open
       starts.put(p.getSpec().getPid(), new ProcessTable.Restore(List.of(p), slices.filesOf(p)));
     }
-    phase("processes' images", t);
+    t = phase("processes' images", t);
     List<Integer> missing = ensureRunningAll(starts);
+    phase("processes started and confirmed", t);
     if (!missing.isEmpty()) {
       throw new DrillFailure(missing.size() + " processes could not be restored, e.g. pid " + missing.get(0));
     }
@@ -268,29 +269,46 @@ final class ClusterTree {
 
   /**
    * Starts each pid with its command (Spawn or Restore) and waits until it answers that it runs. Each start is
-   * followed at once by an ask whether the pid runs (an empty Save, which the entity answers after the start,
-   * its mailbox being in order), with at most {@link #BATCH} asks in flight, a new one sent as each answers
-   * (a sliding window: lockstep batches of 1000 waited for their slowest, round after round). Right after a
-   * node is removed a message may still be routed to the shard's old home and be lost: a pid that answers
-   * that it does not run, or does not answer, gets its start again in the next round. Returns the pids that
-   * did not come up before the deadline (20 s plus 2 ms a pid).
+   * followed at once by an empty Save, which the entity answers after the start (its mailbox is in order) with
+   * the process's state, or with nothing if it runs no process. The answers all go to one actor of the driver
+   * ({@link #confirmations}): an ask per pid has a temporary address of its own, which every node resolves anew
+   * (most of a node's work while it confirmed 33k restores). At most {@link #BATCH} are unanswered at once, a
+   * new start going out as each answer comes (a sliding window). Right after a node is removed a message may
+   * still be routed to the shard's old home and be lost: a pid not seen running gets its start again in the
+   * next round. Returns the pids that did not come up before the deadline (20 s plus 2 ms a pid).
    */
   List<Integer> ensureRunningAll(Map<Integer, ProcessTable.Command> starts) throws InterruptedException {
-    // a single pid is asked with shorter asks: a restart of one process retries its route sooner
-    Duration ask = starts.size() == 1 ? Duration.ofSeconds(1) : Duration.ofSeconds(4);
+    // a single pid is waited for less long: a restart of one process retries its route sooner
+    Duration wait = starts.size() == 1 ? Duration.ofSeconds(1) : Duration.ofSeconds(4);
     long deadline = System.currentTimeMillis() + 20_000 + 2L * starts.size();
     List<Integer> todo = new ArrayList<>(starts.keySet());
+    running.removeAll(todo);
     long t = System.currentTimeMillis();
     int round = 0;
+    List<Integer> toStart = todo;
     while (!todo.isEmpty() && System.currentTimeMillis() < deadline) {
-      Map<Integer, Integer> state = startAndAsk(todo, starts, ask);
-      List<Integer> left = new ArrayList<>();
-      for (Integer pid : todo) {
-        if (state.getOrDefault(pid, NO_ANSWER) != RUNS) {
-          left.add(pid);
+      if (!toStart.isEmpty()) {
+        startAndConfirm(toStart, starts, wait);
+      }
+      List<Integer> left = new ArrayList<>(todo);
+      left.removeIf(running::contains);
+      // the pids not seen running are asked (an ask each: few by now) before any start goes again: one whose
+      // start is merely slow (a shard still being allocated after a removal) must not be restored twice; one
+      // whose entity answers that it runs no process lost its start, and gets it again
+      toStart = new ArrayList<>();
+      if (!left.isEmpty()) {
+        Map<Integer, Integer> state = probe(left, wait);
+        left.removeIf(pid -> state.get(pid) == RUNS);
+        for (Integer pid : left) {
+          if (state.get(pid) == DOES_NOT_RUN) {
+            toStart.add(pid);
+          }
         }
       }
-      t = phase(round++ == 0 ? "started and confirmed" : "started again", t);
+      if (round++ > 0) {
+        phase("pids asked again", t);
+      }
+      t = System.currentTimeMillis();
       todo = left;
       if (!todo.isEmpty()) {
         Thread.sleep(200);
@@ -298,6 +316,80 @@ final class ClusterTree {
     }
     return todo;
   }
+
+  private static final int RUNS = 1;
+  private static final int DOES_NOT_RUN = 0;
+  private static final int NO_ANSWER = -1;
+
+  /** Asks each pid whether it runs, at most {@link #BATCH} at once: {@link #RUNS}, {@link #DOES_NOT_RUN} or {@link #NO_ANSWER}. */
+  private Map<Integer, Integer> probe(List<Integer> pids, Duration ask) throws InterruptedException {
+    Map<Integer, Integer> state = new java.util.concurrent.ConcurrentHashMap<>();
+    pids.forEach(pid -> state.put(pid, NO_ANSWER));
+    java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(BATCH);
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(pids.size());
+    for (Integer pid : pids) {
+      window.acquire();
+      AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
+          refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
+          ask, system.scheduler()).whenComplete((s, e) -> {
+            if (e == null && s != null) {
+              state.put(pid, s.processes().isEmpty() ? DOES_NOT_RUN : RUNS);
+              if (!s.processes().isEmpty()) {
+                running.add(pid);
+              }
+            }
+            window.release();
+            done.countDown();
+          });
+    }
+    done.await(ask.toMillis() + 5000, TimeUnit.MILLISECONDS); // a guard: every ask ends by its own timeout
+    return state;
+  }
+
+  /** The pids that answered that they run; {@link #answers}: one permit per answer of any kind. */
+  private final Set<Integer> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
+  private org.apache.pekko.actor.typed.ActorRef<ProcessTable.ProcessesSaved> confirmations;
+
+  /** The driver's one actor that hears whether a pid runs (the answers to the empty Saves). */
+  private synchronized org.apache.pekko.actor.typed.ActorRef<ProcessTable.ProcessesSaved> confirmations() {
+    if (confirmations == null) {
+      confirmations = system.systemActorOf(org.apache.pekko.actor.typed.javadsl.Behaviors.<ProcessTable.ProcessesSaved>
+          receiveMessage(s -> {
+            s.processes().forEach(p -> running.add(p.getSpec().getPid()));
+            answers.release();
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+          }), "drill-confirmations", org.apache.pekko.actor.typed.Props.empty());
+    }
+    return confirmations;
+  }
+
+  /**
+   * Sends each pid its start and an empty Save answered to {@link #confirmations}, with at most {@link #BATCH}
+   * unanswered; then waits for the rest, until {@code wait} passes without an answer.
+   */
+  private void startAndConfirm(List<Integer> pids, Map<Integer, ProcessTable.Command> starts, Duration wait)
+      throws InterruptedException {
+    org.apache.pekko.actor.typed.ActorRef<ProcessTable.ProcessesSaved> to = confirmations();
+    answers.drainPermits();
+    int unanswered = 0;
+    for (Integer pid : pids) {
+      while (unanswered >= BATCH) {
+        if (answers.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+          unanswered--;
+        } else {
+          unanswered = 0; // answers lost (their starts too, likely): counted in the next round
+        }
+      }
+      toProcess(pid, starts.get(pid));
+      toProcess(pid, new ProcessTable.Save(to));
+      unanswered++;
+    }
+    while (unanswered > 0 && answers.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+      unanswered--;
+    }
+  }
+
 
   /**
    * Sends each table its slice, in batches of {@link #BATCH}; after each batch, the batch's last table on each
@@ -338,31 +430,5 @@ final class ClusterTree {
     window.acquire(2); // every batch answered (or timed out)
     window.release(2);
     return new ArrayList<>(left);
-  }
-
-  private static final int RUNS = 1;
-  private static final int DOES_NOT_RUN = 0;
-  private static final int NO_ANSWER = -1;
-
-  /** Sends each pid its start, then asks whether it runs: {@link #RUNS}, {@link #DOES_NOT_RUN} or {@link #NO_ANSWER}. */
-  private Map<Integer, Integer> startAndAsk(List<Integer> pids, Map<Integer, ProcessTable.Command> starts,
-      Duration ask) throws InterruptedException {
-    Map<Integer, Integer> state = new java.util.concurrent.ConcurrentHashMap<>();
-    java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(BATCH);
-    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(pids.size());
-    for (Integer pid : pids) {
-      window.acquire();
-      toProcess(pid, starts.get(pid));
-      AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
-          refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
-          ask, system.scheduler()).whenComplete((s, e) -> {
-            state.put(pid, e != null || s == null ? NO_ANSWER : s.processes().isEmpty() ? DOES_NOT_RUN : RUNS);
-            window.release();
-            done.countDown();
-          });
-    }
-    // every ask ends by its own timeout; this bound is a guard only: a pid not answered counts as such
-    done.await(ask.toMillis() + 5000, TimeUnit.MILLISECONDS);
-    return state;
   }
 }
