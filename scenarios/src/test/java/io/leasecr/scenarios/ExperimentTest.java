@@ -147,8 +147,19 @@ class ExperimentTest {
     run(file, tmp.resolve("b"), "--jobs", "1");
     assertThat(Files.readString(tmp.resolve("b/t/t.csv"))).isEqualTo(Files.readString(tmp.resolve("a/t/t.csv")));
     assertThat(Files.readString(tmp.resolve("a/t/t.csv")).lines()).hasSize(1 + 32);
-    String svg = "t/plots/holder-time-vs-tree-size.svg";
-    assertThat(Files.readString(tmp.resolve("b").resolve(svg))).isEqualTo(Files.readString(tmp.resolve("a").resolve(svg)));
+    // every plot, SVG and PNG, byte for byte (with 2 jobs they are drawn on two threads)
+    List<String> plots;
+    try (var files = Files.list(tmp.resolve("a/t/plots"))) {
+      plots = files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
+    try (var files = Files.list(tmp.resolve("b/t/plots"))) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted().toList()).isEqualTo(plots);
+    }
+    assertThat(plots).hasSize(2 * 6 * 3).contains("holder-time-vs-tree-size.svg", "breaker-wait-vs-checkpoint-at.png");
+    for (String plot : plots) {
+      assertThat(Files.readAllBytes(tmp.resolve("b/t/plots").resolve(plot))).as(plot)
+          .isEqualTo(Files.readAllBytes(tmp.resolve("a/t/plots").resolve(plot)));
+    }
     assertThat(tmp.resolve("a/t/plots/breaker-wait-vs-checkpoint-at.png")).isNotEmptyFile();
     assertThat(output.out()).contains("32 runs in").contains("remaining").contains("criu");
   }

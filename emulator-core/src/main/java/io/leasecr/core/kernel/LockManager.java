@@ -137,7 +137,18 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    * closed only in cluster mode, which tracks them (a single node's processes close theirs at exit).
    */
   public record Restore(CheckpointImage image, List<Integer> pids, String policy, RestartMode mode,
-      Map<Integer, Long> restoredAtMs, boolean wholeTree) implements Command {
+      Map<Integer, Long> restoredAtMs, boolean wholeTree, io.leasecr.core.locks.CriuTypeGuess typeGuess)
+      implements Command {
+
+    /** With CRIU 4.2's type guess (criu mode). */
+    public Restore(CheckpointImage image, List<Integer> pids, String policy, RestartMode mode,
+        Map<Integer, Long> restoredAtMs, boolean wholeTree) {
+      this(image, pids, policy, mode, restoredAtMs, wholeTree, io.leasecr.core.locks.CriuTypeGuess.FILE_TYPE);
+    }
+
+    public Restore {
+      typeGuess = typeGuess == null ? io.leasecr.core.locks.CriuTypeGuess.FILE_TYPE : typeGuess;
+    }
 
     /** The seed's semantics (false) or CRIU's (true). */
     public Restore(CheckpointImage image, List<Integer> pids, String policy, boolean criu,
@@ -153,6 +164,12 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     public static Restore ofWholeTree(CheckpointImage image, List<Integer> pids, String policy, RestartMode mode,
         Map<Integer, Long> restoredAtMs) {
       return new Restore(image, pids, policy, mode, restoredAtMs, true);
+    }
+
+    /** A single node's restart in any mode, criu mode with CRIU's type guess {@code guess}. */
+    public static Restore ofWholeTree(CheckpointImage image, List<Integer> pids, String policy, RestartMode mode,
+        io.leasecr.core.locks.CriuTypeGuess guess, Map<Integer, Long> restoredAtMs) {
+      return new Restore(image, pids, policy, mode, restoredAtMs, true, guess);
     }
 
     /** A partial restart beside live processes. */
@@ -370,7 +387,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         return reply(m.replyTo(), m.reqId(), f.errno());
       }
       // F_GETLK's answer is the l_type of the first conflicting lock (F_UNLCK if none)
-      respond(m.replyTo(), m.reqId(), new ProcessActor.KernelReply(m.reqId(), r.lType(), null, null));
+      respond(m.replyTo(), m.reqId(), new ProcessActor.KernelReply(m.reqId(), r.lType(), null, null,
+          r instanceof GetLk.Locked l ? l.lock() : null));
       return this;
     }
     io.leasecr.core.locks.PosixLocks.Outcome o = m.cmd().ofd()
@@ -522,8 +540,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     Set<Long> touched = m.wholeTree() ? forgetTree() : forgetIncarnations(m.pids());
     restoring = true;
     restoringOnly = m.wholeTree() ? null : restored;
-    Set<Long> files = table.restore(saved, restored, refs, breakers, RestartPolicy.parse(m.policy()), m.mode(), now(),
-        m.restoredAtMs(), events);
+    Set<Long> files = table.restore(saved, restored, refs, breakers, RestartPolicy.parse(m.policy()), m.mode(),
+        m.typeGuess(), now(), m.restoredAtMs(), events);
     restoring = false;
     if (remote != null) {
       learnRestoredOpens(m.image(), restored, files);
@@ -804,8 +822,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       return;
     }
     if (deadline == 0) {
-      armed.remove(ino);
-      timers.cancel(ino);
+      if (current != null) { // nothing armed, nothing to cancel: only this method starts timers keyed by ino
+        armed.remove(ino);
+        timers.cancel(ino);
+      }
       return;
     }
     armed.put(ino, deadline);

@@ -113,9 +113,6 @@ public final class FlockLocks {
    */
   List<Waiter> wakeUp(FileLockContext ctx) {
     List<Waiter> granted = new ArrayList<>();
-    if (ctx.flockBlocked.isEmpty()) {
-      return granted;
-    }
     for (Waiter w : List.copyOf(ctx.flockBlocked)) {
       if (test(ctx, w.request()) == null) {
         ctx.flockBlocked.remove(w);

@@ -94,10 +94,10 @@ public final class LeaseTable {
     if (inode.kind() == Inode.Kind.DIRECTORY && mode.writes()) {
       return new Outcome.Failed(Errno.EISDIR); // may_open: a directory opens for reading only
     }
-    FileLockContext ctx = contextFor(inode);
-    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(ctx)) {
+    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(contexts.get(inode.ino()))) {
       return new Outcome.Failed(Errno.ENXIO); // fifo_open: a non-blocking writer needs a reader
     }
+    FileLockContext ctx = contextFor(inode);
     OpenFile file = new OpenFile(inode.ino() << 24 | ctx.nextFileSeq++, inode, mode, nonblock);
     ctx.files.put(file.id, file);
     if (mode == AccessMode.O_PATH) {
@@ -121,7 +121,7 @@ public final class LeaseTable {
 
   /** pipe->readers of fifo_open: descriptions open for reading (O_RDONLY or O_RDWR), O_PATH aside. */
   private static boolean fifoHasReader(FileLockContext ctx) {
-    return ctx.files.values().stream().anyMatch(f -> f.mode == AccessMode.O_RDONLY || f.mode == AccessMode.O_RDWR);
+    return ctx != null && ctx.files.values().stream().anyMatch(f -> f.mode == AccessMode.O_RDONLY || f.mode == AccessMode.O_RDWR);
   }
 
   /**
@@ -205,8 +205,7 @@ public final class LeaseTable {
       if (b.pid() == pid && b.reqId() == reqId) {
         ctx.blocked.remove(b);
         putAccess(ctx, b.file());
-        ctx.files.remove(b.file().id);
-        forgetIfIdle(ctx);
+        ctx.files.remove(b.file().id); // the lease it waited for stays, and its description: ctx is not idle
         return true;
       }
     }
@@ -348,9 +347,8 @@ public final class LeaseTable {
     if (ctx != null) {
       long wake = ctx.sleeperWakeTime();
       if (wake != 0 && now >= wake) {
-        timeOutLeases(ctx, now, ev);
+        timeOutLeases(ctx, now, ev); // a lease timed out leaves its description open: ctx is not idle after
       }
-      forgetIfIdle(ctx);
     }
   }
 
@@ -359,7 +357,6 @@ public final class LeaseTable {
     FileLockContext ctx = contexts.get(ino);
     if (ctx != null) {
       timeOutLeases(ctx, now, ev);
-      forgetIfIdle(ctx);
     }
   }
 
@@ -681,7 +678,7 @@ public final class LeaseTable {
   public SavedLocks save(long now) {
     List<FileLockContext> all = contexts();
     all.sort((a, b) -> Long.compare(a.inode.ino(), b.inode.ino()));
-    List<SavedLocks.File> files = new ArrayList<>(all.size() + all.size() / 4);
+    List<SavedLocks.File> files = new ArrayList<>();
     List<SavedLocks.Saved> leases = new ArrayList<>();
     for (FileLockContext ctx : all) {
       Collection<OpenFile> open = ctx.files.values();
@@ -802,6 +799,17 @@ public final class LeaseTable {
    */
   public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
       RestartPolicy policy, RestartMode mode, long now, Map<Integer, Long> restoredAt, LockEvents ev) {
+    return restore(saved, pids, refs, breakerInodes, policy, mode, CriuTypeGuess.FILE_TYPE, now, restoredAt, ev);
+  }
+
+  /**
+   * As above; in criu mode with CRIU's {@code guess} of a broken lease's type before its break (4.2's, or the
+   * patched open-mode one). Where the guessed lease cannot be taken or re-broken, real CRIU fails the restore;
+   * the emulator cannot fail a restart step, so it restores what CRIU had got to and says so in a note.
+   */
+  public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
+      RestartPolicy policy, RestartMode mode, CriuTypeGuess guess, long now, Map<Integer, Long> restoredAt,
+      LockEvents ev) {
     boolean criu = mode == RestartMode.CRIU;
     boolean beside = inUse();
     if (!beside) {
@@ -819,7 +827,7 @@ public final class LeaseTable {
         continue;
       }
       FileLockContext ctx = contexts.get(file.inode.ino());
-      LeaseType type = mode == RestartMode.KEEP_BREAK ? s.type() : restoredType(s, criu);
+      LeaseType type = mode == RestartMode.KEEP_BREAK ? s.type() : restoredType(s, file, criu ? guess : null);
       if (beside && refuseLease(ctx, file, s.pid(), type, ev)) {
         continue;
       }
@@ -832,12 +840,14 @@ public final class LeaseTable {
       if (criu) {
         if (checkConflictingOpen(ctx, file, type)) {
           // every description is open again before CRIU restores the locks: its F_SETLEASE fails with EAGAIN
-          ev.note(s.pid(), "CRIU 4.2 fails this restore: its F_SETLEASE(F_WRLCK) before the re-break gets EAGAIN ("
-              + ctx.inode.path() + " is open elsewhere; 'Can't set lease', 'Restoring FAILED'); restored here as if "
-              + "it had succeeded");
+          ev.note(s.pid(), criuName(guess) + " fails this restore: its F_SETLEASE(" + type.fcntlName()
+              + ") before the re-break gets EAGAIN (" + ctx.inode.path() + (type == LeaseType.RDLCK
+              ? " is open for writing" : " is open elsewhere") + "; 'Can't set lease', 'Restoring FAILED'); restored "
+              + "here as if it had succeeded");
         }
-        ev.leaseChanged(l, "restored as CRIU does: previous type guessed " + l.type.procName);
-        rebreak.add(new Rebreak(ctx, s.targetType() == LeaseType.UNLCK, restoredAt.getOrDefault(s.pid(), now)));
+        ev.leaseChanged(l, (guess == CriuTypeGuess.FILE_TYPE ? "restored as CRIU does"
+            : "restored as CRIU with the open-mode guess does") + ": previous type guessed " + l.type.procName);
+        rebreak.add(new Rebreak(ctx, s.pid(), s.targetType() == LeaseType.UNLCK, restoredAt.getOrDefault(s.pid(), now)));
         continue;
       }
       l.typePrev = s.typePrev();
@@ -856,7 +866,13 @@ public final class LeaseTable {
           : breaker ? ", no deadline (" + policy + " on an image without one)" : ", no breaker restored"));
     }
     for (Rebreak r : rebreak) {
-      breakLease(r.ctx, r.writer, true, r.at, ev); // CRIU's O_NONBLOCK open: EWOULDBLOCK, a fresh break goes on
+      // CRIU's O_NONBLOCK open: EWOULDBLOCK, a fresh break goes on
+      if (breakLease(r.ctx, r.writer, true, r.at, ev) == null) {
+        // the open went through (an F_RDLCK guessed for a reader's break): open_break_cb() fails the restore
+        ev.note(r.pid, criuName(guess) + " fails this restore: its " + (r.writer ? "O_WRONLY" : "O_RDONLY")
+            + "|O_NONBLOCK re-break of " + r.ctx.inode.path() + " conflicts with no lease ('Conflicting lease "
+            + "wasn't found', 'Restoring FAILED'); restored here as if it had succeeded, the lease not breaking");
+      }
     }
     return byId.keySet();
   }
@@ -971,18 +987,27 @@ public final class LeaseTable {
   }
 
   /**
-   * The type a lease comes back with: its type; during a break, the type before it (seed), or CRIU's guess.
+   * The type a lease comes back with: its type; during a break, the type before it (seed), or CRIU's guess
+   * ({@code guess} non-null: criu mode).
    */
-  private static LeaseType restoredType(SavedLocks.Saved s, boolean criu) {
+  private static LeaseType restoredType(SavedLocks.Saved s, OpenFile file, CriuTypeGuess guess) {
     if (!s.breaking()) {
       return s.type();
     }
-    if (criu) {
+    if (guess == CriuTypeGuess.FILE_TYPE) {
       // restore_lease_prebreaking_state() masks the fd's file type (FD_TYPES__REG = 1) with O_ACCMODE,
       // which reads as O_WRONLY: CRIU 4.2 takes F_WRLCK for every regular file, whatever the open mode
       return LeaseType.WRLCK;
     }
+    if (guess == CriuTypeGuess.OPEN_MODE) {
+      // patched: the description's open mode (RegFileEntry.flags & O_ACCMODE)
+      return file.mode == AccessMode.O_RDONLY ? LeaseType.RDLCK : LeaseType.WRLCK;
+    }
     return s.typePrev() != null ? s.typePrev() : s.type();
+  }
+
+  private static String criuName(CriuTypeGuess guess) {
+    return guess == CriuTypeGuess.FILE_TYPE ? "CRIU 4.2" : "CRIU with the open-mode type guess";
   }
 
   /**
@@ -1010,6 +1035,6 @@ public final class LeaseTable {
     return why != null;
   }
 
-  private record Rebreak(FileLockContext ctx, boolean writer, long at) {}
+  private record Rebreak(FileLockContext ctx, int pid, boolean writer, long at) {}
 
 }

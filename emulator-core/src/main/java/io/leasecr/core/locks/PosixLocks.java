@@ -30,7 +30,7 @@ public final class PosixLocks {
   /** blocked_hash: which owner each sleeping owner waits for (deadlock detection). */
   private final Map<Integer, Integer> waitsFor = new HashMap<>();
 
-  /** Linux gives up looking for a cycle after this many hops (MAX_DEADLK_ITERATIONS). */
+  /** Linux gives up looking for a cycle after this many hops and one more (MAX_DEADLK_ITERATIONS). */
   private static final int MAX_DEADLK_ITERATIONS = 10;
 
   /** The order an inode's locks are kept in: by owner, then start. */
@@ -87,16 +87,17 @@ public final class PosixLocks {
       return false;
     }
     int caller = request.pid();
-    int owner = blocker.pid();
-    for (int i = 0; i < MAX_DEADLK_ITERATIONS; i++) {
+    Integer owner = blocker.pid();
+    // while ((blocker = what_owner_is_waiting_for(blocker))) { if (i++ > MAX_DEADLK_ITERATIONS) return 0; ... }:
+    // the owners after the blocker's are looked at, eleven at most (checked on Linux 6.x: a cycle through 11
+    // other owners is EDEADLK, through 12 the request sleeps)
+    for (int i = 0; (owner = waitsFor.get(owner)) != null; i++) {
+      if (i > MAX_DEADLK_ITERATIONS) {
+        return false;
+      }
       if (owner == caller) {
         return true;
       }
-      Integer next = waitsFor.get(owner);
-      if (next == null) {
-        return false;
-      }
-      owner = next;
     }
     return false;
   }

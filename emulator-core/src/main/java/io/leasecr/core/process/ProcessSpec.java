@@ -12,8 +12,13 @@ public record ProcessSpec(
     int pid, int ppid, String name, Credentials cred, Map<Integer, Disposition> dispositions,
     List<Reaction> reactions, long seed) {
 
+  /** Most processes handle no signal: they all share this empty table instead of a TreeMap each. */
+  private static final Map<Integer, Disposition> NO_DISPOSITIONS =
+      java.util.Collections.unmodifiableMap(new java.util.TreeMap<>());
+
   public ProcessSpec {
-    dispositions = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(dispositions)); // stable order
+    dispositions = dispositions.isEmpty() ? NO_DISPOSITIONS
+        : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(dispositions)); // stable order
     reactions = List.copyOf(reactions);
   }
 

@@ -105,6 +105,8 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   private CheckpointImage committing;
   /** How long restores take; null when restarts are instant. */
   private final RestoreCost restoreCost;
+  /** CRIU's type guess for criu-mode restarts whose step does not name one ({@code lease-cr.criu.type-guess}). */
+  private final io.leasecr.core.locks.CriuTypeGuess typeGuess;
   /** The restore under way while it takes its modelled time, else null. */
   private RestoreCost.Pending restoring;
   private int restarts;
@@ -121,18 +123,28 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     this.done = done;
     this.journal = journal;
     trace.phase("spawn");
-    this.restoreCost = RestoreCost.fromConfig(
-        restoreConfig != null ? restoreConfig : ctx.getSystem().settings().config(), scenario.seed());
+    com.typesafe.config.Config config = restoreConfig != null ? restoreConfig : ctx.getSystem().settings().config();
+    this.restoreCost = RestoreCost.fromConfig(config, scenario.seed());
+    this.typeGuess = config.hasPath("lease-cr.criu.type-guess")
+        ? io.leasecr.core.locks.CriuTypeGuess.parse(config.getString("lease-cr.criu.type-guess"))
+        : io.leasecr.core.locks.CriuTypeGuess.FILE_TYPE;
     this.locks = ctx.spawn(LockManager.create(scenario.vfs(), scenario.sysctl("fs.lease-break-time"),
         scenario.sysctl("fs.leases-enable") != 0, trace), "kernel-locks");
     this.processes = ctx.spawn(ProcessTable.create(locks, trace), "processes");
     // a kernel actor that fails ends the run with the reason, instead of leaving it waiting forever
     ctx.watch(locks);
     ctx.watch(processes);
+    List<io.leasecr.core.process.ProcessSpec> initial = new ArrayList<>();
     for (Scenario.ProcessDecl p : scenario.processes()) {
       if (!p.forked()) {
-        processes.tell(new ProcessTable.Spawn(p.spec()));
+        initial.add(p.spec());
       }
+    }
+    int group = ProcessTable.spawnGroup(ctx.getSystem());
+    if (group > 0 && initial.size() > group) {
+      processes.tell(new ProcessTable.SpawnAll(initial)); // a large tree: started in slices (ProcessGroup)
+    } else {
+      initial.forEach(spec -> processes.tell(new ProcessTable.Spawn(spec)));
     }
     if (scenario.endMs() > 0) {
       clock.setHorizonNanos(Math.multiplyExact(scenario.endMs(), 1_000_000L));
@@ -318,6 +330,9 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
 
   private Behavior<Command> restart(Step step, Step.Restart r) {
     CheckpointImage image = r.id() != null ? checkpoints.get(r.id()) : null;
+    if (image != null && !restartedFromLater(r.id())) {
+      checkpoints.remove(r.id()); // its last use: a large tree's image is not kept beside the restored tree
+    }
     if (image == null && r.imageFile() == null) {
       if (coordinator == null) {
         return fail("step " + step.number() + ": checkpoint " + r.id() + " is not in this run and no journal is open");
@@ -343,6 +358,16 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     return restartFrom(step, r, image);
   }
 
+  /** Whether a step still to come restarts from checkpoint {@code id} of this run. */
+  private boolean restartedFromLater(String id) {
+    for (int i = next; i < scenario.steps().size(); i++) {
+      if (scenario.steps().get(i).action() instanceof Step.Restart later && id.equals(later.id())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private Behavior<Command> restartFrom(Step step, Step.Restart r, CheckpointImage image) {
     trace.phase("restore");
     String bad = ImageCodec.mismatch(image, scenario.vfs());
@@ -357,18 +382,23 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       }
     }
     List<Integer> pids = chosen.stream().map(p -> p.getSpec().getPid()).toList();
-    emit("restart", step.number(), TraceEvent.args("id", image.getId(), "policy", r.policy(),
+    io.leasecr.core.locks.CriuTypeGuess guess = r.typeGuess() != null ? r.typeGuess() : typeGuess;
+    Map<String, Object> args = TraceEvent.args("id", image.getId(), "policy", r.policy(),
         "mode", r.mode().toString(), "processes", chosen.stream().map(p -> p.getSpec().getName()).toList(),
-        "checkpointAt", image.getTakenAtMs()));
+        "checkpointAt", image.getTakenAtMs());
+    if (r.mode() == io.leasecr.core.locks.RestartMode.CRIU && guess != io.leasecr.core.locks.CriuTypeGuess.FILE_TYPE) {
+      args.put("typeGuess", guess.toString()); // 4.2's guess is the default: those traces stay as they were
+    }
+    emit("restart", step.number(), args);
     if (restoreCost == null) {
-      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.mode(), Map.of()));
+      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.mode(), guess, Map.of()));
       processes.tell(new ProcessTable.Restore(chosen, image.getFilesList()));
     } else {
       // the restore takes time: leases come back with their holders, the tree runs when all are back
       RestoreCost.Pending pending = restoreCost.plan(image, chosen, clock.nowMillis(), ++restarts);
       restoring = pending;
       processes.tell(new ProcessTable.Restore(List.of(), List.of())); // a tree still running is gone now
-      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.mode(), pending.restoredAtMs()));
+      locks.tell(LockManager.Restore.ofWholeTree(image, pids, r.policy(), r.mode(), guess, pending.restoredAtMs()));
       timers.startSingleTimer(Resume.class, new Resume(pending), Duration.ofMillis(pending.resumeAtMs() - clock.nowMillis()));
     }
     scheduleNext();

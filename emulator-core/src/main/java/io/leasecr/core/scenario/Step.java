@@ -35,9 +35,17 @@ public record Step(int number, int line, long atMs, Action action, StepExpectati
   /**
    * Replace the tree by checkpoint {@code id} (or the image in {@code imageFile}): all its processes,
    * or only {@code only}; break times by {@code policy}; the seed's semantics, CRIU's or keep-break.
+   * {@code typeGuess}: in criu mode, CRIU's guess of a broken lease's type before its break (null: the run's
+   * {@code lease-cr.criu.type-guess}).
    */
   public record Restart(String id, String imageFile, String policy, io.leasecr.core.locks.RestartMode mode,
-      List<String> only, boolean fromJournal, List<String> expectRetried) implements Action {
+      List<String> only, boolean fromJournal, List<String> expectRetried,
+      io.leasecr.core.locks.CriuTypeGuess typeGuess) implements Action {
+
+    public Restart(String id, String imageFile, String policy, io.leasecr.core.locks.RestartMode mode,
+        List<String> only, boolean fromJournal, List<String> expectRetried) {
+      this(id, imageFile, policy, mode, only, fromJournal, expectRetried, null);
+    }
 
     public Restart(String id, String imageFile, String policy, io.leasecr.core.locks.RestartMode mode,
         List<String> only, boolean fromJournal) {
@@ -55,7 +63,12 @@ public record Step(int number, int line, long atMs, Action action, StepExpectati
 
     /** The same restart in another mode (the command line's --mode overrides the file). */
     public Restart withMode(io.leasecr.core.locks.RestartMode m) {
-      return new Restart(id, imageFile, policy, m, only, fromJournal, expectRetried);
+      return new Restart(id, imageFile, policy, m, only, fromJournal, expectRetried, typeGuess);
+    }
+
+    /** The same restart with CRIU's type guess {@code g} (the command line's --type-guess overrides the file). */
+    public Restart withTypeGuess(io.leasecr.core.locks.CriuTypeGuess g) {
+      return new Restart(id, imageFile, policy, mode, only, fromJournal, expectRetried, g);
     }
   }
 

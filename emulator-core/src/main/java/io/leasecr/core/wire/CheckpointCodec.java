@@ -57,7 +57,8 @@ final class CheckpointCodec {
       return ProcessSaved.newBuilder().setProcess(m.image()).build();
     } else if (o instanceof LockManager.Restore m) {
       return RestoreLocks.newBuilder().setImage(m.image()).addAllPids(m.pids()).setPolicy(m.policy())
-          .setCriu(m.criu()).setMode(m.mode().toString()).putAllRestoredAtMs(m.restoredAtMs()).setWholeTree(m.wholeTree()).build();
+          .setCriu(m.criu()).setMode(m.mode().toString()).putAllRestoredAtMs(m.restoredAtMs()).setWholeTree(m.wholeTree())
+          .setTypeGuess(m.typeGuess().toString()).build();
     } else if (o instanceof ProcessTable.Restore m) {
       return RestoreProcesses.newBuilder().addAllProcesses(m.processes()).addAllFiles(m.files()).build();
     } else if (o instanceof CheckpointCoordinator.Committed m) {
@@ -119,7 +120,8 @@ final class CheckpointCodec {
       return new LockManager.Restore(m.getImage(), List.copyOf(m.getPidsList()), m.getPolicy(),
           m.getMode().isEmpty() ? io.leasecr.core.locks.RestartMode.of(m.getCriu())
               : io.leasecr.core.locks.RestartMode.parse(m.getMode()),
-          Map.copyOf(m.getRestoredAtMsMap()), m.getWholeTree());
+          Map.copyOf(m.getRestoredAtMsMap()), m.getWholeTree(), m.getTypeGuess().isEmpty() ? null
+          : io.leasecr.core.locks.CriuTypeGuess.parse(m.getTypeGuess()));
     } else if (p instanceof RestoreProcesses m) {
       return new ProcessTable.Restore(List.copyOf(m.getProcessesList()), List.copyOf(m.getFilesList()));
     } else if (p instanceof CheckpointCommitted m) {

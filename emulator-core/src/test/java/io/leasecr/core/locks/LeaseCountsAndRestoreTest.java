@@ -308,6 +308,89 @@ class LeaseCountsAndRestoreTest {
     assertThat(ev.notes).isEmpty();
   }
 
+  private LeaseTable restart(LeaseTable from, long now, CriuTypeGuess guess, long at) {
+    SavedLocks s = from.save(now);
+    LeaseTable to = new LeaseTable(45, true);
+    Map<Long, Integer> refs = new java.util.HashMap<>();
+    s.files().forEach(f -> refs.put(f.id(), 1));
+    to.restore(s, Set.of(1, 2, 3), refs, Set.of(), RestartPolicy.REMAINING, RestartMode.CRIU, guess, at, Map.of(), ev);
+    return to;
+  }
+
+  @Test
+  void criuTypeGuessesPartOnAWriteLeaseOfAnOrdonlyDescriptionBrokenByAReader() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    table.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev); // target READ
+    ev.signals.clear();
+    ev.notes.clear();
+    // 4.2: F_WRLCK (the file type masked), which the reader's O_RDONLY|O_NONBLOCK re-break downgrades again
+    LeaseTable released = restart(table, 10_000, CriuTypeGuess.FILE_TYPE, 20_000);
+    Lease w = leases(released).get(0);
+    assertThat(w.type()).isEqualTo(LeaseType.WRLCK);
+    assertThat(w.targetType()).isEqualTo(LeaseType.RDLCK);
+    assertThat(w.deadline()).isEqualTo(65_000);
+    assertThat(ev.signals).hasSize(1);
+    assertThat(ev.notes).isEmpty();
+    ev.signals.clear();
+    ev.changes.clear();
+    // open mode: F_RDLCK, the re-break conflicts with nothing, and CRIU fails the restore: said so, not broken
+    LeaseTable patched = restart(table, 10_000, CriuTypeGuess.OPEN_MODE, 20_000);
+    Lease r = leases(patched).get(0);
+    assertThat(r.type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(r.breaking()).isFalse();
+    assertThat(ev.signals).isEmpty();
+    assertThat(ev.changes).containsExactly("restored as CRIU with the open-mode guess does: previous type guessed READ");
+    assertThat(ev.notes).singleElement().asString()
+        .startsWith("1: CRIU with the open-mode type guess fails this restore: its O_RDONLY|O_NONBLOCK re-break")
+        .contains("Conflicting lease wasn't found");
+  }
+
+  @Test
+  void criuTypeGuessesPartOnAReadLeaseBesideAnotherReader() {
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    open(3, AccessMode.O_RDONLY, 0);
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 0)).isNull();
+    table.open(2, 7, F, AccessMode.O_WRONLY, true, 1000, ev); // target UNLCK
+    ev.notes.clear();
+    ev.signals.clear();
+    // 4.2's F_WRLCK meets the other reader: EAGAIN, criu restore fails (noted)
+    restart(table, 10_000, CriuTypeGuess.FILE_TYPE, 20_000);
+    assertThat(ev.notes).singleElement().asString().startsWith("1: CRIU 4.2 fails this restore: its F_SETLEASE(F_WRLCK)");
+    ev.notes.clear();
+    ev.signals.clear();
+    // open mode: F_RDLCK beside a reader is fine, and the writer's re-break breaks it again: no failure
+    LeaseTable patched = restart(table, 10_000, CriuTypeGuess.OPEN_MODE, 20_000);
+    Lease l = leases(patched).get(0);
+    assertThat(l.type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(l.targetType()).isEqualTo(LeaseType.UNLCK);
+    assertThat(l.deadline()).isEqualTo(65_000);
+    assertThat(ev.notes).isEmpty();
+    assertThat(ev.signals).hasSize(1);
+  }
+
+  @Test
+  void theOpenModeGuessKeepsWriteForAWritableDescriptionAndTheDefaultIsFileType() {
+    OpenFile holder = open(1, AccessMode.O_RDWR, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    table.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev);
+    ev.notes.clear();
+    Lease l = leases(restart(table, 10_000, CriuTypeGuess.OPEN_MODE, 20_000)).get(0);
+    assertThat(l.type()).isEqualTo(LeaseType.WRLCK);
+    assertThat(l.targetType()).isEqualTo(LeaseType.RDLCK);
+    assertThat(ev.notes).isEmpty();
+    // the restore without a guess is 4.2's: an O_RDONLY write lease comes back WRITE, breaking
+    LeaseTable t = new LeaseTable(45, true);
+    OpenFile h = open(t, 1, AccessMode.O_RDONLY, 0, ev);
+    setLease(t, 1, h, LeaseType.WRLCK, 0);
+    t.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev);
+    assertThat(leases(restart(t, 10_000, RestartMode.CRIU, false, 20_000)).get(0).type()).isEqualTo(LeaseType.WRLCK);
+    assertThat(CriuTypeGuess.parse(" open-mode ")).isEqualTo(CriuTypeGuess.OPEN_MODE);
+    assertThat(CriuTypeGuess.FILE_TYPE).hasToString("file-type");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CriuTypeGuess.parse("mode"))
+        .hasMessageContaining("file-type (CRIU 4.2) or open-mode (patched), got 'mode'");
+  }
+
   @Test
   void everyLeaseChangeIsReportedForTheTrace() {
     OpenFile holder = open(1, AccessMode.O_RDONLY, 0);

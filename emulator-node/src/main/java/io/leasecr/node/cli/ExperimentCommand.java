@@ -131,7 +131,7 @@ final class ExperimentCommand implements Callable<Integer> {
       return Main.FAILED;
     }
     try {
-      List<Path> written = ExperimentOutput.write(e, rows, out, !noPlots);
+      List<Path> written = ExperimentOutput.write(e, rows, out, !noPlots, jobs);
       System.out.print(ExperimentOutput.summary(rows));
       System.out.printf("%d runs in %.1f s wall; wrote %s%n", rows.size(), (System.nanoTime() - start) / 1e9,
           written.size() == 1 ? written.get(0) : written.get(0) + " and " + (written.size() - 1) + " plot files");

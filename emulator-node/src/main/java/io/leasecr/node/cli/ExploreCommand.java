@@ -32,6 +32,8 @@ public final class ExploreCommand implements Callable<Integer> {
   @Option(names = "--mode", split = ",", description = "restart modes: seed, criu, keep-break (default: all three)")
   List<String> modes = List.of("seed", "criu", "keep-break");
 
+  @picocli.CommandLine.Mixin TypeGuessOption typeGuess;
+
   @Option(names = "--policy", split = ",", description = "policies (default: remaining, favor-holder, favor-breaker,"
       + " delta:+5s)")
   List<String> policies = List.of("remaining", "favor-holder", "favor-breaker", "delta:+5s");
@@ -110,7 +112,7 @@ public final class ExploreCommand implements Callable<Integer> {
     List<Explorer.Report> reports = new ArrayList<>();
     long start = System.nanoTime();
     try {
-      Explorer explorer = new Explorer(options, noProgress ? null : System.err, work);
+      Explorer explorer = new Explorer(options, noProgress ? null : System.err, work, typeGuess.guess());
       for (Path f : files) {
         reports.add(explorer.explore(f, out.resolve("counterexamples")));
       }

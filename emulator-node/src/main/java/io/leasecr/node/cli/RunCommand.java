@@ -58,6 +58,8 @@ final class RunCommand implements Callable<Integer> {
       description = "seed, criu or keep-break: every restart in that mode, overriding the files")
   String restartMode;
 
+  @Mixin TypeGuessOption typeGuess;
+
   @Mixin JournalChoice journal;
 
   @Option(names = "--quiet", description = "no timeline, only PASS or FAIL")
@@ -102,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--mode: " + e.getMessage());
       }
     }
-    List<Scenario> scenarios = scenarios(files);
+    List<Scenario> scenarios = typeGuess.apply(scenarios(files));
     if (restart != null) {
       io.leasecr.core.locks.RestartMode m = restart;
       scenarios = scenarios.stream().map(s -> io.leasecr.core.scenario.RestartModes.override(s, m)).toList();

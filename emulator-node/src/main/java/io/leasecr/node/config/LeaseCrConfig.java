@@ -96,6 +96,7 @@ public final class LeaseCrConfig {
       case "lease-cr.drill.journal-control.stop-command" -> "LEASE_CR_PG_STOP_CMD";
       case "lease-cr.drill.journal-control.start-command" -> "LEASE_CR_PG_START_CMD";
       case "lease-cr.criu.binary" -> "LEASE_CR_CRIU";
+      case "lease-cr.criu.type-guess" -> "LEASE_CR_CRIU_TYPE_GUESS";
       case "lease-cr.cli.stack-traces" -> "LEASE_CR_STACK_TRACES";
       default -> path;
     };
@@ -106,6 +107,15 @@ public final class LeaseCrConfig {
       return config.getString(path);
     } catch (ConfigException e) {
       throw new BadSetting(source(path) + ": " + e.getMessage());
+    }
+  }
+
+  /** {@code lease-cr.criu.type-guess}: CRIU's guess of a broken lease's type in criu mode. */
+  public io.leasecr.core.locks.CriuTypeGuess criuTypeGuess() {
+    try {
+      return io.leasecr.core.locks.CriuTypeGuess.parse(string("lease-cr.criu.type-guess"));
+    } catch (IllegalArgumentException e) {
+      throw new BadSetting(source("lease-cr.criu.type-guess") + ": " + e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.leasecr.node.criu;
 
+import io.leasecr.core.locks.CriuTypeGuess;
 import io.leasecr.node.config.LeaseCrConfig;
 import io.leasecr.node.linux.NativeProgram;
 import java.io.IOException;
@@ -21,13 +22,29 @@ public final class CriuBinary {
 
   private CriuBinary() {}
 
+  /** Where build.sh --fixed-guess puts CRIU 4.2 with patches/lease-type-guess.patch. */
+  static final String FIXED_GUESS_DIR = "criu-" + VERSION + "-fixed-guess";
+
   /** The binary, checked with {@code criu check}, or an exception saying what is missing. */
   public static Path find() throws NativeProgram.Unavailable {
+    return find(CriuTypeGuess.FILE_TYPE);
+  }
+
+  /**
+   * The binary to compare criu mode under {@code guess} with: {@code $LEASE_CR_CRIU} (lease-cr.criu.binary) if
+   * set, whatever the guess (the user says which CRIU it is); else build.sh's 4.2 for file-type and its
+   * {@code --fixed-guess} build for open-mode.
+   */
+  public static Path find(CriuTypeGuess guess) throws NativeProgram.Unavailable {
     String env = LeaseCrConfig.load().string("lease-cr.criu.binary");
-    Path bin = !env.isBlank() ? Path.of(env) : built();
+    boolean fixed = guess == CriuTypeGuess.OPEN_MODE;
+    Path bin = !env.isBlank() ? Path.of(env) : built(fixed ? FIXED_GUESS_DIR : "criu-" + VERSION);
     if (bin == null) {
-      throw new NativeProgram.Unavailable("CRIU " + VERSION + " is not built: run bash third_party/criu/build.sh "
-          + "(or set LEASE_CR_CRIU to a criu binary)");
+      throw new NativeProgram.Unavailable(fixed
+          ? "CRIU " + VERSION + " with the open-mode type guess is not built: run bash third_party/criu/build.sh "
+              + "--fixed-guess (or set LEASE_CR_CRIU to a criu binary)"
+          : "CRIU " + VERSION + " is not built: run bash third_party/criu/build.sh "
+              + "(or set LEASE_CR_CRIU to a criu binary)");
     }
     if (!Files.isExecutable(bin)) {
       throw new NativeProgram.Unavailable(bin + " is not an executable CRIU");
@@ -39,9 +56,9 @@ public final class CriuBinary {
     return bin;
   }
 
-  private static Path built() {
+  private static Path built(String dir) {
     for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path p = d.resolve("third_party/criu/build/criu-" + VERSION + "/criu/criu");
+      Path p = d.resolve("third_party/criu/build/" + dir + "/criu/criu");
       if (Files.isExecutable(p)) {
         return p;
       }

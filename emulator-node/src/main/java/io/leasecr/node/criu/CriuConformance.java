@@ -42,6 +42,30 @@ public final class CriuConformance {
         && f.cmd() == io.leasecr.core.process.Syscall.Fcntl.Cmd.F_SETLEASE);
   }
 
+  /**
+   * CRIU refused a restore, and the emulator, which cannot fail a restart step, said in a note that CRIU fails
+   * it there (criu mode's EAGAIN of the guessed lease, or the open-mode guess's re-break that finds no
+   * conflict): the two agree on the failure, nothing after it can be compared.
+   */
+  public static final class PredictedFailure extends IOException {
+    PredictedFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The emulator's note that CRIU fails this restore, if it has one and CRIU failed a restore; else null. */
+  static String predictedFailure(List<TraceEvent> emulated, CriuDriver.CriuFailed failed) {
+    if (!failed.what.equals("restore")) {
+      return null;
+    }
+    for (TraceEvent e : emulated) {
+      if (e.kind().equals("note") && e.args().get("text") instanceof String text && text.contains("fails this restore")) {
+        return text;
+      }
+    }
+    return null;
+  }
+
   public static Conformance.Outcome run(Scenario s, Path helper, Path criu) throws IOException, InterruptedException {
     String why = notRunnable(s);
     var emulated = io.leasecr.core.scenario.Emulation.run(s, TimeMode.VIRTUAL, 1.0, Duration.ofMinutes(5),
@@ -61,7 +85,17 @@ public final class CriuConformance {
         throw new IOException("native/lcr_criu_restore.c cannot be built: " + e.getMessage(), e);
       }
       KernelRun run = new KernelRun(s, scale, helper).withCheckpoints(driver);
-      List<TraceEvent> kernel = run.run(horizon);
+      List<TraceEvent> kernel;
+      try {
+        kernel = run.run(horizon);
+      } catch (CriuDriver.CriuFailed failed) {
+        String note = predictedFailure(emulated.events(), failed);
+        if (note != null) {
+          throw new PredictedFailure("criu " + failed.what + " of " + failed.proc + " fails as the emulator's note "
+              + "says (" + note + "); CRIU: " + failed.criuSays, failed);
+        }
+        throw failed;
+      }
       long delay = scale.emulatedMillis(run.schedulingDelayNanos());
       Conformance.Outcome tried = new Conformance.Outcome(s, null, scale, emulated.events(), kernel,
           TraceComparison.compare(s, emulated.events(), kernel, scale.toleranceMs() + delay), delay);

@@ -14,8 +14,11 @@ public final class ExperimentOutput {
 
   private ExperimentOutput() {}
 
-  /** Writes DIR/NAME.csv and, with {@code plots}, DIR/plots/*.png|svg; returns the files written. */
-  public static List<Path> write(Experiment e, List<ExperimentRunner.Row> rows, Path dir, boolean plots)
+  /**
+   * Writes DIR/NAME.csv and, with {@code plots}, DIR/plots/*.png|svg, the plots drawn on {@code jobs} threads
+   * (the same files, byte for byte, with any number); returns the files written.
+   */
+  public static List<Path> write(Experiment e, List<ExperimentRunner.Row> rows, Path dir, boolean plots, int jobs)
       throws IOException {
     Files.createDirectories(dir);
     List<Path> written = new ArrayList<>();
@@ -23,7 +26,7 @@ public final class ExperimentOutput {
     ResultsCsv.write(csv, rows);
     written.add(csv);
     if (plots) {
-      written.addAll(ExperimentPlots.write(e, rows, dir.resolve("plots")));
+      written.addAll(ExperimentPlots.write(e, rows, dir.resolve("plots"), jobs));
     }
     return written;
   }

@@ -105,10 +105,31 @@ public final class Explorer {
   private final PrintStream progressOut;
   private final Path workDir;
 
+  /** CRIU's type guess written into every criu-mode restart (and so into counterexamples); null: the default. */
+  private final io.leasecr.core.locks.CriuTypeGuess typeGuess;
+
   public Explorer(Options options, PrintStream progressOut, Path workDir) {
+    this(options, progressOut, workDir, null);
+  }
+
+  public Explorer(Options options, PrintStream progressOut, Path workDir, io.leasecr.core.locks.CriuTypeGuess typeGuess) {
     this.options = options;
     this.progressOut = progressOut;
     this.workDir = workDir;
+    this.typeGuess = typeGuess;
+  }
+
+  /** A variant's steps, its criu-mode restarts with this explorer's type guess (the file-type default unwritten). */
+  private List<Map<String, Object>> steps(BaseScenario base, Variant v, Path dir) {
+    List<Map<String, Object>> steps = v.steps(base, dir);
+    if (typeGuess != null && typeGuess != io.leasecr.core.locks.CriuTypeGuess.FILE_TYPE) {
+      for (Map<String, Object> st : steps) {
+        if (st.containsKey("restart") && "criu".equals(st.get("mode"))) {
+          st.put("type_guess", typeGuess.toString());
+        }
+      }
+    }
+    return steps;
   }
 
   // ---------------------------------------------------------------- the plan
@@ -203,7 +224,7 @@ public final class Explorer {
   // ---------------------------------------------------------------- running
 
   private Scenario scenario(BaseScenario base, Variant v, Path dir) {
-    String text = base.yaml(base.name() + "-explore-" + v.index(), v.describe(), v.steps(base, dir));
+    String text = base.yaml(base.name() + "-explore-" + v.index(), v.describe(), steps(base, v, dir));
     return ScenarioParser.parse(base.source.toString(), text);
   }
 
@@ -423,12 +444,26 @@ public final class Explorer {
       Path f = dir.resolve(name + ".yaml");
       String description = "Counterexample found by emulator explore for " + invariant + " ("
           + CrInvariants.meaning(invariant) + "): " + v.describe() + ". Violation: " + why
-          + (known(v.mode(), v.policy(), invariant) != null ? ". Known property: " + known(v.mode(), v.policy(), invariant) : "");
-      Files.writeString(f, base.yaml(name, description, v.steps(base, null)));
+          + (known(v.mode(), v.policy(), invariant) != null ? ". Known property: " + known(v.mode(), v.policy(), invariant) : "")
+          + criuFailure(o.events());
+      Files.writeString(f, base.yaml(name, description, steps(base, v, null)));
       io.leasecr.node.report.CounterexamplePages.writeBeside(f);
       written.put(e.getKey(), f);
     }
     return written;
+  }
+
+  /**
+   * The emulator's note that real CRIU fails a restore of this run (criu mode cannot fail a restart step: it goes
+   * on as if CRIU had succeeded), for a counterexample's description; "" if none.
+   */
+  static String criuFailure(List<TraceEvent> events) {
+    for (TraceEvent e : events) {
+      if (e.kind().equals("note") && e.args().get("text") instanceof String text && text.contains("fails this restore")) {
+        return ". Real CRIU would stop here: " + text;
+      }
+    }
+    return "";
   }
 
   /** Drops base steps one at a time while the invariant stays violated (one pass, last step first). */
@@ -439,7 +474,7 @@ public final class Explorer {
       d.add(i);
       Variant candidate = cur.withDropped(d);
       try {
-        if (ScenarioParser.parse(base.source.toString(), base.yaml("shrink", "", candidate.steps(base, null))) == null) {
+        if (ScenarioParser.parse(base.source.toString(), base.yaml("shrink", "", steps(base, candidate, null))) == null) {
           continue;
         }
         Outcome o = run(base, candidate, pids, invariant.equals(CrInvariants.SAME_TRACE));

@@ -64,5 +64,11 @@ class LeaseCrConfigTest {
     assertThat(c.string("lease-cr.criu.binary")).isEqualTo("/opt/criu");
     assertThat(c.source("lease-cr.drill.journal-control.stop-command")).isEqualTo("LEASE_CR_PG_STOP_CMD");
     assertThat(c.source("lease-cr.criu.binary")).isEqualTo("LEASE_CR_CRIU");
+    assertThat(none.criuTypeGuess()).isEqualTo(io.leasecr.core.locks.CriuTypeGuess.FILE_TYPE);
+    assertThat(LeaseCrConfig.of(Map.of("LEASE_CR_CRIU_TYPE_GUESS", "open-mode"), ConfigFactory.load()).criuTypeGuess())
+        .isEqualTo(io.leasecr.core.locks.CriuTypeGuess.OPEN_MODE);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LeaseCrConfig.of(Map.of("LEASE_CR_CRIU_TYPE_GUESS",
+        "4.2"), ConfigFactory.load()).criuTypeGuess()).isInstanceOf(LeaseCrConfig.BadSetting.class)
+        .hasMessageStartingWith("LEASE_CR_CRIU_TYPE_GUESS: ").hasMessageContaining("got '4.2'");
   }
 }
