@@ -449,7 +449,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       rearm(inode.ino()); // the last sleeper gone: nobody wakes at the deadline any more
     } else if (remote != null) {
       // an interrupt sent again (cluster mode): its EINTR, or the wake-up that came first, was lost: again
-      return onRecheck(new Recheck(m.pid(), m.reqId(), m.path(), 0, m.replyTo()));
+      return wokenAgain(m.pid(), m.reqId(), m.replyTo());
     }
     return this;
   }
@@ -460,12 +460,17 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    * (answered long ago): nothing to do.
    */
   private Behavior<Command> onRecheck(Recheck m) {
-    Woken w = woken.get(m.pid());
-    if (w != null && w.reply().reqId() == m.reqId()) {
-      events.note(m.pid(), "pid " + m.pid() + " asked again about its " + w.what() + ": the wake-up sent "
+    return wokenAgain(m.pid(), m.reqId(), m.replyTo());
+  }
+
+  /** The wake-up (or EINTR) this table sent pid for call reqId, sent again to replyTo; nothing if none. */
+  private Behavior<Command> wokenAgain(int pid, long reqId, ActorRef<ProcessActor.Command> replyTo) {
+    Woken w = woken.get(pid);
+    if (w != null && w.reply().reqId() == reqId) {
+      events.note(pid, "pid " + pid + " asked again about its " + w.what() + ": the wake-up sent "
           + String.format(java.util.Locale.ROOT, "%.1f s", (now() - w.atMs()) / 1000.0)
           + " ago had not reached it when it asked (lost in a cut, or still on its way); sent again");
-      m.replyTo().tell(w.reply());
+      replyTo.tell(w.reply());
     }
     return this;
   }
