@@ -139,6 +139,17 @@ class LeaseTableEdgesTest {
   }
 
   @Test
+  void anOpenerSleepingThroughADowngradeWakesAtTheDowngradeDeadline() {
+    OpenFile h = open(1, F, AccessMode.O_RDONLY);
+    setLease(1, h, LeaseType.WRLCK, 0);
+    assertThat(table.open(2, 7, F, AccessMode.O_RDONLY, false, 1000, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(table.context(F.ino()).leases().get(0).breakTime()).isZero(); // no fl_break_time: a downgrade
+    assertThat(table.sleeperWakeTime(F.ino())).isEqualTo(46_000);
+    table.wakeSleepers(F.ino(), 46_000, ev);
+    assertThat(ev.unblocked).extracting(BlockedOpener::pid).containsExactly(2);
+  }
+
+  @Test
   void aLeaseChangeSaysWhetherTheTypeChanged() {
     OpenFile a = open(1, F, AccessMode.O_RDONLY);
     setLease(1, a, LeaseType.RDLCK, 0);
@@ -175,15 +186,15 @@ class LeaseTableEdgesTest {
   void theImageListsInodesAndDescriptionsByIdAndLeasesInTheOrderTheyWereTaken() {
     OpenFile on16 = open(1, I16, AccessMode.O_RDONLY);
     OpenFile on15 = open(2, I15, AccessMode.O_RDONLY);
-    List<OpenFile> more = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      more.add(open(3, I15, AccessMode.O_RDONLY));
+    List<OpenFile> onF = new ArrayList<>();
+    for (int i = 0; i < 4; i++) { // the ids of /f (inode 1001) hash out of order: 3, 2, 1, 4
+      onF.add(open(3, F, AccessMode.O_RDONLY));
     }
     setLease(1, on16, LeaseType.RDLCK, 0);
     setLease(2, on15, LeaseType.RDLCK, 0);
     SavedLocks s = table.save(0);
-    assertThat(s.files()).extracting(SavedLocks.File::id).containsExactly(on15.id(), more.get(0).id(),
-        more.get(1).id(), more.get(2).id(), on16.id());
+    assertThat(s.files()).extracting(SavedLocks.File::id).containsExactly(on15.id(), on16.id(), onF.get(0).id(),
+        onF.get(1).id(), onF.get(2).id(), onF.get(3).id());
     assertThat(s.leases()).extracting(SavedLocks.Saved::pid).containsExactly(1, 2);
   }
 
@@ -191,13 +202,13 @@ class LeaseTableEdgesTest {
   void procLocksListsLeasesInTheOrderTheyWereTakenAndLocksByInode() {
     OpenFile on16 = open(1, I16, AccessMode.O_RDWR);
     OpenFile on15 = open(2, I15, AccessMode.O_RDWR);
-    setLease(1, on16, LeaseType.WRLCK, 0);
     setLease(2, on15, LeaseType.WRLCK, 0);
+    setLease(1, on16, LeaseType.WRLCK, 0);
     table.setLk(1, 0, I16.ino(), on16.id(), LeaseType.WRLCK.value, 0, 0, false, ev);
     table.setLk(2, 0, I15.ino(), on15.id(), LeaseType.WRLCK.value, 0, 0, false, ev);
     assertThat(ProcLocks.render(table)).containsExactly(
-        "1: LEASE  ACTIVE    WRITE 1 00:2a:16 0 EOF",
-        "2: LEASE  ACTIVE    WRITE 2 00:2a:15 0 EOF",
+        "1: LEASE  ACTIVE    WRITE 2 00:2a:15 0 EOF",
+        "2: LEASE  ACTIVE    WRITE 1 00:2a:16 0 EOF",
         "3: POSIX  ADVISORY  WRITE 2 00:2a:15 0 EOF",
         "4: POSIX  ADVISORY  WRITE 1 00:2a:16 0 EOF");
   }

@@ -158,6 +158,8 @@ class LockWaitersTest {
     lk(1, a, LeaseType.RDLCK, 0, 10);
     lk(1, a, LeaseType.WRLCK, 0, 5);
     assertThat(locks(F)).containsExactly("1:WRITE:0-4", "1:READ:5-9");
+    lk(1, a, LeaseType.UNLCK, 7, 3); // cut at its own end
+    assertThat(locks(F)).containsExactly("1:WRITE:0-4", "1:READ:5-6");
   }
 
   @Test
@@ -211,6 +213,20 @@ class LockWaitersTest {
     assertThat(table.context(F.ino()).flockBlocked).extracting(FlockLocks.Waiter::pid).containsExactly(4);
     flock(1, 0, a, FlockLocks.LOCK_UN);
     assertThat(granted).containsExactly("flock 4#9");
+  }
+
+  @Test
+  void sharedFlockWaitersWokenTogetherAllGetTheirLocks() {
+    OpenFile a = open(1, F);
+    OpenFile b = open(2, F);
+    OpenFile c = open(3, F);
+    flock(1, 0, a, FlockLocks.LOCK_EX);
+    flock(2, 7, b, FlockLocks.LOCK_SH);
+    flock(3, 8, c, FlockLocks.LOCK_SH);
+    flock(1, 0, a, FlockLocks.LOCK_UN);
+    assertThat(granted).containsExactly("flock 2#7", "flock 3#8");
+    assertThat(table.context(F.ino()).flock).containsExactly(new FlockLock(b.id(), 2, LeaseType.RDLCK),
+        new FlockLock(c.id(), 3, LeaseType.RDLCK));
   }
 
   @Test
