@@ -13,7 +13,8 @@
  *   setlease FD ARG | getlease FD | setsig FD SIG        (answered "ret fcntl")
  *   setlk FD CMD TYPE START LEN [LPID]   fcntl(FD, CMD, &flock) with CMD F_GETLK/F_SETLK/F_SETLKW or
  *                                 F_OFD_GETLK/F_OFD_SETLK/F_OFD_SETLKW as numbers, SEEK_SET, l_pid LPID
- *                                 (default 0); answered "ret fcntl", (OFD_)GETLK's result being l_type
+ *                                 (default 0); answered "ret fcntl", (OFD_)GETLK's result being l_type and
+ *                                 its ret line ending "lk L_WHENCE L_START L_LEN L_PID" (the struct it got back)
  *   flock FD OP                   flock(FD, OP); answered "ret flock"
  *   dup2 FD NEWFD | dup3 FD NEWFD FLAGS       answered "ret dup2" / "ret dup3"
  *   fdcntl FD CMD ARG             fcntl(FD, CMD, ARG) for F_DUPFD (0), F_GETFD (1), F_SETFD (2),
@@ -21,6 +22,11 @@
  *   execve                        execs this program again on the same connection ("ret execve" comes
  *                                 from the new image): FD_CLOEXEC fds close, handlers go back to default
  *   sigaction SIG default|ignore|handler|restart
+ *   sigprocmask HOW MASK          pthread_sigmask of the main thread (HOW 0 block, 1 unblock, 2 setmask; MASK
+ *                                 unsigned decimal, bit SIG-1; SIGCHLD stays the harness's); pending signals it
+ *                                 unblocks are handled before "ret sigprocmask"
+ *   sigwait MASK TIMEOUT_NS       sigtimedwait (TIMEOUT_NS >= 0) or sigwaitinfo (-1); answered
+ *                                 "T ret sigtimedwait|sigwaitinfo SIGNO ERRNO TSTART si SICODE SIFD"
  *   reaction SIG release|downgrade|close|nothing DELAY_NS FD
  *   identity UID CAPLEASE | fork CHILDNAME | exit STATUS
  * Asynchronous lines: "T sig SIGNO SICODE SIFD MODE", "T react ACTION FD DUE"
@@ -197,7 +203,7 @@ static void send_main(struct line *l)
  * how late this process got to run each call (its scheduling delay under load). */
 static long long cmd_start;
 
-static void reply(const char *call, long long r, int e)
+static void reply_info(const char *call, long long r, int e, const siginfo_t *si, const struct flock *fl)
 {
 	struct line l;
 
@@ -209,8 +215,46 @@ static void reply(const char *call, long long r, int e)
 	put_s(&l, r < 0 ? errname(e) : "-");
 	put_s(&l, " ");
 	put_d(&l, cmd_start);
+	if (fl) {		/* what F_GETLK wrote back into the struct */
+		put_s(&l, " lk ");
+		put_d(&l, fl->l_whence);
+		put_s(&l, " ");
+		put_d(&l, fl->l_start);
+		put_s(&l, " ");
+		put_d(&l, fl->l_len);
+		put_s(&l, " ");
+		put_d(&l, fl->l_pid);
+	}
+	if (si) {		/* the siginfo a sigtimedwait took: si_fd only where the kernel sets it */
+		put_s(&l, " si ");
+		put_d(&l, si->si_code);
+		put_s(&l, " ");
+		put_d(&l, si->si_code == POLL_MSG ? si->si_fd : -1);
+	}
 	end(&l);
 	send_main(&l);
+}
+
+static void reply(const char *call, long long r, int e)
+{
+	reply_info(call, r, e, NULL, NULL);
+}
+
+/* A mask from the driver (bit SIG-1) as a sigset; SIGCHLD is the harness's own (it reaps the children). */
+static int mask_of(const char *text, sigset_t *set)
+{
+	char *end;
+	unsigned long long m;
+
+	errno = 0;
+	m = strtoull(text, &end, 10);
+	if (errno || *end)
+		return -1;
+	sigemptyset(set);
+	for (int s = 1; s < NSIGS; s++)
+		if (s != SIGCHLD && (m >> (s - 1)) & 1)
+			sigaddset(set, s);
+	return 0;
 }
 
 /* ---- the lease-fd set (fds this process took a lease through) ---- */
@@ -820,8 +864,11 @@ static void command(char *line)
 		/* F_SETLKW may sleep; a handled signal without SA_RESTART ends it with EINTR, not retried here */
 		r = hidden_fd(a) ? (errno = EBADF, -1) : fcntl((int)a, (int)b, &fl);
 		e = errno;
-		if (r == 0 && (b == F_GETLK || b == F_OFD_GETLK))
+		if (r == 0 && (b == F_GETLK || b == F_OFD_GETLK)) {
 			r = fl.l_type;	/* what F_GETLK found: F_UNLCK when nothing conflicts */
+			reply_info("fcntl", r, e, NULL, &fl);
+			return;
+		}
 		reply("fcntl", r, e);
 	} else if (!strcmp(f[0], "flock") && n == 3 && num(f[1], &a) && num(f[2], &b)) {
 		/* may sleep like F_SETLKW; EINTR unless SA_RESTART */
@@ -856,6 +903,30 @@ static void command(char *line)
 		reply("fcntl", r, errno);
 	} else if (!strcmp(f[0], "execve") && n == 1) {
 		cmd_execve();
+	} else if (!strcmp(f[0], "sigprocmask") && n == 3 && num(f[1], &a)) {
+		sigset_t set;
+		int how = a == 0 ? SIG_BLOCK : a == 1 ? SIG_UNBLOCK : SIG_SETMASK;
+
+		if (mask_of(f[2], &set) < 0 || a < 0 || a > 2) {
+			reply("sigprocmask", -1, EINVAL);
+			return;
+		}
+		r = pthread_sigmask(how, &set, NULL);	/* unblocked pending signals are handled here */
+		reply("sigprocmask", r ? -1 : 0, r);
+	} else if (!strcmp(f[0], "sigwait") && n == 3 && num(f[2], &b)) {
+		sigset_t set;
+		siginfo_t si;
+		struct timespec ts = { (time_t)(b / 1000000000LL), (long)(b % 1000000000LL) };
+		const char *name = b < 0 ? "sigwaitinfo" : "sigtimedwait";
+
+		if (mask_of(f[1], &set) < 0) {
+			reply(name, -1, EINVAL);
+			return;
+		}
+		memset(&si, 0, sizeof(si));
+		r = sigtimedwait(&set, &si, b < 0 ? NULL : &ts);	/* never restarted: EINTR after a handler */
+		e = errno;
+		reply_info(name, r, e, r > 0 ? &si : NULL, NULL);
 	} else if (!strcmp(f[0], "sigaction") && n == 3 && num(f[1], &a)) {
 		cmd_sigaction(a, f[2]);
 	} else if (!strcmp(f[0], "reaction")) {

@@ -363,7 +363,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         return reply(m.replyTo(), m.reqId(), f.errno());
       }
       // F_GETLK's answer is the l_type of the first conflicting lock (F_UNLCK if none)
-      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), r.lType(), null, null));
+      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), r.lType(), null, null,
+          r instanceof GetLk.Locked l ? l.lock() : null));
       return this;
     }
     io.leasecr.core.locks.PosixLocks.Outcome o = m.cmd().ofd()
@@ -737,8 +738,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       return;
     }
     if (deadline == 0) {
-      armed.remove(ino);
-      timers.cancel(ino);
+      if (current != null) { // nothing armed, nothing to cancel: only this method starts timers keyed by ino
+        armed.remove(ino);
+        timers.cancel(ino);
+      }
       return;
     }
     armed.put(ino, deadline);

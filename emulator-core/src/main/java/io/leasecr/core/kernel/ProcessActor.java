@@ -16,6 +16,7 @@ import io.leasecr.core.trace.TraceSink;
 import io.leasecr.core.process.WireTypes;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,11 +50,22 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** The kernel put the request to sleep (open or truncate waiting for a lease break). */
   public record Blocked(long reqId) implements Command {}
 
-  /** The kernel's answer: result or errno, and the new open file description for an open. */
-  public record KernelReply(long reqId, long result, Errno errno, Fd file) implements Command {}
+  /**
+   * The kernel's answer: result or errno, the new open file description for an open, and for F_GETLK /
+   * F_OFD_GETLK the conflicting lock it found (null if none).
+   */
+  public record KernelReply(long reqId, long result, Errno errno, Fd file, io.leasecr.core.locks.PosixLock found)
+      implements Command {
+    public KernelReply(long reqId, long result, Errno errno, Fd file) {
+      this(reqId, result, errno, file, null);
+    }
+  }
 
   /** Local timer message: never crosses a node. {@code seq} keeps two identical signals' reactions apart. */
   private record ReactionDue(Reaction reaction, int siFd, long seq) implements Command, NoSerializationVerificationNeeded {}
+
+  /** Local timer message: a sleeping sigtimedwait's timeout has passed. */
+  private record WaitTimeout(long reqId) implements Command, NoSerializationVerificationNeeded {}
 
   /** Local timer message (cluster mode): a sleeping call asks its lease table again. */
   private record RecheckDue(long reqId) implements Command, NoSerializationVerificationNeeded {}
@@ -72,8 +84,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** A process with the given fds; leaseFds are those it knows it took a lease through (a fork copies them). */
   public static Behavior<Command> create(ProcessSpec spec, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds,
       Kernel kernel) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ProcessActor(ctx, timers, spec, fds, leaseFds, kernel)));
+    return create(spec, fds, leaseFds, 0, kernel);
+  }
+
+  /** A fork's child: it starts with its parent's signal mask ({@code blockedSignals}, bit signo-1). */
+  public static Behavior<Command> create(ProcessSpec spec, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds,
+      long blockedSignals, Kernel kernel) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ProcessActor p = new ProcessActor(ctx, timers, spec, fds, leaseFds, kernel);
+      p.blockedSignals = blockedSignals;
+      return p;
+    }));
   }
 
   /**
@@ -86,6 +107,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       TreeMap<Integer, Fd> fds = new TreeMap<>();
       image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
       ProcessActor p = new ProcessActor(ctx, timers, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
+      p.blockedSignals = image.getBlockedSignals();
+      for (io.leasecr.proto.wire.Signal s : image.getPendingSignalsList()) {
+        p.pendingSignals().add(new Signal(s.getSigno(), s.getSiCode(), s.getSiFd()));
+      }
       p.resume(image);
       return p;
     }));
@@ -111,6 +136,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** How often a sleeping call asks its table again, wall ms (lease-cr.process.recheck-blocked; 0: never). */
   private final long recheckMs;
   private boolean dying;
+  /** sigprocmask(2)'s mask, bit signo-1: a blocked signal waits in {@link #pendingSignals}. */
+  private long blockedSignals;
+  /** Signals that came while blocked, in the order they came (a standard one once); null when none. */
+  private ArrayList<Signal> pendingSignals;
   private int exitStatus;
   private int killedBy;
 
@@ -129,6 +158,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     boolean interrupted;
     /** A handled signal arrived before the kernel said whether the call sleeps; it acts if it does. */
     Disposition pendingSignal;
+    /** What the return shows besides the result (the siginfo sigtimedwait took). */
+    Map<String, Object> returnArgs;
 
     Call(Syscall syscall, int step, ActorRef<StepDone> replyTo, boolean main, long startedAt) {
       this.syscall = syscall;
@@ -186,6 +217,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return onReactionDue(due);
     } else if (m instanceof RecheckDue due) {
       return onRecheckDue(due);
+    } else if (m instanceof WaitTimeout timeout) {
+      return onWaitTimeout(timeout);
     } else if (m instanceof Save save) {
       return onSave(save);
     }
@@ -279,6 +312,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     if (call instanceof Syscall.Sigaction sa) {
       return sigaction(c, sa);
+    }
+    if (call instanceof Syscall.Sigprocmask m) {
+      return sigprocmask(c, m);
+    }
+    if (call instanceof Syscall.Sigwait w) {
+      return sigwait(c, w);
     }
     return die(((Syscall.Exit) call).status(), 0);
   }
@@ -426,7 +465,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     ProcessSpec child = new ProcessSpec(fork.childPid(), spec.pid(), fork.childName(), spec.cred(),
         dispositions, spec.reactions(), spec.seed());
     kernel.processes().tell(new ProcessTable.Forked(child, new TreeMap<>(fds),
-        leaseFds == null ? null : new TreeSet<>(leaseFds)));
+        leaseFds == null ? null : new TreeSet<>(leaseFds), blockedSignals));
     return finish(c, fork.childPid(), null);
   }
 
@@ -437,7 +476,89 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     Map<Integer, Disposition> copy = new HashMap<>(dispositions);
     copy.put(sa.signo(), sa.disposition());
     dispositions = copy;
+    if (pendingSignals != null && discards(sa.signo(), sa.disposition())) {
+      // do_sigaction: a signal that is now ignored is flushed from the pending queue, blocked or not
+      pendingSignals.removeIf(p -> p.signo() == sa.signo());
+    }
     return finish(c, 0, null);
+  }
+
+  /**
+   * sigprocmask(2): SIGKILL and SIGSTOP cannot be blocked (dropped from the set, no error). Signals it unblocks
+   * that are pending are delivered before it returns.
+   */
+  private Behavior<Command> sigprocmask(Call c, Syscall.Sigprocmask m) {
+    long set = m.set() & ~(Syscall.Sigprocmask.bit(Signals.SIGKILL) | Syscall.Sigprocmask.bit(Signals.SIGSTOP));
+    blockedSignals = switch (m.how()) {
+      case SIG_BLOCK -> blockedSignals | set;
+      case SIG_UNBLOCK -> blockedSignals & ~set;
+      case SIG_SETMASK -> set;
+    };
+    Behavior<Command> b = deliverPending();
+    if (dying) {
+      return b;
+    }
+    return finish(c, 0, null);
+  }
+
+  /**
+   * sigtimedwait / sigwaitinfo: a pending signal of the set is taken at once; otherwise the call sleeps until one
+   * comes (blocked or not, if it has a handler), a handled signal outside the set interrupts it (EINTR), or the
+   * timeout passes (EAGAIN; a zero timeout only polls).
+   */
+  private Behavior<Command> sigwait(Call c, Syscall.Sigwait w) {
+    Signal s = takePending(w.set());
+    if (s != null) {
+      return endWait(0, c, s);
+    }
+    if (w.timeoutMs() == 0) {
+      return finish(c, -1, Errno.EAGAIN);
+    }
+    long req = nextReq++;
+    if (inFlight == null) {
+      inFlight = new LinkedHashMap<>(2);
+    }
+    inFlight.put(req, c);
+    c.blocked = true;
+    emit("block", c.step, c.syscall.name(), null, null, null);
+    if (w.timeoutMs() > 0) {
+      timers.startSingleTimer(new WaitTimeout(req), new WaitTimeout(req),
+          Duration.ofMillis(clock.timerDelayMillis(w.timeoutMs())));
+    }
+    return this;
+  }
+
+  /** The wait takes {@code s}: it returns the signal's number, and the trace shows its siginfo. */
+  private Behavior<Command> endWait(long req, Call c, Signal s) {
+    if (req != 0) {
+      inFlight.remove(req);
+      timers.cancel(new WaitTimeout(req));
+    }
+    c.returnArgs = TraceEvent.args("code", Signals.codeName(s.siCode()), "fd", s.siFd() >= 0 ? s.siFd() : null);
+    return finish(c, s.signo(), null);
+  }
+
+  /**
+   * The struct flock F_GETLK hands back (fcntl_getlk, posix_lock_to_flock): the conflicting lock's range (l_len 0
+   * when it runs to EOF) and owner (l_pid -1 for an OFD lock), l_whence SEEK_SET; when nothing conflicts only
+   * l_type changes (to F_UNLCK) and the rest is what the caller passed.
+   */
+  private static Map<String, Object> getLkFields(Syscall.RecordLock r, io.leasecr.core.locks.PosixLock found) {
+    if (found == null) {
+      return TraceEvent.args("l_whence", "SEEK_SET", "l_start", r.start(), "l_len", r.len(), "l_pid", r.lPid());
+    }
+    long len = found.end() == io.leasecr.core.locks.PosixLock.EOF ? 0 : found.end() - found.start() + 1;
+    return TraceEvent.args("l_whence", "SEEK_SET", "l_start", found.start(), "l_len", len,
+        "l_pid", (long) found.procPid());
+  }
+
+  private Behavior<Command> onWaitTimeout(WaitTimeout m) {
+    Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    if (c == null || dying) {
+      return this;
+    }
+    inFlight.remove(m.reqId());
+    return finish(c, -1, Errno.EAGAIN);
   }
 
   private LockManager.Command fcntl(long req, Syscall.Fcntl f, Fd fd) {
@@ -502,6 +623,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (m.errno() != null) {
       return finish(c, -1, m.errno());
     }
+    if (c.syscall instanceof Syscall.RecordLock r && r.cmd().getLk()) {
+      c.returnArgs = getLkFields(r, m.found());
+    }
     long result = m.result();
     if (m.file() != null) {
       int fd = lowestFreeFd();
@@ -534,11 +658,28 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private int handlerReactions;
 
   private boolean handlerCallsInFlight() {
-    return inFlight != null && inFlight.values().stream().anyMatch(x -> !x.main);
+    if (inFlight != null) {
+      for (Call x : inFlight.values()) { // a loop, not a stream: this runs at every return (BENCHMARKS.md, issue 17)
+        if (!x.main) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private boolean handlerBusy() {
-    return handlerReactions > 0 || inFlight != null && inFlight.values().stream().anyMatch(x -> x.inHandler);
+    if (handlerReactions > 0) {
+      return true;
+    }
+    if (inFlight != null) {
+      for (Call x : inFlight.values()) {
+        if (x.inHandler) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The call returns: trace it, tell whoever asked, and let the program make its next call. */
@@ -555,6 +696,15 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   /** The handler is done: the call it came during returns now. */
   private Behavior<Command> releaseDeferred(Behavior<Command> next) {
+    if (!handlerBusy() && deliverable() != null) {
+      Behavior<Command> after = deliverPending();
+      if (after != this || dying) {
+        return after;
+      }
+      if (handlerBusy()) {
+        return this;
+      }
+    }
     if (interruptedMain != null && !handlerCallsInFlight() && !handlerBusy()) {
       Call main = interruptedMain;
       interruptedMain = null;
@@ -566,6 +716,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Behavior<Command> finishNow(Call c, long result, Errno errno) {
     if (kernel.trace().enabled()) {
       Map<String, Object> args = c.blocked ? TraceEvent.args("blockedMs", now() - c.startedAt) : null;
+      if (c.returnArgs != null) {
+        args = args == null ? new LinkedHashMap<>() : new LinkedHashMap<>(args);
+        args.putAll(c.returnArgs);
+      }
       emit("return", c.step, c.syscall.name(), args, errno == null ? result : null, errno);
     }
     if (c.replyTo != null) {
@@ -631,6 +785,93 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (dying) {
       return this;
     }
+    Call main = mainCall();
+    Syscall.Sigwait wait = main != null && main.syscall instanceof Syscall.Sigwait w ? w : null;
+    boolean blocked = s.signo() != Signals.SIGKILL && (blockedSignals & Syscall.Sigprocmask.bit(s.signo())) != 0;
+    if (blocked || wait != null && (wait.set() & Syscall.Sigprocmask.bit(s.signo())) != 0
+        && dispositions.getOrDefault(s.signo(), Disposition.DEFAULT).kind() == Disposition.Kind.HANDLER) {
+      // sig_ignored() is false for a blocked signal (whatever its disposition) and for one sigtimedwait waits
+      // for while its handler is set: it is queued, and a sleeping sigtimedwait for it takes it at once
+      boolean merged = s.signo() < KERNEL_SIGRTMIN && pendingSignals != null
+          && pendingSignals.stream().anyMatch(p -> p.signo() == s.signo());
+      if (kernel.trace().enabled()) {
+        emit("pending", 0, null, TraceEvent.args("signal", Signals.name(s.signo()), "code", Signals.codeName(s.siCode()),
+            "fd", s.siFd() >= 0 ? s.siFd() : null, "merged", merged ? true : null), null, null);
+      }
+      if (!merged) { // legacy_queue(): a standard signal already pending is dropped, the first siginfo stays
+        pendingSignals().add(s);
+      }
+      if (wait != null && (wait.set() & Syscall.Sigprocmask.bit(s.signo())) != 0) {
+        Signal taken = takePending(wait.set());
+        return taken == null ? this : endWait(mainRequest(), main, taken);
+      }
+      return this;
+    }
+    return deliver(s, main, wait);
+  }
+
+  /** The kernel's SIGRTMIN: below it a signal is a standard one, pending at most once. */
+  private static final int KERNEL_SIGRTMIN = 32;
+
+  private ArrayList<Signal> pendingSignals() {
+    if (pendingSignals == null) {
+      pendingSignals = new ArrayList<>(2);
+    }
+    return pendingSignals;
+  }
+
+  /** Whether a signal with this disposition is dropped at once (ignored, or a default that ignores it). */
+  private static boolean discards(int signo, Disposition d) {
+    return d.kind() == Disposition.Kind.IGNORE
+        || d.kind() == Disposition.Kind.DEFAULT && !Signals.defaultTerminates(signo);
+  }
+
+  /** The pending signal next_signal() would take from {@code set}: the lowest number, a queue's first. */
+  private Signal peekPending(long set) {
+    Signal best = null;
+    if (pendingSignals != null) {
+      for (Signal p : pendingSignals) {
+        if ((set & Syscall.Sigprocmask.bit(p.signo())) != 0 && (best == null || p.signo() < best.signo())) {
+          best = p;
+        }
+      }
+    }
+    return best;
+  }
+
+  private Signal takePending(long set) {
+    Signal s = peekPending(set);
+    if (s != null) {
+      pendingSignals.remove(s);
+      if (pendingSignals.isEmpty()) {
+        pendingSignals = null;
+      }
+    }
+    return s;
+  }
+
+  /** A pending signal the mask no longer blocks, or null. */
+  private Signal deliverable() {
+    return pendingSignals == null ? null : peekPending(~blockedSignals);
+  }
+
+  /**
+   * Pending signals the mask no longer blocks are delivered before the call that unblocked them returns, lowest
+   * number first; a handler blocks every signal while it runs (the kernel side's sa_mask is full), so the next
+   * is delivered when its reactions without delay are done.
+   */
+  private Behavior<Command> deliverPending() {
+    Signal s;
+    while (!dying && !handlerBusy() && (s = takePending(~blockedSignals)) != null) {
+      Behavior<Command> b = deliver(s, mainCall(), null);
+      if (b != this) {
+        return b;
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> deliver(Signal s, Call main, Syscall.Sigwait wait) {
     Disposition d = s.signo() == Signals.SIGKILL ? Disposition.DEFAULT
         : dispositions.getOrDefault(s.signo(), Disposition.DEFAULT);
     boolean discarded = d.kind() == Disposition.Kind.IGNORE
@@ -650,7 +891,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return die(0, s.signo());
     }
     scheduleReactions(s);
-    Call main = mainCall();
+    if (wait != null) {
+      // a handled signal outside the set: the handler runs and the wait fails with EINTR (never restarted)
+      long req = mainRequest();
+      inFlight.remove(req);
+      timers.cancel(new WaitTimeout(req));
+      return finish(main, -1, Errno.EINTR);
+    }
     if (main != null && main.blocked) {
       signalWhileBlocked(mainRequest(), main, d);
     } else if (main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate
@@ -783,6 +1030,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (leaseFds != null) {
       b.addAllLeaseFds(leaseFds);
     }
+    b.setBlockedSignals(blockedSignals);
+    if (pendingSignals != null) {
+      for (Signal s : pendingSignals) {
+        b.addPendingSignals(io.leasecr.proto.wire.Signal.newBuilder().setSigno(s.signo()).setSiCode(s.siCode())
+            .setSiFd(s.siFd()));
+      }
+    }
     Call main = mainCall();
     if (main != null) {
       b.setPending(pending(main.syscall, main.step, main.blocked, main.startedAt));
@@ -840,6 +1094,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     killedBy = signo;
     waiting = null;
     timers.cancelAll();
+    if (inFlight != null) {
+      inFlight.values().removeIf(c -> c.syscall instanceof Syscall.Sigwait); // no lease table answers a wait
+    }
     if (inFlight != null && !inFlight.isEmpty()) {
       for (Map.Entry<Long, Call> e : inFlight.entrySet()) {
         if (e.getValue().blocked) {

@@ -41,7 +41,13 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
   public record SpawnAll(List<ProcessSpec> specs) implements Command, NoSerializationVerificationNeeded {}
 
   /** fork(2) in the parent: start the child with a copy of the parent's fd table. */
-  public record Forked(ProcessSpec child, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds) implements Command {}
+  /** A fork's child: the parent's fds, the leases it knows of, and its signal mask (pending signals stay behind). */
+  public record Forked(ProcessSpec child, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds, long blockedSignals)
+      implements Command {
+    public Forked(ProcessSpec child, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds) {
+      this(child, fds, leaseFds, 0);
+    }
+  }
 
   /** Route a command to a process by pid. */
   public record Deliver(int pid, ProcessActor.Command command) implements Command {}
@@ -109,7 +115,7 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
         .onMessage(Spawn.class, m -> start(m.spec(), new TreeMap<>(), null))
         .onMessage(SpawnAll.class, this::onSpawnAll)
         .onMessage(GroupStarted.class, this::onGroupStarted)
-        .onMessage(Forked.class, m -> start(m.child(), m.fds(), m.leaseFds()))
+        .onMessage(Forked.class, m -> start(m.child(), m.fds(), m.leaseFds(), m.blockedSignals()))
         .onMessage(Deliver.class, this::onDeliver)
         .onMessage(Exited.class, this::onExited)
         .onMessage(Save.class, this::onSave)
@@ -120,11 +126,17 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
   }
 
   private Behavior<Command> start(ProcessSpec spec, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds) {
+    return start(spec, fds, leaseFds, 0);
+  }
+
+  private Behavior<Command> start(ProcessSpec spec, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds,
+      long blockedSignals) {
     if (byPid.containsKey(spec.pid())) {
       note(spec.pid(), spec.name(), "pid " + spec.pid() + " is already in use: process not started");
       return this;
     }
-    return register(spec.pid(), getContext().spawn(ProcessActor.create(spec, fds, leaseFds, kernel), name(spec.pid())));
+    return register(spec.pid(), getContext().spawn(ProcessActor.create(spec, fds, leaseFds, blockedSignals, kernel),
+        name(spec.pid())));
   }
 
   private Behavior<Command> register(int pid, ActorRef<ProcessActor.Command> ref) {

@@ -48,6 +48,10 @@ public sealed interface Syscall {
       };
     } else if (this instanceof Execve) {
       return TraceEvent.args("path", "self");
+    } else if (this instanceof Sigprocmask m) {
+      return TraceEvent.args("how", m.how().name(), "set", Sigprocmask.names(m.set()));
+    } else if (this instanceof Sigwait w) {
+      return TraceEvent.args("set", Sigprocmask.names(w.set()), "timeout", w.timeoutMs() < 0 ? null : w.timeoutMs());
     }
     return TraceEvent.args("status", ((Exit) this).status());
   }
@@ -226,6 +230,54 @@ public sealed interface Syscall {
     @Override
     public String name() {
       return "sigaction";
+    }
+  }
+
+  /**
+   * sigprocmask(how, set, NULL): the signals in {@code set} (bit signo-1) are blocked, unblocked, or become the
+   * mask. SIGKILL and SIGSTOP are never blocked (the kernel drops them from the set without an error). A signal
+   * that arrives while blocked stays pending: a standard one (below the kernel's SIGRTMIN, 32) once however often
+   * it comes, keeping the first one's siginfo; a real-time one queued once per sending, each with its siginfo.
+   */
+  record Sigprocmask(How how, long set) implements Syscall {
+    public enum How {
+      SIG_BLOCK,
+      SIG_UNBLOCK,
+      SIG_SETMASK
+    }
+
+    /** The mask bit of a signal. */
+    public static long bit(int signo) {
+      return 1L << (signo - 1);
+    }
+
+    /** The signals of a mask, by name, lowest first. */
+    public static java.util.List<String> names(long set) {
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (int s = 1; s <= 64; s++) {
+        if ((set & bit(s)) != 0) {
+          out.add(Signals.name(s));
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public String name() {
+      return "sigprocmask";
+    }
+  }
+
+  /**
+   * sigtimedwait(set, &info, timeout) ({@code timeoutMs} >= 0) or sigwaitinfo(set, &info) ({@code timeoutMs} -1):
+   * takes a pending signal of {@code set} (lowest number first, a real-time signal's queue in order) and returns
+   * its number, si_code and si_fd in the return; EAGAIN when the timeout passes, EINTR when a handled signal
+   * outside the set interrupts it (never restarted, whatever SA_RESTART says).
+   */
+  record Sigwait(long set, long timeoutMs) implements Syscall {
+    @Override
+    public String name() {
+      return timeoutMs < 0 ? "sigwaitinfo" : "sigtimedwait";
     }
   }
 }

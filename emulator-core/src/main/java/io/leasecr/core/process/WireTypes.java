@@ -71,6 +71,10 @@ public final class WireTypes {
           .setOp(io.leasecr.proto.wire.Syscall.FdOp.Op.valueOf(f.op().name())));
     } else if (call instanceof Syscall.Execve) {
       b.setExecve(true);
+    } else if (call instanceof Syscall.Sigprocmask m) {
+      b.setSigprocmask(io.leasecr.proto.wire.Syscall.Sigprocmask.newBuilder().setHow(m.how().ordinal()).setSet(m.set()));
+    } else if (call instanceof Syscall.Sigwait w) {
+      b.setSigwait(io.leasecr.proto.wire.Syscall.Sigwait.newBuilder().setSet(w.set()).setTimeoutMs(w.timeoutMs()));
     } else if (call instanceof Syscall.Sigaction s) {
       b.setSigaction(io.leasecr.proto.wire.Syscall.Sigaction.newBuilder().setSigno(s.signo())
           .setDisposition(disposition(s.disposition())));
@@ -159,6 +163,14 @@ public final class WireTypes {
         yield new Syscall.FdOp(Syscall.FdOp.Op.valueOf(f.getOp().name()), f.getFd(), f.getArg(), f.getFlags());
       }
       case EXECVE -> new Syscall.Execve();
+      case SIGPROCMASK -> {
+        int how = c.getSigprocmask().getHow();
+        if (how < 0 || how >= Syscall.Sigprocmask.How.values().length) {
+          throw new NotSerializableException("unknown sigprocmask how " + how);
+        }
+        yield new Syscall.Sigprocmask(Syscall.Sigprocmask.How.values()[how], c.getSigprocmask().getSet());
+      }
+      case SIGWAIT -> new Syscall.Sigwait(c.getSigwait().getSet(), c.getSigwait().getTimeoutMs());
       case CALL_NOT_SET -> throw new NotSerializableException("Run without a syscall");
     };
   }

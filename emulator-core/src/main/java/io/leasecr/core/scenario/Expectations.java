@@ -5,6 +5,7 @@ import io.leasecr.core.locks.Signals;
 import io.leasecr.core.trace.TraceEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** Checks a scenario's expectations against the trace of its run; each failure names the step and why. */
@@ -89,7 +90,8 @@ public final class Expectations {
       }
       return;
     }
-    boolean wantsReturn = x.result() != null || x.errno() != null || x.returnsAtMs() != null;
+    boolean wantsReturn = x.result() != null || x.errno() != null || x.returnsAtMs() != null
+        || !x.returned().isEmpty();
     if (ret == null) {
       if (wantsReturn || Boolean.FALSE.equals(x.stillBlocked())) {
         failures.add(where + ": expected the call to return, it was still blocked when the run ended");
@@ -103,6 +105,14 @@ public final class Expectations {
       }
     } else if (x.result() != null && (ret.errno() != null || !Objects.equals(ret.result(), x.result()))) {
       failures.add(where + ": expected result " + x.result() + ", got " + outcome(ret));
+    }
+    for (Map.Entry<String, String> want : x.returned().entrySet()) {
+      Object got = ret.arg(want.getKey());
+      String shown = got == null && want.getKey().equals("fd") ? "-1" : String.valueOf(got);
+      if (!want.getValue().equals(shown)) {
+        failures.add(where + ": expected " + want.getKey() + " " + want.getValue() + ", got " + shown + " ("
+            + outcome(ret) + ")");
+      }
     }
     if (x.returnsAtMs() != null && !near(ret.t(), x.returnsAtMs(), toleranceMs)) {
       failures.add(where + ": expected to return at " + secs(x.returnsAtMs()) + ", returned at " + secs(ret.t()));

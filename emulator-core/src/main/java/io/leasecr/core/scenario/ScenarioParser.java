@@ -35,12 +35,13 @@ public final class ScenarioParser {
   private static final Set<String> REACTION_KEYS = Set.of("signal", "do", "after", "jitter", "fd");
   private static final Set<String> ACTIONS = Set.of(
       "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl", "proc_locks",
-      "checkpoint", "restart", "flock", "ftruncate", "dup2", "dup3", "execve");
+      "checkpoint", "restart", "flock", "ftruncate", "dup2", "dup3", "execve", "sigprocmask", "sigtimedwait",
+      "sigwaitinfo");
   private static final Set<String> STEP_KEYS = Set.of(
       "at", "proc", "open", "close", "dup", "truncate", "fcntl", "fork", "exit", "sigaction", "kill", "sysctl",
       "proc_locks", "checkpoint", "restart", "flags", "fd", "arg", "start", "len", "signal", "action", "value", "image", "policy",
       "only", "mode", "type_guess", "leave_running", "journal", "expect", "before_signal", "flock", "op", "nb", "l_pid", "ftruncate",
-      "dup2", "dup3", "newfd", "execve");
+      "dup2", "dup3", "newfd", "execve", "sigprocmask", "signals", "sigtimedwait", "sigwaitinfo", "timeout");
   /** The keys each action takes besides 'at' and its own. */
   private static final Map<String, Set<String>> ACTION_KEYS = Map.ofEntries(
       Map.entry("open", Set.of("proc", "flags", "expect")),
@@ -56,13 +57,17 @@ public final class ScenarioParser {
       Map.entry("fork", Set.of("proc", "expect")),
       Map.entry("exit", Set.of("proc")),
       Map.entry("sigaction", Set.of("proc", "action", "expect")),
+      Map.entry("sigprocmask", Set.of("proc", "signals", "expect")),
+      Map.entry("sigtimedwait", Set.of("proc", "timeout", "expect")),
+      Map.entry("sigwaitinfo", Set.of("proc", "expect")),
       Map.entry("kill", Set.of("signal")),
       Map.entry("sysctl", Set.of("value")),
       Map.entry("proc_locks", Set.of("expect")),
       Map.entry("checkpoint", Set.of("image", "leave_running", "expect", "before_signal")),
       Map.entry("restart", Set.of("image", "journal", "policy", "mode", "type_guess", "only", "expect")));
   private static final Set<String> STEP_EXPECT_KEYS = Set.of(
-      "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried");
+      "result", "errno", "blocked", "returns_at", "still_blocked", "locks", "image", "retried", "code", "fd",
+      "l_type", "l_whence", "l_start", "l_len", "l_pid");
   private static final Set<String> IMAGE_LEASE_KEYS = Set.of(
       "proc", "path", "type", "target", "type_prev", "break_notified", "remaining");
   private static final Set<String> EVENT_EXPECT_KEYS = Set.of("proc", "signal", "exit", "at", "count", "code", "fd");
@@ -491,6 +496,23 @@ public final class ScenarioParser {
       case "fcntl" -> fcntl(arg, m, s);
       case "flock" -> flock(arg, m, s);
       case "sigaction" -> new Syscall.Sigaction(signal(arg, arg.text()), disposition(required(m, "action", s.node)));
+      case "sigprocmask" -> {
+        Syscall.Sigprocmask.How how = switch (arg.text()) {
+          case "block", "SIG_BLOCK" -> Syscall.Sigprocmask.How.SIG_BLOCK;
+          case "unblock", "SIG_UNBLOCK" -> Syscall.Sigprocmask.How.SIG_UNBLOCK;
+          case "setmask", "SIG_SETMASK" -> Syscall.Sigprocmask.How.SIG_SETMASK;
+          default -> throw arg.error("sigprocmask takes block, unblock or setmask, got " + YamlNode.quote(arg.text()));
+        };
+        yield new Syscall.Sigprocmask(how, signalSet(required(m, "signals", s.node)));
+      }
+      case "sigtimedwait" -> {
+        long timeout = required(m, "timeout", s.node).millis();
+        if (timeout < 0) {
+          throw m.get("timeout").error("timeout must not be negative");
+        }
+        yield new Syscall.Sigwait(signalSet(arg), timeout);
+      }
+      case "sigwaitinfo" -> new Syscall.Sigwait(signalSet(arg), -1);
       case "fork" -> {
         Scenario.ProcessDecl child = process(arg, procs);
         if (!child.forked()) {
@@ -503,6 +525,15 @@ public final class ScenarioParser {
       }
       default -> throw arg.error("unknown action " + verb);
     };
+  }
+
+  /** A list of signals ([SIGIO, SIGRTMIN+1], or [] for none) as a mask, bit signo-1. */
+  private long signalSet(YamlNode node) {
+    long set = 0;
+    for (YamlNode n : node.isScalar() && node.text().isEmpty() ? List.<YamlNode>of() : node.list()) {
+      set |= Syscall.Sigprocmask.bit(signal(n, n.text()));
+    }
+    return set;
   }
 
   private Syscall open(YamlNode path, YamlNode flagsNode) {
@@ -636,10 +667,44 @@ public final class ScenarioParser {
       if (t.startsWith("E")) {
         return new StepExpectation(null, errno(node), null, null, null, null);
       }
+      if (t.startsWith("SIG")) { // what sigtimedwait returns: the signal's number
+        return new StepExpectation((long) signal(node, t), null, null, null, null, null);
+      }
       return new StepExpectation(leaseArg(node), null, null, null, null, null);
     }
     Map<String, YamlNode> m = node.map(STEP_EXPECT_KEYS);
-    Long result = m.containsKey("result") ? leaseArg(m.get("result")) : null;
+    Long result = !m.containsKey("result") ? null : m.get("result").text().startsWith("SIG")
+        ? (long) signal(m.get("result"), m.get("result").text()) : leaseArg(m.get("result"));
+    Map<String, String> returned = new java.util.LinkedHashMap<>();
+    if (m.containsKey("code")) {
+      String code = m.get("code").text();
+      if (!SI_CODES.contains(code)) {
+        throw m.get("code").error("si_code must be one of " + String.join(", ", SI_CODES.stream().sorted().toList())
+            + ", got " + YamlNode.quote(code));
+      }
+      returned.put("code", code);
+    }
+    if (m.containsKey("fd")) {
+      returned.put("fd", String.valueOf(m.get("fd").intValue()));
+    }
+    if (m.containsKey("l_type")) { // F_GETLK's l_type is its result
+      if (result != null) {
+        throw m.get("l_type").error("give 'result' or 'l_type', not both (F_GETLK returns l_type)");
+      }
+      result = leaseArg(m.get("l_type"));
+    }
+    if (m.containsKey("l_whence")) {
+      if (!m.get("l_whence").text().equals("SEEK_SET")) {
+        throw m.get("l_whence").error("l_whence: the scenario's locks are SEEK_SET, got "
+            + YamlNode.quote(m.get("l_whence").text()));
+      }
+      returned.put("l_whence", "SEEK_SET");
+    }
+    for (String k : List.of("l_start", "l_len", "l_pid")) {
+      if (m.containsKey(k)) {
+        returned.put(k, String.valueOf(m.get(k).integer()));
+      }
+    }
     Errno errno = m.containsKey("errno") ? errno(m.get("errno")) : null;
     Boolean blocked = m.containsKey("blocked") ? m.get("blocked").bool() : null;
     Long returnsAt = m.containsKey("returns_at") ? m.get("returns_at").millis() : null;
@@ -651,7 +716,7 @@ public final class ScenarioParser {
         locks.add(l.text());
       }
     }
-    return new StepExpectation(result, errno, blocked, returnsAt, still, locks);
+    return new StepExpectation(result, errno, blocked, returnsAt, still, locks, Map.copyOf(returned));
   }
 
   private static Errno errno(YamlNode node) {

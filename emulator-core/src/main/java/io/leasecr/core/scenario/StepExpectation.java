@@ -12,11 +12,19 @@ import java.util.List;
  * @param returnsAtMs emulated time at which the call returns
  * @param stillBlocked true: the call never returns before the run ends
  * @param locks the exact /proc/locks lines (for a proc_locks step)
+ * @param returned what the return must show besides its result, by trace argument: a signal sigtimedwait took
+ *     ({@code code}: si_code, {@code fd}: si_fd, -1 for none)
  */
 public record StepExpectation(
-    Long result, Errno errno, Boolean blocked, Long returnsAtMs, Boolean stillBlocked, List<String> locks) {
+    Long result, Errno errno, Boolean blocked, Long returnsAtMs, Boolean stillBlocked, List<String> locks,
+    java.util.Map<String, String> returned) {
 
   public static final StepExpectation NONE = new StepExpectation(null, null, null, null, null, null);
+
+  public StepExpectation(Long result, Errno errno, Boolean blocked, Long returnsAtMs, Boolean stillBlocked,
+      List<String> locks) {
+    this(result, errno, blocked, returnsAtMs, stillBlocked, locks, java.util.Map.of());
+  }
 
   public boolean isEmpty() {
     return this.equals(NONE);

@@ -73,6 +73,9 @@ public final class Timeline {
           + "; tree " + a.get("tree") + step(e);
       case "restored" -> "restore of " + a.get("id") + " done after " + a.get("restoreMs") + " ms ("
           + a.get("processes") + " processes, " + a.get("busyThreads") + " busy threads): the tree runs again";
+      case "pending" -> "--- " + a.get("signal") + " {si_code=" + a.get("code")
+          + (a.containsKey("fd") ? ", si_fd=" + a.get("fd") : "") + "} --- "
+          + (Boolean.TRUE.equals(a.get("merged")) ? "blocked, already pending: merged" : "pending (blocked, or waited for)");
       case "signal" -> "--- " + a.get("signal") + " {si_code=" + a.get("code")
           + (a.containsKey("fd") ? ", si_fd=" + a.get("fd") : "") + "} --- " + a.get("action");
       case "reaction" -> "handler for " + a.get("signal") + ": " + a.get("action") + " fd " + a.get("fd");
@@ -106,11 +109,23 @@ public final class Timeline {
       case "fork" -> "fork() [child " + a.get("child") + "]";
       case "sigaction" -> "sigaction(" + a.get("signal") + ", " + a.get("action") + ")";
       case "exit" -> "exit(" + a.get("status") + ")";
+      case "sigprocmask" -> "sigprocmask(" + a.get("how") + ", " + a.get("set") + ")";
+      case "sigtimedwait" -> "sigtimedwait(" + a.get("set") + ", " + a.get("timeout") + " ms)";
+      case "sigwaitinfo" -> "sigwaitinfo(" + a.get("set") + ")";
       default -> e.call() + "(" + a.get("fd") + ")";
     };
   }
 
   private static String outcome(TraceEvent ret) {
+    if (ret.errno() == null && ret.args().containsKey("code")) { // a signal taken by sigtimedwait: its siginfo
+      return ret.result() + " {" + io.leasecr.core.locks.Signals.name(ret.result().intValue()) + ", si_code="
+          + ret.arg("code") + (ret.arg("fd") != null ? ", si_fd=" + ret.arg("fd") : "") + "}";
+    }
+    if (ret.errno() == null && ret.args().containsKey("l_pid")) { // F_GETLK: the struct flock it handed back
+      io.leasecr.core.locks.LeaseType t = io.leasecr.core.locks.LeaseType.ofValue(ret.result());
+      return (t == null ? String.valueOf(ret.result()) : t.fcntlName()) + " {l_whence=" + ret.arg("l_whence")
+          + ", l_start=" + ret.arg("l_start") + ", l_len=" + ret.arg("l_len") + ", l_pid=" + ret.arg("l_pid") + "}";
+    }
     return ret.errno() != null ? "-1 " + ret.errno() : String.valueOf(ret.result());
   }
 

@@ -104,6 +104,10 @@ final class WireCodec {
       if (m.file() != null) {
         b.setFile(WireTypes.fd(m.file()));
       }
+      if (m.found() != null) {
+        b.setFound(io.leasecr.proto.wire.FoundLock.newBuilder().setPid(m.found().pid()).setType(m.found().type().value)
+            .setStart(m.found().start()).setEnd(m.found().end()).setOfd(m.found().ofd()));
+      }
       return b.build();
     } else if (o instanceof ProcessActor.StepDone m) {
       return io.leasecr.proto.wire.StepDone.newBuilder().setPid(m.pid()).setStep(m.step()).setCall(m.call())
@@ -116,7 +120,7 @@ final class WireCodec {
       if (m.leaseFds() != null) {
         b.addAllLeaseFds(m.leaseFds());
       }
-      return b.build();
+      return b.setBlockedSignals(m.blockedSignals()).build();
     } else if (o instanceof ProcessTable.Deliver m) {
       return io.leasecr.proto.wire.Deliver.newBuilder().setPid(m.pid())
           .setCommand(ByteString.copyFrom(serializer.toBinary(m.command())))
@@ -206,8 +210,17 @@ final class WireCodec {
     } else if (p instanceof io.leasecr.proto.wire.Blocked m) {
       return new ProcessActor.Blocked(m.getReqId());
     } else if (p instanceof io.leasecr.proto.wire.KernelReply m) {
+      io.leasecr.core.locks.PosixLock found = null;
+      if (m.hasFound()) {
+        io.leasecr.core.locks.LeaseType type = io.leasecr.core.locks.LeaseType.ofValue(m.getFound().getType());
+        if (type == null) {
+          throw new java.io.NotSerializableException("unknown lock type " + m.getFound().getType());
+        }
+        found = new io.leasecr.core.locks.PosixLock(m.getFound().getPid(), type, m.getFound().getStart(),
+            m.getFound().getEnd(), m.getFound().getOfd());
+      }
       return new ProcessActor.KernelReply(m.getReqId(), m.getResult(), WireTypes.errno(m.getErrno()),
-          m.hasFile() ? WireTypes.fd(m.getFile()) : null);
+          m.hasFile() ? WireTypes.fd(m.getFile()) : null, found);
     } else if (p instanceof io.leasecr.proto.wire.StepDone m) {
       return new ProcessActor.StepDone(m.getPid(), m.getStep(), m.getCall(), m.getResult(), WireTypes.errno(m.getErrno()));
     } else if (p instanceof io.leasecr.proto.wire.Spawn m) {
@@ -218,7 +231,7 @@ final class WireCodec {
         fds.put(e.getKey(), WireTypes.fd(e.getValue()));
       }
       return new ProcessTable.Forked(WireTypes.spec(m.getChild()), fds,
-          m.getLeaseFdsCount() == 0 ? null : new TreeSet<>(m.getLeaseFdsList()));
+          m.getLeaseFdsCount() == 0 ? null : new TreeSet<>(m.getLeaseFdsList()), m.getBlockedSignals());
     } else if (p instanceof io.leasecr.proto.wire.Deliver m) {
       Object inner = serializer.fromBinary(m.getCommand().toByteArray(), m.getCommandManifest());
       if (!(inner instanceof ProcessActor.Command command)) {

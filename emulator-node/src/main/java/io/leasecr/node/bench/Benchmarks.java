@@ -11,6 +11,9 @@ import java.util.Optional;
  */
 public final class Benchmarks {
 
+  /** Untimed rounds of the engine and of raw Pekko before the measured ones. */
+  private static final int WARM_ROUNDS = 3;
+
   private final PrintStream out;
 
   public Benchmarks(PrintStream out) {
@@ -24,7 +27,14 @@ public final class Benchmarks {
         Runtime.getRuntime().maxMemory() >> 20);
     boolean ok = true;
 
-    EmulatorCycles.run(pairs, Math.max(1, cycles / pairs / 10), true); // warm-up: JIT, class loading
+    // Warm-up, both sides alike: the JIT compiles the engine's code (several actors, the lease rules, timers) later
+    // than raw ping-pong's few methods; one short warm-up left the engine's measured run partly interpreted and
+    // its ratio to raw Pekko 20-40% high (issue 17). WARM_ROUNDS untimed rounds of each at the measured size.
+    long messages = cycles / pairs * pairs * CycleDriver.MESSAGES_PER_CYCLE;
+    for (int i = 0; i < WARM_ROUNDS; i++) {
+      EmulatorCycles.run(pairs, cycles / pairs, true);
+      RawMessaging.time(pairs, messages);
+    }
     EmulatorCycles.Result emu = EmulatorCycles.run(pairs, cycles / pairs, true);
     out.printf("emulator lease-break cycles: %,d cycles (%d pairs) in %.3f s wall = %,.0f cycles/s; loop thread CPU "
         + "%.3f s = %,.0f cycles per CPU-second%n", emu.cycles(), pairs, emu.wallNanos() / 1e9, emu.perSecond(),
@@ -61,17 +71,29 @@ public final class Benchmarks {
     out.printf("  emulator cycles/s:         target >= 100,000: %s%n", verdict(emu.perSecond() >= 100_000));
     ok &= emu.perSecond() >= 100_000;
 
-    long messages = emu.cycles() * CycleDriver.MESSAGES_PER_CYCLE;
-    RawMessaging.wallNanos(pairs, messages / 10); // warm-up
-    RawMessaging.Time rawTime = RawMessaging.time(pairs, messages);
+    // engine and raw Pekko measured in turns, three times each, right after one another: the median pair's ratio
+    double[] wallRatios = new double[3];
+    double[] cpuRatios = new double[3];
+    RawMessaging.Time rawTime = null;
+    for (int i = 0; i < 3; i++) {
+      EmulatorCycles.Result e = i == 0 ? emu : EmulatorCycles.run(pairs, cycles / pairs, true);
+      RawMessaging.Time r = RawMessaging.time(pairs, messages);
+      wallRatios[i] = e.wallNanos() / (double) r.wallNanos();
+      cpuRatios[i] = e.loopCpuNanos() / (double) r.cpuNanos();
+      out.printf("  round %d: lease engine %.3f s wall, %.3f s loop CPU; raw Pekko %.3f s wall, %.3f s loop CPU%n",
+          i + 1, e.wallNanos() / 1e9, e.loopCpuNanos() / 1e9, r.wallNanos() / 1e9, r.cpuNanos() / 1e9);
+      if (i == 0) {
+        rawTime = r;
+      }
+    }
     long raw = rawTime.wallNanos();
-    double slowdown = emu.wallNanos() / (double) raw;
+    double slowdown = median(wallRatios);
     out.printf("raw Pekko messaging:         %,d messages (%d per cycle) in %.3f s = %,.0f msg/s%n",
         messages, CycleDriver.MESSAGES_PER_CYCLE, raw / 1e9, messages / (raw / 1e9));
-    out.printf("  lease engine / raw Pekko:  %.2fx the wall time  (issue 17's target <= 2x): %s%n", slowdown,
-        verdict(slowdown <= 2));
-    out.printf("  by loop CPU time:          lease engine %.3f s, raw Pekko %.3f s: %.2fx%n", emu.loopCpuNanos() / 1e9,
-        rawTime.cpuNanos() / 1e9, emu.loopCpuNanos() / (double) rawTime.cpuNanos());
+    out.printf("  lease engine / raw Pekko:  %.2fx the wall time, median of 3 (%.2f-%.2fx; issue 17's target <= 2x): "
+        + "%s%n", slowdown, min(wallRatios), max(wallRatios), verdict(slowdown <= 2));
+    out.printf("  by loop CPU time:          %.2fx, median of 3 (%.2f-%.2fx)%n", median(cpuRatios), min(cpuRatios),
+        max(cpuRatios));
     ok &= slowdown <= 2;
 
     EmulatorCycles.Result slow = EmulatorCycles.run(pairs, 100, false);
@@ -87,6 +109,20 @@ public final class Benchmarks {
     }
     out.println(ok ? "all targets met" : "SOME TARGETS MISSED");
     return ok;
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  private static double min(double[] v) {
+    return java.util.Arrays.stream(v).min().orElse(Double.NaN);
+  }
+
+  private static double max(double[] v) {
+    return java.util.Arrays.stream(v).max().orElse(Double.NaN);
   }
 
   private static String verdict(boolean met) {

@@ -20,10 +20,6 @@ final class RawMessaging {
   /** Wall and loop-thread CPU nanoseconds. */
   record Time(long wallNanos, long cpuNanos) {}
 
-  static long wallNanos(int pairs, long messages) {
-    return time(pairs, messages).wallNanos();
-  }
-
   static Time time(int pairs, long messages) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger remaining = new AtomicInteger(pairs);

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.leasecr.core.locks.Fault;
 import io.leasecr.core.scenario.Scenario;
 import io.leasecr.node.conform.Conformance;
+import io.leasecr.node.conform.InOrder;
 import io.leasecr.node.conform.KernelSide;
 import io.leasecr.node.linux.NativeProgram;
 import java.io.IOException;
@@ -44,6 +45,18 @@ final class ConformCommand implements Callable<Integer> {
 
   @Option(names = "--verbose", description = "the side-by-side traces even when they agree")
   boolean verbose;
+
+  @Option(names = "--jobs", paramLabel = "N", description = "scenarios compared side by side (default"
+      + " ${DEFAULT-VALUE}); the report is the same, in the same order, whatever N (--criu runs one at a time)",
+      defaultValue = "1")
+  int jobs;
+
+  @Option(names = "--passes", paramLabel = "N", description = "compare the whole list N times (default"
+      + " ${DEFAULT-VALUE}): a flaky comparison shows as a difference in some pass", defaultValue = "1")
+  int passes;
+
+  @Option(names = "--no-progress", description = "no progress line on stderr")
+  boolean noProgress;
 
   @Option(names = "--inject-fault", paramLabel = "FAULT", converter = FaultName.class,
       completionCandidates = FaultName.class,
@@ -99,48 +112,78 @@ final class ConformCommand implements Callable<Integer> {
         return KERNEL_UNAVAILABLE;
       }
     }
-    int agree = 0;
-    int differ = 0;
-    int skipped = 0;
-    for (Scenario s : scenarios) {
-      Conformance.Outcome r;
-      try {
-        r = criuBinary != null ? io.leasecr.node.criu.CriuConformance.run(s, helper, criuBinary)
-            : Conformance.run(s, helper, ConfigFactory.empty().withValue("lease-cr.kernel.inject-faults",
-            ConfigValueFactory.fromIterable(faults)));
-      } catch (io.leasecr.node.criu.CriuConformance.PredictedFailure e) {
-        agree++; // CRIU refused the restore where the emulator's note says it does
-        System.out.println("AGREE  " + s.name() + ": " + e.getMessage());
-        continue;
-      } catch (IOException e) {
-        differ++; // not compared: counted as a failure, and the other scenarios still run
-        System.out.println("FAILED " + s.name() + " (" + s.source() + "): the kernel run failed: " + e.getMessage());
-        continue;
-      }
-      if (r.skipped() != null) {
-        skipped++;
-        System.out.println("SKIP   " + s.name() + ": not kernel-runnable: " + r.skipped());
-        continue;
-      }
-      writeTraces(r);
-      if (r.comparison().agree()) {
-        agree++;
-        System.out.printf("AGREE  %s: %d events compared, largest time difference %d ms (tolerance %d ms = %d "
-            + "+ measured scheduling delay %d; real time = emulated x %.4f)%n", s.name(),
-            r.comparison().comparedEvents(), r.comparison().maxTimeDiffMs(), r.toleranceMs(), r.scale().toleranceMs(),
-            r.schedulingDelayMs(), r.scale().factor());
-        if (verbose) {
-          System.out.print(r.comparison().sideBySide());
-        }
-      } else {
-        differ++;
-        System.out.println("DIFFER " + s.name() + " (" + s.source() + "):");
-        r.comparison().differences().forEach(d -> System.out.println("  " + d));
-        System.out.print(r.comparison().sideBySide());
-      }
+    if (jobs < 1 || jobs > 64 || passes < 1) {
+      System.err.println("emulator: conform: --jobs must be 1 to 64 and --passes at least 1");
+      return Main.BAD_INPUT;
     }
-    System.out.printf("%d agree, %d differ, %d not kernel-runnable%n", agree, differ, skipped);
-    return differ == 0 ? Main.OK : Main.FAILED;
+    int[] counts = new int[3]; // agree, differ, skipped
+    Path criuAt = criuBinary;
+    int total = scenarios.size() * passes;
+    long start = System.currentTimeMillis();
+    InOrder.run(total, criu ? 1 : jobs, k -> compare(scenarios.get(k % scenarios.size()), helper, criuAt, faults),
+        ended -> progress(ended, total, start), report -> {
+          if (!noProgress) {
+            System.err.print("\r" + " ".repeat(72) + "\r"); // the progress line makes way for the report
+            System.err.flush();
+          }
+          System.out.print(report.text());
+          counts[report.kind()]++;
+        });
+    if (!noProgress) {
+      System.err.print("\r" + " ".repeat(100) + "\r");
+    }
+    System.out.printf("%d agree, %d differ, %d not kernel-runnable%s%n", counts[0], counts[1], counts[2],
+        passes > 1 ? " (" + passes + " passes of " + scenarios.size() + " scenarios, "
+            + String.format("%.1f", (System.currentTimeMillis() - start) / 60_000.0) + " min, " + jobs + " jobs)" : "");
+    return counts[1] == 0 ? Main.OK : Main.FAILED;
+  }
+
+  /** One scenario's report: {@code kind} 0 agree, 1 differ (or failed), 2 not kernel-runnable. */
+  private record Report(int kind, String text) {}
+
+  private Report compare(Scenario s, Path helper, Path criuBinary, List<String> faults) throws InterruptedException {
+    StringBuilder out = new StringBuilder();
+    Conformance.Outcome r;
+    try {
+      r = criuBinary != null ? io.leasecr.node.criu.CriuConformance.run(s, helper, criuBinary)
+          : Conformance.run(s, helper, ConfigFactory.empty().withValue("lease-cr.kernel.inject-faults",
+          ConfigValueFactory.fromIterable(faults)));
+    } catch (io.leasecr.node.criu.CriuConformance.PredictedFailure e) {
+      // CRIU refused the restore where the emulator's note says it does
+      return new Report(0, "AGREE  " + s.name() + ": " + e.getMessage() + "\n");
+    } catch (IOException e) {
+      // not compared: counted as a failure, and the other scenarios still run
+      return new Report(1, "FAILED " + s.name() + " (" + s.source() + "): the kernel run failed: " + e.getMessage() + "\n");
+    }
+    if (r.skipped() != null) {
+      return new Report(2, "SKIP   " + s.name() + ": not kernel-runnable: " + r.skipped() + "\n");
+    }
+    writeTraces(r);
+    if (r.comparison().agree()) {
+      out.append(String.format("AGREE  %s: %d events compared, largest time difference %d ms (tolerance %d ms = %d "
+          + "+ measured scheduling delay %d; real time = emulated x %.4f)%n", s.name(),
+          r.comparison().comparedEvents(), r.comparison().maxTimeDiffMs(), r.toleranceMs(), r.scale().toleranceMs(),
+          r.schedulingDelayMs(), r.scale().factor()));
+      if (verbose) {
+        out.append(r.comparison().sideBySide());
+      }
+      return new Report(0, out.toString());
+    }
+    out.append("DIFFER ").append(s.name()).append(" (").append(s.source()).append("):\n");
+    r.comparison().differences().forEach(d -> out.append("  ").append(d).append('\n'));
+    out.append(r.comparison().sideBySide());
+    return new Report(1, out.toString());
+  }
+
+  private void progress(int ended, int total, long start) {
+    if (noProgress) {
+      return;
+    }
+    long ms = System.currentTimeMillis() - start;
+    long left = ended == 0 ? 0 : ms * (total - ended) / ended / 1000;
+    System.err.printf("\r[%d/%d compared, %.1f/min, about %d:%02d left] ", ended, total, ended * 60_000.0 / Math.max(1, ms),
+        left / 60, left % 60);
+    System.err.flush();
   }
 
   private void writeTraces(Conformance.Outcome r) {

@@ -42,10 +42,15 @@ final class FuzzCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "no progress bar")
   boolean noProgress;
 
+  @Option(names = "--jobs", description = "programs run side by side (default ${DEFAULT-VALUE}); the findings and"
+      + " the summary's counts are the same whatever the number", defaultValue = "1")
+  int jobs;
+
   @Override
   public Integer call() throws Exception {
-    if (programs < 1 || first < 0 || minutes < 0 || shrinkRuns < 0) {
-      System.err.println("emulator: fuzz: --programs must be >= 1, --first, --minutes and --shrink-runs >= 0");
+    if (programs < 1 || first < 0 || minutes < 0 || shrinkRuns < 0 || jobs < 1 || jobs > 64) {
+      System.err.println("emulator: fuzz: --programs must be >= 1, --first, --minutes and --shrink-runs >= 0, --jobs"
+          + " 1 to 64");
       return Main.BAD_INPUT;
     }
     Path helper;
@@ -57,10 +62,10 @@ final class FuzzCommand implements Callable<Integer> {
     }
     Fuzzer f = new Fuzzer(seed, helper, out, noProgress ? null : System.err, shrinkRuns);
     Duration limit = minutes == 0 ? Duration.ofDays(365) : Duration.ofMillis((long) (minutes * 60_000));
-    Fuzzer.Summary s = f.run(first, programs, limit);
-    System.out.printf("fuzz --seed %d: %d programs in %.1f min (%.1f programs/min), %d findings, %d differences seen"
-        + " once and not on the rerun, %d runs spent shrinking%n", seed, s.programs(), s.millis() / 60_000.0,
-        s.perMinute(), s.findings().size(), s.unconfirmed(), s.shrinkRuns());
+    Fuzzer.Summary s = f.run(first, programs, limit, jobs);
+    System.out.printf("fuzz --seed %d: %d programs in %.1f min (%.1f programs/min, %d jobs), %d findings, %d"
+        + " differences seen once and not on the rerun, %d runs spent shrinking%n", seed, s.programs(),
+        s.millis() / 60_000.0, s.perMinute(), jobs, s.findings().size(), s.unconfirmed(), s.shrinkRuns());
     for (Fuzzer.Finding x : s.findings()) {
       System.out.printf("  program %d: %s: %s%n    shrunk from %d to %d (%d steps, %d processes): %s%n", x.index(),
           x.kind(), x.detail(), x.sizeBefore(), x.sizeAfter(), x.stepsAfter(), x.procsAfter(),

@@ -63,7 +63,7 @@ final class ProcessEntity extends AbstractBehavior<ProcessTable.Command> {
   public Receive<ProcessTable.Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(ProcessTable.Spawn.class, m -> start(ProcessActor.create(m.spec(), new TreeMap<>(), null, kernel)))
-        .onMessage(ProcessTable.Forked.class, m -> start(ProcessActor.create(m.child(), m.fds(), m.leaseFds(), kernel)))
+        .onMessage(ProcessTable.Forked.class, m -> start(ProcessActor.create(m.child(), m.fds(), m.leaseFds(), m.blockedSignals(), kernel)))
         .onMessage(ProcessTable.Restore.class, this::onRestore)
         .onMessage(ProcessTable.Deliver.class, this::onDeliver)
         .onMessage(ProcessTable.Exited.class, this::onExited)

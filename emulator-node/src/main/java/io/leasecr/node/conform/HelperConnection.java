@@ -197,7 +197,7 @@ final class HelperConnection {
     long t = run.emulatedTime(Long.parseLong(f[0]));
     switch (f[1]) {
       case "ret" -> onReturn(t, Long.parseLong(f[0]), f[2], Long.parseLong(f[3]), f[4],
-          f.length > 5 ? Long.parseLong(f[5]) : 0);
+          f.length > 5 ? Long.parseLong(f[5]) : 0, returned(f));
       case "sig" -> {
         int signo = Integer.parseInt(f[2]);
         int fd = Integer.parseInt(f[4]);
@@ -240,19 +240,34 @@ final class HelperConnection {
     }
   }
 
+  /** What a ret line shows besides the result: "si CODE FD" (sigtimedwait), "lk WHENCE START LEN PID" (F_GETLK). */
+  private Map<String, Object> returned(String[] f) {
+    if (f.length > 8 && f[6].equals("si")) {
+      int fd = Integer.parseInt(f[8]);
+      return TraceEvent.args("code", Signals.codeName(Integer.parseInt(f[7])), "fd", fd >= 0 ? fd : null);
+    }
+    if (f.length > 10 && f[6].equals("lk")) {
+      long pid = Long.parseLong(f[10]);
+      return TraceEvent.args("l_whence", f[7].equals("0") ? "SEEK_SET" : f[7], "l_start", Long.parseLong(f[8]),
+          "l_len", Long.parseLong(f[9]), "l_pid", pid > 0 ? (long) run.emulatedPid((int) pid) : pid);
+    }
+    return null;
+  }
+
   /**
    * A call's "ret" line: {@code retNanos} when it returned, {@code startNanos} when the process took it (0 for
    * a reaction's call). How late the process started it, after it was sent and after its previous call
    * returned, is its scheduling delay: the run keeps the largest (see {@link KernelRun#schedulingDelayNanos}).
    */
-  private void onReturn(long t, long retNanos, String call, long result, String errno, long startNanos) {
+  private void onReturn(long t, long retNanos, String call, long result, String errno, long startNanos,
+      Map<String, Object> returned) {
     Pending p;
     synchronized (this) {
       // a reaction writes "react" just before its call, and the main line cannot write in between
       // (handlers run on the main thread; the delayed-reaction thread's window is one syscall)
       if (!reactions.isEmpty() && reactions.peek().equals(call)) {
         reactions.poll();
-        emitReturn(t, 0, call, result, errno);
+        emitReturn(t, 0, call, result, errno, null);
         return;
       }
       p = pending.poll();
@@ -267,7 +282,7 @@ final class HelperConnection {
         result = p.childPid;
       }
       if (p.step > 0) {
-        emitReturn(t, p.step, call, result, errno);
+        emitReturn(t, p.step, call, result, errno, returned);
         Pending next = pending.stream().filter(q -> q.step > 0).findFirst().orElse(null);
         if (next != null) {
           // the program makes its next call when this one returns, as the emulator does
@@ -278,9 +293,9 @@ final class HelperConnection {
     p.answer.complete(new long[] {result, errno.equals("-") ? 0 : 1});
   }
 
-  private void emitReturn(long t, int step, String call, long result, String errno) {
+  private void emitReturn(long t, int step, String call, long result, String errno, Map<String, Object> returned) {
     boolean ok = errno.equals("-");
-    run.emit(new TraceEvent(t, "return", pid, name, step, call, null, ok ? result : null,
+    run.emit(new TraceEvent(t, "return", pid, name, step, call, returned, ok ? result : null,
         ok ? null : errno));
   }
 

@@ -152,6 +152,13 @@ public final class KernelRun {
             + " or above: from " + HARNESS_FDS + " up the kernel side's helper keeps its own connection";
       }
     }
+    for (Step step : s.steps()) {
+      if (step.action() instanceof Step.Call call && call.syscall() instanceof Syscall.Sigwait w
+          && (w.set() & Syscall.Sigprocmask.bit(Signals.SIGCHLD)) != 0) {
+        return "step " + step.number() + " (line " + step.line() + ") waits for SIGCHLD, which the kernel side's"
+            + " helper keeps for itself (it reaps its children with it)";
+      }
+    }
     for (Scenario.ProcessDecl p : s.processes()) {
       if (p.spec().reactions().stream().anyMatch(r -> r.jitterMs() > 0)) {
         return p.name() + "'s reaction jitter is drawn by the emulator's seeded random";
@@ -162,7 +169,10 @@ public final class KernelRun {
 
   /** Plays the scenario until {@code horizonMs} of emulated time (the emulator's last event). */
   public List<TraceEvent> run(long horizonMs) throws IOException, InterruptedException {
-    try (Sysctls sysctls = new Sysctls()) {
+    boolean alone = checkpoints != null
+        || scenario.steps().stream().anyMatch(st -> st.action() instanceof Step.SetSysctl);
+    try (Sysctls sysctls = new Sysctls(new Sysctls.Want(scale.realBreakTime(scenario.sysctl("fs.lease-break-time")),
+        scenario.sysctl("fs.leases-enable"), alone))) {
       try {
         this.sysctls = sysctls;
         setUp(sysctls);
@@ -494,6 +504,12 @@ public final class KernelRun {
     return schedulingDelay.get();
   }
 
+  /** A real pid as the scenario's pid (-1 if it is none of the run's processes). */
+  int emulatedPid(int realPid) {
+    HelperConnection c = byRealPid.get(realPid);
+    return c == null ? -1 : c.pid;
+  }
+
   private Map<Integer, Integer> realPids() {
     Map<Integer, Integer> m = new ConcurrentHashMap<>();
     byRealPid.forEach((real, c) -> m.put(real, c.pid));
@@ -552,6 +568,10 @@ public final class KernelRun {
       return "fork " + f.childName();
     } else if (call instanceof Syscall.Sigaction s) {
       return "sigaction " + s.signo() + " " + mode(s.disposition());
+    } else if (call instanceof Syscall.Sigprocmask m) {
+      return "sigprocmask " + m.how().ordinal() + " " + Long.toUnsignedString(m.set());
+    } else if (call instanceof Syscall.Sigwait w) {
+      return "sigwait " + Long.toUnsignedString(w.set()) + " " + (w.timeoutMs() < 0 ? -1 : scale.realNanos(w.timeoutMs()));
     }
     if (call instanceof Syscall.Exit e) {
       return "exit " + e.status();

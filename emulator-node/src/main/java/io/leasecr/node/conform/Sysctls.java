@@ -12,6 +12,14 @@ import java.nio.file.Path;
  * directory): two conformance or fuzz runs on one machine take turns instead of changing the sysctls under each
  * other (measured on the shared machine: 15 of 30 fuzz programs and 4 of 600 conform runs failed so before), and
  * the one that ends last no longer "puts back" the other's value.
+ *
+ * <p>Within one JVM (emulator fuzz and conform with --jobs) runs that want the same values and change none during
+ * the run share one turn: the first sets the values under the machine-wide lock, the last puts them back and lets
+ * the lock go. A run whose scenario changes a sysctl (a sysctl step) or dumps processes (CRIU) has its turn alone.
+ * Turns are given in the order they were asked for, so a run wanting other values waits for the current group
+ * to end and no group can starve it. A turn takes no new runs after {@value #TURN_MS} ms and, once it has ended,
+ * the next waits {@value #PAUSE_MS} ms before taking the lock again: another JVM waiting for the machine-wide lock
+ * (it tries every 100 ms) gets its turn instead of waiting while our jobs overlap without end.
  */
 public final class Sysctls implements AutoCloseable {
   public static final Path BREAK_TIME = Path.of("/proc/sys/fs/lease-break-time");
@@ -19,20 +27,106 @@ public final class Sysctls implements AutoCloseable {
   static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "lease-cr-kernel-sysctls.lock");
   /** A run that waits longer than this for the lock goes on without it (and says so). */
   private static final long LOCK_WAIT_MS = java.util.concurrent.TimeUnit.MINUTES.toMillis(10);
+  static final long TURN_MS = 15_000;
+  static final long PAUSE_MS = 300;
 
-  private final String breakTime;
-  private final String enable;
-  private final java.nio.channels.FileChannel lockFile;
-  private final java.nio.channels.FileLock lock;
+  /** What a run needs: the two values, and whether it changes them during the run (then it runs alone). */
+  record Want(long breakTime, long enable, boolean alone) {}
+
+  /** The JVM's turn on the machine-wide sysctls: who has it, with which values, and who waits. */
+  private static final class Gate {
+    private final java.util.ArrayDeque<Want> queue = new java.util.ArrayDeque<>();
+    private int holders;
+    private Want current;
+    private java.nio.channels.FileChannel lockFile;
+    private java.nio.channels.FileLock lock;
+    private String breakTime;
+    private String enable;
+    private long turnStarted;
+    private long pauseUntil;
+
+    private boolean mayEnter(Want w, long now) {
+      if (queue.peek() != w) {
+        return false;
+      }
+      if (holders == 0) {
+        return now >= pauseUntil;
+      }
+      return !current.alone() && !w.alone() && sameValues(current, w) && now - turnStarted < TURN_MS;
+    }
+
+    synchronized void enter(Want w) throws IOException {
+      queue.add(w);
+      try {
+        long now;
+        while (!mayEnter(w, now = System.currentTimeMillis())) {
+          wait(holders == 0 && pauseUntil > now ? pauseUntil - now : 1000);
+        }
+      } catch (InterruptedException e) {
+        queue.remove(w);
+        notifyAll();
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the lease sysctls", e);
+      }
+      queue.poll();
+      try {
+        if (holders == 0) {
+          lockFile = java.nio.channels.FileChannel.open(LOCK, java.nio.file.StandardOpenOption.CREATE,
+              java.nio.file.StandardOpenOption.WRITE);
+          lock = takeLock(lockFile);
+          breakTime = read(BREAK_TIME);
+          enable = read(ENABLE);
+          current = w;
+          turnStarted = System.currentTimeMillis();
+          Files.writeString(BREAK_TIME, w.breakTime() + "\n");
+          Files.writeString(ENABLE, w.enable() + "\n");
+        }
+        holders++;
+      } finally {
+        notifyAll(); // the next in the queue may share this turn
+      }
+    }
+
+    private static boolean sameValues(Want a, Want b) {
+      return a.breakTime() == b.breakTime() && a.enable() == b.enable();
+    }
+
+    synchronized void leave() throws IOException {
+      holders--;
+      try {
+        if (holders == 0) {
+          try {
+            Files.writeString(BREAK_TIME, breakTime + "\n");
+            Files.writeString(ENABLE, enable + "\n");
+          } finally {
+            if (lock != null) {
+              lock.release();
+            }
+            lockFile.close();
+            lock = null;
+            current = null;
+            long now = System.currentTimeMillis();
+            pauseUntil = now - turnStarted >= TURN_MS ? now + PAUSE_MS : 0;
+          }
+        }
+      } finally {
+        notifyAll();
+      }
+    }
+  }
+
+  private static final Gate GATE = new Gate();
+
+  private final Want want;
   private String ours;
   private String oursEnable;
 
-  Sysctls() throws IOException {
-    lockFile = java.nio.channels.FileChannel.open(LOCK, java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.WRITE);
-    lock = takeLock(lockFile);
-    breakTime = read(BREAK_TIME);
-    enable = read(ENABLE);
+  /** Takes the run's turn: blocks while runs wanting other values (or running alone) have theirs. */
+  Sysctls(Want want) throws IOException {
+    this.want = want;
+    GATE.enter(want);
+    ours = String.valueOf(want.breakTime());
+    oursEnable = String.valueOf(want.enable());
   }
 
   private static java.nio.channels.FileLock takeLock(java.nio.channels.FileChannel ch) throws IOException {
@@ -43,7 +137,7 @@ public final class Sysctls implements AutoCloseable {
       try {
         l = ch.tryLock();
       } catch (java.nio.channels.OverlappingFileLockException e) {
-        l = null; // another run in this JVM has it
+        l = null; // cannot happen: the gate takes it once per JVM
       }
       if (l != null) {
         return l;
@@ -76,9 +170,18 @@ public final class Sysctls implements AutoCloseable {
     }
   }
 
+  /** A sysctl step: only a run that has its turn alone changes the values during the run. */
   void set(String name, long value) throws IOException {
-    Files.writeString(name.equals("fs.lease-break-time") ? BREAK_TIME : ENABLE, value + "\n");
-    if (name.equals("fs.lease-break-time")) {
+    boolean breakTime = name.equals("fs.lease-break-time");
+    if (value == (breakTime ? want.breakTime() : want.enable()) && ours.equals(String.valueOf(want.breakTime()))
+        && oursEnable.equals(String.valueOf(want.enable())) && !want.alone()) {
+      return; // the turn's values, set when it began
+    }
+    if (!want.alone()) {
+      throw new IllegalStateException("a run that shares its turn on the sysctls cannot change " + name);
+    }
+    Files.writeString(breakTime ? BREAK_TIME : ENABLE, value + "\n");
+    if (breakTime) {
       ours = String.valueOf(value);
     } else {
       oursEnable = String.valueOf(value);
@@ -107,14 +210,6 @@ public final class Sysctls implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try {
-      Files.writeString(BREAK_TIME, breakTime + "\n");
-      Files.writeString(ENABLE, enable + "\n");
-    } finally {
-      if (lock != null) {
-        lock.release();
-      }
-      lockFile.close();
-    }
+    GATE.leave();
   }
 }

@@ -77,7 +77,11 @@ public final class TraceComparison {
     String step = e.step() > 0 ? " [step " + e.step() + "]" : "";
     return switch (e.kind()) {
       case "enter" -> e.call() + "(...)" + step;
-      case "return" -> e.call() + " = " + (e.errno() != null ? "-1 " + errno(e.errno()) : e.result()) + step;
+      case "return" -> e.call() + " = " + (e.errno() != null ? "-1 " + errno(e.errno()) : e.result())
+          + (e.arg("code") != null ? " {" + e.arg("code") + (e.arg("fd") != null ? " fd " + e.arg("fd") : "") + "}" : "")
+          + (e.arg("l_pid") != null ? " {" + e.arg("l_whence") + " start " + e.arg("l_start") + " len " + e.arg("l_len")
+              + " pid " + e.arg("l_pid") + "}" : "")
+          + step;
       case "signal" -> "--- " + e.arg("signal") + " " + e.arg("code") + (e.arg("fd") != null ? " fd " + e.arg("fd") : "")
           + " " + e.arg("action");
       case "reaction" -> "handler: " + e.arg("action") + " fd " + e.arg("fd");

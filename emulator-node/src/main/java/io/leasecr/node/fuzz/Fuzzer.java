@@ -55,40 +55,65 @@ public final class Fuzzer {
 
   /** Programs {@code first} .. {@code first + count - 1}, or until {@code limit} has passed. */
   public Summary run(int first, int count, Duration limit) throws InterruptedException {
+    return run(first, count, limit, 1);
+  }
+
+  /** What one program gave: {@code ran} false if the time limit had passed before it started. */
+  private record One(boolean ran, Finding finding, boolean unconfirmed, int shrinkRuns) {}
+
+  /**
+   * As {@link #run(int, int, Duration)} on {@code jobs} threads: programs run side by side (kernel-side runs
+   * sharing the sysctls' turn, {@link io.leasecr.node.conform.Sysctls}); findings and counts are the same, in the
+   * same order, whatever {@code jobs} is.
+   */
+  public Summary run(int first, int count, Duration limit, int jobs) throws InterruptedException {
     long start = System.currentTimeMillis();
     List<Finding> findings = new ArrayList<>();
-    int unconfirmed = 0;
-    int shrinkRuns = 0;
-    int done = 0;
-    for (int i = first; i < first + count; i++) {
+    java.util.concurrent.atomic.AtomicInteger found = new java.util.concurrent.atomic.AtomicInteger();
+    int[] totals = new int[3]; // programs run, unconfirmed, shrink runs
+    io.leasecr.node.conform.InOrder.run(count, jobs, k -> {
       if (System.currentTimeMillis() - start > limit.toMillis()) {
-        break;
+        return new One(false, null, false, 0);
       }
-      Program p = ProgramGenerator.generate(seed, i);
-      Outcome o = play(p, name(i));
-      done++;
-      if (o.kind == null) {
-        // agrees
-      } else if (!o.kind.equals("difference")) {
-        findings.add(new Finding(i, o.kind, o.detail, writeRaw(p, i, o), p.size(), p.size(), p.ops().size(), p.procs().size()));
-      } else if (!play(p, name(i)).isDifference()) {
-        unconfirmed++; // seen once, not on the rerun: load, not a rule; reported in the summary
-      } else {
-        String n = name(i);
-        Shrinker s = new Shrinker(q -> play(q, n).isDifference(), maxShrinkRuns);
-        Program small = s.shrink(p);
-        shrinkRuns += s.tests();
-        Outcome last = play(small, name(i));
-        Path file = last.isDifference() ? write(small, i, last) : writeRaw(p, i, o);
-        findings.add(new Finding(i, "difference", (last.isDifference() ? last : o).detail, file, p.size(),
-            small.size(), small.ops().size(), small.procs().size()));
+      One one = one(first + k);
+      if (one.finding() != null) {
+        found.incrementAndGet();
       }
-      bar(done, count, findings.size(), start);
-    }
+      return one;
+    }, ended -> bar(ended, count, found.get(), start), one -> {
+      if (one.ran()) {
+        totals[0]++;
+        totals[1] += one.unconfirmed() ? 1 : 0;
+        totals[2] += one.shrinkRuns();
+        if (one.finding() != null) {
+          findings.add(one.finding());
+        }
+      }
+    });
     if (progress != null) {
       progress.println();
     }
-    return new Summary(done, System.currentTimeMillis() - start, findings, unconfirmed, shrinkRuns);
+    return new Summary(totals[0], System.currentTimeMillis() - start, findings, totals[1], totals[2]);
+  }
+
+  private One one(int i) {
+    Program p = ProgramGenerator.generate(seed, i);
+    Outcome o = play(p, name(i));
+    if (o.kind == null) {
+      return new One(true, null, false, 0);
+    } else if (!o.kind.equals("difference")) {
+      return new One(true, new Finding(i, o.kind, o.detail, writeRaw(p, i, o), p.size(), p.size(), p.ops().size(),
+          p.procs().size()), false, 0);
+    } else if (!play(p, name(i)).isDifference()) {
+      return new One(true, null, true, 0); // seen once, not on the rerun: load, not a rule; reported in the summary
+    }
+    String n = name(i);
+    Shrinker s = new Shrinker(q -> play(q, n).isDifference(), maxShrinkRuns);
+    Program small = s.shrink(p);
+    Outcome last = play(small, name(i));
+    Path file = last.isDifference() ? write(small, i, last) : writeRaw(p, i, o);
+    return new One(true, new Finding(i, "difference", (last.isDifference() ? last : o).detail, file, p.size(),
+        small.size(), small.ops().size(), small.procs().size()), false, s.tests());
   }
 
   private String name(int i) {
@@ -151,7 +176,13 @@ public final class Fuzzer {
         TraceEvent ret = kernel.stream().filter(e -> e.kind().equals("return") && e.step() == step).findFirst().orElse(null);
         boolean entered = kernel.stream().anyMatch(e -> e.kind().equals("enter") && e.step() == step);
         if (ret != null) {
-          expect.put(k, ret.errno() != null ? ret.errno() : String.valueOf(ret.result()));
+          expect.put(k, ret.errno() != null ? ret.errno() : ret.arg("code") != null
+              ? "{result: " + ret.result() + ", code: " + ret.arg("code") + ", fd: "
+                  + (ret.arg("fd") != null ? ret.arg("fd") : -1) + "}" // the siginfo a sigtimedwait took
+              : ret.arg("l_pid") != null // what F_GETLK handed back
+              ? "{result: " + ret.result() + ", l_start: " + ret.arg("l_start") + ", l_len: " + ret.arg("l_len")
+                  + ", l_pid: " + ret.arg("l_pid") + "}"
+              : String.valueOf(ret.result()));
         } else if (entered) {
           expect.put(k, "{still_blocked: true}");
         }
@@ -198,7 +229,7 @@ public final class Fuzzer {
     if (progress == null) {
       return;
     }
-    int width = 30;
+    int width = 30; // called by the job that ended, one at a time
     int filled = (int) ((long) done * width / Math.max(1, count));
     double perMin = done * 60_000.0 / Math.max(1, System.currentTimeMillis() - start);
     progress.printf("\r[%s%s] %d/%d programs, %d findings, %.1f programs/min ", "#".repeat(filled),

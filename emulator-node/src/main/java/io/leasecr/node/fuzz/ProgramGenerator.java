@@ -8,8 +8,9 @@ import java.util.Random;
 /**
  * Generates programs over the scenario vocabulary from a seed (the same seed, the same program): opens in every
  * mode and flag (O_CLOEXEC too), leases, F_GETLEASE, F_SETSIG, truncate, ftruncate, close, dup, dup2, dup3,
- * F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, execve, fork, POSIX, OFD and flock locks, signal dispositions, kills, sysctl
- * changes, exits and /proc/locks reads.
+ * F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, execve, fork, POSIX, OFD and flock locks, signal dispositions, signal masks
+ * (sigprocmask) and synchronous waits (sigtimedwait, sigwaitinfo), real-time signals chosen with F_SETSIG, kills,
+ * sysctl changes, exits and /proc/locks reads.
  *
  * <p>Weighted toward what finds bugs: every program starts with a lease, writers and O_NONBLOCK openers are
  * common (breaks), the holder's scripted reaction comes before or after the deadline (races between releases and
@@ -19,8 +20,8 @@ import java.util.Random;
  * grid of {@value #GRID} ms, so every break starts on the grid and its deadline (1 s later = 3.5 grid steps)
  * falls half-way between two grid points: nothing the program does is within 140 ms of a deadline, so the real
  * kernel's timer slack and scheduling cannot turn a "before" into an "after". Delayed reactions come a quarter
- * grid step off the grid (never at a step, never at a deadline). Steps of different processes never share an
- * instant (the kernel side would run them in either order).
+ * grid step off the grid (never at a step, never at a deadline), sigtimedwait timeouts end three quarters off it.
+ * Steps of different processes never share an instant (the kernel side would run them in either order).
  */
 public final class ProgramGenerator {
 
@@ -50,7 +51,9 @@ public final class ProgramGenerator {
     boolean fork = r.nextInt(4) == 0;
     boolean setsig = r.nextInt(4) == 0;
     List<Program.Proc> procs = new ArrayList<>();
-    String sig = setsig ? "SIGUSR1" : "SIGIO";
+    // Samba's kernel oplocks take a real-time signal: its breaks queue one siginfo each while it is blocked
+    String sig = setsig ? pick(new String[] {"SIGUSR1", "SIGRTMIN+1"}, 2, 1) : "SIGIO";
+    setsigSignal = sig;
     List<Program.Reaction> reactions = new ArrayList<>();
     if (r.nextInt(10) < 7) {
       String action = pick(new String[] {"release", "downgrade", "close", "nothing"}, 4, 2, 2, 2);
@@ -60,7 +63,7 @@ public final class ProgramGenerator {
     }
     String disp = pick(new String[] {"handler", "handler+restart", "ignore", "default"}, 6, 2, 1, 1);
     procs.add(new Program.Proc("P1", 101, null,
-        setsig ? Program.signals("SIGIO", disp, "SIGUSR1", "handler") : Program.signals("SIGIO", disp), reactions));
+        setsig ? Program.signals("SIGIO", disp, sig, "handler") : Program.signals("SIGIO", disp), reactions));
     names.add("P1");
     for (int i = 0; i < others; i++) {
       String name = "P" + (i + 2);
@@ -73,7 +76,7 @@ public final class ProgramGenerator {
     add(0, "P1", "proc: P1, open: /data/F1, flags: " + mode);
     add(0, "P1", "proc: P1, fcntl: F_SETLEASE, fd: 3, arg: " + (mode.equals("O_RDONLY") && r.nextInt(10) < 6 ? "F_RDLCK" : "F_WRLCK"));
     if (setsig) {
-      add(0, "P1", "proc: P1, fcntl: F_SETSIG, fd: 3, arg: SIGUSR1");
+      add(0, "P1", "proc: P1, fcntl: F_SETSIG, fd: 3, arg: " + sig);
     }
     if (fork) {
       procs.add(new Program.Proc("C1", 102 + others, "P1", Map.of(), List.of()));
@@ -93,9 +96,15 @@ public final class ProgramGenerator {
 
   /** One random step at {@code t}; returns the process it belongs to (null-safe for the same-instant rule). */
   private String randomStep(long at, String proc, boolean sameInstant) {
-    if (r.nextInt(100) < 25) {
+    int kind = r.nextInt(100);
+    if (kind < 25) {
       t = at;
       fdOrLockStep(proc);
+      return proc;
+    }
+    if (kind < 37) {
+      t = at;
+      signalStep(proc);
       return proc;
     }
     int w = r.nextInt(100);
@@ -141,7 +150,7 @@ public final class ProgramGenerator {
       add(t, proc, body + ", start: " + start + ", len: " + len, List.of(body + ", start: 0, len: 0"));
     } else if (w < 90) {
       String target = r.nextInt(5) == 0 ? "P1" : names.get(r.nextInt(names.size()));
-      add(t, target, "kill: " + target + ", signal: " + pick(new String[] {"SIGUSR2", "SIGKILL", "SIGTERM"}, 2, 1, 1));
+      add(t, target, "kill: " + target + ", signal: " + pick(new String[] {"SIGUSR2", "SIGKILL", "SIGTERM", setsigSignal}, 2, 1, 1, 1));
       return "scenario";
     } else if (w < 93) {
       add(t, proc, "proc: " + proc + ", sigaction: " + pick(new String[] {"SIGIO", "SIGUSR2"}, 2, 1) + ", action: "
@@ -203,6 +212,42 @@ public final class ProgramGenerator {
       add(t, proc, body + "|O_CLOEXEC", List.of(body));
     } else {
       add(t, proc, p + "execve: true");
+    }
+  }
+
+  /** The signal F_SETSIG names at the start (SIGUSR1 or SIGRTMIN+1), or SIGIO. */
+  private String setsigSignal = "SIGIO";
+
+  /**
+   * Signal masks and synchronous waits: sigprocmask (block, unblock, setmask) over the signals programs get
+   * (SIGIO, the F_SETSIG signal, SIGUSR2 and SIGTERM from kills), sigtimedwait with a zero timeout (a poll) or one
+   * that ends three quarters off the grid, sigwaitinfo (rare: it may sleep to the end).
+   */
+  private void signalStep(String proc) {
+    int w = r.nextInt(100);
+    String p = "proc: " + proc + ", ";
+    List<String> set = new ArrayList<>();
+    for (String s : new String[] {"SIGIO", setsigSignal, "SIGUSR2", "SIGTERM"}) {
+      if (!set.contains(s) && r.nextInt(100) < (s.equals("SIGTERM") ? 15 : s.equals("SIGUSR2") ? 30 : 60)) {
+        set.add(s);
+      }
+    }
+    if (set.isEmpty() && w >= 10) {
+      set.add(r.nextBoolean() ? "SIGIO" : setsigSignal);
+    }
+    String list = "[" + String.join(", ", set) + "]";
+    List<String> simpler = set.size() > 1 ? List.of("[" + set.get(0) + "]") : List.of();
+    if (w < 55) {
+      String how = w < 10 ? "setmask" : pick(new String[] {"block", "unblock", "setmask"}, 5, 4, 1);
+      String body = p + "sigprocmask: " + how + ", signals: ";
+      add(t, proc, body + list, simpler.stream().map(s -> body + s).toList());
+    } else if (w < 92) {
+      long timeout = pick(new Long[] {0L, GRID * 3 / 4, GRID * 7 / 4}, 4, 3, 2);
+      String body = p + "sigtimedwait: ";
+      add(t, proc, body + list + ", timeout: " + timeout + "ms",
+          simpler.stream().map(s -> body + s + ", timeout: " + timeout + "ms").toList());
+    } else {
+      add(t, proc, p + "sigwaitinfo: " + list, simpler.stream().map(s -> p + "sigwaitinfo: " + s).toList());
     }
   }
 

@@ -28,6 +28,9 @@ class ProgramGeneratorTest {
   void everyGeneratedProgramIsAcceptedAndKernelRunnable() {
     int breaking = 0;
     int shared = 0;
+    int masks = 0;
+    int waits = 0;
+    int realtime = 0;
     for (int i = 0; i < 150; i++) {
       Program p = ProgramGenerator.generate(1, i);
       Scenario s = ScenarioParser.parse("fuzz-" + i + ".yaml", yaml(p));
@@ -39,7 +42,13 @@ class ProgramGeneratorTest {
       if (all.contains("fork:") || all.contains("dup:")) {
         shared++;
       }
+      masks += all.contains("sigprocmask:") ? 1 : 0;
+      waits += all.contains("sigtimedwait:") || all.contains("sigwaitinfo:") ? 1 : 0;
+      realtime += all.contains("F_SETSIG, fd: 3, arg: SIGRTMIN+1") ? 1 : 0;
     }
+    assertThat(masks).as("programs with a signal mask").isGreaterThan(30);
+    assertThat(waits).as("programs with a synchronous wait").isGreaterThan(25);
+    assertThat(realtime).as("programs whose lease signal is a real-time one").isGreaterThan(5);
     assertThat(breaking).as("programs that can break a lease").isGreaterThan(100);
     assertThat(shared).as("programs that share a description").isGreaterThan(35);
   }
