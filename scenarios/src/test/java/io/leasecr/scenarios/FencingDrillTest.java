@@ -31,7 +31,7 @@ class FencingDrillTest {
     ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "drill",
         ShippedScenarios.root().resolve("drills/paused-holder-held.yaml").toString(),
-        "--out", out.toString(), "--base-port", "32200"))
+        "--out", out.toString(), "--base-port", String.valueOf(ClusterDrillTest.port(32200))))
         .redirectErrorStream(true).redirectOutput(tmp.resolve("drill.log").toFile());
     pb.environment().remove("LEASE_CR_PG_DIR");
     pg.exportTo(pb.environment());

@@ -108,13 +108,16 @@ public final class ImageCodec {
    * the same words, naming the lease (1-based, as {@code image show} numbers them) and the value.
    */
   public static String invalid(CheckpointImage image) {
-    java.util.Set<Long> ids = new java.util.HashSet<>();
-    for (OpenFile f : image.getFilesList()) {
-      ids.add(f.getId());
+    // a sorted array, not a set of boxed ids: a restart checks a million-process image
+    long[] sorted = new long[image.getFilesCount()];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = image.getFiles(i).getId();
     }
+    java.util.Arrays.sort(sorted);
+    java.util.function.LongPredicate ids = id -> java.util.Arrays.binarySearch(sorted, id) >= 0;
     for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
       for (Map.Entry<Integer, Long> fd : p.getFdsMap().entrySet()) {
-        if (!ids.contains(fd.getValue())) {
+        if (!ids.test(fd.getValue())) {
           return p.getSpec().getName() + "'s fd " + fd.getKey() + " names no open file of the image";
         }
       }
@@ -126,18 +129,18 @@ public final class ImageCodec {
     }
     int n = 0;
     for (io.leasecr.proto.image.FlockLock f : image.getFlockLocksList()) {
-      if (!ids.contains(f.getFileId()) || f.getType() == io.leasecr.proto.image.LeaseType.F_UNLCK) {
+      if (!ids.test(f.getFileId()) || f.getType() == io.leasecr.proto.image.LeaseType.F_UNLCK) {
         return "a flock lock of pid " + f.getPid() + " is on no open file of the image, or of type F_UNLCK";
       }
     }
     for (io.leasecr.proto.image.OfdLock o : image.getOfdLocksList()) {
-      if (!ids.contains(o.getFileId()) || o.getType() == io.leasecr.proto.image.LeaseType.F_UNLCK) {
+      if (!ids.test(o.getFileId()) || o.getType() == io.leasecr.proto.image.LeaseType.F_UNLCK) {
         return "an OFD lock of pid " + o.getPid() + " is on no open file of the image, or of type F_UNLCK";
       }
     }
     for (Lease l : image.getLeasesList()) {
       n++;
-      if (!ids.contains(l.getFileId())) {
+      if (!ids.test(l.getFileId())) {
         return "a lease of pid " + l.getPid() + " is on no open file of the image";
       }
       if (l.getRemainingMs() < -1) {

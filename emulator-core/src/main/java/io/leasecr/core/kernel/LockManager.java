@@ -242,6 +242,12 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   /** Cluster mode only: per pid, the last wake-up (or EINTR) sent to it, for its {@link Recheck}. */
   private final Map<Integer, Woken> woken = new HashMap<>();
 
+  /** Cluster mode only: the answers to each pid's recent requests, so that a request sent again is not applied twice. */
+  private final Answers answers = new Answers();
+  /** Cluster mode only: the request being handled (pid and the request itself), whose answer is recorded. */
+  private int askingPid;
+  private Command asking;
+
   /** A wake-up as sent: the answer, what it ended, when (emulated ms). */
   private record Woken(ProcessActor.KernelReply reply, String what, long atMs) {}
 
@@ -283,6 +289,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onOpen(Open m) {
+    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
+      return this;
+    }
     learn(m.pid(), m.replyTo());
     Inode inode = vfs.lookup(m.path());
     if (inode == null) {
@@ -299,6 +308,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onTruncate(Truncate m) {
+    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
+      return this;
+    }
     learn(m.pid(), m.replyTo());
     Inode inode = vfs.lookup(m.path());
     if (inode == null) {
@@ -312,11 +324,11 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   private void answer(ActorRef<ProcessActor.Command> replyTo, long reqId, LeaseTable.Outcome outcome, String path) {
     if (outcome instanceof LeaseTable.Outcome.Done done) {
-      replyTo.tell(granted(reqId, done.file(), path));
+      respond(replyTo, reqId, granted(reqId, done.file(), path));
     } else if (outcome instanceof LeaseTable.Outcome.Failed failed) {
-      replyTo.tell(new ProcessActor.KernelReply(reqId, -1, failed.errno(), null));
+      respond(replyTo, reqId, new ProcessActor.KernelReply(reqId, -1, failed.errno(), null));
     } else {
-      replyTo.tell(new ProcessActor.Blocked(reqId));
+      respond(replyTo, reqId, new ProcessActor.Blocked(reqId));
     }
   }
 
@@ -329,6 +341,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onSetLease(SetLease m) {
+    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
+      return this;
+    }
     learn(m.pid(), m.replyTo());
     Errno err = table.setLease(m.pid(), m.fd(), m.ino(), m.fileId(), m.arg(),
         new Credentials(m.fsuid(), m.capLease()), now(), events);
@@ -339,22 +354,31 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onGetLease(GetLease m) {
+    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
+      return this;
+    }
     LeaseType type = table.getLease(m.ino(), m.fileId(), now(), events);
     rearm(m.ino());
     if (type == null) {
       reply(m.replyTo(), m.reqId(), Errno.EBADF);
     } else {
-      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), type.value, null, null));
+      respond(m.replyTo(), m.reqId(), new ProcessActor.KernelReply(m.reqId(), type.value, null, null));
     }
     flushWakeUps();
     return this;
   }
 
   private Behavior<Command> onSetSig(SetSig m) {
+    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
+      return this;
+    }
     return reply(m.replyTo(), m.reqId(), table.setSig(m.ino(), m.fileId(), m.sig()));
   }
 
   private Behavior<Command> onRecordLock(RecordLock m) {
+    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
+      return this;
+    }
     learn(m.pid(), m.replyTo());
     if (m.cmd().getLk()) {
       GetLk r = m.cmd().ofd() ? table.getOfdLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len(), m.lPid())
@@ -363,7 +387,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         return reply(m.replyTo(), m.reqId(), f.errno());
       }
       // F_GETLK's answer is the l_type of the first conflicting lock (F_UNLCK if none)
-      m.replyTo().tell(new ProcessActor.KernelReply(m.reqId(), r.lType(), null, null,
+      respond(m.replyTo(), m.reqId(), new ProcessActor.KernelReply(m.reqId(), r.lType(), null, null,
           r instanceof GetLk.Locked l ? l.lock() : null));
       return this;
     }
@@ -374,7 +398,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (o instanceof io.leasecr.core.locks.PosixLocks.Outcome.Failed f) {
       reply(m.replyTo(), m.reqId(), f.errno());
     } else if (o instanceof io.leasecr.core.locks.PosixLocks.Outcome.Blocked) {
-      m.replyTo().tell(new ProcessActor.Blocked(m.reqId()));
+      respond(m.replyTo(), m.reqId(), new ProcessActor.Blocked(m.reqId()));
     } else {
       reply(m.replyTo(), m.reqId(), null);
     }
@@ -383,12 +407,15 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onFlock(Flock m) {
+    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
+      return this;
+    }
     learn(m.pid(), m.replyTo());
     io.leasecr.core.locks.FlockLocks.Outcome o = table.flock(m.pid(), m.reqId(), m.ino(), m.fileId(), m.op(), events);
     if (o instanceof io.leasecr.core.locks.FlockLocks.Outcome.Failed f) {
       reply(m.replyTo(), m.reqId(), f.errno());
     } else if (o instanceof io.leasecr.core.locks.FlockLocks.Outcome.Blocked) {
-      m.replyTo().tell(new ProcessActor.Blocked(m.reqId()));
+      respond(m.replyTo(), m.reqId(), new ProcessActor.Blocked(m.reqId()));
     } else {
       reply(m.replyTo(), m.reqId(), null);
     }
@@ -420,6 +447,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       m.replyTo().tell(eintr);
       remember(m.pid(), eintr, "interrupted call on " + m.path());
       rearm(inode.ino()); // the last sleeper gone: nobody wakes at the deadline any more
+    } else if (remote != null) {
+      // an interrupt sent again (cluster mode): its EINTR, or the wake-up that came first, was lost: again
+      return wokenAgain(m.pid(), m.reqId(), m.replyTo());
     }
     return this;
   }
@@ -430,12 +460,17 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    * (answered long ago): nothing to do.
    */
   private Behavior<Command> onRecheck(Recheck m) {
-    Woken w = woken.get(m.pid());
-    if (w != null && w.reply().reqId() == m.reqId()) {
-      events.note(m.pid(), "pid " + m.pid() + " asked again about its " + w.what() + ": the wake-up sent "
+    return wokenAgain(m.pid(), m.reqId(), m.replyTo());
+  }
+
+  /** The wake-up (or EINTR) this table sent pid for call reqId, sent again to replyTo; nothing if none. */
+  private Behavior<Command> wokenAgain(int pid, long reqId, ActorRef<ProcessActor.Command> replyTo) {
+    Woken w = woken.get(pid);
+    if (w != null && w.reply().reqId() == reqId) {
+      events.note(pid, "pid " + pid + " asked again about its " + w.what() + ": the wake-up sent "
           + String.format(java.util.Locale.ROOT, "%.1f s", (now() - w.atMs()) / 1000.0)
           + " ago had not reached it when it asked (lost in a cut, or still on its way); sent again");
-      m.replyTo().tell(w.reply());
+      replyTo.tell(w.reply());
     }
     return this;
   }
@@ -444,6 +479,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private void remember(int pid, ProcessActor.KernelReply reply, String what) {
     if (remote != null) {
       woken.put(pid, new Woken(reply, what, now()));
+      answers.ended(pid, reply.reqId(), reply, now()); // a copy of the sleeping request now gets the wake-up
     }
   }
 
@@ -462,6 +498,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    */
   private Behavior<Command> onProcessExited(ProcessExited m) {
     processes.remove(m.pid());
+    answers.forget(m.pid());
     if (remote != null) {
       remote.exited(m.pid());
     }
@@ -551,6 +588,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     armed.clear();
     table.clear();
     woken.clear();
+    answers.clear();
     if (remote != null) {
       remote.clear(); // restored processes are reached through the directory; their fds are counted anew
     }
@@ -603,6 +641,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     processes.remove(pid);
     heldSignals.remove(pid);
     woken.remove(pid); // its wake-ups are not a new incarnation's
+    answers.forget(pid);
     Set<Long> calls = table.forgetProcess(pid, events);
     Set<Long> touched = new HashSet<>(calls);
     List<Long> files = remote == null ? List.of() : remote.forget(pid);
@@ -632,8 +671,58 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> reply(ActorRef<ProcessActor.Command> to, long reqId, Errno err) {
-    to.tell(new ProcessActor.KernelReply(reqId, err == null ? 0 : -1, err, null));
+    respond(to, reqId, new ProcessActor.KernelReply(reqId, err == null ? 0 : -1, err, null));
     return this;
+  }
+
+  /** The answer to the request being handled; in cluster mode it is kept, for a copy of the request. */
+  private void respond(ActorRef<ProcessActor.Command> to, long reqId, ProcessActor.Command answer) {
+    to.tell(answer);
+    if (remote != null && asking != null) {
+      answers.record(askingPid, to, reqId, new Answers.Answer(answer, asking, now()));
+    }
+  }
+
+  /**
+   * Cluster mode: a request this table has already answered (the same request id from the same incarnation of
+   * the pid): its answer, or the request itself, was lost in a cut, or the copy crossed the answer, and the
+   * process sent it again. It is answered again as it was (a call that sleeps here: Blocked; one woken since:
+   * its wake-up), never applied twice. A copy older than every answer kept is dropped. Otherwise the request is
+   * new: it is noted as the one being answered.
+   */
+  private boolean answeredBefore(int pid, long reqId, ActorRef<ProcessActor.Command> from, Command request) {
+    Answers.Answer given = answers.given(pid, from, reqId);
+    if (given == null) {
+      askingPid = pid;
+      asking = request;
+      return false;
+    }
+    asking = null;
+    if (given == Answers.STALE) {
+      events.note(pid, "pid " + pid + " sent an old request again (" + callName(request) + ", request " + reqId
+          + "): answered long ago, dropped");
+      return true;
+    }
+    events.note(pid, "pid " + pid + " sent its " + callName(request) + " again (request " + reqId + "): answered "
+        + String.format(java.util.Locale.ROOT, "%.1f s", (now() - given.atMs()) / 1000.0) + " ago (the answer or "
+        + "the request was lost in a cut, or is still on its way); the same answer sent again, not applied twice");
+    from.tell(given.message());
+    return true;
+  }
+
+  /** A request in the words of its syscall, for notes. */
+  private static String callName(Command c) {
+    if (c instanceof Open m) return "open(" + m.path() + ")";
+    if (c instanceof Truncate m) return "truncate(" + m.path() + ")";
+    if (c instanceof SetLease m) {
+      LeaseType t = LeaseType.ofValue(m.arg());
+      return "F_SETLEASE " + (t == null ? String.valueOf(m.arg()) : t.fcntlName());
+    }
+    if (c instanceof GetLease) return "F_GETLEASE";
+    if (c instanceof SetSig) return "F_SETSIG";
+    if (c instanceof RecordLock m) return String.valueOf(m.cmd());
+    if (c instanceof Flock) return "flock";
+    return c.getClass().getSimpleName();
   }
 
   /**

@@ -70,6 +70,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** Local timer message (cluster mode): a sleeping call asks its lease table again. */
   private record RecheckDue(long reqId) implements Command, NoSerializationVerificationNeeded {}
 
+  /**
+   * Local timer message (cluster mode): a request still unanswered is sent again (lost in a cut?); the timer's
+   * key is {@code reqId}, {@code copies} how many copies went already.
+   */
+  private record AnswerDue(long reqId, int copies) implements Command, NoSerializationVerificationNeeded {}
+
   public record StepDone(int pid, int step, String call, long result, Errno errno) {}
 
   /** Checkpoint: report this process's state (the tree is frozen, nothing is in flight). */
@@ -158,6 +164,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     boolean interrupted;
     /** A handled signal arrived before the kernel said whether the call sleeps; it acts if it does. */
     Disposition pendingSignal;
+    /** Cluster mode: the request as sent, sent again (same request id) while no answer comes. */
+    LockManager.Command request;
     /** What the return shows besides the result (the siginfo sigtimedwait took). */
     Map<String, Object> returnArgs;
 
@@ -217,6 +225,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return onReactionDue(due);
     } else if (m instanceof RecheckDue due) {
       return onRecheckDue(due);
+    } else if (m instanceof AnswerDue due) {
+      return onAnswerDue(due);
     } else if (m instanceof WaitTimeout timeout) {
       return onWaitTimeout(timeout);
     } else if (m instanceof Save save) {
@@ -581,7 +591,14 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       inFlight = new LinkedHashMap<>(2);
     }
     inFlight.put(req, c);
-    kernel.locks().tell(request.build(req));
+    LockManager.Command built = request.build(req);
+    kernel.locks().tell(built);
+    if (recheckMs > 0) {
+      // cluster mode: the request or its answer crosses the network, where a cut can drop either; the same
+      // request goes again until an answer comes (the table answers a copy as it answered the first)
+      c.request = built;
+      answerDue(req, 0);
+    }
   }
 
   private Behavior<Command> onBlocked(Blocked m) {
@@ -590,7 +607,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       interrupt(m.reqId(), c); // killed before the kernel said it sleeps: leave the wait at once
       return this;
     }
+    if (c != null && c.blocked) {
+      return this; // the answer to a copy of the request: already asleep
+    }
     if (c != null) {
+      if (c.request != null) {
+        timers.cancel(answerTimer(m.reqId()));
+      }
       c.blocked = true;
       emit("block", c.step, c.syscall.name(), null, null, null);
       if (recheckMs > 0) {
@@ -613,6 +636,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     if (recheckMs > 0 && c.blocked) {
       timers.cancel(new RecheckDue(m.reqId()));
+    }
+    if (c.request != null && !c.blocked) {
+      timers.cancel(answerTimer(m.reqId()));
     }
     if (dying) {
       if (m.file() != null) {
@@ -941,10 +967,50 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     } else if (c.syscall instanceof Syscall.Flock f && fds.get(f.fd()) != null) {
       ino = fds.get(f.fd()).ino();
     }
-    if (path != null || ino != 0) {
+    if (c.interrupted && c.path != null) {
+      interrupt(m.reqId(), c); // the interrupt or its EINTR may be the one lost: the table answers it again
+    } else if (path != null || ino != 0) {
       kernel.locks().tell(new LockManager.Recheck(spec.pid(), m.reqId(), path, ino, getContext().getSelf()));
     }
     return this;
+  }
+
+  /**
+   * A request unanswered for a re-ask interval (cluster mode): it, or its answer, may have been lost in a cut;
+   * the same request (same id) goes again, and the table answers a copy of one it has seen as it did then.
+   * Not while a cut holds the clocks still; a dying process still wants its answer (it exits on it).
+   */
+  private Behavior<Command> onAnswerDue(AnswerDue m) {
+    Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    if (c == null || c.blocked || c.request == null) {
+      return this;
+    }
+    if (clock instanceof io.leasecr.core.time.WallClock w && w.frozen()) {
+      answerDue(m.reqId(), m.copies());
+      return this;
+    }
+    if (kernel.trace().enabled()) {
+      kernel.trace().emit(TraceEvent.kernelNote(now(), spec.pid(), "pid " + spec.pid() + " (" + spec.name() + "): no answer"
+          + " to its " + c.syscall.name() + " (request " + m.reqId() + ") after " + String.format(java.util.Locale.ROOT,
+          "%.1f s", (now() - c.startedAt) / 1000.0) + ": the request sent again (it or its answer may be lost in a cut)"));
+    }
+    kernel.locks().tell(c.request);
+    answerDue(m.reqId(), m.copies() + 1);
+    return this;
+  }
+
+  /**
+   * The next copy of request {@code req} is due after the re-ask interval, doubled with each copy sent, up to
+   * 8 times it: a slow answer (thousands of calls in flight on a loaded machine) costs a few copies, not a storm.
+   */
+  private void answerDue(long req, int copies) {
+    timers.startSingleTimer(answerTimer(req), new AnswerDue(req, copies),
+        java.time.Duration.ofMillis(recheckMs << Math.min(copies, 3)));
+  }
+
+  /** The key of request {@code req}'s copy timer. */
+  private static Object answerTimer(long req) {
+    return new AnswerDue(req, -1);
   }
 
   private void interrupt(long req, Call c) {

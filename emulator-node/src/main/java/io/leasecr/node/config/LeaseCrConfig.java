@@ -91,6 +91,7 @@ public final class LeaseCrConfig {
       case "lease-cr.node.port" -> "LEASE_CR_PORT";
       case "lease-cr.node.seeds" -> "LEASE_CR_SEEDS";
       case "lease-cr.drill.node-heap" -> "LEASE_CR_NODE_HEAP";
+      case "lease-cr.drill.node-java-opts" -> "LEASE_CR_NODE_JAVA_OPTS";
       case "lease-cr.drill.journal-control.pg-dir" -> "LEASE_CR_PG_DIR";
       case "lease-cr.drill.journal-control.stop-command" -> "LEASE_CR_PG_STOP_CMD";
       case "lease-cr.drill.journal-control.start-command" -> "LEASE_CR_PG_START_CMD";

@@ -141,16 +141,20 @@ final class ClusterTree {
    */
   void restore(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen, String policy, boolean criu)
       throws InterruptedException {
+    phases.clear();
+    long t = System.currentTimeMillis();
     Slices slices = new Slices(image, chosen);
     restoredInos.addAll(slices.inodes());
-    for (long ino : slices.inodes()) {
-      // each table hears only of the restored processes it had entries for: thousands of restored pids
-      // sent to thousands of tables would be quadratic (their previous incarnations were already
-      // dropped by death-watch when their node was removed)
-      CheckpointImage part = slices.of(ino);
-      toInode(ino, new LockManager.Restore(part, part.getProcessesList().stream().map(p -> p.getSpec().getPid()).toList(),
-          policy, criu));
+    // each table hears only of the restored processes it had entries for: thousands of restored pids
+    // sent to thousands of tables would be quadratic (their previous incarnations were already
+    // dropped by death-watch when their node was removed). Restores go in paced batches (thousands of
+    // tells at once overflow Artery's send queue, which drops what does not fit without a word); a batch
+    // whose tables do not answer gets its Restores again.
+    List<Long> tables = new ArrayList<>(slices.inodes());
+    for (int round = 0; round < 3 && !tables.isEmpty(); round++) {
+      tables = restoreTables(tables, slices, policy, criu);
     }
+    t = phase("lease tables restored", t);
     if (!slices.inodes().isEmpty()) {
       Thread.sleep(200); // the tables first: a restored process's first call must find its files
     }
@@ -159,9 +163,28 @@ final class ClusterTree {
       // each Restore carries only the files this process has open
       starts.put(p.getSpec().getPid(), new ProcessTable.Restore(List.of(p), slices.filesOf(p)));
     }
+    t = phase("processes' images", t);
     List<Integer> missing = ensureRunningAll(starts);
+    phase("processes started and confirmed", t);
     if (!missing.isEmpty()) {
       throw new DrillFailure(missing.size() + " processes could not be restored, e.g. pid " + missing.get(0));
+    }
+  }
+
+  /** The last restore's phases, in order: what, wall ms. */
+  final Map<String, Long> phases = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+
+  private long phase(String what, long since) {
+    long now = System.currentTimeMillis();
+    phases.merge(what, now - since, Long::sum);
+    return now;
+  }
+
+  /** The last restore's phases, for the drill's line: "lease tables sent 1.2 s, ...". */
+  String phasesText() {
+    synchronized (phases) {
+      return phases.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " ms")
+          .collect(java.util.stream.Collectors.joining(", "));
     }
   }
 
@@ -179,11 +202,12 @@ final class ClusterTree {
     private final Map<Long, List<io.leasecr.proto.image.FlockLock>> flocksOfIno = new java.util.HashMap<>();
     private final Map<Long, List<io.leasecr.proto.image.OfdLock>> ofdLocksOfIno = new java.util.HashMap<>();
     private final Map<Long, Set<io.leasecr.proto.image.Process>> holders = new java.util.LinkedHashMap<>();
-    private final List<io.leasecr.proto.image.Process> chosen;
+    /** Each chosen process's place in {@code chosen} (by identity), and those blocked in a call. */
+    private final Map<io.leasecr.proto.image.Process, Integer> position = new java.util.IdentityHashMap<>();
+    private final List<io.leasecr.proto.image.Process> pending = new ArrayList<>();
 
     Slices(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen) {
       this.image = image;
-      this.chosen = chosen;
       for (io.leasecr.proto.image.OpenFile f : image.getFilesList()) {
         files.put(f.getId(), f);
         filesOfIno.computeIfAbsent(f.getIno(), k -> new ArrayList<>()).add(f);
@@ -198,6 +222,10 @@ final class ClusterTree {
       image.getFlockLocksList().forEach(l -> flocksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
       image.getOfdLocksList().forEach(l -> ofdLocksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
       for (io.leasecr.proto.image.Process p : chosen) {
+        position.put(p, position.size());
+        if (p.hasPending()) {
+          pending.add(p);
+        }
         for (long id : p.getFdsMap().values()) {
           io.leasecr.proto.image.OpenFile f = files.get(id);
           if (f != null) {
@@ -218,8 +246,18 @@ final class ClusterTree {
           .addAllPosixLocks(locksOfIno.getOrDefault(ino, List.of()))
           .clearFlockLocks().addAllFlockLocks(flocksOfIno.getOrDefault(ino, List.of()))
           .clearOfdLocks().addAllOfdLocks(ofdLocksOfIno.getOrDefault(ino, List.of()));
+      // the chosen processes that had it open, and every one blocked in a call, in the order of chosen: found
+      // through indexes built once (a scan of every chosen process per inode was quadratic: 27 s of the 100k
+      // drill's restore went there, on the driver's thread)
       Set<io.leasecr.proto.image.Process> mine = holders.getOrDefault(ino, Set.of());
-      chosen.stream().filter(p -> p.hasPending() || mine.contains(p)).forEach(b::addProcesses);
+      if (pending.isEmpty()) {
+        mine.forEach(b::addProcesses); // already in the order of chosen
+      } else {
+        java.util.TreeMap<Integer, io.leasecr.proto.image.Process> ordered = new java.util.TreeMap<>();
+        mine.forEach(p -> ordered.put(position.get(p), p));
+        pending.forEach(p -> ordered.put(position.get(p), p));
+        ordered.values().forEach(b::addProcesses);
+      }
       return b.build();
     }
 
@@ -230,64 +268,167 @@ final class ClusterTree {
   }
 
   /**
-   * Starts each pid with its command (Spawn or Restore) and waits until it answers that it runs. Right
-   * after a node is removed, a message may still be routed to the shard's old home and be lost, so every
-   * route is probed first (an empty Save, which only answers once the pid's entity is reachable; in
-   * parallel batches of {@link #BATCH}), each start is sent once, then the pids are polled until all run,
-   * the start re-sent to the missing ones every 8 s. Returns the pids that did not come up before the
-   * deadline (20 s plus 2 ms a pid).
+   * Starts each pid with its command (Spawn or Restore) and waits until it answers that it runs. Each start is
+   * followed at once by an empty Save, which the entity answers after the start (its mailbox is in order) with
+   * the process's state, or with nothing if it runs no process. The answers all go to one actor of the driver
+   * ({@link #confirmations}): an ask per pid has a temporary address of its own, which every node resolves anew
+   * (most of a node's work while it confirmed 33k restores). At most {@link #BATCH} are unanswered at once, a
+   * new start going out as each answer comes (a sliding window). Right after a node is removed a message may
+   * still be routed to the shard's old home and be lost: a pid not seen running gets its start again in the
+   * next round. Returns the pids that did not come up before the deadline (20 s plus 2 ms a pid).
    */
   List<Integer> ensureRunningAll(Map<Integer, ProcessTable.Command> starts) throws InterruptedException {
-    // a single pid is probed with shorter asks: a restart of one process retries its route sooner
-    Duration ask = starts.size() == 1 ? Duration.ofSeconds(1) : Duration.ofSeconds(2);
+    // a single pid is waited for less long: a restart of one process retries its route sooner
+    Duration wait = starts.size() == 1 ? Duration.ofSeconds(1) : Duration.ofSeconds(4);
     long deadline = System.currentTimeMillis() + 20_000 + 2L * starts.size();
     List<Integer> todo = new ArrayList<>(starts.keySet());
-    while (!todo.isEmpty()) { // the routes
-      todo = probe(todo, false, ask);
-      if (System.currentTimeMillis() > deadline) {
-        return todo;
-      }
-    }
-    todo = new ArrayList<>(starts.keySet());
-    long resendAt = 0;
+    running.removeAll(todo);
+    long t = System.currentTimeMillis();
+    int round = 0;
+    List<Integer> toStart = todo;
     while (!todo.isEmpty() && System.currentTimeMillis() < deadline) {
-      if (System.currentTimeMillis() >= resendAt) {
-        for (Integer pid : todo) {
-          toProcess(pid, starts.get(pid));
-        }
-        resendAt = System.currentTimeMillis() + 8000;
+      if (!toStart.isEmpty()) {
+        startAndConfirm(toStart, starts, wait);
       }
-      todo = probe(todo, true, ask);
+      List<Integer> left = new ArrayList<>(todo);
+      left.removeIf(running::contains);
+      // the pids not seen running are asked (an ask each: few by now) before any start goes again: one whose
+      // start is merely slow (a shard still being allocated after a removal) must not be restored twice; one
+      // whose entity answers that it runs no process lost its start, and gets it again
+      toStart = new ArrayList<>();
+      if (!left.isEmpty()) {
+        Map<Integer, Integer> state = probe(left, wait);
+        left.removeIf(pid -> state.get(pid) == RUNS);
+        for (Integer pid : left) {
+          if (state.get(pid) == DOES_NOT_RUN) {
+            toStart.add(pid);
+          }
+        }
+      }
+      if (round++ > 0) {
+        phase("pids asked again", t);
+      }
+      t = System.currentTimeMillis();
+      todo = left;
       if (!todo.isEmpty()) {
-        Thread.sleep(50);
+        Thread.sleep(200);
       }
     }
     return todo;
   }
 
-  /** The pids among {@code pids} that did not answer (or, with {@code running}, do not run yet). */
-  private List<Integer> probe(List<Integer> pids, boolean running, Duration ask) throws InterruptedException {
-    List<Integer> left = new ArrayList<>();
-    for (int from = 0; from < pids.size(); from += BATCH) {
-      List<Integer> batch = pids.subList(from, Math.min(pids.size(), from + BATCH));
-      List<java.util.concurrent.CompletableFuture<ProcessTable.ProcessesSaved>> asks = new ArrayList<>();
-      for (Integer pid : batch) {
-        asks.add(AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
-            refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
-            ask, system.scheduler()).toCompletableFuture());
-      }
-      for (int i = 0; i < batch.size(); i++) {
-        ProcessTable.ProcessesSaved s;
-        try {
-          s = asks.get(i).get(ask.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-          s = null;
-        }
-        if (s == null || running && s.processes().isEmpty()) {
-          left.add(batch.get(i));
-        }
-      }
+  private static final int RUNS = 1;
+  private static final int DOES_NOT_RUN = 0;
+  private static final int NO_ANSWER = -1;
+
+  /** Asks each pid whether it runs, at most {@link #BATCH} at once: {@link #RUNS}, {@link #DOES_NOT_RUN} or {@link #NO_ANSWER}. */
+  private Map<Integer, Integer> probe(List<Integer> pids, Duration ask) throws InterruptedException {
+    Map<Integer, Integer> state = new java.util.concurrent.ConcurrentHashMap<>();
+    pids.forEach(pid -> state.put(pid, NO_ANSWER));
+    java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(BATCH);
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(pids.size());
+    for (Integer pid : pids) {
+      window.acquire();
+      AskPattern.<ShardingEnvelope<ProcessTable.Command>, ProcessTable.ProcessesSaved>ask(
+          refs.processes(), to -> new ShardingEnvelope<>(String.valueOf(pid), new ProcessTable.Save(to)),
+          ask, system.scheduler()).whenComplete((s, e) -> {
+            if (e == null && s != null) {
+              state.put(pid, s.processes().isEmpty() ? DOES_NOT_RUN : RUNS);
+              if (!s.processes().isEmpty()) {
+                running.add(pid);
+              }
+            }
+            window.release();
+            done.countDown();
+          });
     }
-    return left;
+    done.await(ask.toMillis() + 5000, TimeUnit.MILLISECONDS); // a guard: every ask ends by its own timeout
+    return state;
+  }
+
+  /** The pids that answered that they run; {@link #answers}: one permit per answer of any kind. */
+  private final Set<Integer> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
+  private org.apache.pekko.actor.typed.ActorRef<ProcessTable.ProcessesSaved> confirmations;
+
+  /** The driver's one actor that hears whether a pid runs (the answers to the empty Saves). */
+  private synchronized org.apache.pekko.actor.typed.ActorRef<ProcessTable.ProcessesSaved> confirmations() {
+    if (confirmations == null) {
+      confirmations = system.systemActorOf(org.apache.pekko.actor.typed.javadsl.Behaviors.<ProcessTable.ProcessesSaved>
+          receiveMessage(s -> {
+            s.processes().forEach(p -> running.add(p.getSpec().getPid()));
+            answers.release();
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+          }), "drill-confirmations", org.apache.pekko.actor.typed.Props.empty());
+    }
+    return confirmations;
+  }
+
+  /**
+   * Sends each pid its start and an empty Save answered to {@link #confirmations}, with at most {@link #BATCH}
+   * unanswered; then waits for the rest, until {@code wait} passes without an answer.
+   */
+  private void startAndConfirm(List<Integer> pids, Map<Integer, ProcessTable.Command> starts, Duration wait)
+      throws InterruptedException {
+    org.apache.pekko.actor.typed.ActorRef<ProcessTable.ProcessesSaved> to = confirmations();
+    answers.drainPermits();
+    int unanswered = 0;
+    for (Integer pid : pids) {
+      while (unanswered >= BATCH) {
+        if (answers.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+          unanswered--;
+        } else {
+          unanswered = 0; // answers lost (their starts too, likely): counted in the next round
+        }
+      }
+      toProcess(pid, starts.get(pid));
+      toProcess(pid, new ProcessTable.Save(to));
+      unanswered++;
+    }
+    while (unanswered > 0 && answers.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+      unanswered--;
+    }
+  }
+
+
+  /**
+   * Sends each table its slice, in batches of {@link #BATCH}; after each batch, the batch's last table on each
+   * node is asked for its lines (an ask costs the node more than a tell: the asker's temporary address is
+   * resolved anew each time). Its answer means the batch has left the driver (one association per node, in
+   * order), so the send queue never holds more than a batch or two; with 2 of them in flight a batch is sent
+   * while the one before is on its way. Returns the tables of batches whose asks were not answered: sent again.
+   */
+  private List<Long> restoreTables(List<Long> inos, Slices slices, String policy, boolean criu)
+      throws InterruptedException {
+    List<Long> left = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(2);
+    for (int from = 0; from < inos.size(); from += BATCH) {
+      List<Long> batch = inos.subList(from, Math.min(inos.size(), from + BATCH));
+      window.acquire();
+      Map<String, Long> lastOnNode = new java.util.LinkedHashMap<>();
+      for (long ino : batch) {
+        CheckpointImage part = slices.of(ino);
+        toInode(ino, new LockManager.Restore(part, part.getProcessesList().stream().map(p -> p.getSpec().getPid())
+            .toList(), policy, criu));
+        List<String> on = drill.candidates(ino);
+        lastOnNode.put(on.isEmpty() ? "" : String.join(">", on), ino);
+      }
+      List<java.util.concurrent.CompletableFuture<LockManager.LocksReport>> asks = new ArrayList<>();
+      for (long ino : lastOnNode.values()) {
+        asks.add(AskPattern.<ShardingEnvelope<LockManager.Command>, LockManager.LocksReport>ask(refs.inodes(),
+            to -> new ShardingEnvelope<>(String.valueOf(ino), new LockManager.ShowLocks(to)), Duration.ofSeconds(8),
+            system.scheduler()).toCompletableFuture());
+      }
+      java.util.concurrent.CompletableFuture.allOf(asks.toArray(new java.util.concurrent.CompletableFuture[0]))
+          .whenComplete((v, e) -> {
+            if (e != null) {
+              left.addAll(batch);
+            }
+            window.release();
+          });
+    }
+    window.acquire(2); // every batch answered (or timed out)
+    window.release(2);
+    return new ArrayList<>(left);
   }
 }

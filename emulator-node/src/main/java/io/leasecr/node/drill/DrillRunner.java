@@ -789,12 +789,34 @@ public final class DrillRunner {
 
   private void restart(Step step, Step.Restart r, ClusterTree tree, Membership members, CoordinatorClient journal)
       throws Exception {
+    // the committed checkpoint is read while the resolver decides (it cannot change: the journal's rows are
+    // never rewritten); if the coordinator could not answer before the removal (it was on the lost node), it
+    // is asked again after
+    long fetch = System.currentTimeMillis();
+    java.util.concurrent.CompletableFuture<CheckpointCoordinator.Found> early = losses.nodes().isEmpty() ? null
+        : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return journal.get(r.id());
+          } catch (Exception e) {
+            return null;
+          }
+        });
     for (String crashed : losses.nodes()) {
       if (!members.awaitRemoved(crashed, 60_000)) {
         note(step.number(), "restart: " + crashed + " is still a member after 60 s");
       }
     }
-    CheckpointCoordinator.Found found = journal.get(r.id());
+    CheckpointCoordinator.Found found = null;
+    try {
+      found = early == null ? null : early.get(3, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      found = null; // the singleton is moving (it was on the lost node): asked again below
+    }
+    if (found == null || found.entry() == null) {
+      fetch = System.currentTimeMillis();
+      found = journal.get(r.id());
+    }
+    fetch = System.currentTimeMillis() - fetch;
     if (found.entry() == null) {
       note(step.number(), "restart: no checkpoint " + r.id() + " in the journal");
       failures.add("step " + step.number() + " (restart from " + r.id() + "): no checkpoint " + r.id()
@@ -813,7 +835,8 @@ public final class DrillRunner {
     List<String> names = chosen.stream().map(p -> p.getSpec().getName()).toList();
     note(step.number(), "restart from " + r.id() + " (committed at " + Invariants.secs(image.getTakenAtMs() - startEmu)
         + ") of " + (names.size() <= 20 ? names.toString() : names.size() + " processes")
-        + (on == null ? "" : " on " + (on.size() == 1 ? on.get(0) : on.toString())) + ", policy " + r.policy());
+        + (on == null ? "" : " on " + (on.size() == 1 ? on.get(0) : on.toString())) + ", policy " + r.policy()
+        + "; read from the journal in " + fetch + " ms");
     long t0 = System.currentTimeMillis();
     long begun = drillNow();
     for (io.leasecr.proto.image.Process p : chosen) {
@@ -831,7 +854,8 @@ public final class DrillRunner {
         restartMs.put(p.getSpec().getPid(), drillNow() - lost);
       }
     }
-    note(step.number(), "restored " + chosen.size() + " processes in " + (System.currentTimeMillis() - t0) + " ms");
+    note(step.number(), "restored " + chosen.size() + " processes in " + (System.currentTimeMillis() - t0) + " ms ("
+        + tree.phasesText() + ")");
     losses.checkRestartTime(step.number(), chosen.stream().map(p -> p.getSpec().getPid()).toList(),
         System.currentTimeMillis());
   }
@@ -901,7 +925,7 @@ public final class DrillRunner {
     }
     violations.addAll(Invariants.check(all, losses.pidsLostAt(), restartMs, confirmed,
         (long) (Invariants.TOLERANCE_MS * Math.max(1, drill.scale())), losses.healedCuts(),
-        (long) (recheckMs * Math.max(1, drill.scale()))));
+        (long) (recheckMs * Math.max(1, drill.scale())), drillNow()));
     restartedOn.forEach((pid, node) -> {
       String ran = ranOn.get(pid);
       if (ran != null && !ran.equals(node)) {

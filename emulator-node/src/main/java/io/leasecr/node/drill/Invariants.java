@@ -45,11 +45,18 @@ final class Invariants {
    */
   static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
       java.util.Set<Integer> confirmed, long toleranceMs, List<long[]> cuts, long recheckMs) {
+    return check(all, lostAt, restartMs, confirmed, toleranceMs, cuts, recheckMs, 0);
+  }
+
+  /** As above; {@code endMs}: when the run ended on the drill's axis (the last event's time if later). */
+  static List<String> check(List<TraceEvent> all, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
+      java.util.Set<Integer> confirmed, long toleranceMs, List<long[]> cuts, long recheckMs, long endMs) {
     List<TraceEvent> events = new ArrayList<>(all);
     events.sort(Comparator.comparingLong(TraceEvent::t));
     List<String> violations = new ArrayList<>();
     conflictingLeases(events, violations);
     blockedOpeners(events, lostAt, restartMs, toleranceMs, cuts, recheckMs, violations);
+    unanswered(events, lostAt, endMs, violations);
     java.util.Set<Integer> ran = new java.util.HashSet<>();
     for (TraceEvent e : events) {
       Long lost = lostAt.get(e.pid());
@@ -67,6 +74,50 @@ final class Invariants {
       }
     }
     return violations;
+  }
+
+  /** How long before the end of the run a call must have been made to count as never answered. */
+  static final long ANSWER_WINDOW_MS = 5000;
+
+  /**
+   * Every call a step made is answered: it returns or sleeps (a sleeping one is the blocked-opener check's).
+   * One with neither, made at least {@link #ANSWER_WINDOW_MS} before the run's end, lost its request
+   * or its answer (a cut drops both; the process sends the request again until an answer comes). Calls of
+   * processes lost with their node, and of processes that exited or were killed, are not counted.
+   */
+  private static void unanswered(List<TraceEvent> events, Map<Integer, Long> lostAt, long endMs,
+      List<String> violations) {
+    if (events.isEmpty()) {
+      return;
+    }
+    long end = Math.max(endMs, events.get(events.size() - 1).t());
+    Map<String, TraceEvent> open = new java.util.LinkedHashMap<>();
+    java.util.Set<Integer> gone = new java.util.HashSet<>();
+    for (TraceEvent e : events) {
+      if (e.pid() == 0 || e.proc().equals("kernel") || e.proc().equals("drill")) {
+        continue;
+      }
+      String key = e.pid() + "/" + e.step();
+      switch (e.kind()) {
+        case "enter" -> {
+          if (e.step() > 0) {
+            open.put(key, e);
+          }
+        }
+        case "return", "block" -> open.remove(key);
+        case "exit", "killed" -> gone.add(e.pid());
+        default -> {
+          // other events say nothing about an answer
+        }
+      }
+    }
+    for (TraceEvent c : open.values()) {
+      if (lostAt.containsKey(c.pid()) || gone.contains(c.pid()) || c.t() > end - ANSWER_WINDOW_MS) {
+        continue;
+      }
+      violations.add(c.proc() + "[" + c.pid() + "]'s " + c.call() + " (step " + c.step() + ", made at " + secs(c.t())
+          + ") was never answered: no return and no sleep (its request or its answer lost?)");
+    }
   }
 
   private static void conflictingLeases(List<TraceEvent> events, List<String> violations) {

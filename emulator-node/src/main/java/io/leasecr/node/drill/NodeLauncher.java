@@ -42,8 +42,16 @@ final class NodeLauncher {
         // the node's log is its standard output (NODE.log in --out): Pekko's warnings (INFO with --verbose)
         "-Dlease-cr.log.console=" + (verbose ? "INFO" : "WARN"), "-Dlogback.configurationFile=logback.xml", "-Dpekko.loglevel=" + (verbose ? "INFO" : "WARNING"),
         // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)
-        "-Dpekko.remote.artery.advanced.test-mode=on",
-        "-cp", System.getProperty("java.class.path"), NODE_MAIN, "node",
+        "-Dpekko.remote.artery.advanced.test-mode=on"));
+    // more JVM options (a profiler's, e.g. -XX:StartFlightRecording=...), after the drill's own so they win;
+    // {node} in them becomes the node's name (one recording file per node)
+    String extra = io.leasecr.node.config.LeaseCrConfig.load().string("lease-cr.drill.node-java-opts").trim();
+    if (!extra.isEmpty()) {
+      for (String opt : extra.split("\\s+")) {
+        cmd.add(opt.replace("{node}", name));
+      }
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NODE_MAIN, "node",
         "--name", name, "--port", String.valueOf(port), "--seed", "127.0.0.1:" + seedPort,
         "--drill", drill.toString(), "--trace", out.resolve(name + ".jsonl").toString(),
         "--origin", String.valueOf(originEpochMs), "--scale", String.valueOf(scale)));

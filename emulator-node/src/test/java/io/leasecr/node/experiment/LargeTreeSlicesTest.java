@@ -41,6 +41,65 @@ class LargeTreeSlicesTest {
     assertThat(count(whole, "\"kind\":\"checkpoint\"")).isGreaterThan(1);
   }
 
+  /**
+   * A checkpoint asked for 1 ms after a modelled restart is taken once the restore is over, right after the
+   * table was told to start the restored tree: it reaches the processes through slices that have not reported
+   * their actors yet (ProcessGroup.SaveAll), and the image and trace are those of the table alone.
+   */
+  @Test
+  void aCheckpointDeferredBehindARestoreGivesTheSameTraceInSlices() {
+    String yaml = """
+        name: deferred-checkpoint-in-slices
+        description: a checkpoint 1 ms after a restart, deferred until the restore is over
+        files:
+          - path: /data/F1
+        processes:
+          - {name: A, pid: 101}
+          - {name: B, pid: 102}
+          - {name: C, pid: 103, parent: A, forked: true}
+          - {name: D, pid: 104}
+          - {name: E, pid: 105}
+          - {name: F, pid: 106}
+        steps:
+          - {at: 0s, proc: A, open: /data/F1, flags: O_RDONLY}
+          - {at: 0s, proc: B, open: /data/F1, flags: O_RDONLY}
+          - {at: 1s, proc: A, flock: 3, op: LOCK_EX}
+          - {at: 1s, proc: A, fork: C}
+          - {at: 2s, proc: B, flock: 3, op: LOCK_SH}
+          - {at: 10s, checkpoint: C1}
+          - {at: 20s, restart: C1}
+          - {at: 20001ms, checkpoint: C2}
+          - {at: 30s, restart: C2}
+          - {at: 31s, proc: C, flock: 3, op: LOCK_UN}
+          - {at: 32s, proc: A, close: 3}
+        """;
+    io.leasecr.core.scenario.Scenario s = io.leasecr.core.scenario.ScenarioParser.parse("deferred.yaml", yaml);
+    List<String> whole = trace(s, 0);
+    assertThat(whole).isEqualTo(trace(s, 2)); // slices of 2: 3 for the initial tree and 3 per restore
+    int restored = indexOf(whole, "\"kind\":\"restored\"");
+    int c2 = indexOf(whole, "\"id\":\"C2\",\"processes\":6");
+    assertThat(restored).isNotNegative();
+    assertThat(c2).isGreaterThan(restored); // deferred behind the restore, with the whole restored tree
+  }
+
+  private static int indexOf(List<String> lines, String part) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(part)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static List<String> trace(io.leasecr.core.scenario.Scenario s, int spawnGroup) {
+    Config overrides = ConfigFactory.parseMap(Map.of(
+        "lease-cr.process.spawn-group", spawnGroup,
+        "lease-cr.run.reuse-systems", false,
+        "lease-cr.restore.cost-model", "default"));
+    return Emulation.run(s, TimeMode.VIRTUAL, 1.0, Duration.ofMinutes(2), overrides).events().stream()
+        .map(TraceJson::line).toList();
+  }
+
   private static List<String> trace(Experiment e, Experiment.RunPoint p, int spawnGroup) {
     TrialScenario.Built built = TrialScenario.build(e, p);
     Config overrides = ConfigFactory.parseMap(Map.of(
