@@ -180,6 +180,15 @@ class LeaseTableEdgesTest {
     assertThat(new GetLk.Failed(Errno.EBADF).lType()).isEqualTo(-1);
   }
 
+  @Test
+  void ofdGetlkWithFUnlckAsksForTheDescriptionsOwnLock() {
+    // checked on 6.18: F_UNLCK back without an own lock on the range, the own lock (l_pid -1) with one
+    OpenFile a = open(1, F, AccessMode.O_RDWR);
+    assertThat(table.getOfdLk(1, F.ino(), a.id(), LeaseType.UNLCK.value, 0, 1, 0)).isEqualTo(GetLk.UNLOCKED);
+    table.setOfdLk(1, 0, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 1, 0, false, ev);
+    assertThat(table.getOfdLk(1, F.ino(), a.id(), LeaseType.UNLCK.value, 0, 1, 0)).isInstanceOf(GetLk.Locked.class);
+  }
+
   // ------------------------------------------------------------------ order: the image and /proc/locks
 
   @Test
