@@ -1,0 +1,235 @@
+package io.leasecr.core.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leasecr.core.input.Durations;
+import io.leasecr.proto.image.CheckpointImage;
+import io.leasecr.proto.image.FlockLock;
+import io.leasecr.proto.image.Lease;
+import io.leasecr.proto.image.OfdLock;
+import io.leasecr.proto.image.OpenFile;
+import io.leasecr.proto.image.PendingCall;
+import io.leasecr.proto.image.PendingReaction;
+import io.leasecr.proto.image.PosixLock;
+import io.leasecr.proto.image.Process;
+import io.leasecr.proto.wire.Disposition;
+import io.leasecr.proto.wire.ProcessSpec;
+import io.leasecr.proto.wire.Reaction;
+import io.leasecr.proto.wire.Syscall;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every field check of a decoded image ({@link ImageCheck#problem}): each refusal names the field, where it
+ * is and the value, and each range is accepted at its edges and refused one past them.
+ */
+class ImageCheckTest {
+
+  private static final long MAX = Durations.MAX_MS;
+  private static final int PID_MAX = 4_194_304;
+
+  private static final CheckpointImage SEED = ImageFilesTest.seed();
+
+  private static String problem(CheckpointImage image) {
+    return ImageCheck.problem(image);
+  }
+
+  private static CheckpointImage withProcess(int i, UnaryOperator<Process.Builder> change) {
+    return SEED.toBuilder().setProcesses(i, change.apply(SEED.getProcesses(i).toBuilder())).build();
+  }
+
+  private static CheckpointImage withSpec(UnaryOperator<ProcessSpec.Builder> change) {
+    return withProcess(0, p -> p.setSpec(change.apply(p.getSpec().toBuilder())));
+  }
+
+  private static CheckpointImage withLease(UnaryOperator<Lease.Builder> change) {
+    return SEED.toBuilder().setLeases(0, change.apply(SEED.getLeases(0).toBuilder())).build();
+  }
+
+  private static CheckpointImage withPosix(UnaryOperator<PosixLock.Builder> change) {
+    return SEED.toBuilder().setPosixLocks(0, change.apply(SEED.getPosixLocks(0).toBuilder())).build();
+  }
+
+  private static CheckpointImage withOfd(UnaryOperator<OfdLock.Builder> change) {
+    return SEED.toBuilder().addOfdLocks(change.apply(OfdLock.newBuilder().setIno(11).setFileId(7).setPid(101)
+        .setStart(0).setEnd(-1))).build();
+  }
+
+  @Test
+  void theSeedAndAnEmptyImagePass() {
+    assertThat(problem(SEED)).isNull();
+    assertThat(problem(CheckpointImage.newBuilder().setId("C").build())).isNull();
+  }
+
+  @Test
+  void theImagesIdAndTimesAreCheckedAtTheirEdges() {
+    assertThat(problem(SEED.toBuilder().setId("").build())).isEqualTo("id must not be empty");
+    assertThat(problem(SEED.toBuilder().setId(" C1").build())).isEqualTo("id must not start or end with a space");
+    assertThat(problem(SEED.toBuilder().setTakenAtMs(0).build())).isNull();
+    assertThat(problem(SEED.toBuilder().setTakenAtMs(MAX).build())).isNull();
+    assertThat(problem(SEED.toBuilder().setTakenAtMs(-1).build()))
+        .isEqualTo("taken_at_ms -1 is out of range (0 to " + MAX + ")");
+    assertThat(problem(SEED.toBuilder().setTakenAtMs(MAX + 1).build()))
+        .isEqualTo("taken_at_ms " + (MAX + 1) + " is out of range (0 to " + MAX + ")");
+    assertThat(problem(SEED.toBuilder().setLeaseBreakTime(Integer.MIN_VALUE).build())).isNull();
+    assertThat(problem(SEED.toBuilder().setLeaseBreakTime(Integer.MAX_VALUE).build())).isNull();
+    assertThat(problem(SEED.toBuilder().setLeaseBreakTime(Integer.MAX_VALUE + 1L).build()))
+        .isEqualTo("lease_break_time 2147483648 s is out of range (an int, as the sysctl)");
+    assertThat(problem(SEED.toBuilder().setLeaseBreakTime(Integer.MIN_VALUE - 1L).build()))
+        .isEqualTo("lease_break_time -2147483649 s is out of range (an int, as the sysctl)");
+  }
+
+  @Test
+  void openFilesHaveUniqueIdsAndAbsolutePaths() {
+    assertThat(problem(SEED.toBuilder().addFiles(OpenFile.newBuilder().setId(8).setIno(12).setPath("/data/F2")).build()))
+        .isNull();
+    assertThat(problem(SEED.toBuilder().addFiles(OpenFile.newBuilder().setId(7).setIno(12).setPath("/data/F2")).build()))
+        .isEqualTo("files[1].id 7 is used twice");
+    assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder().setPath("data/F1")).build()))
+        .isEqualTo("files[0].path 'data/F1' is not an absolute path");
+  }
+
+  @Test
+  void pidsAreInRangeAndUnique() {
+    for (int pid : new int[] {1, PID_MAX}) {
+      assertThat(problem(withSpec(s -> s.setPid(pid)).toBuilder()
+          .setLeases(0, SEED.getLeases(0).toBuilder().setPid(pid))
+          .setPosixLocks(0, SEED.getPosixLocks(0).toBuilder().setPid(pid)).build())).isNull();
+    }
+    assertThat(problem(withSpec(s -> s.setPid(0)))).isEqualTo("processes[0].spec.pid 0 is out of range (1 to 4194304)");
+    assertThat(problem(withSpec(s -> s.setPid(PID_MAX + 1))))
+        .isEqualTo("processes[0].spec.pid 4194305 is out of range (1 to 4194304)");
+    assertThat(problem(withProcess(1, p -> p.setSpec(p.getSpec().toBuilder().setPid(101)))))
+        .isEqualTo("processes[1].spec.pid 101 is used by two processes");
+    assertThat(problem(withProcess(1, p -> p.setSpec(p.getSpec().toBuilder().setName("")))))
+        .isEqualTo("processes[1] (pid 102).spec.name must not be empty");
+  }
+
+  @Test
+  void fdTablesNameFilesOfTheImage() {
+    assertThat(problem(withProcess(0, p -> p.putFds(0, 7L)))).isNull();
+    assertThat(problem(withProcess(0, p -> p.putFds(-1, 7L)))).isEqualTo("processes[0] (pid 101).fds: fd -1 is negative");
+    assertThat(problem(withProcess(1, p -> p.putFds(5, 8L))))
+        .isEqualTo("processes[1] (pid 102).fds[5] names open file #8, which the image does not have");
+    assertThat(problem(withProcess(0, p -> p.addLeaseFds(4))))
+        .isEqualTo("processes[0] (pid 101).lease_fds: fd 4 is not in the process's fd table");
+  }
+
+  @Test
+  void reactionDelaysAndJittersAreTimesInRange() {
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setDelayMs(0).setJitterMs(MAX))))).isNull();
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setDelayMs(MAX).setJitterMs(0))))).isNull();
+    String range = " out of range (0 to " + MAX + ")";
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setDelayMs(-1)))))
+        .isEqualTo("processes[0] (pid 101).spec.reactions[1]: delay_ms -1 / jitter_ms 0" + range);
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setDelayMs(MAX + 1)))))
+        .isEqualTo("processes[0] (pid 101).spec.reactions[1]: delay_ms " + (MAX + 1) + " / jitter_ms 0" + range);
+    assertThat(problem(withSpec(s -> s.setReactions(0, s.getReactions(0).toBuilder().setJitterMs(-3)))))
+        .isEqualTo("processes[0] (pid 101).spec.reactions[0]: delay_ms 44000 / jitter_ms -3" + range);
+    assertThat(problem(withSpec(s -> s.setReactions(0, s.getReactions(0).toBuilder().setJitterMs(MAX + 1)))))
+        .contains("jitter_ms " + (MAX + 1));
+  }
+
+  @Test
+  void pendingAndQueuedCallsHaveTimesAndStepsInRange() {
+    assertThat(problem(withProcess(1, p -> p.setPending(PendingCall.newBuilder().setStep(0).setStartedAtMs(MAX))
+        .addQueued(PendingCall.newBuilder().setStep(3).setStartedAtMs(0))))).isNull();
+    assertThat(problem(withProcess(1, p -> p.setPending(PendingCall.newBuilder().setStartedAtMs(-1)))))
+        .isEqualTo("processes[1] (pid 102).pending.started_at_ms -1 is out of range (0 to " + MAX + ")");
+    assertThat(problem(withProcess(1, p -> p.setPending(PendingCall.newBuilder().setStartedAtMs(MAX + 1)))))
+        .contains("pending.started_at_ms " + (MAX + 1) + " is out of range");
+    assertThat(problem(withProcess(1, p -> p.setPending(PendingCall.newBuilder().setStep(-1)))))
+        .isEqualTo("processes[1] (pid 102).pending.step -1 is negative");
+    assertThat(problem(withProcess(1, p -> p.addQueued(PendingCall.newBuilder()).addQueued(PendingCall.newBuilder()
+        .setStep(-2))))).isEqualTo("processes[1] (pid 102).queued[1].step -2 is negative");
+    assertThat(problem(withProcess(1, p -> p.addQueued(PendingCall.newBuilder().setStartedAtMs(-5)))))
+        .isEqualTo("processes[1] (pid 102).queued[0].started_at_ms -5 is out of range (0 to " + MAX + ")");
+  }
+
+  @Test
+  void pendingReactionsHaveTimeLeftInRange() {
+    assertThat(problem(withProcess(0, p -> p.setReactions(0, p.getReactions(0).toBuilder().setRemainingMs(0))))).isNull();
+    assertThat(problem(withProcess(0, p -> p.setReactions(0, p.getReactions(0).toBuilder().setRemainingMs(MAX)))))
+        .isNull();
+    assertThat(problem(withProcess(0, p -> p.addReactions(PendingReaction.newBuilder().setRemainingMs(-1)))))
+        .isEqualTo("processes[0] (pid 101).reactions[1].remaining_ms -1 is out of range (0 to " + MAX + ")");
+    assertThat(problem(withProcess(0, p -> p.setReactions(0, p.getReactions(0).toBuilder().setRemainingMs(MAX + 1)))))
+        .isEqualTo("processes[0] (pid 101).reactions[0].remaining_ms " + (MAX + 1) + " is out of range (0 to " + MAX + ")");
+  }
+
+  @Test
+  void leasesNameAFileATimeAndAPidInRange() {
+    String at = "lease 1 (leases[0], holder pid 101): ";
+    assertThat(problem(withLease(l -> l.setRemainingMs(-1)))).isNull();
+    assertThat(problem(withLease(l -> l.setRemainingMs(0)))).isNull();
+    assertThat(problem(withLease(l -> l.setRemainingMs(MAX)))).isNull();
+    assertThat(problem(withLease(l -> l.setRemainingMs(-2))))
+        .isEqualTo(at + "remaining_ms -2 is invalid (-1 for no deadline, else 0 to " + MAX + ")");
+    assertThat(problem(withLease(l -> l.setRemainingMs(MAX + 1)))).isEqualTo(at + "remaining_ms " + (MAX + 1)
+        + " is invalid (-1 for no deadline, else 0 to " + MAX + ")");
+    assertThat(problem(withLease(l -> l.setFileId(9)))).isEqualTo(at + "file_id #9 is no open file of the image");
+    // the holder need not be a process of the image (a forked child may hold the file), but must be a pid
+    assertThat(problem(withLease(l -> l.setPid(555)))).isNull();
+    assertThat(problem(withLease(l -> l.setPid(0))))
+        .isEqualTo("lease 1 (leases[0], holder pid 0): pid 0 is out of range (1 to 4194304)");
+    assertThat(problem(withLease(l -> l.setPid(PID_MAX + 1))))
+        .isEqualTo("lease 1 (leases[0], holder pid 4194305): pid 4194305 is out of range (1 to 4194304)");
+    assertThat(problem(SEED.toBuilder().addLeases(SEED.getLeases(0).toBuilder().setFileId(3)).build()))
+        .startsWith("lease 2 (leases[1], holder pid 101): file_id #3");
+  }
+
+  @Test
+  void posixLocksNameAFileAProcessAndAValidRange() {
+    String at = "posix_locks[0] (pid 101): ";
+    String invalid = " is invalid (start >= 0, end >= start or -1 for EOF)";
+    assertThat(problem(withPosix(l -> l.setStart(5).setEnd(5)))).isNull();
+    assertThat(problem(withPosix(l -> l.setStart(5).setEnd(-1)))).isNull();
+    assertThat(problem(withPosix(l -> l.setStart(5).setEnd(4)))).isEqualTo(at + "range 5 to 4" + invalid);
+    assertThat(problem(withPosix(l -> l.setStart(-1).setEnd(4)))).isEqualTo(at + "range -1 to 4" + invalid);
+    assertThat(problem(withPosix(l -> l.setStart(0).setEnd(-2)))).isEqualTo(at + "range 0 to -2" + invalid);
+    assertThat(problem(withPosix(l -> l.setIno(12)))).isEqualTo(at + "ino 12 is no file of the image");
+    assertThat(problem(withPosix(l -> l.setPid(777))))
+        .isEqualTo("posix_locks[0] (pid 777): pid 777 is no process of the image");
+    // an image of the lock table alone (no processes) names pids it cannot resolve
+    assertThat(problem(SEED.toBuilder().clearProcesses().setPosixLocks(0, SEED.getPosixLocks(0).toBuilder().setPid(777))
+        .build())).isNull();
+  }
+
+  @Test
+  void flockAndOfdLocksNameAFileAndOfdLocksAValidRange() {
+    assertThat(problem(SEED.toBuilder().addFlockLocks(FlockLock.newBuilder().setIno(11).setFileId(7).setPid(101)).build()))
+        .isNull();
+    assertThat(problem(SEED.toBuilder().addFlockLocks(FlockLock.newBuilder().setIno(11).setFileId(7).setPid(101))
+        .addFlockLocks(FlockLock.newBuilder().setIno(11).setFileId(6).setPid(102)).build()))
+        .isEqualTo("flock_locks[1] (pid 102): file_id #6 is no open file of the image");
+    String at = "ofd_locks[0] (pid 101): ";
+    String invalid = " is invalid (start >= 0, end >= start or -1 for EOF)";
+    assertThat(problem(withOfd(l -> l))).isNull();
+    assertThat(problem(withOfd(l -> l.setStart(9).setEnd(9)))).isNull();
+    assertThat(problem(withOfd(l -> l.setFileId(6)))).isEqualTo(at + "file_id #6 is no open file of the image");
+    assertThat(problem(withOfd(l -> l.setStart(9).setEnd(8)))).isEqualTo(at + "range 9 to 8" + invalid);
+    assertThat(problem(withOfd(l -> l.setStart(-1)))).isEqualTo(at + "range -1 to -1" + invalid);
+    assertThat(problem(withOfd(l -> l.setStart(0).setEnd(-2)))).isEqualTo(at + "range 0 to -2" + invalid);
+  }
+
+  @Test
+  void unknownEnumValuesAreNamedByTheirPathWhereverTheyAre() {
+    assertThat(problem(withPosix(l -> l.setTypeValue(5))))
+        .isEqualTo("posix_locks[0].type = 5: not a known LeaseType value (known: [F_RDLCK, F_WRLCK, F_UNLCK])");
+    assertThat(problem(withLease(l -> l.setTypePrevValue(-4)))).startsWith("leases[0].type_prev = -4: not a known");
+    // inside a map's value
+    assertThat(problem(withSpec(s -> s.putDispositions(10, Disposition.newBuilder().setKindValue(8).build()))))
+        .isEqualTo("processes[0].spec.dispositions[0].value.kind = 8: not a known Kind value (known: [DEFAULT, IGNORE,"
+            + " HANDLER])");
+    // inside a singular message that is set, and in the second of a repeated field
+    assertThat(problem(withProcess(1, p -> p.setPending(PendingCall.newBuilder().setCall(Syscall.newBuilder()
+        .setOpen(Syscall.Open.newBuilder().setModeValue(6)))))))
+        .startsWith("processes[1].pending.call.open.mode = 6: not a known AccessMode value");
+    assertThat(problem(withProcess(0, p -> p.addReactions(PendingReaction.newBuilder().setReaction(
+        Reaction.newBuilder().setActionValue(40))))))
+        .startsWith("processes[0].reactions[1].reaction.action = 40: not a known Action value");
+    // the enum check comes before every other: an image with both faults names the enum
+    assertThat(problem(withPosix(l -> l.setTypeValue(5)).toBuilder().setTakenAtMs(-1).build()))
+        .startsWith("posix_locks[0].type = 5");
+  }
+}
