@@ -195,10 +195,11 @@ public final class ImageCheck {
   private static final Map<Descriptor, List<FieldDescriptor>> ENUM_PATHS = new ConcurrentHashMap<>();
 
   private static List<FieldDescriptor> enumPaths(Descriptor d) {
-    List<FieldDescriptor> known = ENUM_PATHS.get(d);
-    if (known != null) {
-      return known;
-    }
+    return ENUM_PATHS.computeIfAbsent(d, ImageCheck::enumFields);
+  }
+
+  /** The fields of {@code d} that are enums or hold enums somewhere below (not cached: see enumPaths). */
+  static List<FieldDescriptor> enumFields(Descriptor d) {
     List<FieldDescriptor> out = new ArrayList<>();
     for (FieldDescriptor f : d.getFields()) {
       if (f.getJavaType() == FieldDescriptor.JavaType.ENUM
@@ -206,7 +207,6 @@ public final class ImageCheck {
         out.add(f);
       }
     }
-    ENUM_PATHS.put(d, out);
     return out;
   }
 
@@ -235,7 +235,7 @@ public final class ImageCheck {
             return p;
           }
         }
-      } else if (!f.hasPresence() || m.hasField(f)) {
+      } else if (m.hasField(f)) { // an enum at its default (0) is known; an unset message holds only defaults
         String p = value(name, f, m.getField(f));
         if (p != null) {
           return p;

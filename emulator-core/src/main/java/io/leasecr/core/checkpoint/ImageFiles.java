@@ -163,7 +163,7 @@ public final class ImageFiles {
             + " the new header can tell)");
       }
     }
-    if (bytes.length < OLD_START.length && (startsWith(MAGIC, bytes) || startsWith(OLD_START, bytes))) {
+    if (startsWith(MAGIC, bytes) || startsWith(OLD_START, bytes)) { // a proper prefix of either: cut inside it
       throw new BadImage(where + ": truncated at " + bytes.length + " bytes (not even a whole header)");
     }
     throw new BadImage(where + ": not a checkpoint image (it starts with neither the image magic "

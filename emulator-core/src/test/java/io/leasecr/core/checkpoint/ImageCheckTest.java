@@ -212,6 +212,21 @@ class ImageCheckTest {
     assertThat(problem(withOfd(l -> l.setStart(0).setEnd(-2)))).isEqualTo(at + "range 0 to -2" + invalid);
   }
 
+  private static java.util.List<String> enumFields(com.google.protobuf.Descriptors.Descriptor d) {
+    return ImageCheck.enumFields(d).stream().map(com.google.protobuf.Descriptors.FieldDescriptor::getName).toList();
+  }
+
+  @Test
+  void onlyFieldsThatAreOrHoldEnumsAreWalked() {
+    assertThat(enumFields(CheckpointImage.getDescriptor()))
+        .containsExactly("processes", "files", "leases", "posix_locks", "flock_locks", "ofd_locks");
+    assertThat(enumFields(ProcessSpec.getDescriptor())).containsExactly("dispositions", "reactions");
+    assertThat(enumFields(Process.getDescriptor())).containsExactly("spec", "pending", "reactions", "queued");
+    assertThat(enumFields(Lease.getDescriptor())).containsExactly("type", "type_prev");
+    assertThat(enumFields(PendingCall.getDescriptor())).containsExactly("call");
+    assertThat(enumFields(io.leasecr.proto.wire.Signal.getDescriptor())).isEmpty();
+  }
+
   @Test
   void unknownEnumValuesAreNamedByTheirPathWhereverTheyAre() {
     assertThat(problem(withPosix(l -> l.setTypeValue(5))))

@@ -101,6 +101,8 @@ class ImageCodecEdgeTest {
             .addReactions(PendingReaction.newBuilder().setRemainingMs(0)))
         .addLeases(Lease.newBuilder().setFileId(7).setPid(101).setHasTypePrev(false).setTypePrevValue(2)).build();
     assertThat(ImageCodec.invalid(image)).isNull();
+    assertThat(ImageCodec.invalid(image.toBuilder().setLeases(0, image.getLeases(0).toBuilder().setHasTypePrev(true)
+        .setTypePrevValue(0)).build())).isNull();
     assertThat(ImageCodec.invalid(image.toBuilder().setLeases(0, image.getLeases(0).toBuilder().setHasTypePrev(true))
         .build())).isEqualTo("lease 1 (a lease of pid 101) has lease type 0 and typePrev 2 (F_RDLCK 0 or F_WRLCK 1;"
             + " typePrev never F_UNLCK)");
