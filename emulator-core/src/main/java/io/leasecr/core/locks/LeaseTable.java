@@ -455,7 +455,7 @@ public final class LeaseTable {
   private Errno genericAddLease(FileLockContext ctx, OpenFile file, int pid, int fd, LeaseType arg, long now,
       LockEvents ev) {
     timeOutLeases(ctx, now, ev);
-    if (checkConflictingOpen(ctx, file, arg, pid)) {
+    if (checkConflictingOpen(ctx, file, arg)) {
       return Errno.EAGAIN;
     }
     Lease mine = null;
@@ -500,29 +500,12 @@ public final class LeaseTable {
    * descriptions included); a write lease needs no open but the caller's own description.
    */
   private static boolean checkConflictingOpen(FileLockContext ctx, OpenFile file, LeaseType arg) {
-    return checkConflictingOpen(ctx, file, arg, 0);
-  }
-
-  /**
-   * The same for an F_SETLEASE by {@code pid}. A process making a call is not asleep in its own open or
-   * truncate: a handler runs, so that call has left with -ERESTARTSYS and put its access back (the open's
-   * fput, vfs_truncate's put_write_access); it takes it again when restarted. Its count does not conflict.
-   */
-  private static boolean checkConflictingOpen(FileLockContext ctx, OpenFile file, LeaseType arg, int pid) {
-    int writes = ctx.writeCount;
-    int reads = ctx.readCount;
-    for (BlockedOpener b : ctx.blocked) {
-      if (b.pid() == pid) {
-        writes -= b.file().mode.writes() ? 1 : 0;
-        reads -= b.file().mode.readOnly() ? 1 : 0;
-      }
-    }
     if (arg == LeaseType.RDLCK) {
-      return writes > 0;
+      return ctx.writeCount > 0;
     }
     int selfWrite = file.mode.writes() ? 1 : 0;
     int selfRead = file.mode.readOnly() ? 1 : 0;
-    return writes != selfWrite || reads != selfRead;
+    return ctx.writeCount != selfWrite || ctx.readCount != selfRead;
   }
 
   /** fcntl(F_GETLEASE): the target type of this description's lease after overdue ones expire. */

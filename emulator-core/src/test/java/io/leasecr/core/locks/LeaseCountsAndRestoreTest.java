@@ -102,42 +102,6 @@ class LeaseCountsAndRestoreTest {
     assertThat(table.context(F.ino()).writeCount()).isZero();
   }
 
-  @Test
-  void theHoldersOwnSleepingTruncateDoesNotKeepItsDowngradeAway() {
-    // fuzz program 1092, checked on the kernel: the holder's handler runs while its truncate restarts
-    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
-    setLease(table, 1, holder, LeaseType.RDLCK, 0);
-    assertThat(table.truncate(1, 5, F, 286, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
-    assertThat(table.context(F.ino()).writeCount()).isEqualTo(1); // still asleep in the table's eyes
-    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 300)).isNull();
-    assertThat(leases(table).get(0).type()).isEqualTo(LeaseType.RDLCK);
-    assertThat(leases(table).get(0).targetType()).isEqualTo(LeaseType.UNLCK); // the unlock stays pending
-    // another process's sleeping truncate is a writer all along: the holder's downgrade is refused
-    LeaseTable t2 = new LeaseTable(45, true);
-    OpenFile h = open(t2, 1, AccessMode.O_RDONLY, 0, ev);
-    setLease(t2, 1, h, LeaseType.RDLCK, 0);
-    assertThat(t2.truncate(2, 5, F, 286, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
-    assertThat(setLease(t2, 1, h, LeaseType.RDLCK, 300)).isEqualTo(Errno.EAGAIN);
-  }
-
-  @Test
-  void theHoldersOwnSleepingOpenDoesNotCountAgainstItsWriteLease() {
-    // a write lease on an O_RDONLY description, broken by its holder's own O_RDONLY open: during the handler
-    // that open has left (-ERESTARTSYS, fput), so F_SETLEASE(F_WRLCK) finds no other reader
-    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
-    setLease(table, 1, holder, LeaseType.WRLCK, 0);
-    assertThat(table.open(1, 5, F, AccessMode.O_RDONLY, false, 1000, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
-    assertThat(table.context(F.ino()).readCount()).isEqualTo(2);
-    assertThat(setLease(table, 1, holder, LeaseType.WRLCK, 1100)).isNull();
-    assertThat(table.getLease(F.ino(), holder.id(), 1200, ev)).isEqualTo(LeaseType.RDLCK); // still downgrading
-    // the same open by another process is a reader: the holder's F_WRLCK is refused
-    LeaseTable t2 = new LeaseTable(45, true);
-    OpenFile h = open(t2, 1, AccessMode.O_RDONLY, 0, ev);
-    assertThat(setLease(t2, 1, h, LeaseType.WRLCK, 0)).isNull();
-    assertThat(t2.open(2, 5, F, AccessMode.O_RDONLY, false, 1000, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
-    assertThat(setLease(t2, 1, h, LeaseType.WRLCK, 1100)).isEqualTo(Errno.EAGAIN);
-  }
-
   // ------------------------------------------------------------------ lazy expiry: who looks
 
   /** P1's write lease, broken at 1 s by an O_NONBLOCK writer that left: deadline 46 s, nobody sleeps. */
