@@ -139,6 +139,19 @@ final class Invariants {
     }
   }
 
+  /** When the last re-ask of {@code pid} held by fencing after a cut (ending at {@code from}) was applied; 0 if none. */
+  private static long heldReaskApplied(List<TraceEvent> events, int pid, long from, long until) {
+    long applied = 0;
+    for (TraceEvent e : events) {
+      if (e.kind().equals("note") && e.pid() == pid && e.t() >= from && e.t() <= until
+          && e.arg("text") instanceof String text && text.startsWith("applied after a hold of ")
+          && text.contains("re-ask of a blocked call")) {
+        applied = Math.max(applied, e.t());
+      }
+    }
+    return applied;
+  }
+
   private static void blockedOpeners(List<TraceEvent> events, Map<Integer, Long> lostAt, Map<Integer, Long> restartMs,
       long toleranceMs, List<long[]> cuts, long recheckMs, List<String> violations) {
     for (int i = 0; i < events.size(); i++) {
@@ -178,6 +191,13 @@ final class Invariants {
         if (cut[0] <= bound && cut[1] >= b.t() && cut[1] + recheckMs + toleranceMs > bound) {
           bound = cut[1] + recheckMs + toleranceMs; // its wake-up may have been dropped: it comes at the next re-ask
           cutWords = " (a cut until " + secs(cut[1]) + " plus the re-ask interval)";
+          // fencing holds that re-ask until the healed node is reachable again and every member has seen it
+          // (docs/drill-format.md, "Fencing"): then its answer comes when the hold ends
+          long applied = heldReaskApplied(events, b.pid(), cut[1], ret.t());
+          if (applied + toleranceMs > bound) {
+            bound = applied + toleranceMs;
+            cutWords = " (a cut until " + secs(cut[1]) + ", its re-ask held by fencing until " + secs(applied) + ")";
+          }
         }
       }
       if (deadline > 0 && ret.t() > bound) {
