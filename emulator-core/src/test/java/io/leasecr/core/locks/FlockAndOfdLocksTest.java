@@ -18,17 +18,7 @@ class FlockAndOfdLocksTest {
   private static final int NB = FlockLocks.LOCK_NB;
 
   private final LeaseTable table = new LeaseTable(45, true);
-  private final List<String> granted = new ArrayList<>();
-  private final LockEvents ev = new LockEvents() {
-    @Override
-    public void signal(int pid, int signo, int siCode, int siFd, Lease lease) {}
-
-    @Override
-    public void unblocked(BlockedOpener opener) {}
-
-    @Override
-    public void leaseChanged(Lease lease, String change) {}
-
+  private final GrantLog ev = new GrantLog() {
     @Override
     public void posixGranted(PosixLocks.Waiter w) {
       granted.add("posix " + w.pid());
@@ -44,6 +34,7 @@ class FlockAndOfdLocksTest {
       notes.add(text);
     }
   };
+  private final List<String> granted = ev.granted;
   private final List<String> notes = new ArrayList<>();
   private long req;
 

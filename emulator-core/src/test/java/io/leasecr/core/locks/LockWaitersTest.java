@@ -21,17 +21,7 @@ class LockWaitersTest {
   private static final Inode G = new Inode(2102, "00:2a", "/q", 0, Inode.Kind.REGULAR, true);
 
   private final LeaseTable table = new LeaseTable(45, true);
-  private final List<String> granted = new ArrayList<>();
-  private final LockEvents ev = new LockEvents() {
-    @Override
-    public void signal(int pid, int signo, int siCode, int siFd, Lease lease) {}
-
-    @Override
-    public void unblocked(BlockedOpener opener) {}
-
-    @Override
-    public void leaseChanged(Lease lease, String change) {}
-
+  private final GrantLog ev = new GrantLog() {
     @Override
     public void posixGranted(PosixLocks.Waiter w) {
       granted.add(w.pid() + "#" + w.reqId());
@@ -42,6 +32,7 @@ class LockWaitersTest {
       granted.add("flock " + w.pid() + "#" + w.reqId());
     }
   };
+  private final List<String> granted = ev.granted;
 
   private OpenFile open(int pid, Inode inode) {
     return ((LeaseTable.Outcome.Done) table.open(pid, 0, inode, AccessMode.O_RDWR, false, 0, ev)).file();
