@@ -50,12 +50,17 @@ final class Membership {
         || s == MemberStatus.leaving();
   }
 
-  /** The nodes (of {@code nodes}) that are members, Up and reachable from the driver now. */
+  /**
+   * The nodes (of {@code nodes}) that are members, Up or Down, and reachable from the driver now. Down counts:
+   * when the resolver downs the driver's own side it downs its members one by one, so a poll can see a node of
+   * that side Down a moment before the driver itself is.
+   */
   java.util.List<String> reachableNodes(java.util.List<String> nodes) {
     java.util.List<String> out = new java.util.ArrayList<>();
     java.util.Set<Member> unreachable = new java.util.HashSet<>(cluster.state().getUnreachable());
     for (Member m : cluster.state().getMembers()) {
-      if (m.status() == MemberStatus.up() && !unreachable.contains(m)) {
+      boolean upOrDown = m.status() == MemberStatus.up() || m.status() == MemberStatus.down();
+      if (upOrDown && !unreachable.contains(m)) {
         m.getRoles().stream().filter(nodes::contains).findFirst().ifPresent(out::add);
       }
     }
