@@ -23,7 +23,9 @@ public final class NodeGuardian {
   public static Behavior<ClusterEvent.MemberEvent> create(String name, Drill drill, TraceSink trace, PrintStream log,
       boolean journal) {
     return Behaviors.setup(ctx -> {
-      EmulatorSharding.start(ctx, drill, trace);
+      EmulatorSharding.Refs refs = EmulatorSharding.start(ctx, drill, trace);
+      // a restart's batches from the drill's driver, fanned out to this node's entities
+      ctx.spawn(RestoreBatches.create(name, refs), "restore-batches");
       ctx.spawn(io.leasecr.core.time.ClockKeeper.create(name), "clock-keeper");
       if (journal) {
         SchemaUtils.createIfNotExists(ctx.getSystem()); // the singleton retries its recovery until this is done

@@ -7,6 +7,8 @@ import io.leasecr.core.locks.Inode;
 import io.leasecr.core.kernel.ProcessActor;
 import io.leasecr.core.scenario.Scenario;
 import io.leasecr.node.cluster.EmulatorSharding;
+import io.leasecr.node.cluster.RestoreBatches;
+import io.leasecr.node.cluster.RestoreSlices;
 import io.leasecr.node.drillfile.Drill;
 import io.leasecr.proto.image.CheckpointImage;
 import java.time.Duration;
@@ -16,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
@@ -138,13 +143,20 @@ final class ClusterTree {
    * open get their entries back first, merged into the live tables (live users of those files keep
    * theirs; a restored lease or lock that conflicts is refused, as F_SETLEASE/F_SETLK would); a call a
    * process was blocked in is retried by the process itself (-ERESTARTSYS), against the live table.
+   * Each node gets its share as a few batches ({@link #restoreBatched}); if no node lists a restore fan-out,
+   * entity by entity from here.
    */
   void restore(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen, String policy, boolean criu)
       throws InterruptedException {
     phases.clear();
-    long t = System.currentTimeMillis();
-    Slices slices = new Slices(image, chosen);
+    RestoreSlices slices = new RestoreSlices(image, chosen);
     restoredInos.addAll(slices.inodes());
+    Map<String, ActorRef<RestoreBatches.Command>> fanOuts = fanOuts();
+    if (!fanOuts.isEmpty()) {
+      restoreBatched(slices, chosen, policy, criu, fanOuts);
+      return;
+    }
+    long t = System.currentTimeMillis();
     // each table hears only of the restored processes it had entries for: thousands of restored pids
     // sent to thousands of tables would be quadratic (their previous incarnations were already
     // dropped by death-watch when their node was removed). Restores go in paced batches (thousands of
@@ -171,6 +183,257 @@ final class ClusterTree {
     }
   }
 
+  /** How many tables or processes one batch to a node carries (a 100k drill's batch image: about 0.2 MB). */
+  static final int BATCH_ENTITIES = 2500;
+  /** How many batches a node has unanswered at once: one being fanned out, one on its way. */
+  static final int BATCHES_PER_NODE = 2;
+  /** How long the driver waits for the next answer of any node before it counts the batches out as lost. */
+  private static final Duration BATCH_ANSWER = Duration.ofSeconds(30);
+
+  /**
+   * The restart as batches per node: the tables (each batch to the node its table lives on, or else the node
+   * its first process is restarted on), all confirmed, then the processes (each batch to the node sharding puts
+   * it on: its first live candidate). A table or process a node could not confirm is sent again (tables: in up
+   * to two more rounds; processes: asked on its own first, then started again only if its entity runs nothing,
+   * as {@link #ensureRunningAll} does).
+   */
+  private void restoreBatched(RestoreSlices slices, List<io.leasecr.proto.image.Process> chosen, String policy,
+      boolean criu, Map<String, ActorRef<RestoreBatches.Command>> fanOuts) throws InterruptedException {
+    long t = System.currentTimeMillis();
+    Map<Long, String> tableNode = new java.util.LinkedHashMap<>();
+    Map<Long, io.leasecr.proto.image.Process> firstHolder = new java.util.HashMap<>();
+    for (io.leasecr.proto.image.Process p : chosen) {
+      for (io.leasecr.proto.image.OpenFile f : slices.filesOf(p)) {
+        firstHolder.putIfAbsent(f.getIno(), p);
+      }
+    }
+    for (long ino : slices.inodes()) {
+      io.leasecr.proto.image.Process holder = firstHolder.get(ino);
+      String node = firstListed(drill.candidates(ino), fanOuts);
+      if (node == null && holder != null) {
+        node = firstListed(drill.candidates(holder.getSpec().getPid()), fanOuts);
+      }
+      tableNode.put(ino, node != null ? node : fanOuts.keySet().iterator().next());
+    }
+    List<Long> tables = new ArrayList<>(tableNode.keySet());
+    for (int round = 0; round < 3 && !tables.isEmpty(); round++) {
+      Map<String, List<RestoreBatches.Batch>> plan = new java.util.LinkedHashMap<>();
+      Map<String, List<Long>> byNode = new java.util.LinkedHashMap<>();
+      tables.forEach(ino -> byNode.computeIfAbsent(tableNode.get(ino), k -> new ArrayList<>()).add(ino));
+      byNode.forEach((node, inos) -> {
+        for (int from = 0; from < inos.size(); from += BATCH_ENTITIES) {
+          List<Long> part = List.copyOf(inos.subList(from, Math.min(inos.size(), from + BATCH_ENTITIES)));
+          plan.computeIfAbsent(node, k -> new ArrayList<>()).add(new RestoreBatches.Batch(batchIds.incrementAndGet(),
+              RestoreBatches.Stage.TABLES, slices.tableBatch(part).toByteString(), part, List.of(), policy, criu,
+              answerMs(inos.size()), batchAnswers()));
+        }
+      });
+      Set<Long> confirmed = new HashSet<>();
+      for (RestoreBatches.Done d : runBatches(plan, fanOuts)) {
+        confirmed.addAll(d.restoredInos());
+      }
+      tables.removeIf(confirmed::contains);
+    }
+    t = phase("lease tables restored in batches", t);
+    if (!tables.isEmpty()) {
+      throw new DrillFailure(tables.size() + " lease tables could not be restored, e.g. ino " + tables.get(0));
+    }
+    Map<Integer, io.leasecr.proto.image.Process> byPid = new java.util.LinkedHashMap<>();
+    chosen.forEach(p -> byPid.put(p.getSpec().getPid(), p));
+    long deadline = System.currentTimeMillis() + 20_000 + 2L * byPid.size();
+    Duration wait = byPid.size() == 1 ? Duration.ofSeconds(1) : Duration.ofSeconds(4);
+    List<Integer> todo = new ArrayList<>(byPid.keySet());
+    running.removeAll(todo);
+    List<Integer> toStart = todo;
+    int round = 0;
+    while (!todo.isEmpty() && System.currentTimeMillis() < deadline) {
+      if (!toStart.isEmpty()) {
+        Map<String, List<RestoreBatches.Batch>> plan = new java.util.LinkedHashMap<>();
+        Map<String, List<io.leasecr.proto.image.Process>> byNode = new java.util.LinkedHashMap<>();
+        for (Integer pid : toStart) {
+          String node = firstListed(drill.candidates(pid), fanOuts);
+          byNode.computeIfAbsent(node != null ? node : fanOuts.keySet().iterator().next(), k -> new ArrayList<>())
+              .add(byPid.get(pid));
+        }
+        byNode.forEach((node, ps) -> {
+          for (int from = 0; from < ps.size(); from += BATCH_ENTITIES) {
+            List<io.leasecr.proto.image.Process> part = ps.subList(from, Math.min(ps.size(), from + BATCH_ENTITIES));
+            plan.computeIfAbsent(node, k -> new ArrayList<>()).add(new RestoreBatches.Batch(batchIds.incrementAndGet(),
+                RestoreBatches.Stage.PROCESSES, slices.processBatch(part).toByteString(), List.of(),
+                part.stream().map(p -> p.getSpec().getPid()).toList(), "", false, answerMs(ps.size()), batchAnswers()));
+          }
+        });
+        for (RestoreBatches.Done d : runBatches(plan, fanOuts)) {
+          running.addAll(d.running());
+        }
+      }
+      List<Integer> left = new ArrayList<>(todo);
+      left.removeIf(running::contains);
+      // as in ensureRunningAll: the pids not seen running are asked on their own before any start goes again
+      toStart = new ArrayList<>();
+      if (!left.isEmpty()) {
+        Map<Integer, Integer> state = probe(left, wait);
+        left.removeIf(pid -> state.get(pid) == RUNS);
+        for (Integer pid : left) {
+          if (state.get(pid) == DOES_NOT_RUN) {
+            toStart.add(pid);
+          }
+        }
+      }
+      t = phase(round++ == 0 ? "processes started and confirmed in batches" : "pids asked again", t);
+      todo = left;
+      if (!todo.isEmpty()) {
+        Thread.sleep(200);
+      }
+    }
+    if (!todo.isEmpty()) {
+      throw new DrillFailure(todo.size() + " processes could not be restored, e.g. pid " + todo.get(0));
+    }
+  }
+
+  /**
+   * How long each entity has to confirm on the node: a restart of one or a few is retried sooner (a start lost
+   * to a shard's old home is found by the driver's own ask and sent again), thousands queue behind each other.
+   */
+  private static int answerMs(int entities) {
+    return entities <= 10 ? 1000 : 8000;
+  }
+
+  /** The first of {@code candidates} whose node is up with a restore fan-out, or null. */
+  private static String firstListed(List<String> candidates, Map<String, ActorRef<RestoreBatches.Command>> fanOuts) {
+    for (String c : candidates) {
+      if (fanOuts.containsKey(c)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong batchIds = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.BlockingQueue<RestoreBatches.Done> batchDone =
+      new java.util.concurrent.LinkedBlockingQueue<>();
+  private ActorRef<RestoreBatches.Done> batchAnswers;
+
+  /** The driver's one actor that hears the nodes' answers to batches. */
+  private synchronized ActorRef<RestoreBatches.Done> batchAnswers() {
+    if (batchAnswers == null) {
+      batchAnswers = system.systemActorOf(org.apache.pekko.actor.typed.javadsl.Behaviors.<RestoreBatches.Done>
+          receiveMessage(d -> {
+            batchDone.add(d);
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+          }), "drill-restore-batches", org.apache.pekko.actor.typed.Props.empty());
+    }
+    return batchAnswers;
+  }
+
+  /**
+   * Sends each node its batches, at most {@link #BATCHES_PER_NODE} unanswered per node, and returns the answers.
+   * Batches still unanswered when no answer came for {@link #BATCH_ANSWER} are counted as lost (their entities
+   * are sent again by the caller). A refused batch is a failure of the drill, in the node's words.
+   */
+  private List<RestoreBatches.Done> runBatches(Map<String, List<RestoreBatches.Batch>> plan,
+      Map<String, ActorRef<RestoreBatches.Command>> fanOuts) throws InterruptedException {
+    batchDone.clear();
+    Map<Long, String> out = new java.util.HashMap<>();
+    Map<String, java.util.ArrayDeque<RestoreBatches.Batch>> queues = new java.util.LinkedHashMap<>();
+    plan.forEach((node, batches) -> queues.put(node, new java.util.ArrayDeque<>(batches)));
+    List<RestoreBatches.Done> answers = new ArrayList<>();
+    for (String node : queues.keySet()) {
+      for (int i = 0; i < BATCHES_PER_NODE; i++) {
+        sendNext(node, queues, fanOuts, out);
+      }
+    }
+    while (!out.isEmpty()) {
+      RestoreBatches.Done d = batchDone.poll(BATCH_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
+      if (d == null) {
+        system.log().warn("restore: {} batches unanswered for {} s (on {}): their entities are sent again",
+            out.size(), BATCH_ANSWER.toSeconds(), new java.util.TreeSet<>(out.values()));
+        break;
+      }
+      String node = out.remove(d.batch());
+      if (node == null) {
+        continue; // an answer of an earlier round, given up on
+      }
+      if (!d.refused().isEmpty()) {
+        throw new DrillFailure(d.refused());
+      }
+      RestoreBatches.Batch sent = sentBatches.remove(d.batch());
+      if (sent != null) {
+        int asked = sent.inos().size() + sent.pids().size();
+        int answered = d.restoredInos().size() + d.running().size() + d.notRunning().size();
+        String line = String.format(java.util.Locale.ROOT, "restore batch %d (%s, %d) on %s answered after %d ms "
+            + "(%d ms on the node, %d of them waiting for a removal): %d confirmed, %d run no process, %d did not "
+            + "answer within %d ms", d.batch(), sent.stage(), asked, node,
+            System.currentTimeMillis() - sentAt.getOrDefault(d.batch(), 0L), d.nodeMs(), d.waitedMs(),
+            d.restoredInos().size() + d.running().size(), d.notRunning().size(), asked - answered, sent.answerMs());
+        if (answered < asked) {
+          BATCH_LOG.warn(line);
+        } else {
+          BATCH_LOG.info(line);
+        }
+      }
+      answers.add(d);
+      sendNext(node, queues, fanOuts, out);
+    }
+    return answers;
+  }
+
+  /** Each batch's answer, in the driver's log (driver.log), not on the console. */
+  private static final org.slf4j.Logger BATCH_LOG = org.slf4j.LoggerFactory.getLogger("io.leasecr.drill.restore");
+  private final Map<Long, RestoreBatches.Batch> sentBatches = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private void sendNext(String node, Map<String, java.util.ArrayDeque<RestoreBatches.Batch>> queues,
+      Map<String, ActorRef<RestoreBatches.Command>> fanOuts, Map<Long, String> out) {
+    RestoreBatches.Batch b = queues.get(node).poll();
+    if (b != null) {
+      out.put(b.batch(), node);
+      sentBatches.put(b.batch(), b);
+      sentAt.put(b.batch(), System.currentTimeMillis());
+      fanOuts.get(node).tell(b);
+    }
+  }
+
+  /**
+   * The restore fan-outs of the drill's nodes that are up and reachable, by node name (empty: none listed, the
+   * restart goes entity by entity).
+   */
+  private Map<String, ActorRef<RestoreBatches.Command>> fanOuts() {
+    Map<String, ActorRef<RestoreBatches.Command>> found = new java.util.LinkedHashMap<>();
+    org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(system.classicSystem());
+    List<String> names = new ArrayList<>(drill.nodes());
+    names.addAll(drill.spares());
+    for (String node : names) {
+      org.apache.pekko.cluster.Member member = null;
+      for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+        if (m.getRoles().contains(node)) {
+          member = m;
+        }
+      }
+      if (member == null || member.status() != org.apache.pekko.cluster.MemberStatus.up()
+          || cluster.state().getUnreachable().contains(member)) {
+        continue;
+      }
+      ServiceKey<RestoreBatches.Command> key = RestoreBatches.key(node);
+      try {
+        Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+            to -> Receptionist.find(key, to), ASK, system.scheduler()).toCompletableFuture()
+            .get(ASK.toMillis() + 500, TimeUnit.MILLISECONDS);
+        for (ActorRef<RestoreBatches.Command> r : listing.getServiceInstances(key)) {
+          if (r.path().address().equals(member.address())) {
+            found.put(node, r);
+          }
+        }
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // not listed: its share goes to another node's fan-out
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Map.of();
+      }
+    }
+    return found;
+  }
+
   /** The last restore's phases, in order: what, wall ms. */
   final Map<String, Long> phases = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
 
@@ -185,85 +448,6 @@ final class ClusterTree {
     synchronized (phases) {
       return phases.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " ms")
           .collect(java.util.stream.Collectors.joining(", "));
-    }
-  }
-
-  /**
-   * The parts of an image each inode's table needs: its open files, their leases and locks, and the chosen
-   * processes that have it open or are blocked in a call (so a restore message stays small with many
-   * files), indexed once for the whole restart.
-   */
-  private static final class Slices {
-    private final CheckpointImage image;
-    private final Map<Long, io.leasecr.proto.image.OpenFile> files = new java.util.HashMap<>();
-    private final Map<Long, List<io.leasecr.proto.image.OpenFile>> filesOfIno = new java.util.HashMap<>();
-    private final Map<Long, List<io.leasecr.proto.image.Lease>> leasesOfIno = new java.util.HashMap<>();
-    private final Map<Long, List<io.leasecr.proto.image.PosixLock>> locksOfIno = new java.util.HashMap<>();
-    private final Map<Long, List<io.leasecr.proto.image.FlockLock>> flocksOfIno = new java.util.HashMap<>();
-    private final Map<Long, List<io.leasecr.proto.image.OfdLock>> ofdLocksOfIno = new java.util.HashMap<>();
-    private final Map<Long, Set<io.leasecr.proto.image.Process>> holders = new java.util.LinkedHashMap<>();
-    /** Each chosen process's place in {@code chosen} (by identity), and those blocked in a call. */
-    private final Map<io.leasecr.proto.image.Process, Integer> position = new java.util.IdentityHashMap<>();
-    private final List<io.leasecr.proto.image.Process> pending = new ArrayList<>();
-
-    Slices(CheckpointImage image, List<io.leasecr.proto.image.Process> chosen) {
-      this.image = image;
-      for (io.leasecr.proto.image.OpenFile f : image.getFilesList()) {
-        files.put(f.getId(), f);
-        filesOfIno.computeIfAbsent(f.getIno(), k -> new ArrayList<>()).add(f);
-      }
-      for (io.leasecr.proto.image.Lease l : image.getLeasesList()) {
-        io.leasecr.proto.image.OpenFile f = files.get(l.getFileId());
-        if (f != null) {
-          leasesOfIno.computeIfAbsent(f.getIno(), k -> new ArrayList<>()).add(l);
-        }
-      }
-      image.getPosixLocksList().forEach(l -> locksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
-      image.getFlockLocksList().forEach(l -> flocksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
-      image.getOfdLocksList().forEach(l -> ofdLocksOfIno.computeIfAbsent(l.getIno(), k -> new ArrayList<>()).add(l));
-      for (io.leasecr.proto.image.Process p : chosen) {
-        position.put(p, position.size());
-        if (p.hasPending()) {
-          pending.add(p);
-        }
-        for (long id : p.getFdsMap().values()) {
-          io.leasecr.proto.image.OpenFile f = files.get(id);
-          if (f != null) {
-            holders.computeIfAbsent(f.getIno(), k -> new java.util.LinkedHashSet<>()).add(p);
-          }
-        }
-      }
-    }
-
-    /** The inodes the chosen processes had open. */
-    Set<Long> inodes() {
-      return holders.keySet();
-    }
-
-    CheckpointImage of(long ino) {
-      CheckpointImage.Builder b = image.toBuilder().clearProcesses().clearFiles().clearLeases().clearPosixLocks()
-          .addAllFiles(filesOfIno.getOrDefault(ino, List.of())).addAllLeases(leasesOfIno.getOrDefault(ino, List.of()))
-          .addAllPosixLocks(locksOfIno.getOrDefault(ino, List.of()))
-          .clearFlockLocks().addAllFlockLocks(flocksOfIno.getOrDefault(ino, List.of()))
-          .clearOfdLocks().addAllOfdLocks(ofdLocksOfIno.getOrDefault(ino, List.of()));
-      // the chosen processes that had it open, and every one blocked in a call, in the order of chosen: found
-      // through indexes built once (a scan of every chosen process per inode was quadratic: 27 s of the 100k
-      // drill's restore went there, on the driver's thread)
-      Set<io.leasecr.proto.image.Process> mine = holders.getOrDefault(ino, Set.of());
-      if (pending.isEmpty()) {
-        mine.forEach(b::addProcesses); // already in the order of chosen
-      } else {
-        java.util.TreeMap<Integer, io.leasecr.proto.image.Process> ordered = new java.util.TreeMap<>();
-        mine.forEach(p -> ordered.put(position.get(p), p));
-        pending.forEach(p -> ordered.put(position.get(p), p));
-        ordered.values().forEach(b::addProcesses);
-      }
-      return b.build();
-    }
-
-    List<io.leasecr.proto.image.OpenFile> filesOf(io.leasecr.proto.image.Process p) {
-      return new java.util.TreeSet<>(p.getFdsMap().values()).stream().map(files::get).filter(java.util.Objects::nonNull)
-          .toList();
     }
   }
 
@@ -398,7 +582,7 @@ final class ClusterTree {
    * order), so the send queue never holds more than a batch or two; with 2 of them in flight a batch is sent
    * while the one before is on its way. Returns the tables of batches whose asks were not answered: sent again.
    */
-  private List<Long> restoreTables(List<Long> inos, Slices slices, String policy, boolean criu)
+  private List<Long> restoreTables(List<Long> inos, RestoreSlices slices, String policy, boolean criu)
       throws InterruptedException {
     List<Long> left = java.util.Collections.synchronizedList(new ArrayList<>());
     java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(2);

@@ -22,7 +22,7 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
     Map<String, String> placement, Map<Integer, Fault> faults,
     Map<Integer, List<String>> restartOn, Map<Integer, Syscall.Open> openGenerated, Set<String> generated,
     Map<Integer, Map<Integer, String>> restartTargets, Map<Integer, List<String>> pidCandidates,
-    Map<Long, String> inoNode, List<String> randomFaults) {
+    Map<Long, List<String>> inoCandidates, List<String> randomFaults) {
 
   /** Builds the drill and its look-up tables (where each pid may run, where each restart puts it). */
   public static Drill of(Scenario scenario, List<String> nodes, List<String> spares, double scale,
@@ -63,9 +63,22 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
       }
       targets.put(s.number(), Map.copyOf(t));
     }
-    Map<Long, String> inos = new HashMap<>();
+    Map<Long, List<String>> inos = new HashMap<>();
     for (Inode inode : scenario.vfs().inodes()) {
-      inos.put(inode.ino(), placement.getOrDefault(inode.path(), nodes.get(0)));
+      inos.put(inode.ino(), List.of(placement.getOrDefault(inode.path(), nodes.get(0))));
+    }
+    // a generated process's own file (open_generated: Gi opens PREFIXi) follows it: its lease table comes back
+    // where a restart puts the process, beside it, instead of all of a lost node's tables on one survivor
+    String prefix = openGenerated.values().stream().findFirst().map(Syscall.Open::path).orElse(null);
+    if (prefix != null) {
+      for (Scenario.ProcessDecl p : scenario.processes()) {
+        if (generated.contains(p.name()) && p.name().startsWith("G")) {
+          Inode own = scenario.vfs().lookup(prefix + p.name().substring(1));
+          if (own != null && inos.get(own.ino()).equals(List.of(cands.get(p.pid()).get(0)))) {
+            inos.put(own.ino(), List.copyOf(cands.get(p.pid())));
+          }
+        }
+      }
     }
     return new Drill(scenario, nodes, spares, scale, placement, faults, restartOn, openGenerated, generated,
         Map.copyOf(targets), cands, inos, List.copyOf(randomFaults));
@@ -74,7 +87,7 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
   /** The same drill at another time scale (the command line's --scale). */
   public Drill withScale(double newScale) {
     return new Drill(scenario, nodes, spares, newScale, placement, faults, restartOn, openGenerated, generated,
-        restartTargets, pidCandidates, inoNode, randomFaults);
+        restartTargets, pidCandidates, inoCandidates, randomFaults);
   }
 
   /** Every node the drill may run: those started at once, then the spares. */
@@ -136,8 +149,8 @@ public record Drill(Scenario scenario, List<String> nodes, List<String> spares, 
     return pidCandidates.getOrDefault(pid, List.of());
   }
 
+  /** The nodes an inode's lease table may live on: its placement, then (a generated process's own file) its process's. */
   public List<String> candidates(long ino) {
-    String n = inoNode.get(ino);
-    return n == null ? List.of() : List.of(n);
+    return inoCandidates.getOrDefault(ino, List.of());
   }
 }
