@@ -194,6 +194,10 @@ class ClusterDrillTest {
     assertThat(d.restartTarget(restart.number(), 10_002)).isEqualTo("n1");
     assertThat(d.restartTarget(restart.number(), 10_005)).isEqualTo("n3");
     assertThat(d.candidates(10_002)).containsExactly("n2", "n1");
+    // a generated process's own file follows it: its lease table comes back beside the restarted process
+    assertThat(d.candidates(d.scenario().vfs().lookup("/gen/f2").ino())).containsExactly("n2", "n1");
+    assertThat(d.candidates(d.scenario().vfs().lookup("/gen/f5").ino())).containsExactly("n2", "n3");
+    assertThat(d.candidates(d.scenario().vfs().lookup("/gen/f1").ino())).containsExactly("n1");
   }
 
   @Test

@@ -29,7 +29,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  * the batch's image ({@link RestoreSlices}: the very part the driver would have sent), sends it through this
  * node's own shard regions (each lease table and each process stays one sharded actor, behind its fence; an
  * entity whose shard lives on another node is reached through it, as any sharded message), asks each entity
- * right after whether it took it (a table lists its locks; a process entity says whether it runs a process),
+ * right after whether it took it (a table sends its entries; a process entity its process's state, or nothing),
  * and answers once for the batch ({@link Done}). At most {@link #WINDOW} entities of a batch are unanswered
  * at once: a shard elsewhere is reached over Artery, whose send queue drops what does not fit.
  *
@@ -41,7 +41,7 @@ public final class RestoreBatches {
 
   /** How many entities of one batch are unanswered at once. */
   static final int WINDOW = 500;
-  /** How long an entity has to answer after its part was sent. */
+  /** How long the fan-out waits for the next entity's answer before it answers with what it has (default). */
   static final Duration ENTITY_ANSWER = Duration.ofSeconds(10);
   /** The largest batch taken (entities). */
   public static final int MAX_BATCH = 20_000;
@@ -64,7 +64,7 @@ public final class RestoreBatches {
    */
   public record Batch(long batch, Stage stage, ByteString image, List<Long> inos, List<Integer> pids, String policy,
       boolean criu, int answerMs, ActorRef<Done> replyTo) implements Command {
-    /** How long each entity has to confirm. */
+    /** How long the fan-out waits for the next entity's answer. */
     Duration answerWithin() {
       return answerMs > 0 ? Duration.ofMillis(answerMs) : ENTITY_ANSWER;
     }
@@ -161,8 +161,18 @@ public final class RestoreBatches {
     return null;
   }
 
-  /** An entity answered (or its ask timed out: {@code state} -1); a local message. */
-  private record Answered(long id, int state) implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+  /** A lease table's entries, after its restore (adapted; a local message). */
+  private record TableSaved(LockManager.LocksSaved saved)
+      implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+  /** A process entity's answer (adapted; a local message). */
+  private record Saved(ProcessTable.ProcessesSaved saved)
+      implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+  /** No entity of the batch answered for its answer time (a local message). */
+  private record Overdue() implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+  private static final Command OVERDUE = new Overdue();
 
   /** The removal wait's tick (a local message). */
   private static final Command RECHECK = new Recheck();
@@ -172,9 +182,6 @@ public final class RestoreBatches {
   /** How long a batch waits for this node to see a downed member removed. */
   static final Duration REMOVAL_WAIT = Duration.ofSeconds(3);
 
-  private static final int NO_ANSWER = -1;
-  private static final int DOES_NOT_RUN = 0;
-  private static final int TOOK_IT = 1;
 
   /** One batch being fanned out: sends, confirms, answers, stops. */
   private static final class Run extends AbstractBehavior<Command> {
@@ -202,10 +209,10 @@ public final class RestoreBatches {
               return Behaviors.same();
             }
             timers.cancel(RECHECK);
-            return new Run(ctx, batch, slices, node, refs, arrived, System.currentTimeMillis() - arrived).next();
+            return new Run(ctx, timers, batch, slices, node, refs, arrived, System.currentTimeMillis() - arrived).next();
           });
         }
-        return new Run(ctx, batch, slices, node, refs, arrived, 0).next();
+        return new Run(ctx, timers, batch, slices, node, refs, arrived, 0).next();
       }));
     }
 
@@ -225,9 +232,28 @@ public final class RestoreBatches {
     private final long arrived;
     private final long waited;
 
-    private Run(ActorContext<Command> ctx, Batch batch, RestoreSlices slices, String node, EmulatorSharding.Refs refs,
-        long arrived, long waited) {
+    private final org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers;
+    /** PROCESSES: the one address every process entity of the batch answers (its state names the pid). */
+    private final ActorRef<ProcessTable.ProcessesSaved> saved;
+    private final Set<Integer> pending = new HashSet<>();
+    /** TABLES: the one address every lease table of the batch answers. */
+    private final ActorRef<LockManager.LocksSaved> tableSaved;
+    private final Set<Long> pendingInos = new HashSet<>();
+    private int emptyAnswers;
+
+    private Run(ActorContext<Command> ctx, org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers,
+        Batch batch, RestoreSlices slices, String node, EmulatorSharding.Refs refs, long arrived, long waited) {
       super(ctx);
+      this.timers = timers;
+      this.saved = batch.stage() == Stage.PROCESSES ? ctx.messageAdapter(ProcessTable.ProcessesSaved.class, Saved::new)
+          : null;
+      this.tableSaved = batch.stage() == Stage.TABLES ? ctx.messageAdapter(LockManager.LocksSaved.class, TableSaved::new)
+          : null;
+      if (batch.stage() == Stage.PROCESSES) {
+        pending.addAll(batch.pids());
+      } else {
+        pendingInos.addAll(batch.inos());
+      }
       this.arrived = arrived;
       this.waited = waited;
       this.batch = batch;
@@ -243,20 +269,47 @@ public final class RestoreBatches {
 
     @Override
     public Receive<Command> createReceive() {
-      return newReceiveBuilder().onMessage(Answered.class, this::onAnswered).build();
+      return newReceiveBuilder().onMessage(TableSaved.class, this::onTableSaved).onMessage(Saved.class, this::onSaved)
+          .onMessage(Overdue.class, o -> finish()).build();
     }
 
-    private Behavior<Command> onAnswered(Answered a) {
+    /**
+     * A process entity's answer to its empty Save: its state (the pid runs) or nothing (it runs no process; which
+     * pid that is, is known once every entity has answered: the pids not seen running).
+     */
+    private Behavior<Command> onSaved(Saved s) {
       unanswered--;
-      if (batch.stage() == Stage.TABLES) {
-        if (a.state() == TOOK_IT) {
-          restoredInos.add(a.id());
+      if (s.saved().processes().isEmpty()) {
+        emptyAnswers++;
+      } else {
+        int pid = s.saved().processes().get(0).getSpec().getPid();
+        if (pending.remove(pid)) {
+          running.add(pid);
         }
-      } else if (a.state() == TOOK_IT) {
-        running.add((int) a.id());
-      } else if (a.state() == DOES_NOT_RUN) {
-        notRunning.add((int) a.id());
       }
+      timers.startSingleTimer(OVERDUE, OVERDUE, batch.answerWithin()); // from the last answer on
+      return next();
+    }
+
+    /** No answer for a while: what is known goes back (the pids not confirmed are asked on their own). */
+    private Behavior<Command> finish() {
+      if (emptyAnswers == pending.size()) {
+        notRunning.addAll(pending); // every entity answered: those not running are the empty answers
+      }
+      batch.replyTo().tell(new Done(batch.batch(), node, List.copyOf(restoredInos), List.copyOf(running),
+          List.copyOf(notRunning), "", System.currentTimeMillis() - arrived, waited));
+      return Behaviors.stopped();
+    }
+
+    /** A table's entries, sent after its restore: the inode its open files name took it. */
+    private Behavior<Command> onTableSaved(TableSaved t) {
+      unanswered--;
+      for (io.leasecr.proto.image.OpenFile f : t.saved().part().getFilesList()) {
+        if (pendingInos.remove(f.getIno())) {
+          restoredInos.add(f.getIno());
+        }
+      }
+      timers.startSingleTimer(OVERDUE, OVERDUE, batch.answerWithin()); // from the last answer on
       return next();
     }
 
@@ -272,9 +325,7 @@ public final class RestoreBatches {
         }
       }
       if (unanswered == 0 && todo.isEmpty()) {
-        batch.replyTo().tell(new Done(batch.batch(), node, List.copyOf(restoredInos), List.copyOf(running),
-            List.copyOf(notRunning), "", System.currentTimeMillis() - arrived, waited));
-        return Behaviors.stopped();
+        return finish();
       }
       return this;
     }
@@ -284,10 +335,18 @@ public final class RestoreBatches {
       String id = String.valueOf(ino);
       refs.inodes().tell(new ShardingEnvelope<>(id, new LockManager.Restore(part,
           part.getProcessesList().stream().map(p -> p.getSpec().getPid()).toList(), batch.policy(), batch.criu())));
-      // the table answers after its restore (one mailbox, in order)
-      getContext().ask(LockManager.LocksReport.class, refs.inodes(), batch.answerWithin(),
-          to -> new ShardingEnvelope<>(id, new LockManager.ShowLocks(to)),
-          (r, e) -> new Answered(ino, e == null ? TOOK_IT : NO_ANSWER));
+      // the table answers after its restore (one mailbox, in order) with its entries, which name its inode (a
+      // restored table has the restored open files); to one adapter: an ask per entity costs a temporary actor
+      // and a timer each, which made this fan-out 5-10 times slower than it is now (BENCHMARKS.md)
+      refs.inodes().tell(new ShardingEnvelope<>(id, new LockManager.Save(tableSaved)));
+      overdueFromFirst();
+    }
+
+    /** The answer timer runs from the first part sent, and again from each answer. */
+    private void overdueFromFirst() {
+      if (unanswered == 1) {
+        timers.startSingleTimer(OVERDUE, OVERDUE, batch.answerWithin());
+      }
     }
 
     private void process(int pid) {
@@ -296,9 +355,9 @@ public final class RestoreBatches {
       refs.processes().tell(new ShardingEnvelope<>(id, new ProcessTable.Restore(List.of(p), slices.filesOf(p))));
       // an empty Save, answered after the start (one mailbox, in order): the process's state, or nothing if the
       // entity runs no process (its start went to a shard's old home and was lost)
-      getContext().ask(ProcessTable.ProcessesSaved.class, refs.processes(), batch.answerWithin(),
-          to -> new ShardingEnvelope<>(id, new ProcessTable.Save(to)),
-          (s, e) -> new Answered(pid, e != null ? NO_ANSWER : s.processes().isEmpty() ? DOES_NOT_RUN : TOOK_IT));
+      // (to one adapter, as the tables')
+      refs.processes().tell(new ShardingEnvelope<>(id, new ProcessTable.Save(saved)));
+      overdueFromFirst();
     }
   }
 }
