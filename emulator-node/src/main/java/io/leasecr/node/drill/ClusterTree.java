@@ -236,7 +236,9 @@ final class ClusterTree {
     }
     t = phase("lease tables restored in batches", t);
     if (!tables.isEmpty()) {
-      throw new DrillFailure(tables.size() + " lease tables could not be restored, e.g. ino " + tables.get(0));
+      // as the entity-by-entity path: the processes go on (a table that never confirmed shows in the invariants)
+      BATCH_LOG.warn("{} lease tables did not confirm their restore after 3 rounds, e.g. ino {}; the processes "
+          + "are restored all the same", tables.size(), tables.get(0));
     }
     Map<Integer, io.leasecr.proto.image.Process> byPid = new java.util.LinkedHashMap<>();
     chosen.forEach(p -> byPid.put(p.getSpec().getPid(), p));
