@@ -182,7 +182,6 @@ public final class RestoreBatches {
   /** How long a batch waits for this node to see a downed member removed. */
   static final Duration REMOVAL_WAIT = Duration.ofSeconds(3);
 
-
   /** One batch being fanned out: sends, confirms, answers, stops. */
   private static final class Run extends AbstractBehavior<Command> {
     private final Batch batch;
@@ -194,6 +193,18 @@ public final class RestoreBatches {
     private final List<Integer> running = new ArrayList<>();
     private final List<Integer> notRunning = new ArrayList<>();
     private int unanswered;
+    /** Wall ms of the batch's arrival, and how long it waited for a removal. */
+    private final long arrived;
+    private final long waited;
+    private final org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers;
+    /** PROCESSES: the one address every process entity of the batch answers (its state names the pid). */
+    private final ActorRef<ProcessTable.ProcessesSaved> saved;
+    /** PROCESSES: the pids not seen running yet, and how many entities answered that they run none. */
+    private final Set<Integer> pending = new HashSet<>();
+    private int emptyAnswers;
+    /** TABLES: the one address every lease table of the batch answers, and the tables not confirmed yet. */
+    private final ActorRef<LockManager.LocksSaved> tableSaved;
+    private final Set<Long> pendingInos = new HashSet<>();
 
     static Behavior<Command> create(Batch batch, RestoreSlices slices, String node, EmulatorSharding.Refs refs,
         long arrived) {
@@ -228,18 +239,6 @@ public final class RestoreBatches {
       }
       return false;
     }
-
-    private final long arrived;
-    private final long waited;
-
-    private final org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers;
-    /** PROCESSES: the one address every process entity of the batch answers (its state names the pid). */
-    private final ActorRef<ProcessTable.ProcessesSaved> saved;
-    private final Set<Integer> pending = new HashSet<>();
-    /** TABLES: the one address every lease table of the batch answers. */
-    private final ActorRef<LockManager.LocksSaved> tableSaved;
-    private final Set<Long> pendingInos = new HashSet<>();
-    private int emptyAnswers;
 
     private Run(ActorContext<Command> ctx, org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers,
         Batch batch, RestoreSlices slices, String node, EmulatorSharding.Refs refs, long arrived, long waited) {
@@ -293,7 +292,7 @@ public final class RestoreBatches {
 
     /** No answer for a while: what is known goes back (the pids not confirmed are asked on their own). */
     private Behavior<Command> finish() {
-      if (emptyAnswers == pending.size()) {
+      if (unanswered == 0 && todo.isEmpty() && emptyAnswers == pending.size()) {
         notRunning.addAll(pending); // every entity answered: those not running are the empty answers
       }
       batch.replyTo().tell(new Done(batch.batch(), node, List.copyOf(restoredInos), List.copyOf(running),
