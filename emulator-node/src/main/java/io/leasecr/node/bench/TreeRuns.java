@@ -29,10 +29,10 @@ public final class TreeRuns {
   /** Returns whether every size met its wall-time and heap target. */
   public boolean run(Experiment e, List<Integer> sizes, int repeats, String policy) {
     out.printf("machine: %d cores, Java %s, max heap %d MiB; experiment %s, checkpoint at %.1f s, policy %s, "
-            + "busy-threads 0, fanout %d, %d file(s) per process%n",
+            + "busy-threads 0, fanout %d, %d file(s) per process, %s%% of the processes holding a lease under break%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         Runtime.getRuntime().maxMemory() >> 20, e.name(), e.grid().checkpointAtMs().get(0) / 1000.0, policy,
-        e.fanout(), e.filesPerProcess());
+        e.fanout(), e.filesPerProcess(), java.math.BigDecimal.valueOf(e.leaseHoldersPercent()).stripTrailingZeros().toPlainString());
     out.println("phases: spawn = the tree's actors started; run = virtual time to the cut (opens, the break); "
         + "collect = every actor's state; build (+ serialize, commit: journal runs only); read (journal only); "
         + "restore = restart step to idle with the restored tree; idle = final /proc/locks");

@@ -18,6 +18,11 @@ import java.util.Map;
  * is its root; each extra process holds its own files open), and checkpoints with restarts at the
  * run's moment in the break, again every {@code repeat-every} if asked. The base's expectations are
  * dropped: C/R changes what they assert; the run's metrics say what happened instead.
+ *
+ * <p>With {@code tree: lease-holders: P%}, P% of the added processes (spread evenly) also take a lease of
+ * the holder's type on their first file and handle SIGIO as the holder does; at the instant of the break
+ * the breaker opens each of those files O_WRONLY|O_NONBLOCK (EWOULDBLOCK, the break goes on: fs/locks.c
+ * __break_lease) just before its own blocking open, so all of them are under break at the checkpoint.
  */
 final class TrialScenario {
 
@@ -36,22 +41,36 @@ final class TrialScenario {
     List<Step> steps = new ArrayList<>();
     int firstPid = base.processes().stream().mapToInt(Scenario.ProcessDecl::pid).max().orElse(1) + 1;
     int extra = p.treeSize() - 1;
+    Scenario.ProcessDecl breaker = base.process(e.breaker());
+    long leaseType = holderLeaseType(base, holder);
+    List<Step> breaks = new ArrayList<>();
     for (int i = 1; i <= extra; i++) {
       // tree position i (the holder is 0): the parent of i is (i - 1) / fanout, as in a heap
       int parentIndex = (i - 1) / e.fanout();
       int ppid = parentIndex == 0 ? holder.pid() : firstPid + parentIndex - 1;
       int pid = firstPid + i - 1;
       String name = "T" + i;
-      procs.add(new Scenario.ProcessDecl(new ProcessSpec(pid, ppid, name, holder.spec().cred(), Map.of(), List.of(),
+      boolean leases = e.holdsLease(i);
+      procs.add(new Scenario.ProcessDecl(new ProcessSpec(pid, ppid, name, holder.spec().cred(),
+          leases ? holder.spec().dispositions() : Map.of(), leases ? holder.spec().reactions() : List.of(),
           p.seed() + i), holder.name(), false, 0));
       for (int f = 0; f < e.filesPerProcess(); f++) {
         String path = "/tree/" + i + "/" + f;
         vfs.file(path, holder.spec().cred().fsuid(), Inode.Kind.REGULAR, true);
         steps.add(new Step(0, 0, 0, new Step.Call(name, pid, new Syscall.Open(path, AccessMode.O_RDONLY, false, false)),
             StepExpectation.NONE));
+        if (leases && f == 0) {
+          steps.add(new Step(0, 0, 0, new Step.Call(name, pid,
+              new Syscall.Fcntl(3, Syscall.Fcntl.Cmd.F_SETLEASE, leaseType)), StepExpectation.NONE));
+          breaks.add(new Step(0, 0, breakStep.atMs(), new Step.Call(breaker.name(), breaker.pid(),
+              new Syscall.Open(path, AccessMode.O_WRONLY, true, false)), StepExpectation.NONE));
+        }
       }
     }
     for (Step s : base.steps()) {
+      if (s == breakStep) {
+        steps.addAll(breaks); // same instant, just before the breaker's own (blocking) open
+      }
       steps.add(new Step(0, s.line(), s.atMs(), s.action(), StepExpectation.NONE));
     }
     long breakTimeMs = base.sysctl("fs.lease-break-time") * 1000;
@@ -81,5 +100,17 @@ final class TrialScenario {
     Scenario scenario = new Scenario(e.source(), e.name() + "#" + p.index(), base.description(), p.seed(),
         base.sysctls(), vfs.build(), procs, numbered, List.of(), base.endMs());
     return new Built(scenario, holder.pid(), base.process(e.breaker()).pid(), breakNumber, breakTimeMs);
+  }
+
+  /** The type of the holder's first F_SETLEASE in the base scenario (F_RDLCK if it takes none). */
+  private static long holderLeaseType(Scenario base, Scenario.ProcessDecl holder) {
+    for (Step s : base.steps()) {
+      if (s.action() instanceof Step.Call c && c.proc().equals(holder.name())
+          && c.syscall() instanceof Syscall.Fcntl f && f.cmd() == Syscall.Fcntl.Cmd.F_SETLEASE
+          && f.arg() != io.leasecr.core.locks.LeaseType.UNLCK.value) {
+        return f.arg();
+      }
+    }
+    return io.leasecr.core.locks.LeaseType.RDLCK.value;
   }
 }
