@@ -108,7 +108,40 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * they had left, and a call it was blocked in fails with -ERESTARTSYS and is retried.
    */
   public static Behavior<Command> restored(io.leasecr.proto.image.Process image, Map<Long, Fd> files, Kernel kernel) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    // Pekko keeps an actor's Props, and with them this factory, for the actor's whole life: the image's
+    // protobuf objects and the table of every open file would stay live beside the restored tree (about
+    // 600 bytes a process, BENCHMARKS.md issue 17). The factory runs once (no supervisor restarts a
+    // process), so it takes them from a holder it then empties.
+    RestoreSource source = new RestoreSource(image, files);
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> source.take(ctx, timers, kernel)));
+  }
+
+  /** What a restored process is built from, handed over once (see {@link #restored}). */
+  private static final class RestoreSource {
+    private io.leasecr.proto.image.Process image;
+    private Map<Long, Fd> files;
+
+    RestoreSource(io.leasecr.proto.image.Process image, Map<Long, Fd> files) {
+      this.image = image;
+      this.files = files;
+    }
+
+    ProcessActor take(ActorContext<Command> ctx, TimerScheduler<Command> timers, Kernel kernel)
+        throws java.io.NotSerializableException {
+      io.leasecr.proto.image.Process image = this.image;
+      Map<Long, Fd> files = this.files;
+      if (image == null) {
+        throw new IllegalStateException("a restored process started twice");
+      }
+      this.image = null;
+      this.files = null;
+      return restore(ctx, timers, image, files, kernel);
+    }
+  }
+
+  private static ProcessActor restore(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+      io.leasecr.proto.image.Process image, Map<Long, Fd> files, Kernel kernel) throws java.io.NotSerializableException {
+    {
       ProcessSpec spec = WireTypes.spec(image.getSpec());
       TreeMap<Integer, Fd> fds = new TreeMap<>();
       image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
@@ -119,7 +152,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       }
       p.resume(image);
       return p;
-    }));
+    }
   }
 
   /** fds 0-2 are the standard streams, not modelled: the first open returns 3, as in a real process. */
