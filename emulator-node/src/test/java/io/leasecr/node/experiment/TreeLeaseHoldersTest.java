@@ -67,6 +67,46 @@ class TreeLeaseHoldersTest {
     assertThat(e.withLeaseHolders(0).holdsLease(100)).isFalse();
   }
 
+  /** The tree's steps are made on demand from its rule: the same list a loop over the processes writes out. */
+  @Test
+  void theGeneratedTreeListsTheStepsAndProcessesALoopWould() throws Exception {
+    Experiment e = ExperimentParser.parse(file("files-per-process: 2\n  lease-holders: 10%"));
+    Experiment.RunPoint p = new Experiment.RunPoint(1, 52, 0, 40_000, "remaining", 0, 1);
+    io.leasecr.core.scenario.Scenario s = TrialScenario.build(e, p).scenario();
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 1; i <= 51; i++) {
+      int pid = 103 + i - 1;
+      for (int f = 0; f < 2; f++) {
+        expected.add(pid + " T" + i + " open /tree/" + i + "/" + f);
+        if (f == 0 && i % 10 == 0) {
+          expected.add(pid + " T" + i + " fcntl 3 F_SETLEASE 1");
+        }
+      }
+    }
+    List<io.leasecr.core.scenario.Step> steps = s.steps();
+    assertThat(steps).hasSize(102 + 5 + 3 + 5 + 2); // tree, its leases; the base's 3, 5 breaks; C1 and restart
+    List<String> tree = new java.util.ArrayList<>();
+    for (int k = 0; k < 107; k++) {
+      io.leasecr.core.scenario.Step st = steps.get(k);
+      assertThat(st.number()).isEqualTo(k + 1);
+      io.leasecr.core.scenario.Step.Call c = (io.leasecr.core.scenario.Step.Call) st.action();
+      tree.add(c.pid() + " " + c.proc() + " "
+          + (c.syscall() instanceof io.leasecr.core.process.Syscall.Open o ? "open " + o.path()
+          : c.syscall() instanceof io.leasecr.core.process.Syscall.Fcntl f ? "fcntl " + f.fd() + " " + f.cmd() + " " + f.arg()
+          : c.syscall().toString()));
+    }
+    assertThat(tree).isEqualTo(expected);
+    assertThat(steps.subList(107, steps.size())).extracting(io.leasecr.core.scenario.Step::number)
+        .containsExactly(108, 109, 110, 111, 112, 113, 114, 115, 116, 117);
+    assertThat(s.processes()).hasSize(53);
+    assertThat(s.processes().get(2 + 19).spec()).satisfies(spec -> { // T20: a lease holder, child of T2
+      assertThat(spec.name()).isEqualTo("T20");
+      assertThat(spec.ppid()).isEqualTo(104);
+      assertThat(spec.reactions()).isNotEmpty();
+    });
+    assertThat(s.processes().get(2 + 20).spec().reactions()).isEmpty();
+  }
+
   @Test
   void theFileSaysItAsAPercentageAndBadValuesNameTheLine() throws Exception {
     assertThat(ExperimentParser.parse(file("lease-holders: 0.5%")).leaseHoldersPercent()).isEqualTo(0.5);
