@@ -28,6 +28,11 @@ public final class TreeRuns {
 
   /** Returns whether every size met its wall-time and heap target. */
   public boolean run(Experiment e, List<Integer> sizes, int repeats, String policy) {
+    return run(e, sizes, repeats, policy, false);
+  }
+
+  /** {@code liveHeap}: also measure the live heap at the cut and with the restored tree (two full GCs, untimed). */
+  public boolean run(Experiment e, List<Integer> sizes, int repeats, String policy, boolean liveHeap) {
     out.printf("machine: %d cores, Java %s, max heap %d MiB; experiment %s, checkpoint at %.1f s, policy %s, "
             + "busy-threads 0, fanout %d, %d file(s) per process, %s%% of the processes holding a lease under break%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
@@ -44,12 +49,12 @@ public final class TreeRuns {
         System.gc();
         long heapBefore = usedHeap();
         resetPeaks();
-        Phases phases = new Phases();
+        Phases phases = new Phases(liveHeap);
         long start = System.nanoTime();
         long cpuStart = processCpu();
         ExperimentRunner.runOne(e, p, phases);
         double processCpu = (processCpu() - cpuStart) / 1e9;
-        double wall = (System.nanoTime() - start) / 1e9;
+        double wall = (System.nanoTime() - start) / 1e9 - phases.measuringMillis() / 1000;
         long peak = peakHeap();
         walls.add(wall);
         StringBuilder line = new StringBuilder();
@@ -70,6 +75,14 @@ public final class TreeRuns {
         out.printf("           heap: %,d MiB at the peak (%,d bytes per process above the %,d MiB before); "
                 + "image %,d bytes (%,d per process)%n", peak >> 20, (peak - heapBefore) / n, heapBefore >> 20,
             phases.imageBytes(), phases.imageBytes() / n);
+        if (liveHeap) {
+          out.printf("           live heap (full GC on entering the phase; %.2f s of collection not counted above): "
+                  + "at the cut %,d MiB = %,d bytes per process; with the restored tree %,d MiB = %,d bytes per process "
+                  + "(above the %,d MiB before)%n", phases.measuringMillis() / 1000,
+              (phases.liveBytes("collect") - heapBefore) >> 20, (phases.liveBytes("collect") - heapBefore) / n,
+              (phases.liveBytes("idle") - heapBefore) >> 20, (phases.liveBytes("idle") - heapBefore) / n,
+              heapBefore >> 20);
+        }
         double wallTarget = n >= 1_000_000 ? 10 : n >= 100_000 ? 1 : Double.NaN;
         if (!Double.isNaN(wallTarget)) {
           boolean ok = wall <= wallTarget;

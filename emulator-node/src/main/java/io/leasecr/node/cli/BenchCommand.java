@@ -219,6 +219,11 @@ final class BenchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}, issue 17's setting; the experiment file's tree: lease-holders if it has one)")
     String leaseHolders = "1%";
 
+    @Option(names = "--live-heap",
+        description = "also print the live heap at the cut and with the restored tree, bytes per process (a full "
+            + "collection on entering each; its time is left out of the phases and the wall time)")
+    boolean liveHeap;
+
     @Override
     public Integer call() {
       double holders = parsePercent(spec, "--lease-holders", leaseHolders);
@@ -243,7 +248,7 @@ final class BenchCommand implements Callable<Integer> {
       if (e.leaseHoldersPercent() == 0 || spec.commandLine().getParseResult().hasMatchedOption("--lease-holders")) {
         e = e.withLeaseHolders(holders);
       }
-      return new io.leasecr.node.bench.TreeRuns(System.out).run(e, sizes, repeats, policy) ? Main.OK : Main.FAILED;
+      return new io.leasecr.node.bench.TreeRuns(System.out).run(e, sizes, repeats, policy, liveHeap) ? Main.OK : Main.FAILED;
     }
 
     private static double parsePercent(CommandSpec spec, String option, String text) {
