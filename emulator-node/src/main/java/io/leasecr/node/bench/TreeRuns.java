@@ -56,6 +56,9 @@ public final class TreeRuns {
         double processCpu = (processCpu() - cpuStart) / 1e9;
         double wall = (System.nanoTime() - start) / 1e9 - phases.measuringMillis() / 1000;
         long peak = peakHeap();
+        long teardownStart = System.nanoTime();
+        io.leasecr.core.scenario.EmulatorPool.shared().awaitCleared(); // the tree stops after the run's result
+        double teardown = (System.nanoTime() - teardownStart) / 1e6;
         walls.add(wall);
         StringBuilder line = new StringBuilder();
         StringBuilder cpuLine = new StringBuilder();
@@ -68,8 +71,9 @@ public final class TreeRuns {
           line.append(String.format(" %s %.0f", ph, ms));
           cpuLine.append(String.format(" %s %.0f", ph, phases.cpuMillis(ph)));
         }
-        out.printf("%,9d processes, run %d: %.2f s wall; wall ms:%s, outside the run (tree built, system) %.0f%n",
-            n, r + 1, wall, line, wall * 1000 - inPhases);
+        out.printf("%,9d processes, run %d: %.2f s wall; wall ms:%s, outside the run (tree built, system) %.0f; "
+                + "then the tree stopped, after the result (not counted): %.0f%n",
+            n, r + 1, wall, line, wall * 1000 - inPhases, teardown);
         out.printf("           loop thread CPU ms:%s = %.0f ms; the whole JVM's CPU (GC, tree built): %.2f s%n",
             cpuLine, cpu, processCpu);
         out.printf("           heap: %,d MiB at the peak (%,d bytes per process above the %,d MiB before); "
