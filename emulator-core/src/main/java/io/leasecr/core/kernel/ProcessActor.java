@@ -141,18 +141,16 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   private static ProcessActor restore(ActorContext<Command> ctx, TimerScheduler<Command> timers,
       io.leasecr.proto.image.Process image, Map<Long, Fd> files, Kernel kernel) throws java.io.NotSerializableException {
-    {
-      ProcessSpec spec = WireTypes.spec(image.getSpec());
-      TreeMap<Integer, Fd> fds = new TreeMap<>();
-      image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
-      ProcessActor p = new ProcessActor(ctx, timers, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
-      p.blockedSignals = image.getBlockedSignals();
-      for (io.leasecr.proto.wire.Signal s : image.getPendingSignalsList()) {
-        p.pendingSignals().add(new Signal(s.getSigno(), s.getSiCode(), s.getSiFd()));
-      }
-      p.resume(image);
-      return p;
+    ProcessSpec spec = WireTypes.spec(image.getSpec());
+    TreeMap<Integer, Fd> fds = new TreeMap<>();
+    image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
+    ProcessActor p = new ProcessActor(ctx, timers, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
+    p.blockedSignals = image.getBlockedSignals();
+    for (io.leasecr.proto.wire.Signal s : image.getPendingSignalsList()) {
+      p.pendingSignals().add(new Signal(s.getSigno(), s.getSiCode(), s.getSiFd()));
     }
+    p.resume(image);
+    return p;
   }
 
   /** fds 0-2 are the standard streams, not modelled: the first open returns 3, as in a real process. */
