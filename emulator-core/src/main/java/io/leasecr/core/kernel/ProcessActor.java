@@ -284,7 +284,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       if (fd == null) {
         return finish(c, -1, Errno.EBADF);
       }
-      send(c, req -> fcntl(req, f, fd));
+      long restartReq = c.inHandler ? sleepingOpenOrTruncate() : 0;
+      send(c, req -> fcntl(req, f, fd, restartReq));
       return this;
     }
     if (call instanceof Syscall.RecordLock r) {
@@ -578,11 +579,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return finish(c, -1, Errno.EAGAIN);
   }
 
-  private LockManager.Command fcntl(long req, Syscall.Fcntl f, Fd fd) {
+  private LockManager.Command fcntl(long req, Syscall.Fcntl f, Fd fd, long restartReq) {
     ActorRef<Command> self = getContext().getSelf();
     return switch (f.cmd()) {
       case F_SETLEASE -> new LockManager.SetLease(spec.pid(), req, f.fd(), fd.ino(), fd.fileId(), f.arg(),
-          spec.cred().fsuid(), spec.cred().capLease(), self);
+          spec.cred().fsuid(), spec.cred().capLease(), restartReq, self);
       case F_GETLEASE -> new LockManager.GetLease(spec.pid(), req, fd.ino(), fd.fileId(), self);
       case F_SETSIG -> new LockManager.SetSig(spec.pid(), req, fd.ino(), fd.fileId(), f.arg(), self);
     };
@@ -788,6 +789,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The program's own open or truncate in flight, for a call its signal handler makes: if it sleeps, the signal
+   * took it out of the syscall before the handler ran (-ERESTARTSYS, or EINTR), so it holds no access while the
+   * handler runs (the table checks that it sleeps). 0 if the program is in no such call.
+   */
+  private long sleepingOpenOrTruncate() {
+    Call main = mainCall();
+    return main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate)
+        ? mainRequest() : 0;
   }
 
   private int lowestFreeFd() {
