@@ -353,7 +353,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (!fd.mode().writes() || !fd.regular()) {
       return finish(c, -1, Errno.EINVAL); // S_ISREG and FMODE_WRITE, one test in the kernel
     }
-    return finish(c, 0, null);
+    // notify_change -> try_break_deleg -> __break_lease(FL_DELEG): a delegation breaker conflicts with no lease,
+    // so nothing breaks, but time_out_leases runs first: overdue leases end (emulator fuzz, seed 61206 program
+    // 97). F_GETLEASE's request does just that; its answer is not the result
+    send(c, req -> new LockManager.GetLease(spec.pid(), req, fd.ino(), fd.fileId(), getContext().getSelf()));
+    return this;
   }
 
   private Behavior<Command> close(Call c, int fdNum) {
@@ -654,6 +658,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       }
       return inFlight.isEmpty() ? exitNow() : this;
     }
+    if (c.syscall instanceof Syscall.Ftruncate) {
+      return finish(c, 0, null);
+    }
     if (m.errno() != null) {
       return finish(c, -1, m.errno());
     }
@@ -728,8 +735,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return c.main ? next : releaseDeferred(next);
   }
 
+  /** The program's open restarted after its handler (SA_RESTART) takes its fd once the handler is done. */
+  private void restartedOpenTakesFd() {
+    Call main = mainCall();
+    if (main != null && main.syscall instanceof Syscall.Open && main.fd < 0 && !handlerBusy()) {
+      main.fd = lowestFreeFd();
+    }
+  }
+
   /** The handler is done: the call it came during returns now. */
   private Behavior<Command> releaseDeferred(Behavior<Command> next) {
+    restartedOpenTakesFd();
     if (!handlerBusy() && deliverable() != null) {
       Behavior<Command> after = deliverPending();
       if (after != this || dying) {
@@ -959,6 +975,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (d.saRestart()) {
       // -ERESTARTSYS + SA_RESTART: the handler runs and the call sleeps again, same break, same deadline
       emit("restart", call.step, call.syscall.name(), null, null, null);
+      if (call.syscall instanceof Syscall.Open) {
+        // an open gives its fd back on the way out (do_sys_openat2's put_unused_fd) and takes the lowest free
+        // one again when it restarts after the handler: an fd the handler closed (emulator fuzz, seed 36 program 2)
+        call.fd = -1;
+        restartedOpenTakesFd();
+      }
     } else {
       call.interrupted = true;
       interrupt(req, call);

@@ -318,7 +318,8 @@ public final class LeaseTable {
 
   /**
    * time_out_leases(): apply overdue downgrades and unlocks. Lazily, as the kernel does: only from an open
-   * or truncate of the inode (__break_lease), F_GETLEASE, a new or changed lease (generic_add_lease), and an
+   * or truncate of the inode (__break_lease), an ftruncate (notify_change's try_break_deleg, which conflicts with
+   * no lease and asks through F_GETLEASE here), F_GETLEASE, a new or changed lease (generic_add_lease), and an
    * opener sleeping in __break_lease that wakes at its deadline ({@link #wakeSleepers}). Nothing else looks:
    * past its deadline a lease nobody touches stays BREAKING in /proc/locks, and F_UNLCK still finds it.
    * A deadline is reached at now >= deadline.

@@ -19,9 +19,13 @@ class HandlerRestartWindowTest {
 
   /** P1 holds a write lease on an O_RDONLY fd and makes {@code call} on its own file; its SIGIO handler downgrades. */
   private static List<String> run(String disposition, String after, String call) {
+    return run(disposition, "downgrade", after, call);
+  }
+
+  private static List<String> run(String disposition, String action, String after, String call) {
     String yaml = "name: x\nsysctl: {fs.lease-break-time: 1}\nfiles:\n  - path: /data/F1\nprocesses:\n"
         + "  - name: P1\n    pid: 101\n    signals: {SIGIO: " + disposition + "}\n"
-        + "    on_signal:\n      - {signal: SIGIO, do: downgrade" + after + "}\n"
+        + "    on_signal:\n      - {signal: SIGIO, do: " + action + after + "}\n"
         + "  - {name: P2, pid: 102}\nsteps:\n"
         + "  - {at: 0ms, proc: P1, open: /data/F1, flags: O_RDONLY}\n"
         + "  - {at: 0ms, proc: P1, fcntl: F_SETLEASE, fd: 3, arg: F_WRLCK}\n"
@@ -54,5 +58,15 @@ class HandlerRestartWindowTest {
     // without SA_RESTART the truncate ends with EINTR, after the handler, which found no writer
     assertThat(run("handler", "", "truncate: /data/F1"))
         .containsExactly("P1 fcntl@0=0", "P1 truncate@3=EINTR", "P2 open@4=3");
+  }
+
+  @Test
+  void anOpenRestartedAfterItsHandlerTakesTheLowestFreeFdAgain() {
+    // kernel (emulator fuzz seed 36 program 2): the open gave fd 4 back on the way out, the handler closed fd 3,
+    // the restarted open gets 3; a delayed close, made while the open really sleeps with fd 4, leaves it 4
+    assertThat(run("handler+restart", "close", "", "open: /data/F1, flags: O_RDONLY"))
+        .containsExactly("P1 close@0=0", "P1 open@3=3", "P2 open@4=3");
+    assertThat(run("handler+restart", "close", ", after: 357ms", "open: /data/F1, flags: O_RDONLY"))
+        .containsExactly("P1 close@0=0", "P1 open@3=4", "P2 open@4=3");
   }
 }
