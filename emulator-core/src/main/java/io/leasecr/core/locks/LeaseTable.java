@@ -325,7 +325,7 @@ public final class LeaseTable {
    * A deadline is reached at now >= deadline.
    */
   public void timeOutLeases(FileLockContext ctx, long now, LockEvents ev) {
-    long next = ctx.nextDeadline();
+    long next = ctx.nextTimeOut();
     if (next == 0 || now < next) {
       return; // nothing overdue: the common case, checked without copying the list
     }

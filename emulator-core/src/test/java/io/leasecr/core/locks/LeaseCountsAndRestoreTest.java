@@ -156,6 +156,24 @@ class LeaseCountsAndRestoreTest {
   }
 
   @Test
+  void aPendingUnlockDoesNotHideAnOverdueDowngrade() {
+    // fuzz seed 61206 program 1101, checked on the kernel: a reader's break (downgrade due at 46 s), then a
+    // writer's (unlock due at 47 s); a look at 46.5 s forces the downgrade, the unlock stays pending
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    assertThat(table.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    assertThat(table.open(3, 8, F, AccessMode.O_WRONLY, true, 2000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    table.timeOutLeases(F.ino(), 45_999, ev);
+    assertThat(leases(table).get(0).type()).isEqualTo(LeaseType.WRLCK);
+    table.timeOutLeases(F.ino(), 46_500, ev);
+    assertThat(leases(table).get(0).type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(leases(table).get(0).targetType()).isEqualTo(LeaseType.UNLCK);
+    assertThat(leases(table).get(0).deadline()).isEqualTo(47_000);
+  }
+
+  @Test
   void fGetleaseTimesOverdueLeasesOut() {
     OpenFile holder = brokenWriteLease();
     assertThat(table.getLease(F.ino(), holder.id(), 45_999, ev)).isEqualTo(LeaseType.UNLCK);
