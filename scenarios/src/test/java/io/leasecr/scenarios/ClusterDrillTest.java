@@ -445,7 +445,7 @@ class ClusterDrillTest {
         .containsPattern("pause n3: SIGSTOP of its JVM \\(pid \\d+\\), resumed at 1.500s")
         .containsPattern("resume n3: SIGCONT of its JVM after \\d+ ms stopped")
         .contains("checkpoint C1 committed")
-        .containsPattern("3\\.0\\d\\ds  crash n2: kill -9").containsPattern("3\\.0\\d\\ds  crash n3: kill -9")
+        .containsPattern("3\\.\\d\\d\\ds  crash n2: kill -9").containsPattern("3\\.\\d\\d\\ds  crash n3: kill -9")
         .contains("n1 and the driver downed themselves: minority side (1 of 3 nodes reachable, after step 8 (crash n2, n3))")
         .doesNotContain("n2 downed by the split-brain resolver").doesNotContain("n3 was not downed")
         .contains("== node n1").contains("invariants (checked on the run so far): held: no conflicting leases")
