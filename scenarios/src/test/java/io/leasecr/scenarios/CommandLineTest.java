@@ -126,10 +126,14 @@ class CommandLineTest {
     assertThat(Main.run(new String[] {"bench", "runs", tmp.resolve("none.yaml").toString()})).isEqualTo(2);
     assertThat(Main.run(new String[] {"bench", "tree", "--sizes", "0"})).isEqualTo(2);
     assertThat(Main.run(new String[] {"bench", "tree", "--policy", "sometimes", "--sizes", "10"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"bench", "tree", "--lease-holders", "lots", "--sizes", "10"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"bench", "tree", "--lease-holders", "101%", "--sizes", "10"})).isEqualTo(2);
     assertThat(output.err()).contains("--seconds must be from 1 to 600, got 0")
         .contains("none.yaml: cannot read the file")
         .contains("--sizes must be from 1 to 10000000, got 0")
-        .contains("--policy: ");
+        .contains("--policy: ")
+        .contains("--lease-holders: lots is not a percentage")
+        .contains("--lease-holders: 101% is out of range");
     assertThat(output.out()).doesNotContain("runs/s").doesNotContain("processes, run");
   }
 

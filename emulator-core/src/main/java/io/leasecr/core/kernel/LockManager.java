@@ -336,7 +336,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (file == null) {
       return new ProcessActor.KernelReply(reqId, 0, null, null); // truncate
     }
-    Fd fd = new Fd(file.inode().ino(), file.id(), path, file.mode(), file.nonblock(), file.inode().isRegular());
+    // the inode's own copy of the path when it is the same text: a million open fds need not each keep one
+    String kept = path.equals(file.inode().path()) ? file.inode().path() : path;
+    Fd fd = new Fd(file.inode().ino(), file.id(), kept, file.mode(), file.nonblock(), file.inode().isRegular());
     return new ProcessActor.KernelReply(reqId, 0, null, fd);
   }
 

@@ -108,18 +108,49 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * they had left, and a call it was blocked in fails with -ERESTARTSYS and is retried.
    */
   public static Behavior<Command> restored(io.leasecr.proto.image.Process image, Map<Long, Fd> files, Kernel kernel) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ProcessSpec spec = WireTypes.spec(image.getSpec());
-      TreeMap<Integer, Fd> fds = new TreeMap<>();
-      image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
-      ProcessActor p = new ProcessActor(ctx, timers, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
-      p.blockedSignals = image.getBlockedSignals();
-      for (io.leasecr.proto.wire.Signal s : image.getPendingSignalsList()) {
-        p.pendingSignals().add(new Signal(s.getSigno(), s.getSiCode(), s.getSiFd()));
+    // Pekko keeps an actor's Props, and with them this factory, for the actor's whole life: the image's
+    // protobuf objects and the table of every open file would stay live beside the restored tree (about
+    // 600 bytes a process, BENCHMARKS.md issue 17). The factory runs once (no supervisor restarts a
+    // process), so it takes them from a holder it then empties.
+    RestoreSource source = new RestoreSource(image, files);
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> source.take(ctx, timers, kernel)));
+  }
+
+  /** What a restored process is built from, handed over once (see {@link #restored}). */
+  private static final class RestoreSource {
+    private io.leasecr.proto.image.Process image;
+    private Map<Long, Fd> files;
+
+    RestoreSource(io.leasecr.proto.image.Process image, Map<Long, Fd> files) {
+      this.image = image;
+      this.files = files;
+    }
+
+    ProcessActor take(ActorContext<Command> ctx, TimerScheduler<Command> timers, Kernel kernel)
+        throws java.io.NotSerializableException {
+      io.leasecr.proto.image.Process image = this.image;
+      Map<Long, Fd> files = this.files;
+      if (image == null) {
+        throw new IllegalStateException("a restored process started twice");
       }
-      p.resume(image);
-      return p;
-    }));
+      this.image = null;
+      this.files = null;
+      return restore(ctx, timers, image, files, kernel);
+    }
+  }
+
+  private static ProcessActor restore(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+      io.leasecr.proto.image.Process image, Map<Long, Fd> files, Kernel kernel) throws java.io.NotSerializableException {
+    ProcessSpec spec = WireTypes.spec(image.getSpec());
+    TreeMap<Integer, Fd> fds = new TreeMap<>();
+    image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
+    ProcessActor p = new ProcessActor(ctx, timers, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
+    p.blockedSignals = image.getBlockedSignals();
+    for (io.leasecr.proto.wire.Signal s : image.getPendingSignalsList()) {
+      p.pendingSignals().add(new Signal(s.getSigno(), s.getSiCode(), s.getSiFd()));
+    }
+    p.resume(image);
+    return p;
   }
 
   /** fds 0-2 are the standard streams, not modelled: the first open returns 3, as in a real process. */

@@ -84,6 +84,14 @@ public final class EmulatorPool {
     return reused.get();
   }
 
+  /**
+   * Waits until every system given back has cleared its run (stopped its tree): a benchmark's next run must
+   * neither overlap the last one's teardown nor count its actors as its own heap.
+   */
+  public void awaitCleared() {
+    idle.values().forEach(q -> q.forEach(ready -> ready.handle((s, failure) -> null).join()));
+  }
+
   /** Ends every idle system (the JVM does not wait for them either way: their threads are daemons). */
   public void close() {
     idle.values().forEach(q -> {

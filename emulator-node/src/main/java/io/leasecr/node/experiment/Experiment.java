@@ -9,7 +9,32 @@ import java.util.List;
  */
 public record Experiment(String source, String name, String description, Scenario base, String holder,
     String breaker, Grid grid, int fanout, int filesPerProcess, long restartAfterMs, int maxCheckpoints,
-    String costModel) {
+    String costModel, double leaseHoldersPercent) {
+
+  /** The file without {@code tree: lease-holders}: only the holder holds a lease. */
+  public Experiment(String source, String name, String description, Scenario base, String holder, String breaker,
+      Grid grid, int fanout, int filesPerProcess, long restartAfterMs, int maxCheckpoints, String costModel) {
+    this(source, name, description, base, holder, breaker, grid, fanout, filesPerProcess, restartAfterMs,
+        maxCheckpoints, costModel, 0);
+  }
+
+  /**
+   * The tree processes at positions i (1 to size-1) with floor(i*p/100) > floor((i-1)*p/100) hold a lease:
+   * spread evenly, every 100th for 1%, floor((size-1)*p/100) of them.
+   */
+  public boolean holdsLease(int treeIndex) {
+    if (leaseHoldersPercent <= 0) {
+      return false;
+    }
+    double f = leaseHoldersPercent / 100;
+    return Math.floor(treeIndex * f + 1e-9) > Math.floor((treeIndex - 1) * f + 1e-9);
+  }
+
+  /** The same experiment with {@code percent} of the added tree processes holding a lease the breaker breaks. */
+  public Experiment withLeaseHolders(double percent) {
+    return new Experiment(source, name, description, base, holder, breaker, grid, fanout, filesPerProcess,
+        restartAfterMs, maxCheckpoints, costModel, percent);
+  }
 
   /** The grid's axes; a run is one combination, taken in the order the values are written. */
   public record Grid(List<Integer> treeSizes, List<Integer> busyThreads, List<Long> checkpointAtMs,
@@ -93,6 +118,6 @@ public record Experiment(String source, String name, String description, Scenari
     Grid g = new Grid(grid.treeSizes(), grid.busyThreads(), grid.checkpointAtMs(),
         crossModes(grid.policies(), List.of(mode)), grid.repeatEveryMs(), grid.seeds());
     return new Experiment(source, name, description, base, holder, breaker, g, fanout, filesPerProcess,
-        restartAfterMs, maxCheckpoints, costModel);
+        restartAfterMs, maxCheckpoints, costModel, leaseHoldersPercent);
   }
 }

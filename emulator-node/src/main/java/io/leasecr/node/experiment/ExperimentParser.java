@@ -23,7 +23,7 @@ public final class ExperimentParser {
       "grid", "tree", "restart-after", "max-checkpoints", "cost-model");
   private static final Set<String> GRID = Set.of("tree-size", "busy-threads", "checkpoint-at", "policy", "mode",
       "repeat-every", "seed");
-  private static final Set<String> TREE = Set.of("fanout", "files-per-process");
+  private static final Set<String> TREE = Set.of("fanout", "files-per-process", "lease-holders");
   /** More runs than this is a typo, not a study. */
   static final long MAX_RUNS = 100_000;
   /** Values of one grid key: more than this is a typo too (and keeps the grid's size far from overflow). */
@@ -75,6 +75,11 @@ public final class ExperimentParser {
     int fanout = tree.containsKey("fanout") ? (int) range(tree.get("fanout"), tree.get("fanout").integer(), 1, 1_000_000) : 8;
     int files = tree.containsKey("files-per-process")
         ? (int) range(tree.get("files-per-process"), tree.get("files-per-process").integer(), 0, 64) : 1;
+    double leaseHolders = tree.containsKey("lease-holders") ? percent(tree.get("lease-holders")) : 0;
+    if (leaseHolders > 0 && files == 0) {
+      throw tree.get("lease-holders").error("lease-holders needs files-per-process of at least 1: a lease is "
+          + "taken on a process's first file");
+    }
     long restartAfter = top.containsKey("restart-after")
         ? top.get("restart-after").millis() : 0;
     int maxCheckpoints = top.containsKey("max-checkpoints")
@@ -93,7 +98,7 @@ public final class ExperimentParser {
     }
     String description = top.containsKey("description") ? top.get("description").text() : "";
     return new Experiment(where, name, description, base, holder, breaker, grid, fanout, files, restartAfter,
-        maxCheckpoints, costModel);
+        maxCheckpoints, costModel, leaseHolders);
   }
 
   /** The breaker's first open or truncate: the break the experiment checkpoints. */
@@ -166,6 +171,24 @@ public final class ExperimentParser {
       throw n.error(key + " must have at least one value");
     }
     return out;
+  }
+
+  /** "1%", "0.5%" or "0%": 0 to 100 percent. */
+  static double percent(YamlNode n) {
+    String t = n.text().strip();
+    double v;
+    try {
+      if (!t.endsWith("%")) {
+        throw new NumberFormatException();
+      }
+      v = Double.parseDouble(t.substring(0, t.length() - 1).strip());
+    } catch (NumberFormatException e) {
+      throw n.error(YamlNode.quote(t) + " is not a percentage: write it like 1% or 0.5%");
+    }
+    if (!(v >= 0 && v <= 100)) {
+      throw n.error(t + " is out of range: must be 0% to 100%");
+    }
+    return v;
   }
 
   private static long range(YamlNode n, long v, long min, long max) {

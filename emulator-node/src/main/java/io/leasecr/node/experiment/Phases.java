@@ -19,6 +19,32 @@ public final class Phases {
   private long since;
   private long cpuSince;
   private long imageBytes;
+  private final boolean measureLive;
+  private final Map<String, Long> live = new LinkedHashMap<>();
+  private long measuringNanos;
+
+  public Phases() {
+    this(false);
+  }
+
+  /**
+   * {@code measureLive}: on entering collect (the tree at the cut, every file open, the breaks under way) and
+   * idle (the restored tree running), collect the whole heap and record what is left, the live set; the
+   * collection's time counts in no phase ({@link #measuringMillis}).
+   */
+  public Phases(boolean measureLive) {
+    this.measureLive = measureLive;
+  }
+
+  /** Live heap bytes measured on entering {@code phase} (collect or idle), or -1. */
+  public long liveBytes(String phase) {
+    return live.getOrDefault(phase, -1L);
+  }
+
+  /** Wall milliseconds of the full collections for {@link #liveBytes}, in no phase. */
+  public double measuringMillis() {
+    return measuringNanos / 1e6;
+  }
 
   /** The checkpoint image's size (the first checkpoint's). */
   void imageBytes(long bytes) {
@@ -42,6 +68,16 @@ public final class Phases {
     current = name.equals("done") ? null : name;
     since = now;
     cpuSince = cpu;
+    if (measureLive && (name.equals("collect") || name.equals("idle")) && !live.containsKey(name)) {
+      System.gc();
+      java.lang.management.MemoryUsage heap =
+          java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+      live.put(name, heap.getUsed());
+      long after = System.nanoTime();
+      measuringNanos += after - now;
+      since = after;
+      cpuSince = THREADS.getCurrentThreadCpuTime();
+    }
   }
 
   /** Milliseconds spent in {@code name} (0 if the run never entered it). */
