@@ -59,8 +59,18 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   public record Truncate(int pid, long reqId, String path, ActorRef<ProcessActor.Command> replyTo)
       implements Command {}
 
+  /**
+   * F_SETLEASE. {@code restartReq}: made by a signal handler that interrupted the caller's own sleeping open or
+   * truncate, that call's request (0: none); it is in its restart window ({@link LeaseTable#setLease}).
+   */
   public record SetLease(int pid, long reqId, int fd, long ino, long fileId, long arg, int fsuid,
-      boolean capLease, ActorRef<ProcessActor.Command> replyTo) implements Command {}
+      boolean capLease, long restartReq, ActorRef<ProcessActor.Command> replyTo) implements Command {
+
+    public SetLease(int pid, long reqId, int fd, long ino, long fileId, long arg, int fsuid, boolean capLease,
+        ActorRef<ProcessActor.Command> replyTo) {
+      this(pid, reqId, fd, ino, fileId, arg, fsuid, capLease, 0, replyTo);
+    }
+  }
 
   public record GetLease(int pid, long reqId, long ino, long fileId, ActorRef<ProcessActor.Command> replyTo)
       implements Command {}
@@ -348,7 +358,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     }
     learn(m.pid(), m.replyTo());
     Errno err = table.setLease(m.pid(), m.fd(), m.ino(), m.fileId(), m.arg(),
-        new Credentials(m.fsuid(), m.capLease()), now(), events);
+        new Credentials(m.fsuid(), m.capLease()), m.restartReq(), now(), events);
     rearm(m.ino());
     reply(m.replyTo(), m.reqId(), err);
     flushWakeUps();

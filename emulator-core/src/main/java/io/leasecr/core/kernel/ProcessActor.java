@@ -315,7 +315,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       if (fd == null) {
         return finish(c, -1, Errno.EBADF);
       }
-      send(c, req -> fcntl(req, f, fd));
+      long restartReq = c.inHandler ? sleepingOpenOrTruncate() : 0;
+      send(c, req -> fcntl(req, f, fd, restartReq));
       return this;
     }
     if (call instanceof Syscall.RecordLock r) {
@@ -383,7 +384,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (!fd.mode().writes() || !fd.regular()) {
       return finish(c, -1, Errno.EINVAL); // S_ISREG and FMODE_WRITE, one test in the kernel
     }
-    return finish(c, 0, null);
+    // notify_change -> try_break_deleg -> __break_lease(FL_DELEG): a delegation breaker conflicts with no lease,
+    // so nothing breaks, but time_out_leases runs first: overdue leases end (emulator fuzz, seed 61206 program
+    // 97). F_GETLEASE's request does just that; its answer is not the result
+    send(c, req -> new LockManager.GetLease(spec.pid(), req, fd.ino(), fd.fileId(), getContext().getSelf()));
+    return this;
   }
 
   private Behavior<Command> close(Call c, int fdNum) {
@@ -609,11 +614,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return finish(c, -1, Errno.EAGAIN);
   }
 
-  private LockManager.Command fcntl(long req, Syscall.Fcntl f, Fd fd) {
+  private LockManager.Command fcntl(long req, Syscall.Fcntl f, Fd fd, long restartReq) {
     ActorRef<Command> self = getContext().getSelf();
     return switch (f.cmd()) {
       case F_SETLEASE -> new LockManager.SetLease(spec.pid(), req, f.fd(), fd.ino(), fd.fileId(), f.arg(),
-          spec.cred().fsuid(), spec.cred().capLease(), self);
+          spec.cred().fsuid(), spec.cred().capLease(), restartReq, self);
       case F_GETLEASE -> new LockManager.GetLease(spec.pid(), req, fd.ino(), fd.fileId(), self);
       case F_SETSIG -> new LockManager.SetSig(spec.pid(), req, fd.ino(), fd.fileId(), f.arg(), self);
     };
@@ -683,6 +688,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
         kernel.locks().tell(new LockManager.Put(spec.pid(), m.file().ino(), m.file().fileId())); // opened as we died
       }
       return inFlight.isEmpty() ? exitNow() : this;
+    }
+    if (c.syscall instanceof Syscall.Ftruncate) {
+      return finish(c, 0, null);
     }
     if (m.errno() != null) {
       return finish(c, -1, m.errno());
@@ -758,8 +766,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return c.main ? next : releaseDeferred(next);
   }
 
+  /** The program's open restarted after its handler (SA_RESTART) takes its fd once the handler is done. */
+  private void restartedOpenTakesFd() {
+    Call main = mainCall();
+    if (main != null && main.syscall instanceof Syscall.Open && main.fd < 0 && !handlerBusy()) {
+      main.fd = lowestFreeFd();
+    }
+  }
+
   /** The handler is done: the call it came during returns now. */
   private Behavior<Command> releaseDeferred(Behavior<Command> next) {
+    restartedOpenTakesFd();
     if (!handlerBusy() && deliverable() != null) {
       Behavior<Command> after = deliverPending();
       if (after != this || dying) {
@@ -819,6 +836,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The program's own open or truncate in flight, for a call its signal handler makes: if it sleeps, the signal
+   * took it out of the syscall before the handler ran (-ERESTARTSYS, or EINTR), so it holds no access while the
+   * handler runs (the table checks that it sleeps). 0 if the program is in no such call.
+   */
+  private long sleepingOpenOrTruncate() {
+    Call main = mainCall();
+    return main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate)
+        ? mainRequest() : 0;
   }
 
   private int lowestFreeFd() {
@@ -978,6 +1006,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (d.saRestart()) {
       // -ERESTARTSYS + SA_RESTART: the handler runs and the call sleeps again, same break, same deadline
       emit("restart", call.step, call.syscall.name(), null, null, null);
+      if (call.syscall instanceof Syscall.Open) {
+        // an open gives its fd back on the way out (do_sys_openat2's put_unused_fd) and takes the lowest free
+        // one again when it restarts after the handler: an fd the handler closed (emulator fuzz, seed 36 program 2)
+        call.fd = -1;
+        restartedOpenTakesFd();
+      }
     } else {
       call.interrupted = true;
       interrupt(req, call);

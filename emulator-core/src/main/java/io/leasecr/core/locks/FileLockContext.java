@@ -81,6 +81,24 @@ public final class FileLockContext {
   }
 
   /**
+   * The earliest time time_out_leases has something to do, 0 if never. Unlike {@link #nextDeadline} it counts a
+   * pending downgrade's time also when a writer's unlock is pending too (a reader broke the lease, then a writer):
+   * the kernel checks fl_downgrade_time and fl_break_time each (emulator fuzz, seed 61206 program 1101).
+   */
+  long nextTimeOut() {
+    long next = 0;
+    for (Lease l : leases) {
+      if (l.downgradePending && l.downgradeTime != 0 && (next == 0 || l.downgradeTime < next)) {
+        next = l.downgradeTime;
+      }
+      if (l.unlockPending && l.breakTime != 0 && (next == 0 || l.breakTime < next)) {
+        next = l.breakTime;
+      }
+    }
+    return next;
+  }
+
+  /**
    * When an opener sleeping in __break_lease wakes by itself and runs time_out_leases, 0 if nobody sleeps.
    * It sleeps until the first lease's fl_break_time; when that is 0 (a downgrade-only break, or no
    * lease-break-time) it sleeps one jiffy at a time, so it notices every deadline as it passes.

@@ -318,13 +318,14 @@ public final class LeaseTable {
 
   /**
    * time_out_leases(): apply overdue downgrades and unlocks. Lazily, as the kernel does: only from an open
-   * or truncate of the inode (__break_lease), F_GETLEASE, a new or changed lease (generic_add_lease), and an
+   * or truncate of the inode (__break_lease), an ftruncate (notify_change's try_break_deleg, which conflicts with
+   * no lease and asks through F_GETLEASE here), F_GETLEASE, a new or changed lease (generic_add_lease), and an
    * opener sleeping in __break_lease that wakes at its deadline ({@link #wakeSleepers}). Nothing else looks:
    * past its deadline a lease nobody touches stays BREAKING in /proc/locks, and F_UNLCK still finds it.
    * A deadline is reached at now >= deadline.
    */
   public void timeOutLeases(FileLockContext ctx, long now, LockEvents ev) {
-    long next = ctx.nextDeadline();
+    long next = ctx.nextTimeOut();
     if (next == 0 || now < next) {
       return; // nothing overdue: the common case, checked without copying the list
     }
@@ -418,6 +419,19 @@ public final class LeaseTable {
    */
   public Errno setLease(int pid, int fd, long ino, long fileId, long arg, Credentials cred, long now,
       LockEvents ev) {
+    return setLease(pid, fd, ino, fileId, arg, cred, 0, now, ev);
+  }
+
+  /**
+   * F_SETLEASE made inside a signal handler that interrupted the caller's own sleeping open or truncate, request
+   * {@code restartReq} (0: none). That call is in its restart window: it left __break_lease with -ERESTARTSYS
+   * and put its access back on the way out (the open's fput, vfs_truncate's put_write_access), and takes it
+   * again only when it restarts after the handler. So check_conflicting_open does not count it (fuzz finding
+   * 1092). Only that one call: another of the caller's calls (a delayed reaction's thread runs beside the main
+   * one) still sleeps with its access, and counts (fuzz seed 20261206, program 16).
+   */
+  public Errno setLease(int pid, int fd, long ino, long fileId, long arg, Credentials cred, long restartReq,
+      long now, LockEvents ev) {
     OpenFile file = fileOf(ino, fileId);
     if (file == null || file.mode == AccessMode.O_PATH) {
       return Errno.EBADF;
@@ -440,7 +454,19 @@ public final class LeaseTable {
     if (type == LeaseType.UNLCK) {
       return genericDeleteLease(ctx, file, ev);
     }
-    return genericAddLease(ctx, file, pid, fd, type, now, ev);
+    return genericAddLease(ctx, file, pid, fd, type, restarting(ctx, pid, restartReq), now, ev);
+  }
+
+  /** The caller's sleeping open or truncate {@code reqId} if it is in its restart window, else null. */
+  private static BlockedOpener restarting(FileLockContext ctx, int pid, long reqId) {
+    if (reqId != 0) {
+      for (BlockedOpener b : ctx.blocked) {
+        if (b.pid() == pid && b.reqId() == reqId) {
+          return b;
+        }
+      }
+    }
+    return null;
   }
 
   private Errno genericDeleteLease(FileLockContext ctx, OpenFile file, LockEvents ev) {
@@ -452,10 +478,10 @@ public final class LeaseTable {
     return null;
   }
 
-  private Errno genericAddLease(FileLockContext ctx, OpenFile file, int pid, int fd, LeaseType arg, long now,
-      LockEvents ev) {
+  private Errno genericAddLease(FileLockContext ctx, OpenFile file, int pid, int fd, LeaseType arg,
+      BlockedOpener restarting, long now, LockEvents ev) {
     timeOutLeases(ctx, now, ev);
-    if (checkConflictingOpen(ctx, file, arg)) {
+    if (checkConflictingOpen(ctx, file, arg, restarting)) {
       return Errno.EAGAIN;
     }
     Lease mine = null;
@@ -500,12 +526,24 @@ public final class LeaseTable {
    * descriptions included); a write lease needs no open but the caller's own description.
    */
   private static boolean checkConflictingOpen(FileLockContext ctx, OpenFile file, LeaseType arg) {
+    return checkConflictingOpen(ctx, file, arg, null);
+  }
+
+  /** The same, without the access of a call in its restart window ({@code restarting}, may be null). */
+  private static boolean checkConflictingOpen(FileLockContext ctx, OpenFile file, LeaseType arg,
+      BlockedOpener restarting) {
+    int writeCount = ctx.writeCount;
+    int readCount = ctx.readCount;
+    if (restarting != null) {
+      writeCount -= restarting.file().mode.writes() ? 1 : 0;
+      readCount -= restarting.file().mode.readOnly() ? 1 : 0;
+    }
     if (arg == LeaseType.RDLCK) {
-      return ctx.writeCount > 0;
+      return writeCount > 0;
     }
     int selfWrite = file.mode.writes() ? 1 : 0;
     int selfRead = file.mode.readOnly() ? 1 : 0;
-    return ctx.writeCount != selfWrite || ctx.readCount != selfRead;
+    return writeCount != selfWrite || readCount != selfRead;
   }
 
   /** fcntl(F_GETLEASE): the target type of this description's lease after overdue ones expire. */

@@ -48,7 +48,7 @@ final class WireCodec {
     } else if (o instanceof LockManager.SetLease m) {
       return io.leasecr.proto.wire.SetLease.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setFd(m.fd())
           .setIno(m.ino()).setFileId(m.fileId()).setArg(m.arg()).setFsuid(m.fsuid()).setCapLease(m.capLease())
-          .setReplyTo(ref(m.replyTo())).build();
+          .setRestartReq(m.restartReq()).setReplyTo(ref(m.replyTo())).build();
     } else if (o instanceof LockManager.GetLease m) {
       return io.leasecr.proto.wire.GetLease.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setIno(m.ino())
           .setFileId(m.fileId()).setReplyTo(ref(m.replyTo())).build();
@@ -165,7 +165,7 @@ final class WireCodec {
       return new LockManager.Truncate(m.getPid(), m.getReqId(), m.getPath(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.SetLease m) {
       return new LockManager.SetLease(m.getPid(), m.getReqId(), m.getFd(), m.getIno(), m.getFileId(), m.getArg(),
-          m.getFsuid(), m.getCapLease(), ref(m.getReplyTo()));
+          m.getFsuid(), m.getCapLease(), m.getRestartReq(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.GetLease m) {
       return new LockManager.GetLease(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.SetSig m) {

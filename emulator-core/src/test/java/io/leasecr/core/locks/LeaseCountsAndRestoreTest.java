@@ -102,6 +102,47 @@ class LeaseCountsAndRestoreTest {
     assertThat(table.context(F.ino()).writeCount()).isZero();
   }
 
+  @Test
+  void onlyTheCallAHandlerInterruptedIsOutOfCheckConflictingOpen() {
+    // fuzz finding 1092, checked on the kernel: the holder's own truncate (request 5) sleeps on its read lease's
+    // break; the SIGIO handler's downgrade runs while that truncate is in its restart window (no write access)
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.RDLCK, 0);
+    assertThat(table.truncate(1, 5, F, 286, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(table.context(F.ino()).writeCount()).isEqualTo(1);
+    // not in a handler (a delayed reaction's thread), or in one that interrupted another call: the truncate sleeps
+    // with its write access (fuzz seed 20261206 program 16)
+    assertThat(setLease(table, 1, holder, LeaseType.RDLCK, 300)).isEqualTo(Errno.EAGAIN);
+    assertThat(table.setLease(1, 3, F.ino(), holder.id(), LeaseType.RDLCK.value, Credentials.ROOT, 9, 300, ev))
+        .isEqualTo(Errno.EAGAIN);
+    // another process's request with the same id is no call of the caller's
+    assertThat(table.setLease(2, 3, F.ino(), holder.id(), LeaseType.RDLCK.value, Credentials.ROOT, 5, 300, ev))
+        .isEqualTo(Errno.EAGAIN);
+    assertThat(table.setLease(1, 3, F.ino(), holder.id(), LeaseType.RDLCK.value, Credentials.ROOT, 5, 300, ev))
+        .isNull();
+    assertThat(leases(table).get(0).type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(leases(table).get(0).targetType()).isEqualTo(LeaseType.UNLCK); // the unlock stays pending
+    assertThat(table.context(F.ino()).writeCount()).isEqualTo(1); // it takes its access again on the restart
+    // a second, really sleeping writer of the same process still counts beside the restarting one
+    assertThat(table.open(1, 6, F, AccessMode.O_WRONLY, false, 400, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(table.setLease(1, 3, F.ino(), holder.id(), LeaseType.RDLCK.value, Credentials.ROOT, 5, 400, ev))
+        .isEqualTo(Errno.EAGAIN);
+  }
+
+  @Test
+  void aWriteLeaseCountsNeitherReaderNorWriterInItsRestartWindow() {
+    // F_SETLEASE(F_WRLCK) on the sole O_RDONLY description while the holder's own O_RDONLY open (request 7)
+    // restarts: i_readcount is the holder's alone again
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    assertThat(table.open(1, 7, F, AccessMode.O_RDONLY, false, 1000, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(table.context(F.ino()).readCount()).isEqualTo(2);
+    assertThat(setLease(table, 1, holder, LeaseType.WRLCK, 1100)).isEqualTo(Errno.EAGAIN);
+    assertThat(table.setLease(1, 3, F.ino(), holder.id(), LeaseType.WRLCK.value, Credentials.ROOT, 7, 1100, ev))
+        .isNull();
+    assertThat(table.getLease(F.ino(), holder.id(), 1200, ev)).isEqualTo(LeaseType.RDLCK); // still downgrading
+  }
+
   // ------------------------------------------------------------------ lazy expiry: who looks
 
   /** P1's write lease, broken at 1 s by an O_NONBLOCK writer that left: deadline 46 s, nobody sleeps. */
@@ -112,6 +153,24 @@ class LeaseCountsAndRestoreTest {
         .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
     assertThat(leases(table).get(0).deadline()).isEqualTo(46_000);
     return holder;
+  }
+
+  @Test
+  void aPendingUnlockDoesNotHideAnOverdueDowngrade() {
+    // fuzz seed 61206 program 1101, checked on the kernel: a reader's break (downgrade due at 46 s), then a
+    // writer's (unlock due at 47 s); a look at 46.5 s forces the downgrade, the unlock stays pending
+    OpenFile holder = open(1, AccessMode.O_RDONLY, 0);
+    setLease(table, 1, holder, LeaseType.WRLCK, 0);
+    assertThat(table.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    assertThat(table.open(3, 8, F, AccessMode.O_WRONLY, true, 2000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK));
+    table.timeOutLeases(F.ino(), 45_999, ev);
+    assertThat(leases(table).get(0).type()).isEqualTo(LeaseType.WRLCK);
+    table.timeOutLeases(F.ino(), 46_500, ev);
+    assertThat(leases(table).get(0).type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(leases(table).get(0).targetType()).isEqualTo(LeaseType.UNLCK);
+    assertThat(leases(table).get(0).deadline()).isEqualTo(47_000);
   }
 
   @Test

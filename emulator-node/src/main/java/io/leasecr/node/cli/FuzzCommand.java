@@ -66,6 +66,7 @@ final class FuzzCommand implements Callable<Integer> {
     System.out.printf("fuzz --seed %d: %d programs in %.1f min (%.1f programs/min, %d jobs), %d findings, %d"
         + " differences seen once and not on the rerun, %d runs spent shrinking%n", seed, s.programs(),
         s.millis() / 60_000.0, s.perMinute(), jobs, s.findings().size(), s.unconfirmed(), s.shrinkRuns());
+    System.out.println("  time " + s.profile());
     for (Fuzzer.Finding x : s.findings()) {
       System.out.printf("  program %d: %s: %s%n    shrunk from %d to %d (%d steps, %d processes): %s%n", x.index(),
           x.kind(), x.detail(), x.sizeBefore(), x.sizeAfter(), x.stepsAfter(), x.procsAfter(),

@@ -20,7 +20,13 @@ public final class Conformance {
    *     scale's tolerance: load can make the kernel side late by that much, and no more was seen
    */
   public record Outcome(Scenario scenario, String skipped, TimeScale scale, List<TraceEvent> emulator,
-      List<TraceEvent> kernel, TraceComparison.Result comparison, long schedulingDelayMs) {
+      List<TraceEvent> kernel, TraceComparison.Result comparison, long schedulingDelayMs, long emulatorNanos,
+      KernelRun.Phases kernelPhases) {
+
+    public Outcome(Scenario scenario, String skipped, TimeScale scale, List<TraceEvent> emulator,
+        List<TraceEvent> kernel, TraceComparison.Result comparison, long schedulingDelayMs) {
+      this(scenario, skipped, scale, emulator, kernel, comparison, schedulingDelayMs, 0, KernelRun.Phases.NONE);
+    }
 
     /** The time tolerance this comparison used (emulated ms). */
     public long toleranceMs() {
@@ -43,16 +49,24 @@ public final class Conformance {
   public static Outcome run(Scenario s, Path helper, Config emulatorConfig, TimeScale chosen)
       throws IOException, InterruptedException {
     String why = KernelRun.notRunnable(s);
+    long emulating = System.nanoTime();
     Emulation.Result emulated = Emulation.run(s, TimeMode.VIRTUAL, 1.0, Duration.ofMinutes(5), emulatorConfig);
+    long emulatorNanos = System.nanoTime() - emulating;
     if (why != null) {
       return new Outcome(s, why, null, emulated.events(), List.of(), null, 0);
     }
     TimeScale scale = chosen != null ? chosen : TimeScale.of(s);
     long horizon = emulated.events().isEmpty() ? 0 : emulated.events().get(emulated.events().size() - 1).t();
     Outcome o = null;
+    KernelRun.Phases phases = KernelRun.Phases.NONE; // every attempt's, the repeated ones too
     for (int attempt = 0; attempt < 4; attempt++) {
       KernelRun run = new KernelRun(s, scale, helper);
-      List<TraceEvent> kernel = run.run(horizon);
+      List<TraceEvent> kernel;
+      try {
+        kernel = run.run(horizon);
+      } finally {
+        phases = phases.plus(run.phases());
+      }
       if (run.disturbed() != null) {
         // another run on this machine changed the machine-wide sysctls under ours: this one shows nothing
         System.err.println("emulator: " + s.name() + ": " + run.disturbed() + "; running the kernel side again");
@@ -60,7 +74,8 @@ public final class Conformance {
       }
       long delay = scale.emulatedMillis(run.schedulingDelayNanos());
       o = new Outcome(s, null, scale, emulated.events(), kernel,
-          TraceComparison.compare(s, emulated.events(), kernel, scale.toleranceMs() + delay), delay);
+          TraceComparison.compare(s, emulated.events(), kernel, scale.toleranceMs() + delay), delay, emulatorNanos,
+          phases);
       // load is bursty: a process woken at a deadline may run 70 ms late in a run whose measured delays were
       // small, a step meant for just before a deadline may go just after it. A differing run is played again,
       // up to twice, and said so; a wrong rule or deadline differs on every run

@@ -167,18 +167,59 @@ public final class KernelRun {
     return null;
   }
 
+  /**
+   * Where a kernel run's wall time went (ns): waiting for the turn on the machine-wide sysctls, setting up
+   * (files, helpers, their dispositions and reactions), playing the steps until the horizon (the program's own
+   * time), the tail after it (the time tolerance, the scheduling delay measured, collecting the last lines), and
+   * the tear-down. The fuzzer sums them into its summary.
+   */
+  public record Phases(long turnNanos, long setUpNanos, long stepsNanos, long tailNanos, long tearDownNanos) {
+    public static final Phases NONE = new Phases(0, 0, 0, 0, 0);
+
+    public Phases plus(Phases o) {
+      return new Phases(turnNanos + o.turnNanos, setUpNanos + o.setUpNanos, stepsNanos + o.stepsNanos,
+          tailNanos + o.tailNanos, tearDownNanos + o.tearDownNanos);
+    }
+
+    public long totalNanos() {
+      return turnNanos + setUpNanos + stepsNanos + tailNanos + tearDownNanos;
+    }
+  }
+
+  private volatile Phases phases = Phases.NONE;
+  private long tailStartNanos;
+
+  /** The last {@link #run}'s phases. */
+  public Phases phases() {
+    return phases;
+  }
+
   /** Plays the scenario until {@code horizonMs} of emulated time (the emulator's last event). */
   public List<TraceEvent> run(long horizonMs) throws IOException, InterruptedException {
     boolean alone = checkpoints != null
         || scenario.steps().stream().anyMatch(st -> st.action() instanceof Step.SetSysctl);
+    long asked = System.nanoTime();
+    long began = asked;
+    long setUp = asked;
+    long played = asked;
+    tailStartNanos = 0;
     try (Sysctls sysctls = new Sysctls(new Sysctls.Want(scale.realBreakTime(scenario.sysctl("fs.lease-break-time")),
         scenario.sysctl("fs.leases-enable"), alone))) {
+      began = System.nanoTime();
+      setUp = began;
+      played = began;
       try {
         this.sysctls = sysctls;
         setUp(sysctls);
+        setUp = System.nanoTime();
+        played = setUp;
         play(sysctls, horizonMs);
+        played = System.nanoTime();
       } finally {
+        long ended = System.nanoTime();
         tearDown();
+        long tail = tailStartNanos == 0 ? 0 : played - tailStartNanos;
+        phases = new Phases(began - asked, setUp - began, played - setUp - tail, tail, System.nanoTime() - ended);
       }
     }
     synchronized (events) {
@@ -389,6 +430,7 @@ public final class KernelRun {
             TraceEvent.args("lines", ProcLocksReader.read(inos, realPids())), null, null));
       }
     }
+    tailStartNanos = System.nanoTime();
     sleepUntil(horizonMs + scale.toleranceMs() + scale.emulatedMillis(schedulingDelay.get()));
     quiesce();
     emit(new TraceEvent(now(), "locks", 0, "scenario", 0, null,

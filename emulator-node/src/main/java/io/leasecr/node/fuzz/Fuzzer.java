@@ -33,9 +33,28 @@ public final class Fuzzer {
   public record Finding(int index, String kind, String detail, Path file, int sizeBefore, int sizeAfter,
       int stepsAfter, int procsAfter) {}
 
-  public record Summary(int programs, long millis, List<Finding> findings, int unconfirmed, int shrinkRuns) {
+  /**
+   * {@code plays}: programs played on both sides (reruns and shrinking included), {@code emulatorNanos} and
+   * {@code kernel}: where their time went (a kernel side run again after a first difference counts in full).
+   */
+  public record Summary(int programs, long millis, List<Finding> findings, int unconfirmed, int shrinkRuns,
+      int plays, long emulatorNanos, KernelRun.Phases kernel) {
     public double perMinute() {
       return millis == 0 ? 0 : programs * 60_000.0 / millis;
+    }
+
+    /** Where a played program's time went, in words: the profile the summary prints. */
+    public String profile() {
+      if (plays == 0) {
+        return "no program played";
+      }
+      double n = plays;
+      return String.format(java.util.Locale.ROOT, "per program played (%d, reruns and shrinking included): "
+          + "emulator %.0f ms; kernel side %.0f ms = waiting for the sysctls' turn %.0f + set-up %.0f + steps %.0f"
+          + " (the program's own time, 1:1) + tail %.0f (tolerance, measured delay, last lines) + tear-down %.0f",
+          plays, emulatorNanos / n / 1e6, kernel.totalNanos() / n / 1e6, kernel.turnNanos() / n / 1e6,
+          kernel.setUpNanos() / n / 1e6, kernel.stepsNanos() / n / 1e6, kernel.tailNanos() / n / 1e6,
+          kernel.tearDownNanos() / n / 1e6);
     }
   }
 
@@ -44,6 +63,11 @@ public final class Fuzzer {
   private final Path out;
   private final PrintStream progress;
   private final int maxShrinkRuns;
+  /** Summed over every program played, by every job: the summary's profile. */
+  private final java.util.concurrent.atomic.AtomicReference<KernelRun.Phases> kernelTime =
+      new java.util.concurrent.atomic.AtomicReference<>(KernelRun.Phases.NONE);
+  private final java.util.concurrent.atomic.AtomicLong emulatorTime = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger plays = new java.util.concurrent.atomic.AtomicInteger();
 
   public Fuzzer(long seed, Path helper, Path out, PrintStream progress, int maxShrinkRuns) {
     this.seed = seed;
@@ -93,7 +117,8 @@ public final class Fuzzer {
     if (progress != null) {
       progress.println();
     }
-    return new Summary(totals[0], System.currentTimeMillis() - start, findings, totals[1], totals[2]);
+    return new Summary(totals[0], System.currentTimeMillis() - start, findings, totals[1], totals[2], plays.get(),
+        emulatorTime.get(), kernelTime.get());
   }
 
   private One one(int i) {
@@ -150,6 +175,9 @@ public final class Fuzzer {
     } catch (IOException | RuntimeException e) {
       return new Outcome("run failed", e.toString(), null);
     }
+    plays.incrementAndGet();
+    emulatorTime.addAndGet(r.emulatorNanos());
+    kernelTime.accumulateAndGet(r.kernelPhases(), KernelRun.Phases::plus);
     if (r.comparison().agree()) {
       return new Outcome(null, null, r);
     }
