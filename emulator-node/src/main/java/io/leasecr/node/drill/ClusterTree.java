@@ -271,17 +271,7 @@ final class ClusterTree {
       }
       List<Integer> left = new ArrayList<>(todo);
       left.removeIf(running::contains);
-      // as in ensureRunningAll: the pids not seen running are asked on their own before any start goes again
-      toStart = new ArrayList<>();
-      if (!left.isEmpty()) {
-        Map<Integer, Integer> state = probe(left, wait);
-        left.removeIf(pid -> state.get(pid) == RUNS);
-        for (Integer pid : left) {
-          if (state.get(pid) == DOES_NOT_RUN) {
-            toStart.add(pid);
-          }
-        }
-      }
+      toStart = askNotSeenRunning(left, wait);
       t = phase(round++ == 0 ? "processes started and confirmed in batches" : "pids asked again", t);
       todo = left;
       if (!todo.isEmpty()) {
@@ -478,19 +468,7 @@ final class ClusterTree {
       }
       List<Integer> left = new ArrayList<>(todo);
       left.removeIf(running::contains);
-      // the pids not seen running are asked (an ask each: few by now) before any start goes again: one whose
-      // start is merely slow (a shard still being allocated after a removal) must not be restored twice; one
-      // whose entity answers that it runs no process lost its start, and gets it again
-      toStart = new ArrayList<>();
-      if (!left.isEmpty()) {
-        Map<Integer, Integer> state = probe(left, wait);
-        left.removeIf(pid -> state.get(pid) == RUNS);
-        for (Integer pid : left) {
-          if (state.get(pid) == DOES_NOT_RUN) {
-            toStart.add(pid);
-          }
-        }
-      }
+      toStart = askNotSeenRunning(left, wait);
       if (round++ > 0) {
         phase("pids asked again", t);
       }
@@ -506,6 +484,26 @@ final class ClusterTree {
   private static final int RUNS = 1;
   private static final int DOES_NOT_RUN = 0;
   private static final int NO_ANSWER = -1;
+
+  /**
+   * The pids not seen running are asked (an ask each: few by now) before any start goes again: one whose start is
+   * merely slow (a shard still being allocated after a removal) must not be restored twice; one whose entity
+   * answers that it runs no process lost its start, and gets it again. Removes from {@code left} those that run;
+   * returns those to start again (a pid with no answer stays in {@code left}, asked next round).
+   */
+  private List<Integer> askNotSeenRunning(List<Integer> left, Duration wait) throws InterruptedException {
+    List<Integer> toStart = new ArrayList<>();
+    if (!left.isEmpty()) {
+      Map<Integer, Integer> state = probe(left, wait);
+      left.removeIf(pid -> state.get(pid) == RUNS);
+      for (Integer pid : left) {
+        if (state.get(pid) == DOES_NOT_RUN) {
+          toStart.add(pid);
+        }
+      }
+    }
+    return toStart;
+  }
 
   /** Asks each pid whether it runs, at most {@link #BATCH} at once: {@link #RUNS}, {@link #DOES_NOT_RUN} or {@link #NO_ANSWER}. */
   private Map<Integer, Integer> probe(List<Integer> pids, Duration ask) throws InterruptedException {
