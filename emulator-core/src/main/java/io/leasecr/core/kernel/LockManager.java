@@ -275,13 +275,13 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Open.class, this::onOpen)
-        .onMessage(Truncate.class, this::onTruncate)
-        .onMessage(SetLease.class, this::onSetLease)
-        .onMessage(GetLease.class, this::onGetLease)
-        .onMessage(SetSig.class, this::onSetSig)
-        .onMessage(RecordLock.class, this::onRecordLock)
-        .onMessage(Flock.class, this::onFlock)
+        .onMessage(Open.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onOpen(m))
+        .onMessage(Truncate.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onTruncate(m))
+        .onMessage(SetLease.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onSetLease(m))
+        .onMessage(GetLease.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onGetLease(m))
+        .onMessage(SetSig.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onSetSig(m))
+        .onMessage(RecordLock.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onRecordLock(m))
+        .onMessage(Flock.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onFlock(m))
         .onMessage(Get.class, this::onGet)
         .onMessage(Put.class, this::onPut)
         .onMessage(Interrupt.class, this::onInterrupt)
@@ -299,9 +299,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onOpen(Open m) {
-    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
-      return this;
-    }
     learn(m.pid(), m.replyTo());
     Inode inode = vfs.lookup(m.path());
     if (inode == null) {
@@ -318,9 +315,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onTruncate(Truncate m) {
-    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
-      return this;
-    }
     learn(m.pid(), m.replyTo());
     Inode inode = vfs.lookup(m.path());
     if (inode == null) {
@@ -353,9 +347,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onSetLease(SetLease m) {
-    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
-      return this;
-    }
     learn(m.pid(), m.replyTo());
     Errno err = table.setLease(m.pid(), m.fd(), m.ino(), m.fileId(), m.arg(),
         new Credentials(m.fsuid(), m.capLease()), m.restartReq(), now(), events);
@@ -366,9 +357,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onGetLease(GetLease m) {
-    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
-      return this;
-    }
     LeaseType type = table.getLease(m.ino(), m.fileId(), now(), events);
     rearm(m.ino());
     if (type == null) {
@@ -381,16 +369,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onSetSig(SetSig m) {
-    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
-      return this;
-    }
     return reply(m.replyTo(), m.reqId(), table.setSig(m.ino(), m.fileId(), m.sig()));
   }
 
   private Behavior<Command> onRecordLock(RecordLock m) {
-    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
-      return this;
-    }
     learn(m.pid(), m.replyTo());
     if (m.cmd().getLk()) {
       GetLk r = m.cmd().ofd() ? table.getOfdLk(m.pid(), m.ino(), m.fileId(), m.type(), m.start(), m.len(), m.lPid())
@@ -419,9 +401,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onFlock(Flock m) {
-    if (remote != null && answeredBefore(m.pid(), m.reqId(), m.replyTo(), m)) {
-      return this;
-    }
     learn(m.pid(), m.replyTo());
     io.leasecr.core.locks.FlockLocks.Outcome o = table.flock(m.pid(), m.reqId(), m.ino(), m.fileId(), m.op(), events);
     if (o instanceof io.leasecr.core.locks.FlockLocks.Outcome.Failed f) {
@@ -696,13 +675,17 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   /**
-   * Cluster mode: a request this table has already answered (the same request id from the same incarnation of
+   * Every request (open, truncate, fcntl, flock) passes here before its handler. Cluster mode: a request this
+   * table has already answered (the same request id from the same incarnation of
    * the pid): its answer, or the request itself, was lost in a cut, or the copy crossed the answer, and the
    * process sent it again. It is answered again as it was (a call that sleeps here: Blocked; one woken since:
    * its wake-up), never applied twice. A copy older than every answer kept is dropped. Otherwise the request is
    * new: it is noted as the one being answered.
    */
   private boolean answeredBefore(int pid, long reqId, ActorRef<ProcessActor.Command> from, Command request) {
+    if (remote == null) {
+      return false; // one JVM: nothing is lost on the way, no request comes twice
+    }
     Answers.Answer given = answers.given(pid, from, reqId);
     if (given == null) {
       askingPid = pid;
