@@ -1,5 +1,6 @@
 package io.leasecr.core.checkpoint;
 
+import static io.leasecr.core.checkpoint.ImageFilesTest.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,15 +24,6 @@ class ImageFilesRefusalTest {
   private static final CheckpointImage SEED = ImageFilesTest.seed();
   private static final byte[] PAYLOAD = SEED.toByteArray();
   private static final byte[] FILE = ImageFiles.encode(SEED);
-
-  private static String refusal(byte[] bytes) {
-    try {
-      ImageFiles.decode("t.img", bytes);
-    } catch (ImageFiles.BadImage e) {
-      return e.getMessage();
-    }
-    throw new AssertionError("accepted");
-  }
 
   private static byte[] withLength(long length) {
     byte[] b = FILE.clone();

@@ -38,7 +38,8 @@ class ImageFilesTest {
         .build();
   }
 
-  private static String refusal(byte[] bytes) {
+  /** The refusal's message for these bytes as an image file; fails if they are accepted. */
+  static String refusal(byte[] bytes) {
     try {
       ImageFiles.decode("t.img", bytes);
     } catch (ImageFiles.BadImage e) {
