@@ -72,7 +72,8 @@ final class NodeCommand implements Callable<Integer> {
     System.out.printf("node %s: pekko://%s@%s:%d, seeds %s, roles %s, journal %s%n", s.name(), NodeSettings.SYSTEM,
         s.bind(), s.port(), s.seeds(), s.roles(), s.journal() == null ? "none" : s.journal().describe());
     System.out.printf("node %s: split-brain resolver keep-majority, stable-after %d ms: a crashed node is downed "
-        + "within about %d ms%n", s.name(), s.stableAfterMs(), s.expectedDowningMs(config));
+        + "within about %d ms; its shards move %d ms after its removal%n", s.name(), s.stableAfterMs(),
+        s.expectedDowningMs(config), s.effectiveRemovalMarginMs());
     ActorSystem<?> system;
     try {
       system = ClusterNode.start(s, config, drill, trace);

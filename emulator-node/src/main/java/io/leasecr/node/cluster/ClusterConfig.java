@@ -19,6 +19,10 @@ public final class ClusterConfig {
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(s.roles()))
         .withValue("pekko.cluster.split-brain-resolver.stable-after",
             ConfigValueFactory.fromAnyRef(s.stableAfterMs() + "ms"))
+        // sharding's coordinator waits this long after a region's node is removed before it gives the region's
+        // shards new homes (it ignores their GetShardHome meanwhile), as a singleton does before it moves
+        .withValue("pekko.cluster.down-removal-margin", ConfigValueFactory.fromAnyRef(
+            s.downRemovalMarginMs() > 0 ? s.downRemovalMarginMs() + "ms" : "off"))
         .withValue("lease-cr.time.origin-epoch-ms", ConfigValueFactory.fromAnyRef(s.originEpochMs()))
         .withValue("lease-cr.time.scale", ConfigValueFactory.fromAnyRef(s.scale()))
         .withValue("lease-cr.node.name", ConfigValueFactory.fromAnyRef(s.name()));

@@ -49,6 +49,11 @@ public final class NodeOptions {
       description = "the split-brain resolver's stable-after, 100-600000 ms (default 3000)")
   Long stableAfter;
 
+  @Option(names = "--down-removal-margin", paramLabel = "MS",
+      description = "how long after a node's removal its shards and singletons move elsewhere (Pekko's "
+          + "down-removal-margin), 1-600000 ms (LEASE_CR_DOWN_REMOVAL_MARGIN; default 1000)")
+  Long downRemovalMargin;
+
   @Option(names = "--join-timeout", paramLabel = "MS",
       description = "give up when not a member after this long, 100-3600000 ms (default 30000)")
   Long joinTimeout;

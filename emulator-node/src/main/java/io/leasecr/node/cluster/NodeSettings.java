@@ -21,8 +21,8 @@ import picocli.CommandLine;
  * The node binds to loopback unless {@code --bind} names another address explicitly.
  */
 public record NodeSettings(String name, String bind, int port, List<String> seeds, Set<String> roles,
-    Journal journal, String drillFile, String traceFile, long originEpochMs, long stableAfterMs, long joinTimeoutMs,
-    double scale) {
+    Journal journal, String drillFile, String traceFile, long originEpochMs, long stableAfterMs,
+    long downRemovalMarginMs, long joinTimeoutMs, double scale) {
 
   public static final String SYSTEM = "lease-cr";
 
@@ -96,11 +96,40 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
     Journal journal = pgUrl == null || pgUrl.isBlank() ? null : conf.postgres(pgUrl);
     long stable = o.stableAfter != null ? range("--stable-after", o.stableAfter, 100, 600_000)
         : conf.config().getDuration("lease-cr.node.stable-after").toMillis();
+    long margin = o.downRemovalMargin != null ? range("--down-removal-margin", o.downRemovalMargin, 1, 600_000)
+        : margin(conf);
     long joinTimeout = o.joinTimeout != null ? range("--join-timeout", o.joinTimeout, 100, 3_600_000) : 30_000;
     long origin = o.origin != null ? range("--origin", o.origin, 0, Long.MAX_VALUE / 4) : 0;
     double scale = o.scale != null ? scale(o.scale) : 1.0;
     return new NodeSettings(name, bind, port, List.copyOf(seeds), Set.copyOf(roles), journal, o.drill, o.trace, origin,
-        stable, joinTimeout, scale);
+        stable, margin, joinTimeout, scale);
+  }
+
+  /**
+   * {@code lease-cr.node.down-removal-margin}: a duration from 1 ms to 10 min, or {@code off} (0: Pekko's own
+   * default with the split-brain resolver, its stable-after).
+   */
+  private static long margin(LeaseCrConfig conf) {
+    String path = "lease-cr.node.down-removal-margin";
+    String text = conf.string(path).trim();
+    if (text.equals("off")) {
+      return 0;
+    }
+    long ms;
+    try {
+      ms = conf.config().getDuration(path).toMillis();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new BadSetting(conf.source(path) + " must be a duration (1s, 500ms) or off, got '" + text + "'");
+    }
+    if (ms < 1 || ms > 600_000) {
+      throw new BadSetting(conf.source(path) + " must be from 1ms to 10m, or off, got '" + text + "'");
+    }
+    return ms;
+  }
+
+  /** How long after a removal the removed node's shards and singletons move (Pekko's down-removal-margin). */
+  public long effectiveRemovalMarginMs() {
+    return downRemovalMarginMs > 0 ? downRemovalMarginMs : stableAfterMs;
   }
 
   private static long range(String option, long v, long min, long max) {

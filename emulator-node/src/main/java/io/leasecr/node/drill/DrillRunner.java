@@ -250,8 +250,9 @@ public final class DrillRunner {
       }
       watchDriver(system, members);
       Thread.sleep(1000); // let every node's shard regions register with the coordinator
-      o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms%n",
-          System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config));
+      o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms, its shards move %d ms "
+          + "after its removal%n", System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config),
+          s.effectiveRemovalMarginMs());
       ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill);
       census = new EntityCensus(system, refs.get().processes(), drill.allNodes());
       Map<Integer, ProcessTable.Command> spawns = new LinkedHashMap<>();

@@ -64,6 +64,26 @@ class NodeSettingsTest {
   }
 
   @Test
+  void theRemovalMarginIsShortUnlessToldAndReachesPekko() {
+    NodeSettings d = parse(Map.of());
+    assertThat(d.downRemovalMarginMs()).isEqualTo(1000);
+    assertThat(ClusterConfig.of(d).getDuration("pekko.cluster.down-removal-margin").toMillis()).isEqualTo(1000);
+    assertThat(parse(Map.of("LEASE_CR_DOWN_REMOVAL_MARGIN", "250ms")).effectiveRemovalMarginMs()).isEqualTo(250);
+    assertThat(parse(Map.of("LEASE_CR_DOWN_REMOVAL_MARGIN", "250ms"), "--down-removal-margin", "40")
+        .downRemovalMarginMs()).isEqualTo(40);
+    // off: Pekko's own default, the resolver's stable-after
+    NodeSettings off = parse(Map.of("LEASE_CR_DOWN_REMOVAL_MARGIN", "off"), "--stable-after", "2500");
+    assertThat(off.effectiveRemovalMarginMs()).isEqualTo(2500);
+    assertThat(ClusterConfig.of(off).getString("pekko.cluster.down-removal-margin")).isEqualTo("off");
+    assertThatThrownBy(() -> parse(Map.of("LEASE_CR_DOWN_REMOVAL_MARGIN", "soon")))
+        .hasMessage("LEASE_CR_DOWN_REMOVAL_MARGIN must be a duration (1s, 500ms) or off, got 'soon'");
+    assertThatThrownBy(() -> parse(Map.of("LEASE_CR_DOWN_REMOVAL_MARGIN", "0s")))
+        .hasMessage("LEASE_CR_DOWN_REMOVAL_MARGIN must be from 1ms to 10m, or off, got '0s'");
+    assertThatThrownBy(() -> parse(Map.of(), "--down-removal-margin", "0"))
+        .hasMessage("--down-removal-margin must be from 1 to 600000, got 0");
+  }
+
+  @Test
   void aNonLoopbackAddressNeedsAnExplicitBind() {
     assertThatThrownBy(() -> NodeSettings.parse(new String[0], Map.of(),
         ConfigFactory.parseString("lease-cr.node.bind = \"8.8.8.8\"").withFallback(ConfigFactory.load())))
