@@ -47,6 +47,10 @@ final class NodeLauncher {
       // thousands of entities: the whole heap from the start (a 100k drill's restore on a growing heap spent
       // 1.0-1.3 s in a full collection of the old generation, SerialOld, in the middle of the restore)
       cmd.add("-Xms" + heap);
+      // and no full collections for class metadata: the default high-water mark (about 21 MB) is crossed again
+      // and again as a node loads its classes (drill, checkpoint, restore), each time a full collection, 0.3-3.3 s
+      // of SerialOld over a heap of 100k-process drills (-Xlog:gc: "Pause Full (Metadata GC Threshold)")
+      cmd.add("-XX:MetaspaceSize=256m");
     }
     // more JVM options (a profiler's, e.g. -XX:StartFlightRecording=...), after the drill's own so they win;
     // {node} in them becomes the node's name (one recording file per node)
