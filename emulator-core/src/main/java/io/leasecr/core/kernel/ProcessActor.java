@@ -1004,8 +1004,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return;
     }
     if (d.saRestart()) {
-      // -ERESTARTSYS + SA_RESTART: the handler runs and the call sleeps again, same break, same deadline
+      // -ERESTARTSYS + SA_RESTART: the handler runs and the call enters __break_lease again: time_out_leases,
+      // then, still in conflict, it sleeps again (same break, same deadline)
       emit("restart", call.step, call.syscall.name(), null, null, null);
+      if (call.path != null && (call.syscall instanceof Syscall.Open || call.syscall instanceof Syscall.Truncate)) {
+        kernel.locks().tell(new LockManager.Reenter(spec.pid(), req, call.path));
+      }
       if (call.syscall instanceof Syscall.Open) {
         // an open gives its fd back on the way out (do_sys_openat2's put_unused_fd) and takes the lowest free
         // one again when it restarts after the handler: an fd the handler closed (emulator fuzz, seed 36 program 2)

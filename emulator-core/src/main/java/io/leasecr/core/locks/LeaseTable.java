@@ -353,7 +353,7 @@ public final class LeaseTable {
     }
   }
 
-  /** Test helper: time_out_leases on the inode now, as any looking call would. */
+  /** time_out_leases on the inode now, as any looking call would (an open or truncate restarted after its handler). */
   public void timeOutLeases(long ino, long now, LockEvents ev) {
     FileLockContext ctx = contexts.get(ino);
     if (ctx != null) {
