@@ -12,9 +12,9 @@ import java.util.Map;
 public final class FileLockContext {
   final Inode inode;
   /** flc_lease, in insertion order. */
-  final List<Lease> leases = new ArrayList<>(1);
+  final List<Lease> leases = new ArrayList<>(0); // (0): no array until the first add, for the many files never leased
   /** Openers and truncaters sleeping in __break_lease, in arrival order. */
-  final List<BlockedOpener> blocked = new ArrayList<>(1);
+  final List<BlockedOpener> blocked = new ArrayList<>(0);
   /** POSIX record locks (flc_posix), by owner and start. */
   final List<PosixLock> posix = new ArrayList<>(0);
   /** Processes sleeping in F_SETLKW or F_OFD_SETLKW on this inode, in arrival order. */

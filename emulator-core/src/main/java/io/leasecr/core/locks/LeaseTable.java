@@ -944,7 +944,7 @@ public final class LeaseTable {
 
   /** The descriptions the restored processes hold, re-opened (counted in i_readcount/i_writecount). */
   private Map<Long, OpenFile> restoreFiles(SavedLocks saved, Map<Long, Integer> refs, boolean beside, LockEvents ev) {
-    Map<Long, OpenFile> byId = new HashMap<>();
+    Map<Long, OpenFile> byId = new HashMap<>(saved.files().size() * 4 / 3 + 1); // sized: no rehash of a large tree's
     for (SavedLocks.File f : saved.files()) {
       int n = refs.getOrDefault(f.id(), 0);
       if (n == 0) {
