@@ -697,6 +697,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (c == null) {
       return this; // e.g. a wake-up sent again while the first was on its way after all
     }
+    if (inFlight.isEmpty()) {
+      inFlight = null; // not kept empty: a million idle processes would keep a map each (BENCHMARKS.md, issue 17)
+    }
     if (recheckMs > 0 && c.blocked) {
       timers.cancel(new RecheckDue(m.reqId()));
     }
@@ -707,7 +710,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       if (m.file() != null) {
         kernel.locks().tell(new LockManager.Put(spec.pid(), m.file().ino(), m.file().fileId())); // opened as we died
       }
-      return inFlight.isEmpty() ? exitNow() : this;
+      return inFlight == null ? exitNow() : this;
     }
     if (c.syscall instanceof Syscall.Ftruncate) {
       return finish(c, 0, null);
