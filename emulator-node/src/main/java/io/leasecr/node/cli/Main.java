@@ -42,6 +42,9 @@ public final class Main implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    // slf4j binds and logback configures here, before any job's thread logs: first loggers from several
+    // threads at once are substituted and replayed, with a warning on stderr (conform --jobs 6 did)
+    org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(run(args));
   }
 

@@ -26,7 +26,9 @@ final class HelperConnection {
    * What was sent and awaits its "ret" line. {@code childPid}: for a fork, the scenario's pid of the
    * child, reported instead of the real one.
    */
-  private record Pending(int step, String call, int childPid, long sentNanos, CompletableFuture<long[]> answer) {}
+  /** {@code shiftNanos}: how late the driver's schedule was when it sent the call (it is late by that too). */
+  private record Pending(int step, String call, int childPid, long sentNanos, long shiftNanos,
+      CompletableFuture<long[]> answer) {}
 
   final String name;
   final int pid;
@@ -129,7 +131,7 @@ final class HelperConnection {
     } else if (step > 0) {
       queuedArgs.put(step, args);
     }
-    pending.add(new Pending(step, call, childPid, System.nanoTime(), answer));
+    pending.add(new Pending(step, call, childPid, System.nanoTime(), run.behindNanos(), answer));
     try {
       channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
     } catch (IOException e) {
@@ -256,8 +258,8 @@ final class HelperConnection {
 
   /**
    * A call's "ret" line: {@code retNanos} when it returned, {@code startNanos} when the process took it (0 for
-   * a reaction's call). How late the process started it, after it was sent and after its previous call
-   * returned, is its scheduling delay: the run keeps the largest (see {@link KernelRun#schedulingDelayNanos}).
+   * a reaction's call). How late the process started it, after it was due (sent, less the schedule's shift) and
+   * after its previous call returned, is its scheduling delay: the run keeps the largest (see {@link KernelRun#schedulingDelayNanos}).
    */
   private void onReturn(long t, long retNanos, String call, long result, String errno, long startNanos,
       Map<String, Object> returned) {
@@ -275,7 +277,8 @@ final class HelperConnection {
         return;
       }
       if (startNanos > 0) {
-        run.scheduledLate(startNanos - Math.max(p.sentNanos, lastReturnNanos));
+        // late against the schedule as it was before the driver's shift: the two add up
+        run.scheduledLate(startNanos - Math.max(p.sentNanos - p.shiftNanos, lastReturnNanos));
       }
       lastReturnNanos = retNanos;
       if (p.childPid > 0 && result > 0) {

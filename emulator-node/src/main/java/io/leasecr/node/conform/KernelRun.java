@@ -541,6 +541,11 @@ public final class KernelRun {
     return disturbed;
   }
 
+  /** How far the schedule has been shifted by a late driver so far (real ns): a step sent now is that late. */
+  long behindNanos() {
+    return behind;
+  }
+
   /** The largest scheduling delay measured during the run (driver and helpers), in real ns. */
   public long schedulingDelayNanos() {
     return schedulingDelay.get();
@@ -680,7 +685,7 @@ public final class KernelRun {
 
   /**
    * A kill step: SIGTERM and SIGKILL straight from this JVM (kill(2) through ProcessHandle), any other signal
-   * through kill(1), whose start-up under load is measured as scheduling delay. The time kill(2) had been made
+   * through kill(1), whose start-up under load is measured as scheduling delay, on top of the schedule's shift. The time kill(2) had been made
    * by is kept: a process that dies of that signal died by then, however late its death is noticed.
    */
   private void sendSignal(HelperConnection c, int signo) throws IOException, InterruptedException {
@@ -697,7 +702,8 @@ public final class KernelRun {
       new ProcessBuilder("kill", "-s", Signals.name(signo).substring(3), String.valueOf(c.realPid)).start().waitFor();
     }
     long after = System.nanoTime();
-    scheduledLate(after - before);
+    // the signal goes as late as the shifted schedule plus kill's own time: both, not the larger one
+    scheduledLate(behind + after - before);
     killedBy.put(c.name + "/" + signo, emulatedTime(after));
   }
 
