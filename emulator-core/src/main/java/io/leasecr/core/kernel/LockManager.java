@@ -549,7 +549,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (m.mode() == io.leasecr.core.locks.RestartMode.CRIU) {
       saved = io.leasecr.core.restore.CriuLockOwners.reattribute(m.image(), restored, saved); // CRIU's re-taker
     }
-    Map<Long, Integer> refs = new HashMap<>();
+    Map<Long, Integer> refs = new HashMap<>(m.image().getFilesCount() * 4 / 3 + 1); // sized: no rehash at 1M files
     Set<Long> breakers = new HashSet<>();
     countRestored(m.image(), restored, refs, breakers);
     Set<Long> touched = m.wholeTree() ? forgetTree() : forgetIncarnations(m.pids());
