@@ -105,6 +105,14 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   public record Interrupt(int pid, long reqId, String path, ActorRef<ProcessActor.Command> replyTo)
       implements Command {}
 
+  /**
+   * A sleeping open or truncate restarted after its handler (SA_RESTART) enters __break_lease again, and its
+   * time_out_leases ends what is overdue before the conflict check: a downgrade past its deadline that nobody
+   * looked at no longer holds off a reader (emulator fuzz, seed 61206 program 523). The call sleeps on (same
+   * break, same deadline) unless that ended its conflict.
+   */
+  public record Reenter(int pid, long reqId, String path) implements Command {}
+
   public record ProcessExited(int pid) implements Command {}
 
   /**
@@ -286,6 +294,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(Put.class, this::onPut)
         .onMessage(Interrupt.class, this::onInterrupt)
         .onMessage(Recheck.class, this::onRecheck)
+        .onMessage(Reenter.class, this::onReenter)
         .onMessage(DeadlineReached.class, this::onDeadline)
         .onMessage(ProcessExited.class, this::onProcessExited)
         .onMessage(SetSysctl.class, this::onSetSysctl)
@@ -474,6 +483,16 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     }
   }
 
+  private Behavior<Command> onReenter(Reenter m) {
+    Inode inode = vfs.lookup(m.path());
+    if (inode != null) {
+      table.timeOutLeases(inode.ino(), now(), events); // leaseModify wakes the sleepers whose conflict it ended
+      flushWakeUps();
+      rearm(inode.ino());
+    }
+    return this;
+  }
+
   private Behavior<Command> onDeadline(DeadlineReached m) {
     armed.remove(m.ino());
     table.wakeSleepers(m.ino(), now(), events);
@@ -530,7 +549,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (m.mode() == io.leasecr.core.locks.RestartMode.CRIU) {
       saved = io.leasecr.core.restore.CriuLockOwners.reattribute(m.image(), restored, saved); // CRIU's re-taker
     }
-    Map<Long, Integer> refs = new HashMap<>();
+    Map<Long, Integer> refs = new HashMap<>(m.image().getFilesCount() * 4 / 3 + 1); // sized: no rehash at 1M files
     Set<Long> breakers = new HashSet<>();
     countRestored(m.image(), restored, refs, breakers);
     Set<Long> touched = m.wholeTree() ? forgetTree() : forgetIncarnations(m.pids());

@@ -244,9 +244,29 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   @Override
   public Receive<Command> createReceive() {
-    // one case, not one per message type: every actor keeps its receive's cases and their bound handlers,
-    // about 330 bytes a process of a million-process tree (BENCHMARKS.md, issue 17)
-    return newReceiveBuilder().onMessage(Command.class, this::onCommand).build();
+    // not a ReceiveBuilder's: every actor keeps its receive for life, and a built one (its case arrays, case and
+    // bound handler) is about 100 bytes a process more than this one object, besides the builder's garbage
+    // (BENCHMARKS.md, issue 17). Same dispatch: every Command goes to onCommand, no signal is handled.
+    return new CommandReceive(this);
+  }
+
+  /** The actor's receive: every message to {@link #onCommand}, signals unhandled (as a built receive does). */
+  private static final class CommandReceive extends Receive<Command> {
+    private final ProcessActor actor;
+
+    CommandReceive(ProcessActor actor) {
+      this.actor = actor;
+    }
+
+    @Override
+    public Behavior<Command> receiveMessage(Command m) {
+      return actor.onCommand(m);
+    }
+
+    @Override
+    public Behavior<Command> receiveSignal(org.apache.pekko.actor.typed.Signal signal) {
+      return Behaviors.unhandled();
+    }
   }
 
   private Behavior<Command> onCommand(Command m) {
@@ -290,7 +310,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private Behavior<Command> execute(Syscall call, int step, ActorRef<StepDone> replyTo, boolean main) {
-    if (kernel.trace().enabled()) {
+    if (traced()) {
       emit("enter", step, call.name(), call.traceArgs(), null, null);
     }
     return perform(new Call(call, step, replyTo, main, now()));
@@ -677,6 +697,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (c == null) {
       return this; // e.g. a wake-up sent again while the first was on its way after all
     }
+    if (inFlight.isEmpty()) {
+      inFlight = null; // not kept empty: a million idle processes would keep a map each (BENCHMARKS.md, issue 17)
+    }
     if (recheckMs > 0 && c.blocked) {
       timers.cancel(new RecheckDue(m.reqId()));
     }
@@ -687,7 +710,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       if (m.file() != null) {
         kernel.locks().tell(new LockManager.Put(spec.pid(), m.file().ino(), m.file().fileId())); // opened as we died
       }
-      return inFlight.isEmpty() ? exitNow() : this;
+      return inFlight == null ? exitNow() : this;
     }
     if (c.syscall instanceof Syscall.Ftruncate) {
       return finish(c, 0, null);
@@ -795,7 +818,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private Behavior<Command> finishNow(Call c, long result, Errno errno) {
-    if (kernel.trace().enabled()) {
+    if (traced()) {
       Map<String, Object> args = c.blocked ? TraceEvent.args("blockedMs", now() - c.startedAt) : null;
       if (c.returnArgs != null) {
         args = args == null ? new LinkedHashMap<>() : new LinkedHashMap<>(args);
@@ -886,7 +909,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       // for while its handler is set: it is queued, and a sleeping sigtimedwait for it takes it at once
       boolean merged = s.signo() < KERNEL_SIGRTMIN && pendingSignals != null
           && pendingSignals.stream().anyMatch(p -> p.signo() == s.signo());
-      if (kernel.trace().enabled()) {
+      if (traced()) {
         emit("pending", 0, null, TraceEvent.args("signal", Signals.name(s.signo()), "code", Signals.codeName(s.siCode()),
             "fd", s.siFd() >= 0 ? s.siFd() : null, "merged", merged ? true : null), null, null);
       }
@@ -969,7 +992,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     boolean discarded = d.kind() == Disposition.Kind.IGNORE
         || (d.kind() == Disposition.Kind.DEFAULT && !Signals.defaultTerminates(s.signo()));
     String action = discarded ? "ignored" : d.kind() == Disposition.Kind.DEFAULT ? "terminate" : d.describe();
-    if (kernel.trace().enabled()) {
+    if (traced()) {
       emit("signal", 0, null, TraceEvent.args(
         "signal", Signals.name(s.signo()),
         "code", Signals.codeName(s.siCode()),
@@ -1004,8 +1027,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return;
     }
     if (d.saRestart()) {
-      // -ERESTARTSYS + SA_RESTART: the handler runs and the call sleeps again, same break, same deadline
+      // -ERESTARTSYS + SA_RESTART: the handler runs and the call enters __break_lease again: time_out_leases,
+      // then, still in conflict, it sleeps again (same break, same deadline)
       emit("restart", call.step, call.syscall.name(), null, null, null);
+      if (call.path != null && (call.syscall instanceof Syscall.Open || call.syscall instanceof Syscall.Truncate)) {
+        kernel.locks().tell(new LockManager.Reenter(spec.pid(), req, call.path));
+      }
       if (call.syscall instanceof Syscall.Open) {
         // an open gives its fd back on the way out (do_sys_openat2's put_unused_fd) and takes the lowest free
         // one again when it restarts after the handler: an fd the handler closed (emulator fuzz, seed 36 program 2)
@@ -1061,7 +1088,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       answerDue(m.reqId(), m.copies());
       return this;
     }
-    if (kernel.trace().enabled()) {
+    if (traced()) {
       kernel.trace().emit(TraceEvent.kernelNote(now(), spec.pid(), "pid " + spec.pid() + " (" + spec.name() + "): no answer"
           + " to its " + c.syscall.name() + " (request " + m.reqId() + ") after " + String.format(java.util.Locale.ROOT,
           "%.1f s", (now() - c.startedAt) / 1000.0) + ": the request sent again (it or its answer may be lost in a cut)"));
@@ -1135,7 +1162,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     Reaction r = due.reaction();
     int fd = r.fd() >= 0 ? r.fd() : due.siFd() >= 0 ? due.siFd() : leaseFds == null ? -1 : leaseFds.first();
-    if (kernel.trace().enabled()) {
+    if (traced()) {
       emit("reaction", 0, null, TraceEvent.args(
           "signal", Signals.name(r.signo()), "action", r.action().name().toLowerCase(), "fd", fd), null, null);
     }
@@ -1148,7 +1175,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (call == null) {
       return releaseDeferred(this);
     }
-    if (kernel.trace().enabled()) {
+    if (traced()) {
       emit("enter", 0, call.name(), call.traceArgs(), null, null);
     }
     Call c = new Call(call, 0, null, false, now());
@@ -1265,8 +1292,16 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return clock.nowMillis();
   }
 
+  /**
+   * Whether anyone reads this process's events: a sink may read only some processes' (an experiment's metrics read
+   * the holder's and the breaker's), and a tree's other processes then skip building theirs.
+   */
+  private boolean traced() {
+    return kernel.trace().enabledFor(spec.pid());
+  }
+
   private void emit(String kind, int step, String call, Map<String, Object> args, Long result, Errno errno) {
-    if (kernel.trace().enabled()) {
+    if (traced()) {
       kernel.trace().emit(new TraceEvent(now(), kind, spec.pid(), spec.name(), step, call, args, result,
           errno == null ? null : errno.name()));
     }

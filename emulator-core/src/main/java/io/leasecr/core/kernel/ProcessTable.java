@@ -186,7 +186,7 @@ public final class ProcessTable extends AbstractBehavior<ProcessTable.Command> {
     pendingCount = 0;
     exitedPending.clear();
     epoch++;
-    Map<Long, Fd> files = new HashMap<>();
+    Map<Long, Fd> files = new HashMap<>(m.files().size() * 4 / 3 + 1); // sized: no rehash at 1M files
     for (io.leasecr.proto.image.OpenFile f : m.files()) {
       files.put(f.getId(), new Fd(f.getIno(), f.getId(), f.getPath(), AccessMode.valueOf(f.getMode().name()),
           f.getNonblock(), !f.getNotRegular()));

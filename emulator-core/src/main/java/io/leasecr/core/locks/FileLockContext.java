@@ -1,6 +1,7 @@
 package io.leasecr.core.locks;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,18 +12,21 @@ import java.util.Map;
  */
 public final class FileLockContext {
   final Inode inode;
+  // The six lists start as the shared empty list (reads, removals and sorts work on it) and get their own at the
+  // first add (the add* methods): a million-process tree's files, nearly all never locked, keep no six empty
+  // lists each (about 150 bytes a file, BENCHMARKS.md issue 17). Add only through those methods.
   /** flc_lease, in insertion order. */
-  final List<Lease> leases = new ArrayList<>(1);
+  List<Lease> leases = Collections.emptyList();
   /** Openers and truncaters sleeping in __break_lease, in arrival order. */
-  final List<BlockedOpener> blocked = new ArrayList<>(1);
+  List<BlockedOpener> blocked = Collections.emptyList();
   /** POSIX record locks (flc_posix), by owner and start. */
-  final List<PosixLock> posix = new ArrayList<>(0);
+  List<PosixLock> posix = Collections.emptyList();
   /** Processes sleeping in F_SETLKW or F_OFD_SETLKW on this inode, in arrival order. */
-  final List<PosixLocks.Waiter> posixBlocked = new ArrayList<>(0);
+  List<PosixLocks.Waiter> posixBlocked = Collections.emptyList();
   /** flock(2) locks (flc_flock), in the order they were taken. */
-  final List<FlockLock> flock = new ArrayList<>(0);
+  List<FlockLock> flock = Collections.emptyList();
   /** Processes sleeping in flock() on this inode, in arrival order. */
-  final List<FlockLocks.Waiter> flockBlocked = new ArrayList<>(0);
+  List<FlockLocks.Waiter> flockBlocked = Collections.emptyList();
   /** Open file descriptions of this inode, by id. */
   final Map<Long, OpenFile> files = new HashMap<>(4);
   /** i_readcount: O_RDONLY opens. */
@@ -33,6 +37,48 @@ public final class FileLockContext {
 
   FileLockContext(Inode inode) {
     this.inode = inode;
+  }
+
+  /** The list itself if it has its own storage, else a new one to add to. */
+  private static <T> List<T> own(List<T> list) {
+    return list == Collections.<T>emptyList() ? new ArrayList<>(1) : list;
+  }
+
+  void addLease(Lease l) {
+    leases = own(leases);
+    leases.add(l);
+  }
+
+  void addBlocked(BlockedOpener b) {
+    blocked = own(blocked);
+    blocked.add(b);
+  }
+
+  void addPosix(PosixLock l) {
+    posix = own(posix);
+    posix.add(l);
+  }
+
+  void addAllPosix(List<PosixLock> locks) {
+    if (!locks.isEmpty()) {
+      posix = own(posix);
+      posix.addAll(locks);
+    }
+  }
+
+  void addPosixBlocked(PosixLocks.Waiter w) {
+    posixBlocked = own(posixBlocked);
+    posixBlocked.add(w);
+  }
+
+  void addFlock(FlockLock l) {
+    flock = own(flock);
+    flock.add(l);
+  }
+
+  void addFlockBlocked(FlockLocks.Waiter w) {
+    flockBlocked = own(flockBlocked);
+    flockBlocked.add(w);
   }
 
   public Inode inode() {

@@ -75,10 +75,10 @@ public final class FlockLocks {
         return new Outcome.Failed(Errno.EWOULDBLOCK);
       }
       Waiter w = new Waiter(request.pid(), reqId, ctx.inode.ino(), request);
-      ctx.flockBlocked.add(w);
+      ctx.addFlockBlocked(w);
       return new Outcome.Blocked(w);
     }
-    ctx.flock.add(request);
+    ctx.addFlock(request);
     return new Outcome.Granted();
   }
 
@@ -117,7 +117,7 @@ public final class FlockLocks {
       if (test(ctx, w.request()) == null) {
         ctx.flockBlocked.remove(w);
         ctx.flock.removeIf(l -> l.file() == w.request().file());
-        ctx.flock.add(w.request());
+        ctx.addFlock(w.request());
         granted.add(w);
       }
     }
@@ -128,7 +128,7 @@ public final class FlockLocks {
   FlockLock restore(FileLockContext ctx, FlockLock lock) {
     FlockLock blocker = test(ctx, lock);
     if (blocker == null) {
-      ctx.flock.add(lock);
+      ctx.addFlock(lock);
     }
     return blocker;
   }

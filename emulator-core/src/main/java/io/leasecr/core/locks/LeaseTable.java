@@ -113,7 +113,7 @@ public final class LeaseTable {
     }
     if (err == Errno.ERESTARTSYS) {
       BlockedOpener opener = new BlockedOpener(pid, reqId, wantWrite, now, file, false);
-      ctx.blocked.add(opener);
+      ctx.addBlocked(opener);
       return new Outcome.Blocked(opener);
     }
     return new Outcome.Done(file);
@@ -142,7 +142,7 @@ public final class LeaseTable {
     Errno err = breakLease(ctx, true, false, now, ev);
     if (err == Errno.ERESTARTSYS) {
       BlockedOpener opener = new BlockedOpener(pid, reqId, true, now, access, true);
-      ctx.blocked.add(opener);
+      ctx.addBlocked(opener);
       return new Outcome.Blocked(opener);
     }
     putAccess(ctx, access);
@@ -353,7 +353,7 @@ public final class LeaseTable {
     }
   }
 
-  /** Test helper: time_out_leases on the inode now, as any looking call would. */
+  /** time_out_leases on the inode now, as any looking call would (an open or truncate restarted after its handler). */
   public void timeOutLeases(long ino, long now, LockEvents ev) {
     FileLockContext ctx = contexts.get(ino);
     if (ctx != null) {
@@ -506,7 +506,7 @@ public final class LeaseTable {
         return Errno.EINVAL;
       }
       mine = new Lease(file, pid, leaseOrder++, arg);
-      ctx.leases.add(mine);
+      ctx.addLease(mine);
       ev.leaseChanged(mine, "acquired");
     }
     leaseSetup(file, pid, fd);
@@ -870,7 +870,7 @@ public final class LeaseTable {
         continue;
       }
       Lease l = new Lease(file, s.pid(), leaseOrder++, type);
-      ctx.leases.add(l);
+      ctx.addLease(l);
       if (!s.breaking()) {
         ev.leaseChanged(l, "restored");
         continue;
@@ -944,7 +944,7 @@ public final class LeaseTable {
 
   /** The descriptions the restored processes hold, re-opened (counted in i_readcount/i_writecount). */
   private Map<Long, OpenFile> restoreFiles(SavedLocks saved, Map<Long, Integer> refs, boolean beside, LockEvents ev) {
-    Map<Long, OpenFile> byId = new HashMap<>();
+    Map<Long, OpenFile> byId = new HashMap<>(saved.files().size() * 4 / 3 + 1); // sized: no rehash of a large tree's
     for (SavedLocks.File f : saved.files()) {
       int n = refs.getOrDefault(f.id(), 0);
       if (n == 0) {
@@ -983,7 +983,7 @@ public final class LeaseTable {
         continue;
       }
       if (!beside) {
-        ctx.posix.add(p.lock());
+        ctx.addPosix(p.lock());
         continue;
       }
       PosixLock blocker = posixLocks.restore(ctx, p.lock());
@@ -1008,7 +1008,7 @@ public final class LeaseTable {
         continue;
       }
       if (!beside) {
-        ctx.flock.add(f.lock());
+        ctx.addFlock(f.lock());
         continue;
       }
       FlockLock blocker = flockLocks.restore(ctx, f.lock());

@@ -68,7 +68,7 @@ public final class PosixLocks {
           return new Outcome.Failed(Errno.EDEADLK);
         }
         Waiter w = new Waiter(request.pid(), reqId, ctx.inode.ino(), request);
-        ctx.posixBlocked.add(w);
+        ctx.addPosixBlocked(w);
         waitsFor(request, blocker);
         return new Outcome.Blocked(w);
       }
@@ -138,7 +138,7 @@ public final class PosixLocks {
     }
     out.sort(BY_OWNER);
     ctx.posix.clear();
-    ctx.posix.addAll(out);
+    ctx.addAllPosix(out);
   }
 
   /**
@@ -148,7 +148,7 @@ public final class PosixLocks {
   PosixLock restore(FileLockContext ctx, PosixLock lock) {
     PosixLock blocker = test(ctx, lock);
     if (blocker == null) {
-      ctx.posix.add(lock);
+      ctx.addPosix(lock);
       ctx.posix.sort(BY_OWNER);
     }
     return blocker;

@@ -375,16 +375,24 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
       return fail("step " + step.number() + ": checkpoint " + image.getId() + " cannot be restored here: " + bad);
     }
     clock.setPaused(false);
-    List<io.leasecr.proto.image.Process> chosen = new ArrayList<>();
-    for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
-      if (r.only() == null || r.only().contains(p.getSpec().getName())) {
-        chosen.add(p);
+    // one pass over the image's processes (a million at most): the chosen ones, their pids and names
+    List<io.leasecr.proto.image.Process> all = image.getProcessesList();
+    List<io.leasecr.proto.image.Process> chosen = r.only() == null ? all : new ArrayList<>();
+    List<Integer> pids = new ArrayList<>(all.size());
+    List<String> names = new ArrayList<>(all.size());
+    for (io.leasecr.proto.image.Process p : all) {
+      io.leasecr.proto.wire.ProcessSpec spec = p.getSpec();
+      if (r.only() == null || r.only().contains(spec.getName())) {
+        if (chosen != all) {
+          chosen.add(p);
+        }
+        pids.add(spec.getPid());
+        names.add(spec.getName());
       }
     }
-    List<Integer> pids = chosen.stream().map(p -> p.getSpec().getPid()).toList();
     io.leasecr.core.locks.CriuTypeGuess guess = r.typeGuess() != null ? r.typeGuess() : typeGuess;
     Map<String, Object> args = TraceEvent.args("id", image.getId(), "policy", r.policy(),
-        "mode", r.mode().toString(), "processes", chosen.stream().map(p -> p.getSpec().getName()).toList(),
+        "mode", r.mode().toString(), "processes", java.util.Collections.unmodifiableList(names),
         "checkpointAt", image.getTakenAtMs());
     if (r.mode() == io.leasecr.core.locks.RestartMode.CRIU && guess != io.leasecr.core.locks.CriuTypeGuess.FILE_TYPE) {
       args.put("typeGuess", guess.toString()); // 4.2's guess is the default: those traces stay as they were

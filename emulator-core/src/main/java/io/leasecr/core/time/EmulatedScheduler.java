@@ -51,6 +51,16 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
   private long tasksRun;
   private long cancelledTimers;
   private final ArrayDeque<Runnable> idleCallbacks = new ArrayDeque<>();
+  /**
+   * The ready tasks the loop has taken in, and those it made ready itself, in order: the loop thread's alone, used
+   * without the lock. Nearly every task of a run is made ready by another task on the loop (an actor's message to
+   * another); one lock for each would be two lock round trips a task, a tenth of a million-process run's loop
+   * (BENCHMARKS.md, issue 17). Same order: the loop's own tasks queue behind all it has taken or queued, as in
+   * {@link #ready}.
+   */
+  private final ArrayDeque<Runnable> taken = new ArrayDeque<>();
+  /** A task was made ready by another thread (in {@link #ready}): the loop takes it in before its next task. */
+  private volatile boolean readyElsewhere;
 
   public EmulatedScheduler(Config config, LoggingAdapter log, ThreadFactory threadFactory) {
     this(TimeMode.fromConfig(config), config.getDouble("lease-cr.time.scale"));
@@ -216,12 +226,20 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
 
   /** Runs a task on the loop thread, after those already ready (FIFO). */
   void execute(Runnable task) {
+    if (Thread.currentThread() == loop) {
+      // the loop is running a task, so it is not idle and needs no waking
+      if (!closed) {
+        taken.addLast(task);
+      }
+      return;
+    }
     lock.lock();
     try {
       if (closed) {
         return;
       }
       ready.addLast(task);
+      readyElsewhere = true;
       wake();
     } finally {
       lock.unlock();
@@ -234,7 +252,13 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
 
   private void runLoop() {
     while (!closed) {
-      Runnable next = takeNext();
+      if (readyElsewhere) {
+        takeReady(); // behind what the loop has queued so far: as if it had come a moment later
+      }
+      Runnable next = taken.pollFirst();
+      if (next == null) {
+        next = takeNext();
+      }
       if (next == null) {
         continue;
       }
@@ -248,11 +272,27 @@ public final class EmulatedScheduler extends AbstractSchedulerBase implements Cl
     }
   }
 
+  /** Moves the tasks other threads made ready behind the loop's own. */
+  private void takeReady() {
+    lock.lock();
+    try {
+      readyElsewhere = false;
+      taken.addAll(ready);
+      ready.clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next task once the loop's own are done: one made ready elsewhere, else a due timer or an idle callback. */
   private Runnable takeNext() {
     lock.lock();
     try {
+      readyElsewhere = false;
       Runnable task = ready.pollFirst();
       if (task != null) {
+        taken.addAll(ready); // the rest with it: one lock for all of them
+        ready.clear();
         return task;
       }
       Timer timer = timers.peek();

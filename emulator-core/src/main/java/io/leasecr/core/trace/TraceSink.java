@@ -14,6 +14,15 @@ public interface TraceSink {
   }
 
   /**
+   * Whether the events of process {@code pid} (its syscalls, signals, reactions) are read: false lets that process skip
+   * building them (an experiment's metrics read two processes of a million-process tree). Events of the kernel's
+   * tables and of the run itself are asked with {@link #enabled}.
+   */
+  default boolean enabledFor(int pid) {
+    return enabled();
+  }
+
+  /**
    * The run has entered a phase ("spawn", "run", "collect", "build", "serialize", "commit", "read", "restore",
    * "idle"): for wall-clock profiling of large runs (emulator bench tree). Not a trace event; nothing in the
    * run depends on it.

@@ -70,6 +70,8 @@ final class WireCodec {
     } else if (o instanceof LockManager.Interrupt m) {
       return io.leasecr.proto.wire.Interrupt.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setPath(m.path())
           .setReplyTo(ref(m.replyTo())).build();
+    } else if (o instanceof LockManager.Reenter m) {
+      return io.leasecr.proto.wire.Reenter.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setPath(m.path()).build();
     } else if (o instanceof LockManager.Recheck m) {
       return io.leasecr.proto.wire.Recheck.newBuilder().setPid(m.pid()).setReqId(m.reqId())
           .setPath(m.path() == null ? "" : m.path()).setIno(m.ino()).setReplyTo(ref(m.replyTo())).build();
@@ -184,6 +186,8 @@ final class WireCodec {
       return new LockManager.Flock(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(), m.getOp(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.Interrupt m) {
       return new LockManager.Interrupt(m.getPid(), m.getReqId(), m.getPath(), ref(m.getReplyTo()));
+    } else if (p instanceof io.leasecr.proto.wire.Reenter m) {
+      return new LockManager.Reenter(m.getPid(), m.getReqId(), m.getPath());
     } else if (p instanceof io.leasecr.proto.wire.Recheck m) {
       return new LockManager.Recheck(m.getPid(), m.getReqId(), m.getPath().isEmpty() ? null : m.getPath(), m.getIno(),
           ref(m.getReplyTo()));

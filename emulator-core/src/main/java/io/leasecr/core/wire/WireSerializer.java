@@ -98,6 +98,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.FLOCK -> io.leasecr.proto.wire.Flock.parseFrom(b);
       case Manifests.INTERRUPT -> Interrupt.parseFrom(b);
       case Manifests.RECHECK -> io.leasecr.proto.wire.Recheck.parseFrom(b);
+      case Manifests.REENTER -> io.leasecr.proto.wire.Reenter.parseFrom(b);
       case Manifests.PROCESS_EXITED -> ProcessExited.parseFrom(b);
       case Manifests.SET_SYSCTL -> SetSysctl.parseFrom(b);
       case Manifests.SHOW_LOCKS -> ShowLocks.parseFrom(b);
@@ -162,6 +163,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String FLOCK = "lm-flock";
     static final String INTERRUPT = "lm-interrupt";
     static final String RECHECK = "lm-recheck";
+    static final String REENTER = "lm-reenter";
     static final String PROCESS_EXITED = "lm-exited";
     static final String SET_SYSCTL = "lm-sysctl";
     static final String SHOW_LOCKS = "lm-showlocks";
@@ -214,6 +216,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof LockManager.Get || o instanceof LockManager.Put) return FILE_REF;
       if (o instanceof LockManager.Interrupt) return INTERRUPT;
       if (o instanceof LockManager.Recheck) return RECHECK;
+      if (o instanceof LockManager.Reenter) return REENTER;
       if (o instanceof LockManager.RecordLock) return RECORD_LOCK;
       if (o instanceof LockManager.Flock) return FLOCK;
       if (o instanceof LockManager.ProcessExited) return PROCESS_EXITED;

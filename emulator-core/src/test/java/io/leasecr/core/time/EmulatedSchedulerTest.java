@@ -68,6 +68,51 @@ class EmulatedSchedulerTest {
   }
 
   @Test
+  void tasksMadeReadyOnTheLoopRunInTheOrderTheyWereMadeBehindThoseFromOtherThreads() throws InterruptedException {
+    // made ready from this (test) thread while the loop is held in a task: a, then b; a makes a1 and a2 ready, a1
+    // makes a11, b makes b1 ready
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    clock.execute(() -> {
+      held.countDown();
+      try {
+        go.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    clock.execute(() -> {
+      fired.add("a");
+      clock.execute(() -> {
+        fired.add("a1");
+        clock.execute(() -> fired.add("a11"));
+      });
+      clock.execute(() -> fired.add("a2"));
+    });
+    clock.execute(() -> {
+      fired.add("b");
+      clock.execute(() -> fired.add("b1"));
+    });
+    at(0, "timer"); // a timer due now waits until no task is ready
+    go.countDown();
+    runToIdle();
+    assertThat(fired).containsExactly("a", "b", "a1", "a2", "b1", "a11", "timer@0");
+    // once idle, a task from another thread wakes the loop again, and one it makes ready runs before the next timer
+    fired.clear();
+    clock.setPaused(true); // ready work still runs while paused; the timer waits
+    at(5, "later");
+    clock.execute(() -> {
+      fired.add("c");
+      clock.execute(() -> fired.add("c1"));
+    });
+    assertThat(clock.awaitIdle(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(fired).containsExactly("c", "c1");
+    runToIdle();
+    assertThat(fired).containsExactly("c", "c1", "later@5");
+  }
+
+  @Test
   void readyWorkRunsBeforeTimeMoves() throws InterruptedException {
     clock.scheduleOnce(ms(1000), () -> {
       clock.execute(() -> fired.add("cascade@" + clock.nowMillis()));

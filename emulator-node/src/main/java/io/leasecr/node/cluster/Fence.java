@@ -239,6 +239,7 @@ final class Fence {
     if (c instanceof LockManager.Put m) return m.pid();
     if (c instanceof LockManager.Interrupt m) return m.pid();
     if (c instanceof LockManager.Recheck m) return m.pid();
+    if (c instanceof LockManager.Reenter m) return m.pid();
     if (c instanceof LockManager.ProcessExited m) return m.pid();
     return 0;
   }
@@ -261,6 +262,7 @@ final class Fence {
     if (c instanceof LockManager.Get m) return "dup of description " + m.fileId();
     if (c instanceof LockManager.Interrupt) return "interrupt of a blocked call";
     if (c instanceof LockManager.Recheck) return "re-ask of a blocked call";
+    if (c instanceof LockManager.Reenter) return "restart of a blocked call after its handler";
     if (c instanceof LockManager.ProcessExited) return "exit";
     return c.getClass().getSimpleName();
   }

@@ -33,6 +33,8 @@ final class LockRouter {
         byPath(vfs, region, t.path(), m, t.replyTo(), t.reqId());
       } else if (msg instanceof LockManager.Interrupt i) {
         byPath(vfs, region, i.path(), m, null, 0);
+      } else if (msg instanceof LockManager.Reenter r) {
+        byPath(vfs, region, r.path(), m, null, 0);
       } else if (msg instanceof LockManager.Recheck r) {
         if (r.path() != null) {
           byPath(vfs, region, r.path(), m, null, 0);

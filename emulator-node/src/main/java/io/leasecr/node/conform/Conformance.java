@@ -83,7 +83,8 @@ public final class Conformance {
         return o;
       }
       System.err.println("emulator: " + s.name() + " differs from the kernel on run " + (attempt + 1)
-          + " (measured scheduling delay " + delay + " ms emulated); running the kernel side again");
+          + " (measured scheduling delay " + delay + " ms emulated; " + o.comparison().differences().get(0).strip()
+          + "); running the kernel side again");
     }
     if (o == null) {
       throw new IOException("fs.lease-break-time or fs.leases-enable was changed by someone else during each of 4 runs");

@@ -43,6 +43,12 @@ final class RunMetrics implements TraceSink {
     }
   }
 
+  /** Of the processes' own events only the holder's and the breaker's count (see {@link #emit}). */
+  @Override
+  public boolean enabledFor(int pid) {
+    return pid == run.holderPid() || pid == run.breakerPid();
+  }
+
   @Override
   public void emit(TraceEvent e) {
     switch (e.kind()) {
