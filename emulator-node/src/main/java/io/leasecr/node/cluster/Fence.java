@@ -236,6 +236,7 @@ final class Fence {
     if (c instanceof LockManager.GetLease m) return m.pid();
     if (c instanceof LockManager.SetSig m) return m.pid();
     if (c instanceof LockManager.RecordLock m) return m.pid();
+    if (c instanceof LockManager.Flock m) return m.pid();
     if (c instanceof LockManager.Put m) return m.pid();
     if (c instanceof LockManager.Interrupt m) return m.pid();
     if (c instanceof LockManager.Recheck m) return m.pid();
@@ -258,6 +259,7 @@ final class Fence {
       LeaseType t = LeaseType.ofValue(m.type());
       return m.cmd() + " " + (t == null ? m.type() : t.fcntlName()) + " [" + m.start() + ", +" + m.len() + ")";
     }
+    if (c instanceof LockManager.Flock m) return "flock(" + m.op() + ")";
     if (c instanceof LockManager.Put m) return "close of description " + m.fileId();
     if (c instanceof LockManager.Get m) return "dup of description " + m.fileId();
     if (c instanceof LockManager.Interrupt) return "interrupt of a blocked call";

@@ -49,6 +49,8 @@ final class LockRouter {
         to(region, s.ino(), m);
       } else if (msg instanceof LockManager.RecordLock r) {
         to(region, r.ino(), m);
+      } else if (msg instanceof LockManager.Flock f) {
+        to(region, f.ino(), m);
       } else if (msg instanceof LockManager.Get g) {
         to(region, g.ino(), m);
       } else if (msg instanceof LockManager.Put p) {
