@@ -39,6 +39,11 @@ public record Program(int files, List<Proc> procs, List<Op> ops) {
     boolean isCall() {
       return !body.startsWith("kill:") && !body.startsWith("sysctl:") && !body.startsWith("proc_locks:");
     }
+
+    /** exit(2): a call that does not return. */
+    boolean isExit() {
+      return body.startsWith("exit:") || body.contains(", exit:");
+    }
   }
 
   public Proc proc(String name) {
