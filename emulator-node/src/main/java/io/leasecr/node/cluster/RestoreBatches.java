@@ -80,9 +80,30 @@ public final class RestoreBatches {
   }
 
   public static Behavior<Command> create(String node, EmulatorSharding.Refs refs) {
+    return create(node, refs, Run::removalPending, RESEND_AFTER, true);
+  }
+
+  /**
+   * {@code removalPending}: whether a member this node lists is being downed or removed, or a reachable one has
+   * not seen this node's view yet (tests give their own); {@code resendAfter}: how long a batch waits for the next
+   * answer before it asks its unconfirmed entities again ({@link #RESEND_AFTER}); {@code watchRemovals}: hear of
+   * this node's removals (a batch starts {@link #REMOVAL_SETTLE} after the last one).
+   */
+  static Behavior<Command> create(String node, EmulatorSharding.Refs refs,
+      java.util.function.Predicate<ActorContext<Command>> removalPending, Duration resendAfter, boolean watchRemovals) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(key(node), ctx.getSelf()));
+      if (watchRemovals && "cluster".equals(ctx.getSystem().settings().config().getString("pekko.actor.provider"))) {
+        org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
+            org.apache.pekko.cluster.typed.Subscribe.create(ctx.messageAdapter(
+                org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class, e -> new Removed()),
+                org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class));
+      }
+      long[] removedAt = {0}; // wall ms this node last saw a member removed
       return Behaviors.receiveMessage(m -> {
+        if (m instanceof Removed) {
+          removedAt[0] = System.currentTimeMillis();
+        }
         if (m instanceof Batch b) {
           String why;
           RestoreSlices slices = null;
@@ -103,7 +124,8 @@ public final class RestoreBatches {
                   "restore batch " + b.batch() + " refused by " + node + ": " + why));
             }
           } else {
-            ctx.spawnAnonymous(Run.create(b, slices, node, refs, System.currentTimeMillis()));
+            ctx.spawnAnonymous(Run.create(b, slices, node, refs, System.currentTimeMillis(), removalPending,
+                resendAfter, removedAt[0]));
           }
         }
         return Behaviors.same();
@@ -174,6 +196,18 @@ public final class RestoreBatches {
 
   private static final Command OVERDUE = new Overdue();
 
+  /** No answer for {@link #RESEND_AFTER}: the entities not confirmed yet are asked again, each on its own (local). */
+  private record Straggle() implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+  private static final Command STRAGGLE = new Straggle();
+
+  /** One entity's answer to a probe of its own: {@code taken} the table has its entries, or the pid runs (local). */
+  private record Probed(long id, boolean taken)
+      implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+  /** This node saw a member removed (adapted from the cluster's events; local). */
+  private record Removed() implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
   /** The removal wait's tick (a local message). */
   private static final Command RECHECK = new Recheck();
 
@@ -181,6 +215,22 @@ public final class RestoreBatches {
 
   /** How long a batch waits for this node to see a downed member removed. */
   static final Duration REMOVAL_WAIT = Duration.ofSeconds(3);
+  /**
+   * How long after this node's view shows a removal a batch still waits before its first part goes: the view
+   * (Cluster.state) changes before this node's shard regions and the coordinator have handled the removed
+   * region's termination (each hears of it through death watch, a step later), and a restore sent through a
+   * region in between goes to the dead region and is lost. The lost shards get no new home before the
+   * coordinator's removal margin (1 s) anyway, so the wait seldom delays the restore.
+   */
+  static final Duration REMOVAL_SETTLE = Duration.ofMillis(200);
+  /**
+   * How long a batch waits for the next answer, once all its parts are sent, before it asks the entities not
+   * confirmed yet again, each on its own (default): a restore lost on its way is found and sent again within
+   * about this time instead of the batch's whole answer time (8 s; a lost table cost a 100k drill 10 s).
+   */
+  static final Duration RESEND_AFTER = Duration.ofSeconds(1);
+  /** How often one lease table's restore is sent by its batch in all before the batch leaves it to the driver. */
+  static final int MAX_SENDS = 3;
 
   /** One batch being fanned out: sends, confirms, answers, stops. */
   private static final class Run extends AbstractBehavior<Command> {
@@ -197,6 +247,7 @@ public final class RestoreBatches {
     private final long arrived;
     private final long waited;
     private final org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers;
+    private final Duration resendAfter;
     /** PROCESSES: the one address every process entity of the batch answers (its state names the pid). */
     private final ActorRef<ProcessTable.ProcessesSaved> saved;
     /** PROCESSES: the pids not seen running yet, and how many entities answered that they run none. */
@@ -205,25 +256,46 @@ public final class RestoreBatches {
     /** TABLES: the one address every lease table of the batch answers, and the tables not confirmed yet. */
     private final ActorRef<LockManager.LocksSaved> tableSaved;
     private final Set<Long> pendingInos = new HashSet<>();
+    /** TABLES: answers without entries (the table never got its restore). */
+    private int emptyTables;
+    /** The entities asked on their own, not answered yet; how often each table's restore went out. */
+    private final Set<Long> probing = new HashSet<>();
+    private final java.util.Map<Long, Integer> sends = new java.util.HashMap<>();
+    private int probes;
+    private int resent;
 
     static Behavior<Command> create(Batch batch, RestoreSlices slices, String node, EmulatorSharding.Refs refs,
-        long arrived) {
+        long arrived, java.util.function.Predicate<ActorContext<Command>> removalPending, Duration resendAfter,
+        long removedAt) {
       return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
         // a node the cluster downed is removed on each member in turn: until this one and the others have seen
         // the removal, its regions (or the coordinator) may still send a shard's messages to the dead node's
-        // region, where they are lost. Waited for here (at most REMOVAL_WAIT), as the driver waited for its view
-        if (removalPending(ctx)) {
-          timers.startTimerWithFixedDelay(RECHECK, RECHECK, Duration.ofMillis(50));
-          long until = System.currentTimeMillis() + REMOVAL_WAIT.toMillis();
+        // region, where they are lost. Waited for here (at most REMOVAL_WAIT), as the driver waited for its view,
+        // and then REMOVAL_SETTLE more (see there)
+        long settle = REMOVAL_SETTLE.toMillis();
+        if (removalPending.test(ctx) || (removedAt > 0 && System.currentTimeMillis() < removedAt + settle)) {
+          timers.startTimerWithFixedDelay(RECHECK, RECHECK, Duration.ofMillis(25));
+          long until = arrived + REMOVAL_WAIT.toMillis();
+          long[] seen = {removalPending.test(ctx) ? 0 : removedAt};
           return Behaviors.receiveMessage(m -> {
-            if (m == RECHECK && removalPending(ctx) && System.currentTimeMillis() < until) {
-              return Behaviors.same();
+            long now = System.currentTimeMillis();
+            if (m == RECHECK && now < until) {
+              if (removalPending.test(ctx)) {
+                seen[0] = 0;
+                return Behaviors.same();
+              }
+              if (seen[0] == 0) {
+                seen[0] = now;
+              }
+              if (now < seen[0] + settle) {
+                return Behaviors.same();
+              }
             }
             timers.cancel(RECHECK);
-            return new Run(ctx, timers, batch, slices, node, refs, arrived, System.currentTimeMillis() - arrived).next();
+            return new Run(ctx, timers, batch, slices, node, refs, arrived, now - arrived, resendAfter).next();
           });
         }
-        return new Run(ctx, timers, batch, slices, node, refs, arrived, 0).next();
+        return new Run(ctx, timers, batch, slices, node, refs, arrived, 0, resendAfter).next();
       }));
     }
 
@@ -234,7 +306,7 @@ public final class RestoreBatches {
      * 5000 tables of n3 lost so, then sent again after 8 s, while n1, the coordinator's node, saw the removal
      * 0.3 s after n3 did).
      */
-    private static boolean removalPending(ActorContext<Command> ctx) {
+    static boolean removalPending(ActorContext<Command> ctx) {
       org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state =
           org.apache.pekko.cluster.Cluster.get(ctx.getSystem().classicSystem()).state();
       for (org.apache.pekko.cluster.Member m : state.getMembers()) {
@@ -251,9 +323,11 @@ public final class RestoreBatches {
     }
 
     private Run(ActorContext<Command> ctx, org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers,
-        Batch batch, RestoreSlices slices, String node, EmulatorSharding.Refs refs, long arrived, long waited) {
+        Batch batch, RestoreSlices slices, String node, EmulatorSharding.Refs refs, long arrived, long waited,
+        Duration resendAfter) {
       super(ctx);
       this.timers = timers;
+      this.resendAfter = resendAfter;
       this.saved = batch.stage() == Stage.PROCESSES ? ctx.messageAdapter(ProcessTable.ProcessesSaved.class, Saved::new)
           : null;
       this.tableSaved = batch.stage() == Stage.TABLES ? ctx.messageAdapter(LockManager.LocksSaved.class, TableSaved::new)
@@ -279,6 +353,7 @@ public final class RestoreBatches {
     @Override
     public Receive<Command> createReceive() {
       return newReceiveBuilder().onMessage(TableSaved.class, this::onTableSaved).onMessage(Saved.class, this::onSaved)
+          .onMessage(Probed.class, this::onProbed).onMessage(Straggle.class, s -> onStraggle())
           .onMessage(Overdue.class, o -> finish()).build();
     }
 
@@ -296,14 +371,28 @@ public final class RestoreBatches {
           running.add(pid);
         }
       }
-      timers.startSingleTimer(OVERDUE, OVERDUE, batch.answerWithin()); // from the last answer on
+      answered();
       return next();
+    }
+
+    /** An answer came: the answer timer runs from here, and the re-ask waits again. */
+    private void answered() {
+      timers.startSingleTimer(OVERDUE, OVERDUE, batch.answerWithin());
+      if (todo.isEmpty()) {
+        timers.startSingleTimer(STRAGGLE, STRAGGLE, resendAfter);
+      }
     }
 
     /** No answer for a while: what is known goes back (the pids not confirmed are asked on their own). */
     private Behavior<Command> finish() {
       if (unanswered == 0 && todo.isEmpty() && emptyAnswers == pending.size()) {
         notRunning.addAll(pending); // every entity answered: those not running are the empty answers
+      }
+      if (probes > 0 || emptyTables > 0) {
+        getContext().getLog().warn("restore batch {} on {}: {} of {} {} answered without it or not at all and were "
+            + "asked again on their own ({} asks, {} restores sent again); {} left unconfirmed", batch.batch(), node,
+            probes, batch.inos().size() + batch.pids().size(), batch.stage() == Stage.TABLES ? "lease tables"
+                : "processes", probes, resent, pendingInos.size() + pending.size());
       }
       batch.replyTo().tell(new Done(batch.batch(), node, List.copyOf(restoredInos), List.copyOf(running),
           List.copyOf(notRunning), "", System.currentTimeMillis() - arrived, waited));
@@ -313,16 +402,26 @@ public final class RestoreBatches {
     /** A table's entries, sent after its restore: the inode its open files name took it. */
     private Behavior<Command> onTableSaved(TableSaved t) {
       unanswered--;
+      boolean mine = false;
       for (io.leasecr.proto.image.OpenFile f : t.saved().part().getFilesList()) {
         if (pendingInos.remove(f.getIno())) {
           restoredInos.add(f.getIno());
+          mine = true;
+        } else if (batch.inos().contains(f.getIno())) {
+          mine = true; // confirmed before (by its own ask)
         }
       }
-      timers.startSingleTimer(OVERDUE, OVERDUE, batch.answerWithin()); // from the last answer on
+      if (!mine) {
+        emptyTables++; // a table of the batch without its entries: its restore was lost (which one: asked below)
+      }
+      answered();
       return next();
     }
 
-    /** Sends parts while the window allows; answers and stops once every entity answered or timed out. */
+    /**
+     * Sends parts while the window allows; answers and stops once every entity is confirmed, or every entity
+     * answered and none is left to ask again.
+     */
     private Behavior<Command> next() {
       while (unanswered < WINDOW && !todo.isEmpty()) {
         long id = todo.poll();
@@ -332,11 +431,116 @@ public final class RestoreBatches {
         } else {
           process((int) id);
         }
+        if (todo.isEmpty()) {
+          timers.startSingleTimer(STRAGGLE, STRAGGLE, resendAfter);
+        }
       }
-      if (unanswered == 0 && todo.isEmpty()) {
+      if (!todo.isEmpty()) {
+        return this;
+      }
+      if (batch.stage() == Stage.TABLES) {
+        if (pendingInos.isEmpty()) {
+          return finish();
+        }
+        if (unanswered == 0 && probing.isEmpty()) {
+          // every table answered, and those not confirmed answered without entries: their restores were lost
+          // (a table's Save is handled after its Restore: one sender, one region, one mailbox). Sent again at once
+          return askAgain(true);
+        }
+        return this;
+      }
+      if (pending.isEmpty() || (unanswered == 0 && probing.isEmpty() && probes == 0)) {
         return finish();
       }
       return this;
+    }
+
+    /** No answer for {@link #resendAfter}: the entities not confirmed (and not being asked) are asked on their own. */
+    private Behavior<Command> onStraggle() {
+      return askAgain(false);
+    }
+
+    /**
+     * Asks each unconfirmed entity of the batch (at most {@link #WINDOW} at once) on its own. A table whose restore
+     * is known lost ({@code lost}: it answered without entries) gets its restore again first; one merely silent is
+     * asked first, and gets its restore again only if it answers without entries. A process is only asked: one
+     * that runs nothing is reported so, and the driver starts it again (a start that is merely slow must not be
+     * sent twice).
+     */
+    private Behavior<Command> askAgain(boolean lost) {
+      List<Long> ask = new ArrayList<>();
+      for (long id : batch.stage() == Stage.TABLES ? pendingInos : pending.stream().map(Integer::longValue).toList()) {
+        if (ask.size() + probing.size() >= WINDOW) {
+          break;
+        }
+        if (!probing.contains(id) && sends.getOrDefault(id, 1) < MAX_SENDS) {
+          ask.add(id);
+        }
+      }
+      for (long id : ask) {
+        if (lost) {
+          restoreTable(id);
+        }
+        probe(id);
+      }
+      if (!ask.isEmpty()) {
+        answered(); // the timers run from the asks
+      }
+      return this;
+    }
+
+    /** One entity's answer to its own ask. */
+    private Behavior<Command> onProbed(Probed p) {
+      probing.remove(p.id());
+      if (batch.stage() == Stage.TABLES) {
+        if (p.taken()) {
+          if (pendingInos.remove(p.id())) {
+            restoredInos.add(p.id());
+          }
+        } else if (pendingInos.contains(p.id()) && sends.getOrDefault(p.id(), 1) < MAX_SENDS) {
+          restoreTable(p.id()); // no entries: its restore was lost (the ask came after it); again, then asked
+          probe(p.id());
+        }
+      } else if (pending.remove((int) p.id())) {
+        (p.taken() ? running : notRunning).add((int) p.id());
+      }
+      answered();
+      if (batch.stage() == Stage.TABLES ? pendingInos.isEmpty() : pending.isEmpty()) {
+        return finish();
+      }
+      return this;
+    }
+
+    private void restoreTable(long ino) {
+      sends.put(ino, sends.getOrDefault(ino, 1) + 1); // the first send counts too
+      resent++;
+      CheckpointImage part = slices.of(ino);
+      refs.inodes().tell(new ShardingEnvelope<>(String.valueOf(ino), new LockManager.Restore(part,
+          part.getProcessesList().stream().map(p -> p.getSpec().getPid()).toList(), batch.policy(), batch.criu())));
+    }
+
+    /** Asks one entity on its own (a child that knows which one it asked), after whatever was sent to it before. */
+    private void probe(long id) {
+      probing.add(id);
+      probes++;
+      ActorRef<Command> parent = getContext().getSelf();
+      if (batch.stage() == Stage.TABLES) {
+        getContext().spawnAnonymous(Behaviors.<LockManager.LocksSaved>setup(c -> {
+          refs.inodes().tell(new ShardingEnvelope<>(String.valueOf(id), new LockManager.Save(c.getSelf())));
+          return Behaviors.receiveMessage(saved -> {
+            parent.tell(new Probed(id, saved.part().getFilesList().stream().anyMatch(f -> f.getIno() == id)));
+            return Behaviors.stopped();
+          });
+        }));
+      } else {
+        getContext().spawnAnonymous(Behaviors.<ProcessTable.ProcessesSaved>setup(c -> {
+          refs.processes().tell(new ShardingEnvelope<>(String.valueOf(id), new ProcessTable.Save(c.getSelf())));
+          return Behaviors.receiveMessage(saved -> {
+            parent.tell(new Probed(id, !saved.processes().isEmpty()));
+            return Behaviors.stopped();
+          });
+        }));
+      }
     }
 
     private void table(long ino) {

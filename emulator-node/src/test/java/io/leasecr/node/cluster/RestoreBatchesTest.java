@@ -161,4 +161,111 @@ class RestoreBatchesTest {
     assertThatThrownBy(() -> s.fromBinary(new byte[0], "restore-nonsense"))
         .isInstanceOf(NotSerializableException.class).hasMessageContaining("unknown restore-batch manifest");
   }
+
+  /**
+   * A stand-in for a node's shard regions, its entities in one: per entity, in order, as sharding delivers. It
+   * loses the messages {@code lose} names (a restore sent through a region before it dropped a dead node's
+   * region), holds an entity's messages for {@code stallMs} (a busy entity), and counts each entity's restores.
+   */
+  private static final class Regions {
+    final java.util.Map<String, Integer> restores = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.Set<String> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** "Restore:2003" loses the first restore of table 2003; "Save:2003" its first Save. */
+    final java.util.Set<String> lose = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final java.util.Map<String, Long> stallMs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    <M> ActorRef<org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<M>> spawn(String name) {
+      java.util.Map<String, java.util.ArrayDeque<Object>> held = new java.util.HashMap<>();
+      ActorRef ref = kit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors.<Object>setup(ctx ->
+          org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(m -> {
+            if (m instanceof String id) { // an entity's stall is over: what it was sent meanwhile, in order
+              java.util.ArrayDeque<Object> q = held.remove(id);
+              q.forEach(x -> handle(id, x));
+              return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+            }
+            org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<?> e =
+                (org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<?>) m;
+            String id = e.entityId();
+            Object msg = e.message();
+            if (lose.remove(msg.getClass().getSimpleName() + ":" + id)) {
+              return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+            }
+            Long stall = stallMs.remove(id);
+            if (stall != null) {
+              held.put(id, new java.util.ArrayDeque<>());
+              ctx.scheduleOnce(java.time.Duration.ofMillis(stall), ctx.getSelf(), id);
+            }
+            if (held.containsKey(id)) {
+              held.get(id).add(msg);
+            } else {
+              handle(id, msg);
+            }
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+          })), name);
+      return ref;
+    }
+
+    private void handle(String id, Object msg) {
+      if (msg instanceof io.leasecr.core.kernel.LockManager.Restore || msg instanceof io.leasecr.core.kernel.ProcessTable.Restore) {
+        restores.merge(id, 1, Integer::sum);
+        taken.add(id);
+      } else if (msg instanceof io.leasecr.core.kernel.LockManager.Save s) {
+        CheckpointImage.Builder part = CheckpointImage.newBuilder();
+        if (taken.contains(id)) {
+          part.addFiles(OpenFile.newBuilder().setId(1).setIno(Long.parseLong(id)));
+        }
+        s.replyTo().tell(new io.leasecr.core.kernel.LockManager.LocksSaved(part.build()));
+      } else if (msg instanceof io.leasecr.core.kernel.ProcessTable.Save s) {
+        s.replyTo().tell(new io.leasecr.core.kernel.ProcessTable.ProcessesSaved(taken.contains(id)
+            ? List.of(Process.newBuilder().setSpec(ProcessSpec.newBuilder().setPid(Integer.parseInt(id))).build())
+            : List.of()));
+      }
+    }
+  }
+
+  @Test
+  void aLostRestoreIsSentAgainWithinASecondAndASlowTableIsNotRestoredTwice() {
+    Regions regions = new Regions();
+    regions.lose.add("Restore:2012"); // its Save arrives: it answers without entries
+    regions.lose.add("Restore:2015"); // both lost: it stays silent
+    regions.lose.add("Save:2015");
+    regions.stallMs.put("2018", 700L); // busy: answers late, after its ask
+    ActorRef<RestoreBatches.Command> fanOut = kit.spawn(RestoreBatches.create("n1", new EmulatorSharding.Refs(
+        null, regions.spawn("inodes"), null, null), ctx -> false, java.time.Duration.ofMillis(400), false));
+    RestoreSlices whole = new RestoreSlices(image(), image().getProcessesList());
+    List<Long> inos = new ArrayList<>();
+    for (long ino = 2011; ino <= 2030; ino++) {
+      inos.add(ino);
+    }
+    TestProbe<RestoreBatches.Done> to = kit.createTestProbe();
+    long t0 = System.currentTimeMillis();
+    fanOut.tell(new RestoreBatches.Batch(7, RestoreBatches.Stage.TABLES, whole.tableBatch(inos).toByteString(), inos,
+        List.of(), "remaining", false, 8000, to.getRef()));
+    RestoreBatches.Done d = to.receiveMessage(java.time.Duration.ofSeconds(4)); // the old fan-out: 8 s, 17 of 20
+    long took = System.currentTimeMillis() - t0;
+    assertThat(d.restoredInos()).containsExactlyInAnyOrderElementsOf(inos);
+    assertThat(took).as("answered after %d ms", took).isLessThan(3000);
+    assertThat(regions.restores).containsEntry("2012", 1).containsEntry("2015", 1) // each got its one restore
+        .containsEntry("2018", 1).hasSize(20); // the slow one was asked, not restored again
+    assertThat(regions.restores.values()).containsOnly(1);
+  }
+
+  @Test
+  void aProcessWhoseStartAndAskWereLostIsReportedNotRunningWithinASecondNotStartedTwice() {
+    Regions regions = new Regions();
+    regions.lose.add("Restore:112");
+    regions.lose.add("Save:112");
+    ActorRef<RestoreBatches.Command> fanOut = kit.spawn(RestoreBatches.create("n1", new EmulatorSharding.Refs(
+        regions.spawn("processes"), null, null, null), ctx -> false, java.time.Duration.ofMillis(400), false));
+    List<Process> ps = image().getProcessesList().subList(10, 16); // pids 111..116
+    RestoreSlices whole = new RestoreSlices(image(), ps);
+    TestProbe<RestoreBatches.Done> to = kit.createTestProbe();
+    fanOut.tell(new RestoreBatches.Batch(8, RestoreBatches.Stage.PROCESSES, whole.processBatch(ps).toByteString(),
+        List.of(), List.of(111, 112, 113, 114, 115, 116), "", false, 8000, to.getRef()));
+    RestoreBatches.Done d = to.receiveMessage(java.time.Duration.ofSeconds(3));
+    assertThat(d.running()).containsExactlyInAnyOrder(111, 113, 114, 115, 116);
+    assertThat(d.notRunning()).containsExactly(112); // the driver starts it again, after its own ask
+    assertThat(regions.restores).doesNotContainKey("112").hasSize(5);
+  }
 }
