@@ -78,31 +78,67 @@ public final class Conformance {
     }
     TimeScale scale = chosen != null ? chosen : TimeScale.of(s);
     long horizon = emulated.events().isEmpty() ? 0 : emulated.events().get(emulated.events().size() - 1).t();
+    return compare(s, scale, emulated.events(), emulatorNanos, () -> {
+      KernelRun run = new KernelRun(s, scale, helper);
+      try {
+        List<TraceEvent> kernel = run.run(horizon);
+        return new Attempt(kernel, scale.emulatedMillis(run.schedulingDelayNanos()), run.disturbed(), run.phases());
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        throw new Failed(e);
+      }
+    });
+  }
+
+  /** One kernel-side run: its trace, its measured scheduling delay (emulated ms), who disturbed it (null: none). */
+  record Attempt(List<TraceEvent> kernel, long delayMs, String disturbed, KernelRun.Phases phases) {}
+
+  /** A kernel-side run that failed: its cause is thrown on. */
+  static final class Failed extends RuntimeException {
+    Failed(Exception cause) {
+      super(cause);
+    }
+  }
+
+  /** The kernel side, one run per call. */
+  interface KernelRuns {
+    Attempt next();
+  }
+
+  /** The emulator's trace against kernel runs, as many as it takes (see below). */
+  static Outcome compare(Scenario s, TimeScale scale, List<TraceEvent> emulated, long emulatorNanos, KernelRuns runs)
+      throws IOException, InterruptedException {
     Outcome o = null;
     KernelRun.Phases phases = KernelRun.Phases.NONE; // every attempt's, the repeated ones too
     List<List<TraceEvent>> ways = new ArrayList<>(); // the kernel's distinct histories, time aside
     int compared = 0;
     for (int attempt = 0; attempt < 4 || ways.size() > 1 && compared < RACY_RUNS && attempt < RACY_RUNS + 4;
         attempt++) {
-      KernelRun run = new KernelRun(s, scale, helper);
-      List<TraceEvent> kernel;
+      Attempt run;
       try {
-        kernel = run.run(horizon);
-      } finally {
-        phases = phases.plus(run.phases());
+        run = runs.next();
+      } catch (Failed f) {
+        if (f.getCause() instanceof IOException e) {
+          throw e;
+        }
+        if (f.getCause() instanceof InterruptedException e) {
+          throw e;
+        }
+        throw (RuntimeException) f.getCause();
       }
+      phases = phases.plus(run.phases());
       if (run.disturbed() != null) {
         // another run on this machine changed the machine-wide sysctls under ours: this one shows nothing
         System.err.println("emulator: " + s.name() + ": " + run.disturbed() + "; running the kernel side again");
         continue;
       }
       compared++;
+      List<TraceEvent> kernel = run.kernel();
       if (ways.stream().noneMatch(w -> TraceComparison.compare(s, w, kernel, Long.MAX_VALUE / 4).agree())) {
         ways.add(kernel);
       }
-      long delay = scale.emulatedMillis(run.schedulingDelayNanos());
-      o = new Outcome(s, null, scale, emulated.events(), kernel,
-          TraceComparison.compare(s, emulated.events(), kernel, scale.toleranceMs() + delay), delay, emulatorNanos,
+      long delay = run.delayMs();
+      o = new Outcome(s, null, scale, emulated, kernel,
+          TraceComparison.compare(s, emulated, kernel, scale.toleranceMs() + delay), delay, emulatorNanos,
           phases, compared, ways.size());
       // load is bursty: a process woken at a deadline may run 70 ms late in a run whose measured delays were
       // small, a step meant for just before a deadline may go just after it. A differing run is played again,
