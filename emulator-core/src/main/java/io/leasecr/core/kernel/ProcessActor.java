@@ -416,6 +416,20 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (fd == null) {
       return finish(c, -1, Errno.EBADF);
     }
+    if (detach(fdNum, fd)) {
+      return waitForTable(c, fd);
+    }
+    kernel.locks().tell(new LockManager.Put(spec.pid(), fd.ino(), fd.fileId()));
+    return finish(c, 0, null);
+  }
+
+  /**
+   * Takes fdNum out of the fd table. True if it was this process's last fd on a description it took a lease
+   * through: the lease goes inside the syscall (__fput's locks_remove_file, before the return to user space), so
+   * the call returns after the table has dropped it, and a break signal the table sent before is delivered before
+   * the call returns (emulator fuzz, seed 61206 program 4755).
+   */
+  private boolean detach(int fdNum, Fd fd) {
     boolean leased = leasedThrough(fd.fileId());
     fds.remove(fdNum);
     int other = leased ? fdOn(fd.fileId()) : -1;
@@ -423,15 +437,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       leaseFds.add(other); // the lease is the description's: a dup of it still holds it (and F_UNLCKs it)
     }
     forgetLease(fdNum);
-    if (leased && other < 0) {
-      // the last fd of a description this process took a lease through: the lease goes inside close (__fput's
-      // locks_remove_file), so close returns after the table has dropped it, and a break signal the table sent
-      // before is delivered before close returns (emulator fuzz, seed 61206 program 4755)
-      send(c, req -> new LockManager.Close(spec.pid(), req, fd.ino(), fd.fileId(), getContext().getSelf()));
-      return this;
-    }
-    kernel.locks().tell(new LockManager.Put(spec.pid(), fd.ino(), fd.fileId()));
-    return finish(c, 0, null);
+    return leased && other < 0;
+  }
+
+  /** The call drops a description's lease: it returns when the table answers that it has. */
+  private Behavior<Command> waitForTable(Call c, Fd fd) {
+    send(c, req -> new LockManager.Close(spec.pid(), req, fd.ino(), fd.fileId(), getContext().getSelf()));
+    return this;
   }
 
   /** Whether this process took a lease through one of its fds on the description fileId. */
@@ -495,9 +507,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
           return finish(c, -1, Errno.EBADF);
         }
         int target = (int) arg;
-        dropFd(target);
+        Fd old = fds.get(target);
+        boolean waits = old != null && detach(target, old);
+        if (old != null && !waits) {
+          kernel.locks().tell(new LockManager.Put(spec.pid(), old.ino(), old.fileId()));
+        }
         fds.put(target, fd.withCloexec((op.flags() & Syscall.FdOp.O_CLOEXEC) != 0));
         kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
+        if (waits) {
+          c.fd = target; // what dup2 returns once the table has dropped the old description's lease
+          return waitForTable(c, old);
+        }
         return finish(c, target, null);
       }
       case F_DUPFD, F_DUPFD_CLOEXEC -> {
@@ -536,9 +556,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   /** Closes an fd without a call of its own (dup2's newfd, execve's FD_CLOEXEC fds): as close(2) does. */
   private void dropFd(int fdNum) {
-    Fd old = fds.remove(fdNum);
+    Fd old = fds.get(fdNum);
     if (old != null) {
-      forgetLease(fdNum);
+      detach(fdNum, old); // execve's closes go one way: it does not wait for a lease to go (not built)
       kernel.locks().tell(new LockManager.Put(spec.pid(), old.ino(), old.fileId()));
     }
   }
@@ -757,7 +777,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (c.syscall instanceof Syscall.RecordLock r && r.cmd().getLk()) {
       c.returnArgs = getLkFields(r, m.found());
     }
-    long result = m.result();
+    long result = c.syscall instanceof Syscall.FdOp ? c.fd : m.result(); // a dup2 that closed a leased fd: newfd
     if (m.file() != null) {
       int fd = c.fd >= 0 && !fds.containsKey(c.fd) ? c.fd : lowestFreeFd();
       fds.put(fd, c.syscall instanceof Syscall.Open o && o.cloexec() ? m.file().withCloexec(true) : m.file());

@@ -20,7 +20,12 @@ class CloseOfLeasedDescriptionTest {
 
   /** P1's signals and its close's return in the order P1 saw them, from the seed-61206 program. */
   private static List<String> p1(String beforeBreak, int closeFd) {
-    String yaml = "name: x\nsysctl: {fs.lease-break-time: 1}\nfiles:\n  - path: /data/F1\nprocesses:\n"
+    return p1(beforeBreak, "close: " + closeFd + ", expect: 0", "close");
+  }
+
+  private static List<String> p1(String beforeBreak, String closing, String call) {
+    String yaml = "name: x\nsysctl: {fs.lease-break-time: 1}\nfiles:\n  - path: /data/F1\n  - path: /data/F2\n"
+        + "processes:\n"
         + "  - {name: P1, pid: 101, signals: {SIGIO: handler}}\n  - {name: P2, pid: 102}\nsteps:\n"
         + "  - {at: 0ms, proc: P1, open: /data/F1, flags: O_RDWR}\n"
         + "  - {at: 0ms, proc: P1, fcntl: F_SETLEASE, fd: 3, arg: F_WRLCK}\n"
@@ -28,11 +33,11 @@ class CloseOfLeasedDescriptionTest {
         + "  - {at: 572ms, proc: P2, open: /data/F1, flags: O_RDONLY}\n"
         + "  - {at: 858ms, proc: P1, open: /data/F1, flags: O_RDONLY}\n"
         + "  - {at: 1144ms, proc: P2, open: /data/F1, flags: O_WRONLY}\n"
-        + "  - {at: 1430ms, proc: P1, close: " + closeFd + ", expect: 0}\n";
+        + "  - {at: 1430ms, proc: P1, " + closing + "}\n";
     List<TraceEvent> events = Emulation.run(ScenarioParser.parse("x.yaml", yaml)).events();
     return events.stream().filter(e -> e.pid() == 101 && e.t() >= 1000)
-        .filter(e -> e.kind().equals("signal") || e.kind().equals("return") && "close".equals(e.call()))
-        .map(e -> e.t() + " " + (e.kind().equals("signal") ? "SIGIO" : "close=" + e.result()))
+        .filter(e -> e.kind().equals("signal") || e.kind().equals("return") && call.equals(e.call()))
+        .map(e -> e.t() + " " + (e.kind().equals("signal") ? "SIGIO" : call + "=" + e.result()))
         .toList();
   }
 
@@ -47,5 +52,12 @@ class CloseOfLeasedDescriptionTest {
     // is still open); closing fd 4 drops it
     String dupThenClose = "  - {at: 0ms, proc: P1, dup: 3, expect: 4}\n  - {at: 0ms, proc: P1, close: 3, expect: 0}\n";
     assertThat(p1(dupThenClose, 4)).containsExactly("1572 SIGIO", "1572 close=0");
+  }
+
+  @Test
+  void aDup2OntoTheLeasedFdReturnsNewfdAfterTheHandlerToo() {
+    // dup2 closes the newfd in use first (its lease goes as at a close), then returns newfd
+    String otherFile = "  - {at: 0ms, proc: P1, open: /data/F2, flags: O_RDONLY, expect: 4}\n";
+    assertThat(p1(otherFile, "dup2: 4, newfd: 3, expect: 3", "dup2")).containsExactly("1572 SIGIO", "1572 dup2=3");
   }
 }
