@@ -100,9 +100,16 @@ public final class RestoreBatches {
                 org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class));
       }
       long[] removedAt = {0}; // wall ms this node last saw a member removed
+      // the members last looked at: a batch may come after the view shows a removal but before its event
+      Set<org.apache.pekko.actor.Address> known = members(ctx);
       return Behaviors.receiveMessage(m -> {
-        if (m instanceof Removed) {
-          removedAt[0] = System.currentTimeMillis();
+        if (watchRemovals) {
+          Set<org.apache.pekko.actor.Address> now = members(ctx);
+          if (m instanceof Removed || !now.containsAll(known)) {
+            removedAt[0] = System.currentTimeMillis();
+          }
+          known.clear();
+          known.addAll(now);
         }
         if (m instanceof Batch b) {
           String why;
@@ -131,6 +138,16 @@ public final class RestoreBatches {
         return Behaviors.same();
       });
     });
+  }
+
+  /** The members in this node's view (none without a cluster). */
+  private static Set<org.apache.pekko.actor.Address> members(ActorContext<Command> ctx) {
+    Set<org.apache.pekko.actor.Address> all = new HashSet<>();
+    if ("cluster".equals(ctx.getSystem().settings().config().getString("pekko.actor.provider"))) {
+      org.apache.pekko.cluster.Cluster.get(ctx.getSystem().classicSystem()).state().getMembers()
+          .forEach(mb -> all.add(mb.address()));
+    }
+    return all;
   }
 
   /** Why a batch does not hold together (its lists), or null. */
