@@ -30,7 +30,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One emulated process: its fd table, signal dispositions, scripted reactions and the syscall it
@@ -76,6 +75,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    */
   private record AnswerDue(long reqId, int copies) implements Command, NoSerializationVerificationNeeded {}
 
+  /** Local: one of this process's timers ({@link ProcessTimers}) fired; delivered if its generation is current. */
+  record TimerFired(Object key, int generation, ProcessTimers owner)
+      implements Command, NoSerializationVerificationNeeded {}
+
   public record StepDone(int pid, int step, String call, long result, Errno errno) {}
 
   /** Checkpoint: report this process's state (the tree is frozen, nothing is in flight). */
@@ -96,11 +99,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** A fork's child: it starts with its parent's signal mask ({@code blockedSignals}, bit signo-1). */
   public static Behavior<Command> create(ProcessSpec spec, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds,
       long blockedSignals, Kernel kernel) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ProcessActor p = new ProcessActor(ctx, timers, spec, fds, leaseFds, kernel);
+    return Behaviors.setup(ctx -> {
+      ProcessActor p = new ProcessActor(ctx, spec, fds, leaseFds, kernel);
       p.blockedSignals = blockedSignals;
       return p;
-    }));
+    });
   }
 
   /**
@@ -113,7 +116,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     // 600 bytes a process, BENCHMARKS.md issue 17). The factory runs once (no supervisor restarts a
     // process), so it takes them from a holder it then empties.
     RestoreSource source = new RestoreSource(image, files);
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> source.take(ctx, timers, kernel)));
+    return Behaviors.setup(ctx -> source.take(ctx, kernel));
   }
 
   /** What a restored process is built from, handed over once (see {@link #restored}). */
@@ -126,7 +129,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       this.files = files;
     }
 
-    ProcessActor take(ActorContext<Command> ctx, TimerScheduler<Command> timers, Kernel kernel)
+    ProcessActor take(ActorContext<Command> ctx, Kernel kernel)
         throws java.io.NotSerializableException {
       io.leasecr.proto.image.Process image = this.image;
       Map<Long, Fd> files = this.files;
@@ -135,16 +138,16 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       }
       this.image = null;
       this.files = null;
-      return restore(ctx, timers, image, files, kernel);
+      return restore(ctx, image, files, kernel);
     }
   }
 
-  private static ProcessActor restore(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+  private static ProcessActor restore(ActorContext<Command> ctx,
       io.leasecr.proto.image.Process image, Map<Long, Fd> files, Kernel kernel) throws java.io.NotSerializableException {
     ProcessSpec spec = WireTypes.spec(image.getSpec());
     TreeMap<Integer, Fd> fds = new TreeMap<>();
     image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
-    ProcessActor p = new ProcessActor(ctx, timers, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
+    ProcessActor p = new ProcessActor(ctx, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
     p.blockedSignals = image.getBlockedSignals();
     for (io.leasecr.proto.wire.Signal s : image.getPendingSignalsList()) {
       p.pendingSignals().add(new Signal(s.getSigno(), s.getSiCode(), s.getSiFd()));
@@ -156,7 +159,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** fds 0-2 are the standard streams, not modelled: the first open returns 3, as in a real process. */
   private static final int FIRST_FD = 3;
 
-  private final TimerScheduler<Command> timers;
+  /**
+   * Keyed timers as Behaviors.withTimers gives them, without its per-actor interceptor (see ProcessTimers); null
+   * until the first timer: most processes of a large tree never start one.
+   */
+  private ProcessTimers timers;
   private final EmulatedClock clock;
   private final Kernel kernel;
   /** Replaced at execve(2): the new program has no handlers and no scripted reactions. */
@@ -215,10 +222,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
   }
 
-  private ProcessActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, ProcessSpec spec,
+  private ProcessActor(ActorContext<Command> ctx, ProcessSpec spec,
       TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds, Kernel kernel) {
     super(ctx);
-    this.timers = timers;
     this.clock = EmulatedTime.clock(ctx.getSystem());
     this.kernel = kernel;
     this.spec = spec;
@@ -265,11 +271,39 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
     @Override
     public Behavior<Command> receiveSignal(org.apache.pekko.actor.typed.Signal signal) {
+      if (signal instanceof org.apache.pekko.actor.typed.PostStop) {
+        actor.cancelTimers(); // as withTimers' interceptor did: no timer outlives its process
+      }
       return Behaviors.unhandled();
     }
   }
 
+  private ProcessTimers timers() {
+    if (timers == null) {
+      timers = new ProcessTimers(getContext().getSelf(), getContext().getSystem().scheduler());
+    }
+    return timers;
+  }
+
+  private void cancelTimer(Object key) {
+    if (timers != null) {
+      timers.cancel(key);
+    }
+  }
+
+  private void cancelTimers() {
+    if (timers != null) {
+      timers.cancelAll();
+    }
+  }
+
   private Behavior<Command> onCommand(Command m) {
+    if (m instanceof TimerFired fired) {
+      m = timers == null ? null : timers.delivered(fired);
+      if (m == null) {
+        return this; // cancelled or started again since it fired
+      }
+    }
     if (m instanceof Run run) {
       return onRun(run);
     } else if (m instanceof KernelReply reply) {
@@ -523,7 +557,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     });
     dispositions = reset;
     if (reactionsDue != null) {
-      reactionsDue.keySet().forEach(timers::cancel);
+      reactionsDue.keySet().forEach(this::cancelTimer);
       reactionsDue = null;
     }
     spec = new ProcessSpec(spec.pid(), spec.ppid(), spec.name(), spec.cred(), dispositions, java.util.List.of(),
@@ -595,7 +629,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     c.blocked = true;
     emit("block", c.step, c.syscall.name(), null, null, null);
     if (w.timeoutMs() > 0) {
-      timers.startSingleTimer(new WaitTimeout(req), new WaitTimeout(req),
+      timers().startSingleTimer(new WaitTimeout(req), new WaitTimeout(req),
           Duration.ofMillis(clock.timerDelayMillis(w.timeoutMs())));
     }
     return this;
@@ -605,7 +639,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Behavior<Command> endWait(long req, Call c, Signal s) {
     if (req != 0) {
       inFlight.remove(req);
-      timers.cancel(new WaitTimeout(req));
+      cancelTimer(new WaitTimeout(req));
     }
     c.returnArgs = TraceEvent.args("code", Signals.codeName(s.siCode()), "fd", s.siFd() >= 0 ? s.siFd() : null);
     return finish(c, s.signo(), null);
@@ -675,13 +709,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     if (c != null) {
       if (c.request != null) {
-        timers.cancel(answerTimer(m.reqId()));
+        cancelTimer(answerTimer(m.reqId()));
       }
       c.blocked = true;
       emit("block", c.step, c.syscall.name(), null, null, null);
       if (recheckMs > 0) {
         // cluster mode: the wake-up crosses the network, where a cut can drop it; ask again until it comes
-        timers.startTimerWithFixedDelay(new RecheckDue(m.reqId()), new RecheckDue(m.reqId()),
+        timers().startTimerWithFixedDelay(new RecheckDue(m.reqId()), new RecheckDue(m.reqId()),
             java.time.Duration.ofMillis(recheckMs));
       }
       if (c.pendingSignal != null) {
@@ -701,10 +735,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       inFlight = null; // not kept empty: a million idle processes would keep a map each (BENCHMARKS.md, issue 17)
     }
     if (recheckMs > 0 && c.blocked) {
-      timers.cancel(new RecheckDue(m.reqId()));
+      cancelTimer(new RecheckDue(m.reqId()));
     }
     if (c.request != null && !c.blocked) {
-      timers.cancel(answerTimer(m.reqId()));
+      cancelTimer(answerTimer(m.reqId()));
     }
     if (dying) {
       if (m.file() != null) {
@@ -1010,7 +1044,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       // a handled signal outside the set: the handler runs and the wait fails with EINTR (never restarted)
       long req = mainRequest();
       inFlight.remove(req);
-      timers.cancel(new WaitTimeout(req));
+      cancelTimer(new WaitTimeout(req));
       return finish(main, -1, Errno.EINTR);
     }
     if (main != null && main.blocked) {
@@ -1053,7 +1087,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Behavior<Command> onRecheckDue(RecheckDue m) {
     Call c = inFlight == null ? null : inFlight.get(m.reqId());
     if (c == null || !c.blocked || dying) {
-      timers.cancel(m);
+      cancelTimer(m);
       return this;
     }
     if (clock instanceof io.leasecr.core.time.WallClock w && w.frozen()) {
@@ -1103,7 +1137,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * 8 times it: a slow answer (thousands of calls in flight on a loaded machine) costs a few copies, not a storm.
    */
   private void answerDue(long req, int copies) {
-    timers.startSingleTimer(answerTimer(req), new AnswerDue(req, copies),
+    timers().startSingleTimer(answerTimer(req), new AnswerDue(req, copies),
         java.time.Duration.ofMillis(recheckMs << Math.min(copies, 3)));
   }
 
@@ -1144,13 +1178,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       reactionsDue = new LinkedHashMap<>();
     }
     reactionsDue.put(due, now() + delay);
-    timers.startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(delay)));
+    timers().startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(delay)));
   }
 
   private Behavior<Command> onReactionDue(ReactionDue due) {
     Long dueAt = reactionsDue == null ? null : reactionsDue.get(due);
     if (dueAt != null && dueAt > now()) { // early: a cluster node's clock was frozen or is scaled
-      timers.startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(dueAt - now())));
+      timers().startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(dueAt - now())));
       return this;
     }
     boolean inHandler = reactionsDue == null || reactionsDue.remove(due) == null;
@@ -1258,7 +1292,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     exitStatus = status;
     killedBy = signo;
     waiting = null;
-    timers.cancelAll();
+    cancelTimers();
     if (inFlight != null) {
       inFlight.values().removeIf(c -> c.syscall instanceof Syscall.Sigwait); // no lease table answers a wait
     }
