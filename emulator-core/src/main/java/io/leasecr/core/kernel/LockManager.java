@@ -101,6 +101,14 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   /** close by {@code pid}: its POSIX locks on the file go; the last fd releases the description and its lease. */
   public record Put(int pid, long ino, long fileId) implements Command {}
 
+  /**
+   * close(2) by {@code pid} of its last fd on a description it took a lease through: a {@link Put} whose caller
+   * waits for the answer (0), for the lease goes inside the syscall (__fput's locks_remove_file runs before close
+   * returns to user space): a break signal this table sent before is then delivered before close returns.
+   */
+  public record Close(int pid, long reqId, long ino, long fileId, ActorRef<ProcessActor.Command> replyTo)
+      implements Command {}
+
   /** A signal (or death) interrupts a blocked open/truncate; answered with EINTR if still blocked. */
   public record Interrupt(int pid, long reqId, String path, ActorRef<ProcessActor.Command> replyTo)
       implements Command {}
@@ -292,6 +300,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(Flock.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onFlock(m))
         .onMessage(Get.class, this::onGet)
         .onMessage(Put.class, this::onPut)
+        .onMessage(Close.class, m -> answeredBefore(m.pid(), m.reqId(), m.replyTo(), m) ? this : onClose(m))
         .onMessage(Interrupt.class, this::onInterrupt)
         .onMessage(Recheck.class, this::onRecheck)
         .onMessage(Reenter.class, this::onReenter)
@@ -429,13 +438,25 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onPut(Put m) {
-    if (remote != null) {
-      remote.closed(m.pid(), m.fileId());
-    }
-    table.put(m.pid(), m.ino(), m.fileId(), now(), events);
+    put(m.pid(), m.ino(), m.fileId());
     flushWakeUps();
     rearm(m.ino());
     return this;
+  }
+
+  private Behavior<Command> onClose(Close m) {
+    put(m.pid(), m.ino(), m.fileId());
+    respond(m.replyTo(), m.reqId(), new ProcessActor.KernelReply(m.reqId(), 0, null, null));
+    flushWakeUps(); // the closer's answer first: the openers it lets through run after its close returns
+    rearm(m.ino());
+    return this;
+  }
+
+  private void put(int pid, long ino, long fileId) {
+    if (remote != null) {
+      remote.closed(pid, fileId);
+    }
+    table.put(pid, ino, fileId, now(), events);
   }
 
   private Behavior<Command> onInterrupt(Interrupt m) {
@@ -736,6 +757,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (c instanceof SetSig) return "F_SETSIG";
     if (c instanceof RecordLock m) return String.valueOf(m.cmd());
     if (c instanceof Flock) return "flock";
+    if (c instanceof Close) return "close";
     return c.getClass().getSimpleName();
   }
 

@@ -60,6 +60,9 @@ final class WireCodec {
     } else if (o instanceof LockManager.Put m) {
       return io.leasecr.proto.wire.FileRef.newBuilder().setIno(m.ino()).setFileId(m.fileId()).setPut(true)
           .setPid(m.pid()).build();
+    } else if (o instanceof LockManager.Close m) {
+      return io.leasecr.proto.wire.Close.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setIno(m.ino())
+          .setFileId(m.fileId()).setReplyTo(ref(m.replyTo())).build();
     } else if (o instanceof LockManager.RecordLock m) {
       return io.leasecr.proto.wire.RecordLock.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setIno(m.ino())
           .setFileId(m.fileId()).setCmd(io.leasecr.proto.wire.RecordLockCmd.valueOf(m.cmd().name())).setType(m.type())
@@ -175,6 +178,8 @@ final class WireCodec {
     } else if (p instanceof io.leasecr.proto.wire.FileRef m) {
       return m.getPut() ? new LockManager.Put(m.getPid(), m.getIno(), m.getFileId())
           : new LockManager.Get(m.getIno(), m.getFileId());
+    } else if (p instanceof io.leasecr.proto.wire.Close m) {
+      return new LockManager.Close(m.getPid(), m.getReqId(), m.getIno(), m.getFileId(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.RecordLock m) {
       if (m.getCmd() == io.leasecr.proto.wire.RecordLockCmd.UNRECOGNIZED) {
         throw new NotSerializableException("unknown record lock command");

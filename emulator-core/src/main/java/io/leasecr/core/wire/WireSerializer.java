@@ -99,6 +99,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       case Manifests.INTERRUPT -> Interrupt.parseFrom(b);
       case Manifests.RECHECK -> io.leasecr.proto.wire.Recheck.parseFrom(b);
       case Manifests.REENTER -> io.leasecr.proto.wire.Reenter.parseFrom(b);
+      case Manifests.CLOSE -> io.leasecr.proto.wire.Close.parseFrom(b);
       case Manifests.PROCESS_EXITED -> ProcessExited.parseFrom(b);
       case Manifests.SET_SYSCTL -> SetSysctl.parseFrom(b);
       case Manifests.SHOW_LOCKS -> ShowLocks.parseFrom(b);
@@ -164,6 +165,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
     static final String INTERRUPT = "lm-interrupt";
     static final String RECHECK = "lm-recheck";
     static final String REENTER = "lm-reenter";
+    static final String CLOSE = "lm-close";
     static final String PROCESS_EXITED = "lm-exited";
     static final String SET_SYSCTL = "lm-sysctl";
     static final String SHOW_LOCKS = "lm-showlocks";
@@ -217,6 +219,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
       if (o instanceof LockManager.Interrupt) return INTERRUPT;
       if (o instanceof LockManager.Recheck) return RECHECK;
       if (o instanceof LockManager.Reenter) return REENTER;
+      if (o instanceof LockManager.Close) return CLOSE;
       if (o instanceof LockManager.RecordLock) return RECORD_LOCK;
       if (o instanceof LockManager.Flock) return FLOCK;
       if (o instanceof LockManager.ProcessExited) return PROCESS_EXITED;

@@ -164,12 +164,18 @@ final class ConformCommand implements Callable<Integer> {
           + "+ measured scheduling delay %d; real time = emulated x %.4f)%n", s.name(),
           r.comparison().comparedEvents(), r.comparison().maxTimeDiffMs(), r.toleranceMs(), r.scale().toleranceMs(),
           r.schedulingDelayMs(), r.scale().factor()));
+      if (r.racy()) {
+        out.append("       ").append(r.race()).append("; the emulator's way is one of them\n");
+      }
       if (verbose) {
         out.append(r.comparison().sideBySide());
       }
       return new Report(0, out.toString());
     }
     out.append("DIFFER ").append(s.name()).append(" (").append(s.source()).append("):\n");
+    if (r.racy()) {
+      out.append("  ").append(r.race()).append("; the emulator's way is none of them (compared below: the last)\n");
+    }
     r.comparison().differences().forEach(d -> out.append("  ").append(d).append('\n'));
     out.append(r.comparison().sideBySide());
     return new Report(1, out.toString());

@@ -238,6 +238,7 @@ final class Fence {
     if (c instanceof LockManager.RecordLock m) return m.pid();
     if (c instanceof LockManager.Flock m) return m.pid();
     if (c instanceof LockManager.Put m) return m.pid();
+    if (c instanceof LockManager.Close m) return m.pid();
     if (c instanceof LockManager.Interrupt m) return m.pid();
     if (c instanceof LockManager.Recheck m) return m.pid();
     if (c instanceof LockManager.Reenter m) return m.pid();
@@ -261,6 +262,7 @@ final class Fence {
     }
     if (c instanceof LockManager.Flock m) return "flock(" + m.op() + ")";
     if (c instanceof LockManager.Put m) return "close of description " + m.fileId();
+    if (c instanceof LockManager.Close m) return "close of leased description " + m.fileId();
     if (c instanceof LockManager.Get m) return "dup of description " + m.fileId();
     if (c instanceof LockManager.Interrupt) return "interrupt of a blocked call";
     if (c instanceof LockManager.Recheck) return "re-ask of a blocked call";

@@ -55,6 +55,8 @@ final class LockRouter {
         to(region, g.ino(), m);
       } else if (msg instanceof LockManager.Put p) {
         to(region, p.ino(), m);
+      } else if (msg instanceof LockManager.Close c) {
+        to(region, c.ino(), m);
       } else if (msg instanceof LockManager.ProcessExited || msg instanceof LockManager.SetSysctl) {
         vfs.inodes().forEach(inode -> to(region, inode.ino(), m));
       }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import io.leasecr.core.time.TimeMode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Runs one scenario on the emulator and on the real kernel and compares the traces. */
@@ -21,18 +22,38 @@ public final class Conformance {
    */
   public record Outcome(Scenario scenario, String skipped, TimeScale scale, List<TraceEvent> emulator,
       List<TraceEvent> kernel, TraceComparison.Result comparison, long schedulingDelayMs, long emulatorNanos,
-      KernelRun.Phases kernelPhases) {
+      KernelRun.Phases kernelPhases, int kernelRuns, int kernelHistories) {
 
     public Outcome(Scenario scenario, String skipped, TimeScale scale, List<TraceEvent> emulator,
         List<TraceEvent> kernel, TraceComparison.Result comparison, long schedulingDelayMs) {
-      this(scenario, skipped, scale, emulator, kernel, comparison, schedulingDelayMs, 0, KernelRun.Phases.NONE);
+      this(scenario, skipped, scale, emulator, kernel, comparison, schedulingDelayMs, 0, KernelRun.Phases.NONE, 1, 1);
     }
 
     /** The time tolerance this comparison used (emulated ms). */
     public long toleranceMs() {
       return scale == null ? 0 : scale.toleranceMs() + schedulingDelayMs;
     }
+
+    /**
+     * Whether the kernel itself ran the scenario more than one way (ignoring time): processes racing at one
+     * instant, whose order no rule decides.
+     */
+    public boolean racy() {
+      return kernelHistories > 1;
+    }
+
+    /** The race in words, for a report: "" if the kernel ran the scenario one way. */
+    public String race() {
+      return racy() ? "the kernel ran it " + kernelHistories + " different ways in " + kernelRuns + " runs (a race "
+          + "at one instant, which no rule orders)" : "";
+    }
   }
+
+  /**
+   * Kernel runs at most for a scenario the kernel runs more than one way: the emulator, deterministic, takes one of
+   * the ways a race can go, which must be one the kernel was seen to take.
+   */
+  public static final int RACY_RUNS = 10;
 
   private Conformance() {}
 
@@ -57,34 +78,79 @@ public final class Conformance {
     }
     TimeScale scale = chosen != null ? chosen : TimeScale.of(s);
     long horizon = emulated.events().isEmpty() ? 0 : emulated.events().get(emulated.events().size() - 1).t();
+    return compare(s, scale, emulated.events(), emulatorNanos, () -> {
+      KernelRun run = new KernelRun(s, scale, helper);
+      try {
+        List<TraceEvent> kernel = run.run(horizon);
+        return new Attempt(kernel, scale.emulatedMillis(run.schedulingDelayNanos()), run.disturbed(), run.phases());
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        throw new Failed(e);
+      }
+    });
+  }
+
+  /** One kernel-side run: its trace, its measured scheduling delay (emulated ms), who disturbed it (null: none). */
+  record Attempt(List<TraceEvent> kernel, long delayMs, String disturbed, KernelRun.Phases phases) {}
+
+  /** A kernel-side run that failed: its cause is thrown on. */
+  static final class Failed extends RuntimeException {
+    Failed(Exception cause) {
+      super(cause);
+    }
+  }
+
+  /** The kernel side, one run per call. */
+  interface KernelRuns {
+    Attempt next();
+  }
+
+  /** The emulator's trace against kernel runs, as many as it takes (see below). */
+  static Outcome compare(Scenario s, TimeScale scale, List<TraceEvent> emulated, long emulatorNanos, KernelRuns runs)
+      throws IOException, InterruptedException {
     Outcome o = null;
     KernelRun.Phases phases = KernelRun.Phases.NONE; // every attempt's, the repeated ones too
-    for (int attempt = 0; attempt < 4; attempt++) {
-      KernelRun run = new KernelRun(s, scale, helper);
-      List<TraceEvent> kernel;
+    List<List<TraceEvent>> ways = new ArrayList<>(); // the kernel's distinct histories, time aside
+    int compared = 0;
+    for (int attempt = 0; attempt < 4 || ways.size() > 1 && compared < RACY_RUNS && attempt < RACY_RUNS + 4;
+        attempt++) {
+      Attempt run;
       try {
-        kernel = run.run(horizon);
-      } finally {
-        phases = phases.plus(run.phases());
+        run = runs.next();
+      } catch (Failed f) {
+        if (f.getCause() instanceof IOException e) {
+          throw e;
+        }
+        if (f.getCause() instanceof InterruptedException e) {
+          throw e;
+        }
+        throw (RuntimeException) f.getCause();
       }
+      phases = phases.plus(run.phases());
       if (run.disturbed() != null) {
         // another run on this machine changed the machine-wide sysctls under ours: this one shows nothing
         System.err.println("emulator: " + s.name() + ": " + run.disturbed() + "; running the kernel side again");
         continue;
       }
-      long delay = scale.emulatedMillis(run.schedulingDelayNanos());
-      o = new Outcome(s, null, scale, emulated.events(), kernel,
-          TraceComparison.compare(s, emulated.events(), kernel, scale.toleranceMs() + delay), delay, emulatorNanos,
-          phases);
+      compared++;
+      List<TraceEvent> kernel = run.kernel();
+      if (ways.stream().noneMatch(w -> TraceComparison.compare(s, w, kernel, Long.MAX_VALUE / 4).agree())) {
+        ways.add(kernel);
+      }
+      long delay = run.delayMs();
+      o = new Outcome(s, null, scale, emulated, kernel,
+          TraceComparison.compare(s, emulated, kernel, scale.toleranceMs() + delay), delay, emulatorNanos,
+          phases, compared, ways.size());
       // load is bursty: a process woken at a deadline may run 70 ms late in a run whose measured delays were
       // small, a step meant for just before a deadline may go just after it. A differing run is played again,
-      // up to twice, and said so; a wrong rule or deadline differs on every run
-      if (o.comparison().agree() || attempt >= 2) {
+      // up to twice, and said so; a wrong rule or deadline differs on every run. A kernel that runs it two ways
+      // is racing: up to RACY_RUNS runs look for the emulator's way among the kernel's
+      boolean racy = ways.size() > 1;
+      if (o.comparison().agree() || (racy ? compared >= RACY_RUNS : attempt >= 2)) {
         return o;
       }
-      System.err.println("emulator: " + s.name() + " differs from the kernel on run " + (attempt + 1)
+      System.err.println("emulator: " + s.name() + " differs from the kernel on run " + compared
           + " (measured scheduling delay " + delay + " ms emulated; " + o.comparison().differences().get(0).strip()
-          + "); running the kernel side again");
+          + (racy ? "; " + o.race() : "") + "); running the kernel side again");
     }
     if (o == null) {
       throw new IOException("fs.lease-break-time or fs.leases-enable was changed by someone else during each of 4 runs");

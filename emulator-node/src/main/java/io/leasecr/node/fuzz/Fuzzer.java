@@ -181,7 +181,8 @@ public final class Fuzzer {
     if (r.comparison().agree()) {
       return new Outcome(null, null, r);
     }
-    return new Outcome("difference", String.join("; ", r.comparison().differences()), r);
+    return new Outcome("difference", (r.racy() ? r.race() + ", none the emulator's: " : "")
+        + String.join("; ", r.comparison().differences()), r);
   }
 
   /** The shrunk program as a scenario whose expectations are what the kernel did. */

@@ -251,6 +251,7 @@ class FenceTest {
         new LockManager.FromNode(N3, new LockManager.Recheck(102, 9, "/data/F1", 0, holder.getRef())),
         new LockManager.FromNode(N3, new LockManager.Recheck(102, 10, null, F1.ino(), holder.getRef())),
         new LockManager.FromNode(N3, new LockManager.Reenter(102, 11, "/data/F1")),
+        new LockManager.FromNode(N2, new LockManager.Close(101, 12, F1.ino(), 5, holder.getRef())),
         new ProcessTable.FromNode(N3, new ProcessTable.Deliver(102, new ProcessActor.Signal(29, 0, 3))))) {
       org.apache.pekko.serialization.Serializer s = ser.findSerializerFor(m);
       assertThat(s).isInstanceOf(io.leasecr.core.wire.WireSerializer.class);

@@ -63,7 +63,8 @@ class LockRouterTest {
         new LockManager.RecordLock(101, 10, ino, 1, Syscall.RecordLock.Cmd.F_SETLK, 1, 0, 0, 0, p),
         new LockManager.Flock(101, 11, ino, 1, 2, p),
         new LockManager.Get(ino, 1),
-        new LockManager.Put(101, ino, 1));
+        new LockManager.Put(101, ino, 1),
+        new LockManager.Close(101, 12, ino, 1, p));
     for (LockManager.Command c : calls) {
       router.tell(c);
       ShardingEnvelope<LockManager.Command> e = region.receiveMessage();
