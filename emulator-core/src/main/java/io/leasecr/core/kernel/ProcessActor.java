@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -171,6 +173,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private final TreeMap<Integer, Fd> fds;
   private Map<Integer, Disposition> dispositions;
   private TreeSet<Integer> leaseFds;
+  /**
+   * The descriptions (file ids) this process took a lease through, while it has an fd on them: its close of the
+   * last one waits for the table (see detach). Null when none (most processes).
+   */
+  private Set<Long> leasedFiles;
   private Map<Long, Call> inFlight;
   private ArrayDeque<Run> waiting;
   private SplittableRandom random;
@@ -231,6 +238,14 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     this.fds = fds;
     this.dispositions = spec.dispositions();
     this.leaseFds = leaseFds == null || leaseFds.isEmpty() ? null : leaseFds;
+    if (this.leaseFds != null) {
+      for (int fd : this.leaseFds) {
+        Fd f = fds.get(fd);
+        if (f != null) {
+          leased(f.fileId());
+        }
+      }
+    }
     this.recheckMs = recheckMillis(ctx.getSystem());
   }
 
@@ -464,14 +479,26 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * the call returns (emulator fuzz, seed 61206 program 4755).
    */
   private boolean detach(int fdNum, Fd fd) {
-    boolean leased = leasedThrough(fd.fileId());
     fds.remove(fdNum);
-    int other = leased ? fdOn(fd.fileId()) : -1;
-    if (other >= 0 && leaseFds.contains(fdNum)) {
-      leaseFds.add(other); // the lease is the description's: a dup of it still holds it (and F_UNLCKs it)
-    }
     forgetLease(fdNum);
-    return leased && other < 0;
+    if (leasedFiles == null || !leasedFiles.contains(fd.fileId()) || hasFdOn(fd.fileId())) {
+      return false; // no lease of this process's, or a dup of the description still holds it
+    }
+    unleased(fd.fileId());
+    return true;
+  }
+
+  private void leased(long fileId) {
+    if (leasedFiles == null) {
+      leasedFiles = new HashSet<>(2);
+    }
+    leasedFiles.add(fileId);
+  }
+
+  private void unleased(long fileId) {
+    if (leasedFiles != null && leasedFiles.remove(fileId) && leasedFiles.isEmpty()) {
+      leasedFiles = null;
+    }
   }
 
   /** The call drops a description's lease: it returns when the table answers that it has. */
@@ -480,27 +507,14 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return this;
   }
 
-  /** Whether this process took a lease through one of its fds on the description fileId. */
-  private boolean leasedThrough(long fileId) {
-    if (leaseFds != null) {
-      for (int leaseFd : leaseFds) {
-        Fd f = fds.get(leaseFd);
-        if (f != null && f.fileId() == fileId) {
-          return true;
-        }
+  /** Whether this process has an fd on the description fileId. */
+  private boolean hasFdOn(long fileId) {
+    for (Fd f : fds.values()) {
+      if (f.fileId() == fileId) {
+        return true;
       }
     }
     return false;
-  }
-
-  /** The lowest fd of this process on the description fileId, -1 if none. */
-  private int fdOn(long fileId) {
-    for (Map.Entry<Integer, Fd> e : fds.entrySet()) {
-      if (e.getValue().fileId() == fileId) {
-        return e.getKey();
-      }
-    }
-    return -1;
   }
 
   private Behavior<Command> dup(Call c, int fdNum) {
@@ -817,13 +831,20 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       fds.put(fd, c.syscall instanceof Syscall.Open o && o.cloexec() ? m.file().withCloexec(true) : m.file());
       result = fd;
     } else if (c.syscall instanceof Syscall.Fcntl f && f.cmd() == Syscall.Fcntl.Cmd.F_SETLEASE) {
+      Fd on = fds.get(f.fd());
       if (f.arg() == LeaseType.UNLCK.value) {
         forgetLease(f.fd());
+        if (on != null) {
+          unleased(on.fileId());
+        }
       } else {
         if (leaseFds == null) {
           leaseFds = new TreeSet<>();
         }
         leaseFds.add(f.fd());
+        if (on != null) {
+          leased(on.fileId());
+        }
       }
     }
     return finish(c, result, null);
