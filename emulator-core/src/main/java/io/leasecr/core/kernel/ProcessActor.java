@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -30,7 +32,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One emulated process: its fd table, signal dispositions, scripted reactions and the syscall it
@@ -76,6 +77,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    */
   private record AnswerDue(long reqId, int copies) implements Command, NoSerializationVerificationNeeded {}
 
+  /** Local: one of this process's timers ({@link ProcessTimers}) fired; delivered if its generation is current. */
+  record TimerFired(Object key, int generation, ProcessTimers owner)
+      implements Command, NoSerializationVerificationNeeded {}
+
   public record StepDone(int pid, int step, String call, long result, Errno errno) {}
 
   /** Checkpoint: report this process's state (the tree is frozen, nothing is in flight). */
@@ -96,11 +101,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** A fork's child: it starts with its parent's signal mask ({@code blockedSignals}, bit signo-1). */
   public static Behavior<Command> create(ProcessSpec spec, TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds,
       long blockedSignals, Kernel kernel) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ProcessActor p = new ProcessActor(ctx, timers, spec, fds, leaseFds, kernel);
+    return Behaviors.setup(ctx -> {
+      ProcessActor p = new ProcessActor(ctx, spec, fds, leaseFds, kernel);
       p.blockedSignals = blockedSignals;
       return p;
-    }));
+    });
   }
 
   /**
@@ -113,7 +118,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     // 600 bytes a process, BENCHMARKS.md issue 17). The factory runs once (no supervisor restarts a
     // process), so it takes them from a holder it then empties.
     RestoreSource source = new RestoreSource(image, files);
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> source.take(ctx, timers, kernel)));
+    return Behaviors.setup(ctx -> source.take(ctx, kernel));
   }
 
   /** What a restored process is built from, handed over once (see {@link #restored}). */
@@ -126,7 +131,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       this.files = files;
     }
 
-    ProcessActor take(ActorContext<Command> ctx, TimerScheduler<Command> timers, Kernel kernel)
+    ProcessActor take(ActorContext<Command> ctx, Kernel kernel)
         throws java.io.NotSerializableException {
       io.leasecr.proto.image.Process image = this.image;
       Map<Long, Fd> files = this.files;
@@ -135,16 +140,16 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       }
       this.image = null;
       this.files = null;
-      return restore(ctx, timers, image, files, kernel);
+      return restore(ctx, image, files, kernel);
     }
   }
 
-  private static ProcessActor restore(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+  private static ProcessActor restore(ActorContext<Command> ctx,
       io.leasecr.proto.image.Process image, Map<Long, Fd> files, Kernel kernel) throws java.io.NotSerializableException {
     ProcessSpec spec = WireTypes.spec(image.getSpec());
     TreeMap<Integer, Fd> fds = new TreeMap<>();
     image.getFdsMap().forEach((fd, fileId) -> fds.put(fd, files.get(fileId)));
-    ProcessActor p = new ProcessActor(ctx, timers, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
+    ProcessActor p = new ProcessActor(ctx, spec, fds, new TreeSet<>(image.getLeaseFdsList()), kernel);
     p.blockedSignals = image.getBlockedSignals();
     for (io.leasecr.proto.wire.Signal s : image.getPendingSignalsList()) {
       p.pendingSignals().add(new Signal(s.getSigno(), s.getSiCode(), s.getSiFd()));
@@ -156,7 +161,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** fds 0-2 are the standard streams, not modelled: the first open returns 3, as in a real process. */
   private static final int FIRST_FD = 3;
 
-  private final TimerScheduler<Command> timers;
+  /**
+   * Keyed timers as Behaviors.withTimers gives them, without its per-actor interceptor (see ProcessTimers); null
+   * until the first timer: most processes of a large tree never start one.
+   */
+  private ProcessTimers timers;
   private final EmulatedClock clock;
   private final Kernel kernel;
   /** Replaced at execve(2): the new program has no handlers and no scripted reactions. */
@@ -164,6 +173,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private final TreeMap<Integer, Fd> fds;
   private Map<Integer, Disposition> dispositions;
   private TreeSet<Integer> leaseFds;
+  /**
+   * The descriptions (file ids) this process took a lease through, while it has an fd on them: its close of the
+   * last one waits for the table (see detach). Null when none (most processes).
+   */
+  private Set<Long> leasedFiles;
   private Map<Long, Call> inFlight;
   private ArrayDeque<Run> waiting;
   private SplittableRandom random;
@@ -215,16 +229,23 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
   }
 
-  private ProcessActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, ProcessSpec spec,
+  private ProcessActor(ActorContext<Command> ctx, ProcessSpec spec,
       TreeMap<Integer, Fd> fds, TreeSet<Integer> leaseFds, Kernel kernel) {
     super(ctx);
-    this.timers = timers;
     this.clock = EmulatedTime.clock(ctx.getSystem());
     this.kernel = kernel;
     this.spec = spec;
     this.fds = fds;
     this.dispositions = spec.dispositions();
     this.leaseFds = leaseFds == null || leaseFds.isEmpty() ? null : leaseFds;
+    if (this.leaseFds != null) {
+      for (int fd : this.leaseFds) {
+        Fd f = fds.get(fd);
+        if (f != null) {
+          leased(f.fileId());
+        }
+      }
+    }
     this.recheckMs = recheckMillis(ctx.getSystem());
   }
 
@@ -265,11 +286,39 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
     @Override
     public Behavior<Command> receiveSignal(org.apache.pekko.actor.typed.Signal signal) {
+      if (signal instanceof org.apache.pekko.actor.typed.PostStop) {
+        actor.cancelTimers(); // as withTimers' interceptor did: no timer outlives its process
+      }
       return Behaviors.unhandled();
     }
   }
 
+  private ProcessTimers timers() {
+    if (timers == null) {
+      timers = new ProcessTimers(getContext().getSelf(), getContext().getSystem().scheduler());
+    }
+    return timers;
+  }
+
+  private void cancelTimer(Object key) {
+    if (timers != null) {
+      timers.cancel(key);
+    }
+  }
+
+  private void cancelTimers() {
+    if (timers != null) {
+      timers.cancelAll();
+    }
+  }
+
   private Behavior<Command> onCommand(Command m) {
+    if (m instanceof TimerFired fired) {
+      m = timers == null ? null : timers.delivered(fired);
+      if (m == null) {
+        return this; // cancelled or started again since it fired
+      }
+    }
     if (m instanceof Run run) {
       return onRun(run);
     } else if (m instanceof KernelReply reply) {
@@ -430,14 +479,26 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * the call returns (emulator fuzz, seed 61206 program 4755).
    */
   private boolean detach(int fdNum, Fd fd) {
-    boolean leased = leasedThrough(fd.fileId());
     fds.remove(fdNum);
-    int other = leased ? fdOn(fd.fileId()) : -1;
-    if (other >= 0 && leaseFds.contains(fdNum)) {
-      leaseFds.add(other); // the lease is the description's: a dup of it still holds it (and F_UNLCKs it)
-    }
     forgetLease(fdNum);
-    return leased && other < 0;
+    if (leasedFiles == null || !leasedFiles.contains(fd.fileId()) || hasFdOn(fd.fileId())) {
+      return false; // no lease of this process's, or a dup of the description still holds it
+    }
+    unleased(fd.fileId());
+    return true;
+  }
+
+  private void leased(long fileId) {
+    if (leasedFiles == null) {
+      leasedFiles = new HashSet<>(2);
+    }
+    leasedFiles.add(fileId);
+  }
+
+  private void unleased(long fileId) {
+    if (leasedFiles != null && leasedFiles.remove(fileId) && leasedFiles.isEmpty()) {
+      leasedFiles = null;
+    }
   }
 
   /** The call drops a description's lease: it returns when the table answers that it has. */
@@ -446,27 +507,14 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return this;
   }
 
-  /** Whether this process took a lease through one of its fds on the description fileId. */
-  private boolean leasedThrough(long fileId) {
-    if (leaseFds != null) {
-      for (int leaseFd : leaseFds) {
-        Fd f = fds.get(leaseFd);
-        if (f != null && f.fileId() == fileId) {
-          return true;
-        }
+  /** Whether this process has an fd on the description fileId. */
+  private boolean hasFdOn(long fileId) {
+    for (Fd f : fds.values()) {
+      if (f.fileId() == fileId) {
+        return true;
       }
     }
     return false;
-  }
-
-  /** The lowest fd of this process on the description fileId, -1 if none. */
-  private int fdOn(long fileId) {
-    for (Map.Entry<Integer, Fd> e : fds.entrySet()) {
-      if (e.getValue().fileId() == fileId) {
-        return e.getKey();
-      }
-    }
-    return -1;
   }
 
   private Behavior<Command> dup(Call c, int fdNum) {
@@ -579,7 +627,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     });
     dispositions = reset;
     if (reactionsDue != null) {
-      reactionsDue.keySet().forEach(timers::cancel);
+      reactionsDue.keySet().forEach(this::cancelTimer);
       reactionsDue = null;
     }
     spec = new ProcessSpec(spec.pid(), spec.ppid(), spec.name(), spec.cred(), dispositions, java.util.List.of(),
@@ -651,7 +699,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     c.blocked = true;
     emit("block", c.step, c.syscall.name(), null, null, null);
     if (w.timeoutMs() > 0) {
-      timers.startSingleTimer(new WaitTimeout(req), new WaitTimeout(req),
+      timers().startSingleTimer(new WaitTimeout(req), new WaitTimeout(req),
           Duration.ofMillis(clock.timerDelayMillis(w.timeoutMs())));
     }
     return this;
@@ -661,7 +709,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Behavior<Command> endWait(long req, Call c, Signal s) {
     if (req != 0) {
       inFlight.remove(req);
-      timers.cancel(new WaitTimeout(req));
+      cancelTimer(new WaitTimeout(req));
     }
     c.returnArgs = TraceEvent.args("code", Signals.codeName(s.siCode()), "fd", s.siFd() >= 0 ? s.siFd() : null);
     return finish(c, s.signo(), null);
@@ -731,13 +779,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
     if (c != null) {
       if (c.request != null) {
-        timers.cancel(answerTimer(m.reqId()));
+        cancelTimer(answerTimer(m.reqId()));
       }
       c.blocked = true;
       emit("block", c.step, c.syscall.name(), null, null, null);
       if (recheckMs > 0) {
         // cluster mode: the wake-up crosses the network, where a cut can drop it; ask again until it comes
-        timers.startTimerWithFixedDelay(new RecheckDue(m.reqId()), new RecheckDue(m.reqId()),
+        timers().startTimerWithFixedDelay(new RecheckDue(m.reqId()), new RecheckDue(m.reqId()),
             java.time.Duration.ofMillis(recheckMs));
       }
       if (c.pendingSignal != null) {
@@ -757,10 +805,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       inFlight = null; // not kept empty: a million idle processes would keep a map each (BENCHMARKS.md, issue 17)
     }
     if (recheckMs > 0 && c.blocked) {
-      timers.cancel(new RecheckDue(m.reqId()));
+      cancelTimer(new RecheckDue(m.reqId()));
     }
     if (c.request != null && !c.blocked) {
-      timers.cancel(answerTimer(m.reqId()));
+      cancelTimer(answerTimer(m.reqId()));
     }
     if (dying) {
       if (m.file() != null) {
@@ -783,13 +831,20 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       fds.put(fd, c.syscall instanceof Syscall.Open o && o.cloexec() ? m.file().withCloexec(true) : m.file());
       result = fd;
     } else if (c.syscall instanceof Syscall.Fcntl f && f.cmd() == Syscall.Fcntl.Cmd.F_SETLEASE) {
+      Fd on = fds.get(f.fd());
       if (f.arg() == LeaseType.UNLCK.value) {
         forgetLease(f.fd());
+        if (on != null) {
+          unleased(on.fileId());
+        }
       } else {
         if (leaseFds == null) {
           leaseFds = new TreeSet<>();
         }
         leaseFds.add(f.fd());
+        if (on != null) {
+          leased(on.fileId());
+        }
       }
     }
     return finish(c, result, null);
@@ -929,14 +984,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private int lowestFreeFd() {
+    // not through fds.keySet(): the TreeMap would keep that view for the process's life (16 bytes a process)
     int fd = FIRST_FD;
-    for (int used : fds.keySet()) {
-      if (used > fd) {
-        break;
-      }
-      if (used == fd) {
-        fd++;
-      }
+    while (fds.containsKey(fd)) {
+      fd++;
     }
     return fd;
   }
@@ -1066,7 +1117,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       // a handled signal outside the set: the handler runs and the wait fails with EINTR (never restarted)
       long req = mainRequest();
       inFlight.remove(req);
-      timers.cancel(new WaitTimeout(req));
+      cancelTimer(new WaitTimeout(req));
       return finish(main, -1, Errno.EINTR);
     }
     if (main != null && main.blocked) {
@@ -1109,7 +1160,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private Behavior<Command> onRecheckDue(RecheckDue m) {
     Call c = inFlight == null ? null : inFlight.get(m.reqId());
     if (c == null || !c.blocked || dying) {
-      timers.cancel(m);
+      cancelTimer(m);
       return this;
     }
     if (clock instanceof io.leasecr.core.time.WallClock w && w.frozen()) {
@@ -1159,7 +1210,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * 8 times it: a slow answer (thousands of calls in flight on a loaded machine) costs a few copies, not a storm.
    */
   private void answerDue(long req, int copies) {
-    timers.startSingleTimer(answerTimer(req), new AnswerDue(req, copies),
+    timers().startSingleTimer(answerTimer(req), new AnswerDue(req, copies),
         java.time.Duration.ofMillis(recheckMs << Math.min(copies, 3)));
   }
 
@@ -1200,13 +1251,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       reactionsDue = new LinkedHashMap<>();
     }
     reactionsDue.put(due, now() + delay);
-    timers.startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(delay)));
+    timers().startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(delay)));
   }
 
   private Behavior<Command> onReactionDue(ReactionDue due) {
     Long dueAt = reactionsDue == null ? null : reactionsDue.get(due);
     if (dueAt != null && dueAt > now()) { // early: a cluster node's clock was frozen or is scaled
-      timers.startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(dueAt - now())));
+      timers().startSingleTimer(due, due, Duration.ofMillis(clock.timerDelayMillis(dueAt - now())));
       return this;
     }
     boolean inHandler = reactionsDue == null || reactionsDue.remove(due) == null;
@@ -1320,7 +1371,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     exitStatus = status;
     killedBy = signo;
     waiting = null;
-    timers.cancelAll();
+    cancelTimers();
     if (inFlight != null) {
       inFlight.values().removeIf(c -> c.syscall instanceof Syscall.Sigwait); // no lease table answers a wait
     }

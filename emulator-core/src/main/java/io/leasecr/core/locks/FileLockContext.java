@@ -2,9 +2,7 @@ package io.leasecr.core.locks;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Per-inode lock state ({@code struct file_lock_context} plus the inode's open counts). Everything
@@ -27,8 +25,8 @@ public final class FileLockContext {
   List<FlockLock> flock = Collections.emptyList();
   /** Processes sleeping in flock() on this inode, in arrival order. */
   List<FlockLocks.Waiter> flockBlocked = Collections.emptyList();
-  /** Open file descriptions of this inode, by id. */
-  final Map<Long, OpenFile> files = new HashMap<>(4);
+  /** Open file descriptions of this inode, by id (a field for the one, a map for more: {@link OpenFiles}). */
+  final OpenFiles files = new OpenFiles();
   /** i_readcount: O_RDONLY opens. */
   int readCount;
   /** i_writecount: opens with FMODE_WRITE, plus truncates in progress. */

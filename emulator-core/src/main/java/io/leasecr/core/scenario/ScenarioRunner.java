@@ -179,7 +179,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
             ? fail("step " + m.step().number() + ": " + m.found().error()) // damaged in the journal
             : m.found().entry() == null
             ? fail("step " + m.step().number() + ": no checkpoint " + m.found().id() + " in the journal")
-            : restartFrom(m.step(), (Step.Restart) m.step().action(), parse(m.found().entry())))
+            : restartFrom(m.step(), (Step.Restart) m.step().action(), parse(m.found().entry()), false))
         .onSignal(Terminated.class, t -> fail("the emulator's " + t.getRef().path().name() + " actor failed; see the log above"))
         .onMessage(ProcessesPart.class, m -> {
           processesPart = m.saved().processes();
@@ -330,6 +330,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
 
   private Behavior<Command> restart(Step step, Step.Restart r) {
     CheckpointImage image = r.id() != null ? checkpoints.get(r.id()) : null;
+    boolean takenHere = image != null;
     if (image != null && !restartedFromLater(r.id())) {
       checkpoints.remove(r.id()); // its last use: a large tree's image is not kept beside the restored tree
     }
@@ -355,7 +356,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
         return Behaviors.stopped();
       }
     }
-    return restartFrom(step, r, image);
+    return restartFrom(step, r, image, takenHere);
   }
 
   /** Whether a step still to come restarts from checkpoint {@code id} of this run. */
@@ -368,9 +369,15 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
     return false;
   }
 
-  private Behavior<Command> restartFrom(Step step, Step.Restart r, CheckpointImage image) {
+  /**
+   * {@code takenHere}: the image is one this run built at its own cut, from this scenario's files, not one read
+   * from a file or the journal; it is not checked again (two passes over every file and fd of the image, about 6%
+   * of a 100k-process run's loop, BENCHMARKS.md issue 17). Images from outside are checked before any actor hears
+   * of them.
+   */
+  private Behavior<Command> restartFrom(Step step, Step.Restart r, CheckpointImage image, boolean takenHere) {
     trace.phase("restore");
-    String bad = ImageCodec.mismatch(image, scenario.vfs());
+    String bad = takenHere ? null : ImageCodec.mismatch(image, scenario.vfs());
     if (bad != null) {
       return fail("step " + step.number() + ": checkpoint " + image.getId() + " cannot be restored here: " + bad);
     }

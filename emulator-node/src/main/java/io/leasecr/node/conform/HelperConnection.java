@@ -278,7 +278,7 @@ final class HelperConnection {
       }
       if (startNanos > 0) {
         // late against the schedule as it was before the driver's shift: the two add up
-        run.scheduledLate(startNanos - Math.max(p.sentNanos - p.shiftNanos, lastReturnNanos));
+        run.scheduledLate(lateness(startNanos, p.sentNanos, p.shiftNanos, lastReturnNanos));
       }
       lastReturnNanos = retNanos;
       if (p.childPid > 0 && result > 0) {
@@ -308,5 +308,14 @@ final class HelperConnection {
     } catch (IOException ignored) {
       // already gone
     }
+  }
+
+  /**
+   * How late a call started: against when it was due, which is when it was sent less the schedule's shift at that
+   * moment (the driver was late by that much already), or the process's previous return if later (it could not
+   * start before). The shift and the call's own delay add up.
+   */
+  static long lateness(long startNanos, long sentNanos, long shiftNanos, long lastReturnNanos) {
+    return startNanos - Math.max(sentNanos - shiftNanos, lastReturnNanos);
   }
 }
