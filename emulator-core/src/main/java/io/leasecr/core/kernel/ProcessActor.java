@@ -555,14 +555,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
           return finish(c, -1, Errno.EBADF);
         }
         int target = (int) arg;
-        Fd old = fds.get(target);
-        boolean waits = old != null && detach(target, old);
-        if (old != null && !waits) {
-          kernel.locks().tell(new LockManager.Put(spec.pid(), old.ino(), old.fileId()));
-        }
+        Fd old = dropFd(target);
         fds.put(target, fd.withCloexec((op.flags() & Syscall.FdOp.O_CLOEXEC) != 0));
         kernel.locks().tell(new LockManager.Get(fd.ino(), fd.fileId()));
-        if (waits) {
+        if (old != null) {
           c.fd = target; // what dup2 returns once the table has dropped the old description's lease
           return waitForTable(c, old);
         }
@@ -602,13 +598,21 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
   }
 
-  /** Closes an fd without a call of its own (dup2's newfd, execve's FD_CLOEXEC fds): as close(2) does. */
-  private void dropFd(int fdNum) {
+  /**
+   * Closes an fd without a call of its own (dup2's newfd, execve's FD_CLOEXEC fds): as close(2) does. Returns the
+   * description if the lease it held must go before the call returns (see detach): the caller then waits for the
+   * table; otherwise its Put is sent here and the result is null.
+   */
+  private Fd dropFd(int fdNum) {
     Fd old = fds.get(fdNum);
-    if (old != null) {
-      detach(fdNum, old); // execve's closes go one way: it does not wait for a lease to go (not built)
-      kernel.locks().tell(new LockManager.Put(spec.pid(), old.ino(), old.fileId()));
+    if (old == null) {
+      return null;
     }
+    if (detach(fdNum, old)) {
+      return old;
+    }
+    kernel.locks().tell(new LockManager.Put(spec.pid(), old.ino(), old.fileId()));
+    return null;
   }
 
   /**
@@ -617,7 +621,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    */
   private Behavior<Command> execve(Call c) {
     for (Integer fd : fds.entrySet().stream().filter(e -> e.getValue().cloexec()).map(Map.Entry::getKey).toList()) {
-      dropFd(fd);
+      Fd leased = dropFd(fd);
+      if (leased != null) { // execve's closes go one way: it does not wait for a lease to go (not built)
+        kernel.locks().tell(new LockManager.Put(spec.pid(), leased.ino(), leased.fileId()));
+      }
     }
     Map<Integer, Disposition> reset = new HashMap<>();
     dispositions.forEach((sig, d) -> {

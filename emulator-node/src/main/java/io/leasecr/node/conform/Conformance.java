@@ -80,28 +80,17 @@ public final class Conformance {
     long horizon = emulated.events().isEmpty() ? 0 : emulated.events().get(emulated.events().size() - 1).t();
     return compare(s, scale, emulated.events(), emulatorNanos, () -> {
       KernelRun run = new KernelRun(s, scale, helper);
-      try {
-        List<TraceEvent> kernel = run.run(horizon);
-        return new Attempt(kernel, scale.emulatedMillis(run.schedulingDelayNanos()), run.disturbed(), run.phases());
-      } catch (IOException | InterruptedException | RuntimeException e) {
-        throw new Failed(e);
-      }
+      List<TraceEvent> kernel = run.run(horizon);
+      return new Attempt(kernel, scale.emulatedMillis(run.schedulingDelayNanos()), run.disturbed(), run.phases());
     });
   }
 
   /** One kernel-side run: its trace, its measured scheduling delay (emulated ms), who disturbed it (null: none). */
   record Attempt(List<TraceEvent> kernel, long delayMs, String disturbed, KernelRun.Phases phases) {}
 
-  /** A kernel-side run that failed: its cause is thrown on. */
-  static final class Failed extends RuntimeException {
-    Failed(Exception cause) {
-      super(cause);
-    }
-  }
-
   /** The kernel side, one run per call. */
   interface KernelRuns {
-    Attempt next();
+    Attempt next() throws IOException, InterruptedException;
   }
 
   /** The emulator's trace against kernel runs, as many as it takes (see below). */
@@ -113,18 +102,7 @@ public final class Conformance {
     int compared = 0;
     for (int attempt = 0; attempt < 4 || ways.size() > 1 && compared < RACY_RUNS && attempt < RACY_RUNS + 4;
         attempt++) {
-      Attempt run;
-      try {
-        run = runs.next();
-      } catch (Failed f) {
-        if (f.getCause() instanceof IOException e) {
-          throw e;
-        }
-        if (f.getCause() instanceof InterruptedException e) {
-          throw e;
-        }
-        throw (RuntimeException) f.getCause();
-      }
+      Attempt run = runs.next();
       phases = phases.plus(run.phases());
       if (run.disturbed() != null) {
         // another run on this machine changed the machine-wide sysctls under ours: this one shows nothing
