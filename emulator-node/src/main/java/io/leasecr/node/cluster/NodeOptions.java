@@ -51,7 +51,7 @@ public final class NodeOptions {
 
   @Option(names = "--down-removal-margin", paramLabel = "MS",
       description = "how long after a node's removal its shards and singletons move elsewhere (Pekko's "
-          + "down-removal-margin), 1-600000 ms (LEASE_CR_DOWN_REMOVAL_MARGIN; default 1000)")
+          + "down-removal-margin), 1-600000 ms (LEASE_CR_DOWN_REMOVAL_MARGIN; default 300)")
   Long downRemovalMargin;
 
   @Option(names = "--join-timeout", paramLabel = "MS",

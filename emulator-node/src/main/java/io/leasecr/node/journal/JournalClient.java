@@ -48,7 +48,16 @@ public final class JournalClient implements AutoCloseable {
     ActorRef<CheckpointCoordinator.Listing> probe = system.systemActorOf(readyProbe, "ready", org.apache.pekko.actor.typed.Props.empty());
     coordinator = system.systemActorOf(CheckpointCoordinator.create(probe), "checkpoints",
         org.apache.pekko.actor.typed.Props.empty());
-    recovered.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    try {
+      recovered.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // the schema answered, the replay of the committed checkpoints did not: a database that stopped answering
+      // mid-read, or one still held by a process that was killed (H2's file lock waits for it)
+      close();
+      throw new IllegalStateException("the checkpoint journal (" + journal.describe() + ") was opened but did not "
+          + "finish reading its committed checkpoints within " + TIMEOUT.toSeconds() + " s; nothing was changed; "
+          + "try again, and see the log if it persists", e);
+    }
   }
 
   public <T> T ask(Function<ActorRef<T>, CheckpointCoordinator.Command> message) throws Exception {

@@ -68,8 +68,8 @@ class NodeSettingsTest {
   @Test
   void theRemovalMarginIsShortUnlessToldAndReachesPekko() {
     NodeSettings d = parse(Map.of());
-    assertThat(d.downRemovalMarginMs()).isEqualTo(1000);
-    assertThat(ClusterConfig.of(d).getDuration("pekko.cluster.down-removal-margin").toMillis()).isEqualTo(1000);
+    assertThat(d.downRemovalMarginMs()).isEqualTo(300);
+    assertThat(ClusterConfig.of(d).getDuration("pekko.cluster.down-removal-margin").toMillis()).isEqualTo(300);
     assertThat(parse(Map.of("LEASE_CR_DOWN_REMOVAL_MARGIN", "250ms")).effectiveRemovalMarginMs()).isEqualTo(250);
     assertThat(parse(Map.of("LEASE_CR_DOWN_REMOVAL_MARGIN", "250ms"), "--down-removal-margin", "40")
         .downRemovalMarginMs()).isEqualTo(40);

@@ -268,4 +268,19 @@ class RestoreBatchesTest {
     assertThat(d.notRunning()).containsExactly(112); // the driver starts it again, after its own ask
     assertThat(regions.restores).doesNotContainKey("112").hasSize(5);
   }
+
+  @Test
+  void theCoordinatorIsClearOnlyOnceItListsNoRegionOfANodeThatIsGone() {
+    org.apache.pekko.actor.Address n1 = new org.apache.pekko.actor.Address("pekko", "lease-cr", "127.0.0.1", 25521);
+    org.apache.pekko.actor.Address n2 = new org.apache.pekko.actor.Address("pekko", "lease-cr", "127.0.0.1", 25522);
+    org.apache.pekko.actor.Address n3 = new org.apache.pekko.actor.Address("pekko", "lease-cr", "127.0.0.1", 25523);
+    java.util.Set<org.apache.pekko.actor.Address> members = java.util.Set.of(n1, n3);
+    // the removed n2's region still listed: the coordinator may still name it as a shard's home
+    assertThat(RestoreBatches.coordinatorClear(java.util.Set.of(n1, n2, n3), members)).isFalse();
+    // no answer, or a region that knows no coordinator yet (it answers an empty set): not known to be clear
+    assertThat(RestoreBatches.coordinatorClear(null, members)).isFalse();
+    assertThat(RestoreBatches.coordinatorClear(java.util.Set.of(), members)).isFalse();
+    assertThat(RestoreBatches.coordinatorClear(java.util.Set.of(n1, n3), members)).isTrue();
+    assertThat(RestoreBatches.coordinatorClear(java.util.Set.of(n3), members)).isTrue();
+  }
 }
