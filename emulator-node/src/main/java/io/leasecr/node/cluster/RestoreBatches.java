@@ -100,6 +100,8 @@ public final class RestoreBatches {
                 org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class));
       }
       long[] removedAt = {0}; // wall ms this node last saw a member removed
+      // wall ms a batch last found the coordinator clear of removed nodes' regions, per entity type (stage)
+      long[] clearedAt = new long[Stage.values().length];
       // the members last looked at: a batch may come after the view shows a removal but before its event
       Set<org.apache.pekko.actor.Address> known = members(ctx);
       return Behaviors.receiveMessage(m -> {
@@ -110,6 +112,9 @@ public final class RestoreBatches {
           }
           known.clear();
           known.addAll(now);
+        }
+        if (m instanceof Cleared c) {
+          clearedAt[c.stage().ordinal()] = Math.max(clearedAt[c.stage().ordinal()], c.at());
         }
         if (m instanceof Batch b) {
           String why;
@@ -131,8 +136,11 @@ public final class RestoreBatches {
                   "restore batch " + b.batch() + " refused by " + node + ": " + why));
             }
           } else {
+            // the coordinator is asked once per removal: a batch after one that found it clear goes at once
+            boolean ask = watchRemovals && !members(ctx).isEmpty()
+                && (removedAt[0] > clearedAt[b.stage().ordinal()] || removalPending.test(ctx));
             ctx.spawnAnonymous(Run.create(b, slices, node, refs, System.currentTimeMillis(), removalPending,
-                resendAfter, removedAt[0], watchRemovals && !members(ctx).isEmpty()));
+                resendAfter, removedAt[0], ask ? ctx.getSelf() : null));
           }
         }
         return Behaviors.same();
@@ -230,6 +238,9 @@ public final class RestoreBatches {
 
   private record Recheck() implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
+  /** A batch found the coordinator of its stage's entities clear of removed nodes' regions at wall ms {@code at}. */
+  private record Cleared(Stage stage, long at) implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
   /** The sharding coordinator's regions, by address (null: no answer, or no coordinator known yet). */
   private record CoordinatorRegions(Set<org.apache.pekko.actor.Address> regions)
       implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
@@ -300,7 +311,7 @@ public final class RestoreBatches {
 
     static Behavior<Command> create(Batch batch, RestoreSlices slices, String node, EmulatorSharding.Refs refs,
         long arrived, java.util.function.Predicate<ActorContext<Command>> removalPending, Duration resendAfter,
-        long removedAt, boolean askCoordinator) {
+        long removedAt, ActorRef<Command> askCoordinatorFor) {
       return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
         // a node the cluster downed is removed on each member in turn: until this one and the others have seen
         // the removal, its regions (or the coordinator) may still send a shard's messages to the dead node's
@@ -308,8 +319,7 @@ public final class RestoreBatches {
         // and then REMOVAL_SETTLE more (see there); and, once this node has seen a removal, until the sharding
         // coordinator no longer lists a region on a node that is no member (see coordinatorClear)
         long settle = REMOVAL_SETTLE.toMillis();
-        boolean removal = removalPending.test(ctx) || removedAt > 0;
-        boolean[] clear = {!(askCoordinator && removal)};
+        boolean[] clear = {askCoordinatorFor == null};
         if (removalPending.test(ctx) || (removedAt > 0 && System.currentTimeMillis() < removedAt + settle)
             || !clear[0]) {
           timers.startTimerWithFixedDelay(RECHECK, RECHECK, Duration.ofMillis(25));
@@ -321,6 +331,9 @@ public final class RestoreBatches {
             if (m instanceof CoordinatorRegions r) {
               asking[0] = false;
               clear[0] = coordinatorClear(r.regions(), members(ctx));
+              if (clear[0] && !removalPending.test(ctx)) {
+                askCoordinatorFor.tell(new Cleared(batch.stage(), now));
+              }
               return Behaviors.same();
             }
             if (m == RECHECK && now < until) {
