@@ -136,9 +136,14 @@ public final class RestoreBatches {
                   "restore batch " + b.batch() + " refused by " + node + ": " + why));
             }
           } else {
-            // the coordinator is asked once per removal: a batch after one that found it clear goes at once
+            // the coordinator is asked by the first batch of each kind, and again after a removal: a batch after
+            // one that found it clear goes at once. The first is asked whatever this node has seen: a batch can
+            // come the moment the view drops the removed node, before its MemberRemoved event (the members
+            // looked at last may then be those of the node's start), and went without any wait once (a 100k drill's
+            // first batch on n1: 140 tables lost to the dead region's home, sent again after 1 s)
+            long cleared = clearedAt[b.stage().ordinal()];
             boolean ask = watchRemovals && !members(ctx).isEmpty()
-                && (removedAt[0] > clearedAt[b.stage().ordinal()] || removalPending.test(ctx));
+                && (cleared == 0 || removedAt[0] > cleared || removalPending.test(ctx));
             ctx.spawnAnonymous(Run.create(b, slices, node, refs, System.currentTimeMillis(), removalPending,
                 resendAfter, removedAt[0], ask ? ctx.getSelf() : null));
           }
@@ -325,7 +330,10 @@ public final class RestoreBatches {
           timers.startTimerWithFixedDelay(RECHECK, RECHECK, Duration.ofMillis(25));
           long until = arrived + REMOVAL_WAIT.toMillis();
           long[] seen = {removalPending.test(ctx) ? 0 : removedAt};
-          boolean[] asking = {false};
+          boolean[] asking = {!clear[0]};
+          if (asking[0]) {
+            askCoordinator(ctx, batch.stage());
+          }
           return Behaviors.receiveMessage(m -> {
             long now = System.currentTimeMillis();
             if (m instanceof CoordinatorRegions r) {
