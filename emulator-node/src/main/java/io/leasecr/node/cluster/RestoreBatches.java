@@ -100,8 +100,8 @@ public final class RestoreBatches {
                 org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class));
       }
       long[] removedAt = {0}; // wall ms this node last saw a member removed
-      // wall ms a batch last found the coordinator clear of removed nodes' regions, per entity type (stage)
-      long[] clearedAt = new long[Stage.values().length];
+      // per entity type (stage): the members a batch last found the coordinator clear against
+      java.util.Map<Stage, Set<org.apache.pekko.actor.Address>> clearedFor = new java.util.EnumMap<>(Stage.class);
       // the members last looked at: a batch may come after the view shows a removal but before its event
       Set<org.apache.pekko.actor.Address> known = members(ctx);
       return Behaviors.receiveMessage(m -> {
@@ -114,7 +114,7 @@ public final class RestoreBatches {
           known.addAll(now);
         }
         if (m instanceof Cleared c) {
-          clearedAt[c.stage().ordinal()] = Math.max(clearedAt[c.stage().ordinal()], c.at());
+          clearedFor.put(c.stage(), c.members());
         }
         if (m instanceof Batch b) {
           String why;
@@ -141,9 +141,10 @@ public final class RestoreBatches {
             // come the moment the view drops the removed node, before its MemberRemoved event (the members
             // looked at last may then be those of the node's start), and went without any wait once (a 100k drill's
             // first batch on n1: 140 tables lost to the dead region's home, sent again after 1 s)
-            long cleared = clearedAt[b.stage().ordinal()];
-            boolean ask = watchRemovals && !members(ctx).isEmpty()
-                && (cleared == 0 || removedAt[0] > cleared || removalPending.test(ctx));
+            Set<org.apache.pekko.actor.Address> cleared = clearedFor.get(b.stage());
+            Set<org.apache.pekko.actor.Address> members = members(ctx);
+            boolean ask = watchRemovals && !members.isEmpty()
+                && (cleared == null || !members.containsAll(cleared) || removalPending.test(ctx));
             ctx.spawnAnonymous(Run.create(b, slices, node, refs, System.currentTimeMillis(), removalPending,
                 resendAfter, removedAt[0], ask ? ctx.getSelf() : null));
           }
@@ -243,8 +244,11 @@ public final class RestoreBatches {
 
   private record Recheck() implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
-  /** A batch found the coordinator of its stage's entities clear of removed nodes' regions at wall ms {@code at}. */
-  private record Cleared(Stage stage, long at) implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+  /**
+   * A batch found the coordinator of its stage's entities clear of removed nodes' regions against these members
+   * (a member gone since then is a removal to wait for again).
+   */
+  private record Cleared(Stage stage, Set<org.apache.pekko.actor.Address> members) implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   /** The sharding coordinator's regions, by address (null: no answer, or no coordinator known yet). */
   private record CoordinatorRegions(Set<org.apache.pekko.actor.Address> regions)
@@ -338,9 +342,10 @@ public final class RestoreBatches {
             long now = System.currentTimeMillis();
             if (m instanceof CoordinatorRegions r) {
               asking[0] = false;
-              clear[0] = coordinatorClear(r.regions(), members(ctx));
+              Set<org.apache.pekko.actor.Address> members = members(ctx);
+              clear[0] = coordinatorClear(r.regions(), members);
               if (clear[0] && !removalPending.test(ctx)) {
-                askCoordinatorFor.tell(new Cleared(batch.stage(), now));
+                askCoordinatorFor.tell(new Cleared(batch.stage(), members));
               }
               return Behaviors.same();
             }
