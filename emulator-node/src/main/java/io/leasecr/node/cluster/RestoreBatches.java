@@ -248,7 +248,8 @@ public final class RestoreBatches {
    * A batch found the coordinator of its stage's entities clear of removed nodes' regions against these members
    * (a member gone since then is a removal to wait for again).
    */
-  private record Cleared(Stage stage, Set<org.apache.pekko.actor.Address> members) implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+  private record Cleared(Stage stage, Set<org.apache.pekko.actor.Address> members)
+      implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   /** The sharding coordinator's regions, by address (null: no answer, or no coordinator known yet). */
   private record CoordinatorRegions(Set<org.apache.pekko.actor.Address> regions)
@@ -373,13 +374,7 @@ public final class RestoreBatches {
       }));
     }
 
-    /**
-     * A member downed (or leaving) that this node still lists, or a reachable member that has not seen this
-     * node's view yet: the sharding coordinator's node may still list the removed one, and the coordinator then
-     * names the dead node's region as a shard's home, where what this node sends is lost (seen in a 100k drill:
-     * 5000 tables of n3 lost so, then sent again after 8 s, while n1, the coordinator's node, saw the removal
-     * 0.3 s after n3 did).
-     */
+    /** Asks the coordinator of the batch's entities for its regions, through this node's region (piped to self). */
     static void askCoordinator(ActorContext<Command> ctx, Stage stage) {
       org.apache.pekko.actor.ActorRef region = org.apache.pekko.cluster.sharding.ClusterSharding
           .get(ctx.getSystem().classicSystem())
@@ -391,6 +386,13 @@ public final class RestoreBatches {
                   ? new HashSet<>(r.getRegions()) : null));
     }
 
+    /**
+     * A member downed (or leaving) that this node still lists, or a reachable member that has not seen this
+     * node's view yet: the sharding coordinator's node may still list the removed one, and the coordinator then
+     * names the dead node's region as a shard's home, where what this node sends is lost (seen in a 100k drill:
+     * 5000 tables of n3 lost so, then sent again after 8 s, while n1, the coordinator's node, saw the removal
+     * 0.3 s after n3 did).
+     */
     static boolean removalPending(ActorContext<Command> ctx) {
       org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state =
           org.apache.pekko.cluster.Cluster.get(ctx.getSystem().classicSystem()).state();
