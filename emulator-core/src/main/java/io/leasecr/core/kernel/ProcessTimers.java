@@ -58,16 +58,22 @@ final class ProcessTimers {
   }
 
   void cancel(Object key) {
-    if (timers == null) {
-      return;
-    }
-    Timer t = timers.remove(key);
+    Timer t = remove(key);
     if (t != null) {
       t.task.cancel();
     }
-    if (timers.isEmpty()) {
-      timers = null; // a million idle processes keep no empty map
+  }
+
+  /** Drops the timer under {@code key}, and the map with its last timer (a million idle processes keep none). */
+  private Timer remove(Object key) {
+    if (timers == null) {
+      return null;
     }
+    Timer t = timers.remove(key);
+    if (timers.isEmpty()) {
+      timers = null;
+    }
+    return t;
   }
 
   void cancelAll() {
@@ -87,10 +93,7 @@ final class ProcessTimers {
       return null;
     }
     if (!t.repeat) {
-      timers.remove(f.key());
-      if (timers.isEmpty()) {
-        timers = null;
-      }
+      remove(f.key());
     }
     return t.msg;
   }

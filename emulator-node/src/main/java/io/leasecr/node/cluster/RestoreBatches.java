@@ -441,7 +441,9 @@ public final class RestoreBatches {
     public Receive<Command> createReceive() {
       return newReceiveBuilder().onMessage(TableSaved.class, this::onTableSaved).onMessage(Saved.class, this::onSaved)
           .onMessage(Probed.class, this::onProbed).onMessage(Straggle.class, s -> onStraggle())
-          .onMessage(Overdue.class, o -> finish()).build();
+          .onMessage(Overdue.class, o -> finish())
+          // the coordinator's answer to an ask still out when the removal wait ran out: nothing to do any more
+          .onMessage(CoordinatorRegions.class, r -> this).build();
     }
 
     /**
