@@ -24,24 +24,33 @@ class FencingDrillTest {
 
   @TempDir Path tmp;
 
+  /**
+   * A third outcome, Pekko's and not the emulator's: n2 resumes with its failure detector's stale view (every
+   * other node silent for 6 s: unreachable), and if that view reaches the leader before the resolver decides, n1
+   * and n2 observe each other unreachable: the resolver downs both as indirectly connected ("SBR took decision
+   * DownIndirectlyConnected"), n1's JVM exits (code 255) and its lease table with it, so P2's open cannot return.
+   * n1's JVM exited so (code 255: downed by the cluster) in two fresh-clone CI-like runs under the suite's load
+   * (sessions 25 and 27; 26 runs beside two busy loops passed). Only when a node's log names that decision: the
+   * guarantee is checked on that run too (nothing n2 sent was applied), and the drill runs once more for the two
+   * outcomes this test is about.
+   */
+  private static final String INDIRECTLY_CONNECTED = "SBR took decision DownIndirectlyConnected";
+
   @Test
   void aPausedHoldersReleaseIsHeldWhileItsNodeIsUnreachableAndRefusedOnceTheClusterDownsIt() throws Exception {
     TestPostgres.Db pg = TestPostgres.require();
     Path out = tmp.resolve("out");
-    ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "drill",
-        ShippedScenarios.root().resolve("drills/paused-holder-held.yaml").toString(),
-        "--out", out.toString(), "--base-port", String.valueOf(ClusterDrillTest.port(32200))))
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("drill.log").toFile());
-    pb.environment().remove("LEASE_CR_PG_DIR");
-    pg.exportTo(pb.environment());
-    Process p = pb.start();
-    boolean finished = p.waitFor(200, TimeUnit.SECONDS);
-    if (!finished) {
-      p.destroyForcibly();
-    }
+    Process p = drill(pg, out);
     String text = Files.readString(tmp.resolve("drill.log"));
-    assertThat(finished).as(text).isTrue();
+    if (p.exitValue() != 0 && downedAsIndirectlyConnected(out)) {
+      String n1 = Files.readString(out.resolve("timeline-n1.txt"));
+      assertThat(n1).as(text).doesNotContain("released by F_UNLCK").doesNotContain("applied after a hold of ");
+      System.out.println("FencingDrillTest: the resolver downed n1 with n2 as indirectly connected (n2's stale view "
+          + "after its pause reached the leader first); nothing n2 sent was applied; the drill runs once more");
+      out = tmp.resolve("out-2");
+      p = drill(pg, out);
+      text = Files.readString(tmp.resolve("drill.log"));
+    }
     String n1 = Files.readString(out.resolve("timeline-n1.txt"));
     String all = text + "\n== n1's timeline\n" + n1;
     // the invariants hold whatever the cluster decided: no two conflicting leases, P2's open returns in time
@@ -75,5 +84,34 @@ class FencingDrillTest {
           + "\\(n2 is reachable again and every member has seen it so\\)");
       assertThat(released).as(all).isGreaterThan(applied);
     }
+  }
+
+  /** Runs the drill into {@code out} (its console in drill.log), within 200 s. */
+  private Process drill(TestPostgres.Db pg, Path out) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "drill",
+        ShippedScenarios.root().resolve("drills/paused-holder-held.yaml").toString(),
+        "--out", out.toString(), "--base-port", String.valueOf(ClusterDrillTest.port(32200))))
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("drill.log").toFile());
+    pb.environment().remove("LEASE_CR_PG_DIR");
+    pg.exportTo(pb.environment());
+    Process p = pb.start();
+    boolean finished = p.waitFor(200, TimeUnit.SECONDS);
+    if (!finished) {
+      p.destroyForcibly();
+    }
+    assertThat(finished).as(Files.readString(tmp.resolve("drill.log"))).isTrue();
+    return p;
+  }
+
+  /** Whether a node's log says that the resolver downed nodes as indirectly connected (see above). */
+  private static boolean downedAsIndirectlyConnected(Path out) throws java.io.IOException {
+    for (String node : List.of("n1", "n2", "n3")) {
+      Path log = out.resolve(node + ".log");
+      if (Files.exists(log) && Files.readString(log).contains(INDIRECTLY_CONNECTED)) {
+        return true;
+      }
+    }
+    return false;
   }
 }
