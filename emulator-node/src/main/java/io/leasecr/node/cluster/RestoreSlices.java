@@ -121,6 +121,18 @@ public final class RestoreSlices {
     return new TreeSet<>(p.getFdsMap().values()).stream().map(files::get).filter(Objects::nonNull).toList();
   }
 
+  /** The inodes of the open files {@code p} has. */
+  public Set<Long> inosOf(Process p) {
+    Set<Long> inos = new java.util.HashSet<>();
+    for (long id : p.getFdsMap().values()) {
+      OpenFile f = files.get(id);
+      if (f != null) {
+        inos.add(f.getIno());
+      }
+    }
+    return inos;
+  }
+
   /**
    * One batch of lease tables as one image: the files, leases and locks of {@code inos} and every process
    * any of their parts names, in the order of chosen. {@code of(ino)} of a RestoreSlices over this image (and

@@ -236,11 +236,12 @@ final class ClusterTree {
   private static final Duration BATCH_ANSWER = Duration.ofSeconds(30);
 
   /**
-   * The restart as batches per node: the tables (each batch to the node its table lives on, or else the node
-   * its first process is restarted on), all confirmed, then the processes (each batch to the node sharding puts
-   * it on: its first live candidate). A table or process a node could not confirm is sent again (tables: in up
-   * to two more rounds; processes: asked on its own first, then started again only if its entity runs nothing,
-   * as {@link #ensureRunningAll} does).
+   * The restart as batches per node: the lease tables (each batch to the node its table lives on, or else the
+   * node its first process is restarted on) and the processes (each batch to the node sharding puts it on: its
+   * first live candidate), a node's process batches as soon as the tables their processes have open are
+   * confirmed ({@link RestartPlan}). A table a node could not confirm is sent again, up to three sends in all; a
+   * process is asked on its own first, then started again only if its entity runs nothing, as
+   * {@link #ensureRunningAll} does.
    */
   private void restoreBatched(RestoreSlices slices, List<io.leasecr.proto.image.Process> chosen, String policy,
       boolean criu, Map<String, ActorRef<RestoreBatches.Command>> fanOuts) throws InterruptedException {
@@ -259,60 +260,30 @@ final class ClusterTree {
       tableNode.put(ino, node != null ? node : fanOuts.keySet().iterator().next());
     }
     t = phase("tables placed", t);
-    List<Long> tables = new ArrayList<>(tableNode.keySet());
-    for (int round = 0; round < 3 && !tables.isEmpty(); round++) {
-      Map<String, List<java.util.function.Supplier<RestoreBatches.Batch>>> plan = new java.util.LinkedHashMap<>();
-      Map<String, List<Long>> byNode = new java.util.LinkedHashMap<>();
-      tables.forEach(ino -> byNode.computeIfAbsent(tableNode.get(ino), k -> new ArrayList<>()).add(ino));
-      byNode.forEach((node, inos) -> {
-        for (int from = 0; from < inos.size(); from += BATCH_ENTITIES) {
-          List<Long> part = List.copyOf(inos.subList(from, Math.min(inos.size(), from + BATCH_ENTITIES)));
-          plan.computeIfAbsent(node, k -> new ArrayList<>()).add(() -> new RestoreBatches.Batch(
-              batchIds.incrementAndGet(), RestoreBatches.Stage.TABLES, slices.tableBatch(part).toByteString(), part,
-              List.of(), policy, criu, answerMs(inos.size()), batchAnswers()));
-        }
-      });
-      Set<Long> confirmed = new HashSet<>();
-      for (RestoreBatches.Done d : runBatches(plan, fanOuts)) {
-        confirmed.addAll(d.restoredInos());
-      }
-      tables.removeIf(confirmed::contains);
-    }
-    t = phase("lease tables restored in batches", t);
-    if (!tables.isEmpty()) {
-      // as the entity-by-entity path: the processes go on (a table that never confirmed shows in the invariants)
-      BATCH_LOG.warn("{} lease tables did not confirm their restore after 3 rounds, e.g. ino {}; the processes "
-          + "are restored all the same", tables.size(), tables.get(0));
-    }
     Map<Integer, io.leasecr.proto.image.Process> byPid = new java.util.LinkedHashMap<>();
     chosen.forEach(p -> byPid.put(p.getSpec().getPid(), p));
+    running.removeAll(byPid.keySet());
+    RestartPlan plan = new RestartPlan(tableNode, chosen, p -> processNode(p, fanOuts),
+        slices::inosOf,
+        chosen.stream().anyMatch(io.leasecr.proto.image.Process::hasPending), BATCH_ENTITIES);
+    runPlan(plan, slices, policy, criu, fanOuts, answerMs(tableNode.size()), answerMs(byPid.size()));
+    long settled = plan.tablesSettledAt() > 0 ? plan.tablesSettledAt() : System.currentTimeMillis();
+    phases.merge("lease tables restored in batches", settled - t, Long::sum);
+    t = settled;
+    if (!plan.gaveUp().isEmpty()) {
+      // as the entity-by-entity path: the processes go on (a table that never confirmed shows in the invariants)
+      BATCH_LOG.warn("{} lease tables did not confirm their restore after {} sends, e.g. ino {}; the processes "
+          + "are restored all the same", plan.gaveUp().size(), RestartPlan.MAX_SENDS, plan.gaveUp().get(0));
+    }
     long deadline = System.currentTimeMillis() + 20_000 + 2L * byPid.size();
     Duration wait = byPid.size() == 1 ? Duration.ofSeconds(1) : Duration.ofSeconds(4);
     List<Integer> todo = new ArrayList<>(byPid.keySet());
-    running.removeAll(todo);
-    List<Integer> toStart = todo;
+    List<Integer> toStart = List.of(); // the first round's starts went with the tables, above
     int round = 0;
     while (!todo.isEmpty() && System.currentTimeMillis() < deadline) {
       if (!toStart.isEmpty()) {
-        Map<String, List<java.util.function.Supplier<RestoreBatches.Batch>>> plan = new java.util.LinkedHashMap<>();
-        Map<String, List<io.leasecr.proto.image.Process>> byNode = new java.util.LinkedHashMap<>();
-        for (Integer pid : toStart) {
-          String node = firstListed(drill.candidates(pid), fanOuts);
-          byNode.computeIfAbsent(node != null ? node : fanOuts.keySet().iterator().next(), k -> new ArrayList<>())
-              .add(byPid.get(pid));
-        }
-        byNode.forEach((node, ps) -> {
-          for (int from = 0; from < ps.size(); from += BATCH_ENTITIES) {
-            List<io.leasecr.proto.image.Process> part = ps.subList(from, Math.min(ps.size(), from + BATCH_ENTITIES));
-            plan.computeIfAbsent(node, k -> new ArrayList<>()).add(() -> new RestoreBatches.Batch(
-                batchIds.incrementAndGet(), RestoreBatches.Stage.PROCESSES, slices.processBatch(part).toByteString(),
-                List.of(), part.stream().map(p -> p.getSpec().getPid()).toList(), "", false, answerMs(ps.size()),
-                batchAnswers()));
-          }
-        });
-        for (RestoreBatches.Done d : runBatches(plan, fanOuts)) {
-          running.addAll(d.running());
-        }
+        runPlan(new RestartPlan(Map.of(), toStart.stream().map(byPid::get).toList(), p -> processNode(p, fanOuts),
+            p -> Set.of(), false, BATCH_ENTITIES), slices, policy, criu, fanOuts, 0, answerMs(toStart.size()));
       }
       List<Integer> left = new ArrayList<>(todo);
       left.removeIf(running::contains);
@@ -326,6 +297,39 @@ final class ClusterTree {
     if (!todo.isEmpty()) {
       throw new DrillFailure(todo.size() + " processes could not be restored, e.g. pid " + todo.get(0));
     }
+  }
+
+  /** A process's node: its first candidate with a fan-out, or else the first fan-out. */
+  private String processNode(io.leasecr.proto.image.Process p, Map<String, ActorRef<RestoreBatches.Command>> fanOuts) {
+    String node = firstListed(drill.candidates(p.getSpec().getPid()), fanOuts);
+    return node != null ? node : fanOuts.keySet().iterator().next();
+  }
+
+  /**
+   * Sends {@code plan}'s batches as it makes them ready, and tells it what each table batch confirmed; the
+   * answer times are by the size of the whole restart ({@link #answerMs}).
+   */
+  private void runPlan(RestartPlan plan, RestoreSlices slices, String policy, boolean criu,
+      Map<String, ActorRef<RestoreBatches.Command>> fanOuts, int tableAnswerMs, int processAnswerMs)
+      throws InterruptedException {
+    runBatches(fanOuts, plan.nodes(), node -> {
+      RestartPlan.Part part = plan.next(node);
+      if (part instanceof RestartPlan.Tables tables) {
+        return new RestoreBatches.Batch(batchIds.incrementAndGet(), RestoreBatches.Stage.TABLES,
+            slices.tableBatch(tables.inos()).toByteString(), tables.inos(), List.of(), policy, criu,
+            tableAnswerMs, batchAnswers());
+      }
+      return part instanceof RestartPlan.Processes ps ? new RestoreBatches.Batch(batchIds.incrementAndGet(),
+          RestoreBatches.Stage.PROCESSES, slices.processBatch(ps.processes()).toByteString(), List.of(),
+          ps.processes().stream().map(p -> p.getSpec().getPid()).toList(), "", false, processAnswerMs,
+          batchAnswers()) : null;
+    }, (b, d) -> {
+      if (b.stage() == RestoreBatches.Stage.TABLES) {
+        plan.tablesAnswered(b.inos(), d == null ? List.of() : d.restoredInos());
+      } else if (d != null) {
+        running.addAll(d.running());
+      }
+    });
   }
 
   /**
@@ -364,77 +368,77 @@ final class ClusterTree {
   }
 
   /**
-   * Sends each node its batches, at most {@link #BATCHES_PER_NODE} unanswered per node, and returns the answers.
-   * Each batch's image is cut when it is sent, not all before the first goes (14 table batches of a 100k drill
-   * took the driver 0.6-1.9 s to cut, while the nodes waited). Batches still unanswered when no answer came for
-   * {@link #BATCH_ANSWER} are counted as lost (their entities are sent again by the caller). A refused batch is a
-   * failure of the drill, in the node's words.
+   * Sends each node the batches {@code next} gives it (null: none ready for that node now), at most
+   * {@link #BATCHES_PER_NODE} unanswered per node, each node's first before any node's second, and hands each
+   * answer to {@code answered} with its batch; after each answer every node is offered more (an answer may make
+   * another node's batch ready). Each batch's image is cut when it is sent, not all before the first goes (14
+   * table batches of a 100k drill took the driver 0.6-1.9 s to cut, while the nodes waited). Batches still
+   * unanswered when no answer came for {@link #BATCH_ANSWER} are handed over as lost (a null answer: the caller
+   * sends their entities again; a late answer is ignored). Ends when nothing is out and no node has a batch
+   * ready. A refused batch is a failure of the drill, in the node's words.
    */
-  private List<RestoreBatches.Done> runBatches(Map<String, List<java.util.function.Supplier<RestoreBatches.Batch>>> plan,
-      Map<String, ActorRef<RestoreBatches.Command>> fanOuts) throws InterruptedException {
+  private void runBatches(Map<String, ActorRef<RestoreBatches.Command>> fanOuts, Set<String> nodes,
+      java.util.function.Function<String, RestoreBatches.Batch> next,
+      java.util.function.BiConsumer<RestoreBatches.Batch, RestoreBatches.Done> answered) throws InterruptedException {
     batchDone.clear();
-    Map<Long, String> out = new java.util.HashMap<>();
-    Map<String, java.util.ArrayDeque<java.util.function.Supplier<RestoreBatches.Batch>>> queues =
-        new java.util.LinkedHashMap<>();
-    plan.forEach((node, batches) -> queues.put(node, new java.util.ArrayDeque<>(batches)));
-    List<RestoreBatches.Done> answers = new ArrayList<>();
-    for (int i = 0; i < BATCHES_PER_NODE; i++) {
-      for (String node : queues.keySet()) {
-        sendNext(node, queues, fanOuts, out); // each node's first batch before any node's second
+    Map<Long, RestoreBatches.Batch> out = new java.util.HashMap<>();
+    Map<Long, String> outOn = new java.util.HashMap<>();
+    Map<Long, Long> sentAt = new java.util.HashMap<>();
+    Runnable fill = () -> {
+      for (int i = 0; i < BATCHES_PER_NODE; i++) {
+        for (String node : nodes) {
+          if (java.util.Collections.frequency(outOn.values(), node) <= i) {
+            RestoreBatches.Batch b = next.apply(node);
+            if (b != null) {
+              out.put(b.batch(), b);
+              outOn.put(b.batch(), node);
+              sentAt.put(b.batch(), System.currentTimeMillis());
+              fanOuts.get(node).tell(b);
+            }
+          }
+        }
       }
-    }
+    };
+    fill.run();
     while (!out.isEmpty()) {
       RestoreBatches.Done d = batchDone.poll(BATCH_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
       if (d == null) {
         system.log().warn("restore: {} batches unanswered for {} s (on {}): their entities are sent again",
-            out.size(), BATCH_ANSWER.toSeconds(), new java.util.TreeSet<>(out.values()));
-        break;
+            out.size(), BATCH_ANSWER.toSeconds(), new java.util.TreeSet<>(outOn.values()));
+        List<RestoreBatches.Batch> lost = new ArrayList<>(out.values());
+        out.clear();
+        outOn.clear();
+        lost.forEach(b -> answered.accept(b, null));
+        fill.run();
+        continue;
       }
-      String node = out.remove(d.batch());
-      if (node == null) {
-        continue; // an answer of an earlier round, given up on
+      RestoreBatches.Batch sent = out.remove(d.batch());
+      String node = outOn.remove(d.batch());
+      if (sent == null) {
+        continue; // an answer to a batch given up on as lost
       }
       if (!d.refused().isEmpty()) {
         throw new DrillFailure(d.refused());
       }
-      RestoreBatches.Batch sent = sentBatches.remove(d.batch());
-      if (sent != null) {
-        int asked = sent.inos().size() + sent.pids().size();
-        int answered = d.restoredInos().size() + d.running().size() + d.notRunning().size();
-        String line = String.format(java.util.Locale.ROOT, "restore batch %d (%s, %d) on %s answered after %d ms "
-            + "(%d ms on the node, %d of them waiting for a removal): %d confirmed, %d run no process, %d did not "
-            + "answer within %d ms", d.batch(), sent.stage(), asked, node,
-            System.currentTimeMillis() - sentAt.getOrDefault(d.batch(), 0L), d.nodeMs(), d.waitedMs(),
-            d.restoredInos().size() + d.running().size(), d.notRunning().size(), asked - answered, sent.answerMs());
-        if (answered < asked) {
-          BATCH_LOG.warn(line);
-        } else {
-          BATCH_LOG.info(line);
-        }
+      int asked = sent.inos().size() + sent.pids().size();
+      int answeredFor = d.restoredInos().size() + d.running().size() + d.notRunning().size();
+      String line = String.format(java.util.Locale.ROOT, "restore batch %d (%s, %d) on %s answered after %d ms "
+          + "(%d ms on the node, %d of them waiting for a removal): %d confirmed, %d run no process, %d did not "
+          + "answer within %d ms", d.batch(), sent.stage(), asked, node,
+          System.currentTimeMillis() - sentAt.getOrDefault(d.batch(), 0L), d.nodeMs(), d.waitedMs(),
+          d.restoredInos().size() + d.running().size(), d.notRunning().size(), asked - answeredFor, sent.answerMs());
+      if (answeredFor < asked) {
+        BATCH_LOG.warn(line);
+      } else {
+        BATCH_LOG.info(line);
       }
-      answers.add(d);
-      sendNext(node, queues, fanOuts, out);
+      answered.accept(sent, d);
+      fill.run();
     }
-    return answers;
   }
 
   /** Each batch's answer, in the driver's log (driver.log), not on the console. */
   private static final org.slf4j.Logger BATCH_LOG = org.slf4j.LoggerFactory.getLogger("io.leasecr.drill.restore");
-  private final Map<Long, RestoreBatches.Batch> sentBatches = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<Long, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
-
-  private void sendNext(String node,
-      Map<String, java.util.ArrayDeque<java.util.function.Supplier<RestoreBatches.Batch>>> queues,
-      Map<String, ActorRef<RestoreBatches.Command>> fanOuts, Map<Long, String> out) {
-    java.util.function.Supplier<RestoreBatches.Batch> next = queues.get(node).poll();
-    if (next != null) {
-      RestoreBatches.Batch b = next.get();
-      out.put(b.batch(), node);
-      sentBatches.put(b.batch(), b);
-      sentAt.put(b.batch(), System.currentTimeMillis());
-      fanOuts.get(node).tell(b);
-    }
-  }
 
   /**
    * The restore fan-outs of the drill's nodes that are up and reachable, by node name (empty: none listed, the
