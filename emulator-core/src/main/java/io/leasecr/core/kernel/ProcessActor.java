@@ -88,6 +88,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   public record Saved(io.leasecr.proto.image.Process image) {}
 
+  /**
+   * Save for one sharded pid (cluster mode): answered as a process table answers, with this process alone, so
+   * that its entity needs no adapter actor per ask (a restart confirms every process it starts so).
+   */
+  public record SaveAlone(ActorRef<ProcessTable.ProcessesSaved> replyTo) implements Command {}
+
   /** The actors a process talks to, and where it reports what it does. */
   public record Kernel(ActorRef<LockManager.Command> locks, ActorRef<ProcessTable.Command> processes,
       TraceSink trace) {}
@@ -336,7 +342,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     } else if (m instanceof WaitTimeout timeout) {
       return onWaitTimeout(timeout);
     } else if (m instanceof Save save) {
-      return onSave(save);
+      save.replyTo().tell(new Saved(image()));
+      return this;
+    } else if (m instanceof SaveAlone save) {
+      save.replyTo().tell(new ProcessTable.ProcessesSaved(java.util.List.of(image())));
+      return this;
     }
     return Behaviors.unhandled();
   }
@@ -1299,7 +1309,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   // ------------------------------------------------------------------ checkpoint / restart
 
-  private Behavior<Command> onSave(Save m) {
+  /** This process's state, for a checkpoint. */
+  private io.leasecr.proto.image.Process image() {
     // the spec as it is now: with the dispositions sigaction(2) changed (sorted, as a ProcessSpec keeps them);
     // most processes never change them, and then the spec itself serves without copying its maps
     ProcessSpec now = dispositions == spec.dispositions() ? spec
@@ -1329,8 +1340,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       reactionsDue.forEach((due, at) -> b.addReactions(io.leasecr.proto.image.PendingReaction.newBuilder()
           .setReaction(WireTypes.reaction(due.reaction())).setSiFd(due.siFd()).setRemainingMs(Math.max(0, at - now()))));
     }
-    m.replyTo().tell(new Saved(b.build()));
-    return this;
+    return b.build();
   }
 
   private static io.leasecr.proto.image.PendingCall pending(Syscall call, int step, boolean blocked, long startedAt) {

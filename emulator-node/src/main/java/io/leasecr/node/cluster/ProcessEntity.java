@@ -127,15 +127,10 @@ final class ProcessEntity extends AbstractBehavior<ProcessTable.Command> {
   private Behavior<ProcessTable.Command> onSave(ProcessTable.Save m) {
     if (process == null) {
       m.replyTo().tell(new ProcessTable.ProcessesSaved(List.of()));
-      return this;
+    } else {
+      process.tell(new ProcessActor.SaveAlone(m.replyTo())); // answered by the process itself, with its state
     }
-    ActorRef<ProcessTable.ProcessesSaved> replyTo = m.replyTo();
-    ActorRef<ProcessActor.Saved> adapter = getContext().spawnAnonymous(Behaviors.receive(ProcessActor.Saved.class)
-        .onMessage(ProcessActor.Saved.class, s -> {
-          replyTo.tell(new ProcessTable.ProcessesSaved(List.of(s.image())));
-          return Behaviors.stopped();
-        }).build());
-    process.tell(new ProcessActor.Save(adapter));
     return this;
   }
+
 }
