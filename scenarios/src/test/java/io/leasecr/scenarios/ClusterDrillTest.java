@@ -64,15 +64,9 @@ class ClusterDrillTest {
   /** Starts `emulator drill` on a shipped drill in its own JVM (output in tmp/drill.log, traces in tmp/out). */
   private Process startDrill(String file, int basePort, java.util.function.Consumer<java.util.Map<String, String>> env)
       throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "drill",
-        ShippedScenarios.root().resolve("drills/" + file).toString(), "--out", tmp.resolve("out").toString(),
-        "--base-port", String.valueOf(port(basePort))));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("drill.log").toFile());
-    pb.environment().remove("LEASE_CR_PG_DIR"); // a drill's journal steps only stop a server a test gives it
-    env.accept(pb.environment());
-    return pb.start();
+    return DrillProcess.start(file, basePort, tmp.resolve("out"), tmp.resolve("drill.log"), env);
   }
+
 
   /** Runs a drill expected to end FAIL or ABORTED (exit 1): its output. */
   private String failingDrill(String file, int basePort, java.util.function.Consumer<java.util.Map<String, String>> env)

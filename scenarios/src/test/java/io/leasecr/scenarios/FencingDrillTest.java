@@ -2,7 +2,6 @@ package io.leasecr.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasecr.node.cli.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +39,7 @@ class FencingDrillTest {
   void aPausedHoldersReleaseIsHeldWhileItsNodeIsUnreachableAndRefusedOnceTheClusterDownsIt() throws Exception {
     TestPostgres.Db pg = TestPostgres.require();
     Path out = tmp.resolve("out");
-    Process p = drill(pg, out);
+    Process p = drill(pg, out, tmp.resolve("drill.log"));
     String text = Files.readString(tmp.resolve("drill.log"));
     if (p.exitValue() != 0 && downedAsIndirectlyConnected(out)) {
       String n1 = Files.readString(out.resolve("timeline-n1.txt"));
@@ -48,8 +47,10 @@ class FencingDrillTest {
       System.out.println("FencingDrillTest: the resolver downed n1 with n2 as indirectly connected (n2's stale view "
           + "after its pause reached the leader first); nothing n2 sent was applied; the drill runs once more");
       out = tmp.resolve("out-2");
-      p = drill(pg, out);
-      text = Files.readString(tmp.resolve("drill.log"));
+      String first = text;
+      p = drill(pg, out, tmp.resolve("drill-2.log")); // the first run's console stays in drill.log
+      text = Files.readString(tmp.resolve("drill-2.log"));
+      System.out.println("FencingDrillTest: the first run printed:\n" + first);
     }
     String n1 = Files.readString(out.resolve("timeline-n1.txt"));
     String all = text + "\n== n1's timeline\n" + n1;
@@ -86,23 +87,17 @@ class FencingDrillTest {
     }
   }
 
-  /** Runs the drill into {@code out} (its console in drill.log), within 200 s. */
-  private Process drill(TestPostgres.Db pg, Path out) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "drill",
-        ShippedScenarios.root().resolve("drills/paused-holder-held.yaml").toString(),
-        "--out", out.toString(), "--base-port", String.valueOf(ClusterDrillTest.port(32200))))
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("drill.log").toFile());
-    pb.environment().remove("LEASE_CR_PG_DIR");
-    pg.exportTo(pb.environment());
-    Process p = pb.start();
+  /** Runs the drill into {@code out} (its console in {@code console}), within 200 s. */
+  private static Process drill(TestPostgres.Db pg, Path out, Path console) throws Exception {
+    Process p = DrillProcess.start("paused-holder-held.yaml", 32200, out, console, pg::exportTo);
     boolean finished = p.waitFor(200, TimeUnit.SECONDS);
     if (!finished) {
       p.destroyForcibly();
     }
-    assertThat(finished).as(Files.readString(tmp.resolve("drill.log"))).isTrue();
+    assertThat(finished).as(Files.readString(console)).isTrue();
     return p;
   }
+
 
   /** Whether a node's log says that the resolver downed nodes as indirectly connected (see above). */
   private static boolean downedAsIndirectlyConnected(Path out) throws java.io.IOException {

@@ -263,8 +263,7 @@ final class ClusterTree {
     Map<Integer, io.leasecr.proto.image.Process> byPid = new java.util.LinkedHashMap<>();
     chosen.forEach(p -> byPid.put(p.getSpec().getPid(), p));
     running.removeAll(byPid.keySet());
-    RestartPlan plan = new RestartPlan(tableNode, chosen, p -> processNode(p, fanOuts),
-        slices::inosOf,
+    RestartPlan plan = new RestartPlan(tableNode, chosen, p -> processNode(p, fanOuts), slices::inosOf,
         chosen.stream().anyMatch(io.leasecr.proto.image.Process::hasPending), BATCH_ENTITIES);
     runPlan(plan, slices, policy, criu, fanOuts, answerMs(tableNode.size()), answerMs(byPid.size()));
     long settled = plan.tablesSettledAt() > 0 ? plan.tablesSettledAt() : System.currentTimeMillis();

@@ -22,6 +22,16 @@ final class NodeLauncher {
       .filter(p -> java.nio.file.Files.isExecutable(Path.of(p))).findFirst().orElse(null);
 
   /**
+   * The node JVM's collector: the serial one for small drills (three or four JVMs share the cores); above 1000
+   * processes the parallel one: the serial one's young pauses of 1-2.4 s (a node copying 80-100 MB of restored
+   * tables and processes on one thread) fell into the 100k drill's restore (ParallelGC: restores of 4.3-5.4 s
+   * after the removal in three runs, SerialGC 5.2-7.9 s in four, the same build; BENCHMARKS.md).
+   */
+  static String collector(int processes) {
+    return processes > 1000 ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC";
+  }
+
+  /**
    * Starts the node; must be called on the drill's main thread (the parent-death signal fires when the
    * starting thread ends). {@code verbose}: Pekko's INFO lines in the node's log, not only its warnings.
    */
@@ -38,7 +48,8 @@ final class NodeLauncher {
       cmd.addAll(List.of(SETPRIV, "--pdeathsig", "KILL"));
     }
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlease-cr.drill-node=true",
+        "-Xmx" + heap, collector(processes), "-XX:TieredStopAtLevel=1",
+        "-Dlease-cr.drill-node=true",
         // the node's log is its standard output (NODE.log in --out): Pekko's warnings (INFO with --verbose)
         "-Dlease-cr.log.console=" + (verbose ? "INFO" : "WARN"), "-Dlogback.configurationFile=logback.xml", "-Dpekko.loglevel=" + (verbose ? "INFO" : "WARNING"),
         // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)

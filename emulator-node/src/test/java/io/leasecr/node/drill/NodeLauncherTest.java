@@ -16,4 +16,10 @@ class NodeLauncherTest {
     Method main = Class.forName(NodeLauncher.NODE_MAIN).getMethod("main", String[].class);
     assertThat(Modifier.isStatic(main.getModifiers())).isTrue();
   }
+
+  @Test
+  void bigDrillsNodesCollectInParallelSmallOnesSerially() {
+    assertThat(NodeLauncher.collector(1000)).isEqualTo("-XX:+UseSerialGC");
+    assertThat(NodeLauncher.collector(100_000)).isEqualTo("-XX:+UseParallelGC");
+  }
 }
