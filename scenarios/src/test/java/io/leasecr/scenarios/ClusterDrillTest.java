@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.leasecr.node.cli.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -66,7 +65,6 @@ class ClusterDrillTest {
       throws Exception {
     return DrillProcess.start(file, basePort, tmp.resolve("out"), tmp.resolve("drill.log"), env);
   }
-
 
   /** Runs a drill expected to end FAIL or ABORTED (exit 1): its output. */
   private String failingDrill(String file, int basePort, java.util.function.Consumer<java.util.Map<String, String>> env)

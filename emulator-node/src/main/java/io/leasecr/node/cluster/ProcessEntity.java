@@ -132,5 +132,4 @@ final class ProcessEntity extends AbstractBehavior<ProcessTable.Command> {
     }
     return this;
   }
-
 }

@@ -380,18 +380,14 @@ final class ClusterTree {
       java.util.function.Function<String, RestoreBatches.Batch> next,
       java.util.function.BiConsumer<RestoreBatches.Batch, RestoreBatches.Done> answered) throws InterruptedException {
     batchDone.clear();
-    Map<Long, RestoreBatches.Batch> out = new java.util.HashMap<>();
-    Map<Long, String> outOn = new java.util.HashMap<>();
-    Map<Long, Long> sentAt = new java.util.HashMap<>();
+    Map<Long, Sent> out = new java.util.HashMap<>();
     Runnable fill = () -> {
       for (int i = 0; i < BATCHES_PER_NODE; i++) {
         for (String node : nodes) {
-          if (java.util.Collections.frequency(outOn.values(), node) <= i) {
+          if (out.values().stream().filter(o -> o.node().equals(node)).count() <= i) {
             RestoreBatches.Batch b = next.apply(node);
             if (b != null) {
-              out.put(b.batch(), b);
-              outOn.put(b.batch(), node);
-              sentAt.put(b.batch(), System.currentTimeMillis());
+              out.put(b.batch(), new Sent(b, node, System.currentTimeMillis()));
               fanOuts.get(node).tell(b);
             }
           }
@@ -402,39 +398,41 @@ final class ClusterTree {
     while (!out.isEmpty()) {
       RestoreBatches.Done d = batchDone.poll(BATCH_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
       if (d == null) {
+        List<Sent> lost = new ArrayList<>(out.values());
         system.log().warn("restore: {} batches unanswered for {} s (on {}): their entities are sent again",
-            out.size(), BATCH_ANSWER.toSeconds(), new java.util.TreeSet<>(outOn.values()));
-        List<RestoreBatches.Batch> lost = new ArrayList<>(out.values());
+            lost.size(), BATCH_ANSWER.toSeconds(), new java.util.TreeSet<>(lost.stream().map(Sent::node).toList()));
         out.clear();
-        outOn.clear();
-        lost.forEach(b -> answered.accept(b, null));
+        lost.forEach(o -> answered.accept(o.batch(), null));
         fill.run();
         continue;
       }
-      RestoreBatches.Batch sent = out.remove(d.batch());
-      String node = outOn.remove(d.batch());
+      Sent sent = out.remove(d.batch());
       if (sent == null) {
         continue; // an answer to a batch given up on as lost
       }
       if (!d.refused().isEmpty()) {
         throw new DrillFailure(d.refused());
       }
-      int asked = sent.inos().size() + sent.pids().size();
+      RestoreBatches.Batch b = sent.batch();
+      int asked = b.inos().size() + b.pids().size();
       int answeredFor = d.restoredInos().size() + d.running().size() + d.notRunning().size();
       String line = String.format(java.util.Locale.ROOT, "restore batch %d (%s, %d) on %s answered after %d ms "
           + "(%d ms on the node, %d of them waiting for a removal): %d confirmed, %d run no process, %d did not "
-          + "answer within %d ms", d.batch(), sent.stage(), asked, node,
-          System.currentTimeMillis() - sentAt.getOrDefault(d.batch(), 0L), d.nodeMs(), d.waitedMs(),
-          d.restoredInos().size() + d.running().size(), d.notRunning().size(), asked - answeredFor, sent.answerMs());
+          + "answer within %d ms", d.batch(), b.stage(), asked, sent.node(), System.currentTimeMillis() - sent.atMs(),
+          d.nodeMs(), d.waitedMs(), d.restoredInos().size() + d.running().size(), d.notRunning().size(),
+          asked - answeredFor, b.answerMs());
       if (answeredFor < asked) {
         BATCH_LOG.warn(line);
       } else {
         BATCH_LOG.info(line);
       }
-      answered.accept(sent, d);
+      answered.accept(b, d);
       fill.run();
     }
   }
+
+  /** A batch out to a node's fan-out, since wall ms {@code atMs}. */
+  private record Sent(RestoreBatches.Batch batch, String node, long atMs) {}
 
   /** Each batch's answer, in the driver's log (driver.log), not on the console. */
   private static final org.slf4j.Logger BATCH_LOG = org.slf4j.LoggerFactory.getLogger("io.leasecr.drill.restore");

@@ -24,8 +24,8 @@ final class NodeLauncher {
   /**
    * The node JVM's collector: the serial one for small drills (three or four JVMs share the cores); above 1000
    * processes the parallel one: the serial one's young pauses of 1-2.4 s (a node copying 80-100 MB of restored
-   * tables and processes on one thread) fell into the 100k drill's restore (ParallelGC: restores of 4.3-5.4 s
-   * after the removal in three runs, SerialGC 5.2-7.9 s in four, the same build; BENCHMARKS.md).
+   * tables and processes on one thread) fell into the 100k drill's restore (ParallelGC: restores of 4.3-5.7 s
+   * after the removal in five runs, SerialGC 5.2-7.9 s in four, the same code paths; BENCHMARKS.md, session 28).
    */
   static String collector(int processes) {
     return processes > 1000 ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC";
@@ -48,8 +48,7 @@ final class NodeLauncher {
       cmd.addAll(List.of(SETPRIV, "--pdeathsig", "KILL"));
     }
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, collector(processes), "-XX:TieredStopAtLevel=1",
-        "-Dlease-cr.drill-node=true",
+        "-Xmx" + heap, collector(processes), "-XX:TieredStopAtLevel=1", "-Dlease-cr.drill-node=true",
         // the node's log is its standard output (NODE.log in --out): Pekko's warnings (INFO with --verbose)
         "-Dlease-cr.log.console=" + (verbose ? "INFO" : "WARN"), "-Dlogback.configurationFile=logback.xml", "-Dpekko.loglevel=" + (verbose ? "INFO" : "WARNING"),
         // Artery's test mode: the node takes 'partition MS' on its standard input (FaultControl)
