@@ -23,6 +23,10 @@ public final class ClusterConfig {
         // shards new homes (it ignores their GetShardHome meanwhile), as a singleton does before it moves
         .withValue("pekko.cluster.down-removal-margin", ConfigValueFactory.fromAnyRef(
             s.downRemovalMarginMs() > 0 ? s.downRemovalMarginMs() + "ms" : "off"))
+        // gossip spreads a downing and its convergence, and the leader removes a downed node on its own tick
+        .withValue("pekko.cluster.gossip-interval", ConfigValueFactory.fromAnyRef(s.effectiveGossipMs() + "ms"))
+        .withValue("pekko.cluster.leader-actions-interval",
+            ConfigValueFactory.fromAnyRef(s.effectiveGossipMs() + "ms"))
         .withValue("lease-cr.time.origin-epoch-ms", ConfigValueFactory.fromAnyRef(s.originEpochMs()))
         .withValue("lease-cr.time.scale", ConfigValueFactory.fromAnyRef(s.scale()))
         .withValue("lease-cr.node.name", ConfigValueFactory.fromAnyRef(s.name()));

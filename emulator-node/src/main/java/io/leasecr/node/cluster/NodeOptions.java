@@ -54,6 +54,12 @@ public final class NodeOptions {
           + "down-removal-margin), 1-600000 ms (LEASE_CR_DOWN_REMOVAL_MARGIN; default 300)")
   Long downRemovalMargin;
 
+  @Option(names = "--gossip-interval", paramLabel = "MS",
+      description = "how often the node gossips and, as the leader, acts (Pekko's gossip-interval and "
+          + "leader-actions-interval: a downed node is removed on the leader's tick), 100-10000 ms "
+          + "(LEASE_CR_GOSSIP_INTERVAL; default 1000)")
+  Long gossipInterval;
+
   @Option(names = "--join-timeout", paramLabel = "MS",
       description = "give up when not a member after this long, 100-3600000 ms (default 30000)")
   Long joinTimeout;

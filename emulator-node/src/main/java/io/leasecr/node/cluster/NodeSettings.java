@@ -22,7 +22,7 @@ import picocli.CommandLine;
  */
 public record NodeSettings(String name, String bind, int port, List<String> seeds, Set<String> roles,
     Journal journal, String drillFile, String traceFile, long originEpochMs, long stableAfterMs,
-    long downRemovalMarginMs, long joinTimeoutMs, double scale) {
+    long downRemovalMarginMs, long gossipIntervalMs, long joinTimeoutMs, double scale) {
 
   public static final String SYSTEM = "lease-cr";
 
@@ -98,11 +98,13 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
         : conf.config().getDuration("lease-cr.node.stable-after").toMillis();
     long margin = o.downRemovalMargin != null ? range("--down-removal-margin", o.downRemovalMargin, 1, 600_000)
         : margin(conf);
+    long gossip = o.gossipInterval != null ? range("--gossip-interval", o.gossipInterval, 100, 10_000)
+        : gossip(conf);
     long joinTimeout = o.joinTimeout != null ? range("--join-timeout", o.joinTimeout, 100, 3_600_000) : 30_000;
     long origin = o.origin != null ? range("--origin", o.origin, 0, Long.MAX_VALUE / 4) : 0;
     double scale = o.scale != null ? scale(o.scale) : 1.0;
     return new NodeSettings(name, bind, port, List.copyOf(seeds), Set.copyOf(roles), journal, o.drill, o.trace, origin,
-        stable, margin, joinTimeout, scale);
+        stable, margin, gossip, joinTimeout, scale);
   }
 
   /**
@@ -125,6 +127,65 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
       throw new BadSetting(conf.source(path) + " must be from 1ms to 10m, or off, got '" + text + "'");
     }
     return ms;
+  }
+
+  /**
+   * {@code lease-cr.node.gossip-interval}: a duration from 100 ms to 10 s, or {@code auto} (0: see
+   * {@link #forDrill}).
+   */
+  private static long gossip(LeaseCrConfig conf) {
+    String path = "lease-cr.node.gossip-interval";
+    String text = conf.string(path).trim();
+    if (text.equals("auto")) {
+      return 0;
+    }
+    long ms;
+    try {
+      ms = conf.config().getDuration(path).toMillis();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new BadSetting(conf.source(path) + " must be a duration (1s, 200ms) or auto, got '" + text + "'");
+    }
+    if (ms < 100 || ms > 10_000) {
+      throw new BadSetting(conf.source(path) + " must be from 100ms to 10s, or auto, got '" + text + "'");
+    }
+    return ms;
+  }
+
+  /** The fewest processes of a drill whose nodes gossip at {@link #QUICK_GOSSIP_MS} when not told otherwise. */
+  public static final int QUICK_GOSSIP_PROCESSES = 50_000;
+  /** The gossip interval of such a drill. */
+  public static final long QUICK_GOSSIP_MS = 200;
+  /** Pekko's own gossip interval, the default otherwise. */
+  public static final long GOSSIP_MS = 1000;
+
+  /**
+   * These settings for a node (or the driver) of {@code drill} (null: none): an interval given stays; {@code
+   * auto} becomes {@link #QUICK_GOSSIP_MS} for a drill of at least {@link #QUICK_GOSSIP_PROCESSES} processes with
+   * no pause, partition, clock skew or random faults, else {@link #GOSSIP_MS}. Why: the leader removes a downed
+   * node only on its tick once every member has gossiped that it saw the downing, and a big drill's restart
+   * waits for the removal (0.9-2.0 s after the downing at 1 s, 0.33-0.50 s at 200 ms in the 100k drills); but a
+   * paused or cut-off node's stale view spreads faster too, and at 200 ms 1 of 4 paused-holder drills under load
+   * ended with a healthy node downed with the paused one (BENCHMARKS.md, the 100k drill, session 28).
+   */
+  public NodeSettings forDrill(io.leasecr.node.drillfile.Drill drill) {
+    if (gossipIntervalMs > 0) {
+      return this;
+    }
+    return new NodeSettings(name, bind, port, seeds, roles, journal, drillFile, traceFile, originEpochMs,
+        stableAfterMs, downRemovalMarginMs, quickGossip(drill) ? QUICK_GOSSIP_MS : GOSSIP_MS, joinTimeoutMs, scale);
+  }
+
+  /** Whether {@code drill} is big and has none of the faults that a quick gossip makes riskier. */
+  public static boolean quickGossip(io.leasecr.node.drillfile.Drill drill) {
+    return drill != null && drill.scenario().processes().size() >= QUICK_GOSSIP_PROCESSES
+        && drill.randomFaults().isEmpty() && drill.faults().values().stream().noneMatch(f ->
+            f instanceof io.leasecr.node.drillfile.Drill.Pause || f instanceof io.leasecr.node.drillfile.Drill.Partition
+                || f instanceof io.leasecr.node.drillfile.Drill.Skew);
+  }
+
+  /** The gossip interval in effect: the one given, or Pekko's 1 s for {@code auto} outside a drill. */
+  public long effectiveGossipMs() {
+    return gossipIntervalMs > 0 ? gossipIntervalMs : GOSSIP_MS;
   }
 
   /** How long after a removal the removed node's shards and singletons move (Pekko's down-removal-margin). */

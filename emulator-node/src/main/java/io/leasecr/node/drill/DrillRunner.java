@@ -221,7 +221,7 @@ public final class DrillRunner {
     }
     NodeSettings s = NodeSettings.parse(new String[] {"--name", "driver", "--role", "driver", "--port",
         String.valueOf(basePort), "--seed", "127.0.0.1:" + (basePort + 1), "--origin", String.valueOf(origin),
-        "--scale", String.valueOf(drill.scale())}, System.getenv(), ConfigFactory.load());
+        "--scale", String.valueOf(drill.scale())}, System.getenv(), ConfigFactory.load()).forDrill(drill);
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = off"
         + (verbose ? "\npekko.loglevel = INFO" : "")).withFallback(ClusterConfig.of(s));
     CompletableFuture<EmulatorSharding.Refs> refs = new CompletableFuture<>();
@@ -251,8 +251,11 @@ public final class DrillRunner {
       watchDriver(system, members);
       Thread.sleep(1000); // let every node's shard regions register with the coordinator
       o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms, its shards move %d ms "
-          + "after its removal%n", System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config),
-          s.effectiveRemovalMarginMs());
+          + "after its removal%s%n", System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config),
+          s.effectiveRemovalMarginMs(), s.effectiveGossipMs() == NodeSettings.GOSSIP_MS ? ""
+              : "; gossip every " + s.effectiveGossipMs() + " ms" + (NodeSettings.quickGossip(drill)
+                  ? " (" + drill.scenario().processes().size() + " processes, no pause, partition, skew or random "
+                      + "faults: lease-cr.node.gossip-interval = auto)" : ""));
       ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill);
       census = new EntityCensus(system, refs.get().processes(), drill.allNodes());
       Map<Integer, ProcessTable.Command> spawns = new LinkedHashMap<>();

@@ -85,6 +85,54 @@ class NodeSettingsTest {
         .hasMessage("--down-removal-margin must be from 1 to 600000, got 0");
   }
 
+  /** A generated drill of {@code processes} over three nodes, with {@code step} (a drill-file step) at 5 s. */
+  private static io.leasecr.node.drillfile.Drill drill(int processes, String step) {
+    return io.leasecr.node.drillfile.DrillParser.parse("big.yaml", """
+        name: big
+        nodes: [n1, n2, n3]
+        generate: {processes: %d, over: [n1, n2, n3], pid_from: 100001, files: /gen/f}
+        files: []
+        processes: []
+        steps:
+          - {at: 1s, open_generated: O_RDONLY}
+          - %s
+        end: 10s
+        """.formatted(processes, step));
+  }
+
+  @Test
+  void gossipIsPekkosSecondUnlessABigDrillWithoutPausesOrPartitionsOrTold() {
+    NodeSettings auto = parse(Map.of());
+    assertThat(auto.gossipIntervalMs()).isZero();
+    Config alone = ClusterConfig.of(auto);
+    assertThat(alone.getDuration("pekko.cluster.gossip-interval").toMillis()).isEqualTo(1000);
+    assertThat(alone.getDuration("pekko.cluster.leader-actions-interval").toMillis()).isEqualTo(1000);
+    String crash = "{at: 5s, crash: n2}";
+    // a big drill with crashes only: quick, for nodes and the driver alike (the leader is the lowest port)
+    NodeSettings big = auto.forDrill(drill(NodeSettings.QUICK_GOSSIP_PROCESSES, crash));
+    assertThat(big.effectiveGossipMs()).isEqualTo(200);
+    assertThat(ClusterConfig.of(big).getDuration("pekko.cluster.leader-actions-interval").toMillis()).isEqualTo(200);
+    // smaller, or with a pause, a partition or a skewed clock: Pekko's second
+    assertThat(auto.forDrill(drill(NodeSettings.QUICK_GOSSIP_PROCESSES - 1, crash)).effectiveGossipMs())
+        .isEqualTo(1000);
+    for (String risky : java.util.List.of("{at: 5s, pause: n2, for: 2s}", "{at: 5s, partition: n2, for: 2s}",
+        "{at: 5s, skew: n2, by: 500ms}")) {
+      assertThat(auto.forDrill(drill(60_000, risky)).effectiveGossipMs()).as(risky).isEqualTo(1000);
+    }
+    assertThat(auto.forDrill(null).effectiveGossipMs()).isEqualTo(1000);
+    // told: kept whatever the drill
+    assertThat(parse(Map.of("LEASE_CR_GOSSIP_INTERVAL", "1s")).forDrill(drill(60_000, crash)).effectiveGossipMs())
+        .isEqualTo(1000);
+    NodeSettings told = parse(Map.of("LEASE_CR_GOSSIP_INTERVAL", "1s"), "--gossip-interval", "300");
+    assertThat(ClusterConfig.of(told).getDuration("pekko.cluster.gossip-interval").toMillis()).isEqualTo(300);
+    assertThatThrownBy(() -> parse(Map.of("LEASE_CR_GOSSIP_INTERVAL", "often")))
+        .hasMessage("LEASE_CR_GOSSIP_INTERVAL must be a duration (1s, 200ms) or auto, got 'often'");
+    assertThatThrownBy(() -> parse(Map.of("LEASE_CR_GOSSIP_INTERVAL", "50ms")))
+        .hasMessage("LEASE_CR_GOSSIP_INTERVAL must be from 100ms to 10s, or auto, got '50ms'");
+    assertThatThrownBy(() -> parse(Map.of(), "--gossip-interval", "20000"))
+        .hasMessage("--gossip-interval must be from 100 to 10000, got 20000");
+  }
+
   @Test
   void aNonLoopbackAddressNeedsAnExplicitBind() {
     assertThatThrownBy(() -> NodeSettings.parse(new String[0], Map.of(),
