@@ -37,12 +37,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The kernel side of file leases: owns the inode lease table, answers the lease syscalls, arms
@@ -219,6 +219,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   /** Local timer message: never crosses a node. */
   private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
 
+  /** Local: a timer of this table ({@link KeyedTimers}) fired; delivered if its generation is current. */
+  private record TimerFired(Object key, int generation, KeyedTimers<Command> owner)
+      implements Command, NoSerializationVerificationNeeded {}
+
   /** Local death-watch notice (cluster mode): a process this manager heard from is gone, e.g. its node was downed. */
   private record ProcessGone(int pid, ActorRef<ProcessActor.Command> ref)
       implements Command, NoSerializationVerificationNeeded {}
@@ -234,9 +238,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    */
   public static Behavior<Command> create(Vfs vfs, long leaseBreakTime, boolean leasesEnable, TraceSink trace,
       ActorRef<ProcessTable.Command> directory) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new LockManager(ctx, timers, vfs,
+    return Behaviors.setup(ctx -> new LockManager(ctx, vfs,
         new LeaseTable(leaseBreakTime, leasesEnable, faults(ctx.getSystem().settings().config())), trace,
-        directory == null ? null : new RemoteProcesses(directory))));
+        directory == null ? null : new RemoteProcesses(directory)));
   }
 
   private static Set<Fault> faults(Config config) {
@@ -247,7 +251,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     return faults;
   }
 
-  private final TimerScheduler<Command> timers;
+  /** One deadline timer per inode, keyed by ino (Behaviors.withTimers' semantics, without its interceptor). */
+  private final KeyedTimers<Command> timers;
   private final EmulatedClock clock;
   private final Vfs vfs;
   private final LeaseTable table;
@@ -277,11 +282,11 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   /** A wake-up as sent: the answer, what it ended, when (emulated ms). */
   private record Woken(ProcessActor.KernelReply reply, String what, long atMs) {}
 
-  private LockManager(ActorContext<Command> ctx, TimerScheduler<Command> timers, Vfs vfs, LeaseTable table,
-      TraceSink trace, RemoteProcesses remote) {
+  private LockManager(ActorContext<Command> ctx, Vfs vfs, LeaseTable table, TraceSink trace,
+      RemoteProcesses remote) {
     super(ctx);
     this.remote = remote;
-    this.timers = timers;
+    this.timers = new KeyedTimers<>(ctx.getSelf(), ctx.getSystem().scheduler(), TimerFired::new);
     this.clock = EmulatedTime.clock(ctx.getSystem());
     this.vfs = vfs;
     this.table = table;
@@ -304,7 +309,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(Interrupt.class, this::onInterrupt)
         .onMessage(Recheck.class, this::onRecheck)
         .onMessage(Reenter.class, this::onReenter)
-        .onMessage(DeadlineReached.class, this::onDeadline)
+        .onMessage(TimerFired.class, this::onTimer)
         .onMessage(ProcessExited.class, this::onProcessExited)
         .onMessage(SetSysctl.class, this::onSetSysctl)
         .onMessage(ShowLocks.class, this::onShowLocks)
@@ -312,8 +317,28 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         .onMessage(Save.class, this::onSave)
         .onMessage(Restore.class, this::onRestore)
         .onMessage(ProcessGone.class, this::onProcessGone)
-        .onMessage(FromNode.class, m -> createReceive().receiveMessage(m.command())) // no fence in front
+        .onMessage(FromNode.class, m -> unstamped().receiveMessage(m.command())) // no fence in front
+        .onSignal(PostStop.class, s -> {
+          timers.cancelAll();
+          return this;
+        })
         .build();
+  }
+
+  /** The handlers, for a stamped command when no fence took the stamp off (made once). */
+  private Receive<Command> unstamped() {
+    if (unstamped == null) {
+      unstamped = createReceive();
+    }
+    return unstamped;
+  }
+
+  private Receive<Command> unstamped;
+
+  /** A deadline timer's arrival: its DeadlineReached, unless it was cancelled or started again since. */
+  private Behavior<Command> onTimer(TimerFired f) {
+    Command m = timers.delivered(f.key(), f.generation(), f.owner());
+    return m instanceof DeadlineReached d ? onDeadline(d) : this;
   }
 
   private Behavior<Command> onOpen(Open m) {

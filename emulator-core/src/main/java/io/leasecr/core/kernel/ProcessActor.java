@@ -77,8 +77,8 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    */
   private record AnswerDue(long reqId, int copies) implements Command, NoSerializationVerificationNeeded {}
 
-  /** Local: one of this process's timers ({@link ProcessTimers}) fired; delivered if its generation is current. */
-  record TimerFired(Object key, int generation, ProcessTimers owner)
+  /** Local: one of this process's timers ({@link KeyedTimers}) fired; delivered if its generation is current. */
+  record TimerFired(Object key, int generation, KeyedTimers<Command> owner)
       implements Command, NoSerializationVerificationNeeded {}
 
   public record StepDone(int pid, int step, String call, long result, Errno errno) {}
@@ -168,10 +168,10 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private static final int FIRST_FD = 3;
 
   /**
-   * Keyed timers as Behaviors.withTimers gives them, without its per-actor interceptor (see ProcessTimers); null
+   * Keyed timers as Behaviors.withTimers gives them, without its per-actor interceptor (see KeyedTimers); null
    * until the first timer: most processes of a large tree never start one.
    */
-  private ProcessTimers timers;
+  private KeyedTimers<Command> timers;
   private final EmulatedClock clock;
   private final Kernel kernel;
   /** Replaced at execve(2): the new program has no handlers and no scripted reactions. */
@@ -299,9 +299,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     }
   }
 
-  private ProcessTimers timers() {
+  private KeyedTimers<Command> timers() {
     if (timers == null) {
-      timers = new ProcessTimers(getContext().getSelf(), getContext().getSystem().scheduler());
+      timers = new KeyedTimers<>(getContext().getSelf(), getContext().getSystem().scheduler(), TimerFired::new);
     }
     return timers;
   }
@@ -320,7 +320,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   private Behavior<Command> onCommand(Command m) {
     if (m instanceof TimerFired fired) {
-      m = timers == null ? null : timers.delivered(fired);
+      m = timers == null ? null : timers.delivered(fired.key(), fired.generation(), fired.owner());
       if (m == null) {
         return this; // cancelled or started again since it fired
       }

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A process's timers keep Behaviors.withTimers' promises: a timer started again or cancelled delivers nothing of
+ * An actor's keyed timers keep Behaviors.withTimers' promises: a timer started again or cancelled delivers nothing of
  * its old incarnation, even when that message is already in the mailbox; a single timer fires once, a fixed-delay
  * one until cancelled; cancelAll stops every one.
  */
-class ProcessTimersTest {
+class KeyedTimersTest {
   private static ActorTestKit kit;
   private static ManualTime time;
 
@@ -26,7 +26,7 @@ class ProcessTimersTest {
 
   @BeforeAll
   static void start() {
-    kit = ActorTestKit.create("process-timers", ManualTime.config());
+    kit = ActorTestKit.create("keyed-timers", ManualTime.config());
     time = ManualTime.get(kit.system());
   }
 
@@ -40,43 +40,47 @@ class ProcessTimersTest {
     return (ProcessActor.TimerFired) probe.receiveMessage(Duration.ofSeconds(3));
   }
 
+  private static ProcessActor.Command delivered(KeyedTimers<ProcessActor.Command> timers, ProcessActor.TimerFired f) {
+    return timers.delivered(f.key(), f.generation(), f.owner());
+  }
+
   @Test
   void aSingleTimerDeliversOnceAndAReplacedOrCancelledOneNever() {
     TestProbe<ProcessActor.Command> probe = kit.createTestProbe();
-    ProcessTimers timers = new ProcessTimers(probe.ref(), kit.system().scheduler());
+    KeyedTimers<ProcessActor.Command> timers = new KeyedTimers<>(probe.ref(), kit.system().scheduler(), ProcessActor.TimerFired::new);
 
     timers.startSingleTimer("a", tick(1), Duration.ofSeconds(1));
     ProcessActor.TimerFired first = next(probe);
-    assertThat(timers.delivered(first)).isEqualTo(tick(1));
-    assertThat(timers.delivered(first)).as("a single timer is gone once delivered").isNull();
+    assertThat(delivered(timers, first)).isEqualTo(tick(1));
+    assertThat(delivered(timers, first)).as("a single timer is gone once delivered").isNull();
 
     timers.startSingleTimer("a", tick(2), Duration.ofSeconds(1));
     ProcessActor.TimerFired stale = next(probe);
     timers.startSingleTimer("a", tick(3), Duration.ofSeconds(1)); // started again: the queued one is stale
-    assertThat(timers.delivered(stale)).isNull();
-    assertThat(timers.delivered(next(probe))).isEqualTo(tick(3));
+    assertThat(delivered(timers, stale)).isNull();
+    assertThat(delivered(timers, next(probe))).isEqualTo(tick(3));
 
     timers.startSingleTimer("b", tick(4), Duration.ofSeconds(1));
     ProcessActor.TimerFired cancelled = next(probe);
     timers.cancel("b");
-    assertThat(timers.delivered(cancelled)).isNull();
+    assertThat(delivered(timers, cancelled)).isNull();
 
-    ProcessTimers other = new ProcessTimers(probe.ref(), kit.system().scheduler());
+    KeyedTimers<ProcessActor.Command> other = new KeyedTimers<>(probe.ref(), kit.system().scheduler(), ProcessActor.TimerFired::new);
     other.startSingleTimer("a", tick(5), Duration.ofSeconds(1));
     ProcessActor.TimerFired othersFired = next(probe);
     timers.startSingleTimer("a", tick(6), Duration.ofSeconds(5));
-    assertThat(timers.delivered(othersFired)).as("another owner's timer").isNull();
+    assertThat(delivered(timers, othersFired)).as("another owner's timer").isNull();
     timers.cancelAll();
   }
 
   @Test
   void aFixedDelayTimerRepeatsUntilCancelledAndCancelAllStopsEveryTimer() {
     TestProbe<ProcessActor.Command> probe = kit.createTestProbe();
-    ProcessTimers timers = new ProcessTimers(probe.ref(), kit.system().scheduler());
+    KeyedTimers<ProcessActor.Command> timers = new KeyedTimers<>(probe.ref(), kit.system().scheduler(), ProcessActor.TimerFired::new);
 
     timers.startTimerWithFixedDelay("r", tick(7), Duration.ofSeconds(1));
-    assertThat(timers.delivered(next(probe))).isEqualTo(tick(7));
-    assertThat(timers.delivered(next(probe))).isEqualTo(tick(7));
+    assertThat(delivered(timers, next(probe))).isEqualTo(tick(7));
+    assertThat(delivered(timers, next(probe))).isEqualTo(tick(7));
     timers.cancel("r");
     time.timePasses(Duration.ofSeconds(2));
     probe.expectNoMessage(Duration.ofMillis(100));
