@@ -112,21 +112,7 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
    * default with the split-brain resolver, its stable-after).
    */
   private static long margin(LeaseCrConfig conf) {
-    String path = "lease-cr.node.down-removal-margin";
-    String text = conf.string(path).trim();
-    if (text.equals("off")) {
-      return 0;
-    }
-    long ms;
-    try {
-      ms = conf.config().getDuration(path).toMillis();
-    } catch (com.typesafe.config.ConfigException e) {
-      throw new BadSetting(conf.source(path) + " must be a duration (1s, 500ms) or off, got '" + text + "'");
-    }
-    if (ms < 1 || ms > 600_000) {
-      throw new BadSetting(conf.source(path) + " must be from 1ms to 10m, or off, got '" + text + "'");
-    }
-    return ms;
+    return durationOr(conf, "lease-cr.node.down-removal-margin", "off", 1, 600_000, "500ms", "1ms to 10m");
   }
 
   /**
@@ -134,19 +120,29 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
    * {@link #forDrill}).
    */
   private static long gossip(LeaseCrConfig conf) {
-    String path = "lease-cr.node.gossip-interval";
+    return durationOr(conf, "lease-cr.node.gossip-interval", "auto", 100, 10_000, "200ms", "100ms to 10s");
+  }
+
+  /**
+   * The setting at {@code path} in ms: a duration from {@code minMs} to {@code maxMs} ({@code range} in words), or
+   * {@code word} (0); anything else is refused naming where it came from ({@code example}: a second duration to
+   * show).
+   */
+  private static long durationOr(LeaseCrConfig conf, String path, String word, long minMs, long maxMs,
+      String example, String range) {
     String text = conf.string(path).trim();
-    if (text.equals("auto")) {
+    if (text.equals(word)) {
       return 0;
     }
     long ms;
     try {
       ms = conf.config().getDuration(path).toMillis();
     } catch (com.typesafe.config.ConfigException e) {
-      throw new BadSetting(conf.source(path) + " must be a duration (1s, 200ms) or auto, got '" + text + "'");
+      throw new BadSetting(conf.source(path) + " must be a duration (1s, " + example + ") or " + word + ", got '"
+          + text + "'");
     }
-    if (ms < 100 || ms > 10_000) {
-      throw new BadSetting(conf.source(path) + " must be from 100ms to 10s, or auto, got '" + text + "'");
+    if (ms < minMs || ms > maxMs) {
+      throw new BadSetting(conf.source(path) + " must be from " + range + ", or " + word + ", got '" + text + "'");
     }
     return ms;
   }
