@@ -57,42 +57,20 @@ public final class LeaseTable {
   }
 
   public FileLockContext context(long ino) {
-    if (ino == lastIno && last != null) {
-      return last;
-    }
-    FileLockContext ctx = contexts.get(ino);
-    if (ctx != null) {
-      lastIno = ino;
-      last = ctx;
-    }
-    return ctx;
+    return contexts.get(ino);
   }
-
-  /**
-   * The inode looked up last and its context (null: none): a call looks its inode up several times (the
-   * operation, the owner's deadline after it), and each look-up in the map boxes the ino (a lease-break cycle
-   * spent about a tenth of its loop in these look-ups, BENCHMARKS.md issue 17).
-   */
-  private long lastIno;
-  private FileLockContext last;
 
   public List<FileLockContext> contexts() {
     return new ArrayList<>(contexts.values());
   }
 
   private FileLockContext contextFor(Inode inode) {
-    FileLockContext ctx = context(inode.ino());
-    if (ctx == null) {
-      ctx = new FileLockContext(inode);
-      contexts.put(inode.ino(), ctx);
-    }
-    return ctx;
+    return contexts.computeIfAbsent(inode.ino(), k -> new FileLockContext(inode));
   }
 
   private void forgetIfIdle(FileLockContext ctx) {
     if (ctx.idle()) {
       contexts.remove(ctx.inode.ino());
-      last = null;
     }
   }
 
@@ -116,7 +94,7 @@ public final class LeaseTable {
     if (inode.kind() == Inode.Kind.DIRECTORY && mode.writes()) {
       return new Outcome.Failed(Errno.EISDIR); // may_open: a directory opens for reading only
     }
-    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(context(inode.ino()))) {
+    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(contexts.get(inode.ino()))) {
       return new Outcome.Failed(Errno.ENXIO); // fifo_open: a non-blocking writer needs a reader
     }
     FileLockContext ctx = contextFor(inode);
@@ -188,7 +166,7 @@ public final class LeaseTable {
    * blocked openers, then the open counts go.
    */
   public void put(int pid, long ino, long fileId, long now, LockEvents ev) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     OpenFile file = ctx == null ? null : ctx.files.get(fileId);
     if (file == null) {
       return;
@@ -219,7 +197,7 @@ public final class LeaseTable {
    * wait queue and its description is dropped (do_dentry_open's cleanup). The break goes on.
    */
   public boolean abandon(long ino, int pid, long reqId) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     if (ctx == null) {
       return false;
     }
@@ -366,7 +344,7 @@ public final class LeaseTable {
    * returned 0) and time leases out; without a sleeper nothing happens (lazy expiry).
    */
   public void wakeSleepers(long ino, long now, LockEvents ev) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     if (ctx != null) {
       long wake = ctx.sleeperWakeTime();
       if (wake != 0 && now >= wake) {
@@ -377,7 +355,7 @@ public final class LeaseTable {
 
   /** time_out_leases on the inode now, as any looking call would (an open or truncate restarted after its handler). */
   public void timeOutLeases(long ino, long now, LockEvents ev) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     if (ctx != null) {
       timeOutLeases(ctx, now, ev);
     }
@@ -472,7 +450,7 @@ public final class LeaseTable {
     if (!inode.isRegular()) {
       return Errno.EINVAL;
     }
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     if (type == LeaseType.UNLCK) {
       return genericDeleteLease(ctx, file, ev);
     }
@@ -570,7 +548,7 @@ public final class LeaseTable {
 
   /** fcntl(F_GETLEASE): the target type of this description's lease after overdue ones expire. */
   public LeaseType getLease(long ino, long fileId, long now, LockEvents ev) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     OpenFile file = ctx == null ? null : ctx.files.get(fileId);
     if (file == null || file.mode == AccessMode.O_PATH) {
       return null; // EBADF: fcntl allows O_PATH fds only a few commands, not the lease ones
@@ -594,19 +572,19 @@ public final class LeaseTable {
   }
 
   public OpenFile fileOf(long ino, long fileId) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     return ctx == null ? null : ctx.files.get(fileId);
   }
 
   /** Earliest deadline on the inode, 0 if none. */
   public long nextDeadline(long ino) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     return ctx == null ? 0 : ctx.nextDeadline();
   }
 
   /** When a sleeping opener on the inode wakes to time leases out, 0 if none: the owner arms its timer for it. */
   public long sleeperWakeTime(long ino) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     return ctx == null ? 0 : ctx.sleeperWakeTime();
   }
 
@@ -624,7 +602,7 @@ public final class LeaseTable {
     if (err != null) {
       return new PosixLocks.Outcome.Failed(err);
     }
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     PosixLocks.Outcome outcome = posixLocks.lock(ctx, PosixLock.of(pid, LeaseType.ofValue(type), start, len), wait, reqId);
     if (outcome instanceof PosixLocks.Outcome.Granted) {
       posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
@@ -639,7 +617,7 @@ public final class LeaseTable {
     if (err != null || LeaseType.ofValue(type) == LeaseType.UNLCK) {
       return new GetLk.Failed(err != null ? err : Errno.EINVAL); // F_GETLK asks about F_RDLCK or F_WRLCK only
     }
-    return GetLk.of(posixLocks.test(context(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len)));
+    return GetLk.of(posixLocks.test(contexts.get(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len)));
   }
 
   private static Errno checkLk(OpenFile file, long type, long start, long len) {
@@ -669,7 +647,7 @@ public final class LeaseTable {
 
   /** A sleeping F_SETLKW, F_OFD_SETLKW or flock() was interrupted (EINTR) or its process died. */
   public boolean abandonLk(long ino, int pid, long reqId) {
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     return ctx != null && (posixLocks.abandon(ctx, pid, reqId) || flockLocks.abandon(ctx, pid, reqId));
   }
 
@@ -686,7 +664,7 @@ public final class LeaseTable {
     if (err != null) {
       return new PosixLocks.Outcome.Failed(err);
     }
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     PosixLocks.Outcome outcome = ofdLocks.lock(ctx, file, pid, LeaseType.ofValue(type), start, len, lPid, wait, reqId);
     if (outcome instanceof PosixLocks.Outcome.Granted) {
       posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
@@ -704,7 +682,7 @@ public final class LeaseTable {
     if (err != null) {
       return new GetLk.Failed(err);
     }
-    return ofdLocks.test(context(ino), file, pid, LeaseType.ofValue(type), start, len, lPid);
+    return ofdLocks.test(contexts.get(ino), file, pid, LeaseType.ofValue(type), start, len, lPid);
   }
 
   // ------------------------------------------------------------------ flock(2)
@@ -725,7 +703,7 @@ public final class LeaseTable {
     if (file == null || file.mode == AccessMode.O_PATH) {
       return new FlockLocks.Outcome.Failed(Errno.EBADF);
     }
-    FileLockContext ctx = context(ino);
+    FileLockContext ctx = contexts.get(ino);
     FlockLocks.Outcome outcome = flockLocks.lock(ctx, new FlockLock(fileId, pid, type),
         (op & FlockLocks.LOCK_NB) != 0, reqId);
     flockLocks.wakeUp(ctx).forEach(ev::flockGranted);
@@ -809,7 +787,6 @@ public final class LeaseTable {
   /** A whole tree restarts: every process is gone, and with them every open, lease and lock. */
   public void clear() {
     contexts.clear();
-    last = null;
     posixLocks.reset();
   }
 
@@ -887,7 +864,7 @@ public final class LeaseTable {
       if (file == null) {
         continue;
       }
-      FileLockContext ctx = context(file.inode.ino());
+      FileLockContext ctx = contexts.get(file.inode.ino());
       LeaseType type = mode == RestartMode.KEEP_BREAK ? s.type() : restoredType(s, file, criu ? guess : null);
       if (beside && refuseLease(ctx, file, s.pid(), type, ev)) {
         continue;
@@ -1000,7 +977,7 @@ public final class LeaseTable {
   private void restorePosix(SavedLocks saved, Set<Integer> pids, Set<Long> files, boolean beside, LockEvents ev) {
     for (SavedLocks.Posix p : saved.posix()) {
       // a restored process keeps its record locks; it holds an fd to the file, so its context exists
-      FileLockContext ctx = context(p.ino());
+      FileLockContext ctx = contexts.get(p.ino());
       boolean mine = p.lock().isOfd() ? files.contains(p.lock().ofd()) : pids.contains(p.lock().pid());
       if (ctx == null || !mine) {
         continue;
@@ -1026,7 +1003,7 @@ public final class LeaseTable {
    */
   private void restoreFlocks(SavedLocks saved, Set<Long> files, boolean beside, LockEvents ev) {
     for (SavedLocks.Flock f : saved.flocks()) {
-      FileLockContext ctx = context(f.ino());
+      FileLockContext ctx = contexts.get(f.ino());
       if (ctx == null || !files.contains(f.lock().file())) {
         continue;
       }

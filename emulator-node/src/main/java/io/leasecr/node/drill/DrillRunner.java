@@ -219,9 +219,10 @@ public final class DrillRunner {
     if (journalControl != null) {
       o.println("journal steps stop and start PostgreSQL through " + journalControl.describe());
     }
-    NodeSettings s = NodeSettings.parse(new String[] {"--name", "driver", "--role", "driver", "--port",
+    NodeSettings given = NodeSettings.parse(new String[] {"--name", "driver", "--role", "driver", "--port",
         String.valueOf(basePort), "--seed", "127.0.0.1:" + (basePort + 1), "--origin", String.valueOf(origin),
-        "--scale", String.valueOf(drill.scale())}, System.getenv(), ConfigFactory.load()).forDrill(drill);
+        "--scale", String.valueOf(drill.scale())}, System.getenv(), ConfigFactory.load());
+    NodeSettings s = given.forDrill(drill);
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = off"
         + (verbose ? "\npekko.loglevel = INFO" : "")).withFallback(ClusterConfig.of(s));
     CompletableFuture<EmulatorSharding.Refs> refs = new CompletableFuture<>();
@@ -252,10 +253,7 @@ public final class DrillRunner {
       Thread.sleep(1000); // let every node's shard regions register with the coordinator
       o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms, its shards move %d ms "
           + "after its removal%s%n", System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config),
-          s.effectiveRemovalMarginMs(), s.effectiveGossipMs() == NodeSettings.GOSSIP_MS ? ""
-              : "; gossip every " + s.effectiveGossipMs() + " ms" + (NodeSettings.quickGossip(drill)
-                  ? " (" + drill.scenario().processes().size() + " processes, no pause, partition, skew or random "
-                      + "faults: lease-cr.node.gossip-interval = auto)" : ""));
+          s.effectiveRemovalMarginMs(), gossipWords(s, given.gossipIntervalMs() == 0));
       ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill);
       census = new EntityCensus(system, refs.get().processes(), drill.allNodes());
       Map<Integer, ProcessTable.Command> spawns = new LinkedHashMap<>();
@@ -643,6 +641,18 @@ public final class DrillRunner {
       Thread.sleep(20);
     }
     note(step.number(), node + " is Up " + (System.currentTimeMillis() - t0) + " ms after its JVM was started");
+  }
+
+  /**
+   * The driver's words on gossip, if it is not Pekko's 1 s: the interval, and why when {@code auto} chose it
+   * ({@link NodeSettings#forDrill}).
+   */
+  private String gossipWords(NodeSettings s, boolean auto) {
+    if (s.effectiveGossipMs() == NodeSettings.GOSSIP_MS) {
+      return "";
+    }
+    return "; gossip every " + s.effectiveGossipMs() + " ms" + (auto ? " (" + drill.scenario().processes().size()
+        + " processes, no pause, partition, skew or random faults: lease-cr.node.gossip-interval = auto)" : "");
   }
 
   /** Starts a node's JVM on the next free port (the first node is every node's seed). */
