@@ -17,14 +17,18 @@ import java.nio.file.Path;
  * the run share one turn: the first sets the values under the machine-wide lock, the last puts them back and lets
  * the lock go. A run whose scenario changes a sysctl (a sysctl step) or dumps processes (CRIU) has its turn alone.
  * Turns are given in the order they were asked for, so a run wanting other values waits for the current group
- * to end and no group can starve it. A turn takes no new runs after {@value #TURN_MS} ms and, once it has ended,
- * the next waits {@value #PAUSE_MS} ms before taking the lock again: another JVM waiting for the machine-wide lock
- * (it tries every 100 ms) gets its turn instead of waiting while our jobs overlap without end.
+ * to end and no group can starve it. A JVM waiting for the machine-wide lock says so: it holds an fcntl lock on
+ * {@link #WAITING} while it waits. Only then does a turn take no new runs after {@value #TURN_MS} ms and, once it has
+ * ended, wait {@value #PAUSE_MS} ms before taking the lock again, so that the other JVM (it tries every 100 ms) gets
+ * its turn instead of waiting while our jobs overlap without end. With nobody waiting a turn goes on: ending it
+ * would only make every job wait for the slowest program of the turn.
  */
 public final class Sysctls implements AutoCloseable {
   public static final Path BREAK_TIME = Path.of("/proc/sys/fs/lease-break-time");
   static final Path ENABLE = Path.of("/proc/sys/fs/leases-enable");
   static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "lease-cr-kernel-sysctls.lock");
+  /** Locked by a JVM while it waits for {@link #LOCK}: the JVM whose turn it is lets it go soon. */
+  static final Path WAITING = Path.of(System.getProperty("java.io.tmpdir"), "lease-cr-kernel-sysctls.waiting");
   /** A run that waits longer than this for the lock goes on without it (and says so). */
   private static final long LOCK_WAIT_MS = java.util.concurrent.TimeUnit.MINUTES.toMillis(10);
   static final long TURN_MS = 15_000;
@@ -52,7 +56,8 @@ public final class Sysctls implements AutoCloseable {
       if (holders == 0) {
         return now >= pauseUntil;
       }
-      return !current.alone() && !w.alone() && sameValues(current, w) && now - turnStarted < TURN_MS;
+      return !current.alone() && !w.alone() && sameValues(current, w)
+          && (now - turnStarted < TURN_MS || !othersWaiting(WAITING));
     }
 
     synchronized void enter(Want w) throws IOException {
@@ -73,7 +78,7 @@ public final class Sysctls implements AutoCloseable {
         if (holders == 0) {
           lockFile = java.nio.channels.FileChannel.open(LOCK, java.nio.file.StandardOpenOption.CREATE,
               java.nio.file.StandardOpenOption.WRITE);
-          lock = takeLock(lockFile);
+          lock = takeLock(lockFile, WAITING);
           breakTime = read(BREAK_TIME);
           enable = read(ENABLE);
           current = w;
@@ -106,7 +111,7 @@ public final class Sysctls implements AutoCloseable {
             lock = null;
             current = null;
             long now = System.currentTimeMillis();
-            pauseUntil = now - turnStarted >= TURN_MS ? now + PAUSE_MS : 0;
+            pauseUntil = now - turnStarted >= TURN_MS && othersWaiting(WAITING) ? now + PAUSE_MS : 0;
           }
         }
       } finally {
@@ -129,34 +134,80 @@ public final class Sysctls implements AutoCloseable {
     oursEnable = String.valueOf(want.enable());
   }
 
-  private static java.nio.channels.FileLock takeLock(java.nio.channels.FileChannel ch) throws IOException {
+  /**
+   * The machine-wide lock on {@code ch}'s file, tried every 100 ms for up to 10 minutes (then null: the run goes on
+   * without it, and says so); while it waits, {@code waiting} is locked too, which tells the holder.
+   */
+  static java.nio.channels.FileLock takeLock(java.nio.channels.FileChannel ch, Path waiting) throws IOException {
     long until = System.currentTimeMillis() + LOCK_WAIT_MS;
     boolean said = false;
-    while (true) {
-      java.nio.channels.FileLock l;
-      try {
-        l = ch.tryLock();
-      } catch (java.nio.channels.OverlappingFileLockException e) {
-        l = null; // cannot happen: the gate takes it once per JVM
+    java.nio.channels.FileChannel flag = null;
+    java.nio.channels.FileLock raised = null;
+    try {
+      while (true) {
+        java.nio.channels.FileLock l = tryLock(ch); // null also if this JVM has it: the gate takes it once per JVM
+        if (l != null) {
+          return l;
+        }
+        if (raised == null) {
+          // another waiter may have the flag up already: it says as much for both; tried again each round
+          if (flag == null) {
+            flag = java.nio.channels.FileChannel.open(waiting, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+          }
+          raised = tryLock(flag);
+        }
+        if (!said) {
+          System.err.println("emulator: another kernel-side run on this machine has the lease sysctls (" + LOCK
+              + "); waiting for it");
+          said = true;
+        }
+        if (System.currentTimeMillis() > until) {
+          System.err.println("emulator: still waiting for " + LOCK + " after 10 minutes; going on without it");
+          return null;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for " + LOCK, e);
+        }
       }
-      if (l != null) {
-        return l;
+    } finally {
+      if (raised != null) {
+        raised.release();
       }
-      if (!said) {
-        System.err.println("emulator: another kernel-side run on this machine has the lease sysctls (" + LOCK
-            + "); waiting for it");
-        said = true;
+      if (flag != null) {
+        flag.close();
       }
-      if (System.currentTimeMillis() > until) {
-        System.err.println("emulator: still waiting for " + LOCK + " after 10 minutes; going on without it");
-        return null;
+    }
+  }
+
+  private static java.nio.channels.FileLock tryLock(java.nio.channels.FileChannel ch) throws IOException {
+    try {
+      return ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return null; // this JVM has it (another thread's wait, or its turn)
+    }
+  }
+
+  /**
+   * Whether another process holds {@code waiting}'s lock, i.e. waits for the sysctls. A lock this JVM holds
+   * does not count (fcntl locks are per process: a thread of ours waiting is not another JVM).
+   */
+  static boolean othersWaiting(Path waiting) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(waiting,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.channels.FileLock l = ch.tryLock();
+      if (l == null) {
+        return true;
       }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for " + LOCK, e);
-      }
+      l.release();
+      return false;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // cannot tell: end the turn as before the flag existed
     }
   }
 
@@ -177,7 +228,7 @@ public final class Sysctls implements AutoCloseable {
   public static String readSettled(Path p) throws IOException {
     try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(LOCK,
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
-      java.nio.channels.FileLock l = takeLock(ch);
+      java.nio.channels.FileLock l = takeLock(ch, WAITING);
       try {
         return read(p);
       } finally {
