@@ -67,14 +67,15 @@ final class NodeCommand implements Callable<Integer> {
       System.err.println("emulator node " + s.name() + ": cannot listen on " + s.bind() + ":" + s.port() + ": " + busy);
       return Main.CANNOT_RUN;
     }
-    s = s.forDrill(drill); // gossip: auto decided by the drill's size and faults
+    s = s.forDrill(drill); // gossip and remembered entities: auto decided by the drill's size and faults
     Config config = ClusterConfig.of(s);
     TraceSink trace = s.traceFile() == null ? TraceSink.NONE : new JsonlTraceSink(Path.of(s.traceFile()));
     System.out.printf("node %s: pekko://%s@%s:%d, seeds %s, roles %s, journal %s%n", s.name(), NodeSettings.SYSTEM,
         s.bind(), s.port(), s.seeds(), s.roles(), s.journal() == null ? "none" : s.journal().describe());
     System.out.printf("node %s: split-brain resolver keep-majority, stable-after %d ms: a crashed node is downed "
-        + "within about %d ms; its shards move %d ms after its removal; gossip every %d ms%n", s.name(),
-        s.stableAfterMs(), s.expectedDowningMs(config), s.effectiveRemovalMarginMs(), s.effectiveGossipMs());
+        + "within about %d ms; its shards move %d ms after its removal; gossip every %d ms; process entities %s%n",
+        s.name(), s.stableAfterMs(), s.expectedDowningMs(config), s.effectiveRemovalMarginMs(), s.effectiveGossipMs(),
+        s.remembersProcesses() ? "remembered (with a journal)" : "not remembered");
     ActorSystem<?> system;
     try {
       system = ClusterNode.start(s, config, drill, trace);

@@ -29,6 +29,7 @@ public final class ClusterConfig {
             ConfigValueFactory.fromAnyRef(s.effectiveGossipMs() + "ms"))
         .withValue("lease-cr.time.origin-epoch-ms", ConfigValueFactory.fromAnyRef(s.originEpochMs()))
         .withValue("lease-cr.time.scale", ConfigValueFactory.fromAnyRef(s.scale()))
+        .withValue("lease-cr.node.remember-processes", ConfigValueFactory.fromAnyRef(s.remembersProcesses()))
         .withValue("lease-cr.node.name", ConfigValueFactory.fromAnyRef(s.name()));
     // flags and LEASE_CR_* first, then the user's application.conf (or -Dconfig.file: Artery TLS, say),
     // then the node defaults, then reference.conf

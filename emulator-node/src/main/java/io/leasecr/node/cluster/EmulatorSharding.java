@@ -28,7 +28,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * LockManagers use as "the kernel" and "the process table".
  *
  * <p>With a journal (the shared PostgreSQL), process entities are remembered, in the event-sourced
- * store ({@code lease-cr.node.remember-processes}): when a node is downed, sharding re-creates its
+ * store ({@code lease-cr.node.remember-processes}; by default not in a drill of 50,000 processes or more,
+ * {@link NodeSettings#forDrill}): when a node is downed, sharding re-creates its
  * process entities on the surviving nodes the placement allows, at once. A re-created entity has lost
  * its process with the node; it runs again only when a restart restores it from a checkpoint, as a
  * CRIU-restored task would. An exited process passivates its entity, so it is forgotten.
@@ -101,7 +102,9 @@ public final class EmulatorSharding {
   /** Whether process entities are remembered: asked for, and a journal to remember them in. */
   public static boolean rememberProcesses(ActorSystem<?> system) {
     com.typesafe.config.Config c = system.settings().config();
-    return c.getBoolean("lease-cr.node.remember-processes") && !c.getString("pekko.persistence.journal.plugin").isEmpty();
+    // a node's and a driver's configuration has on or off (ClusterConfig, NodeSettings.forDrill); auto elsewhere
+    String remember = c.getString("lease-cr.node.remember-processes");
+    return !remember.equals("off") && !remember.equals("false") && !c.getString("pekko.persistence.journal.plugin").isEmpty();
   }
 
   /** One shard per group of entities with the same candidate nodes, named by them ("n2>n1"). */

@@ -22,7 +22,7 @@ import picocli.CommandLine;
  */
 public record NodeSettings(String name, String bind, int port, List<String> seeds, Set<String> roles,
     Journal journal, String drillFile, String traceFile, long originEpochMs, long stableAfterMs,
-    long downRemovalMarginMs, long gossipIntervalMs, long joinTimeoutMs, double scale) {
+    long downRemovalMarginMs, long gossipIntervalMs, String rememberProcesses, long joinTimeoutMs, double scale) {
 
   public static final String SYSTEM = "lease-cr";
 
@@ -104,7 +104,7 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
     long origin = o.origin != null ? range("--origin", o.origin, 0, Long.MAX_VALUE / 4) : 0;
     double scale = o.scale != null ? scale(o.scale) : 1.0;
     return new NodeSettings(name, bind, port, List.copyOf(seeds), Set.copyOf(roles), journal, o.drill, o.trace, origin,
-        stable, margin, gossip, joinTimeout, scale);
+        stable, margin, gossip, remember(conf), joinTimeout, scale);
   }
 
   /**
@@ -121,6 +121,18 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
    */
   private static long gossip(LeaseCrConfig conf) {
     return durationOr(conf, "lease-cr.node.gossip-interval", "auto", 100, 10_000, "200ms", "100ms to 10s");
+  }
+
+  /** {@code lease-cr.node.remember-processes}: on, off or auto (see {@link #forDrill}). */
+  private static String remember(LeaseCrConfig conf) {
+    String path = "lease-cr.node.remember-processes";
+    String text = conf.string(path).trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (text) {
+      case "on", "true", "yes" -> "on";
+      case "off", "false", "no" -> "off";
+      case "auto" -> "auto";
+      default -> throw new BadSetting(conf.source(path) + " must be on, off or auto, got '" + text + "'");
+    };
   }
 
   /**
@@ -155,20 +167,28 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
   public static final long GOSSIP_MS = 1000;
 
   /**
-   * These settings for a node (or the driver) of {@code drill} (null: none): an interval given stays; {@code
-   * auto} becomes {@link #QUICK_GOSSIP_MS} for a drill of at least {@link #QUICK_GOSSIP_PROCESSES} processes with
-   * no pause, partition, clock skew or random faults, else {@link #GOSSIP_MS}. Why: the leader removes a downed
-   * node only on its tick once every member has gossiped that it saw the downing, and a big drill's restart
-   * waits for the removal (0.9-2.0 s after the downing at 1 s, 0.33-0.50 s at 200 ms in the 100k drills); but a
-   * paused or cut-off node's stale view spreads faster too, and at 200 ms 1 of 4 paused-holder drills under load
-   * ended with a healthy node downed with the paused one (BENCHMARKS.md, the 100k drill, session 28).
+   * These settings for a node (or the driver) of {@code drill} (null: none): what is given stays, {@code auto}
+   * is decided here.
+   * <ul>
+   * <li>The gossip interval: {@link #QUICK_GOSSIP_MS} for a drill of at least {@link #QUICK_GOSSIP_PROCESSES}
+   * processes with no pause, partition, clock skew or random faults, else {@link #GOSSIP_MS}. Why: the leader
+   * removes a downed node only on its tick once every member has gossiped that it saw the downing, and a big
+   * drill's restart waits for the removal (0.9-2.0 s after the downing at 1 s, 0.33-0.50 s at 200 ms in the 100k
+   * drills); but a paused or cut-off node's stale view spreads faster too, and at 200 ms 1 of 4 paused-holder
+   * drills under load ended with a healthy node downed with the paused one (BENCHMARKS.md, the 100k drill,
+   * session 28).
+   * <li>Remembered process entities: on, except in a drill of at least {@link #QUICK_GOSSIP_PROCESSES}
+   * processes. There, a removed node's tens of thousands of entities, started again by sharding with nothing
+   * to run (their processes were lost with the node), compete with the restart's restore for the same cores and
+   * give it nothing: the restore starts each restored process's entity itself (BENCHMARKS.md, session 30).
+   * </ul>
    */
   public NodeSettings forDrill(io.leasecr.node.drillfile.Drill drill) {
-    if (gossipIntervalMs > 0) {
-      return this;
-    }
+    boolean big = drill != null && drill.scenario().processes().size() >= QUICK_GOSSIP_PROCESSES;
     return new NodeSettings(name, bind, port, seeds, roles, journal, drillFile, traceFile, originEpochMs,
-        stableAfterMs, downRemovalMarginMs, quickGossip(drill) ? QUICK_GOSSIP_MS : GOSSIP_MS, joinTimeoutMs, scale);
+        stableAfterMs, downRemovalMarginMs,
+        gossipIntervalMs > 0 ? gossipIntervalMs : quickGossip(drill) ? QUICK_GOSSIP_MS : GOSSIP_MS,
+        !rememberProcesses.equals("auto") ? rememberProcesses : big ? "off" : "on", joinTimeoutMs, scale);
   }
 
   /** Whether {@code drill} is big and has none of the faults that a quick gossip makes riskier. */
@@ -182,6 +202,11 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
   /** The gossip interval in effect: the one given, or Pekko's 1 s for {@code auto} outside a drill. */
   public long effectiveGossipMs() {
     return gossipIntervalMs > 0 ? gossipIntervalMs : GOSSIP_MS;
+  }
+
+  /** Whether process entities are remembered (with a journal): as given, or on for {@code auto} outside a drill. */
+  public boolean remembersProcesses() {
+    return !rememberProcesses.equals("off");
   }
 
   /** How long after a removal the removed node's shards and singletons move (Pekko's down-removal-margin). */

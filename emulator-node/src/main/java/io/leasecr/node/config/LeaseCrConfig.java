@@ -92,6 +92,7 @@ public final class LeaseCrConfig {
       case "lease-cr.node.seeds" -> "LEASE_CR_SEEDS";
       case "lease-cr.node.down-removal-margin" -> "LEASE_CR_DOWN_REMOVAL_MARGIN";
       case "lease-cr.node.gossip-interval" -> "LEASE_CR_GOSSIP_INTERVAL";
+      case "lease-cr.node.remember-processes" -> "LEASE_CR_REMEMBER_PROCESSES";
       case "lease-cr.drill.node-heap" -> "LEASE_CR_NODE_HEAP";
       case "lease-cr.drill.node-java-opts" -> "LEASE_CR_NODE_JAVA_OPTS";
       case "lease-cr.drill.journal-control.pg-dir" -> "LEASE_CR_PG_DIR";

@@ -253,7 +253,7 @@ public final class DrillRunner {
       Thread.sleep(1000); // let every node's shard regions register with the coordinator
       o.printf("cluster up after %d ms: %s; a crashed node is downed within about %d ms, its shards move %d ms "
           + "after its removal%s%n", System.currentTimeMillis() - origin, drill.nodes(), s.expectedDowningMs(config),
-          s.effectiveRemovalMarginMs(), gossipWords(s, given.gossipIntervalMs() == 0));
+          s.effectiveRemovalMarginMs(), gossipWords(s, given.gossipIntervalMs() == 0) + rememberWords(s, given));
       ClusterTree tree = new ClusterTree(system, refs.get(10, TimeUnit.SECONDS), drill);
       census = new EntityCensus(system, refs.get().processes(), drill.allNodes());
       Map<Integer, ProcessTable.Command> spawns = new LinkedHashMap<>();
@@ -653,6 +653,15 @@ public final class DrillRunner {
     }
     return "; gossip every " + s.effectiveGossipMs() + " ms" + (auto ? " (" + drill.scenario().processes().size()
         + " processes, no pause, partition, skew or random faults: lease-cr.node.gossip-interval = auto)" : "");
+  }
+
+  /** The driver's words on remembered process entities, when {@code auto} turned them off for this drill. */
+  private String rememberWords(NodeSettings s, NodeSettings given) {
+    if (s.remembersProcesses() || !given.rememberProcesses().equals("auto")) {
+      return "";
+    }
+    return "; process entities not remembered (" + drill.scenario().processes().size()
+        + " processes: a restart starts them; lease-cr.node.remember-processes = auto)";
   }
 
   /** Starts a node's JVM on the next free port (the first node is every node's seed). */

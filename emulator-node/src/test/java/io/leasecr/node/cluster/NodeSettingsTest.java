@@ -134,6 +134,31 @@ class NodeSettingsTest {
   }
 
   @Test
+  void processEntitiesAreRememberedUnlessABigDrillOrTold() {
+    NodeSettings auto = parse(Map.of());
+    assertThat(auto.rememberProcesses()).isEqualTo("auto");
+    assertThat(auto.remembersProcesses()).isTrue(); // a node without a drill
+    String crash = "{at: 5s, crash: n2}";
+    // a big drill: not remembered, on its nodes and driver alike (the config the sharding reads says so)
+    NodeSettings big = auto.forDrill(drill(NodeSettings.QUICK_GOSSIP_PROCESSES, crash));
+    assertThat(big.remembersProcesses()).isFalse();
+    assertThat(ClusterConfig.of(big).getString("lease-cr.node.remember-processes")).isEqualTo("false");
+    // whatever its faults (the re-created entities would run nothing either way)
+    assertThat(auto.forDrill(drill(60_000, "{at: 5s, pause: n2, for: 2s}")).remembersProcesses()).isFalse();
+    NodeSettings small = auto.forDrill(drill(NodeSettings.QUICK_GOSSIP_PROCESSES - 1, crash));
+    assertThat(small.remembersProcesses()).isTrue();
+    assertThat(ClusterConfig.of(small).getString("lease-cr.node.remember-processes")).isEqualTo("true");
+    assertThat(auto.forDrill(null).remembersProcesses()).isTrue();
+    // told: kept whatever the drill
+    assertThat(parse(Map.of("LEASE_CR_REMEMBER_PROCESSES", "on")).forDrill(drill(60_000, crash)).remembersProcesses())
+        .isTrue();
+    assertThat(parse(Map.of("LEASE_CR_REMEMBER_PROCESSES", "off")).forDrill(drill(10, crash)).remembersProcesses())
+        .isFalse();
+    assertThatThrownBy(() -> parse(Map.of("LEASE_CR_REMEMBER_PROCESSES", "sometimes")))
+        .hasMessage("LEASE_CR_REMEMBER_PROCESSES must be on, off or auto, got 'sometimes'");
+  }
+
+  @Test
   void aNonLoopbackAddressNeedsAnExplicitBind() {
     assertThatThrownBy(() -> NodeSettings.parse(new String[0], Map.of(),
         ConfigFactory.parseString("lease-cr.node.bind = \"8.8.8.8\"").withFallback(ConfigFactory.load())))
