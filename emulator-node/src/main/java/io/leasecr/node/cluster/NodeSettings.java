@@ -159,8 +159,11 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
     return ms;
   }
 
-  /** The fewest processes of a drill whose nodes gossip at {@link #QUICK_GOSSIP_MS} when not told otherwise. */
-  public static final int QUICK_GOSSIP_PROCESSES = 50_000;
+  /**
+   * The fewest processes of a "big" drill: one whose nodes gossip at {@link #QUICK_GOSSIP_MS} and remember no
+   * process entities when not told otherwise ({@link #forDrill}).
+   */
+  public static final int BIG_DRILL_PROCESSES = 50_000;
   /** The gossip interval of such a drill. */
   public static final long QUICK_GOSSIP_MS = 200;
   /** Pekko's own gossip interval, the default otherwise. */
@@ -170,31 +173,34 @@ public record NodeSettings(String name, String bind, int port, List<String> seed
    * These settings for a node (or the driver) of {@code drill} (null: none): what is given stays, {@code auto}
    * is decided here.
    * <ul>
-   * <li>The gossip interval: {@link #QUICK_GOSSIP_MS} for a drill of at least {@link #QUICK_GOSSIP_PROCESSES}
+   * <li>The gossip interval: {@link #QUICK_GOSSIP_MS} for a drill of at least {@link #BIG_DRILL_PROCESSES}
    * processes with no pause, partition, clock skew or random faults, else {@link #GOSSIP_MS}. Why: the leader
    * removes a downed node only on its tick once every member has gossiped that it saw the downing, and a big
    * drill's restart waits for the removal (0.9-2.0 s after the downing at 1 s, 0.33-0.50 s at 200 ms in the 100k
    * drills); but a paused or cut-off node's stale view spreads faster too, and at 200 ms 1 of 4 paused-holder
    * drills under load ended with a healthy node downed with the paused one (BENCHMARKS.md, the 100k drill,
    * session 28).
-   * <li>Remembered process entities: on, except in a drill of at least {@link #QUICK_GOSSIP_PROCESSES}
+   * <li>Remembered process entities: on, except in a drill of at least {@link #BIG_DRILL_PROCESSES}
    * processes. There, a removed node's tens of thousands of entities, started again by sharding with nothing
    * to run (their processes were lost with the node), compete with the restart's restore for the same cores and
    * give it nothing: the restore starts each restored process's entity itself (BENCHMARKS.md, session 30).
    * </ul>
    */
   public NodeSettings forDrill(io.leasecr.node.drillfile.Drill drill) {
-    boolean big = drill != null && drill.scenario().processes().size() >= QUICK_GOSSIP_PROCESSES;
     return new NodeSettings(name, bind, port, seeds, roles, journal, drillFile, traceFile, originEpochMs,
         stableAfterMs, downRemovalMarginMs,
         gossipIntervalMs > 0 ? gossipIntervalMs : quickGossip(drill) ? QUICK_GOSSIP_MS : GOSSIP_MS,
-        !rememberProcesses.equals("auto") ? rememberProcesses : big ? "off" : "on", joinTimeoutMs, scale);
+        !rememberProcesses.equals("auto") ? rememberProcesses : big(drill) ? "off" : "on", joinTimeoutMs, scale);
+  }
+
+  /** Whether {@code drill} has at least {@link #BIG_DRILL_PROCESSES} processes. */
+  private static boolean big(io.leasecr.node.drillfile.Drill drill) {
+    return drill != null && drill.scenario().processes().size() >= BIG_DRILL_PROCESSES;
   }
 
   /** Whether {@code drill} is big and has none of the faults that a quick gossip makes riskier. */
   public static boolean quickGossip(io.leasecr.node.drillfile.Drill drill) {
-    return drill != null && drill.scenario().processes().size() >= QUICK_GOSSIP_PROCESSES
-        && drill.randomFaults().isEmpty() && drill.faults().values().stream().noneMatch(f ->
+    return big(drill) && drill.randomFaults().isEmpty() && drill.faults().values().stream().noneMatch(f ->
             f instanceof io.leasecr.node.drillfile.Drill.Pause || f instanceof io.leasecr.node.drillfile.Drill.Partition
                 || f instanceof io.leasecr.node.drillfile.Drill.Skew);
   }

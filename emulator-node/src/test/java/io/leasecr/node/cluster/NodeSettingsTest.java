@@ -109,11 +109,11 @@ class NodeSettingsTest {
     assertThat(alone.getDuration("pekko.cluster.leader-actions-interval").toMillis()).isEqualTo(1000);
     String crash = "{at: 5s, crash: n2}";
     // a big drill with crashes only: quick, for nodes and the driver alike (the leader is the lowest port)
-    NodeSettings big = auto.forDrill(drill(NodeSettings.QUICK_GOSSIP_PROCESSES, crash));
+    NodeSettings big = auto.forDrill(drill(NodeSettings.BIG_DRILL_PROCESSES, crash));
     assertThat(big.effectiveGossipMs()).isEqualTo(200);
     assertThat(ClusterConfig.of(big).getDuration("pekko.cluster.leader-actions-interval").toMillis()).isEqualTo(200);
     // smaller, or with a pause, a partition or a skewed clock: Pekko's second
-    assertThat(auto.forDrill(drill(NodeSettings.QUICK_GOSSIP_PROCESSES - 1, crash)).effectiveGossipMs())
+    assertThat(auto.forDrill(drill(NodeSettings.BIG_DRILL_PROCESSES - 1, crash)).effectiveGossipMs())
         .isEqualTo(1000);
     for (String risky : java.util.List.of("{at: 5s, pause: n2, for: 2s}", "{at: 5s, partition: n2, for: 2s}",
         "{at: 5s, skew: n2, by: 500ms}")) {
@@ -140,12 +140,12 @@ class NodeSettingsTest {
     assertThat(auto.remembersProcesses()).isTrue(); // a node without a drill
     String crash = "{at: 5s, crash: n2}";
     // a big drill: not remembered, on its nodes and driver alike (the config the sharding reads says so)
-    NodeSettings big = auto.forDrill(drill(NodeSettings.QUICK_GOSSIP_PROCESSES, crash));
+    NodeSettings big = auto.forDrill(drill(NodeSettings.BIG_DRILL_PROCESSES, crash));
     assertThat(big.remembersProcesses()).isFalse();
     assertThat(ClusterConfig.of(big).getString("lease-cr.node.remember-processes")).isEqualTo("false");
     // whatever its faults (the re-created entities would run nothing either way)
     assertThat(auto.forDrill(drill(60_000, "{at: 5s, pause: n2, for: 2s}")).remembersProcesses()).isFalse();
-    NodeSettings small = auto.forDrill(drill(NodeSettings.QUICK_GOSSIP_PROCESSES - 1, crash));
+    NodeSettings small = auto.forDrill(drill(NodeSettings.BIG_DRILL_PROCESSES - 1, crash));
     assertThat(small.remembersProcesses()).isTrue();
     assertThat(ClusterConfig.of(small).getString("lease-cr.node.remember-processes")).isEqualTo("true");
     assertThat(auto.forDrill(null).remembersProcesses()).isTrue();
