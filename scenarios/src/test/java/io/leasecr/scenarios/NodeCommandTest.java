@@ -150,7 +150,9 @@ class NodeCommandTest {
       assertThat(r.code()).as(r.out()).isEqualTo(3);
       assertThat(r.out()).contains("could not join the cluster through [127.0.0.1:" + notANode.getLocalPort()
           + "] within 5000 ms");
-      assertThat(r.ms()).as(r.out()).isLessThan(30_000);
+      // soon after the join timeout, not Pekko's endless retries of the seed: its start (the journal's preflight)
+      // and its stop (bounded, NodeCommand.EXIT_WAIT_MS) take a few seconds, up to 25 s more in a loaded CI stage
+      assertThat(r.ms()).as(r.out()).isLessThan(45_000);
     }
     if (pg != null) {
       assertThat(checkpoints(pg)).isEqualTo(before);

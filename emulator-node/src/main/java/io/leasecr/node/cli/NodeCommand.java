@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
         + "address in use, no cluster to join).")
 final class NodeCommand implements Callable<Integer> {
 
+  /** How long a node that could not join waits for its actor system to stop before its JVM ends anyway. */
+  static final long EXIT_WAIT_MS = 5_000;
+
   @Spec CommandSpec spec;
 
   @Mixin NodeOptions options;
@@ -95,7 +98,19 @@ final class NodeCommand implements Callable<Integer> {
           + "(actor system '%s') answered there; is the seed a node of this cluster?%n", s.name(), s.seeds(),
           s.joinTimeoutMs(), NodeSettings.SYSTEM);
       // not system.terminate(): coordinated shutdown would end the JVM with exit code 0 (exit-jvm = on);
-      // exiting runs its JVM hook, which stops the actor system, and keeps the code
+      // exiting runs its JVM hook, which stops the actor system, and keeps the code. A node that never joined
+      // has nothing to hand over: if the hook takes longer than EXIT_WAIT_MS (its phases wait for a cluster
+      // that never answered), the JVM ends anyway, with the same code
+      Thread watchdog = new Thread(() -> {
+        try {
+          Thread.sleep(EXIT_WAIT_MS);
+        } catch (InterruptedException e) {
+          return;
+        }
+        Runtime.getRuntime().halt(Main.CANNOT_RUN);
+      }, "exit-watchdog");
+      watchdog.setDaemon(true);
+      watchdog.start();
       System.exit(Main.CANNOT_RUN);
       return Main.CANNOT_RUN;
     }
