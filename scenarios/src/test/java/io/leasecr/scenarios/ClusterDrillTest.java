@@ -378,6 +378,9 @@ class ClusterDrillTest {
     assertThat(io.leasecr.node.drill.DrillRunner.refusal(o, java.util.Map.of("LEASE_CR_PG_URL",
         "jdbc:postgresql://127.0.0.1:5/x", "LEASE_CR_PG_DIR", tmp.toString()))).contains("has no PostgreSQL data directory");
     assertThat(io.leasecr.node.drill.DrillRunner.refusal(d, java.util.Map.of())).isNull();
+    // the nodes' settings from the environment, in words, before any JVM starts
+    assertThat(io.leasecr.node.drill.DrillRunner.refusal(d, java.util.Map.of("LEASE_CR_REMEMBER_PROCESSES",
+        "sometimes"))).isEqualTo("LEASE_CR_REMEMBER_PROCESSES must be on, off or auto, got 'sometimes'");
   }
 
   @Test

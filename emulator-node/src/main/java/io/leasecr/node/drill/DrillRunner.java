@@ -438,10 +438,17 @@ public final class DrillRunner {
   }
 
   /**
-   * Why the drill cannot run here as written, or null: journal steps need a PostgreSQL the drill may stop
-   * and start (checked before anything starts).
+   * Why the drill cannot run here as written, or null: a LEASE_CR_* node setting it cannot use, or journal steps
+   * without a PostgreSQL the drill may stop and start (checked before anything starts).
    */
   public static String refusal(Drill drill, Map<String, String> env) {
+    try {
+      // the driver's and nodes' LEASE_CR_* settings (gossip, removal margin, remembered entities): checked before
+      // any JVM starts, not by the driver once its nodes run
+      NodeSettings.parse(new String[0], env, ConfigFactory.load());
+    } catch (NodeSettings.BadSetting e) {
+      return e.getMessage();
+    }
     if (!hasJournalSteps(drill)) {
       return null;
     }
