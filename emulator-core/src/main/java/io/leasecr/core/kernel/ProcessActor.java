@@ -184,7 +184,12 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * last one waits for the table (see detach). Null when none (most processes).
    */
   private Set<Long> leasedFiles;
-  private Map<Long, Call> inFlight;
+  /**
+   * The calls in flight, oldest first, linked through {@link Call#nextInFlight}; null when none. A list, not a
+   * map by request id: a process has one or two calls in flight, and a map per call cost four objects and a
+   * boxed key at every syscall (BENCHMARKS.md, issue 17 item 3).
+   */
+  private Call inFlight;
   private ArrayDeque<Run> waiting;
   private SplittableRandom random;
   /** When each armed reaction is due (emulated ms): a checkpoint saves the time they have left. */
@@ -225,6 +230,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
      * program 509). -1 for other calls.
      */
     int fd = -1;
+    /** Its request id while in flight (0 when not), and the next younger call in flight. */
+    long req;
+    Call nextInFlight;
 
     Call(Syscall syscall, int step, ActorRef<StepDone> replyTo, boolean main, long startedAt) {
       this.syscall = syscall;
@@ -709,10 +717,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       return finish(c, -1, Errno.EAGAIN);
     }
     long req = nextReq++;
-    if (inFlight == null) {
-      inFlight = new LinkedHashMap<>(2);
-    }
-    inFlight.put(req, c);
+    track(req, c);
     c.blocked = true;
     emit("block", c.step, c.syscall.name(), null, null, null);
     if (w.timeoutMs() > 0) {
@@ -725,7 +730,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   /** The wait takes {@code s}: it returns the signal's number, and the trace shows its siginfo. */
   private Behavior<Command> endWait(long req, Call c, Signal s) {
     if (req != 0) {
-      inFlight.remove(req);
+      untrack(req);
       cancelTimer(new WaitTimeout(req));
     }
     c.returnArgs = TraceEvent.args("code", Signals.codeName(s.siCode()), "fd", s.siFd() >= 0 ? s.siFd() : null);
@@ -747,11 +752,11 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private Behavior<Command> onWaitTimeout(WaitTimeout m) {
-    Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    Call c = inFlight(m.reqId());
     if (c == null || dying) {
       return this;
     }
-    inFlight.remove(m.reqId());
+    untrack(m.reqId());
     return finish(c, -1, Errno.EAGAIN);
   }
 
@@ -771,10 +776,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
 
   private void send(Call c, Request request) {
     long req = nextReq++;
-    if (inFlight == null) {
-      inFlight = new LinkedHashMap<>(2);
-    }
-    inFlight.put(req, c);
+    track(req, c);
     LockManager.Command built = request.build(req);
     kernel.locks().tell(built);
     if (recheckMs > 0) {
@@ -786,7 +788,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private Behavior<Command> onBlocked(Blocked m) {
-    Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    Call c = inFlight(m.reqId());
     if (c != null && dying) {
       interrupt(m.reqId(), c); // killed before the kernel said it sleeps: leave the wait at once
       return this;
@@ -814,12 +816,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private Behavior<Command> onKernelReply(KernelReply m) {
-    Call c = inFlight == null ? null : inFlight.remove(m.reqId());
+    Call c = untrack(m.reqId());
     if (c == null) {
       return this; // e.g. a wake-up sent again while the first was on its way after all
-    }
-    if (inFlight.isEmpty()) {
-      inFlight = null; // not kept empty: a million idle processes would keep a map each (BENCHMARKS.md, issue 17)
     }
     if (recheckMs > 0 && c.blocked) {
       cancelTimer(new RecheckDue(m.reqId()));
@@ -881,11 +880,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private int handlerReactions;
 
   private boolean handlerCallsInFlight() {
-    if (inFlight != null) {
-      for (Call x : inFlight.values()) { // a loop, not a stream: this runs at every return (BENCHMARKS.md, issue 17)
-        if (!x.main) {
-          return true;
-        }
+    for (Call x = inFlight; x != null; x = x.nextInFlight) { // not a stream: this runs at every return
+      if (!x.main) {
+        return true;
       }
     }
     return false;
@@ -895,11 +892,9 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (handlerReactions > 0) {
       return true;
     }
-    if (inFlight != null) {
-      for (Call x : inFlight.values()) {
-        if (x.inHandler) {
-          return true;
-        }
+    for (Call x = inFlight; x != null; x = x.nextInFlight) {
+      if (x.inHandler) {
+        return true;
       }
     }
     return false;
@@ -968,25 +963,62 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   }
 
   private Call mainCall() {
-    if (inFlight != null) {
-      for (Call c : inFlight.values()) {
-        if (c.main) {
-          return c;
-        }
+    for (Call c = inFlight; c != null; c = c.nextInFlight) {
+      if (c.main) {
+        return c;
       }
     }
     return null;
   }
 
   private long mainRequest() {
-    if (inFlight != null) {
-      for (Map.Entry<Long, Call> e : inFlight.entrySet()) {
-        if (e.getValue().main) {
-          return e.getKey();
-        }
+    Call main = mainCall();
+    return main == null ? 0 : main.req;
+  }
+
+  /** The call in flight under request {@code req}, or null. */
+  private Call inFlight(long req) {
+    for (Call c = inFlight; c != null; c = c.nextInFlight) {
+      if (c.req == req) {
+        return c;
       }
     }
-    return 0;
+    return null;
+  }
+
+  /** {@code c} is in flight under {@code req}, after every call already in flight. */
+  private void track(long req, Call c) {
+    if (c.req != 0) {
+      throw new IllegalStateException("call " + c.syscall.name() + " already in flight as request " + c.req);
+    }
+    c.req = req;
+    if (inFlight == null) {
+      inFlight = c;
+      return;
+    }
+    Call last = inFlight;
+    while (last.nextInFlight != null) {
+      last = last.nextInFlight;
+    }
+    last.nextInFlight = c;
+  }
+
+  /** The call under {@code req} is no longer in flight: it is returned, or null if none was. */
+  private Call untrack(long req) {
+    Call before = null;
+    for (Call c = inFlight; c != null; before = c, c = c.nextInFlight) {
+      if (c.req == req) {
+        if (before == null) {
+          inFlight = c.nextInFlight;
+        } else {
+          before.nextInFlight = c.nextInFlight;
+        }
+        c.nextInFlight = null;
+        c.req = 0;
+        return c;
+      }
+    }
+    return null;
   }
 
   /**
@@ -1133,7 +1165,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     if (wait != null) {
       // a handled signal outside the set: the handler runs and the wait fails with EINTR (never restarted)
       long req = mainRequest();
-      inFlight.remove(req);
+      untrack(req);
       cancelTimer(new WaitTimeout(req));
       return finish(main, -1, Errno.EINTR);
     }
@@ -1175,7 +1207,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * then), nor for a call that has returned.
    */
   private Behavior<Command> onRecheckDue(RecheckDue m) {
-    Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    Call c = inFlight(m.reqId());
     if (c == null || !c.blocked || dying) {
       cancelTimer(m);
       return this;
@@ -1204,7 +1236,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
    * Not while a cut holds the clocks still; a dying process still wants its answer (it exits on it).
    */
   private Behavior<Command> onAnswerDue(AnswerDue m) {
-    Call c = inFlight == null ? null : inFlight.get(m.reqId());
+    Call c = inFlight(m.reqId());
     if (c == null || c.blocked || c.request == null) {
       return this;
     }
@@ -1389,13 +1421,17 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     killedBy = signo;
     waiting = null;
     cancelTimers();
-    if (inFlight != null) {
-      inFlight.values().removeIf(c -> c.syscall instanceof Syscall.Sigwait); // no lease table answers a wait
+    for (Call c = inFlight; c != null; ) {
+      Call next = c.nextInFlight;
+      if (c.syscall instanceof Syscall.Sigwait) {
+        untrack(c.req); // no lease table answers a wait
+      }
+      c = next;
     }
-    if (inFlight != null && !inFlight.isEmpty()) {
-      for (Map.Entry<Long, Call> e : inFlight.entrySet()) {
-        if (e.getValue().blocked) {
-          interrupt(e.getKey(), e.getValue()); // answered with EINTR, or with the grant already sent
+    if (inFlight != null) {
+      for (Call c = inFlight; c != null; c = c.nextInFlight) {
+        if (c.blocked) {
+          interrupt(c.req, c); // answered with EINTR, or with the grant already sent
         }
       }
       return this; // exit once every answer is in

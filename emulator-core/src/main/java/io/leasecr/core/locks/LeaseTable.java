@@ -23,6 +23,13 @@ public final class LeaseTable {
   /** fs.leases-enable: 0 refuses new leases (existing ones can still change). */
   private boolean leasesEnable;
   private final Map<Long, FileLockContext> contexts = new HashMap<>();
+  /**
+   * The context last looked up, and its inode number: a syscall's handler asks for the same inode two or three
+   * times (the call, then its deadline), and a boxed-key lookup was a tenth of the lease-break cycle (BENCHMARKS.md,
+   * issue 17 item 3). Null when none, or once that context is forgotten.
+   */
+  private FileLockContext lastContext;
+  private long lastIno;
   private final Set<Fault> faults;
   private final PosixLocks posixLocks = new PosixLocks();
   private final OfdLocks ofdLocks = new OfdLocks(posixLocks);
@@ -57,7 +64,19 @@ public final class LeaseTable {
   }
 
   public FileLockContext context(long ino) {
-    return contexts.get(ino);
+    return lookup(ino);
+  }
+
+  private FileLockContext lookup(long ino) {
+    if (lastContext != null && lastIno == ino) {
+      return lastContext;
+    }
+    FileLockContext ctx = contexts.get(ino);
+    if (ctx != null) {
+      lastContext = ctx;
+      lastIno = ino;
+    }
+    return ctx;
   }
 
   public List<FileLockContext> contexts() {
@@ -65,12 +84,22 @@ public final class LeaseTable {
   }
 
   private FileLockContext contextFor(Inode inode) {
-    return contexts.computeIfAbsent(inode.ino(), k -> new FileLockContext(inode));
+    FileLockContext ctx = lookup(inode.ino());
+    if (ctx == null) {
+      ctx = new FileLockContext(inode);
+      contexts.put(inode.ino(), ctx);
+      lastContext = ctx;
+      lastIno = inode.ino();
+    }
+    return ctx;
   }
 
   private void forgetIfIdle(FileLockContext ctx) {
     if (ctx.idle()) {
       contexts.remove(ctx.inode.ino());
+      if (lastContext == ctx) {
+        lastContext = null;
+      }
     }
   }
 
@@ -94,7 +123,7 @@ public final class LeaseTable {
     if (inode.kind() == Inode.Kind.DIRECTORY && mode.writes()) {
       return new Outcome.Failed(Errno.EISDIR); // may_open: a directory opens for reading only
     }
-    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(contexts.get(inode.ino()))) {
+    if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(lookup(inode.ino()))) {
       return new Outcome.Failed(Errno.ENXIO); // fifo_open: a non-blocking writer needs a reader
     }
     FileLockContext ctx = contextFor(inode);
@@ -166,7 +195,7 @@ public final class LeaseTable {
    * blocked openers, then the open counts go.
    */
   public void put(int pid, long ino, long fileId, long now, LockEvents ev) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     OpenFile file = ctx == null ? null : ctx.files.get(fileId);
     if (file == null) {
       return;
@@ -197,7 +226,7 @@ public final class LeaseTable {
    * wait queue and its description is dropped (do_dentry_open's cleanup). The break goes on.
    */
   public boolean abandon(long ino, int pid, long reqId) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     if (ctx == null) {
       return false;
     }
@@ -344,7 +373,7 @@ public final class LeaseTable {
    * returned 0) and time leases out; without a sleeper nothing happens (lazy expiry).
    */
   public void wakeSleepers(long ino, long now, LockEvents ev) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     if (ctx != null) {
       long wake = ctx.sleeperWakeTime();
       if (wake != 0 && now >= wake) {
@@ -355,7 +384,7 @@ public final class LeaseTable {
 
   /** time_out_leases on the inode now, as any looking call would (an open or truncate restarted after its handler). */
   public void timeOutLeases(long ino, long now, LockEvents ev) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     if (ctx != null) {
       timeOutLeases(ctx, now, ev);
     }
@@ -450,7 +479,7 @@ public final class LeaseTable {
     if (!inode.isRegular()) {
       return Errno.EINVAL;
     }
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     if (type == LeaseType.UNLCK) {
       return genericDeleteLease(ctx, file, ev);
     }
@@ -548,7 +577,7 @@ public final class LeaseTable {
 
   /** fcntl(F_GETLEASE): the target type of this description's lease after overdue ones expire. */
   public LeaseType getLease(long ino, long fileId, long now, LockEvents ev) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     OpenFile file = ctx == null ? null : ctx.files.get(fileId);
     if (file == null || file.mode == AccessMode.O_PATH) {
       return null; // EBADF: fcntl allows O_PATH fds only a few commands, not the lease ones
@@ -572,19 +601,19 @@ public final class LeaseTable {
   }
 
   public OpenFile fileOf(long ino, long fileId) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     return ctx == null ? null : ctx.files.get(fileId);
   }
 
   /** Earliest deadline on the inode, 0 if none. */
   public long nextDeadline(long ino) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     return ctx == null ? 0 : ctx.nextDeadline();
   }
 
   /** When a sleeping opener on the inode wakes to time leases out, 0 if none: the owner arms its timer for it. */
   public long sleeperWakeTime(long ino) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     return ctx == null ? 0 : ctx.sleeperWakeTime();
   }
 
@@ -602,7 +631,7 @@ public final class LeaseTable {
     if (err != null) {
       return new PosixLocks.Outcome.Failed(err);
     }
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     PosixLocks.Outcome outcome = posixLocks.lock(ctx, PosixLock.of(pid, LeaseType.ofValue(type), start, len), wait, reqId);
     if (outcome instanceof PosixLocks.Outcome.Granted) {
       posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
@@ -617,7 +646,7 @@ public final class LeaseTable {
     if (err != null || LeaseType.ofValue(type) == LeaseType.UNLCK) {
       return new GetLk.Failed(err != null ? err : Errno.EINVAL); // F_GETLK asks about F_RDLCK or F_WRLCK only
     }
-    return GetLk.of(posixLocks.test(contexts.get(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len)));
+    return GetLk.of(posixLocks.test(lookup(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len)));
   }
 
   private static Errno checkLk(OpenFile file, long type, long start, long len) {
@@ -647,7 +676,7 @@ public final class LeaseTable {
 
   /** A sleeping F_SETLKW, F_OFD_SETLKW or flock() was interrupted (EINTR) or its process died. */
   public boolean abandonLk(long ino, int pid, long reqId) {
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     return ctx != null && (posixLocks.abandon(ctx, pid, reqId) || flockLocks.abandon(ctx, pid, reqId));
   }
 
@@ -664,7 +693,7 @@ public final class LeaseTable {
     if (err != null) {
       return new PosixLocks.Outcome.Failed(err);
     }
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     PosixLocks.Outcome outcome = ofdLocks.lock(ctx, file, pid, LeaseType.ofValue(type), start, len, lPid, wait, reqId);
     if (outcome instanceof PosixLocks.Outcome.Granted) {
       posixLocks.wakeUp(ctx).forEach(ev::posixGranted);
@@ -682,7 +711,7 @@ public final class LeaseTable {
     if (err != null) {
       return new GetLk.Failed(err);
     }
-    return ofdLocks.test(contexts.get(ino), file, pid, LeaseType.ofValue(type), start, len, lPid);
+    return ofdLocks.test(lookup(ino), file, pid, LeaseType.ofValue(type), start, len, lPid);
   }
 
   // ------------------------------------------------------------------ flock(2)
@@ -703,7 +732,7 @@ public final class LeaseTable {
     if (file == null || file.mode == AccessMode.O_PATH) {
       return new FlockLocks.Outcome.Failed(Errno.EBADF);
     }
-    FileLockContext ctx = contexts.get(ino);
+    FileLockContext ctx = lookup(ino);
     FlockLocks.Outcome outcome = flockLocks.lock(ctx, new FlockLock(fileId, pid, type),
         (op & FlockLocks.LOCK_NB) != 0, reqId);
     flockLocks.wakeUp(ctx).forEach(ev::flockGranted);
@@ -787,6 +816,7 @@ public final class LeaseTable {
   /** A whole tree restarts: every process is gone, and with them every open, lease and lock. */
   public void clear() {
     contexts.clear();
+    lastContext = null;
     posixLocks.reset();
   }
 
@@ -864,7 +894,7 @@ public final class LeaseTable {
       if (file == null) {
         continue;
       }
-      FileLockContext ctx = contexts.get(file.inode.ino());
+      FileLockContext ctx = lookup(file.inode.ino());
       LeaseType type = mode == RestartMode.KEEP_BREAK ? s.type() : restoredType(s, file, criu ? guess : null);
       if (beside && refuseLease(ctx, file, s.pid(), type, ev)) {
         continue;
@@ -977,7 +1007,7 @@ public final class LeaseTable {
   private void restorePosix(SavedLocks saved, Set<Integer> pids, Set<Long> files, boolean beside, LockEvents ev) {
     for (SavedLocks.Posix p : saved.posix()) {
       // a restored process keeps its record locks; it holds an fd to the file, so its context exists
-      FileLockContext ctx = contexts.get(p.ino());
+      FileLockContext ctx = lookup(p.ino());
       boolean mine = p.lock().isOfd() ? files.contains(p.lock().ofd()) : pids.contains(p.lock().pid());
       if (ctx == null || !mine) {
         continue;
@@ -1003,7 +1033,7 @@ public final class LeaseTable {
    */
   private void restoreFlocks(SavedLocks saved, Set<Long> files, boolean beside, LockEvents ev) {
     for (SavedLocks.Flock f : saved.flocks()) {
-      FileLockContext ctx = contexts.get(f.ino());
+      FileLockContext ctx = lookup(f.ino());
       if (ctx == null || !files.contains(f.lock().file())) {
         continue;
       }
