@@ -799,7 +799,9 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
       ProcessActor.KernelReply reply =
           granted(opener.reqId(), opener.truncate() ? null : opener.file(), opener.file().inode().path());
       tellProcess(opener.pid(), reply);
-      remember(opener.pid(), reply, (opener.truncate() ? "truncate(" : "open(") + opener.file().inode().path() + ")");
+      if (remote != null) { // the words only where they are kept: one JVM keeps none (a wake-up per lease break)
+        remember(opener.pid(), reply, (opener.truncate() ? "truncate(" : "open(") + opener.file().inode().path() + ")");
+      }
     }
     wakeUps.clear();
     for (io.leasecr.core.locks.PosixLocks.Waiter w : lockGrants) {
