@@ -971,11 +971,6 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     return null;
   }
 
-  private long mainRequest() {
-    Call main = mainCall();
-    return main == null ? 0 : main.req;
-  }
-
   /** The call in flight under request {@code req}, or null. */
   private Call inFlight(long req) {
     for (Call c = inFlight; c != null; c = c.nextInFlight) {
@@ -1029,7 +1024,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
   private long sleepingOpenOrTruncate() {
     Call main = mainCall();
     return main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate)
-        ? mainRequest() : 0;
+        ? main.req : 0;
   }
 
   private int lowestFreeFd() {
@@ -1074,7 +1069,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       }
       if (wait != null && (wait.set() & Syscall.Sigprocmask.bit(s.signo())) != 0) {
         Signal taken = takePending(wait.set());
-        return taken == null ? this : endWait(mainRequest(), main, taken);
+        return taken == null ? this : endWait(main.req, main, taken);
       }
       return this;
     }
@@ -1164,13 +1159,13 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
     scheduleReactions(s);
     if (wait != null) {
       // a handled signal outside the set: the handler runs and the wait fails with EINTR (never restarted)
-      long req = mainRequest();
+      long req = main.req;
       untrack(req);
       cancelTimer(new WaitTimeout(req));
       return finish(main, -1, Errno.EINTR);
     }
     if (main != null && main.blocked) {
-      signalWhileBlocked(mainRequest(), main, d);
+      signalWhileBlocked(main.req, main, d);
     } else if (main != null && (main.syscall instanceof Syscall.Open || main.syscall instanceof Syscall.Truncate
         || main.syscall instanceof Syscall.RecordLock || main.syscall instanceof Syscall.Flock)) {
       main.pendingSignal = d;
