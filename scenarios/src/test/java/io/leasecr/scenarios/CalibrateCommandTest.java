@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shipped one, positive values, this machine's cores and a source naming the machine. Skipped where the
  * kernel side cannot run (not Linux, no gcc, leases disabled), except under CI, which provides it.
  */
+@UsesConsole
 class CalibrateCommandTest {
 
   @RegisterExtension final CapturedOutput output = new CapturedOutput();

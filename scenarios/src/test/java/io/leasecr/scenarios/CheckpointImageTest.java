@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A checkpoint taken in one run, shown, edited, and restored in another run; bad images change nothing. */
+@UsesConsole
 class CheckpointImageTest {
 
   @RegisterExtension final CapturedOutput output = new CapturedOutput();

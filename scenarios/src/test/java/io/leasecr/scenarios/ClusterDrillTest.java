@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The shipped drills (scenarios/drills/), each as `emulator drill` in its own JVM, which starts three
@@ -20,8 +17,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * else a Testcontainers container where Docker runs), passed to the drill's JVM and from it to its nodes;
  * without it they are skipped, except under CI.
  */
-@Execution(ExecutionMode.CONCURRENT) // beside the main stream of test classes (junit-platform.properties)
-@ResourceLock(TestPostgres.CLUSTERS)
 class ClusterDrillTest {
 
   @TempDir Path tmp;

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The command line: `emulator run` (exit codes, messages, trace files; traces equal across JVMs), every
  * command's usage, bad usage, and the errors a user can cause said in words, checked before any work.
  */
+@UsesConsole
 class CommandLineTest {
 
   @RegisterExtension final CapturedOutput output = new CapturedOutput();

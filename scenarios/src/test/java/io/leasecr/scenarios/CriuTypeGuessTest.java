@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * criu-mode restart does; bad values refused naming where they are. Emulator only (CriuConformanceTest compares
  * the two guesses with the two CRIU binaries).
  */
+@UsesConsole
 class CriuTypeGuessTest {
 
   @RegisterExtension final CapturedOutput output = new CapturedOutput();

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a port in use is named in one line. In this JVM, capturing its console, so in the main stream of test
  * classes; the drills themselves run in {@link ClusterDrillTest}.
  */
+@UsesConsole
 class DrillFileTest {
 
   @TempDir Path tmp;

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** `emulator experiment`: what restart policies, tree size and load do to the holder and the breaker. */
+@UsesConsole
 class ExperimentTest {
 
   @RegisterExtension final CapturedOutput output = new CapturedOutput();

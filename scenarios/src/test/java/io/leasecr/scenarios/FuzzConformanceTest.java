@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The differential fuzzer with a fixed seed and budget: generated programs must agree with this machine's kernel.
@@ -20,6 +23,9 @@ import org.junit.jupiter.api.Test;
  * so jobs add up until the sysctls' turns limit them; three ran 60 in 79-115 s), and no new program after 110 s
  * (a loaded machine runs fewer; at least 10 must run).
  */
+@Execution(ExecutionMode.CONCURRENT) // the side stream (junit-platform.properties)
+@ResourceLock(KernelConformanceTest.SYSCTLS)
+@UsesConsole // it writes there: its summary, a kernel run disturbed and run again
 class FuzzConformanceTest {
 
   @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** image edit --notified, run --mode, and image show / restart refusing the same invalid image (issue 16). */
+@UsesConsole
 class ImageNotifiedTest {
 
   @RegisterExtension final CapturedOutput output = new CapturedOutput();

@@ -47,6 +47,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link TestPostgres}: LEASE_CR_PG_* (e.g. {@code eval "$(bash .ci/postgres.sh)"}), else a Testcontainers
  * container where Docker runs; without either the PostgreSQL cases are skipped, except under CI.
  */
+@UsesConsole
 class JournalTest {
 
   @RegisterExtension final CapturedOutput output = new CapturedOutput();

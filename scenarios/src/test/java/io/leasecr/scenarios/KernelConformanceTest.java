@@ -20,13 +20,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The real kernel as the oracle: every kernel-runnable shipped scenario runs on the emulator and on
  * this machine's kernel, and the traces must agree. Skipped, with the reason, where the kernel side
  * cannot run (not Linux, not root, no gcc, leases disabled), except under CI, which provides all of it.
  */
+@Execution(ExecutionMode.CONCURRENT) // the side stream (junit-platform.properties)
+@ResourceLock(KernelConformanceTest.SYSCTLS)
+@UsesConsole // it writes there: a kernel run disturbed and run again
 class KernelConformanceTest {
+
+  /** The side stream's lock: its classes change the machine's lease sysctls and time real lease breaks. */
+  static final String SYSCTLS = "lease-cr: the machine's lease sysctls";
 
   private static Path helper;
   private static String unavailable;

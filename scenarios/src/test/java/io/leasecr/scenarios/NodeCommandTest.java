@@ -16,9 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Bad input to `emulator node`: an unreachable journal database, a journal table with the wrong schema,
@@ -26,8 +23,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * trace, and no committed checkpoint is touched (the journal's rows are listed before and after). The
  * journal is {@link TestPostgres}'s; the first two need it (skipped without it, except under CI).
  */
-@Execution(ExecutionMode.CONCURRENT) // beside the main stream of test classes (junit-platform.properties)
-@ResourceLock(TestPostgres.CLUSTERS)
 class NodeCommandTest {
 
   @TempDir Path tmp;

@@ -25,14 +25,6 @@ final class TestPostgres {
   static final String MISSING = "no PostgreSQL: set LEASE_CR_PG_URL (e.g. eval \"$(bash .ci/postgres.sh)\") "
       + "or run a Docker engine for Testcontainers";
 
-  /**
-   * The lock of the test classes that run Pekko clusters on this database (drills, nodes): one at a time, since a
-   * drill removes the sharding rows an earlier cluster left, which would be another class's live cluster's. Those
-   * classes run beside the main stream of test classes (junit-platform.properties); checkpoints, which the
-   * journal tests write under ids of their own, are shared safely.
-   */
-  static final String CLUSTERS = "lease-cr: Pekko clusters on the shared journal database";
-
   private static final String URL = "LEASE_CR_PG_URL";
   private static final String USER = "LEASE_CR_PG_USER";
   private static final String PASSWORD = "LEASE_CR_PG_PASSWORD";
