@@ -68,6 +68,12 @@ final class KeyedTimers<C> {
     timers.put(key, new Timer<>(msg, repeat, gen, task));
   }
 
+  /** The message of the timer armed under {@code key}, or null if none is. */
+  C armed(Object key) {
+    Timer<C> t = timers == null ? null : timers.get(key);
+    return t == null ? null : t.msg;
+  }
+
   void cancel(Object key) {
     Timer<C> t = remove(key);
     if (t != null) {

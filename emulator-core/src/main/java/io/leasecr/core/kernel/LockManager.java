@@ -217,7 +217,8 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   public record FromNode(NodeIncarnation origin, Command command) implements Command {}
 
   /** Local timer message: never crosses a node. */
-  private record DeadlineReached(long ino) implements Command, NoSerializationVerificationNeeded {}
+  /** The deadline timer of an inode; {@code deadline}: the one it was armed for (rearm compares with it). */
+  private record DeadlineReached(long ino, long deadline) implements Command, NoSerializationVerificationNeeded {}
 
   /** Local: a timer of this table ({@link KeyedTimers}) fired; delivered if its generation is current. */
   private record TimerFired(Object key, int generation, KeyedTimers<Command> owner)
@@ -259,7 +260,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   private final TraceSink trace;
   private final Map<Integer, ActorRef<ProcessActor.Command>> processes = new HashMap<>();
   private final Events events = new Events();
-  private final Map<Long, Long> armed = new HashMap<>();
   private final List<BlockedOpener> wakeUps = new ArrayList<>();
   private final List<io.leasecr.core.locks.PosixLocks.Waiter> lockGrants = new ArrayList<>();
   private final List<io.leasecr.core.locks.FlockLocks.Waiter> flockGrants = new ArrayList<>();
@@ -540,7 +540,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   private Behavior<Command> onDeadline(DeadlineReached m) {
-    armed.remove(m.ino());
     table.wakeSleepers(m.ino(), now(), events);
     flushWakeUps();
     rearm(m.ino());
@@ -641,7 +640,6 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     processes.clear();
     heldSignals.clear();
     timers.cancelAll();
-    armed.clear();
     table.clear();
     woken.clear();
     answers.clear();
@@ -885,21 +883,20 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
    */
   private void rearm(long ino) {
     long deadline = table.sleeperWakeTime(ino);
-    Long current = armed.get(ino);
-    if (current != null && current == deadline) {
+    // the armed timer's message says which deadline it was armed for (only this method starts timers keyed by ino)
+    DeadlineReached current = (DeadlineReached) timers.armed(ino);
+    if (current != null && current.deadline() == deadline) {
       return;
     }
     if (deadline == 0) {
-      if (current != null) { // nothing armed, nothing to cancel: only this method starts timers keyed by ino
-        armed.remove(ino);
+      if (current != null) { // nothing armed, nothing to cancel
         timers.cancel(ino);
       }
       return;
     }
-    armed.put(ino, deadline);
     // on a cluster node the timer may fire early (a frozen or scaled clock): onDeadline then times
     // nothing out and arms it again for what is left
-    timers.startSingleTimer(ino, new DeadlineReached(ino),
+    timers.startSingleTimer(ino, new DeadlineReached(ino, deadline),
         Duration.ofMillis(clock.timerDelayMillis(Math.max(0, deadline - now()))));
   }
 

@@ -49,20 +49,26 @@ class KeyedTimersTest {
     TestProbe<ProcessActor.Command> probe = kit.createTestProbe();
     KeyedTimers<ProcessActor.Command> timers = new KeyedTimers<>(probe.ref(), kit.system().scheduler(), ProcessActor.TimerFired::new);
 
+    assertThat(timers.armed("a")).as("nothing armed yet").isNull();
     timers.startSingleTimer("a", tick(1), Duration.ofSeconds(1));
+    assertThat(timers.armed("a")).as("the armed timer's message").isEqualTo(tick(1));
     ProcessActor.TimerFired first = next(probe);
+    assertThat(timers.armed("a")).as("fired, not yet delivered: still armed").isEqualTo(tick(1));
     assertThat(delivered(timers, first)).isEqualTo(tick(1));
+    assertThat(timers.armed("a")).as("delivered: no longer armed").isNull();
     assertThat(delivered(timers, first)).as("a single timer is gone once delivered").isNull();
 
     timers.startSingleTimer("a", tick(2), Duration.ofSeconds(1));
     ProcessActor.TimerFired stale = next(probe);
     timers.startSingleTimer("a", tick(3), Duration.ofSeconds(1)); // started again: the queued one is stale
+    assertThat(timers.armed("a")).as("the timer that replaced it").isEqualTo(tick(3));
     assertThat(delivered(timers, stale)).isNull();
     assertThat(delivered(timers, next(probe))).isEqualTo(tick(3));
 
     timers.startSingleTimer("b", tick(4), Duration.ofSeconds(1));
     ProcessActor.TimerFired cancelled = next(probe);
     timers.cancel("b");
+    assertThat(timers.armed("b")).as("cancelled: no longer armed").isNull();
     assertThat(delivered(timers, cancelled)).isNull();
 
     KeyedTimers<ProcessActor.Command> other = new KeyedTimers<>(probe.ref(), kit.system().scheduler(), ProcessActor.TimerFired::new);
