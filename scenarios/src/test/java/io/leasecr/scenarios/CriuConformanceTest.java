@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Real CRIU as the oracle for {@code mode: criu} (issue 16 item 1): CRIU's zdtm lease and lock tests, ported to
@@ -33,6 +34,9 @@ import org.junit.jupiter.api.TestFactory;
  * restart steps done by CRIU; the traces must agree. Skipped with the reason where CRIU or the kernel side
  * cannot run, except under CI, whose .ci/run builds CRIU first.
  */
+// the real kernel and CRIU: never beside the side stream, which changes the lease sysctls (fs.leases-enable 0 for a
+// turn would read as "no leases here") and builds the same native helper (junit-platform.properties)
+@ResourceLock(KernelConformanceTest.SYSCTLS)
 class CriuConformanceTest {
 
   /** zdtm's tests this directory ports, each by its own name. */
