@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @UsesConsole
 class DrillFileTest {
+
+  @RegisterExtension final CapturedOutput output = new CapturedOutput();
 
   @TempDir Path tmp;
 
@@ -36,15 +39,9 @@ class DrillFileTest {
   private String malformed(String text) throws Exception {
     Path bad = tmp.resolve("bad-gen.yaml");
     Files.writeString(bad, text);
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream old = System.err;
-    System.setErr(new java.io.PrintStream(err, true));
-    try {
-      assertThat(Main.run(new String[] {"drill", bad.toString()})).as(err.toString()).isEqualTo(2);
-    } finally {
-      System.setErr(old);
-    }
-    return err.toString().replace(bad + ":", "LINE:");
+    output.reset();
+    assertThat(Main.run(new String[] {"drill", bad.toString()})).as(output.err()).isEqualTo(2);
+    return output.err().replace(bad + ":", "LINE:");
   }
 
   @Test
@@ -229,18 +226,10 @@ class DrillFileTest {
   void aPortAlreadyInUseIsReportedInOneLineNamingIt() throws Exception {
     try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
       taken.bind(new java.net.InetSocketAddress("127.0.0.1", ClusterDrillTest.port(30852)));
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      java.io.PrintStream old = System.out;
-      System.setOut(new java.io.PrintStream(out, true));
-      int code;
-      try {
-        code = Main.run(new String[] {"drill", ShippedScenarios.root().resolve("drills/breaker-crash.yaml").toString(),
-            "--out", tmp.resolve("port-out").toString(), "--base-port", String.valueOf(ClusterDrillTest.port(30850))});
-      } finally {
-        System.setOut(old);
-      }
+      int code = Main.run(new String[] {"drill", ShippedScenarios.root().resolve("drills/breaker-crash.yaml").toString(),
+          "--out", tmp.resolve("port-out").toString(), "--base-port", String.valueOf(ClusterDrillTest.port(30850))});
       assertThat(code).isEqualTo(1);
-      assertThat(out.toString().lines().toList()).as(out.toString()).containsExactly(
+      assertThat(output.out().lines().toList()).as(output.out()).containsExactly(
           "ABORTED: port " + ClusterDrillTest.port(30852) + " on 127.0.0.1 (for n2) is already in use: another drill's node or another program "
               + "listens there; stop it or choose another --base-port");
     }
