@@ -2,8 +2,8 @@ package io.leasecr.node.drillfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leasecr.core.input.FuzzInputs;
 import io.leasecr.core.scenario.ScenarioException;
-import io.leasecr.node.FuzzInputs;
 import java.nio.file.Path;
 import java.util.List;
 import net.jqwik.api.Arbitrary;

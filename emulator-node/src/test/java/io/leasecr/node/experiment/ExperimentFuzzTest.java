@@ -2,8 +2,8 @@ package io.leasecr.node.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leasecr.core.input.FuzzInputs;
 import io.leasecr.core.scenario.ScenarioException;
-import io.leasecr.node.FuzzInputs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
