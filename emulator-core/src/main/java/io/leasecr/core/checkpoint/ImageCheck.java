@@ -7,6 +7,8 @@ import com.google.protobuf.Message;
 import io.leasecr.core.input.Durations;
 import io.leasecr.core.input.Names;
 import io.leasecr.core.input.Texts;
+import io.leasecr.core.locks.Signals;
+import io.leasecr.core.process.Syscall;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.Lease;
 import io.leasecr.proto.image.OpenFile;
@@ -27,8 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The checks a decoded image passes before anything shows, imports or restores it, each naming the field:
  * every enum value known (no UNRECOGNIZED), fd and file references resolve, pids unique and in range, times
  * within [0, {@link Durations#MAX_MS}] (a lease's remaining time may also be -1: no deadline), files a
- * lease or lock refers to present in the image. A lease's holder pid need not be a process of the image
- * (the lease belongs to the open file, which a forked child may hold after the setter exited).
+ * lease or lock refers to present in the image, fds below RLIMIT_NOFILE, signals that exist, process names
+ * unique; then that its leases and locks could exist together on Linux ({@link ImageCoherence}). A lease's
+ * holder pid need not be a process of the image (the lease belongs to the open file, which a forked child may
+ * hold after the setter exited).
  */
 public final class ImageCheck {
 
@@ -63,9 +67,14 @@ public final class ImageCheck {
       if (!f.getPath().startsWith("/")) {
         return "files[" + i + "].path " + Texts.quote(f.getPath()) + " is not an absolute path";
       }
+      if (f.getSignum() < 0 || f.getSignum() > Signals.SIGRTMAX) {
+        return "files[" + i + "].signum " + f.getSignum() + " is no F_SETSIG signal (0 for SIGIO, or 1 to "
+            + Signals.SIGRTMAX + ")";
+      }
       inodes.add(f.getIno());
     }
     Set<Integer> pids = new HashSet<>();
+    Set<String> names = new HashSet<>();
     for (int i = 0; i < image.getProcessesCount(); i++) {
       Process proc = image.getProcesses(i);
       String at = "processes[" + i + "]";
@@ -81,9 +90,22 @@ public final class ImageCheck {
       if (name != null) {
         return at + ".spec.name " + name;
       }
+      if (!names.add(proc.getSpec().getName())) {
+        // restarts and subsets name processes: two of one name would make "restart P1" mean either
+        return at + ".spec.name " + Texts.quote(proc.getSpec().getName()) + " is used by two processes";
+      }
+      for (int q = 0; q < proc.getPendingSignalsCount(); q++) {
+        int signo = proc.getPendingSignals(q).getSigno();
+        if (signo < 1 || signo > Signals.SIGRTMAX) {
+          return at + ".pending_signals[" + q + "].signo " + signo + " is no signal (1 to " + Signals.SIGRTMAX + ")";
+        }
+      }
       for (Map.Entry<Integer, Long> fd : proc.getFdsMap().entrySet()) {
         if (fd.getKey() < 0) {
           return at + ".fds: fd " + fd.getKey() + " is negative";
+        }
+        if (fd.getKey() >= Syscall.FdOp.NOFILE) {
+          return at + ".fds: fd " + fd.getKey() + " is beyond RLIMIT_NOFILE (fds are 0 to " + (Syscall.FdOp.NOFILE - 1) + ")";
         }
         if (!files.containsKey(fd.getValue())) {
           return at + ".fds[" + fd.getKey() + "] names open file #" + fd.getValue() + ", which the image does not have";
@@ -161,7 +183,7 @@ public final class ImageCheck {
         return at + ": range " + l.getStart() + " to " + l.getEnd() + " is invalid (start >= 0, end >= start or -1 for EOF)";
       }
     }
-    return null;
+    return ImageCoherence.problem(image, files);
   }
 
   private static String reactions(String at, List<Reaction> reactions) {

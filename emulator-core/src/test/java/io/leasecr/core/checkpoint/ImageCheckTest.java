@@ -6,6 +6,7 @@ import io.leasecr.core.input.Durations;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.FlockLock;
 import io.leasecr.proto.image.Lease;
+import io.leasecr.proto.image.LeaseType;
 import io.leasecr.proto.image.OfdLock;
 import io.leasecr.proto.image.OpenFile;
 import io.leasecr.proto.image.PendingCall;
@@ -210,6 +211,107 @@ class ImageCheckTest {
     assertThat(problem(withOfd(l -> l.setStart(9).setEnd(8)))).isEqualTo(at + "range 9 to 8" + invalid);
     assertThat(problem(withOfd(l -> l.setStart(-1)))).isEqualTo(at + "range -1 to -1" + invalid);
     assertThat(problem(withOfd(l -> l.setStart(0).setEnd(-2)))).isEqualTo(at + "range 0 to -2" + invalid);
+  }
+
+  @Test
+  void fdsSignalsAndNamesAreOnesLinuxHas() {
+    assertThat(problem(withProcess(0, p -> p.putFds(1023, 7L)))).isNull();
+    assertThat(problem(withProcess(0, p -> p.putFds(1024, 7L))))
+        .isEqualTo("processes[0] (pid 101).fds: fd 1024 is beyond RLIMIT_NOFILE (fds are 0 to 1023)");
+    assertThat(problem(withProcess(1, p -> p.setSpec(p.getSpec().toBuilder().setName("P1")))))
+        .isEqualTo("processes[1] (pid 102).spec.name 'P1' is used by two processes");
+    assertThat(problem(withProcess(1, p -> p.addPendingSignals(io.leasecr.proto.wire.Signal.newBuilder().setSigno(64)))))
+        .isNull();
+    assertThat(problem(withProcess(1, p -> p.addPendingSignals(io.leasecr.proto.wire.Signal.newBuilder().setSigno(10))
+        .addPendingSignals(io.leasecr.proto.wire.Signal.newBuilder().setSigno(65)))))
+        .isEqualTo("processes[1] (pid 102).pending_signals[1].signo 65 is no signal (1 to 64)");
+    assertThat(problem(withProcess(1, p -> p.addPendingSignals(io.leasecr.proto.wire.Signal.newBuilder().setSigno(0)))))
+        .contains("pending_signals[0].signo 0 is no signal");
+    assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder().setSignum(64)).build())).isNull();
+    assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder().setSignum(65)).build()))
+        .isEqualTo("files[0].signum 65 is no F_SETSIG signal (0 for SIGIO, or 1 to 64)");
+    assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder().setSignum(-1)).build()))
+        .startsWith("files[0].signum -1 is no F_SETSIG signal");
+  }
+
+  /** SEED with a second description of /data/F1 (#8, ino 11), open in P2 as fd 4. */
+  private static CheckpointImage.Builder secondOpen(io.leasecr.proto.wire.AccessMode mode) {
+    CheckpointImage.Builder b = SEED.toBuilder()
+        .addFiles(OpenFile.newBuilder().setId(8).setIno(11).setPath("/data/F1").setMode(mode).setOwnerPid(102));
+    return b.setProcesses(1, b.getProcesses(1).toBuilder().putFds(4, 8L));
+  }
+
+  @Test
+  void leasesLinuxCouldNotHoldAreRefused() {
+    String at = "lease 1 (leases[0], holder pid 101): ";
+    assertThat(problem(withLease(l -> l.setType(LeaseType.F_UNLCK)))).startsWith(at + "type F_UNLCK is no lease");
+    assertThat(problem(withLease(l -> l.setUnlockPending(false).setDowngradePending(true)))).isNull();
+    // a writer's break of a downgrade-pending lease adds unlock-pending: both flags are a kernel state
+    assertThat(problem(withLease(l -> l.setDowngradePending(true)))).isNull();
+    // the holder's F_SETLEASE F_RDLCK during an unlock-pending break: READ, unlock still pending
+    assertThat(problem(withLease(l -> l.setType(LeaseType.F_RDLCK)))).isNull();
+    assertThat(problem(withLease(l -> l.setType(LeaseType.F_RDLCK).setUnlockPending(false).setDowngradePending(true))))
+        .isEqualTo(at + "downgrade_pending on an F_RDLCK lease (only an F_WRLCK lease is downgraded)");
+    assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder()
+        .setMode(io.leasecr.proto.wire.AccessMode.O_PATH)).build()))
+        .isEqualTo(at + "it is on open file #7, an O_PATH description (F_SETLEASE on one is EBADF)");
+    assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder().setNotRegular(true)).build()))
+        .isEqualTo(at + "it is on open file #7 (/data/F1), which is not a regular file (F_SETLEASE is EINVAL there)");
+    assertThat(problem(SEED.toBuilder().addLeases(SEED.getLeases(0)).build()))
+        .isEqualTo("lease 2 (leases[1], holder pid 101): open file #7 already has lease 1 (a description holds one"
+            + " lease; F_SETLEASE again modifies it)");
+    // two READ leases on one file through two descriptions: what readers share
+    CheckpointImage.Builder two = secondOpen(io.leasecr.proto.wire.AccessMode.O_RDONLY);
+    two.setLeases(0, two.getLeases(0).toBuilder().setType(LeaseType.F_RDLCK).setUnlockPending(false)
+        .setHasTypePrev(false).setBreakNotified(false).setRemainingMs(-1));
+    Lease read102 = Lease.newBuilder().setFileId(8).setPid(102).setType(LeaseType.F_RDLCK).setRemainingMs(-1).build();
+    assertThat(problem(two.clone().addLeases(read102).build())).isNull();
+    // a WRITE lease beside any other lease on the file
+    assertThat(problem(secondOpen(io.leasecr.proto.wire.AccessMode.O_RDONLY).addLeases(read102).build()))
+        .isEqualTo(at + "an F_WRLCK lease on /data/F1 beside lease 2 on the same file");
+    assertThat(problem(two.clone().addLeases(read102.toBuilder().setType(LeaseType.F_WRLCK)).build()))
+        .isEqualTo("lease 2 (leases[1], holder pid 102): an F_WRLCK lease on /data/F1 beside lease 1 on the same file");
+  }
+
+  @Test
+  void locksThatConflictAreRefused() {
+    // SEED: P1 holds F_RDLCK 0-EOF on ino 11
+    PosixLock p2 = PosixLock.newBuilder().setIno(11).setPid(102).setType(LeaseType.F_RDLCK).setStart(10).setEnd(19).build();
+    assertThat(problem(SEED.toBuilder().addPosixLocks(p2).build())).isNull();
+    assertThat(problem(SEED.toBuilder().addPosixLocks(p2.toBuilder().setType(LeaseType.F_WRLCK)).build()))
+        .isEqualTo("posix_locks[1] (pid 102): it conflicts with posix_locks[0] (pid 101) on ino 11 (10-19 and 0-EOF,"
+            + " held by pid 102 and pid 101, one of them a write lock)");
+    // one owner's ranges never conflict with each other
+    assertThat(problem(SEED.toBuilder().addPosixLocks(p2.toBuilder().setPid(101).setType(LeaseType.F_WRLCK)).build()))
+        .isNull();
+    assertThat(problem(withPosix(l -> l.setType(LeaseType.F_UNLCK))))
+        .isEqualTo("posix_locks[0] (pid 101): type F_UNLCK is no lock (F_SETLK F_UNLCK removes the range)");
+    // an OFD write lock overlapping P1's POSIX read lock: owners differ even with the same pid
+    assertThat(problem(withOfd(l -> l.setType(LeaseType.F_WRLCK).setStart(5).setEnd(5))))
+        .isEqualTo("ofd_locks[0] (pid 101): it conflicts with posix_locks[0] (pid 101) on ino 11 (5-5 and 0-EOF, held"
+            + " by open file #7 and pid 101, one of them a write lock)");
+    CheckpointImage.Builder noPosix = SEED.toBuilder().clearPosixLocks();
+    assertThat(problem(noPosix.clone().addOfdLocks(OfdLock.newBuilder().setIno(11).setFileId(7).setPid(101)
+        .setType(LeaseType.F_WRLCK).setStart(0).setEnd(9)).addOfdLocks(OfdLock.newBuilder().setIno(11).setFileId(7)
+        .setPid(102).setType(LeaseType.F_WRLCK).setStart(5).setEnd(-1)).build())).isNull();
+    // ranges that only touch do not overlap
+    assertThat(problem(SEED.toBuilder().setPosixLocks(0, SEED.getPosixLocks(0).toBuilder().setEnd(9))
+        .addPosixLocks(p2.toBuilder().setType(LeaseType.F_WRLCK)).build())).isNull();
+  }
+
+  @Test
+  void flockLocksLinuxCouldNotHoldAreRefused() {
+    CheckpointImage.Builder b = secondOpen(io.leasecr.proto.wire.AccessMode.O_RDONLY);
+    FlockLock sh101 = FlockLock.newBuilder().setIno(11).setFileId(7).setPid(101).setType(LeaseType.F_RDLCK).build();
+    FlockLock sh102 = FlockLock.newBuilder().setIno(11).setFileId(8).setPid(102).setType(LeaseType.F_RDLCK).build();
+    assertThat(problem(b.clone().addFlockLocks(sh101).addFlockLocks(sh102).build())).isNull();
+    assertThat(problem(b.clone().addFlockLocks(sh101).addFlockLocks(sh102.toBuilder().setType(LeaseType.F_WRLCK)).build()))
+        .isEqualTo("flock_locks[1] (pid 102): it conflicts with flock_locks[0] on /data/F1 (LOCK_EX is alone on its file)");
+    assertThat(problem(b.clone().addFlockLocks(sh101).addFlockLocks(sh101.toBuilder().setPid(102)).build()))
+        .isEqualTo("flock_locks[1] (pid 102): open file #7 already has flock_locks[0] (flock again converts the"
+            + " description's lock)");
+    assertThat(problem(secondOpen(io.leasecr.proto.wire.AccessMode.O_PATH).addFlockLocks(sh102).build()))
+        .isEqualTo("flock_locks[0] (pid 102): it is on open file #8, an O_PATH description (flock on one is EBADF)");
   }
 
   private static java.util.List<String> enumFields(com.google.protobuf.Descriptors.Descriptor d) {
