@@ -87,6 +87,11 @@ class CheckpointImageTest {
         .isEqualTo(2);
     assertThat(output.err()).contains("the image has 1 lease(s)");
     assertThat(Files.readAllBytes(tmp.resolve("seed.img"))).isEqualTo(good);
+    // 0 is no lease number (they count from 1), not "all of them"
+    assertThat(run("image", "edit", tmp.resolve("seed.img").toString(), "--lease", "0", "--remaining", "1s"))
+        .isEqualTo(2);
+    assertThat(output.err()).contains("--lease must be 1 or more, got 0");
+    assertThat(Files.readAllBytes(tmp.resolve("seed.img"))).isEqualTo(good);
 
     Files.write(tmp.resolve("seed.img"), Arrays.copyOf(good, good.length - 7));
     assertThat(run("run", tmp.resolve("seed-restart.yaml").toString())).isEqualTo(2);

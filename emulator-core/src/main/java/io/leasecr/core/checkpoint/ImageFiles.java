@@ -79,11 +79,24 @@ public final class ImageFiles {
     Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
     try {
       Files.write(tmp, encode(image));
+      keepPermissions(tmp, path);
       // a crash while writing leaves the old image (or none), never half a new one
       Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * The temporary file is made 0600: the image gets the permissions of the file it replaces, or rw-r--r--
+   * as a new file written with the usual umask would have.
+   */
+  private static void keepPermissions(Path tmp, Path path) throws IOException {
+    if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    Files.setPosixFilePermissions(tmp, Files.exists(path) ? Files.getPosixFilePermissions(path)
+        : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
   }
 
   public static CheckpointImage read(Path path) throws BadImage {
@@ -94,6 +107,11 @@ public final class ImageFiles {
   public static Loaded load(Path path) throws BadImage {
     byte[] bytes;
     try {
+      if (Files.exists(path) && !Files.isRegularFile(path)) {
+        // a fifo or a device would block the read or never end; a directory is no image either
+        throw new BadImage(path + ": cannot read the image: not a regular file"
+            + (Files.isDirectory(path) ? " (a directory)" : ""));
+      }
       long size = Files.size(path);
       byte[] head;
       try (InputStream in = Files.newInputStream(path)) {

@@ -224,4 +224,16 @@ class ImageFilesRefusalTest {
     assertThat(Files.readAllBytes(f)).isEqualTo(ImageFiles.encode(later));
     assertThat(Files.list(f.getParent())).containsExactly(f);
   }
+
+  @Test
+  void aFifoOrADirectoryIsRefusedUnread(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> ImageFiles.load(dir)).isInstanceOf(ImageFiles.BadImage.class)
+        .hasMessage(dir + ": cannot read the image: not a regular file (a directory)");
+    Path fifo = dir.resolve("fifo");
+    org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0,
+        "mkfifo is not here");
+    // no writer ever comes: reading it would block for good
+    assertThatThrownBy(() -> ImageFiles.load(fifo)).isInstanceOf(ImageFiles.BadImage.class)
+        .hasMessage(fifo + ": cannot read the image: not a regular file");
+  }
 }

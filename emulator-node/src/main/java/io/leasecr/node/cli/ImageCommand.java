@@ -168,6 +168,7 @@ final class ImageCommand implements Callable<Integer> {
     }
 
     @Option(names = "--lease", paramLabel = "N", description = "only the image's N-th lease (from 1; default: all)")
+    Integer lease;
     int only;
 
     @Option(names = "--out", paramLabel = "FILE", description = "write the edited image there (default: FILE)")
@@ -200,8 +201,9 @@ final class ImageCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      if (only < 0) {
-        throw new ParameterException(spec.commandLine(), "--lease must be 1 or more, got " + only);
+      only = lease == null ? 0 : lease; // 0: every lease
+      if (lease != null && lease < 1) {
+        throw new ParameterException(spec.commandLine(), "--lease must be 1 or more, got " + lease);
       }
       OutputPaths.checkFile("--out", target);
       CheckpointImage image = load(file);
