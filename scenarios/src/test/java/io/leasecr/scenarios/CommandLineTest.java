@@ -61,6 +61,7 @@ class CommandLineTest {
       "malformed/unknown-process.yaml|:8: no process named 'P2'",
       "malformed/bad-time.yaml|:7: at must be a time",
       "malformed/steps-out-of-order.yaml|:10: step 2 is at 1000 ms, before the step above it",
+      "malformed/step-after-end.yaml|:11: step 2 is at 10001 ms, after end (10000 ms, line 2): it would never run",
       "malformed/two-actions.yaml|:7: step 1 must have exactly one action",
       "malformed/bad-signal.yaml|:6: unknown signal 'SIGFOO'",
       "malformed/misplaced-key.yaml|:10: 'signal' does not go with open",
@@ -81,6 +82,18 @@ class CommandLineTest {
     assertThat(output.err()).contains("unknown command 'frobnicate'")
         .contains("emulator run: Invalid value for option '--scale': 'x' is not a number")
         .contains("missing-file.yaml: cannot read the file");
+  }
+
+  @Test
+  void exploreAndFuzzRefuseAnOutputTheyCouldNotWriteBeforeAnyRun() throws Exception {
+    Path file = Files.writeString(tmp.resolve("plain"), "not a directory");
+    String seed = ShippedScenarios.root().resolve("leases/seed-basic.yaml").toString();
+    assertThat(Main.run(new String[] {"explore", "--no-progress", "--out", file.resolve("out").toString(), seed}))
+        .isEqualTo(2);
+    assertThat(output.err()).contains("--out " + file.resolve("out") + ": " + file + " is not a directory");
+    assertThat(Main.run(new String[] {"fuzz", "--programs", "1", "--out", file.resolve("f").toString()})).isEqualTo(2);
+    assertThat(output.err()).contains("--out " + file.resolve("f") + ": " + file + " is not a directory");
+    assertThat(output.out()).doesNotContain("runs,"); // refused before exploring: no summary line
   }
 
   @Test

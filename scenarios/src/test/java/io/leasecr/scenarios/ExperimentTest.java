@@ -179,6 +179,8 @@ class ExperimentTest {
       "'experiment: t\nscenario: BASE\nholder: P1\nbreaker: P2\ngrid:\n  checkpoint-at: 40s\ncost-model: missing.conf\n'|:7: restart-cost model",
       "'experiment: t\nscenario: CHECKPOINTING\nholder: P1\nbreaker: P2\ngrid:\n  checkpoint-at: 40s\n'|:2: the base scenario must not checkpoint",
       "'experiment: [t\n'|not valid YAML",
+      "'experiment: ../../x\nscenario: BASE\nholder: P1\nbreaker: P2\ngrid:\n  checkpoint-at: 40s\n'|:1: experiment name '../../x' is used as a file name",
+      "'experiment: a/b\nscenario: BASE\nholder: P1\nbreaker: P2\ngrid:\n  checkpoint-at: 40s\n'|:1: experiment name 'a/b'",
   })
   void malformedExperimentsNameTheLineAndExitTwo(String text, String message) throws IOException {
     Path checkpointing = ShippedScenarios.root().resolve("checkpoint/cr-break-40s-remaining.yaml").toAbsolutePath();

@@ -116,6 +116,13 @@ public final class ScenarioParser {
       }
     }
     long end = top.containsKey("end") ? top.get("end").millis() : 0;
+    for (Step st : steps) {
+      if (end > 0 && st.atMs() > end) {
+        // the run stops at end: a step after it would never run, and the run would wait for it
+        throw new ScenarioException(file, st.line(), "step " + st.number() + " is at " + st.atMs()
+            + " ms, after end (" + end + " ms, line " + top.get("end").line() + "): it would never run");
+      }
+    }
     String description = top.containsKey("description") ? top.get("description").text() : "";
     return new Scenario(file, nameNode.name(), description, seed, sysctls, vfs, procs.decls, steps,
         List.copyOf(expectations), end);

@@ -106,6 +106,7 @@ public final class ExploreCommand implements Callable<Integer> {
         return bad(e.getMessage());
       }
     }
+    OutputPaths.checkDirectoryWithoutMaking("--out " + out, out); // before the runs, not after them
     Explorer.Options options = new Explorer.Options(depth, List.copyOf(modes), List.copyOf(policies), gap, 4, maxRuns,
         replayEvery, jobs, !noKillCommit, !noShrink, 1);
     Path work = Files.createTempDirectory("lcr-explore");

@@ -53,6 +53,7 @@ final class FuzzCommand implements Callable<Integer> {
           + " 1 to 64");
       return Main.BAD_INPUT;
     }
+    OutputPaths.checkDirectoryWithoutMaking("--out " + out, out); // where a finding would go, before the search
     Path helper;
     try {
       helper = KernelSide.check();

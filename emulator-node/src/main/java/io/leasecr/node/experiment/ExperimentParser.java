@@ -1,6 +1,7 @@
 package io.leasecr.node.experiment;
 
 import io.leasecr.core.input.Durations;
+import io.leasecr.core.input.Texts;
 import io.leasecr.core.locks.RestartPolicy;
 import io.leasecr.core.restore.RestartCostModel;
 import io.leasecr.core.scenario.Scenario;
@@ -36,7 +37,13 @@ public final class ExperimentParser {
     String where = file.toString();
     YamlNode root = YamlNode.load(where, text, "the experiment");
     Map<String, YamlNode> top = root.map(TOP);
-    String name = required(top, "experiment", root).name();
+    YamlNode nameNode = required(top, "experiment", root);
+    String name = nameNode.name();
+    if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+      // the name makes the output files' names (OUT/NAME.csv, OUT/NAME/): it must not leave --out
+      throw nameNode.error("experiment name " + Texts.quote(name)
+          + " is used as a file name: no '/', no '\\', and it must not start with '.'");
+    }
     YamlNode scenarioNode = required(top, "scenario", root);
     Path basePath = resolve(file, scenarioNode.text());
     if (!Files.isRegularFile(basePath)) {
