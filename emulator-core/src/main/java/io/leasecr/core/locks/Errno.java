@@ -17,6 +17,8 @@ public enum Errno {
   /** No free fd below RLIMIT_NOFILE. */
   EMFILE(24),
   EDEADLK(35),
+  /** A lock range whose end lies beyond the largest file offset (flock64_to_posix). */
+  EOVERFLOW(75),
   /** Kernel-internal: the syscall is to be restarted (or fail with EINTR if the handler says so). */
   ERESTARTSYS(512);
 

@@ -671,6 +671,9 @@ public final class LeaseTable {
     if (LeaseType.ofValue(type) == null || start < 0 || (len < 0 && start + len < 0)) {
       return Errno.EINVAL;
     }
+    if (len > 0 && len - 1 > PosixLock.EOF - start) {
+      return Errno.EOVERFLOW; // flock64_to_posix: the last byte would lie beyond OFFSET_MAX
+    }
     return null;
   }
 

@@ -178,6 +178,15 @@ class PosixLocksTest {
     assertThat(lk(1, rw, LeaseType.RDLCK, 5, -6)).isEqualTo(einval); // would start at -1
     assertThat(lk(1, rw, LeaseType.RDLCK, 5, -5)).isEqualTo(GRANTED); // [0,4]
     assertThat(table.setLk(1, 0, F.ino(), 999, LeaseType.RDLCK.value, 0, 1, false, ev)).isEqualTo(ebadf);
+    // the last byte at most OFFSET_MAX (Long.MAX_VALUE); one further is EOVERFLOW, for F_SETLK and F_GETLK alike
+    PosixLocks.Outcome eoverflow = new PosixLocks.Outcome.Failed(Errno.EOVERFLOW);
+    assertThat(lk(2, rw, LeaseType.WRLCK, Long.MAX_VALUE, 2)).isEqualTo(eoverflow);
+    assertThat(lk(2, rw, LeaseType.WRLCK, 1000, Long.MAX_VALUE)).isEqualTo(eoverflow);
+    assertThat(lk(2, rw, LeaseType.WRLCK, 1000, Long.MAX_VALUE - 998)).isEqualTo(eoverflow);
+    assertThat(lk(2, rw, LeaseType.WRLCK, 1000, Long.MAX_VALUE - 999)).isEqualTo(GRANTED); // [1000, MAX]
+    assertThat(lk(2, rw, LeaseType.WRLCK, Long.MAX_VALUE, 1)).isEqualTo(GRANTED);
+    assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.RDLCK.value, Long.MAX_VALUE, 2))
+        .isEqualTo(new GetLk.Failed(Errno.EOVERFLOW));
     // F_GETLK: the same range checks, EBADF for O_PATH, and F_UNLCK is no question
     assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.UNLCK.value, 0, 1)).isEqualTo(new GetLk.Failed(Errno.EINVAL));
     assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.RDLCK.value, -1, 1)).isEqualTo(new GetLk.Failed(Errno.EINVAL));
