@@ -132,7 +132,8 @@ public final class FileLockContext {
   long nextTimeOut() {
     long next = 0;
     for (Lease l : leases) {
-      if (l.downgradePending && l.downgradeTime != 0 && (next == 0 || l.downgradeTime < next)) {
+      if ((l.downgradePending || l.type == LeaseType.WRLCK) && l.downgradeTime != 0
+          && (next == 0 || l.downgradeTime < next)) { // a WRITE lease with an old downgrade's time: see timeOutLeases
         next = l.downgradeTime;
       }
       if (l.unlockPending && l.breakTime != 0 && (next == 0 || l.breakTime < next)) {

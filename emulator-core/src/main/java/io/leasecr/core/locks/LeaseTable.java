@@ -359,8 +359,15 @@ public final class LeaseTable {
       return; // nothing overdue: the common case, checked without copying the list
     }
     for (Lease l : List.copyOf(ctx.leases)) {
-      if (l.downgradeTime != 0 && l.downgradePending && now >= l.downgradeTime) {
-        leaseModify(ctx, l, LeaseType.RDLCK, ev, "deadline: forced downgrade");
+      if (l.downgradeTime != 0 && now >= l.downgradeTime) {
+        if (l.downgradePending) {
+          leaseModify(ctx, l, LeaseType.RDLCK, ev, "deadline: forced downgrade");
+        } else if (l.type == LeaseType.WRLCK) {
+          // fl_downgrade_time outlives its break (nothing clears it): a lease upgraded after a downgrade is
+          // downgraded again by the next call that looks (on a READ lease the same lease_modify changes nothing)
+          leaseModify(ctx, l, LeaseType.RDLCK, ev, "deadline of an earlier downgrade (fl_downgrade_time is never"
+              + " cleared): downgraded again");
+        }
       }
       if (l.breakTime != 0 && l.unlockPending && now >= l.breakTime) {
         leaseModify(ctx, l, LeaseType.UNLCK, ev, "deadline: removed");
@@ -408,8 +415,7 @@ public final class LeaseTable {
     } else {
       lease.type = arg;
       if (arg == LeaseType.RDLCK) {
-        lease.downgradePending = false;
-        lease.downgradeTime = 0;
+        lease.downgradePending = false; // lease_clear_pending; fl_downgrade_time stays (see timeOutLeases)
       }
     }
     if (!lease.breaking()) {

@@ -152,6 +152,27 @@ class LeaseTableTest {
   }
 
   @Test
+  void anOldDowngradesDeadlineDowngradesAnUpgradedLeaseAgainAtTheNextLook() {
+    OpenFile holder = open(1, F, AccessMode.O_RDONLY, 0);
+    setLease(1, holder, LeaseType.WRLCK, 0);
+    assertThat(table.open(2, 7, F, AccessMode.O_RDONLY, true, 1000, ev))
+        .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EWOULDBLOCK)); // downgrade pending, deadline 46 s
+    assertThat(setLease(1, holder, LeaseType.RDLCK, 1500)).isNull();
+    assertThat(setLease(1, holder, LeaseType.WRLCK, 1700)).isNull();
+    // fl_downgrade_time is still 46 s: the upgrade holds before it, and the first look at it downgrades again
+    assertThat(table.getLease(F.ino(), holder.id(), 45_999, ev)).isEqualTo(LeaseType.WRLCK);
+    assertThat(lease().type()).isEqualTo(LeaseType.WRLCK);
+    assertThat(table.getLease(F.ino(), holder.id(), 46_000, ev)).isEqualTo(LeaseType.RDLCK);
+    assertThat(ev.changes.get(ev.changes.size() - 1)).startsWith("deadline of an earlier downgrade");
+    assertThat(lease().breaking()).isFalse();
+    assertThat(ev.signals).hasSize(1);
+    // past it, a READ lease is left as it is: later looks change nothing
+    int changes = ev.changes.size();
+    assertThat(table.getLease(F.ino(), holder.id(), 50_000, ev)).isEqualTo(LeaseType.RDLCK);
+    assertThat(ev.changes).hasSize(changes);
+  }
+
+  @Test
   void aNonBlockingOpenerFailsButTheBreakGoesOn() {
     OpenFile holder = open(1, F, AccessMode.O_RDONLY, 0);
     setLease(1, holder, LeaseType.WRLCK, 0);
