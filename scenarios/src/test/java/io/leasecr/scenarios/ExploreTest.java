@@ -94,4 +94,26 @@ class ExploreTest {
     assertThat(two.outcomes()).anyMatch(o -> o.variant().depth() == 2);
     assertThat(two.outcomes()).anyMatch(o -> o.variant().levels().stream().anyMatch(l -> l.killedCommit()));
   }
+
+  @Test
+  void aScenarioWithAnEndIsExploredUpToItsLastRestart() throws Exception {
+    // end: 100s; a checkpoint late in the run puts its restart after 100 s: the explorer moves the end
+    Path file = ShippedScenarios.root().resolve("leases/break-time-zero-no-deadline.yaml");
+    Explorer.Report r = new Explorer(ci(1, 0, 2), null, work.resolve("end")).explore(file, null);
+    assertThat(r.outcomes()).isNotEmpty();
+    assertThat(r.outcomes()).allSatisfy(o -> assertThat(o.verdicts().get(CrInvariants.IMAGE_ROUNDTRIP)).isNull());
+    assertThat(violations(List.of(r), "keep-break", CrInvariants.NO_CONFLICT)).isZero();
+  }
+
+  @Test
+  void aBreakThatEndsAfterThePolicysDeadlineBecauseNobodyLookedIsNoViolation() throws Exception {
+    // favor-breaker gives the restored break a deadline at the restart; the holder's F_UNLCK comes later and ends it
+    // then (F_UNLCK does not time leases out): lazy expiry, as on Linux, not a wrong deadline
+    Path file = ShippedScenarios.root().resolve("checkpoint/cr-recursive.yaml");
+    Explorer.Options o = new Explorer.Options(1, List.of("keep-break"), List.of("favor-breaker"), 5000, 4, 0, 4, 2, true,
+        false, 1);
+    Explorer.Report r = new Explorer(o, null, work.resolve("late")).explore(file, null);
+    assertThat(r.outcomes()).hasSizeGreaterThan(10);
+    assertThat(violations(List.of(r), "keep-break", CrInvariants.DEADLINE_FORMULA)).isZero();
+  }
 }
