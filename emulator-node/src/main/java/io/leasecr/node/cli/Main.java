@@ -63,8 +63,29 @@ public final class Main implements Callable<Integer> {
     OptionTypes.register(cmd);
     cmd.setParameterExceptionHandler(Main::badUsage);
     cmd.setExecutionExceptionHandler(Main::failed);
+    cmd.setExecutionStrategy(Main::checkedSettings);
     every(cmd);
     return cmd;
+  }
+
+  /** The run settings checked before any command but help, version and completion runs: exit 2 naming the variable. */
+  private static int checkedSettings(ParseResult parsed) {
+    ParseResult last = parsed;
+    while (last.hasSubcommand()) {
+      last = last.subcommand();
+    }
+    String name = last.commandSpec().name();
+    if (!parsed.isUsageHelpRequested() && !last.isUsageHelpRequested() && !parsed.isVersionHelpRequested()
+        && !name.equals("help") && !name.equals("completion")) {
+      try {
+        LeaseCrConfig.load().checkRunSettings();
+      } catch (LeaseCrConfig.BadSetting e) {
+        parsed.commandSpec().commandLine().getErr().println("emulator: " + e.getMessage());
+        parsed.commandSpec().commandLine().getErr().flush();
+        return BAD_INPUT;
+      }
+    }
+    return new CommandLine.RunLast().execute(parsed);
   }
 
   /** Every command: the version, a blank line before the footer. */

@@ -137,6 +137,39 @@ public final class LeaseCrConfig {
     return v;
   }
 
+  /**
+   * The settings every emulated run reads from emulator-core's reference.conf, through variables of their own
+   * (LEASE_CR_REUSE_SYSTEMS, LEASE_CR_SPAWN_GROUP): checked before a command starts, since inside a run a bad
+   * one fails as the run's actor, naming nothing.
+   */
+  public void checkRunSettings() {
+    String reuse = "lease-cr.run.reuse-systems";
+    if (config.hasPath(reuse)) {
+      try {
+        config.getBoolean(reuse);
+      } catch (ConfigException e) {
+        throw new BadSetting("LEASE_CR_REUSE_SYSTEMS (" + reuse + ") must be on or off, got '" + raw(reuse) + "'");
+      }
+    }
+    String group = "lease-cr.process.spawn-group";
+    if (config.hasPath(group)) {
+      int g;
+      try {
+        g = config.getInt(group);
+      } catch (ConfigException e) {
+        g = -1;
+      }
+      if (g < 0) {
+        throw new BadSetting("LEASE_CR_SPAWN_GROUP (" + group + ") must be a whole number from 0 (no slices) to "
+            + Integer.MAX_VALUE + ", got '" + raw(group) + "'");
+      }
+    }
+  }
+
+  private String raw(String path) {
+    return String.valueOf(config.getValue(path).unwrapped());
+  }
+
   public boolean flag(String path) {
     String text = string(path).trim().toLowerCase(java.util.Locale.ROOT);
     return switch (text) {

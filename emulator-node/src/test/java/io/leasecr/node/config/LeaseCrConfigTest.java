@@ -52,6 +52,22 @@ class LeaseCrConfigTest {
   }
 
   @Test
+  void theRunSettingsOfReferenceConfAreCheckedByTheirVariable() {
+    LeaseCrConfig.of(Map.of(), ConfigFactory.load()).checkRunSettings(); // the defaults pass
+    LeaseCrConfig.of(Map.of(), ConfigFactory.parseString("lease-cr { run.reuse-systems = off, process.spawn-group = 0 }")
+        .withFallback(ConfigFactory.load())).checkRunSettings();
+    assertThatThrownBy(() -> LeaseCrConfig.of(Map.of(), ConfigFactory.parseString("lease-cr.run.reuse-systems = maybe")
+        .withFallback(ConfigFactory.load())).checkRunSettings())
+        .hasMessage("LEASE_CR_REUSE_SYSTEMS (lease-cr.run.reuse-systems) must be on or off, got 'maybe'");
+    for (String bad : new String[] {"abc", "-5", "99999999999999"}) {
+      assertThatThrownBy(() -> LeaseCrConfig.of(Map.of(), ConfigFactory.parseString("lease-cr.process.spawn-group = "
+          + bad).withFallback(ConfigFactory.load())).checkRunSettings())
+          .hasMessage("LEASE_CR_SPAWN_GROUP (lease-cr.process.spawn-group) must be a whole number from 0 (no slices) to "
+              + "2147483647, got '" + bad + "'");
+    }
+  }
+
+  @Test
   void journalControlAndCriuComeThroughTheOneConfiguration() {
     LeaseCrConfig none = LeaseCrConfig.of(Map.of(), ConfigFactory.load());
     assertThat(none.string("lease-cr.drill.journal-control.pg-dir")).isEmpty();
