@@ -31,6 +31,12 @@ final class CheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      java.nio.file.Path missing = journal.missingH2();
+      if (missing != null) { // nothing committed there: say so without making an empty journal
+        System.out.println("0 committed checkpoint(s): no checkpoint journal in " + missing.getParent() + " (no "
+            + missing.getFileName() + ")");
+        return Main.OK;
+      }
       try (JournalClient client = journal.client()) {
         CheckpointCoordinator.Listing listing = JournalChoice.ask(client, CheckpointCoordinator.ListAll::new);
         System.out.printf("%-16s %-28s %12s %10s%n", "ID", "SCENARIO", "TAKEN AT", "BYTES");
@@ -52,6 +58,7 @@ final class CheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      journal.requireExisting("no checkpoint " + id);
       try (JournalClient client = journal.client()) {
         CheckpointCoordinator.Done d = JournalChoice.ask(client, r -> new CheckpointCoordinator.Delete(id, r));
         if (d.error() != null) {

@@ -286,6 +286,7 @@ final class ImageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       OutputPaths.checkFile("--out", out);
+      journal.requireExisting("no checkpoint " + id);
       try (JournalClient client = journal.client()) {
         CheckpointCoordinator.Found found = JournalChoice.ask(client, r -> new CheckpointCoordinator.Get(id, r));
         if (found.error() != null) {

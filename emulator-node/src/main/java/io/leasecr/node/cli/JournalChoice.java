@@ -5,6 +5,7 @@ import io.leasecr.node.cluster.JournalPreflight;
 import io.leasecr.node.config.LeaseCrConfig;
 import io.leasecr.node.journal.JournalClient;
 import io.leasecr.node.journal.JournalOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -52,6 +53,29 @@ final class JournalChoice {
       }
     }
     return journal;
+  }
+
+  /**
+   * For the commands that only read or remove: the H2 journal's file if the chosen directory has none (so that
+   * opening it would make an empty journal there, as a mistyped --data would), else null (also for PostgreSQL).
+   */
+  Path missingH2() {
+    if (kind != Kind.h2) {
+      return null;
+    }
+    journal(); // the directory's own checks first (a file given as --data is not a directory)
+    Path dir = data != null ? data : config().dataDir();
+    Path file = dir.resolve("journal.mv.db");
+    return Files.exists(file) ? null : file;
+  }
+
+  /** {@link #missingH2()} as a refusal (exit 2, nothing made): {@code what} says what could not be done. */
+  void requireExisting(String what) {
+    Path missing = missingH2();
+    if (missing != null) {
+      throw new Failure(Main.BAD_INPUT, what + ": there is no checkpoint journal in " + missing.getParent() + " (no "
+          + missing.getFileName() + "; nothing was made there)");
+    }
   }
 
   /** The journal, opened for the command line; {@code none} is a usage error here. */
