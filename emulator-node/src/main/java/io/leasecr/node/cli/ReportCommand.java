@@ -46,6 +46,10 @@ public final class ReportCommand implements Callable<Integer> {
     } catch (TraceReader.BadTrace e) {
       System.err.println("emulator: " + e.getMessage());
       return Main.BAD_INPUT;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      System.err.println("emulator: report: " + trace + " is not a trace: not UTF-8 text (a trace is JSON lines, as run"
+          + " --trace and drills write)");
+      return Main.BAD_INPUT;
     } catch (IOException e) {
       System.err.println("emulator: report: cannot read " + trace + ": " + e.getMessage());
       return Main.BAD_INPUT;

@@ -57,6 +57,18 @@ class ReportCommandTest {
   }
 
   @Test
+  void aBinaryFileIsNoTraceAndSaysSo() throws Exception {
+    Path trace = dir.resolve("random.img");
+    Files.write(trace, new byte[] {0x7b, (byte) 0xbb, (byte) 0xff, 0x0a, 0x00});
+    Path page = dir.resolve("random.html");
+    assertThat(Main.run(new String[] {"report", trace.toString(), "--html", page.toString()}))
+        .isEqualTo(Main.BAD_INPUT);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(trace + " is not a trace: not UTF-8 text")
+        .doesNotContain("Input length");
+    assertThat(page).doesNotExist();
+  }
+
+  @Test
   void missingArgumentsAndFilesAreBadInput() {
     assertThat(Main.run(new String[] {"report", dir.resolve("none.jsonl").toString(), "--html", "x.html"}))
         .isEqualTo(Main.BAD_INPUT);
