@@ -61,6 +61,7 @@ class CommandLineTest {
       "malformed/unknown-process.yaml|:8: no process named 'P2'",
       "malformed/bad-time.yaml|:7: at must be a time",
       "malformed/steps-out-of-order.yaml|:10: step 2 is at 1000 ms, before the step above it",
+      "malformed/parent-cycle.yaml|:5: parent 'P2' makes 'P1' its own ancestor (a process tree has no cycle)",
       "malformed/step-after-end.yaml|:11: step 2 is at 10001 ms, after end (10000 ms, line 2): it would never run",
       "malformed/two-actions.yaml|:7: step 1 must have exactly one action",
       "malformed/bad-signal.yaml|:6: unknown signal 'SIGFOO'",
@@ -285,6 +286,17 @@ class CommandLineTest {
   void fileProblemsAreSaidInWordsBeforeAnyWorkAndLeaveNoTemporaryFiles() throws Exception {
     assertThat(Main.run(new String[] {"checkpoint", "list", "--data", "/etc/hostname"})).isEqualTo(2);
     assertThat(output.err()).isEqualTo("emulator: --data /etc/hostname: not a directory\n");
+    output.reset();
+    // a directory with no journal (a mistyped --data): nothing committed there, and no empty journal made
+    Path none = tmp.resolve("no-journal-here");
+    assertThat(Main.run(new String[] {"checkpoint", "list", "--data", none.toString()})).isZero();
+    assertThat(output.out()).contains("0 committed checkpoint(s): no checkpoint journal in " + none);
+    assertThat(Main.run(new String[] {"image", "export", "C1", "--out", tmp.resolve("c1.img").toString(), "--data",
+        none.toString()})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"checkpoint", "delete", "C1", "--data", none.toString()})).isEqualTo(2);
+    assertThat(output.err()).isEqualTo(("emulator: no checkpoint C1: there is no checkpoint journal in " + none
+        + " (no journal.mv.db; nothing was made there)\n").repeat(2));
+    assertThat(none).doesNotExist();
     output.reset();
     assertThat(Main.run(new String[] {"image", "export", "C1", "--out", "/proc/x.img"})).isEqualTo(2);
     assertThat(output.err()).isEqualTo("emulator: --out /proc/x.img: cannot write there: no such file or directory\n");

@@ -241,6 +241,16 @@ public final class ScenarioParser {
       if (parent == null) {
         throw e.getValue().error("parent " + YamlNode.quote(e.getValue().text()) + " is not a declared process");
       }
+      // a process tree has no cycle: follow the parents up from this process
+      String up = e.getValue().text();
+      for (int hops = 0; up != null; hops++) {
+        if (up.equals(e.getKey()) || hops > parents.size()) {
+          throw e.getValue().error("parent " + YamlNode.quote(e.getValue().text()) + " makes " + YamlNode.quote(e.getKey())
+              + " its own ancestor (a process tree has no cycle)");
+        }
+        YamlNode next = parents.get(up);
+        up = next == null ? null : next.text();
+      }
       Scenario.ProcessDecl child = byName.get(e.getKey());
       ProcessSpec s = child.spec();
       Scenario.ProcessDecl fixed = new Scenario.ProcessDecl(new ProcessSpec(s.pid(), parent.pid(), s.name(),
