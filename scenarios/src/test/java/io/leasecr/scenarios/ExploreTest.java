@@ -116,4 +116,17 @@ class ExploreTest {
     assertThat(r.outcomes()).hasSizeGreaterThan(10);
     assertThat(violations(List.of(r), "keep-break", CrInvariants.DEADLINE_FORMULA)).isZero();
   }
+
+  @Test
+  void aLeaseComesBackWithTheProcessThatHoldsItsDescription() throws Exception {
+    // P1 sets the lease, forks C1 and closes its fd: the lease lives on in C1's description, so a restart of P1
+    // alone brings it back nowhere and a restart of C1 alone brings it back (it was reported the other way round)
+    Path file = ShippedScenarios.root().resolve("leases/ownership-fork-shares-lease-owner-signalled.yaml");
+    Explorer.Report r = new Explorer(new Explorer.Options(1, List.of("seed", "keep-break"), List.of("remaining"), 5000,
+        4, 0, 4, 2, true, false, 1), null, work.resolve("fork")).explore(file, null);
+    assertThat(r.outcomes()).anyMatch(o -> o.variant().describe().endsWith("restart P1"))
+        .anyMatch(o -> o.variant().describe().endsWith("restart C1"));
+    assertThat(violations(List.of(r), "seed", CrInvariants.KEEPS_LEASES)).isZero();
+    assertThat(violations(List.of(r), "keep-break", CrInvariants.KEEPS_LEASES)).isZero();
+  }
 }

@@ -34,7 +34,8 @@ public final class CrInvariants {
     return switch (invariant) {
       case NO_CONFLICT -> "never two conflicting leases (a write lease beside any other), POSIX, OFD or flock locks "
           + "on a file";
-      case KEEPS_LEASES -> "a restart brings back exactly the image's leases of the processes it restores";
+      case KEEPS_LEASES -> "a restart brings back exactly the image's leases on the open files of the processes it"
+          + " restores";
       case SIGNALLED_ONCE -> "a holder is signalled at most once per break, across every C/R";
       case TYPEPREV_KEPT -> "every image keeps the type the lease had before its break began (fl_type_prev)";
       case DEADLINE_FORMULA -> "a restored break's deadline is the restart + the policy's time left (it ends then, earlier by a"
@@ -196,9 +197,18 @@ public final class CrInvariants {
       }
       List<Integer> chosen = restoredNames(r).stream().map(pids::get).filter(Objects::nonNull).toList();
       Map<Long, String> paths = paths(image);
+      // a lease belongs to its open file description, not to its setter: it comes back with any restored
+      // process that has the description open (a forked child after the setter closed its fd), and not with a
+      // restored setter that no longer has it
+      java.util.Set<Long> openByChosen = new java.util.HashSet<>();
+      for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
+        if (chosen.contains(p.getSpec().getPid())) {
+          openByChosen.addAll(p.getFdsMap().values());
+        }
+      }
       List<String> want = new ArrayList<>();
       for (Lease l : image.getLeasesList()) {
-        if (chosen.contains(l.getPid())) {
+        if (openByChosen.contains(l.getFileId())) {
           want.add(l.getPid() + " " + paths.get(l.getFileId()));
         }
       }
