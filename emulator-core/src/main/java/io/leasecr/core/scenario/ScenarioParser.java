@@ -74,6 +74,8 @@ public final class ScenarioParser {
   private static final Set<String> SI_CODES = Set.of("POLL_MSG", "SI_KERNEL", "SI_USER");
 
   private final String file;
+  /** The line of {@code end:}, 0 without one. */
+  private int endLine;
   private final Set<String> checkpoints = new HashSet<>();
 
   private ScenarioParser(String file) {
@@ -97,7 +99,16 @@ public final class ScenarioParser {
   }
 
   private Scenario parseText(String text) {
-    return parseDoc(YamlNode.load(file, text, "the scenario"));
+    Scenario scenario = parseDoc(YamlNode.load(file, text, "the scenario"));
+    // a scenario run stops at end: a step after it would never run, and the run would wait for it (a drill, parsed
+    // from its own document, plays in real time and stops at its end whatever comes later)
+    for (Step st : scenario.steps()) {
+      if (scenario.endMs() > 0 && st.atMs() > scenario.endMs()) {
+        throw new ScenarioException(file, st.line(), "step " + st.number() + " is at " + st.atMs()
+            + " ms, after end (" + scenario.endMs() + " ms, line " + endLine + "): it would never run");
+      }
+    }
+    return scenario;
   }
 
   private Scenario parseDoc(YamlNode doc) {
@@ -116,13 +127,7 @@ public final class ScenarioParser {
       }
     }
     long end = top.containsKey("end") ? top.get("end").millis() : 0;
-    for (Step st : steps) {
-      if (end > 0 && st.atMs() > end) {
-        // the run stops at end: a step after it would never run, and the run would wait for it
-        throw new ScenarioException(file, st.line(), "step " + st.number() + " is at " + st.atMs()
-            + " ms, after end (" + end + " ms, line " + top.get("end").line() + "): it would never run");
-      }
-    }
+    endLine = top.containsKey("end") ? top.get("end").line() : 0;
     String description = top.containsKey("description") ? top.get("description").text() : "";
     return new Scenario(file, nameNode.name(), description, seed, sysctls, vfs, procs.decls, steps,
         List.copyOf(expectations), end);
