@@ -61,7 +61,7 @@ class CommandLineTest {
       "malformed/unknown-process.yaml|:8: no process named 'P2'",
       "malformed/bad-time.yaml|:7: at must be a time",
       "malformed/steps-out-of-order.yaml|:10: step 2 is at 1000 ms, before the step above it",
-      "malformed/parent-cycle.yaml|:5: parent 'P2' makes 'P1' its own ancestor (a process tree has no cycle)",
+      "malformed/parent-cycle.yaml|:6: parent 'P2' makes 'P1' its own ancestor (a process tree has no cycle)",
       "malformed/step-after-end.yaml|:11: step 2 is at 10001 ms, after end (10000 ms, line 2): it would never run",
       "malformed/two-actions.yaml|:7: step 1 must have exactly one action",
       "malformed/bad-signal.yaml|:6: unknown signal 'SIGFOO'",

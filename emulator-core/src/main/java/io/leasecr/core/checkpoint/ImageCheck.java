@@ -8,7 +8,6 @@ import io.leasecr.core.input.Durations;
 import io.leasecr.core.input.Names;
 import io.leasecr.core.input.Texts;
 import io.leasecr.core.locks.Signals;
-import io.leasecr.core.process.Syscall;
 import io.leasecr.proto.image.CheckpointImage;
 import io.leasecr.proto.image.Lease;
 import io.leasecr.proto.image.OpenFile;
@@ -29,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The checks a decoded image passes before anything shows, imports or restores it, each naming the field:
  * every enum value known (no UNRECOGNIZED), fd and file references resolve, pids unique and in range, times
  * within [0, {@link Durations#MAX_MS}] (a lease's remaining time may also be -1: no deadline), files a
- * lease or lock refers to present in the image, fds below RLIMIT_NOFILE, signals that exist, process names
+ * lease or lock refers to present in the image, signals that exist, process names
  * unique; then that its leases and locks could exist together on Linux ({@link ImageCoherence}). A lease's
  * holder pid need not be a process of the image (the lease belongs to the open file, which a forked child may
  * hold after the setter exited).
@@ -103,9 +102,6 @@ public final class ImageCheck {
       for (Map.Entry<Integer, Long> fd : proc.getFdsMap().entrySet()) {
         if (fd.getKey() < 0) {
           return at + ".fds: fd " + fd.getKey() + " is negative";
-        }
-        if (fd.getKey() >= Syscall.FdOp.NOFILE) {
-          return at + ".fds: fd " + fd.getKey() + " is beyond RLIMIT_NOFILE (fds are 0 to " + (Syscall.FdOp.NOFILE - 1) + ")";
         }
         if (!files.containsKey(fd.getValue())) {
           return at + ".fds[" + fd.getKey() + "] names open file #" + fd.getValue() + ", which the image does not have";

@@ -17,9 +17,12 @@ import java.util.Map;
  * Whether an image's leases and locks could exist together on Linux: the states fs/locks.c never builds,
  * so that an image which claims one is refused by name instead of restored into a table the kernel could
  * not have. Run after {@link ImageCheck}'s field checks (every file a lease or lock names is in the image).
- * Only what the kernel's own rules exclude whatever happened before; a state reachable by some order of
- * calls (a downgrade-pending lease that a writer also marks unlock-pending, a READ lease the holder set
- * during an unlock-pending break) is left alone.
+ * Only what the kernel's own rules exclude whatever happened before and the emulator's restores never build; a
+ * state reachable by some order of calls (a downgrade-pending lease that a writer also marks unlock-pending, a
+ * READ lease the holder set during an unlock-pending break) is left alone, and so is a WRITE lease beside
+ * another lease: the kernel never holds one, but a restore builds it (CRIU's F_WRLCK guess for every breaking
+ * lease, restored as if its F_SETLEASE had succeeded; a seed restore's previous type beside a reader's new
+ * lease), and its image must restart again.
  */
 final class ImageCoherence {
 
@@ -42,7 +45,6 @@ final class ImageCoherence {
 
   private static String leases(CheckpointImage image, Map<Long, OpenFile> files) {
     Map<Long, Integer> byFile = new HashMap<>();
-    Map<Long, List<Integer>> byIno = new HashMap<>();
     for (int i = 0; i < image.getLeasesCount(); i++) {
       Lease l = image.getLeases(i);
       OpenFile f = files.get(l.getFileId());
@@ -68,22 +70,6 @@ final class ImageCoherence {
         // generic_add_lease() finds the description's own lease and modifies it: one per description
         return at + ": open file #" + l.getFileId() + " already has lease " + (before + 1)
             + " (a description holds one lease; F_SETLEASE again modifies it)";
-      }
-      byIno.computeIfAbsent(f.getIno(), k -> new ArrayList<>()).add(i);
-    }
-    for (List<Integer> same : byIno.values()) {
-      if (same.size() < 2) {
-        continue;
-      }
-      for (int i : same) {
-        Lease l = image.getLeases(i);
-        if (l.getType() == LeaseType.F_WRLCK) {
-          int other = same.get(same.get(0) == i ? 1 : 0);
-          // generic_add_lease(): no F_WRLCK beside another lease, and no lease at all beside an F_WRLCK one
-          // (getting one needs an open, which breaks the write lease first)
-          return "lease " + (i + 1) + " (leases[" + i + "], holder pid " + l.getPid() + "): an F_WRLCK lease on "
-              + files.get(l.getFileId()).getPath() + " beside lease " + (other + 1) + " on the same file";
-        }
       }
     }
     return null;

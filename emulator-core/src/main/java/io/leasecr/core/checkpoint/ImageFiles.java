@@ -76,9 +76,12 @@ public final class ImageFiles {
   public static void write(Path path, CheckpointImage image) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+    // made as any new file is (its permissions from the umask), not by createTempFile (always 0600)
+    Path tmp = dir.resolve("." + path.getFileName() + "." + Long.toUnsignedString(
+        java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
     try {
-      Files.write(tmp, encode(image));
+      Files.write(tmp, encode(image), java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE);
       keepPermissions(tmp, path);
       // a crash while writing leaves the old image (or none), never half a new one
       Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -87,16 +90,15 @@ public final class ImageFiles {
     }
   }
 
-  /**
-   * The temporary file is made 0600: the image gets the permissions of the file it replaces, or rw-r--r--
-   * as a new file written with the usual umask would have.
-   */
-  private static void keepPermissions(Path tmp, Path path) throws IOException {
-    if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return;
+  /** An image written over another keeps that file's permissions, where the file system has them to give. */
+  private static void keepPermissions(Path tmp, Path path) {
+    try {
+      if (Files.exists(path)) {
+        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(path));
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // no POSIX permissions there (vfat, CIFS): the new file's own are as good as any
     }
-    Files.setPosixFilePermissions(tmp, Files.exists(path) ? Files.getPosixFilePermissions(path)
-        : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
   }
 
   public static CheckpointImage read(Path path) throws BadImage {

@@ -648,9 +648,12 @@ public final class LeaseTable {
   /** fcntl(F_GETLK): the first conflicting lock, or F_UNLCK; an error if the request is bad. */
   public GetLk getLk(int pid, long ino, long fileId, long type, long start, long len) {
     OpenFile file = fileOf(ino, fileId);
-    Errno err = file == null || file.mode == AccessMode.O_PATH ? Errno.EBADF : checkRange(type, start, len);
-    if (err != null || LeaseType.ofValue(type) == LeaseType.UNLCK) {
-      return new GetLk.Failed(err != null ? err : Errno.EINVAL); // F_GETLK asks about F_RDLCK or F_WRLCK only
+    LeaseType t = LeaseType.ofValue(type);
+    // fcntl_getlk: the type first (F_GETLK asks about F_RDLCK or F_WRLCK only), then the range
+    Errno err = file == null || file.mode == AccessMode.O_PATH ? Errno.EBADF
+        : t == null || t == LeaseType.UNLCK ? Errno.EINVAL : checkRange(type, start, len);
+    if (err != null) {
+      return new GetLk.Failed(err);
     }
     return GetLk.of(posixLocks.test(lookup(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len)));
   }
@@ -673,14 +676,15 @@ public final class LeaseTable {
     return null;
   }
 
+  /** flock64_to_posix(): the range (a start before 0, a last byte beyond OFFSET_MAX), then the type (assign_type). */
   private static Errno checkRange(long type, long start, long len) {
-    if (LeaseType.ofValue(type) == null || start < 0 || (len < 0 && start + len < 0)) {
+    if (start < 0 || (len < 0 && start + len < 0)) {
       return Errno.EINVAL;
     }
     if (len > 0 && len - 1 > PosixLock.EOF - start) {
-      return Errno.EOVERFLOW; // flock64_to_posix: the last byte would lie beyond OFFSET_MAX
+      return Errno.EOVERFLOW;
     }
-    return null;
+    return LeaseType.ofValue(type) == null ? Errno.EINVAL : null;
   }
 
   /** A sleeping F_SETLKW, F_OFD_SETLKW or flock() was interrupted (EINTR) or its process died. */
@@ -716,7 +720,8 @@ public final class LeaseTable {
    */
   public GetLk getOfdLk(int pid, long ino, long fileId, long type, long start, long len, long lPid) {
     OpenFile file = fileOf(ino, fileId);
-    Errno err = file == null || file.mode == AccessMode.O_PATH ? Errno.EBADF : checkRange(type, start, len);
+    Errno err = file == null || file.mode == AccessMode.O_PATH ? Errno.EBADF
+        : LeaseType.ofValue(type) == null ? Errno.EINVAL : checkRange(type, start, len); // the type first, as F_GETLK
     if (err != null) {
       return new GetLk.Failed(err);
     }

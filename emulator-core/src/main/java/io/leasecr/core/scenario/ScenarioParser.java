@@ -248,8 +248,8 @@ public final class ScenarioParser {
       }
       // a process tree has no cycle: follow the parents up from this process
       String up = e.getValue().text();
-      for (int hops = 0; up != null; hops++) {
-        if (up.equals(e.getKey()) || hops > parents.size()) {
+      for (int hops = 0; up != null && hops <= parents.size(); hops++) { // a cycle above it is its members' to name
+        if (up.equals(e.getKey())) {
           throw e.getValue().error("parent " + YamlNode.quote(e.getValue().text()) + " makes " + YamlNode.quote(e.getKey())
               + " its own ancestor (a process tree has no cycle)");
         }

@@ -214,10 +214,9 @@ class ImageCheckTest {
   }
 
   @Test
-  void fdsSignalsAndNamesAreOnesLinuxHas() {
-    assertThat(problem(withProcess(0, p -> p.putFds(1023, 7L)))).isNull();
-    assertThat(problem(withProcess(0, p -> p.putFds(1024, 7L))))
-        .isEqualTo("processes[0] (pid 101).fds: fd 1024 is beyond RLIMIT_NOFILE (fds are 0 to 1023)");
+  void signalsAndNamesAreOnesLinuxHas() {
+    // open() takes the lowest free fd with no RLIMIT_NOFILE in the emulator: an fd past 1023 can be in an image
+    assertThat(problem(withProcess(0, p -> p.putFds(1024, 7L)))).isNull();
     assertThat(problem(withProcess(1, p -> p.setSpec(p.getSpec().toBuilder().setName("P1")))))
         .isEqualTo("processes[1] (pid 102).spec.name 'P1' is used by two processes");
     assertThat(problem(withProcess(1, p -> p.addPendingSignals(io.leasecr.proto.wire.Signal.newBuilder().setSigno(64)))))
@@ -266,11 +265,10 @@ class ImageCheckTest {
         .setHasTypePrev(false).setBreakNotified(false).setRemainingMs(-1));
     Lease read102 = Lease.newBuilder().setFileId(8).setPid(102).setType(LeaseType.F_RDLCK).setRemainingMs(-1).build();
     assertThat(problem(two.clone().addLeases(read102).build())).isNull();
-    // a WRITE lease beside any other lease on the file
-    assertThat(problem(secondOpen(io.leasecr.proto.wire.AccessMode.O_RDONLY).addLeases(read102).build()))
-        .isEqualTo(at + "an F_WRLCK lease on /data/F1 beside lease 2 on the same file");
-    assertThat(problem(two.clone().addLeases(read102.toBuilder().setType(LeaseType.F_WRLCK)).build()))
-        .isEqualTo("lease 2 (leases[1], holder pid 102): an F_WRLCK lease on /data/F1 beside lease 1 on the same file");
+    // a WRITE lease beside another lease: never in the kernel, but a restore builds it (CRIU's F_WRLCK guess for
+    // two breaking read leases), and such an image must restart again
+    assertThat(problem(secondOpen(io.leasecr.proto.wire.AccessMode.O_RDONLY).addLeases(read102
+        .toBuilder().setType(LeaseType.F_WRLCK).setUnlockPending(true)).build())).isNull();
   }
 
   @Test

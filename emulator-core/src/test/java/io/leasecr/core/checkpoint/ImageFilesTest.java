@@ -57,8 +57,11 @@ class ImageFilesTest {
     assertThat(l.headerless()).isFalse();
     assertThat(Files.readAllBytes(f)).startsWith(0x89, 'L', 'C', 'R', 'I', 'M', 'G', '\n', 0, 0, 0, 2);
     assertThat(Files.list(dir)).containsExactly(f); // no temporary file left
-    // a new image is rw-r--r--, not the temporary file's 0600; one written over keeps the old file's permissions
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r--r--");
+    // a new image has the permissions any new file gets here (the umask's), not a temporary file's 0600; one
+    // written over keeps the old file's permissions
+    Path plain = Files.write(dir.resolve("plain"), new byte[] {1});
+    assertThat(Files.getPosixFilePermissions(f)).isEqualTo(Files.getPosixFilePermissions(plain));
+    Files.delete(plain);
     Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("r--r-----"));
     ImageFiles.write(f, seed().toBuilder().setId("C2").build());
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("r--r-----");

@@ -135,6 +135,10 @@ class FlockAndOfdLocksTest {
     assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.UNLCK.value, 0, 0, 0)).isEqualTo(seen);
     assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 0, 7))
         .isEqualTo(new GetLk.Failed(Errno.EINVAL));
+    // a range past OFFSET_MAX is EOVERFLOW, but a bad type is seen first (fcntl_getlk)
+    assertThat(table.getOfdLk(101, F.ino(), a.id(), LeaseType.WRLCK.value, Long.MAX_VALUE, 2, 0))
+        .isEqualTo(new GetLk.Failed(Errno.EOVERFLOW));
+    assertThat(table.getOfdLk(101, F.ino(), a.id(), 5, Long.MAX_VALUE, 2, 0)).isEqualTo(new GetLk.Failed(Errno.EINVAL));
     assertThat(table.getLk(101, F.ino(), a.id(), LeaseType.UNLCK.value, 0, 0))
         .isEqualTo(new GetLk.Failed(Errno.EINVAL)); // classic F_GETLK asks about F_RDLCK or F_WRLCK only
     assertThat(table.setOfdLk(101, ++req, F.ino(), a.id(), LeaseType.WRLCK.value, 0, 0, 7, false, ev))

@@ -187,6 +187,11 @@ class PosixLocksTest {
     assertThat(lk(2, rw, LeaseType.WRLCK, Long.MAX_VALUE, 1)).isEqualTo(GRANTED);
     assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.RDLCK.value, Long.MAX_VALUE, 2))
         .isEqualTo(new GetLk.Failed(Errno.EOVERFLOW));
+    // the kernel's orders: F_SETLK checks the range before the type, F_GETLK the type before the range
+    assertThat(table.setLk(1, 0, F.ino(), rw.id(), 7, Long.MAX_VALUE, 2, false, ev)).isEqualTo(eoverflow);
+    assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.UNLCK.value, Long.MAX_VALUE, 2))
+        .isEqualTo(new GetLk.Failed(Errno.EINVAL));
+    assertThat(table.getLk(1, F.ino(), rw.id(), 9, Long.MAX_VALUE, 2)).isEqualTo(new GetLk.Failed(Errno.EINVAL));
     // F_GETLK: the same range checks, EBADF for O_PATH, and F_UNLCK is no question
     assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.UNLCK.value, 0, 1)).isEqualTo(new GetLk.Failed(Errno.EINVAL));
     assertThat(table.getLk(1, F.ino(), rw.id(), LeaseType.RDLCK.value, -1, 1)).isEqualTo(new GetLk.Failed(Errno.EINVAL));

@@ -76,13 +76,16 @@ public final class Main implements Callable<Integer> {
     }
     String name = last.commandSpec().name();
     if (!parsed.isUsageHelpRequested() && !last.isUsageHelpRequested() && !parsed.isVersionHelpRequested()
-        && !name.equals("help") && !name.equals("completion")) {
+        && !last.isVersionHelpRequested() && last != parsed && !name.equals("help") && !name.equals("completion")) {
       try {
         LeaseCrConfig.load().checkRunSettings();
       } catch (LeaseCrConfig.BadSetting e) {
         parsed.commandSpec().commandLine().getErr().println("emulator: " + e.getMessage());
         parsed.commandSpec().commandLine().getErr().flush();
         return BAD_INPUT;
+      } catch (RuntimeException e) {
+        // a configuration that does not load at all (a malformed application.conf) is the command's to report,
+        // as before this check: commands that never read it still run
       }
     }
     return new CommandLine.RunLast().execute(parsed);

@@ -61,7 +61,7 @@ final class BaseScenario {
     return String.valueOf(top.get("name"));
   }
 
-  /** The file's way of writing times: 45s, 1.5s, 250ms, 2m, or a number of seconds. */
+  /** The file's way of writing times: 45s, 1.5s, 250ms, 2m, 1h, or a number of seconds. */
   static long millis(Object v) {
     String t = String.valueOf(v).trim().toLowerCase();
     if (t.endsWith("ms")) {
@@ -72,6 +72,9 @@ final class BaseScenario {
     }
     if (t.endsWith("m")) {
       return Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 60_000);
+    }
+    if (t.endsWith("h")) {
+      return Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 3_600_000);
     }
     return Math.round(Double.parseDouble(t) * 1000);
   }
