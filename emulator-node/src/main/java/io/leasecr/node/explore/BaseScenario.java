@@ -1,5 +1,6 @@
 package io.leasecr.node.explore;
 
+import io.leasecr.core.input.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,22 +62,16 @@ final class BaseScenario {
     return String.valueOf(top.get("name"));
   }
 
-  /** The file's way of writing times: 45s, 1.5s, 250ms, 2m, 1h, or a number of seconds. */
+  /**
+   * The file's way of writing times (45s, 1.5s, 250ms, 2m, 1h, or a number of seconds), read by the parser the
+   * scenario format itself uses; a text that is no time is a NumberFormatException, as ExploreTimes expects.
+   */
   static long millis(Object v) {
-    String t = String.valueOf(v).trim().toLowerCase();
-    if (t.endsWith("ms")) {
-      return Math.round(Double.parseDouble(t.substring(0, t.length() - 2)));
+    try {
+      return Durations.parse(String.valueOf(v), -Durations.MAX_MS, Durations.MAX_MS);
+    } catch (Durations.BadDuration e) {
+      throw new NumberFormatException(e.getMessage());
     }
-    if (t.endsWith("s")) {
-      return Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000);
-    }
-    if (t.endsWith("m")) {
-      return Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 60_000);
-    }
-    if (t.endsWith("h")) {
-      return Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 3_600_000);
-    }
-    return Math.round(Double.parseDouble(t) * 1000);
   }
 
   /** A scenario's YAML text: the top-level keys with these steps, and a name and description of its own. */
