@@ -283,6 +283,30 @@ class CommandLineTest {
   }
 
   @Test
+  void aCorruptJournalIsSaidInTheDatabasesWordsAndABadIdIsRefusedUnread() throws Exception {
+    Path data = tmp.resolve("data");
+    assertThat(Main.run(new String[] {"run", "--quiet", "--data", data.toString(),
+        ShippedScenarios.root().resolve("checkpoint/cr-break-40s-remaining.yaml").toString()})).isZero();
+    output.reset();
+    // an id no checkpoint can have (the journal is not opened for it)
+    assertThat(Main.run(new String[] {"checkpoint", "delete", "C1\nC2", "--data", data.toString()})).isEqualTo(2);
+    assertThat(output.err()).isEqualTo("emulator: checkpoint id must not contain control characters such as a "
+        + "newline ('C1\\nC2')\n");
+    output.reset();
+    // the connection pool's own words were "Connection is not available, request timed out"
+    Path file = data.resolve("journal.mv.db");
+    byte[] bytes = Files.readAllBytes(file);
+    for (int i = 0; i < bytes.length; i += 97) {
+      bytes[i] ^= 0x5a;
+    }
+    Files.write(file, bytes);
+    assertThat(Main.run(new String[] {"checkpoint", "list", "--data", data.toString()})).isEqualTo(3);
+    assertThat(output.err()).contains("cannot be opened: ").contains("corrupt").doesNotContain("Connection is not");
+    assertInWords();
+    assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+  }
+
+  @Test
   void fileProblemsAreSaidInWordsBeforeAnyWorkAndLeaveNoTemporaryFiles() throws Exception {
     assertThat(Main.run(new String[] {"checkpoint", "list", "--data", "/etc/hostname"})).isEqualTo(2);
     assertThat(output.err()).isEqualTo("emulator: --data /etc/hostname: not a directory\n");
@@ -316,6 +340,10 @@ class CommandLineTest {
     assertThat(Main.run(new String[] {"image", "edit", image.toString(), "--favor-breaker", "--out", dir.toString()}))
         .isEqualTo(2);
     assertThat(output.err()).isEqualTo("emulator: --out " + dir + ": is a directory\n");
+    output.reset();
+    // edited in place, a directory is the image file's problem, not an --out the user did not give
+    assertThat(Main.run(new String[] {"image", "edit", dir.toString(), "--favor-breaker"})).isEqualTo(2);
+    assertThat(output.err()).isEqualTo("emulator: " + dir + ": cannot read the image: not a regular file (a directory)\n");
     output.reset();
     assertThat(Main.run(new String[] {"image", "export", "C1", "--out", dir.toString()})).isEqualTo(2);
     assertThat(output.err()).isEqualTo("emulator: --out " + dir + ": is a directory\n");

@@ -58,6 +58,7 @@ final class CheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      JournalChoice.checkpointId(id);
       journal.requireExisting("no checkpoint " + id);
       try (JournalClient client = journal.client()) {
         CheckpointCoordinator.Done d = JournalChoice.ask(client, r -> new CheckpointCoordinator.Delete(id, r));

@@ -205,8 +205,13 @@ final class ImageCommand implements Callable<Integer> {
       if (lease != null && lease < 1) {
         throw new ParameterException(spec.commandLine(), "--lease must be 1 or more, got " + lease);
       }
-      OutputPaths.checkFile("--out", target);
-      CheckpointImage image = load(file);
+      if (out != null) {
+        OutputPaths.checkFile("--out", target);
+      }
+      CheckpointImage image = load(file); // in place: the file's own checks (a directory, a fifo) come first
+      if (out == null) {
+        OutputPaths.checkFile("FILE", target);
+      }
       if (only > image.getLeasesCount()) {
         System.err.println("emulator: --lease " + only + ": the image has " + image.getLeasesCount() + " lease(s)");
         return Main.BAD_INPUT;
@@ -286,6 +291,7 @@ final class ImageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       OutputPaths.checkFile("--out", out);
+      JournalChoice.checkpointId(id);
       journal.requireExisting("no checkpoint " + id);
       try (JournalClient client = journal.client()) {
         CheckpointCoordinator.Found found = JournalChoice.ask(client, r -> new CheckpointCoordinator.Get(id, r));

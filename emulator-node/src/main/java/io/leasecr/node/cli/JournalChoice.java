@@ -69,6 +69,15 @@ final class JournalChoice {
     return Files.exists(file) ? null : file;
   }
 
+  /** A checkpoint id given on the command line, refused (exit 2) if no checkpoint could have it. */
+  static String checkpointId(String id) {
+    String bad = io.leasecr.core.input.Names.problem(id);
+    if (bad != null) {
+      throw new Failure(Main.BAD_INPUT, "checkpoint id " + bad);
+    }
+    return id;
+  }
+
   /** {@link #missingH2()} as a refusal (exit 2, nothing made): {@code what} says what could not be done. */
   void requireExisting(String what) {
     Path missing = missingH2();

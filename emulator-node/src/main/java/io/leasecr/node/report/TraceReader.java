@@ -76,7 +76,16 @@ public final class TraceReader {
           }
           @SuppressWarnings("unchecked")
           Map<String, Object> o = (Map<String, Object>) m;
-          events.add(event(o));
+          TraceEvent e = event(o);
+          if (e.t() < 0) {
+            throw new IllegalArgumentException("\"t\" must not be negative, got " + e.t());
+          }
+          if (!events.isEmpty() && e.t() < events.get(events.size() - 1).t()) {
+            // run and drill traces are written in time order (a drill's merged one sorted by time)
+            throw new IllegalArgumentException("\"t\" goes back in time, from " + events.get(events.size() - 1).t()
+                + " to " + e.t() + " (a trace's events are in time order)");
+          }
+          events.add(e);
           Object node = o.get("node");
           if (node != null && !(node instanceof String)) {
             throw new IllegalArgumentException("\"node\" must be a string");

@@ -65,6 +65,12 @@ class TraceReaderTest {
         .hasMessage(f + ":2: \"t\" must be a whole number, got soon");
     Files.writeString(f, "{\"t\":1,\"kind\":\"enter\",\"pid\":1,\"proc\":\"P\"\n");
     assertThatThrownBy(() -> TraceReader.read(f)).hasMessageStartingWith(f + ":1: the line ends too early");
+    Files.writeString(f, "{\"t\":-5,\"kind\":\"enter\",\"pid\":1,\"proc\":\"P\"}\n");
+    assertThatThrownBy(() -> TraceReader.read(f)).hasMessage(f + ":1: \"t\" must not be negative, got -5");
+    Files.writeString(f, "{\"t\":7,\"kind\":\"enter\",\"pid\":1,\"proc\":\"P\"}\n\n"
+        + "{\"t\":7,\"kind\":\"exit\",\"pid\":1,\"proc\":\"P\"}\n{\"t\":6,\"kind\":\"enter\",\"pid\":1,\"proc\":\"P\"}\n");
+    assertThatThrownBy(() -> TraceReader.read(f))
+        .hasMessage(f + ":4: \"t\" goes back in time, from 7 to 6 (a trace's events are in time order)");
     Files.writeString(f, "\n\n");
     assertThatThrownBy(() -> TraceReader.read(f)).hasMessage(f + ": no trace events in the file");
   }
