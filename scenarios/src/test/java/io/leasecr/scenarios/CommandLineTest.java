@@ -303,6 +303,13 @@ class CommandLineTest {
     assertThat(Main.run(new String[] {"checkpoint", "list", "--data", data.toString()})).isEqualTo(3);
     assertThat(output.err()).contains("cannot be opened: ").contains("corrupt").doesNotContain("Connection is not");
     assertInWords();
+    output.reset();
+    // a run that would commit to it: the same words, exit 3 (the journal, not the scenario)
+    assertThat(Main.run(new String[] {"run", "--quiet", "--data", data.toString(),
+        ShippedScenarios.root().resolve("checkpoint/cr-break-40s-remaining.yaml").toString()})).isEqualTo(3);
+    assertThat(output.err()).contains("the checkpoint journal cannot be opened: ").contains("corrupt")
+        .doesNotContain("Connection is not");
+    assertInWords();
     assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
   }
 

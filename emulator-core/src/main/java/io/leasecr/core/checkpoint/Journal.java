@@ -85,6 +85,26 @@ public record Journal(String jdbcUrl, String user, String password, boolean post
     return SchemaUtils.applyScript(script, system).thenCompose(done -> SchemaUtils.createIfNotExists(system));
   }
 
+  /** The journal's database cannot be used (not opened, a commit refused): not the run's input's fault. */
+  public static final class Unavailable extends IllegalStateException {
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Why the database refused, in its own words: the connection pool reports only its own time-out
+   * ("Connection is not available, request timed out") and keeps the database's refusal (a corrupt file, a
+   * wrong password, a refused connection) as its cause; futures wrap it again.
+   */
+  public static String reason(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+  }
+
   /** Where the journal is, for messages (no password). */
   public String describe() {
     return (postgres ? "PostgreSQL " : "H2 ") + jdbcUrl.replaceAll("password=[^&;]*", "password=***");

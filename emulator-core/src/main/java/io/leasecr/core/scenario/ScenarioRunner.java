@@ -243,7 +243,8 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
 
   private Behavior<Command> onJournalReady(JournalReady m) {
     if (m.failure() != null) {
-      return fail("the checkpoint journal cannot be opened: " + m.failure().getMessage());
+      return fail(new Journal.Unavailable("the checkpoint journal cannot be opened: " + Journal.reason(m.failure()),
+          m.failure()));
     }
     coordinator = getContext().spawn(CheckpointCoordinator.create(
         getContext().messageAdapter(CheckpointCoordinator.Listing.class, CoordinatorReady::new)), "checkpoints");
@@ -252,7 +253,11 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
   }
 
   private Behavior<Command> fail(String why) {
-    done.completeExceptionally(new IllegalStateException(why));
+    return fail(new IllegalStateException(why));
+  }
+
+  private Behavior<Command> fail(IllegalStateException why) {
+    done.completeExceptionally(why);
     return Behaviors.stopped();
   }
 
@@ -266,7 +271,8 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
 
   private Behavior<Command> onCommitted(Committed m) {
     if (m.done().error() != null) {
-      return fail("checkpoint " + m.done().id() + " was not committed: " + m.done().error());
+      return fail(new Journal.Unavailable("checkpoint " + m.done().id() + " was not committed: " + m.done().error(),
+          null));
     }
     CheckpointImage image = committing;
     committing = null;

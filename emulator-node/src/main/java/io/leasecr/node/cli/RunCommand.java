@@ -121,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         // e.g. a restart from an image file that is missing or corrupt: nothing was changed
         System.err.println("emulator: " + e.getMessage());
-        return Main.BAD_INPUT;
+        return e.getCause() instanceof Journal.Unavailable ? Main.CANNOT_RUN : Main.BAD_INPUT;
       }
       PrintStream out = System.out;
       if (!quiet) {

@@ -38,7 +38,7 @@ public final class JournalClient implements AutoCloseable {
     } catch (Exception e) {
       close();
       throw new IllegalStateException("the checkpoint journal (" + journal.describe() + ") cannot be opened: "
-          + reason(e), e);
+          + Journal.reason(e), e);
     }
     CompletableFuture<CheckpointCoordinator.Listing> recovered = new CompletableFuture<>();
     Behavior<CheckpointCoordinator.Listing> readyProbe = Behaviors.receiveMessage(l -> {
@@ -58,20 +58,6 @@ public final class JournalClient implements AutoCloseable {
           + "finish reading its committed checkpoints within " + TIMEOUT.toSeconds() + " s; nothing was changed; "
           + "try again, and see the log if it persists", e);
     }
-  }
-
-  /**
-   * Why the journal did not open, in the database's words: the connection pool reports only its own time-out
-   * ("Connection is not available, request timed out"), and keeps the database's refusal (a corrupt file, a
-   * wrong password, a refused connection) as its cause.
-   */
-  static String reason(Throwable e) {
-    Throwable top = e.getCause() != null ? e.getCause() : e;
-    Throwable root = top;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
   }
 
   public <T> T ask(Function<ActorRef<T>, CheckpointCoordinator.Command> message) throws Exception {
