@@ -70,6 +70,9 @@ public final class ImageCheck {
         return "files[" + i + "].signum " + f.getSignum() + " is no F_SETSIG signal (0 for SIGIO, or 1 to "
             + Signals.SIGRTMAX + ")";
       }
+      if (f.getIno() < 1) {
+        return "files[" + i + "].ino " + f.getIno() + " is no inode number (1 or more)";
+      }
       inodes.add(f.getIno());
     }
     Set<Integer> pids = new HashSet<>();
@@ -92,6 +95,10 @@ public final class ImageCheck {
       if (!names.add(proc.getSpec().getName())) {
         // restarts and subsets name processes: two of one name would make "restart P1" mean either
         return at + ".spec.name " + Texts.quote(proc.getSpec().getName()) + " is used by two processes";
+      }
+      String sig = signals(at, proc);
+      if (sig != null) {
+        return sig;
       }
       for (int q = 0; q < proc.getPendingSignalsCount(); q++) {
         int signo = proc.getPendingSignals(q).getSigno();
@@ -180,6 +187,34 @@ public final class ImageCheck {
       }
     }
     return ImageCoherence.problem(image, files);
+  }
+
+  /**
+   * Dispositions name signals that exist and can be caught (sigaction on SIGKILL or SIGSTOP is EINVAL), and
+   * reactions signals that exist; the mask never holds SIGKILL or SIGSTOP (sigprocmask drops them from the set).
+   */
+  private static String signals(String at, Process proc) {
+    for (int signo : new java.util.TreeSet<>(proc.getSpec().getDispositionsMap().keySet())) {
+      if (signo < 1 || signo > Signals.SIGRTMAX) {
+        return at + ".spec.dispositions: " + signo + " is no signal (1 to " + Signals.SIGRTMAX + ")";
+      }
+      if (!Signals.catchable(signo)) {
+        return at + ".spec.dispositions: " + Signals.name(signo) + " cannot be caught or ignored (sigaction is EINVAL)";
+      }
+    }
+    List<Reaction> reactions = proc.getSpec().getReactionsList();
+    for (int i = 0; i < reactions.size(); i++) {
+      int signo = reactions.get(i).getSigno();
+      if (signo < 1 || signo > Signals.SIGRTMAX) {
+        return at + ".spec.reactions[" + i + "].signo " + signo + " is no signal (1 to " + Signals.SIGRTMAX + ")";
+      }
+    }
+    long unblockable = (1L << (Signals.SIGKILL - 1)) | (1L << (Signals.SIGSTOP - 1));
+    if ((proc.getBlockedSignals() & unblockable) != 0) {
+      return at + ".blocked_signals blocks " + ((proc.getBlockedSignals() & (1L << (Signals.SIGKILL - 1))) != 0
+          ? "SIGKILL" : "SIGSTOP") + ", which cannot be blocked (sigprocmask drops it from the set)";
+    }
+    return null;
   }
 
   private static String reactions(String at, List<Reaction> reactions) {

@@ -38,7 +38,7 @@ final class ImageCoherence {
   static String problem(CheckpointImage image, Map<Long, OpenFile> files) {
     String p = leases(image, files);
     if (p == null) {
-      p = ranges(image);
+      p = ranges(image, files);
     }
     return p != null ? p : flocks(image, files);
   }
@@ -76,7 +76,7 @@ final class ImageCoherence {
   }
 
   /** POSIX and OFD locks: owners differ and ranges overlap, one of them a write lock: F_SETLK refuses it. */
-  private static String ranges(CheckpointImage image) {
+  private static String ranges(CheckpointImage image, Map<Long, OpenFile> files) {
     Map<Long, List<Held>> byIno = new HashMap<>();
     for (int i = 0; i < image.getPosixLocksCount(); i++) {
       PosixLock l = image.getPosixLocks(i);
@@ -92,8 +92,16 @@ final class ImageCoherence {
     }
     for (int i = 0; i < image.getOfdLocksCount(); i++) {
       OfdLock l = image.getOfdLocks(i);
-      String p = add(byIno, l.getIno(), new Held("ofd_locks[" + i + "] (pid " + l.getPid() + ")",
-          "open file #" + l.getFileId(), l.getType() == LeaseType.F_WRLCK, l.getStart(), l.getEnd()));
+      String at = "ofd_locks[" + i + "] (pid " + l.getPid() + ")";
+      if (l.getType() == LeaseType.F_UNLCK) {
+        return at + ": type F_UNLCK is no lock (F_OFD_SETLK F_UNLCK removes the range)";
+      }
+      if (l.getIno() != files.get(l.getFileId()).getIno()) {
+        // the lock is on its description's inode: an image that says otherwise names two files
+        return at + ": ino " + l.getIno() + " is not the ino of its open file #" + l.getFileId() + " ("
+            + files.get(l.getFileId()).getIno() + ")";
+      }
+      String p = add(byIno, l.getIno(), new Held(at, "open file #" + l.getFileId(), l.getType() == LeaseType.F_WRLCK, l.getStart(), l.getEnd()));
       if (p != null) {
         return p;
       }
@@ -125,6 +133,12 @@ final class ImageCoherence {
       FlockLock l = image.getFlockLocks(i);
       OpenFile f = files.get(l.getFileId());
       String at = "flock_locks[" + i + "] (pid " + l.getPid() + ")";
+      if (l.getType() == LeaseType.F_UNLCK) {
+        return at + ": type F_UNLCK is no lock (flock LOCK_UN removes it)";
+      }
+      if (l.getIno() != f.getIno()) {
+        return at + ": ino " + l.getIno() + " is not the ino of its open file #" + f.getId() + " (" + f.getIno() + ")";
+      }
       if (f.getMode() == AccessMode.O_PATH) {
         return at + ": it is on open file #" + f.getId() + ", an O_PATH description (flock on one is EBADF)";
       }

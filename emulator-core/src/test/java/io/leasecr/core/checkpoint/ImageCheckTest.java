@@ -118,12 +118,12 @@ class ImageCheckTest {
 
   @Test
   void reactionDelaysAndJittersAreTimesInRange() {
-    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setDelayMs(0).setJitterMs(MAX))))).isNull();
-    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setDelayMs(MAX).setJitterMs(0))))).isNull();
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setSigno(29).setDelayMs(0).setJitterMs(MAX))))).isNull();
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setSigno(29).setDelayMs(MAX).setJitterMs(0))))).isNull();
     String range = " out of range (0 to " + MAX + ")";
-    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setDelayMs(-1)))))
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setSigno(29).setDelayMs(-1)))))
         .isEqualTo("processes[0] (pid 101).spec.reactions[1]: delay_ms -1 / jitter_ms 0" + range);
-    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setDelayMs(MAX + 1)))))
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setSigno(29).setDelayMs(MAX + 1)))))
         .isEqualTo("processes[0] (pid 101).spec.reactions[1]: delay_ms " + (MAX + 1) + " / jitter_ms 0" + range);
     assertThat(problem(withSpec(s -> s.setReactions(0, s.getReactions(0).toBuilder().setJitterMs(-3)))))
         .isEqualTo("processes[0] (pid 101).spec.reactions[0]: delay_ms 44000 / jitter_ms -3" + range);
@@ -231,6 +231,45 @@ class ImageCheckTest {
         .isEqualTo("files[0].signum 65 is no F_SETSIG signal (0 for SIGIO, or 1 to 64)");
     assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder().setSignum(-1)).build()))
         .startsWith("files[0].signum -1 is no F_SETSIG signal");
+  }
+
+  @Test
+  void dispositionsMasksReactionsAndInodesAreOnesLinuxHas() {
+    String p1 = "processes[0] (pid 101)";
+    Disposition handler = Disposition.newBuilder().setKind(Disposition.Kind.HANDLER).build();
+    assertThat(problem(withSpec(s -> s.putDispositions(64, handler).putDispositions(1, handler)))).isNull();
+    assertThat(problem(withSpec(s -> s.putDispositions(65, handler))))
+        .isEqualTo(p1 + ".spec.dispositions: 65 is no signal (1 to 64)");
+    assertThat(problem(withSpec(s -> s.putDispositions(0, handler)))).contains("dispositions: 0 is no signal");
+    assertThat(problem(withSpec(s -> s.putDispositions(19, Disposition.getDefaultInstance()))))
+        .isEqualTo(p1 + ".spec.dispositions: SIGSTOP cannot be caught or ignored (sigaction is EINVAL)");
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setSigno(64)))))
+        .isNull();
+    assertThat(problem(withSpec(s -> s.addReactions(Reaction.newBuilder().setSigno(0)))))
+        .isEqualTo(p1 + ".spec.reactions[1].signo 0 is no signal (1 to 64)");
+    long all = -1L;
+    long catchable = all & ~(1L << 8) & ~(1L << 18);
+    assertThat(problem(withProcess(0, p -> p.setBlockedSignals(catchable)))).isNull();
+    assertThat(problem(withProcess(0, p -> p.setBlockedSignals(1L << 8))))
+        .isEqualTo(p1 + ".blocked_signals blocks SIGKILL, which cannot be blocked (sigprocmask drops it from the set)");
+    assertThat(problem(withProcess(0, p -> p.setBlockedSignals(catchable | 1L << 18)))).contains("blocks SIGSTOP");
+    assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder().setIno(1)).build())).isNotNull()
+        .doesNotContain("inode number"); // the locks still name ino 11: refused for that, not for the number
+    assertThat(problem(SEED.toBuilder().setFiles(0, SEED.getFiles(0).toBuilder().setIno(-1)).build()))
+        .isEqualTo("files[0].ino -1 is no inode number (1 or more)");
+  }
+
+  @Test
+  void flockAndOfdLocksAreOnTheirDescriptionsInodeAndNeverUnlocked() {
+    FlockLock flock = FlockLock.newBuilder().setIno(11).setFileId(7).setPid(101).build();
+    assertThat(problem(SEED.toBuilder().addFlockLocks(flock.toBuilder().setType(LeaseType.F_UNLCK)).build()))
+        .isEqualTo("flock_locks[0] (pid 101): type F_UNLCK is no lock (flock LOCK_UN removes it)");
+    assertThat(problem(SEED.toBuilder().addFlockLocks(flock.toBuilder().setIno(12)).build()))
+        .isEqualTo("flock_locks[0] (pid 101): ino 12 is not the ino of its open file #7 (11)");
+    assertThat(problem(withOfd(l -> l.setType(LeaseType.F_UNLCK))))
+        .isEqualTo("ofd_locks[0] (pid 101): type F_UNLCK is no lock (F_OFD_SETLK F_UNLCK removes the range)");
+    assertThat(problem(withOfd(l -> l.setIno(12))))
+        .isEqualTo("ofd_locks[0] (pid 101): ino 12 is not the ino of its open file #7 (11)");
   }
 
   /** SEED with a second description of /data/F1 (#8, ino 11), open in P2 as fd 4. */
