@@ -83,7 +83,7 @@ public final class RunHost extends AbstractBehavior<RunHost.Command> {
     current = null;
     // a runner that threw (instead of completing done) leaves the caller a reason, not a wait
     run.done().completeExceptionally(new IllegalStateException(run.scenario().source()
-        + ": the run's actor failed; see the log above"));
+        + ": the run's actor failed (LEASE_CR_LOG=WARN prints why on the console)"));
     // nothing may fire any more: what is still ready (the stopped actors' last messages) drains, then reset
     scheduler.setPaused(true);
     scheduler.whenIdle(() -> run.clean().complete(scheduler.resetForNextRun()));

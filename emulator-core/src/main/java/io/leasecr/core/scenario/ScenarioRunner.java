@@ -180,7 +180,7 @@ public final class ScenarioRunner extends AbstractBehavior<ScenarioRunner.Comman
             : m.found().entry() == null
             ? fail("step " + m.step().number() + ": no checkpoint " + m.found().id() + " in the journal")
             : restartFrom(m.step(), (Step.Restart) m.step().action(), parse(m.found().entry()), false))
-        .onSignal(Terminated.class, t -> fail("the emulator's " + t.getRef().path().name() + " actor failed; see the log above"))
+        .onSignal(Terminated.class, t -> fail("the emulator's " + t.getRef().path().name() + " actor failed (LEASE_CR_LOG=WARN prints why on the console)"))
         .onMessage(ProcessesPart.class, m -> {
           processesPart = m.saved().processes();
           return checkpointDone();

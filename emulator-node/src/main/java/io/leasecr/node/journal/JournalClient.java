@@ -56,7 +56,7 @@ public final class JournalClient implements AutoCloseable {
       close();
       throw new IllegalStateException("the checkpoint journal (" + journal.describe() + ") was opened but did not "
           + "finish reading its committed checkpoints within " + TIMEOUT.toSeconds() + " s; nothing was changed; "
-          + "try again, and see the log if it persists", e);
+          + "try again; if it persists, LEASE_CR_LOG=WARN prints why on the console", e);
     }
   }
 
