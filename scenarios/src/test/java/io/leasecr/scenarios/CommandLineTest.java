@@ -65,6 +65,7 @@ class CommandLineTest {
       "malformed/step-after-end.yaml|:11: step 2 is at 10001 ms, after end (10000 ms, line 2): it would never run",
       "malformed/two-actions.yaml|:7: step 1 must have exactly one action",
       "malformed/bad-signal.yaml|:6: unknown signal 'SIGFOO'",
+      "malformed/reaction-to-sigkill.yaml|:7: SIGKILL cannot be caught: a reaction to it would never run",
       "malformed/misplaced-key.yaml|:10: 'signal' does not go with open",
       "malformed/dotdot-path.yaml|:3: file path must be absolute and normalised"})
   void malformedFilesExitTwoNamingFileLineAndProblem(String file, String message) {

@@ -293,6 +293,9 @@ public final class ScenarioParser {
     Map<String, YamlNode> m = node.map(REACTION_KEYS);
     YamlNode sig = required(m, "signal", node.node);
     int signo = signal(sig, sig.text());
+    if (!Signals.catchable(signo)) {
+      throw sig.error(Signals.name(signo) + " cannot be caught: a reaction to it would never run");
+    }
     YamlNode what = required(m, "do", node.node);
     Reaction.Action action;
     try {
