@@ -230,58 +230,110 @@ public final class CrInvariants {
 
   // ---------------------------------------------------------------- signalled-once
 
+  /**
+   * One logical break of a lease (holder, path): the pending states it entered, each of which signals the holder
+   * once in the kernel (__break_lease calls lm_break, lease_break_callback, only for a lease that newly enters
+   * FL_DOWNGRADE_PENDING or FL_UNLOCK_PENDING: a writer's break of a downgrade-pending lease signals a second
+   * time), and the signals the holder got for it.
+   */
+  private record Break(java.util.Set<String> targets, int[] signals) {
+    Break() {
+      this(new java.util.TreeSet<>(), new int[1]);
+    }
+
+    Break copy() {
+      return new Break(new java.util.TreeSet<>(targets), new int[] {signals[0]});
+    }
+  }
+
+  private static Map<String, Break> copyBreaks(Map<String, Break> m) {
+    Map<String, Break> c = new LinkedHashMap<>();
+    m.forEach((k, b) -> c.put(k, b.copy()));
+    return c;
+  }
+
   private String signalledOnce() {
-    Map<String, Integer> signals = new HashMap<>(); // per logical break (holder, path)
-    Map<Integer, List<String>> breakingOf = new HashMap<>();
+    // per logical break (holder, path), in the order the breaks began
+    Map<String, Break> breaks = new LinkedHashMap<>();
     // a restart takes the holders back to their image: what they had been signalled is what it says (a restart
     // from an older checkpoint, after a killed commit, rolls back the signals its tree got since)
-    Map<String, Map<String, Integer>> atCheckpoint = new HashMap<>();
-    Map<String, Map<Integer, List<String>>> breakingAtCheckpoint = new HashMap<>();
+    Map<String, Map<String, Break>> atCheckpoint = new HashMap<>();
+    // the fd each lease was last set through (F_SETLEASE): the si_fd of an F_SETSIG signal names its lease
+    Map<String, String> leaseOfFd = new HashMap<>();
+    Map<Integer, Object> settingFd = new HashMap<>();
     boolean checkpointSeen = false;
     for (TraceEvent e : events) {
       if (e.kind().equals("checkpoint") && e.t() == beforeSignalAt) {
         checkpointSeen = true;
       }
       if (e.kind().equals("checkpoint")) {
-        atCheckpoint.put(String.valueOf(e.arg("id")), new HashMap<>(signals));
-        Map<Integer, List<String>> copy = new HashMap<>();
-        breakingOf.forEach((p, l) -> copy.put(p, new ArrayList<>(l)));
-        breakingAtCheckpoint.put(String.valueOf(e.arg("id")), copy);
+        atCheckpoint.put(String.valueOf(e.arg("id")), copyBreaks(breaks));
       } else if (isRestart(e) && atCheckpoint.containsKey(String.valueOf(e.arg("id")))) {
-        signals = new HashMap<>(atCheckpoint.get(String.valueOf(e.arg("id"))));
-        breakingOf = new HashMap<>();
-        for (var b : breakingAtCheckpoint.get(String.valueOf(e.arg("id"))).entrySet()) {
-          breakingOf.put(b.getKey(), new ArrayList<>(b.getValue()));
-        }
+        breaks = copyBreaks(atCheckpoint.get(String.valueOf(e.arg("id"))));
+      }
+      if (e.kind().equals("enter") && "fcntl".equals(e.call()) && "F_SETLEASE".equals(e.arg("cmd"))) {
+        settingFd.put(e.pid(), e.arg("fd"));
+      } else if (e.kind().equals("return")) {
+        settingFd.remove(e.pid());
       }
       if (e.kind().equals("lease")) {
         String k = key(e);
+        if (settingFd.containsKey(e.pid()) && !"UNLCK".equals(e.arg("type"))) {
+          leaseOfFd.put(e.pid() + " " + settingFd.get(e.pid()), k);
+        }
         String change = String.valueOf(e.arg("change"));
         boolean breaking = !Objects.equals(e.arg("type"), e.arg("target")) && !"UNLCK".equals(e.arg("type"));
         if (breaking) {
-          signals.putIfAbsent(k, 0);
-          List<String> l = breakingOf.computeIfAbsent(e.pid(), p -> new ArrayList<>());
-          if (!l.contains(k)) {
-            l.add(k);
-          }
-        } else if (!change.startsWith("restored") && signals.containsKey(k)) {
-          signals.remove(k); // the break is over: released, removed or downgraded
-          breakingOf.getOrDefault(e.pid(), new ArrayList<>()).remove(k);
+          breaks.computeIfAbsent(k, x -> new Break()).targets().add(String.valueOf(e.arg("target")));
+        } else if (!change.startsWith("restored")) {
+          breaks.remove(k); // the break is over: released, removed or downgraded
         }
       } else if (e.kind().equals("signal") && !"SI_USER".equals(e.arg("code"))) {
         if (e.t() == beforeSignalAt && !checkpointSeen) {
           continue; // delivered in the break's instant, taken back by the before-signal checkpoint
         }
-        for (String k : breakingOf.getOrDefault(e.pid(), List.of())) {
-          int n = signals.merge(k, 1, Integer::sum);
-          if (n > 1) {
-            return at(e.t()) + ": holder " + e.proc() + "[" + e.pid() + "] signalled " + n + " times for one break of "
-                + k.substring(k.indexOf(' ') + 1);
+        // the signal is for one of the holder's breaking leases: the one its si_fd names, else the first that
+        // has a signal due (SIGIO without si_fd cannot say which)
+        List<String> mine = new ArrayList<>();
+        for (String k : breaks.keySet()) {
+          if (k.startsWith(e.pid() + " ")) {
+            mine.add(k);
           }
+        }
+        if (mine.isEmpty()) {
+          continue;
+        }
+        String named = e.arg("fd") == null ? null : leaseOfFd.get(e.pid() + " " + e.arg("fd"));
+        String k = named != null && mine.contains(named) ? named : null;
+        if (k == null) {
+          for (String c : mine) {
+            Break b = breaks.get(c);
+            if (b.signals()[0] < b.targets().size()) {
+              k = c;
+              break;
+            }
+          }
+        }
+        if (k == null) {
+          k = mine.get(0);
+        }
+        Break b = breaks.get(k);
+        int n = ++b.signals()[0];
+        if (n > b.targets().size()) {
+          return at(e.t()) + ": holder " + e.proc() + "[" + e.pid() + "] signalled " + n + " times for one break of "
+              + k.substring(k.indexOf(' ') + 1) + " (" + String.join(", ", pendingNames(b.targets())) + ")";
         }
       }
     }
     return null;
+  }
+
+  private static List<String> pendingNames(java.util.Set<String> targets) {
+    List<String> out = new ArrayList<>();
+    for (String t : targets) {
+      out.add("READ".equals(t) ? "downgrade pending" : "UNLCK".equals(t) ? "unlock pending" : t);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- typeprev-kept
@@ -395,24 +447,69 @@ public final class CrInvariants {
 
   private String openerBound() {
     Map<String, Long> deadlineOf = new HashMap<>(); // path -> current break deadline
-    Map<String, long[]> waiting = new LinkedHashMap<>(); // pid step -> {bound, checkpoints}
+    // pid step -> {bound, checkpoints, the deadline of the downgrade a reader waits for under a later unlock}
+    Map<String, long[]> waiting = new LinkedHashMap<>();
+    java.util.Set<String> readers = new java.util.HashSet<>(); // the waiters that open O_RDONLY (no O_TRUNC)
     Map<String, String> pathOf = new HashMap<>();
     Map<String, Integer> pidOf = new HashMap<>();
+    Map<String, Object> targetOf = new HashMap<>(); // (holder, path) -> the target of its break, while breaking
     long checkpointAt = -1;
     String violation = null;
     for (TraceEvent e : events) {
       if (e.kind().equals("lease")) {
         Object d = e.arg("deadline");
+        String path = String.valueOf(e.arg("path"));
+        Object before = targetOf.get(key(e));
         if (d != null) {
-          deadlineOf.put(String.valueOf(e.arg("path")), ((Number) d).longValue());
+          deadlineOf.put(path, ((Number) d).longValue());
+          if ("READ".equals(before) && "UNLCK".equals(e.arg("target"))
+              && String.valueOf(e.arg("change")).startsWith("break:")) {
+            // a writer's break of a downgrade-pending lease: an opener asleep on the file sleeps until the first
+            // lease's fl_break_time, now the unlock's deadline (__break_lease); the downgrade's fl_downgrade_time
+            // is seen only by time_out_leases, so a reader asleep on the downgrade is held to it only once some
+            // open or truncate of the file looks past it (below)
+            for (var w : waiting.entrySet()) {
+              long[] b = w.getValue();
+              if (path.equals(pathOf.get(w.getKey())) && ((Number) d).longValue() > b[0]) {
+                if (readers.contains(w.getKey())) {
+                  b[2] = Math.min(b[2], b[0]);
+                }
+                b[0] = ((Number) d).longValue();
+              }
+            }
+          }
         }
+        if (!Objects.equals(e.arg("type"), e.arg("target")) && !"UNLCK".equals(e.arg("type"))) {
+          targetOf.put(key(e), e.arg("target"));
+        } else {
+          targetOf.remove(key(e));
+        }
+      } else if (e.kind().equals("exit")) {
+        // a process that exits (killed while it slept) no longer waits
+        waiting.keySet().removeIf(w -> Objects.equals(pidOf.get(w), e.pid()));
       } else if (e.kind().equals("enter") && ("open".equals(e.call()) || "truncate".equals(e.call()))) {
-        pathOf.put(e.pid() + " " + e.step(), String.valueOf(e.arg("path")));
+        String path = String.valueOf(e.arg("path"));
+        String flags = String.valueOf(e.arg("flags"));
+        if (!flags.contains("O_PATH")) {
+          // __break_lease runs time_out_leases first: an overdue downgrade is carried out, its readers proceed
+          for (var w : waiting.entrySet()) {
+            long[] b = w.getValue();
+            if (path.equals(pathOf.get(w.getKey())) && b[2] <= e.t()) {
+              b[0] = Math.min(b[0], e.t());
+            }
+          }
+        }
+        pathOf.put(e.pid() + " " + e.step(), path);
+        if ("open".equals(e.call()) && flags.startsWith("O_RDONLY") && !flags.contains("O_TRUNC")) {
+          readers.add(e.pid() + " " + e.step());
+        } else {
+          readers.remove(e.pid() + " " + e.step());
+        }
       } else if (e.kind().equals("block") && ("open".equals(e.call()) || "truncate".equals(e.call()))) {
         String w = e.pid() + " " + e.step();
         if (!waiting.containsKey(w)) {
           Long d = deadlineOf.get(pathOf.get(w));
-          waiting.put(w, new long[] {d == null ? Long.MAX_VALUE : d, 0});
+          waiting.put(w, new long[] {d == null ? Long.MAX_VALUE : d, 0, Long.MAX_VALUE});
           pidOf.put(w, e.pid());
         }
       } else if (e.kind().equals("return")) {
@@ -436,8 +533,12 @@ public final class CrInvariants {
             b[0] = e.t() + Math.max(0, b[0] - checkpointAt);
             b[1]++;
           }
+          if (b[2] != Long.MAX_VALUE && checkpointAt >= 0) {
+            b[2] = e.t() + Math.max(0, b[2] - checkpointAt);
+          }
         }
         deadlineOf.clear();
+        targetOf.clear();
       }
     }
     long end = events.isEmpty() ? 0 : events.get(events.size() - 1).t();
