@@ -53,8 +53,15 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
 
   public sealed interface Command {}
 
-  public record Open(int pid, long reqId, String path, AccessMode mode, boolean nonblock,
-      ActorRef<ProcessActor.Command> replyTo) implements Command {}
+  /** open(2). {@code trunc}: O_TRUNC, which asks for write access (a directory is EISDIR, {@link LeaseTable#open}). */
+  public record Open(int pid, long reqId, String path, AccessMode mode, boolean nonblock, boolean trunc,
+      ActorRef<ProcessActor.Command> replyTo) implements Command {
+
+    public Open(int pid, long reqId, String path, AccessMode mode, boolean nonblock,
+        ActorRef<ProcessActor.Command> replyTo) {
+      this(pid, reqId, path, mode, nonblock, false, replyTo);
+    }
+  }
 
   public record Truncate(int pid, long reqId, String path, ActorRef<ProcessActor.Command> replyTo)
       implements Command {}
@@ -347,7 +354,7 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     if (inode == null) {
       return reply(m.replyTo(), m.reqId(), Errno.ENOENT);
     }
-    LeaseTable.Outcome outcome = table.open(m.pid(), m.reqId(), inode, m.mode(), m.nonblock(), now(), events);
+    LeaseTable.Outcome outcome = table.open(m.pid(), m.reqId(), inode, m.mode(), m.nonblock(), m.trunc(), now(), events);
     if (remote != null && outcome instanceof LeaseTable.Outcome.Done done && done.file() != null) {
       remote.opened(m.pid(), done.file().id());
     }

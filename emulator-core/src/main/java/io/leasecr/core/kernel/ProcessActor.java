@@ -389,7 +389,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> {
       c.path = open.path();
       c.fd = lowestFreeFd();
       send(c, req -> new LockManager.Open(spec.pid(), req, open.path(), open.mode(), open.nonblock(),
-          getContext().getSelf()));
+          open.trunc(), getContext().getSelf()));
       return this;
     }
     if (call instanceof Syscall.Truncate t) {

@@ -120,7 +120,18 @@ public final class LeaseTable {
    */
   public Outcome open(int pid, long reqId, Inode inode, AccessMode mode, boolean nonblock, long now,
       LockEvents ev) {
-    if (inode.kind() == Inode.Kind.DIRECTORY && mode.writes()) {
+    return open(pid, reqId, inode, mode, nonblock, false, now, ev);
+  }
+
+  /**
+   * open(2) with O_TRUNC or not. The path was found (ENOENT comes first, from the lookup); then may_open: a
+   * directory opens for reading only, and O_TRUNC asks for write access (build_open_flags: MAY_WRITE), so
+   * O_RDONLY|O_TRUNC on a directory is EISDIR too, before any permission check (EACCES). O_PATH drops O_TRUNC
+   * (O_PATH_FLAGS) and asks for no access: it opens a directory whatever else is given.
+   */
+  public Outcome open(int pid, long reqId, Inode inode, AccessMode mode, boolean nonblock, boolean trunc, long now,
+      LockEvents ev) {
+    if (inode.kind() == Inode.Kind.DIRECTORY && (mode.writes() || (trunc && mode != AccessMode.O_PATH))) {
       return new Outcome.Failed(Errno.EISDIR); // may_open: a directory opens for reading only
     }
     if (inode.kind() == Inode.Kind.FIFO && mode == AccessMode.O_WRONLY && nonblock && !fifoHasReader(lookup(inode.ino()))) {

@@ -41,7 +41,8 @@ final class WireCodec {
   MessageLite toProto(Object o) {
     if (o instanceof LockManager.Open m) {
       return io.leasecr.proto.wire.Open.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setPath(m.path())
-          .setMode(WireTypes.mode(m.mode())).setNonblock(m.nonblock()).setReplyTo(ref(m.replyTo())).build();
+          .setMode(WireTypes.mode(m.mode())).setNonblock(m.nonblock()).setTrunc(m.trunc()).setReplyTo(ref(m.replyTo()))
+          .build();
     } else if (o instanceof LockManager.Truncate m) {
       return io.leasecr.proto.wire.Truncate.newBuilder().setPid(m.pid()).setReqId(m.reqId()).setPath(m.path())
           .setReplyTo(ref(m.replyTo())).build();
@@ -165,7 +166,7 @@ final class WireCodec {
     }
     if (p instanceof io.leasecr.proto.wire.Open m) {
       return new LockManager.Open(m.getPid(), m.getReqId(), m.getPath(), WireTypes.mode(m.getMode()), m.getNonblock(),
-          ref(m.getReplyTo()));
+          m.getTrunc(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.Truncate m) {
       return new LockManager.Truncate(m.getPid(), m.getReqId(), m.getPath(), ref(m.getReplyTo()));
     } else if (p instanceof io.leasecr.proto.wire.SetLease m) {

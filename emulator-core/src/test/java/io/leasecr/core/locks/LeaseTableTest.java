@@ -202,6 +202,24 @@ class LeaseTableTest {
   }
 
   @Test
+  void aDirectoryOpenedWithOTruncIsEisdirUnlessOPath() {
+    // may_open on Linux 6.18: O_TRUNC asks for write access, so O_RDONLY|O_TRUNC on a directory is EISDIR like
+    // O_WRONLY and O_RDWR; O_PATH drops O_TRUNC and opens it
+    for (AccessMode mode : List.of(AccessMode.O_RDONLY, AccessMode.O_WRONLY, AccessMode.O_RDWR)) {
+      for (boolean nonblock : new boolean[] {false, true}) {
+        assertThat(table.open(1, 0, DIR, mode, nonblock, true, 0, ev)).as(mode + "|O_TRUNC")
+            .isEqualTo(new LeaseTable.Outcome.Failed(Errno.EISDIR));
+      }
+    }
+    assertThat(table.open(1, 0, DIR, AccessMode.O_PATH, false, true, 0, ev)).as("O_PATH|O_TRUNC")
+        .isInstanceOf(LeaseTable.Outcome.Done.class);
+    assertThat(table.open(1, 0, DIR, AccessMode.O_RDONLY, false, false, 0, ev)).as("O_RDONLY")
+        .isInstanceOf(LeaseTable.Outcome.Done.class);
+    assertThat(table.open(1, 0, F, AccessMode.O_RDONLY, false, true, 0, ev)).as("a regular file with O_TRUNC")
+        .isInstanceOf(LeaseTable.Outcome.Done.class);
+  }
+
+  @Test
   void conflictingOpensRefuseLeases() {
     OpenFile mine = open(1, F, AccessMode.O_RDONLY, 0);
     OpenFile other = open(2, F, AccessMode.O_RDONLY, 0);
