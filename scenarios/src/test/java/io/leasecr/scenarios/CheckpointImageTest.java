@@ -68,6 +68,33 @@ class CheckpointImageTest {
   }
 
   @Test
+  void aDowngradesOwnTimeLeftIsShownAndEditedLikeTheUnlocks() throws Exception {
+    Path image = tmp.resolve("seed.img");
+    assertThat(run("run", "--data", tmp.resolve("data").toString(), tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
+    assertThat(run("image", "show", image.toString())).isZero();
+    assertThat(stdout()).contains("breaking (unlock pending), typePrev F_WRLCK, breakNotified true, remaining 5000 ms\n")
+        .doesNotContain("downgrade remaining");
+    assertThat(run("image", "edit", image.toString(), "--add", "+1s")).isZero();
+    assertThat(stdout()).doesNotContain("downgrade remaining");
+
+    // a reader's downgrade under the unlock, 2 s left of it
+    CheckpointImage taken = ImageFiles.read(image);
+    ImageFiles.write(image, taken.toBuilder().setLeases(0, taken.getLeases(0).toBuilder().setDowngradePending(true)
+        .setDowngradeRemainingMs(2000)).build());
+    assertThat(run("image", "show", image.toString())).isZero();
+    assertThat(stdout()).contains("breaking (unlock and downgrade pending), typePrev F_WRLCK, breakNotified true, "
+        + "remaining 6000 ms, downgrade remaining 2000 ms\n");
+    assertThat(run("image", "edit", image.toString(), "--add", "+1s")).isZero();
+    assertThat(stdout()).contains("remaining 6000 ms -> 7000 ms").contains("downgrade remaining 2000 ms -> 3000 ms");
+    assertThat(ImageFiles.read(image).getLeases(0).getDowngradeRemainingMs()).isEqualTo(3000);
+    assertThat(run("image", "edit", image.toString(), "--favor-breaker")).isZero();
+    assertThat(stdout()).contains("downgrade remaining 3000 ms -> 0 ms");
+    assertThat(run("image", "edit", image.toString(), "--notified", "false")).isZero();
+    assertThat(stdout()).doesNotContain("downgrade remaining");
+    assertThat(ImageFiles.read(image).getLeases(0).getDowngradeRemainingMs()).isZero();
+  }
+
+  @Test
   void badImagesAreRefusedAndLeftUnchanged() throws Exception {
     assertThat(run("run", "--data", tmp.resolve("data").toString(), tmp.resolve("seed-checkpoint.yaml").toString())).isZero();
     byte[] good = Files.readAllBytes(tmp.resolve("seed.img"));

@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The checks a decoded image passes before anything shows, imports or restores it, each naming the field:
  * every enum value known (no UNRECOGNIZED), fd and file references resolve, pids unique and in range, times
- * within [0, {@link Durations#MAX_MS}] (a lease's remaining time may also be -1: no deadline), files a
+ * within [0, {@link Durations#MAX_MS}] (a lease's remaining times may also be -1: no deadline; its downgrade's only
+ * when both an unlock and a downgrade are pending), files a
  * lease or lock refers to present in the image, signals that exist, process names
  * unique; then that its leases and locks could exist together on Linux ({@link ImageCoherence}). A lease's
  * holder pid need not be a process of the image (the lease belongs to the open file, which a forked child may
@@ -152,6 +153,17 @@ public final class ImageCheck {
       if (l.getRemainingMs() < -1 || l.getRemainingMs() > Durations.MAX_MS) {
         return at + ": remaining_ms " + l.getRemainingMs() + " is invalid (-1 for no deadline, else 0 to "
             + Durations.MAX_MS + ")";
+      }
+      if (l.hasDowngradeRemainingMs()) {
+        if (l.getDowngradeRemainingMs() < -1 || l.getDowngradeRemainingMs() > Durations.MAX_MS) {
+          return at + ": downgrade_remaining_ms " + l.getDowngradeRemainingMs() + " is invalid (-1 for no deadline,"
+              + " else 0 to " + Durations.MAX_MS + ")";
+        }
+        if (!l.getUnlockPending() || !l.getDowngradePending()) {
+          // remaining_ms is the only deadline of a lease with one break pending: a second one would be ambiguous
+          return at + ": downgrade_remaining_ms is set, but the lease is not both unlock_pending and"
+              + " downgrade_pending (only then is remaining_ms the unlock's and this the downgrade's)";
+        }
       }
       if (l.getPid() < 1 || l.getPid() > PID_MAX) {
         return at + ": pid " + l.getPid() + " is out of range (1 to " + PID_MAX + ")";

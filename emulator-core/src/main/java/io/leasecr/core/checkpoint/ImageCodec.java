@@ -37,6 +37,9 @@ public final class ImageCodec {
       if (l.typePrev() != null) {
         lb.setHasTypePrev(true).setTypePrev(type(l.typePrev()));
       }
+      if (l.hasDowngradeTime()) {
+        lb.setDowngradeRemainingMs(l.downgradeRemainingMs());
+      }
       b.addLeases(lb);
     }
     for (SavedLocks.Posix p : saved.posix()) {
@@ -71,7 +74,8 @@ public final class ImageCodec {
     for (Lease l : image.getLeasesList()) {
       leases.add(new SavedLocks.Saved(l.getFileId(), l.getPid(), type(l.getType()), l.getUnlockPending(),
           l.getDowngradePending(), l.getHasTypePrev() ? type(l.getTypePrev()) : null, l.getBreakNotified(),
-          l.getRemainingMs()));
+          l.getRemainingMs(), l.hasDowngradeRemainingMs() ? l.getDowngradeRemainingMs()
+          : SavedLocks.Saved.NO_DOWNGRADE_TIME));
     }
     List<SavedLocks.Posix> posix = new ArrayList<>();
     for (io.leasecr.proto.image.PosixLock p : image.getPosixLocksList()) {
@@ -146,6 +150,10 @@ public final class ImageCodec {
       if (l.getRemainingMs() < -1) {
         return "lease " + n + " (a lease of pid " + l.getPid() + ") has remaining time " + l.getRemainingMs()
             + " ms (-1 means no deadline; nothing else may be negative)";
+      }
+      if (l.hasDowngradeRemainingMs() && l.getDowngradeRemainingMs() < -1) {
+        return "lease " + n + " (a lease of pid " + l.getPid() + ") has downgrade remaining time "
+            + l.getDowngradeRemainingMs() + " ms (-1 means no deadline; nothing else may be negative)";
       }
       if (l.getTypeValue() < 0 || l.getTypeValue() > 2 || l.getHasTypePrev() && (l.getTypePrevValue() < 0
           || l.getTypePrevValue() > 1)) {

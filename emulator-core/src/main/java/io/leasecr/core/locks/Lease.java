@@ -31,6 +31,11 @@ public final class Lease {
    */
   boolean restored;
   long restoredBreakTime;
+  /**
+   * The restored deadline of a downgrade, when the image kept one of its own (the lease was both unlock- and
+   * downgrade-pending): a reader's re-break takes it instead of {@code restoredBreakTime}. 0: none kept.
+   */
+  long restoredDowngradeTime;
 
   Lease(OpenFile file, int pid, long order, LeaseType type) {
     this.file = file;

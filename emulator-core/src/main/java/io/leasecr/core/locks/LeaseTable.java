@@ -307,6 +307,9 @@ public final class LeaseTable {
       boolean wasBreaking = l.breaking();
       // a break resumed after restart keeps the restored deadline (the seed: "if ->fl_break_time is set")
       long deadline = l.restored && l.restoredBreakTime != 0 ? l.restoredBreakTime : breakTime;
+      if (!wantWrite && l.restored && l.restoredDowngradeTime != 0) {
+        deadline = l.restoredDowngradeTime; // the image kept the downgrade's own deadline (it was under an unlock)
+      }
       if (wantWrite) {
         if (l.unlockPending) {
           if (faults.contains(Fault.RESIGNAL_LATER_OPENERS)) {
@@ -434,6 +437,7 @@ public final class LeaseTable {
       lease.breakNotified = false;
       lease.restored = false;
       lease.restoredBreakTime = 0;
+      lease.restoredDowngradeTime = 0;
     }
     ev.leaseChanged(lease, why);
     wakeUpBlocks(ctx, ev);
@@ -788,8 +792,12 @@ public final class LeaseTable {
     ordered.sort((a, b) -> Long.compare(a.order, b.order));
     for (Lease l : ordered) {
       long deadline = l.deadline();
+      // both pending: deadline() is the unlock's, and the downgrade's (which time_out_leases also applies) is kept
+      // beside it; a lease with one break pending keeps the one deadline, as images always did
+      long downgrade = l.unlockPending && l.downgradePending
+          ? (l.downgradeTime == 0 ? -1 : Math.max(0, l.downgradeTime - now)) : SavedLocks.Saved.NO_DOWNGRADE_TIME;
       leases.add(new SavedLocks.Saved(l.file.id, l.pid, l.type, l.unlockPending, l.downgradePending,
-          l.typePrev, l.breakNotified, deadline == 0 ? -1 : Math.max(0, deadline - now)));
+          l.typePrev, l.breakNotified, deadline == 0 ? -1 : Math.max(0, deadline - now), downgrade));
     }
     List<SavedLocks.Posix> posix = new ArrayList<>();
     List<SavedLocks.Flock> flocks = new ArrayList<>();
@@ -954,6 +962,12 @@ public final class LeaseTable {
       boolean breaker = breakerInodes.contains(file.inode.ino());
       long left = breaker ? policy.timeLeft(s.remainingMs(), leaseBreakTime) : -1;
       l.restoredBreakTime = left < 0 ? 0 : Math.max(1, at + left);
+      if (breaker && s.hasDowngradeTime()) {
+        // both were pending: a restored reader's retried open re-breaks the downgrade with the downgrade's own time
+        // left, under the same policy as the unlock's (favor-holder and favor-breaker give both the same)
+        long dleft = policy.timeLeft(s.downgradeRemainingMs(), leaseBreakTime);
+        l.restoredDowngradeTime = dleft < 0 ? 0 : Math.max(1, at + dleft);
+      }
       ev.leaseChanged(l, "restored to its type before the break"
           + (l.restoredBreakTime != 0 ? " (" + policy + ")"
           : breaker ? ", no deadline (" + policy + " on an image without one)" : ", no breaker restored"));
@@ -978,10 +992,20 @@ public final class LeaseTable {
   private void keepBreak(Lease l, SavedLocks.Saved s, RestartPolicy policy, long at, LockEvents ev) {
     long left = policy.timeLeft(s.remainingMs(), leaseBreakTime);
     long deadline = left < 0 ? 0 : Math.max(1, at + left);
+    // an image that kept the downgrade's deadline beside the unlock's restores both breaks, each deadline moved
+    // by the policy as the unlock's is (time_out_leases applies each); an older image, unlock pending only
+    boolean both = s.unlockPending() && s.downgradePending() && s.hasDowngradeTime();
     l.unlockPending = s.unlockPending();
-    l.downgradePending = !s.unlockPending() && s.downgradePending();
+    l.downgradePending = (!s.unlockPending() || both) && s.downgradePending();
     if (l.typePrev == null) {
       l.typePrev = l.type;
+    }
+    long downgrade = 0;
+    if (both) {
+      long dleft = policy.timeLeft(s.downgradeRemainingMs(), leaseBreakTime);
+      downgrade = dleft < 0 ? 0 : Math.max(1, at + dleft);
+      l.downgradeTime = downgrade;
+      l.restoredDowngradeTime = downgrade;
     }
     if (l.unlockPending) {
       l.breakTime = deadline;
@@ -994,7 +1018,9 @@ public final class LeaseTable {
       leaseBreakCallback(l, ev);
     }
     ev.leaseChanged(l, "restored with its break (" + policy + (deadline == 0 ? ", no deadline" : "") + "), holder "
-        + (signal ? "signalled now (not signalled before the checkpoint)" : "not signalled again"));
+        + (signal ? "signalled now (not signalled before the checkpoint)" : "not signalled again")
+        + (!both ? "" : ", downgrade pending too (" + (downgrade == 0 ? "no deadline"
+            : String.format("its deadline %d.%03ds", downgrade / 1000, downgrade % 1000)) + ")"));
   }
 
   /** The descriptions the restored processes hold, re-opened (counted in i_readcount/i_writecount). */

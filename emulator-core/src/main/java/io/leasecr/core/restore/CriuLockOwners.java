@@ -38,7 +38,7 @@ public final class CriuLockOwners {
     for (SavedLocks.Saved s : saved.leases()) {
       int pid = owner(s.pid(), s.fileId(), fdsOf, holders);
       leases.add(pid == s.pid() ? s : new SavedLocks.Saved(s.fileId(), pid, s.type(), s.unlockPending(),
-          s.downgradePending(), s.typePrev(), s.breakNotified(), s.remainingMs()));
+          s.downgradePending(), s.typePrev(), s.breakNotified(), s.remainingMs(), s.downgradeRemainingMs()));
     }
     List<SavedLocks.Flock> flocks = new ArrayList<>();
     for (SavedLocks.Flock f : saved.flocks()) {

@@ -169,6 +169,17 @@ class ImageCheckTest {
     assertThat(problem(withLease(l -> l.setRemainingMs(MAX + 1)))).isEqualTo(at + "remaining_ms " + (MAX + 1)
         + " is invalid (-1 for no deadline, else 0 to " + MAX + ")");
     assertThat(problem(withLease(l -> l.setFileId(9)))).isEqualTo(at + "file_id #9 is no open file of the image");
+    // a downgrade's own time left, beside the unlock's: only on a lease with both pending, in the same range
+    for (long ok : new long[] {-1, 0, MAX}) {
+      assertThat(problem(withLease(l -> l.setDowngradePending(true).setDowngradeRemainingMs(ok)))).isNull();
+    }
+    assertThat(problem(withLease(l -> l.setDowngradePending(true).setDowngradeRemainingMs(-2))))
+        .isEqualTo(at + "downgrade_remaining_ms -2 is invalid (-1 for no deadline, else 0 to " + MAX + ")");
+    assertThat(problem(withLease(l -> l.setDowngradePending(true).setDowngradeRemainingMs(MAX + 1))))
+        .isEqualTo(at + "downgrade_remaining_ms " + (MAX + 1) + " is invalid (-1 for no deadline, else 0 to " + MAX + ")");
+    assertThat(problem(withLease(l -> l.setDowngradeRemainingMs(100)))).isEqualTo(at + "downgrade_remaining_ms is set,"
+        + " but the lease is not both unlock_pending and downgrade_pending (only then is remaining_ms the unlock's and"
+        + " this the downgrade's)");
     // the holder need not be a process of the image (a forked child may hold the file), but must be a pid
     assertThat(problem(withLease(l -> l.setPid(555)))).isNull();
     assertThat(problem(withLease(l -> l.setPid(0))))

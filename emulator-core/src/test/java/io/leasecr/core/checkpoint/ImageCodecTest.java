@@ -65,6 +65,32 @@ class ImageCodecTest {
   }
 
   @Test
+  void aDowngradesOwnTimeLeftRoundTripsAndAnOldImageHasNone() throws Exception {
+    SavedLocks base = saved();
+    SavedLocks.Saved both = new SavedLocks.Saved(8, 102, LeaseType.WRLCK, true, true, LeaseType.WRLCK, true, 774, 202);
+    SavedLocks.Saved noDeadline = new SavedLocks.Saved(7, 101, LeaseType.WRLCK, true, true, LeaseType.WRLCK, true,
+        -1, -1);
+    SavedLocks s = new SavedLocks(base.leaseBreakTime(), base.leasesEnable(), base.files(), List.of(noDeadline, both),
+        List.of());
+    CheckpointImage image = ImageCodec.locks(s).build();
+    assertThat(image.getLeases(1).hasDowngradeRemainingMs()).isTrue();
+    assertThat(image.getLeases(1).getDowngradeRemainingMs()).isEqualTo(202);
+    assertThat(image.getLeases(0).getDowngradeRemainingMs()).isEqualTo(-1);
+    // through the bytes, as a file or the journal keeps it
+    CheckpointImage read = CheckpointImage.parseFrom(image.toByteArray());
+    assertThat(ImageCodec.savedLocks(read, VFS).leases()).containsExactly(noDeadline, both);
+    assertThat(ImageCodec.invalid(read)).isNull();
+    // a lease with one break pending keeps one time: the field stays absent, the bytes as before
+    CheckpointImage old = ImageCodec.locks(saved()).build();
+    assertThat(old.getLeases(0).hasDowngradeRemainingMs()).isFalse();
+    assertThat(ImageCodec.savedLocks(old, VFS).leases().get(0).downgradeRemainingMs())
+        .isEqualTo(SavedLocks.Saved.NO_DOWNGRADE_TIME);
+    assertThat(ImageCodec.invalid(read.toBuilder().setLeases(1, read.getLeases(1).toBuilder()
+        .setDowngradeRemainingMs(-2)).build())).isEqualTo("lease 2 (a lease of pid 102) has downgrade remaining time -2"
+            + " ms (-1 means no deadline; nothing else may be negative)");
+  }
+
+  @Test
   void anImageOfAnotherNamespaceOrWithAnUnknownTypeIsRefused() {
     CheckpointImage image = ImageCodec.locks(saved()).build();
     Vfs other = Vfs.builder().file("/data/F1", 0, Inode.Kind.REGULAR, true).build();

@@ -88,6 +88,113 @@ class KeepBreakRestoreTest {
     assertThat(t.context(F.ino()) == null || t.context(F.ino()).leases().isEmpty()).isTrue();
   }
 
+  /**
+   * lease-break-time 1 s: P2's O_RDONLY open at 2.002 s begins a downgrade (deadline 3.002 s), P3's O_WRONLY open
+   * at 2.574 s an unlock (deadline 3.574 s); saved at 2.8 s (fuzz-downgrade-deadline-under-pending-unlock).
+   */
+  private static SavedLocks savedDowngradeUnderUnlock() {
+    LeaseTable t = new LeaseTable(1, true);
+    LeaseTableTest.Recorder r = new LeaseTableTest.Recorder();
+    OpenFile holder = ((LeaseTable.Outcome.Done) t.open(1, 0, F, AccessMode.O_RDONLY, false, 0, r)).file();
+    holder.ownerPid = 1;
+    t.setLease(1, 3, F.ino(), holder.id(), LeaseType.WRLCK.value, Credentials.ROOT, 0, r);
+    t.open(2, 7, F, AccessMode.O_RDONLY, false, 2002, r);
+    t.open(3, 8, F, AccessMode.O_WRONLY, false, 2574, r);
+    return t.save(2800);
+  }
+
+  /** The same image as one written before downgrade_remaining_ms: the unlock's time only. */
+  private static SavedLocks withoutDowngradeTime(SavedLocks s) {
+    SavedLocks.Saved l = s.leases().get(0);
+    return new SavedLocks(s.leaseBreakTime(), s.leasesEnable(), s.files(), List.of(new SavedLocks.Saved(l.fileId(),
+        l.pid(), l.type(), l.unlockPending(), l.downgradePending(), l.typePrev(), l.breakNotified(), l.remainingMs())),
+        s.posix());
+  }
+
+  @Test
+  void aDowngradeUnderAnUnlockIsSavedWithItsOwnTimeLeft() {
+    SavedLocks.Saved l = savedDowngradeUnderUnlock().leases().get(0);
+    assertThat(l.unlockPending()).isTrue();
+    assertThat(l.downgradePending()).isTrue();
+    assertThat(l.remainingMs()).isEqualTo(774); // the unlock's
+    assertThat(l.hasDowngradeTime()).isTrue();
+    assertThat(l.downgradeRemainingMs()).isEqualTo(202);
+    // one break pending: one time, as images always had
+    assertThat(savedBreak(true).leases().get(0).hasDowngradeTime()).isFalse();
+  }
+
+  @Test
+  void keepBreakRestoresBothBreaksEachWithItsDeadline() {
+    LeaseTable t = new LeaseTable(1, true);
+    SavedLocks s = savedDowngradeUnderUnlock();
+    t.restore(s, Set.of(1), holderRefs(s), Set.of(), RestartPolicy.REMAINING, RestartMode.KEEP_BREAK, 7800, Map.of(), ev);
+    Lease l = t.context(F.ino()).leases().get(0);
+    assertThat(l.unlockPending).isTrue();
+    assertThat(l.downgradePending).isTrue();
+    assertThat(l.downgradeTime()).isEqualTo(8002);
+    assertThat(l.breakTime()).isEqualTo(8574);
+    assertThat(ev.signals).isEmpty();
+    // a reader at 8.146 s finds the downgrade overdue (time_out_leases): a read lease, still unlock pending
+    assertThat(t.open(4, 9, F, AccessMode.O_RDONLY, false, 8146, ev)).isInstanceOf(LeaseTable.Outcome.Done.class);
+    assertThat(l.type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(l.targetType()).isEqualTo(LeaseType.UNLCK);
+    assertThat(l.breakTime()).isEqualTo(8574);
+  }
+
+  @Test
+  void keepBreakMovesTheDowngradesDeadlineByThePolicyAsTheUnlocks() {
+    SavedLocks s = savedDowngradeUnderUnlock();
+    long[][] want = {{8102, 8674}, {8800, 8800}, {7800, 7800}};
+    RestartPolicy[] policies = {new RestartPolicy(RestartPolicy.Kind.DELTA, 100),
+        new RestartPolicy(RestartPolicy.Kind.FAVOR_HOLDER, 0), new RestartPolicy(RestartPolicy.Kind.FAVOR_BREAKER, 0)};
+    for (int i = 0; i < policies.length; i++) {
+      LeaseTable t = new LeaseTable(1, true);
+      t.restore(s, Set.of(1), holderRefs(s), Set.of(), policies[i], RestartMode.KEEP_BREAK, 7800, Map.of(), ev);
+      Lease l = t.context(F.ino()).leases().get(0);
+      assertThat(new long[] {l.downgradeTime(), l.breakTime()}).as(policies[i].toString()).containsExactly(want[i]);
+    }
+    // delta below the downgrade's time left: at least 0, as the unlock's
+    LeaseTable t = new LeaseTable(1, true);
+    t.restore(s, Set.of(1), holderRefs(s), Set.of(), new RestartPolicy(RestartPolicy.Kind.DELTA, -500),
+        RestartMode.KEEP_BREAK, 7800, Map.of(), ev);
+    Lease l = t.context(F.ino()).leases().get(0);
+    assertThat(new long[] {l.downgradeTime(), l.breakTime()}).containsExactly(7800, 8074);
+  }
+
+  @Test
+  void anImageWithoutTheDowngradesTimeRestoresAsBefore() {
+    SavedLocks old = withoutDowngradeTime(savedDowngradeUnderUnlock());
+    LeaseTable t = new LeaseTable(1, true);
+    t.restore(old, Set.of(1), holderRefs(old), Set.of(), RestartPolicy.REMAINING, RestartMode.KEEP_BREAK, 7800,
+        Map.of(), ev);
+    Lease l = t.context(F.ino()).leases().get(0);
+    assertThat(l.unlockPending).isTrue();
+    assertThat(l.downgradePending).isFalse();
+    assertThat(l.breakTime()).isEqualTo(8574);
+    // seed: the re-broken downgrade takes the one time the image has
+    LeaseTable seed = new LeaseTable(1, true);
+    seed.restore(old, Set.of(1, 2), holderRefs(old), Set.of(F.ino()), RestartPolicy.REMAINING, RestartMode.SEED, 7800,
+        Map.of(), ev);
+    seed.open(2, 7, F, AccessMode.O_RDONLY, false, 7800, ev);
+    assertThat(seed.context(F.ino()).leases().get(0).downgradeTime()).isEqualTo(8574);
+  }
+
+  @Test
+  void seedReBreaksTheDowngradeWithItsOwnTimeAndTheUnlockWithTheUnlocks() {
+    SavedLocks s = savedDowngradeUnderUnlock();
+    LeaseTable t = new LeaseTable(1, true);
+    t.restore(s, Set.of(1, 2, 3), holderRefs(s), Set.of(F.ino()), RestartPolicy.REMAINING, RestartMode.SEED, 7800,
+        Map.of(), ev);
+    Lease l = t.context(F.ino()).leases().get(0);
+    assertThat(l.breaking()).isFalse();
+    assertThat(l.type()).isEqualTo(LeaseType.WRLCK);
+    assertThat(t.open(2, 7, F, AccessMode.O_RDONLY, false, 7800, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(l.downgradeTime()).isEqualTo(8002);
+    assertThat(t.open(3, 8, F, AccessMode.O_WRONLY, false, 7800, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(l.breakTime()).isEqualTo(8574);
+    assertThat(l.downgradeTime()).isEqualTo(8002);
+  }
+
   @Test
   void modesParseAndSayTheirNames() {
     assertThat(RestartMode.parse("keep-break")).isEqualTo(RestartMode.KEEP_BREAK);

@@ -114,10 +114,14 @@ final class ImageCommand implements Callable<Integer> {
     for (Lease l : image.getLeasesList()) {
       n++;
       boolean breaking = l.getUnlockPending() || l.getDowngradePending();
-      b.append(String.format("  %d: file #%d holder %d type %s%s%n", n, l.getFileId(), l.getPid(), l.getType(),
+      // an image that kept a downgrade's deadline under an unlock shows both; any other, as it always did
+      boolean both = l.hasDowngradeRemainingMs();
+      b.append(String.format("  %d: file #%d holder %d type %s%s%s%n", n, l.getFileId(), l.getPid(), l.getType(),
           breaking ? String.format(", breaking (%s pending), typePrev %s, breakNotified %s, remaining %s",
-              l.getUnlockPending() ? "unlock" : "downgrade", l.getHasTypePrev() ? l.getTypePrev() : "-",
-              l.getBreakNotified(), l.getRemainingMs() < 0 ? "no deadline" : l.getRemainingMs() + " ms") : ""));
+              both ? "unlock and downgrade" : l.getUnlockPending() ? "unlock" : "downgrade",
+              l.getHasTypePrev() ? l.getTypePrev() : "-",
+              l.getBreakNotified(), l.getRemainingMs() < 0 ? "no deadline" : l.getRemainingMs() + " ms") : "",
+          both ? ", downgrade remaining " + ms(l.getDowngradeRemainingMs()) : ""));
     }
     locks(image, b);
     return b.toString();
@@ -230,23 +234,20 @@ final class ImageCommand implements Callable<Integer> {
               notified);
           edit.setBreakNotified(notified);
         }
-        long remaining;
-        if (change == null) {
-          remaining = l.getRemainingMs();
-        } else if (change.remaining != null) {
-          remaining = remainingSet;
-        } else if (change.add != null) {
-          remaining = Math.min(Durations.MAX_MS, Math.max(0, Durations.saturatedAdd(Math.max(0, l.getRemainingMs()), added)));
-        } else if (change.favorHolder) {
-          remaining = image.getLeaseBreakTime() > 0 ? image.getLeaseBreakTime() * 1000 : -1;
-        } else {
-          remaining = 0;
-        }
+        long remaining = edited(l.getRemainingMs(), remainingSet, added, image.getLeaseBreakTime());
         if (change != null) {
           System.out.printf("lease %d (holder %d): remaining %s -> %s%n", i + 1, l.getPid(), ms(l.getRemainingMs()),
               ms(remaining));
         }
-        b.setLeases(i, edit.setRemainingMs(remaining));
+        edit.setRemainingMs(remaining);
+        if (change != null && l.hasDowngradeRemainingMs()) {
+          // a downgrade's own deadline under an unlock gets the same edit, as a restart policy moves both alike
+          long downgrade = edited(l.getDowngradeRemainingMs(), remainingSet, added, image.getLeaseBreakTime());
+          System.out.printf("lease %d (holder %d): downgrade remaining %s -> %s%n", i + 1, l.getPid(),
+              ms(l.getDowngradeRemainingMs()), ms(downgrade));
+          edit.setDowngradeRemainingMs(downgrade);
+        }
+        b.setLeases(i, edit);
         edited++;
       }
       if (edited == 0) {
@@ -262,6 +263,20 @@ final class ImageCommand implements Callable<Integer> {
       }
       System.out.println("wrote " + target);
       return Main.OK;
+    }
+
+    /** One time left after the edit (--remaining, --add, --favor-holder, --favor-breaker; none: unchanged). */
+    private long edited(long left, long remainingSet, long added, long leaseBreakTime) {
+      if (change == null) {
+        return left;
+      } else if (change.remaining != null) {
+        return remainingSet;
+      } else if (change.add != null) {
+        return Math.min(Durations.MAX_MS, Math.max(0, Durations.saturatedAdd(Math.max(0, left), added)));
+      } else if (change.favorHolder) {
+        return leaseBreakTime > 0 ? leaseBreakTime * 1000 : -1;
+      }
+      return 0;
     }
   }
 

@@ -395,8 +395,13 @@ public final class CrInvariants {
           continue; // no deadline in the image: nothing to keep
         }
         long want = Math.max(1, r.t() + left);
+        // a downgrade under an unlock keeps its own time left: a break that targets READ (seed's re-broken
+        // downgrade) is held to that one, under the same policy
+        long downgradeLeft = l.hasDowngradeRemainingMs()
+            ? policy.timeLeft(l.getDowngradeRemainingMs(), image.getLeaseBreakTime()) : -1;
+        long wantDowngrade = downgradeLeft < 0 ? want : Math.max(1, r.t() + downgradeLeft);
         String k = l.getPid() + " " + paths.get(l.getFileId());
-        String bad = followBreak(i, k, want);
+        String bad = followBreak(i, k, want, wantDowngrade);
         if (bad != null) {
           return bad + " (restart of " + r.arg("id") + " at " + at(r.t()) + ", remaining " + l.getRemainingMs()
               + " ms, policy " + variant.policy() + ")";
@@ -406,8 +411,11 @@ public final class CrInvariants {
     return null;
   }
 
-  /** After restart event {@code from}: the break of lease {@code k} must end by {@code want} with that deadline. */
-  private String followBreak(int from, String k, long want) {
+  /**
+   * After restart event {@code from}: the break of lease {@code k} must end by {@code want} with that deadline (a
+   * downgrade's, by {@code wantDowngrade}: the image may keep its own time left).
+   */
+  private String followBreak(int from, String k, long want, long wantDowngrade) {
     long last = events.get(from).t();
     boolean deadline = false;
     boolean held = false;
@@ -432,9 +440,10 @@ public final class CrInvariants {
       }
       Object d = e.arg("deadline");
       deadline |= d != null;
-      if (d != null && ((Number) d).longValue() != want) {
+      long w = "READ".equals(e.arg("target")) ? wantDowngrade : want;
+      if (d != null && ((Number) d).longValue() != w) {
         return at(e.t()) + ": the break of " + k + " has deadline " + at(((Number) d).longValue()) + ", the policy says "
-            + at(want);
+            + at(w);
       }
     }
     // a lease that carries the policy's deadline and that nobody looked at afterwards is still BREAKING, as on
