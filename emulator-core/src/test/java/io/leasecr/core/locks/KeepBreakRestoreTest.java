@@ -134,6 +134,8 @@ class KeepBreakRestoreTest {
     assertThat(l.downgradeTime()).isEqualTo(8002);
     assertThat(l.breakTime()).isEqualTo(8574);
     assertThat(ev.signals).isEmpty();
+    assertThat(ev.changes).containsExactly("restored with its break (remaining), holder not signalled again,"
+        + " downgrade pending too (its deadline 8.002s)");
     // a reader at 8.146 s finds the downgrade overdue (time_out_leases): a read lease, still unlock pending
     assertThat(t.open(4, 9, F, AccessMode.O_RDONLY, false, 8146, ev)).isInstanceOf(LeaseTable.Outcome.Done.class);
     assertThat(l.type()).isEqualTo(LeaseType.RDLCK);
@@ -159,6 +161,16 @@ class KeepBreakRestoreTest {
         RestartMode.KEEP_BREAK, 7800, Map.of(), ev);
     Lease l = t.context(F.ino()).leases().get(0);
     assertThat(new long[] {l.downgradeTime(), l.breakTime()}).containsExactly(7800, 8074);
+    // no deadline at the checkpoint (lease-break-time 0 or less): none after it, and the trace says so
+    SavedLocks.Saved d = s.leases().get(0);
+    SavedLocks none = new SavedLocks(s.leaseBreakTime(), s.leasesEnable(), s.files(), List.of(new SavedLocks.Saved(
+        d.fileId(), d.pid(), d.type(), true, true, d.typePrev(), d.breakNotified(), -1, -1)), s.posix());
+    LeaseTableTest.Recorder r = new LeaseTableTest.Recorder();
+    LeaseTable u = new LeaseTable(1, true);
+    u.restore(none, Set.of(1), holderRefs(none), Set.of(), RestartPolicy.REMAINING, RestartMode.KEEP_BREAK, 7800,
+        Map.of(), r);
+    assertThat(r.changes).containsExactly("restored with its break (remaining, no deadline), holder not signalled"
+        + " again, downgrade pending too (no deadline)");
   }
 
   @Test
