@@ -14,13 +14,19 @@ class KeepBreakRestoreTest {
 
   private final LeaseTableTest.Recorder ev = new LeaseTableTest.Recorder();
 
-  /** P1 (pid 1) holds a write lease that P2's open broke at 1 s; saved at 41 s. */
-  private static SavedLocks savedBreak(boolean notified) {
-    LeaseTable t = new LeaseTable(45, true);
-    LeaseTableTest.Recorder r = new LeaseTableTest.Recorder();
+  /** A table with lease-break-time {@code breakTime} s where P1 (pid 1, fd 3) holds a write lease on F since 0 s. */
+  private static LeaseTable writeLeaseOfP1(int breakTime, LeaseTableTest.Recorder r) {
+    LeaseTable t = new LeaseTable(breakTime, true);
     OpenFile holder = ((LeaseTable.Outcome.Done) t.open(1, 0, F, AccessMode.O_RDONLY, false, 0, r)).file();
     holder.ownerPid = 1;
     t.setLease(1, 3, F.ino(), holder.id(), LeaseType.WRLCK.value, Credentials.ROOT, 0, r);
+    return t;
+  }
+
+  /** P1 (pid 1) holds a write lease that P2's open broke at 1 s; saved at 41 s. */
+  private static SavedLocks savedBreak(boolean notified) {
+    LeaseTableTest.Recorder r = new LeaseTableTest.Recorder();
+    LeaseTable t = writeLeaseOfP1(45, r);
     t.open(2, 7, F, AccessMode.O_WRONLY, false, 1000, r);
     SavedLocks s = t.save(41_000);
     SavedLocks.Saved l = s.leases().get(0);
@@ -93,11 +99,8 @@ class KeepBreakRestoreTest {
    * at 2.574 s an unlock (deadline 3.574 s); saved at 2.8 s (fuzz-downgrade-deadline-under-pending-unlock).
    */
   private static SavedLocks savedDowngradeUnderUnlock() {
-    LeaseTable t = new LeaseTable(1, true);
     LeaseTableTest.Recorder r = new LeaseTableTest.Recorder();
-    OpenFile holder = ((LeaseTable.Outcome.Done) t.open(1, 0, F, AccessMode.O_RDONLY, false, 0, r)).file();
-    holder.ownerPid = 1;
-    t.setLease(1, 3, F.ino(), holder.id(), LeaseType.WRLCK.value, Credentials.ROOT, 0, r);
+    LeaseTable t = writeLeaseOfP1(1, r);
     t.open(2, 7, F, AccessMode.O_RDONLY, false, 2002, r);
     t.open(3, 8, F, AccessMode.O_WRONLY, false, 2574, r);
     return t.save(2800);

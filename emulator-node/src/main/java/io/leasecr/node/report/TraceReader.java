@@ -77,7 +77,12 @@ public final class TraceReader {
           @SuppressWarnings("unchecked")
           Map<String, Object> o = (Map<String, Object>) m;
           TraceEvent e = event(o);
-          if (e.t() < 0) {
+          Object node = o.get("node");
+          if (node != null && !(node instanceof String)) {
+            throw new IllegalArgumentException("\"node\" must be a string");
+          }
+          if (e.t() < 0 && node == null) {
+            // a run counts from its start; a drill's merged trace from the driver's, which a node may precede
             throw new IllegalArgumentException("\"t\" must not be negative, got " + e.t());
           }
           if (!events.isEmpty() && e.t() < events.get(events.size() - 1).t()) {
@@ -86,10 +91,6 @@ public final class TraceReader {
                 + " to " + e.t() + " (a trace's events are in time order)");
           }
           events.add(e);
-          Object node = o.get("node");
-          if (node != null && !(node instanceof String)) {
-            throw new IllegalArgumentException("\"node\" must be a string");
-          }
           nodes.add((String) node);
         } catch (IllegalArgumentException e) {
           throw new BadTrace(file + ":" + no + ": " + e.getMessage());

@@ -125,17 +125,25 @@ class CrInvariantsTest {
     assertThat(check(ev, CrInvariants.SIGNALLED_ONCE)).contains("signalled 2 times for one break of /f1");
   }
 
-  @Test
-  void anOpenerAsleepOnADowngradeWaitsForAWritersLaterDeadlineAndAKilledOneWaitsNoMore() {
-    // fuzz-downgrade-deadline-under-pending-unlock: P2 (a reader) sleeps on the downgrade (deadline 3.002 s); the
-    // holder's own writer makes it unlock-pending (deadline 3.574 s); P2 then sleeps until that fl_break_time
-    List<TraceEvent> ev = new ArrayList<>(List.of(
+  /**
+   * fuzz-downgrade-deadline-under-pending-unlock up to its second break: P2 (a reader) asleep on the downgrade
+   * (deadline 3.002 s), which the holder's own writer made unlock-pending (deadline 3.574 s).
+   */
+  private static List<TraceEvent> readerAsleepUnderAnUnlock() {
+    return new ArrayList<>(List.of(
         lease(0, 101, "/f", "acquired", "WRITE", "WRITE", null),
         call(2002, "enter", 102, 3, "open", TraceEvent.args("path", "/f", "flags", "O_RDONLY"), null),
         lease(2002, 101, "/f", "break: downgrade pending", "WRITE", "READ", 3002L),
         call(2002, "block", 102, 3, "open", Map.of(), null),
-        lease(2574, 101, "/f", "break: unlock pending", "WRITE", "UNLCK", 3574L),
-        call(3146, "return", 102, 3, "open", Map.of(), 3L)));
+        lease(2574, 101, "/f", "break: unlock pending", "WRITE", "UNLCK", 3574L)));
+  }
+
+  @Test
+  void anOpenerAsleepOnADowngradeWaitsForAWritersLaterDeadlineAndAKilledOneWaitsNoMore() {
+    // fuzz-downgrade-deadline-under-pending-unlock: P2 (a reader) sleeps on the downgrade (deadline 3.002 s); the
+    // holder's own writer makes it unlock-pending (deadline 3.574 s); P2 then sleeps until that fl_break_time
+    List<TraceEvent> ev = readerAsleepUnderAnUnlock();
+    ev.add(call(3146, "return", 102, 3, "open", Map.of(), 3L));
     assertThat(check(ev, CrInvariants.OPENER_BOUND)).isNull();
     ev.add(4, call(2003, "enter", 103, 4, "open", TraceEvent.args("path", "/f", "flags", "O_RDONLY"), null));
     ev.add(5, call(2003, "block", 103, 4, "open", Map.of(), null));
@@ -143,14 +151,9 @@ class CrInvariantsTest {
     assertThat(check(ev, CrInvariants.OPENER_BOUND)).contains("P3's open (step 4) returned at 3.600s, its bound was 3.574s");
     // but an open of the file past the downgrade's deadline runs time_out_leases: the reader proceeds then
     // (the 3.146 s open of fuzz-downgrade-deadline-under-pending-unlock); a reader still asleep is a violation
-    List<TraceEvent> looked = new ArrayList<>(List.of(
-        lease(0, 101, "/f", "acquired", "WRITE", "WRITE", null),
-        call(2002, "enter", 102, 3, "open", TraceEvent.args("path", "/f", "flags", "O_RDONLY"), null),
-        lease(2002, 101, "/f", "break: downgrade pending", "WRITE", "READ", 3002L),
-        call(2002, "block", 102, 3, "open", Map.of(), null),
-        lease(2574, 101, "/f", "break: unlock pending", "WRITE", "UNLCK", 3574L),
-        call(3146, "enter", 101, 5, "open", TraceEvent.args("path", "/f", "flags", "O_RDONLY"), null),
-        call(3574, "return", 102, 3, "open", Map.of(), 3L)));
+    List<TraceEvent> looked = readerAsleepUnderAnUnlock();
+    looked.add(call(3146, "enter", 101, 5, "open", TraceEvent.args("path", "/f", "flags", "O_RDONLY"), null));
+    looked.add(call(3574, "return", 102, 3, "open", Map.of(), 3L));
     assertThat(check(looked, CrInvariants.OPENER_BOUND)).contains("P2's open (step 3) returned at 3.574s, its bound was 3.146s");
     // lazy-expiry-blocked-opener-killed: a sleeper killed before its deadline does not wait any more
     assertThat(check(List.of(

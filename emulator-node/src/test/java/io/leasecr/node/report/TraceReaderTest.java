@@ -67,6 +67,9 @@ class TraceReaderTest {
     assertThatThrownBy(() -> TraceReader.read(f)).hasMessageStartingWith(f + ":1: the line ends too early");
     Files.writeString(f, "{\"t\":-5,\"kind\":\"enter\",\"pid\":1,\"proc\":\"P\"}\n");
     assertThatThrownBy(() -> TraceReader.read(f)).hasMessage(f + ":1: \"t\" must not be negative, got -5");
+    // a drill's merged trace counts from the driver's start, which a node's first events may precede
+    Files.writeString(f, "{\"t\":-5,\"kind\":\"note\",\"pid\":0,\"proc\":\"node\",\"node\":\"n1\"}\n");
+    assertThat(TraceReader.read(f).events()).extracting(TraceEvent::t).containsExactly(-5L);
     Files.writeString(f, "{\"t\":7,\"kind\":\"enter\",\"pid\":1,\"proc\":\"P\"}\n\n"
         + "{\"t\":7,\"kind\":\"exit\",\"pid\":1,\"proc\":\"P\"}\n{\"t\":6,\"kind\":\"enter\",\"pid\":1,\"proc\":\"P\"}\n");
     assertThatThrownBy(() -> TraceReader.read(f))
