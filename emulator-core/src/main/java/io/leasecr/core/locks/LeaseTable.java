@@ -670,7 +670,7 @@ public final class LeaseTable {
     if (err != null) {
       return new GetLk.Failed(err);
     }
-    return GetLk.of(posixLocks.test(lookup(ino), PosixLock.of(pid, LeaseType.ofValue(type), start, len)));
+    return GetLk.of(posixLocks.test(lookup(ino), PosixLock.of(pid, t, start, len)));
   }
 
   private static Errno checkLk(OpenFile file, long type, long start, long len) {
@@ -960,13 +960,11 @@ public final class LeaseTable {
         continue;
       }
       boolean breaker = breakerInodes.contains(file.inode.ino());
-      long left = breaker ? policy.timeLeft(s.remainingMs(), leaseBreakTime) : -1;
-      l.restoredBreakTime = left < 0 ? 0 : Math.max(1, at + left);
+      l.restoredBreakTime = breaker ? restoredDeadline(policy, s.remainingMs(), at) : 0;
       if (breaker && s.hasDowngradeTime()) {
         // both were pending: a restored reader's retried open re-breaks the downgrade with the downgrade's own time
         // left, under the same policy as the unlock's (favor-holder and favor-breaker give both the same)
-        long dleft = policy.timeLeft(s.downgradeRemainingMs(), leaseBreakTime);
-        l.restoredDowngradeTime = dleft < 0 ? 0 : Math.max(1, at + dleft);
+        l.restoredDowngradeTime = restoredDeadline(policy, s.downgradeRemainingMs(), at);
       }
       ev.leaseChanged(l, "restored to its type before the break"
           + (l.restoredBreakTime != 0 ? " (" + policy + ")"
@@ -985,13 +983,21 @@ public final class LeaseTable {
   }
 
   /**
+   * The deadline a restored break gets: the restore's beginning plus the policy's time for what the image kept
+   * ({@code remainingMs}, -1: none); 0, no deadline, when there is no time to give.
+   */
+  private long restoredDeadline(RestartPolicy policy, long remainingMs, long at) {
+    long left = policy.timeLeft(remainingMs, leaseBreakTime);
+    return left < 0 ? 0 : Math.max(1, at + left);
+  }
+
+  /**
    * Keep-break: the break goes on from where the checkpoint left it. The pending state and fl_type_prev are
    * the image's; the deadline is the restore's beginning plus the policy's time (none if the image has none);
    * the holder is signalled now only if it was not before the checkpoint, so never twice for one break.
    */
   private void keepBreak(Lease l, SavedLocks.Saved s, RestartPolicy policy, long at, LockEvents ev) {
-    long left = policy.timeLeft(s.remainingMs(), leaseBreakTime);
-    long deadline = left < 0 ? 0 : Math.max(1, at + left);
+    long deadline = restoredDeadline(policy, s.remainingMs(), at);
     // an image that kept the downgrade's deadline beside the unlock's restores both breaks, each deadline moved
     // by the policy as the unlock's is (time_out_leases applies each); an older image, unlock pending only
     boolean both = s.unlockPending() && s.downgradePending() && s.hasDowngradeTime();
@@ -1002,8 +1008,7 @@ public final class LeaseTable {
     }
     long downgrade = 0;
     if (both) {
-      long dleft = policy.timeLeft(s.downgradeRemainingMs(), leaseBreakTime);
-      downgrade = dleft < 0 ? 0 : Math.max(1, at + dleft);
+      downgrade = restoredDeadline(policy, s.downgradeRemainingMs(), at);
       l.downgradeTime = downgrade;
       l.restoredDowngradeTime = downgrade;
     }
