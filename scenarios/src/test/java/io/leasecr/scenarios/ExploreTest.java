@@ -95,6 +95,37 @@ class ExploreTest {
     assertThat(two.outcomes()).anyMatch(o -> o.variant().levels().stream().anyMatch(l -> l.killedCommit()));
   }
 
+  /** Every file of an output directory, by its path inside it, with its bytes as text. */
+  private static java.util.Map<String, String> tree(Path dir) throws IOException {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        out.put(dir.relativize(p).toString(), Files.readString(p));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void theCommandWritesTheSameFilesWithOneJobOrTwoWhileFilesAndCounterexamplesRunSideBySide() throws Exception {
+    // two jobs explore the two files at once and shrink each file's counterexamples at once: the CSV, the shrunk
+    // counterexamples and their pages must be one job's, byte for byte
+    String[] files = {ShippedScenarios.root().resolve("leases/seed-basic.yaml").toString(),
+        ShippedScenarios.root().resolve("checkpoint/cr-holder-only-restart.yaml").toString()};
+    for (String jobs : List.of("1", "2")) {
+      List<String> args = new ArrayList<>(List.of("explore", "--no-progress", "--depth", "1", "--max-runs", "36",
+          "--replay-every", "0", "--jobs", jobs, "--out", work.resolve("jobs" + jobs).toString()));
+      args.addAll(List.of(files));
+      io.leasecr.node.cli.Main.run(args.toArray(String[]::new));
+    }
+    java.util.Map<String, String> one = tree(work.resolve("jobs1"));
+    assertThat(one).containsKey("explore.csv");
+    assertThat(one.keySet().stream().filter(k -> k.startsWith("counterexamples/seed-basic-") && k.endsWith(".yaml")))
+        .hasSizeGreaterThan(1);
+    assertThat(one.keySet()).anyMatch(k -> k.startsWith("counterexamples/cr-holder-only-restart-") && k.endsWith(".html"));
+    assertThat(tree(work.resolve("jobs2"))).isEqualTo(one);
+  }
+
   @Test
   void aScenarioWithAnEndIsExploredUpToItsLastRestart() throws Exception {
     // end: 100s; a checkpoint late in the run puts its restart after 100 s: the explorer moves the end

@@ -4,6 +4,7 @@ import io.leasecr.core.locks.RestartMode;
 import io.leasecr.core.locks.RestartPolicy;
 import io.leasecr.core.scenario.ScenarioException;
 import io.leasecr.node.explore.Explorer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,10 +115,14 @@ public final class ExploreCommand implements Callable<Integer> {
     long start = System.nanoTime();
     try {
       Explorer explorer = new Explorer(options, noProgress ? null : System.err, work, typeGuess.guess());
-      for (Path f : files) {
-        reports.add(explorer.explore(f, out.resolve("counterexamples")));
-      }
+      // files side by side too (reported in their order): a file's own serial part (its parse, its plain run, the
+      // plan of its second level, the tails of its two levels) then overlaps another file's runs
+      io.leasecr.node.conform.InOrder.run(files.size(), jobs,
+          i -> explorer.explore(files.get(i), out.resolve("counterexamples")), n -> {}, reports::add);
     } catch (IllegalStateException failed) {
+      if (failed.getCause() instanceof IOException io) {
+        throw io;
+      }
       System.err.println("emulator: explore stopped: " + failed.getMessage());
       return Main.FAILED;
     } finally {
