@@ -24,9 +24,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -106,6 +109,7 @@ public final class Explorer {
   private final PrintStream progressOut;
   private final Path workDir;
   private final AtomicLong runDirs = new AtomicLong();
+  private final ThreadPoolExecutor runs;
 
   /** CRIU's type guess written into every criu-mode restart (and so into counterexamples); null: the default. */
   private final io.leasecr.core.locks.CriuTypeGuess typeGuess;
@@ -119,6 +123,15 @@ public final class Explorer {
     this.progressOut = progressOut;
     this.workDir = workDir;
     this.typeGuess = typeGuess;
+    // one pool of --jobs threads for every run of every file (files explored side by side share it, so --jobs
+    // bounds the runs at once); idle threads end, so an explorer needs no closing
+    this.runs = new ThreadPoolExecutor(options.jobs(), options.jobs(), 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "explore-run");
+          t.setDaemon(true);
+          return t;
+        });
+    this.runs.allowCoreThreadTimeOut(true);
   }
 
   /** A variant's steps, its criu-mode restarts with this explorer's type guess (the file-type default unwritten). */
@@ -292,34 +305,40 @@ public final class Explorer {
     }
   }
 
-  /** Runs the variants on {@code jobs} threads; the outcomes come back in the variants' order. */
+  /** Runs the variants on the jobs' threads; the outcomes come back in the variants' order. */
   private List<Outcome> runAll(BaseScenario base, List<Variant> variants, Map<String, Integer> pids,
       ProgressBar bar) throws InterruptedException {
-    ExecutorService pool = Executors.newFixedThreadPool(options.jobs());
-    try {
-      List<Future<Outcome>> futures = new ArrayList<>();
-      for (Variant v : variants) {
-        // a deterministic spread over every mode and policy (the index alone would beat in time with them)
-        boolean replay = options.replayEvery() > 0 && ((v.index() * 0x9E3779B1) >>> 8) % options.replayEvery() == 0;
-        futures.add(pool.submit(() -> {
-          try {
-            return run(base, v, pids, replay);
-          } finally {
-            bar.step();
-          }
-        }));
-      }
-      List<Outcome> out = new ArrayList<>();
-      for (Future<Outcome> f : futures) {
+    List<Callable<Outcome>> tasks = new ArrayList<>();
+    for (Variant v : variants) {
+      // a deterministic spread over every mode and policy (the index alone would beat in time with them)
+      boolean replay = options.replayEvery() > 0 && ((v.index() * 0x9E3779B1) >>> 8) % options.replayEvery() == 0;
+      tasks.add(() -> {
         try {
-          out.add(f.get());
-        } catch (java.util.concurrent.ExecutionException e) {
-          throw new IllegalStateException("a run of " + base.source + " failed: " + e.getCause().getMessage(), e.getCause());
+          return run(base, v, pids, replay);
+        } finally {
+          bar.step();
         }
+      });
+    }
+    try {
+      return onRuns(tasks);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a run of " + base.source + " failed: " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /** The tasks on the runs' pool, their results in the tasks' order; the first failure cancels the rest. */
+  private <T> List<T> onRuns(List<Callable<T>> tasks) throws InterruptedException, ExecutionException {
+    List<Future<T>> futures = new ArrayList<>(tasks.size());
+    tasks.forEach(t -> futures.add(runs.submit(t)));
+    try {
+      List<T> out = new ArrayList<>(tasks.size());
+      for (Future<T> f : futures) {
+        out.add(f.get());
       }
       return out;
     } finally {
-      pool.shutdownNow();
+      futures.forEach(f -> f.cancel(true)); // a no-op for those done
     }
   }
 
@@ -439,16 +458,20 @@ public final class Explorer {
     // each counterexample (its shrinking runs, its final run, its files) is its own: on the jobs' threads, in
     // order (it was the exploration's serial part: with --jobs 2 one core idled through every file's shrinking)
     List<Map.Entry<String, Outcome>> todo = new ArrayList<>(smallest.entrySet());
+    List<Callable<Path>> tasks = new ArrayList<>();
+    todo.forEach(e -> tasks.add(() -> counterexample(base, e.getKey(), e.getValue(), pids, dir)));
     Map<String, Path> written = new LinkedHashMap<>();
     try {
-      io.leasecr.node.conform.InOrder.run(todo.size(), options.jobs(),
-          i -> counterexample(base, todo.get(i).getKey(), todo.get(i).getValue(), pids, dir), n -> {},
-          f -> written.put(todo.get(written.size()).getKey(), f));
-    } catch (IllegalStateException e) {
+      List<Path> files = onRuns(tasks);
+      for (int i = 0; i < todo.size(); i++) {
+        written.put(todo.get(i).getKey(), files.get(i));
+      }
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
-      throw e;
+      throw new IllegalStateException("a counterexample of " + base.source + " failed: " + e.getCause().getMessage(),
+          e.getCause());
     }
     return written;
   }
