@@ -32,6 +32,15 @@ public final class InOrder {
    */
   public static <R> void run(int count, int jobs, Task<R> task, IntConsumer ended, Consumer<R> inOrder)
       throws InterruptedException {
+    run(count, jobs, null, task, ended, inOrder);
+  }
+
+  /**
+   * As {@link #run(int, int, Task, IntConsumer, Consumer)}, the tasks started in {@code schedule}'s order (a
+   * permutation of 0..count-1; null: 0, 1, ...); the results still come back in task order.
+   */
+  public static <R> void run(int count, int jobs, int[] schedule, Task<R> task, IntConsumer ended,
+      Consumer<R> inOrder) throws InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, count)), r -> {
       Thread t = new Thread(r, "lcr-job");
       t.setDaemon(true);
@@ -39,11 +48,11 @@ public final class InOrder {
     });
     AtomicInteger done = new AtomicInteger();
     Object progressLock = new Object();
-    List<Future<R>> futures = new ArrayList<>(count);
+    List<Future<R>> futures = new ArrayList<>(java.util.Collections.nCopies(count, null));
     try {
-      for (int i = 0; i < count; i++) {
-        int index = i;
-        futures.add(pool.submit(() -> {
+      for (int k = 0; k < count; k++) {
+        int index = schedule == null ? k : schedule[k];
+        futures.set(index, pool.submit(() -> {
           try {
             return task.run(index);
           } finally {

@@ -33,6 +33,18 @@ class InOrderTest {
   }
 
   @Test
+  void aScheduleDecidesTheStartOrderButNotTheResultsOrder() throws InterruptedException {
+    List<Integer> started = new ArrayList<>();
+    List<Integer> seen = new ArrayList<>();
+    InOrder.run(5, 1, new int[] {3, 0, 4, 1, 2}, i -> {
+      started.add(i);
+      return "task " + i;
+    }, n -> { }, r -> seen.add(Integer.parseInt(r.substring(5))));
+    assertThat(started).containsExactly(3, 0, 4, 1, 2);
+    assertThat(seen).containsExactly(0, 1, 2, 3, 4);
+  }
+
+  @Test
   void aFailingTaskFailsTheRunWithItsOwnException() {
     assertThatThrownBy(() -> InOrder.run(3, 2, i -> {
       if (i == 1) {
