@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leasecr.node.explore.CrInvariants;
 import io.leasecr.node.explore.Explorer;
+import io.leasecr.node.explore.Variant;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,6 +177,20 @@ class ExploreTest {
     }
     assertThat(r.outcomes()).anyMatch(o -> o.variant().mode().equals("criu") && o.events().stream().anyMatch(e ->
         e.kind().equals("lease") && e.pid() == 201 && String.valueOf(e.arg("change")).startsWith("restored")));
+  }
+
+  @Test
+  void aRestartAfterAKilledCommitHoldsItsOpenersToTheOlderImagesBound() throws Exception {
+    // checkpoint at 1 s before the signal, restart; checkpoint again at 8.5 s, its commit killed: the restart at
+    // 13.5 s goes on from the 1 s image, whose break had its whole 5 s left, so the open returns at 18.5 s; the
+    // invariant held it to the killed checkpoint's bound (16 s) and reported it in seed and keep-break
+    Path file = ShippedScenarios.root().resolve("leases/holder-opens-own-lease-restart-deadline.yaml");
+    Explorer.Report r = new Explorer(new Explorer.Options(2, List.of("seed", "keep-break"), List.of("remaining"), 5000,
+        4, 0, 0, 2, true, false, 1), null, work.resolve("killed")).explore(file, null);
+    assertThat(r.outcomes()).anyMatch(o -> o.variant().levels().stream().anyMatch(Variant.Level::killedCommit)
+        && o.variant().describe().contains("checkpoint at 8500ms"));
+    assertThat(violations(List.of(r), "seed", CrInvariants.OPENER_BOUND)).isZero();
+    assertThat(violations(List.of(r), "keep-break", CrInvariants.OPENER_BOUND)).isZero();
   }
 
   @Test

@@ -471,6 +471,10 @@ public final class CrInvariants {
     Map<String, Integer> pidOf = new HashMap<>();
     Map<String, Object> targetOf = new HashMap<>(); // (holder, path) -> the target of its break, while breaking
     long checkpointAt = -1;
+    // per checkpoint: its time and the waiters then; a restart goes on from its own image's (after a killed
+    // commit that is an older checkpoint than the last one)
+    Map<String, Long> checkpointTime = new HashMap<>();
+    Map<String, Map<String, long[]>> waitingAt = new HashMap<>();
     String violation = null;
     for (TraceEvent e : events) {
       if (e.kind().equals("lease")) {
@@ -537,7 +541,14 @@ public final class CrInvariants {
         }
       } else if (e.kind().equals("checkpoint")) {
         checkpointAt = e.t();
+        checkpointTime.put(String.valueOf(e.arg("id")), e.t());
+        waitingAt.put(String.valueOf(e.arg("id")), copyWaiting(waiting));
       } else if (isRestart(e)) {
+        String id = String.valueOf(e.arg("id"));
+        if (waitingAt.containsKey(id)) {
+          waiting = copyWaiting(waitingAt.get(id));
+          checkpointAt = checkpointTime.get(id);
+        }
         List<Integer> chosen = restoredNames(e).stream().map(pids::get).filter(Objects::nonNull).toList();
         for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
           var w = it.next();
@@ -567,6 +578,12 @@ public final class CrInvariants {
       }
     }
     return violation;
+  }
+
+  private static Map<String, long[]> copyWaiting(Map<String, long[]> waiting) {
+    Map<String, long[]> c = new LinkedHashMap<>();
+    waiting.forEach((k, b) -> c.put(k, b.clone()));
+    return c;
   }
 
   private String verdict(String what, long[] b) {
