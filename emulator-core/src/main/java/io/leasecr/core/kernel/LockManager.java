@@ -603,12 +603,13 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
     }
     Map<Long, Integer> refs = new HashMap<>(m.image().getFilesCount() * 4 / 3 + 1); // sized: no rehash at 1M files
     Set<Long> breakers = new HashSet<>();
-    countRestored(m.image(), restored, refs, breakers);
+    Set<Long> writers = new HashSet<>();
+    countRestored(m.image(), restored, refs, breakers, writers);
     Set<Long> touched = m.wholeTree() ? forgetTree() : forgetIncarnations(m.pids());
     restoring = true;
     restoringOnly = m.wholeTree() ? null : restored;
-    Set<Long> files = table.restore(saved, restored, refs, breakers, RestartPolicy.parse(m.policy()), m.mode(),
-        m.typeGuess(), now(), m.restoredAtMs(), events);
+    Set<Long> files = table.restore(saved, restored, refs, breakers, writers, RestartPolicy.parse(m.policy()),
+        m.mode(), m.typeGuess(), now(), m.restoredAtMs(), events);
     restoring = false;
     if (remote != null) {
       learnRestoredOpens(m.image(), restored, files);
@@ -622,10 +623,12 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
   }
 
   /**
-   * Per description, the fds of the restored processes that refer to it; and the inodes they were blocked
-   * in open or truncate on (a sleeping F_SETLKW resumes no lease break).
+   * Per description, the fds of the restored processes that refer to it; the inodes they were blocked in open
+   * or truncate on (a sleeping F_SETLKW resumes no lease break), and of those the ones where the blocked call
+   * writes (an open for writing, a truncate: the breakers of an unlock).
    */
-  private void countRestored(CheckpointImage image, Set<Integer> restored, Map<Long, Integer> refs, Set<Long> breakers) {
+  private void countRestored(CheckpointImage image, Set<Integer> restored, Map<Long, Integer> refs, Set<Long> breakers,
+      Set<Long> writers) {
     for (io.leasecr.proto.image.Process p : image.getProcessesList()) {
       if (!restored.contains(p.getSpec().getPid())) {
         continue;
@@ -637,6 +640,10 @@ public final class LockManager extends AbstractBehavior<LockManager.Command> {
         Inode inode = path == null ? null : vfs.lookup(path);
         if (inode != null) {
           breakers.add(inode.ino());
+          if (!call.hasOpen() || call.getOpen().getMode() == io.leasecr.proto.wire.AccessMode.O_WRONLY
+              || call.getOpen().getMode() == io.leasecr.proto.wire.AccessMode.O_RDWR) {
+            writers.add(inode.ino());
+          }
         }
       }
     }

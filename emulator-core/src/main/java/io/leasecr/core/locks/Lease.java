@@ -36,6 +36,12 @@ public final class Lease {
    * downgrade-pending): a reader's re-break takes it instead of {@code restoredBreakTime}. 0: none kept.
    */
   long restoredDowngradeTime;
+  /**
+   * Seed mode, both breaks restored and a writer asleep on the file restored too: the unlock break outlives the
+   * downgrade (lease_clear_pending clears only FL_DOWNGRADE_PENDING), so once the downgrade is done the
+   * writer's retried open resumes it with {@code restoredBreakTime}, {@code typePrev} and the notified flag.
+   */
+  boolean restoredUnlockWaits;
 
   Lease(OpenFile file, int pid, long order, LeaseType type) {
     this.file = file;

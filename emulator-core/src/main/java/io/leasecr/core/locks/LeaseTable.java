@@ -326,9 +326,10 @@ public final class LeaseTable {
         l.downgradePending = true;
         l.downgradeTime = deadline;
       }
-      if (!wasBreaking) {
-        // the type before this break; after a seed restore that is the image's typePrev already, which the
-        // lease was given as its type (a lease not breaking has no other typePrev: leaseModify clears it)
+      if (!wasBreaking && l.typePrev == null) {
+        // the type before this break; a lease not breaking has none (leaseModify clears it), except after a seed
+        // restore: the image's, which the lease was given as its type, or, once a restored downgrade is done,
+        // the type before the unlock break its writer is still to resume
         l.typePrev = l.type;
       }
       if (l.restored && l.breakNotified) {
@@ -432,12 +433,17 @@ public final class LeaseTable {
         lease.downgradePending = false; // lease_clear_pending; fl_downgrade_time stays (see timeOutLeases)
       }
     }
-    if (!lease.breaking()) {
+    if (!lease.breaking() && arg == LeaseType.RDLCK && lease.restoredUnlockWaits) {
+      // the restored downgrade is done; the restored unlock, under it, waits for its writer's retried open
+      lease.restoredDowngradeTime = 0;
+      lease.restoredUnlockWaits = false;
+    } else if (!lease.breaking()) {
       lease.typePrev = null;
       lease.breakNotified = false;
       lease.restored = false;
       lease.restoredBreakTime = 0;
       lease.restoredDowngradeTime = 0;
+      lease.restoredUnlockWaits = false;
     }
     ev.leaseChanged(lease, why);
     wakeUpBlocks(ctx, ev);
@@ -868,7 +874,8 @@ public final class LeaseTable {
    * locks come back with them; a waiter in F_SETLKW retries it). {@code refs} counts,
    * per open file description, the fds of the restored processes that refer to it (descriptions
    * nobody restored are gone, and their leases with them). {@code breakerInodes} are the inodes on
-   * which a restored process was blocked in open: only there does a break resume.
+   * which a restored process was blocked in open: only there does a break resume; {@code writerInodes}, those
+   * of them where one was blocked in an open for writing or a truncate (none, in the shorter forms).
    *
    * <p>Seed mode: a lease that was being broken goes back to its holder with the type it had before
    * the break (fl_type_prev), keeps the notified flag, and gets the deadline the policy gives, counted
@@ -900,7 +907,8 @@ public final class LeaseTable {
    */
   public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
       RestartPolicy policy, RestartMode mode, long now, Map<Integer, Long> restoredAt, LockEvents ev) {
-    return restore(saved, pids, refs, breakerInodes, policy, mode, CriuTypeGuess.FILE_TYPE, now, restoredAt, ev);
+    return restore(saved, pids, refs, breakerInodes, Set.of(), policy, mode, CriuTypeGuess.FILE_TYPE, now, restoredAt,
+        ev);
   }
 
   /**
@@ -909,8 +917,8 @@ public final class LeaseTable {
    * the emulator cannot fail a restart step, so it restores what CRIU had got to and says so in a note.
    */
   public Set<Long> restore(SavedLocks saved, Set<Integer> pids, Map<Long, Integer> refs, Set<Long> breakerInodes,
-      RestartPolicy policy, RestartMode mode, CriuTypeGuess guess, long now, Map<Integer, Long> restoredAt,
-      LockEvents ev) {
+      Set<Long> writerInodes, RestartPolicy policy, RestartMode mode, CriuTypeGuess guess, long now,
+      Map<Integer, Long> restoredAt, LockEvents ev) {
     boolean criu = mode == RestartMode.CRIU;
     boolean beside = inUse();
     if (!beside) {
@@ -965,6 +973,7 @@ public final class LeaseTable {
         // both were pending: a restored reader's retried open re-breaks the downgrade with the downgrade's own time
         // left, under the same policy as the unlock's (favor-holder and favor-breaker give both the same)
         l.restoredDowngradeTime = restoredDeadline(policy, s.downgradeRemainingMs(), at);
+        l.restoredUnlockWaits = writerInodes.contains(file.inode.ino());
       }
       ev.leaseChanged(l, "restored to its type before the break"
           + (l.restoredBreakTime != 0 ? " (" + policy + ")"

@@ -210,6 +210,48 @@ class KeepBreakRestoreTest {
     assertThat(l.downgradeTime()).isEqualTo(8002);
   }
 
+  /** The seed's restore of the downgrade-under-unlock image at 7.8 s, the reader's retried open re-breaking it. */
+  private LeaseTable seedWithDowngradeReBroken(Set<Long> writers) {
+    SavedLocks s = savedDowngradeUnderUnlock();
+    LeaseTable t = new LeaseTable(1, true);
+    t.restore(s, Set.of(1, 2, 3), holderRefs(s), Set.of(F.ino()), writers, RestartPolicy.REMAINING, RestartMode.SEED,
+        CriuTypeGuess.FILE_TYPE, 7800, Map.of(), ev);
+    assertThat(t.open(2, 7, F, AccessMode.O_RDONLY, false, 7800, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    assertThat(t.context(F.ino()).leases().get(0).downgradeTime()).isEqualTo(8002);
+    return t;
+  }
+
+  @Test
+  void aRestoredWritersUnlockOutlivesItsDowngradesDeadline() {
+    // the writer's retried open comes after the re-broken downgrade's deadline (an image whose downgrade was due):
+    // time_out_leases downgrades first, and the unlock goes on as the image had it, as lease_clear_pending keeps
+    // an unlock break through a downgrade: its time left, no second signal, fl_type_prev still WRITE
+    LeaseTable t = seedWithDowngradeReBroken(Set.of(F.ino()));
+    assertThat(t.open(3, 8, F, AccessMode.O_WRONLY, false, 8100, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    Lease l = t.context(F.ino()).leases().get(0);
+    assertThat(l.type()).isEqualTo(LeaseType.RDLCK);
+    assertThat(l.targetType()).isEqualTo(LeaseType.UNLCK);
+    assertThat(l.breakTime()).isEqualTo(8574);
+    assertThat(l.typePrev()).isEqualTo(LeaseType.WRLCK);
+    assertThat(ev.signals).isEmpty();
+    assertThat(ev.changes).contains("break resumed: unlock pending, holder not signalled again");
+    // and once the unlock is over, nothing restored is left for a later break
+    t.timeOutLeases(F.ino(), 8574, ev);
+    assertThat(t.context(F.ino()) == null || t.context(F.ino()).leases().isEmpty()).isTrue();
+  }
+
+  @Test
+  void withNoWriterRestoredTheDowngradeEndsTheRestoredBreak() {
+    // the unlock's opener was not asleep in it (or not restored): after the downgrade a writer's open is a new
+    // break, with a whole lease-break-time and a signal, of a lease whose type before it is READ
+    LeaseTable t = seedWithDowngradeReBroken(Set.of());
+    assertThat(t.open(3, 8, F, AccessMode.O_WRONLY, false, 8100, ev)).isInstanceOf(LeaseTable.Outcome.Blocked.class);
+    Lease l = t.context(F.ino()).leases().get(0);
+    assertThat(l.breakTime()).isEqualTo(9100);
+    assertThat(l.typePrev()).isEqualTo(LeaseType.RDLCK);
+    assertThat(ev.signals).containsExactly("1:SIGIO:SI_KERNEL:-1");
+  }
+
   @Test
   void modesParseAndSayTheirNames() {
     assertThat(RestartMode.parse("keep-break")).isEqualTo(RestartMode.KEEP_BREAK);

@@ -372,7 +372,7 @@ class LeaseCountsAndRestoreTest {
     LeaseTable to = new LeaseTable(45, true);
     Map<Long, Integer> refs = new java.util.HashMap<>();
     s.files().forEach(f -> refs.put(f.id(), 1));
-    to.restore(s, Set.of(1, 2, 3), refs, Set.of(), RestartPolicy.REMAINING, RestartMode.CRIU, guess, at, Map.of(), ev);
+    to.restore(s, Set.of(1, 2, 3), refs, Set.of(), Set.of(), RestartPolicy.REMAINING, RestartMode.CRIU, guess, at, Map.of(), ev);
     return to;
   }
 
